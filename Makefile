@@ -1,0 +1,107 @@
+# nehzat: one plain Makefile.  `make run` and `make test` do everything on a
+# fresh Debian 12 machine (see README.md).
+
+CC       ?= cc
+BUILD    ?= build
+DATA     ?= data/node
+SHARED   ?= ../shared
+
+DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
+            nng-utils libmsgpack-dev libinih-dev libsodium-dev libjansson-dev \
+            sqlite3 openssl iproute2 valgrind
+PKGS     := sqlite3 libuv msgpack inih libsodium jansson
+
+WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+CFLAGS   ?= -O2 -g
+CFLAGS   += -std=c11 $(WARN) -D_GNU_SOURCE -Isrc -I. -MMD -MP
+ifneq ($(DEVELOPER),)
+CFLAGS   += -Werror
+endif
+ifneq ($(SANITIZE),)
+CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS  += -fsanitize=$(SANITIZE)
+endif
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# Debian's NNG ships no pkg-config file; it links with mbedtls for TLS.
+LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lpthread -lm
+CFLAGS   += $(PKG_CFLAGS)
+
+LIB_SRC  := $(sort $(wildcard src/*/*.c proto/*.c))
+NODE_SRC := $(sort $(wildcard node/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/t_*.c))
+BENCH_SRC:= $(sort $(wildcard tests/bench/*.c))
+
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+NODE_OBJ := $(NODE_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
+LIB      := $(BUILD)/libnehzat.a
+BIN      := $(BUILD)/nehzat
+
+.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean
+
+all: $(BIN) $(TEST_BIN) $(BENCH_BIN)
+
+# Installs the Debian packages the build and the tests need; a quick no-op
+# when they are all present.
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "nehzat: installing $$missing"; \
+		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+$(LIB): $(LIB_OBJ)
+	@mkdir -p $(@D)
+	$(AR) rcs $@ $^
+
+$(BIN): $(NODE_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $(NODE_OBJ) $(LIB) $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# The whole suite: unit tests, command-line and cluster tests, then the unit
+# tests again under AddressSanitizer and UBSan in a separate build tree.
+test: deps
+	@$(MAKE) -s all
+	@$(MAKE) -s BUILD=build/san SANITIZE=address,undefined CFLAGS="-O1 -g" all
+	@NEHZAT_SHARED=$(SHARED) tests/run $(BUILD) build/san
+
+run: deps
+	@$(MAKE) -s $(BIN)
+	@if [ ! -f $(DATA)/nehzat.conf ]; then \
+		$(BIN) init -D $(DATA) --id IR-07-03 --parent tcp://127.0.0.1:7400 && \
+		if [ -f $(SHARED)/data/iran_counties.csv ]; then \
+			$(BIN) orgunit import -D $(DATA) $(SHARED)/data/iran_provinces.csv && \
+			$(BIN) orgunit import -D $(DATA) $(SHARED)/data/iran_counties.csv; \
+		fi; \
+	fi
+	$(BIN) serve -D $(DATA)
+
+demo: deps
+	@$(MAKE) -s $(BIN)
+	tests/cluster/demo.sh $(BIN)
+
+bench: deps
+	@$(MAKE) -s all
+	@mkdir -p bench
+	@NEHZAT_SHARED=$(SHARED) tests/bench/run $(BUILD)
+
+clean:
+	rm -rf $(BUILD) build/san
+
+-include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d)

@@ -1,0 +1,324 @@
+/* Commands about the node itself and its peers: peer, status, quarantine. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "base/unit.h"
+#include "domain/domain.h"
+#include "node/node.h"
+#include "repl/sync.h"
+#include "store/hlc.h"
+
+static void
+print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s != NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+}
+
+static void
+ms_text(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	if (ms <= 0) {
+		snprintf(buf, n, "never");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+int
+cmd_peer(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct node n;
+	const char *id = NULL, *key = NULL, *url = "";
+	unsigned char pk[32];
+	char parent[NZ_ID_MAX], mine[NZ_ID_MAX];
+	const char *role;
+	sqlite3_stmt *q;
+	size_t len;
+	int i, rc;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat peer add -D DIR --id CODE --key HEX [--url URL]\n"
+		       "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
+		       "its children.  Sync refuses peers whose key is not registered.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") != 0)
+		return cmd_usage("peer: unknown subcommand '%s' (add)", argv[1]);
+	for (i = 2; i < argc; i++) {
+		const char **dst = strcmp(argv[i], "--id") == 0	   ? &id
+				   : strcmp(argv[i], "--key") == 0 ? &key
+				   : strcmp(argv[i], "--url") == 0 ? &url
+								   : NULL;
+		if (dst == NULL)
+			return cmd_usage("peer add: unknown argument '%s'", argv[i]);
+		if (i + 1 >= argc)
+			return cmd_usage("peer add: %s needs a value", argv[i]);
+		*dst = argv[++i];
+	}
+	if (id == NULL || key == NULL)
+		return cmd_usage("peer add: --id CODE and --key HEX are required");
+	if (unit_level(id) < 0)
+		return cmd_usage("peer add: '%s' is not an org-unit code", id);
+	if (sodium_hex2bin(pk, sizeof(pk), key, strlen(key), NULL, &len, NULL) != 0 || len != 32 ||
+	    strlen(key) != 64)
+		return cmd_usage("peer add: key must be 64 hex digits, the output of 'nehzat key'");
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	if (unit_parent(n.conf.id, mine) == 0 && strcmp(mine, id) == 0)
+		role = "parent";
+	else if (unit_parent(id, parent) == 0 && strcmp(parent, n.conf.id) == 0)
+		role = "child";
+	else {
+		fprintf(stderr, "nehzat: %s is neither the parent nor a child of %s\n", id, n.conf.id);
+		node_close(&n);
+		return 1;
+	}
+	rc = sqlite3_prepare_v2(store_db(n.st),
+				"INSERT INTO peer (id, role, url, pubkey) VALUES (?1, ?2, ?3, ?4)"
+				" ON CONFLICT(id) DO UPDATE SET pubkey = ?4, url = ?3",
+				-1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, url, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 4, pk, 32, SQLITE_STATIC);
+		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : 1;
+		sqlite3_finalize(q);
+	}
+	if (rc != 0)
+		fprintf(stderr, "nehzat: cannot record peer %s: %s\n", id, sqlite3_errmsg(store_db(n.st)));
+	else
+		printf("registered %s %s\n", role, id);
+	node_close(&n);
+	return rc ? 1 : 0;
+}
+
+static int64_t
+count(struct store *st, const char *sql, const char *param)
+{
+	sqlite3_stmt *q;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Backlog down: entries of our log after the child's pull cursor that are for it. */
+static int64_t
+backlog_down(struct store *st, const char *child, int64_t pull)
+{
+	sqlite3_stmt *q;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT count(*) FROM oplog WHERE seq > ?2 AND via != ?1 AND"
+			       " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.') OR"
+			       "  (dir = 1 AND (?1 = owner OR (?1 > owner || '-' AND ?1 < owner || '.'))))",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, pull);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/*
+ * The pull cursor of a child lives at the child; the parent knows how far it
+ * has served it only as "sent".  Status shows what each side knows.
+ */
+int
+cmd_status(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct node n;
+	json_t *j, *peers, *counts;
+	const struct tbl_def *const *t;
+	sqlite3_stmt *q;
+	char hlc[64], when[32];
+	int rc;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help) {
+		printf("usage: nehzat status -D DIR [--json]\n"
+		       "Node id, level, parent, change-log head, clock, record counts, and per peer:\n"
+		       "URL, last contact, acknowledged cursors, backlog each way, quarantine count.\n");
+		return 0;
+	}
+	if (argc > 1)
+		return cmd_usage("status: unexpected argument '%s'", argv[1]);
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	hlc_format(store_hlc(n.st), hlc, sizeof(hlc));
+	j = json_object();
+	json_object_set_new(j, "id", json_string(n.conf.id));
+	json_object_set_new(j, "level", json_string(unit_level_name(unit_level(n.conf.id))));
+	json_object_set_new(j, "parent", json_string(n.conf.parent));
+	json_object_set_new(j, "listen", json_string(n.conf.listen));
+	json_object_set_new(j, "log_head", json_integer(store_log_head(n.st)));
+	json_object_set_new(j, "hlc", json_string(hlc));
+	json_object_set_new(j, "quarantine", json_integer(count(n.st, "SELECT count(*) FROM quarantine", NULL)));
+	counts = json_object();
+	for (t = store_tables(n.st); *t != NULL; t++) {
+		char sql[128];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE deleted = 0", (*t)->name);
+		json_object_set_new(counts, (*t)->name, json_integer(count(n.st, sql, NULL)));
+	}
+	json_object_set_new(j, "records", counts);
+	peers = json_array();
+	if (sqlite3_prepare_v2(store_db(n.st),
+			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error"
+			       " FROM peer ORDER BY role DESC, id",
+			       -1, &q, NULL) == SQLITE_OK) {
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			json_t *p = json_object();
+			const char *id = (const char *)sqlite3_column_text(q, 0);
+			bool parent = strcmp((const char *)sqlite3_column_text(q, 1), "parent") == 0;
+			int64_t last = sqlite3_column_int64(q, 6);
+			json_object_set_new(p, "id", json_string(id));
+			json_object_set_new(p, "role", json_string(parent ? "parent" : "child"));
+			json_object_set_new(p, "url", json_string(parent ? n.conf.parent
+									 : (const char *)sqlite3_column_text(q, 2)));
+			ms_text(last, when, sizeof(when));
+			json_object_set_new(p, "last_contact", json_string(when));
+			/* "connected": heard from within three sync intervals. */
+			json_object_set_new(p, "connected",
+					    json_boolean(last > 0 && (int64_t)hlc_wall_ms() - last <
+									 3000LL * n.conf.sync_interval + 5000));
+			if (parent) {
+				json_object_set_new(p, "acked_by_parent", json_integer(sqlite3_column_int64(q, 3)));
+				json_object_set_new(p, "pulled_from_parent", json_integer(sqlite3_column_int64(q, 4)));
+				json_object_set_new(p, "parent_head", json_integer(sqlite3_column_int64(q, 5)));
+				json_object_set_new(p, "backlog_up",
+						    json_integer(count(n.st,
+								       "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"
+								       " AND o.seq > p.ack AND o.via != p.id AND"
+								       " (o.owner = ?1 OR (o.owner > ?1 || '-' AND o.owner < ?1 || '.'))",
+								       n.conf.id)));
+				json_object_set_new(p, "backlog_down",
+						    json_integer(sqlite3_column_int64(q, 5) > sqlite3_column_int64(q, 4)
+								     ? sqlite3_column_int64(q, 5) - sqlite3_column_int64(q, 4)
+								     : 0));
+			} else {
+				json_object_set_new(p, "acked_from_child", json_integer(sqlite3_column_int64(q, 3)));
+				ms_text(sqlite3_column_int64(q, 7), when, sizeof(when));
+				json_object_set_new(p, "last_sync", json_string(when));
+				json_object_set_new(p, "backlog_down",
+						    json_integer(backlog_down(n.st, id, sqlite3_column_int64(q, 4))));
+			}
+			json_object_set_new(p, "quarantine",
+					    json_integer(count(n.st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));
+			json_object_set_new(p, "last_error", json_string((const char *)sqlite3_column_text(q, 8)));
+			json_array_append_new(peers, p);
+		}
+		sqlite3_finalize(q);
+	}
+	json_object_set_new(j, "peers", peers);
+	if (o.json) {
+		print_json(j);
+	} else {
+		const char *k;
+		json_t *v;
+		size_t i;
+		printf("node       %s (%s)\n", n.conf.id, json_string_value(json_object_get(j, "level")));
+		printf("parent     %s\n", n.conf.parent[0] ? n.conf.parent : "-");
+		printf("listen     %s\n", n.conf.listen[0] ? n.conf.listen : "-");
+		printf("log head   %lld\n", (long long)store_log_head(n.st));
+		printf("clock      %s\n", hlc);
+		printf("quarantine %lld\n", (long long)json_integer_value(json_object_get(j, "quarantine")));
+		json_object_foreach(counts, k, v)
+			printf("records    %-12s %lld\n", k, (long long)json_integer_value(v));
+		json_array_foreach(peers, i, v) {
+			char *s = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER);
+			printf("peer       %s\n", s ? s : "");
+			free(s);
+		}
+	}
+	json_decref(j);
+	node_close(&n);
+	return 0;
+}
+
+int
+cmd_quarantine(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct node n;
+	sqlite3_stmt *q;
+	json_t *a;
+	char when[32];
+	int rc;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat quarantine list -D DIR [--json]\n"
+		       "Changes refused from peers, kept for inspection, never applied.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "list") != 0 || argc > 2)
+		return cmd_usage("quarantine: unknown subcommand '%s' (list)", argv[1]);
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	a = json_array();
+	if (sqlite3_prepare_v2(store_db(n.st),
+			       "SELECT at, peer, reason, origin, origin_seq, tbl, rid, owner, author FROM quarantine"
+			       " ORDER BY id",
+			       -1, &q, NULL) == SQLITE_OK) {
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			json_t *r = json_object();
+			ms_text(sqlite3_column_int64(q, 0), when, sizeof(when));
+			json_object_set_new(r, "at", json_string(when));
+			json_object_set_new(r, "peer", json_string((const char *)sqlite3_column_text(q, 1)));
+			json_object_set_new(r, "reason", json_string((const char *)sqlite3_column_text(q, 2)));
+			json_object_set_new(r, "origin", json_string((const char *)sqlite3_column_text(q, 3)));
+			json_object_set_new(r, "origin_seq", json_integer(sqlite3_column_int64(q, 4)));
+			json_object_set_new(r, "table", json_string((const char *)sqlite3_column_text(q, 5)));
+			json_object_set_new(r, "record", json_string((const char *)sqlite3_column_text(q, 6)));
+			json_object_set_new(r, "owner", json_string((const char *)sqlite3_column_text(q, 7)));
+			json_object_set_new(r, "author", json_string((const char *)sqlite3_column_text(q, 8)));
+			json_array_append_new(a, r);
+		}
+		sqlite3_finalize(q);
+	}
+	if (o.json) {
+		print_json(a);
+	} else {
+		size_t i;
+		json_t *r;
+		printf("%-20s  %-9s  %-9s  %-6s  %-10s  %s\n", "at", "peer", "origin", "seq", "table", "reason");
+		json_array_foreach(a, i, r)
+			printf("%-20s  %-9s  %-9s  %-6lld  %-10s  %s\n",
+			       json_string_value(json_object_get(r, "at")),
+			       json_string_value(json_object_get(r, "peer")),
+			       json_string_value(json_object_get(r, "origin")),
+			       (long long)json_integer_value(json_object_get(r, "origin_seq")),
+			       json_string_value(json_object_get(r, "table")),
+			       json_string_value(json_object_get(r, "reason")));
+	}
+	json_decref(a);
+	node_close(&n);
+	return 0;
+}

@@ -1,0 +1,365 @@
+/*
+ * serve and sync: the libuv loop of a node.  It owns the process: timers
+ * for the sync schedule and the backoff, signals for a clean shutdown, and
+ * the NNG bridge.  Everything runs on this one thread, which alone writes
+ * the database.
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <uv.h>
+
+#include "base/log.h"
+#include "net/net.h"
+#include "node/node.h"
+#include "repl/sync.h"
+
+struct loop {
+	uv_loop_t *uv;
+	struct node *n;
+	struct sync *sync;
+	struct net_server *server;
+	struct net_client *client;
+	uv_timer_t backoff, tick, poll;
+	uv_signal_t sigint, sigterm;
+	msgpack_sbuffer req;
+	int failures;
+	bool busy;      /* a request is in flight, or a backoff is pending */
+	bool once;      /* sync --once: stop when in step */
+	bool in_step;
+	int exit_code;
+	int64_t data_version;
+	bool progress;  /* a terminal: show progress */
+};
+
+static void stop(struct loop *l, int code);
+
+static int64_t
+data_version(struct store *st)
+{
+	sqlite3_stmt *q;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void
+show_progress(struct loop *l)
+{
+	const struct sync_stats *s = sync_child_stats(l->sync);
+
+	if (!l->progress)
+		return;
+	fprintf(stderr, "\rsync: pushed %lld, pulled %lld, refused %lld, round trips %lld   ",
+		(long long)s->pushed, (long long)s->pulled, (long long)s->refused,
+		(long long)s->round_trips);
+}
+
+static void
+send_req(struct loop *l)
+{
+	struct nz_err err = {0};
+
+	if (l->req.size == 0) {
+		l->busy = false;
+		if (!l->in_step)
+			nz_log(NZ_LOG_INFO, "sync.in_step", "parent=%s", l->n->conf.parent);
+		l->in_step = true;
+		l->failures = 0;
+		if (l->once) {
+			show_progress(l);
+			if (l->progress)
+				fputc('\n', stderr);
+			stop(l, 0);
+		}
+		return;
+	}
+	l->busy = true;
+	l->in_step = false;
+	show_progress(l);
+	if (net_client_request(l->client, l->req.data, l->req.size, &err) != 0) {
+		nz_log(NZ_LOG_WARN, "sync.error", "parent=%s error=\"%s\"", l->n->conf.parent, err.msg);
+		l->busy = false;
+	}
+}
+
+static void
+on_backoff(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+	struct nz_err err = {0};
+
+	if (sync_child_start(l->sync, &l->req, &err) != 0) {
+		nz_log(NZ_LOG_ERROR, "sync.error", "parent=%s error=\"%s\"", l->n->conf.parent, err.msg);
+		if (l->once) {
+			fprintf(stderr, "nehzat: %s\n", err.msg);
+			stop(l, 1);
+			return;
+		}
+		l->busy = false;
+		return;
+	}
+	send_req(l);
+}
+
+/* fail ends the session and schedules a new one: 1 s doubling to the
+ * configured ceiling, each delay drawn within ±25% so that counties cut
+ * off together do not all come back in the same second. */
+static void
+fail(struct loop *l, const char *why)
+{
+	double base = l->n->conf.backoff_min * 1000.0;
+	uint64_t delay;
+	int i;
+
+	net_client_reset(l->client);
+	sync_note_error(l->sync, why);
+	for (i = 0; i < l->failures && base < l->n->conf.backoff_max * 1000.0; i++)
+		base *= 2;
+	if (base > l->n->conf.backoff_max * 1000.0)
+		base = l->n->conf.backoff_max * 1000.0;
+	delay = (uint64_t)(base * (0.75 + 0.5 * randombytes_uniform(1000) / 1000.0));
+	l->failures++;
+	l->in_step = false;
+	nz_log(NZ_LOG_WARN, "sync.retry", "parent=%s error=\"%s\" retry_ms=%llu", l->n->conf.parent, why,
+	       (unsigned long long)delay);
+	if (l->once && l->failures >= 3) {
+		fprintf(stderr, "\nnehzat: sync with %s failed: %s\n", l->n->conf.parent, why);
+		stop(l, 1);
+		return;
+	}
+	l->busy = true;
+	uv_timer_start(&l->backoff, on_backoff, delay, 0);
+}
+
+static void
+on_reply(void *arg, int rc, const uint8_t *buf, size_t len)
+{
+	struct loop *l = arg;
+	struct nz_err err = {0};
+
+	if (rc != 0) {
+		fail(l, "no reply: the link is down or too slow");
+		return;
+	}
+	if (sync_child_reply(l->sync, buf, len, &l->req, &err) != 0) {
+		fail(l, err.msg);
+		return;
+	}
+	send_req(l);
+}
+
+static void
+resume(struct loop *l)
+{
+	struct nz_err err = {0};
+
+	if (l->busy || l->client == NULL || sync_child_phase(l->sync) != PHASE_IDLE)
+		return;
+	if (sync_child_resume(l->sync, &l->req, &err) != 0) {
+		fail(l, err.msg);
+		return;
+	}
+	if (l->req.size > 0)
+		send_req(l);
+}
+
+static void
+on_tick(uv_timer_t *t)
+{
+	resume(t->data);
+}
+
+/* Another process (a command on the same directory) may have written:
+ * SQLite's data_version tells, cheaply, and the change goes out at once. */
+static void
+on_poll(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+	int64_t v = data_version(l->n->st);
+
+	if (v != l->data_version) {
+		l->data_version = v;
+		resume(l);
+	}
+}
+
+static void
+on_request(void *arg, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out)
+{
+	struct loop *l = arg;
+
+	sync_serve(l->sync, pipe, req, len, out);
+	/* A child's changes may need to travel on up at once. */
+	resume(l);
+}
+
+static void
+on_pipe(void *arg, uint32_t pipe)
+{
+	struct loop *l = arg;
+
+	sync_pipe_closed(l->sync, pipe);
+}
+
+static void
+on_signal(uv_signal_t *s, int signum)
+{
+	struct loop *l = s->data;
+
+	nz_log(NZ_LOG_INFO, "node.stop", "signal=%d", signum);
+	stop(l, 0);
+}
+
+static void
+stop(struct loop *l, int code)
+{
+	l->exit_code = code;
+	uv_stop(l->uv);
+}
+
+static void
+close_walk(uv_handle_t *h, void *arg)
+{
+	(void)arg;
+	if (!uv_is_closing(h))
+		uv_close(h, NULL);
+}
+
+static int
+run(struct node *n, bool serve, bool once)
+{
+	struct loop l;
+	struct nz_err err = {0};
+	struct net_tls tls = {n->conf.tls_ca, n->conf.tls_cert, n->conf.tls_key, n->conf.tls_server_name};
+	uv_loop_t uv;
+	int rc = 0;
+
+	memset(&l, 0, sizeof(l));
+	uv_loop_init(&uv);
+	l.uv = &uv;
+	l.n = n;
+	l.once = once;
+	l.progress = once && isatty(STDERR_FILENO);
+	msgpack_sbuffer_init(&l.req);
+	if ((l.sync = sync_new(n->st, n->sk, (size_t)n->conf.batch_bytes)) == NULL) {
+		fprintf(stderr, "nehzat: out of memory\n");
+		return 1;
+	}
+	uv_timer_init(&uv, &l.backoff);
+	uv_timer_init(&uv, &l.tick);
+	uv_timer_init(&uv, &l.poll);
+	l.backoff.data = l.tick.data = l.poll.data = &l;
+	uv_signal_init(&uv, &l.sigint);
+	uv_signal_init(&uv, &l.sigterm);
+	l.sigint.data = l.sigterm.data = &l;
+	uv_signal_start(&l.sigint, on_signal, SIGINT);
+	uv_signal_start(&l.sigterm, on_signal, SIGTERM);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (serve && n->conf.listen[0] != '\0') {
+		if (net_server_start(&l.server, &uv, n->conf.listen, (size_t)n->conf.recv_max, &tls, 16,
+				     on_request, on_pipe, &l, &err) != 0) {
+			fprintf(stderr, "nehzat: %s\n", err.msg);
+			rc = 1;
+			goto out;
+		}
+		nz_log(NZ_LOG_INFO, "node.listen", "url=%s", n->conf.listen);
+	}
+	if (n->conf.parent[0] != '\0') {
+		if (net_client_new(&l.client, &uv, n->conf.parent, (size_t)n->conf.recv_max, &tls,
+				   n->conf.sync_timeout * 1000, on_reply, &l, &err) != 0) {
+			fprintf(stderr, "nehzat: %s\n", err.msg);
+			rc = 1;
+			goto out;
+		}
+		l.busy = true;
+		uv_timer_start(&l.backoff, on_backoff, 0, 0);
+		if (!once) {
+			uv_timer_start(&l.tick, on_tick, (uint64_t)n->conf.sync_interval * 1000,
+				       (uint64_t)n->conf.sync_interval * 1000);
+			uv_timer_start(&l.poll, on_poll, 200, 200);
+		}
+	} else if (once) {
+		fprintf(stderr, "nehzat: %s has no parent to sync with\n", n->conf.id);
+		rc = 1;
+		goto out;
+	}
+	nz_log(NZ_LOG_INFO, "node.start", "id=%s parent=%s listen=%s", n->conf.id,
+	       n->conf.parent[0] ? n->conf.parent : "-", n->conf.listen[0] ? n->conf.listen : "-");
+	uv_run(&uv, UV_RUN_DEFAULT);
+	rc = l.exit_code;
+out:
+	net_server_stop(l.server);
+	net_client_free(l.client);
+	uv_walk(&uv, close_walk, NULL);
+	uv_run(&uv, UV_RUN_DEFAULT);
+	uv_loop_close(&uv);
+	sync_free(l.sync);
+	msgpack_sbuffer_destroy(&l.req);
+	return rc;
+}
+
+int
+cmd_serve(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct node n;
+	int rc;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help) {
+		printf("usage: nehzat serve -D DIR\n"
+		       "Runs the node in the foreground: dials the parent and keeps in step with it,\n"
+		       "serves children on [node] listen.  One log line per event on stderr.\n"
+		       "SIGTERM or SIGINT closes cleanly and exits 0.\n");
+		return 0;
+	}
+	if (argc > 1)
+		return cmd_usage("serve: unexpected argument '%s'", argv[1]);
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	rc = run(&n, true, false);
+	node_close(&n);
+	nz_log(NZ_LOG_INFO, "node.exit", "code=%d", rc);
+	return rc;
+}
+
+int
+cmd_sync(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct node n;
+	int rc, i;
+	bool once = false;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help) {
+		printf("usage: nehzat sync -D DIR --once\n"
+		       "One full exchange with the parent: pushes this node's backlog, pulls what is\n"
+		       "visible to it, and exits 0 when both sides are in step (1 on failure).\n");
+		return 0;
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--once") == 0)
+			once = true;
+		else
+			return cmd_usage("sync: unknown argument '%s'", argv[i]);
+	}
+	if (!once)
+		return cmd_usage("sync: only --once is supported; 'nehzat serve' keeps syncing");
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	rc = run(&n, false, true);
+	node_close(&n);
+	return rc;
+}

@@ -1,0 +1,292 @@
+#ifndef NZ_WIRE_H
+#define NZ_WIRE_H
+
+/*
+ * The sync protocol's wire format: msgpack messages between a child node and
+ * its parent, described byte for byte in proto/PROTOCOL.md.  This module only
+ * turns structs into bytes and back: it does no I/O and knows nothing of
+ * SQLite or NNG.  Decoding is bounded and strict: any input, however hostile,
+ * is either a valid message or refused with a reason naming the field.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "base/change.h"
+#include "base/err.h"
+#include "base/unit.h"
+
+#define NZ_PROTO_VERSION 1
+
+/*
+ * Message types.  The ranges group them by concern.  A number, once used, is
+ * retired with its message and never reused for another meaning, so that an
+ * old peer can never mistake a new message for one it knows.
+ */
+enum wire_type {
+	/* session: 1-15 */
+	WIRE_HELLO = 1,
+	WIRE_HELLO_OK = 2,
+	/* changes: 16-31 */
+	WIRE_PUSH = 16,
+	WIRE_PUSH_OK = 17,
+	WIRE_PULL = 18,
+	WIRE_PULL_OK = 19,
+	/* status: 32-47, reserved */
+	/* 48-63: unassigned */
+	/* errors: 64-79 */
+	WIRE_ERROR = 64
+};
+
+/* Hard limits, enforced by every encoder and decoder here. */
+#define NZ_WIRE_MAX (64u << 20)    /* bytes in any one message */
+#define WIRE_STRINGS_MAX 1024      /* entries of a batch's string table */
+#define WIRE_STRING_MAX 63         /* bytes of one string-table entry */
+#define WIRE_CTXS_MAX 1024         /* contexts of a batch */
+#define WIRE_CHANGES_MAX 10000     /* changes in a batch */
+#define WIRE_REFUSALS_MAX 10000    /* refusals in a PUSH_OK */
+#define WIRE_TEXT_MAX 256          /* refusal reason, error message, incl. NUL */
+#define WIRE_DBID_LEN 16
+#define WIRE_SIG_LEN 64            /* Ed25519 signature */
+#define WIRE_SIGNED_MAX 128        /* longest signed-bytes string */
+
+/*
+ * The smallest sync.batch_bytes that still lets every valid change through:
+ * a PULL_OK holding one change with the longest fields and a full column map
+ * takes 65,774 bytes.
+ */
+#define WIRE_BATCH_MIN (NZ_COLS_MAX + 2048)
+
+/* HELLO, child to parent: who I am, and where I stand in your log. */
+struct wire_hello {
+	char node_id[NZ_ID_MAX];
+	char parent_id[NZ_ID_MAX];
+	uint8_t dbid[WIRE_DBID_LEN];
+	uint64_t auth_counter;       /* strictly increasing per child (its HLC) */
+	int64_t pull_cursor;         /* position in the parent's log, >= 0 */
+	uint64_t pull_token;         /* HLC of the parent's entry at pull_cursor */
+	int64_t seen_parent_seq;     /* >= 0 */
+	uint8_t sig[WIRE_SIG_LEN];
+};
+
+/* HELLO_OK, parent to child: how much of your log I hold. */
+struct wire_hello_ok {
+	char node_id[NZ_ID_MAX];
+	uint8_t dbid[WIRE_DBID_LEN];
+	int64_t ack_cursor;          /* position in the child's log, >= 0 */
+	uint64_t ack_token;          /* HLC of the child's entry at ack_cursor */
+	int64_t seen_child_seq;      /* >= 0 */
+	int64_t head;                /* the parent's log head, >= 0 */
+	bool pull_reset;
+	uint64_t hlc;
+	uint8_t sig[WIRE_SIG_LEN];
+};
+
+/* One change a receiver would not apply, and why. */
+struct wire_refusal {
+	char origin[NZ_ID_MAX];
+	int64_t origin_seq;          /* >= 1 */
+	char reason[WIRE_TEXT_MAX];
+};
+
+/*
+ * PUSH (child to parent) and PULL_OK (parent to child), once decoded: the
+ * changes array and every changes[i].cols belong to the struct wire_msg.
+ */
+struct wire_push {
+	int64_t upto;                /* sender's log position of the last change */
+	uint64_t upto_token;         /* HLC of that entry */
+	struct nz_change *changes;
+	size_t nchanges;
+};
+
+struct wire_push_ok {
+	int64_t ack_cursor;
+	uint64_t ack_token;
+	uint64_t hlc;
+	struct wire_refusal *refusals; /* caller's when encoding, message's when decoded */
+	size_t nrefusals;
+};
+
+struct wire_pull {
+	int64_t cursor;
+	uint64_t token;
+	uint32_t max_bytes;
+};
+
+struct wire_pull_ok {
+	int64_t upto;
+	uint64_t upto_token;
+	bool more;
+	int64_t head;
+	uint64_t hlc;
+	struct nz_change *changes;
+	size_t nchanges;
+};
+
+struct wire_error {
+	int32_t code;                /* an NZ_E* code, negative */
+	char message[WIRE_TEXT_MAX];
+};
+
+/*
+ * struct wire_msg is one decoded message: type says which member of the
+ * union is filled.  It owns whatever its arrays point to until
+ * wire_msg_release().
+ */
+struct wire_msg {
+	int type;
+	union {
+		struct wire_hello hello;
+		struct wire_hello_ok hello_ok;
+		struct wire_push push;
+		struct wire_push_ok push_ok;
+		struct wire_pull pull;
+		struct wire_pull_ok pull_ok;
+		struct wire_error error;
+	};
+	uint8_t *buf_;               /* private: the copy the changes point into */
+};
+
+/*
+ * wire_decode parses one whole message of len bytes into m, which the caller
+ * releases with wire_msg_release() after a success.  It returns 0, NZ_EPROTO
+ * (malformed, or a field out of its bounds), NZ_EVERSION (another protocol
+ * version), NZ_ETOOBIG (the message, or a count in it, over its limit) or
+ * NZ_ENOMEM, with err naming the field ("change 12: rid is 80 bytes, limit
+ * 39").  On failure m holds nothing to release.  buf is not kept.
+ */
+int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *err);
+
+/* wire_msg_release frees what m owns and zeroes it; a zeroed m is a no-op. */
+void wire_msg_release(struct wire_msg *m);
+
+/* wire_type_name returns "HELLO", "PUSH_OK"... or "unknown". */
+const char *wire_type_name(int type);
+
+/*
+ * The encoders append one message to out, which the caller owns.  They
+ * return 0, NZ_EINVAL when a field breaks a rule the decoder enforces
+ * (nothing is appended then), or NZ_ENOMEM (out is cut back to its length
+ * before the call).
+ */
+
+/* wire_enc_hello appends a HELLO; sign it first with wire_hello_sign(). */
+int wire_enc_hello(msgpack_sbuffer *out, const struct wire_hello *h);
+
+/* wire_enc_hello_ok appends a HELLO_OK; sign it first with wire_hello_ok_sign(). */
+int wire_enc_hello_ok(msgpack_sbuffer *out, const struct wire_hello_ok *h);
+
+/*
+ * wire_enc_push_ok appends a PUSH_OK with p->nrefusals refusals; a reason
+ * that is not valid UTF-8 is cut before its first bad byte.
+ */
+int wire_enc_push_ok(msgpack_sbuffer *out, const struct wire_push_ok *p);
+
+/* wire_enc_pull appends a PULL. */
+int wire_enc_pull(msgpack_sbuffer *out, const struct wire_pull *p);
+
+/*
+ * wire_enc_error appends an ERROR with code (negative) and message, cut to
+ * at most 255 bytes at a UTF-8 character boundary.
+ */
+int wire_enc_error(msgpack_sbuffer *out, int code, const char *message);
+
+/*
+ * struct wire_batch builds the batch of a PUSH or PULL_OK one change at a
+ * time, keeping the size of the whole encoded message known so that a
+ * sender can stop before its byte budget.  It copies what it is given.
+ */
+struct wire_batch;
+
+/* wire_batch_new allocates an empty batch builder, or returns NULL. */
+struct wire_batch *wire_batch_new(void);
+
+/* wire_batch_free frees b; NULL is a no-op. */
+void wire_batch_free(struct wire_batch *b);
+
+/*
+ * wire_batch_add appends a copy of change c.  It returns 0; NZ_EINVAL when c
+ * breaks a rule of wire_change_check(); NZ_ETOOBIG when the message would
+ * then exceed max_bytes (or NZ_WIRE_MAX), or the batch is full (10000
+ * changes, 1024 strings or 1024 contexts): the first change of an empty
+ * batch is refused only when it alone does not fit; or NZ_ENOMEM.  On any
+ * failure b is unchanged.
+ */
+int wire_batch_add(struct wire_batch *b, const struct nz_change *c, size_t max_bytes);
+
+/* wire_batch_count returns the number of changes in b. */
+size_t wire_batch_count(const struct wire_batch *b);
+
+/*
+ * wire_batch_size returns an upper bound of the encoded size of a PUSH or
+ * PULL_OK message carrying b, whatever its other fields (at most 40 bytes
+ * over the true size).
+ */
+size_t wire_batch_size(const struct wire_batch *b);
+
+/* wire_batch_reset empties b, keeping its memory. */
+void wire_batch_reset(struct wire_batch *b);
+
+/* wire_enc_push appends a PUSH carrying batch b (which may be empty). */
+int wire_enc_push(msgpack_sbuffer *out, int64_t upto, uint64_t upto_token,
+                  const struct wire_batch *b);
+
+/* wire_enc_pull_ok appends a PULL_OK carrying batch b (which may be empty). */
+int wire_enc_pull_ok(msgpack_sbuffer *out, int64_t upto, uint64_t upto_token, bool more,
+                     int64_t head, uint64_t hlc, const struct wire_batch *b);
+
+/*
+ * wire_change_check tells whether c may travel: origin and owner org-unit
+ * codes, tbl 1-31 of [a-z_], rid 1-39 bytes of UTF-8 without NUL, author at
+ * most 63 bytes of UTF-8, origin_seq >= 1 and valid cols.  Returns 0 or
+ * NZ_EINVAL with the reason in err.
+ */
+int wire_change_check(const struct nz_change *c, struct nz_err *err);
+
+/*
+ * wire_cols_check tells whether the len bytes at cols are one msgpack map of
+ * at most NZ_COLS_NMAX distinct str keys of 1-31 bytes of [a-z_0-9] to nil,
+ * bool, integer, float or str values, and nothing else.  Returns 0 or
+ * NZ_EINVAL with the reason in err.
+ */
+int wire_cols_check(const uint8_t *cols, size_t len, struct nz_err *err);
+
+/*
+ * wire_hello_signed writes into out the bytes a HELLO's signature covers
+ * (PROTOCOL.md, "Signed bytes") and their number into *len.  Returns 0, or
+ * NZ_EINVAL when an id is not an org-unit code.
+ */
+int wire_hello_signed(const struct wire_hello *h, uint8_t out[WIRE_SIGNED_MAX], size_t *len);
+
+/*
+ * wire_hello_ok_signed does the same for a HELLO_OK answering the HELLO of
+ * child_id that carried auth_counter child_counter.
+ */
+int wire_hello_ok_signed(const struct wire_hello_ok *h, const char *child_id,
+                         uint64_t child_counter, uint8_t out[WIRE_SIGNED_MAX], size_t *len);
+
+/*
+ * wire_hello_sign fills h->sig with the Ed25519 signature of h's signed bytes
+ * by secret key sk (libsodium's 64-byte form).  Returns 0, NZ_EINVAL for a
+ * malformed id, or NZ_EAUTH when libsodium cannot start.
+ */
+int wire_hello_sign(struct wire_hello *h, const uint8_t sk[64]);
+
+/* wire_hello_verify checks h->sig against public key pk: 0 or NZ_EAUTH. */
+int wire_hello_verify(const struct wire_hello *h, const uint8_t pk[32]);
+
+/* wire_hello_ok_sign fills h->sig, by the parent's sk, for child_id's HELLO. */
+int wire_hello_ok_sign(struct wire_hello_ok *h, const char *child_id, uint64_t child_counter,
+                       const uint8_t sk[64]);
+
+/*
+ * wire_hello_ok_verify checks h->sig against the parent's public key pk for
+ * the HELLO this child sent as child_id with child_counter: 0 or NZ_EAUTH.
+ */
+int wire_hello_ok_verify(const struct wire_hello_ok *h, const char *child_id,
+                         uint64_t child_counter, const uint8_t pk[32]);
+
+#endif

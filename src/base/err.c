@@ -1,0 +1,54 @@
+#include "base/err.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const messages[] = {
+	"success",
+	"out of memory",
+	"invalid input",
+	"not found",
+	"already exists",
+	"input/output error",
+	"database error",
+	"protocol error",
+	"too big",
+	"not allowed",
+	"illegal state transition",
+	"network error",
+	"configuration error",
+	"quota exhausted",
+	"authentication failed",
+	"version mismatch",
+	"busy",
+};
+
+const char *
+nz_strerror(int code)
+{
+	if (code > 0 || code <= NZ_ECODES)
+		return "unknown error";
+	return messages[-code];
+}
+
+int
+nz_fail(struct nz_err *err, int code, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+nz_err_clear(struct nz_err *err)
+{
+	err->code = 0;
+	err->msg[0] = '\0';
+}

@@ -1,0 +1,43 @@
+#ifndef NZ_DOMAIN_H
+#define NZ_DOMAIN_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/*
+ * The domain: one file per area of the guideline.  Each exports its table
+ * definitions; domain_tables() lists them all for store_open().
+ */
+
+/* domain_tables returns every replicated table, NULL-terminated. */
+const struct tbl_def *const *domain_tables(void);
+
+/* ---- org units (orgunit.c): the tree of secretariats, a national directive ---- */
+extern const struct tbl_def orgunit_table;
+
+/*
+ * orgunit_import_csv reads one of the two divisions files (provinces:
+ * code,name_fa,name_en,iso3166_2,population; counties:
+ * code,province_code,name_fa,name_en,population), checks every row, and
+ * only then writes them all in one transaction; *count gets the number of
+ * units written.  Only the national node may write org units.
+ */
+int orgunit_import_csv(struct store *st, const char *path, const char *author, int *count,
+		       struct nz_err *err);
+
+/* orgunit_list returns the units under code (all when NULL) as a JSON array. */
+json_t *orgunit_list(struct store *st, const char *under);
+
+/* ---- problems of the issue register (issues.c) ---- */
+extern const struct tbl_def issue_table;
+
+/* issue_add records a new problem owned by this node; its id goes to id. */
+int issue_add(struct store *st, const char *title, const char *description, const char *category,
+	      const char *author, char id[NZ_RID_MAX], struct nz_err *err);
+
+/* issue_set assigns FIELD=VALUE pairs (argv-style) to problem id. */
+int issue_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
+	      struct nz_err *err);
+
+#endif

@@ -1,0 +1,250 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/unit.h"
+#include "domain/domain.h"
+#include "domain/record.h"
+
+static const struct col_def orgunit_cols[] = {
+	{"parent", COL_TEXT},
+	{"level", COL_INT},
+	{"sci_code", COL_TEXT},
+	{"name_fa", COL_TEXT},
+	{"name_en", COL_TEXT},
+	{"population", COL_INT},
+	{NULL, 0},
+};
+
+static const char *const orgunit_idx[] = {"parent", NULL};
+
+/* Org units are set nationally and seen everywhere: owner IR, a directive. */
+const struct tbl_def orgunit_table = {"orgunit", VIS_DIRECTIVE, orgunit_cols, orgunit_idx};
+
+#define CSV_FIELDS 8
+#define CSV_LINE 4096
+#define IMPORT_MAX 10000
+
+/*
+ * split_csv splits one line (RFC 4180 quoting, no embedded newlines) in
+ * place into at most CSV_FIELDS fields; returns the count or -1.
+ */
+static int
+split_csv(char *line, char *fields[CSV_FIELDS])
+{
+	int n = 0;
+	char *r = line, *w;
+
+	for (;;) {
+		if (n == CSV_FIELDS)
+			return -1;
+		fields[n++] = w = r;
+		if (*r == '"') {
+			r++;
+			for (;;) {
+				if (*r == '\0')
+					return -1;
+				if (*r == '"' && r[1] == '"') {
+					*w++ = '"';
+					r += 2;
+				} else if (*r == '"') {
+					r++;
+					break;
+				} else {
+					*w++ = *r++;
+				}
+			}
+			if (*r != ',' && *r != '\0')
+				return -1;
+		} else {
+			while (*r != ',' && *r != '\0')
+				*w++ = *r++;
+		}
+		if (*r == '\0') {
+			*w = '\0';
+			return n;
+		}
+		*w = '\0';
+		r++;
+	}
+}
+
+struct unit_row {
+	char code[NZ_ID_MAX], parent[NZ_ID_MAX], sci[8];
+	char *name_fa, *name_en;
+	long long population; /* -1: unknown */
+	int level;
+};
+
+static int
+parse_population(const char *s, long long *out)
+{
+	char *end;
+
+	if (s[0] == '\0') {
+		*out = -1;
+		return 0;
+	}
+	*out = strtoll(s, &end, 10);
+	return *end == '\0' && *out >= 0 ? 0 : -1;
+}
+
+int
+orgunit_import_csv(struct store *st, const char *path, const char *author, int *count,
+		   struct nz_err *err)
+{
+	FILE *f;
+	char line[CSV_LINE], *fld[CSV_FIELDS];
+	struct unit_row *rows = NULL;
+	int nrows = 0, lineno = 0, kind = 0, nf, i, rc = 0;
+
+	*count = 0;
+	if (strcmp(store_node(st), "IR") != 0)
+		return nz_fail(err, NZ_EDENIED,
+			       "org units are set by the national secretariat (IR); this node is %s",
+			       store_node(st));
+	if ((f = fopen(path, "r")) == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "cannot open '%s'", path);
+	if ((rows = calloc(IMPORT_MAX, sizeof(*rows))) == NULL) {
+		fclose(f);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+		struct unit_row *u;
+		char want[NZ_ID_MAX];
+
+		lineno++;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: line too long", path, lineno);
+			goto out;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		nf = split_csv(line, fld);
+		if (lineno == 1) {
+			if (nf == 5 && strcmp(fld[0], "code") == 0 && strcmp(fld[3], "iso3166_2") == 0)
+				kind = 1;
+			else if (nf == 5 && strcmp(fld[0], "code") == 0 && strcmp(fld[1], "province_code") == 0)
+				kind = 2;
+			else {
+				rc = nz_fail(err, NZ_EINVAL,
+					     "%s:1: header is neither the provinces format "
+					     "(code,name_fa,name_en,iso3166_2,population) nor the counties format "
+					     "(code,province_code,name_fa,name_en,population)",
+					     path);
+				goto out;
+			}
+			continue;
+		}
+		if (nf != 5) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: %d fields, expected 5", path, lineno, nf);
+			goto out;
+		}
+		if (nrows == IMPORT_MAX) {
+			rc = nz_fail(err, NZ_ETOOBIG, "%s: more than %d rows", path, IMPORT_MAX);
+			goto out;
+		}
+		u = &rows[nrows];
+		snprintf(u->sci, sizeof(u->sci), "%s", fld[0]);
+		if (unit_from_sci(fld[0], u->code) != 0 || (kind == 1) != (strlen(fld[0]) == 2)) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: code '%s' is not a %s code", path, lineno, fld[0],
+				     kind == 1 ? "2-digit province" : "4-digit county");
+			goto out;
+		}
+		u->level = unit_level(u->code);
+		unit_parent(u->code, u->parent);
+		if (kind == 1) {
+			if (strcmp(fld[3], u->code) != 0) {
+				rc = nz_fail(err, NZ_EINVAL, "%s:%d: iso3166_2 '%s' does not match code '%s'",
+					     path, lineno, fld[3], fld[0]);
+				goto out;
+			}
+			u->name_fa = strdup(fld[1]);
+			u->name_en = strdup(fld[2]);
+		} else {
+			unit_from_sci(fld[1], want);
+			if (strlen(fld[1]) != 2 || strcmp(want, u->parent) != 0) {
+				rc = nz_fail(err, NZ_EINVAL,
+					     "%s:%d: province_code '%s' does not match county code '%s'", path,
+					     lineno, fld[1], fld[0]);
+				goto out;
+			}
+			u->name_fa = strdup(fld[2]);
+			u->name_en = strdup(fld[3]);
+		}
+		if (u->name_fa == NULL || u->name_en == NULL || u->name_fa[0] == '\0') {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: name_fa is empty", path, lineno);
+			goto out;
+		}
+		if (parse_population(fld[4], &u->population) != 0) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: population '%s' is not a number", path, lineno,
+				     fld[4]);
+			goto out;
+		}
+		for (i = 0; i < nrows; i++)
+			if (strcmp(rows[i].code, u->code) == 0) {
+				rc = nz_fail(err, NZ_EINVAL, "%s:%d: code '%s' appears twice", path, lineno,
+					     fld[0]);
+				goto out;
+			}
+		nrows++;
+	}
+	if (nrows == 0) {
+		rc = nz_fail(err, NZ_EINVAL, "%s: no rows", path);
+		goto out;
+	}
+
+	/* Every row is good: write them all, or none. */
+	if ((rc = store_begin(st, err)) != 0)
+		goto out;
+	for (i = 0; i <= nrows && rc == 0; i++) {
+		struct colset *cs = colset_new();
+		if (i == nrows) {
+			/* The root, so that the tree is whole. */
+			colset_text(cs, "parent", NULL);
+			colset_int(cs, "level", 0);
+			colset_text(cs, "name_fa", "ایران");
+			colset_text(cs, "name_en", "Iran");
+			rc = store_write(st, "orgunit", "IR", "IR", cs, author, err);
+		} else {
+			colset_text(cs, "parent", rows[i].parent);
+			colset_int(cs, "level", rows[i].level);
+			colset_text(cs, "sci_code", rows[i].sci);
+			colset_text(cs, "name_fa", rows[i].name_fa);
+			colset_text(cs, "name_en", rows[i].name_en);
+			if (rows[i].population >= 0)
+				colset_int(cs, "population", rows[i].population);
+			else
+				colset_null(cs, "population");
+			rc = store_write(st, "orgunit", rows[i].code, "IR", cs, author, err);
+		}
+		colset_free(cs);
+	}
+	if (rc != 0) {
+		store_rollback(st);
+		goto out;
+	}
+	if ((rc = store_commit(st, err)) == 0)
+		*count = nrows;
+out:
+	for (i = 0; i < nrows + 1 && i < IMPORT_MAX; i++) {
+		free(rows[i].name_fa);
+		free(rows[i].name_en);
+	}
+	free(rows);
+	fclose(f);
+	return rc;
+}
+
+json_t *
+orgunit_list(struct store *st, const char *under)
+{
+	/* Every unit is owned by IR, so "under" filters on the code itself. */
+	if (under == NULL)
+		return rec_list(st, &orgunit_table, NULL, NULL, NULL, "id");
+	return rec_list(st, &orgunit_table, NULL, "id = ?2 OR (id > ?2 || '-' AND id < ?2 || '.')", under,
+			"id");
+}

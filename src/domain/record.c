@@ -1,0 +1,213 @@
+#include "domain/record.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct col_def *
+rec_col(const struct tbl_def *t, const char *name)
+{
+	int i;
+
+	for (i = 0; t->cols[i].name != NULL; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+int
+rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name, const char *value,
+	       const char *const *deny, struct nz_err *err)
+{
+	const struct col_def *c = rec_col(t, name);
+	char *end;
+	int i;
+
+	if (c == NULL)
+		return nz_fail(err, NZ_EINVAL, "%s has no field '%s'", t->name, name);
+	for (i = 0; deny != NULL && deny[i] != NULL; i++)
+		if (strcmp(deny[i], name) == 0)
+			return nz_fail(err, NZ_EINVAL, "field '%s' of %s cannot be set this way", name, t->name);
+	if (c->type != COL_TEXT && value[0] == '\0') {
+		colset_null(cs, name);
+		return 0;
+	}
+	switch (c->type) {
+	case COL_INT: {
+		long long v;
+		errno = 0;
+		v = strtoll(value, &end, 10);
+		if (errno != 0 || *end != '\0')
+			return nz_fail(err, NZ_EINVAL, "field '%s' wants a whole number, not '%s'", name, value);
+		colset_int(cs, name, v);
+		return 0;
+	}
+	case COL_REAL: {
+		double v;
+		errno = 0;
+		v = strtod(value, &end);
+		if (errno != 0 || *end != '\0')
+			return nz_fail(err, NZ_EINVAL, "field '%s' wants a number, not '%s'", name, value);
+		colset_real(cs, name, v);
+		return 0;
+	}
+	case COL_TEXT:
+		break;
+	}
+	colset_text(cs, name, value);
+	return 0;
+}
+
+static json_t *
+row_json(sqlite3_stmt *s)
+{
+	json_t *o = json_object();
+	int i, n = sqlite3_column_count(s);
+
+	for (i = 0; i < n; i++) {
+		const char *name = sqlite3_column_name(s, i);
+		json_t *v;
+		if (strcmp(name, "clk") == 0)
+			continue;
+		switch (sqlite3_column_type(s, i)) {
+		case SQLITE_INTEGER:
+			v = json_integer(sqlite3_column_int64(s, i));
+			break;
+		case SQLITE_FLOAT:
+			v = json_real(sqlite3_column_double(s, i));
+			break;
+		case SQLITE_TEXT:
+			v = json_stringn((const char *)sqlite3_column_text(s, i),
+					 (size_t)sqlite3_column_bytes(s, i));
+			if (v == NULL) /* not UTF-8: show it rather than lose the row */
+				v = json_string("(invalid UTF-8)");
+			break;
+		default:
+			v = json_null();
+			break;
+		}
+		json_object_set_new(o, name, v);
+	}
+	return o;
+}
+
+json_t *
+rec_get(struct store *st, const struct tbl_def *t, const char *rid)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	json_t *o = NULL;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE id = ?", t->name);
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		o = row_json(s);
+	sqlite3_finalize(s);
+	return o;
+}
+
+json_t *
+rec_list(struct store *st, const struct tbl_def *t, const char *under, const char *cond,
+	 const char *param, const char *order)
+{
+	char sql[1024];
+	sqlite3_stmt *s;
+	json_t *a = json_array();
+
+	snprintf(sql, sizeof(sql),
+		 "SELECT * FROM %s WHERE deleted = 0"
+		 " AND (?1 IS NULL OR owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))"
+		 " AND (%s) ORDER BY %s",
+		 t->name, cond ? cond : "1", order ? order : "id");
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return a;
+	if (under != NULL)
+		sqlite3_bind_text(s, 1, under, -1, SQLITE_STATIC);
+	if (param != NULL)
+		sqlite3_bind_text(s, 2, param, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(a, row_json(s));
+	sqlite3_finalize(s);
+	return a;
+}
+
+int
+rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
+	  struct nz_err *err)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	int rc = NZ_ENOTFOUND;
+
+	snprintf(sql, sizeof(sql), "SELECT owner FROM %s WHERE id = ? AND deleted = 0", t->name);
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, t->name);
+	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(out, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(s, 0));
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	if (rc != 0)
+		return nz_fail(err, rc, "no %s with id '%s'", t->name, rid);
+	return 0;
+}
+
+static void
+cell(json_t *v, char *buf, size_t n)
+{
+	if (json_is_string(v))
+		snprintf(buf, n, "%s", json_string_value(v));
+	else if (json_is_integer(v))
+		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, n, "%g", json_real_value(v));
+	else
+		snprintf(buf, n, "-");
+}
+
+/* Display width of UTF-8 text: one per code point is close enough for Persian. */
+static size_t
+width(const char *s)
+{
+	size_t w = 0;
+
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			w++;
+	return w;
+}
+
+void
+rec_print_table(FILE *out, json_t *rows, const char *const *cols)
+{
+	size_t w[32] = {0}, i, j, k;
+	char buf[256];
+	json_t *r;
+
+	for (j = 0; cols[j] != NULL && j < 32; j++)
+		w[j] = width(cols[j]);
+	json_array_foreach(rows, i, r) {
+		for (j = 0; cols[j] != NULL && j < 32; j++) {
+			cell(json_object_get(r, cols[j]), buf, sizeof(buf));
+			if (width(buf) > w[j])
+				w[j] = width(buf) > 40 ? 40 : width(buf);
+		}
+	}
+	for (j = 0; cols[j] != NULL && j < 32; j++)
+		fprintf(out, "%s%-*s", j ? "  " : "", (int)w[j], cols[j]);
+	fputc('\n', out);
+	json_array_foreach(rows, i, r) {
+		for (j = 0; cols[j] != NULL && j < 32; j++) {
+			size_t cw;
+			cell(json_object_get(r, cols[j]), buf, sizeof(buf));
+			cw = width(buf);
+			fprintf(out, "%s%s", j ? "  " : "", buf);
+			for (k = cw; k < w[j] && cols[j + 1] != NULL; k++)
+				fputc(' ', out);
+		}
+		fputc('\n', out);
+	}
+}

@@ -1,0 +1,44 @@
+#ifndef NZ_RECORD_H
+#define NZ_RECORD_H
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/*
+ * Generic helpers shared by the domain modules: typed field assignment from
+ * user text, and reading records as JSON objects (the shape the command
+ * line prints with --json and the HTTP API returns).
+ */
+
+/* rec_col finds a column of t by name, or NULL. */
+const struct col_def *rec_col(const struct tbl_def *t, const char *name);
+
+/*
+ * rec_colset_add converts text to the column's type and adds it to cs.
+ * An empty value for a non-text column writes NULL.  Refuses unknown
+ * columns, columns in deny (NULL-terminated, may be NULL) and values that
+ * do not parse, naming the field.
+ */
+int rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name, const char *value,
+		   const char *const *deny, struct nz_err *err);
+
+/* rec_get returns the record rid of t as a new JSON object (deleted ones too), or NULL when absent. */
+json_t *rec_get(struct store *st, const struct tbl_def *t, const char *rid);
+
+/*
+ * rec_list returns a new JSON array of the live records of t owned inside
+ * under (all when NULL), filtered by an optional SQL condition with one
+ * text parameter (cond NULL: none), in the order given (SQL, e.g. "id").
+ */
+json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, const char *cond,
+		 const char *param, const char *order);
+
+/* rec_owner copies the owner of record rid into out; NZ_ENOTFOUND when absent or deleted. */
+int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
+	      struct nz_err *err);
+
+/* rec_print_table prints a JSON array of objects as aligned text columns (cols NULL-terminated). */
+void rec_print_table(FILE *out, json_t *rows, const char *const *cols);
+
+#endif

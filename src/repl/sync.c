@@ -1,0 +1,761 @@
+#include "repl/sync.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/log.h"
+#include "base/unit.h"
+#include "proto/wire.h"
+#include "store/hlc.h"
+
+#define MAX_BINDINGS 1024
+#define SCAN_ROWS 20000 /* log entries looked at for one batch, at most */
+
+struct binding {
+	uint32_t pipe;
+	char child[NZ_ID_MAX];
+};
+
+struct sync {
+	struct store *st;
+	uint8_t sk[64];
+	size_t batch_bytes;
+	struct wire_batch *batch;
+	char self[NZ_ID_MAX];
+	/* parent side */
+	struct binding bind[MAX_BINDINGS];
+	int nbind;
+	/* child side */
+	char parent[NZ_ID_MAX];
+	uint8_t parent_pk[32];
+	enum sync_phase phase;
+	uint64_t counter;    /* auth counter of the current session */
+	int64_t push_cursor; /* the parent's acknowledged position in our log */
+	int64_t push_sent;   /* upto of the PUSH in flight */
+	struct sync_stats stats;
+};
+
+struct sync *
+sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
+{
+	struct sync *s = calloc(1, sizeof(*s));
+
+	if (s == NULL)
+		return NULL;
+	if ((s->batch = wire_batch_new()) == NULL) {
+		free(s);
+		return NULL;
+	}
+	s->st = st;
+	memcpy(s->sk, sk, 64);
+	s->batch_bytes = batch_bytes;
+	snprintf(s->self, sizeof(s->self), "%s", store_node(st));
+	if (unit_parent(s->self, s->parent) != 0)
+		s->parent[0] = '\0';
+	return s;
+}
+
+void
+sync_free(struct sync *s)
+{
+	if (s == NULL)
+		return;
+	wire_batch_free(s->batch);
+	sodium_memzero(s->sk, sizeof(s->sk));
+	free(s);
+}
+
+/* ---- helpers over the peer table ---- */
+
+static int64_t
+now_ms(void)
+{
+	return (int64_t)hlc_wall_ms();
+}
+
+static int
+peer_key(struct sync *s, const char *id, const char *role, uint8_t pk[32])
+{
+	sqlite3_stmt *q = store_prepare(s->st, "SELECT pubkey FROM peer WHERE id = ? AND role = ?", NULL);
+	int rc = NZ_ENOTFOUND;
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
+		memcpy(pk, sqlite3_column_blob(q, 0), 32);
+		rc = 0;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+static int64_t
+peer_int(struct sync *s, const char *id, const char *col)
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	int64_t v = 0;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM peer WHERE id = ?", col);
+	if (sqlite3_prepare_v2(store_db(s->st), sql, -1, &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* peer_set writes integer columns of a peer row; cols like "ack = ?2, ack_token = ?3". */
+static int
+peer_set(struct sync *s, const char *id, const char *cols, int64_t a, int64_t b, int64_t c)
+{
+	char sql[256];
+	sqlite3_stmt *q;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "UPDATE peer SET %s WHERE id = ?1", cols);
+	if (sqlite3_prepare_v2(store_db(s->st), sql, -1, &q, NULL) != SQLITE_OK)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, a);
+	sqlite3_bind_int64(q, 3, b);
+	sqlite3_bind_int64(q, 4, c);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : NZ_EDB;
+	sqlite3_finalize(q);
+	return rc;
+}
+
+void
+sync_note_error(struct sync *s, const char *what)
+{
+	sqlite3_stmt *q;
+
+	if (s->parent[0] == '\0')
+		return;
+	if (sqlite3_prepare_v2(store_db(s->st), "UPDATE peer SET last_error = ?2 WHERE id = ?1", -1, &q,
+			       NULL) != SQLITE_OK)
+		return;
+	sqlite3_bind_text(q, 1, s->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, what, -1, SQLITE_STATIC);
+	sqlite3_step(q);
+	sqlite3_finalize(q);
+}
+
+static void
+quarantine(struct sync *s, const char *peer, const struct nz_change *c, const char *reason)
+{
+	sqlite3_stmt *q = store_prepare(
+		s->st,
+		"INSERT OR IGNORE INTO quarantine (at, peer, reason, origin, origin_seq, hlc, tbl, rid, owner,"
+		" author, cols) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		NULL);
+
+	nz_log(NZ_LOG_WARN, "sync.refused", "peer=%s origin=%s seq=%lld reason=\"%s\"", peer, c->origin,
+	       (long long)c->origin_seq, reason);
+	if (q == NULL)
+		return;
+	sqlite3_bind_int64(q, 1, now_ms());
+	sqlite3_bind_text(q, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 5, c->origin_seq);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)c->hlc);
+	sqlite3_bind_text(q, 7, c->tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 8, c->rid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, c->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 10, c->author, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 11, c->cols, (int)c->cols_len, SQLITE_STATIC);
+	sqlite3_step(q);
+	sqlite3_reset(q);
+}
+
+/* ---- routing ---- */
+
+/* Whether a log entry goes to peer: never back where it came from; up only
+ * what the parent may hold; down only what the child may see. */
+static bool
+route_to(const char *self, const char *peer, bool up, const char *owner, bool dir, const char *via)
+{
+	if (strcmp(via, peer) == 0)
+		return false;
+	if (up)
+		return unit_within(owner, self);
+	return unit_within(owner, peer) || (dir && unit_within(peer, owner));
+}
+
+/*
+ * fill_batch scans the log after `from` for entries routed to peer and adds
+ * them to the batch until it is full; *upto is the position covered (every
+ * entry up to it is either in the batch or not for this peer).
+ */
+static int
+fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t *upto, uint64_t *token,
+	   struct nz_err *err)
+{
+	sqlite3_stmt *q = store_prepare(s->st,
+					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols,"
+					" via FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?",
+					err);
+	int step, rc = 0, scanned = 0;
+
+	wire_batch_reset(s->batch);
+	*upto = from;
+	*token = store_log_token(s->st, from);
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, from);
+	sqlite3_bind_int(q, 2, SCAN_ROWS);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct nz_change c;
+		int64_t seq = sqlite3_column_int64(q, 0);
+		const char *owner = (const char *)sqlite3_column_text(q, 6);
+		const char *via = (const char *)sqlite3_column_text(q, 10);
+		bool dir = sqlite3_column_int(q, 7) != 0;
+
+		scanned++;
+		if (route_to(s->self, peer, up, owner, dir, via)) {
+			memset(&c, 0, sizeof(c));
+			snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
+			c.origin_seq = sqlite3_column_int64(q, 2);
+			c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
+			snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 4));
+			snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 5));
+			snprintf(c.owner, sizeof(c.owner), "%s", owner);
+			snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
+			c.cols = sqlite3_column_blob(q, 9);
+			c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
+			rc = wire_batch_add(s->batch, &c, s->batch_bytes);
+			if (rc == NZ_ETOOBIG && wire_batch_count(s->batch) > 0) {
+				rc = 0;
+				break; /* full: this entry starts the next batch */
+			}
+			if (rc != 0) {
+				nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
+					(long long)c.origin_seq, s->batch_bytes);
+				break;
+			}
+		}
+		*upto = seq;
+		*token = (uint64_t)sqlite3_column_int64(q, 3);
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = store_sqlerr(s->st, err, "read change log");
+	sqlite3_reset(q);
+	return rc;
+}
+
+/*
+ * apply_batch applies changes from peer in one transaction with the cursor
+ * update (cursor_sql, on the peer row), refusing what peer has no authority
+ * over; refusals go to the quarantine and, when refusals is not NULL, to
+ * the caller's list.
+ */
+static int
+apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_change *changes, size_t n,
+	    const char *cursor_sql, int64_t cur, int64_t token, struct wire_refusal *refusals,
+	    size_t *nrefused, struct nz_err *err)
+{
+	size_t i;
+	int rc;
+
+	*nrefused = 0;
+	if ((rc = store_begin(s->st, err)) != 0)
+		return rc;
+	for (i = 0; i < n; i++) {
+		const struct nz_change *c = &changes[i];
+		const struct tbl_def *t = store_table(s->st, c->tbl);
+		char reason[WIRE_TEXT_MAX];
+		struct nz_err aerr = {0};
+
+		reason[0] = '\0';
+		if (from_child && !unit_within(c->owner, peer))
+			snprintf(reason, sizeof(reason), "%s may not write records of %s", peer, c->owner);
+		else if (!from_child && !(unit_within(c->owner, s->self) ||
+					  (t != NULL && t->vis == VIS_DIRECTIVE && unit_within(s->self, c->owner))))
+			snprintf(reason, sizeof(reason), "a record of %s is not visible to %s", c->owner,
+				 s->self);
+		if (reason[0] == '\0') {
+			rc = store_apply(s->st, c, peer, &aerr);
+			if (rc == APPLY_NEW)
+				s->stats.pulled += from_child ? 0 : 1;
+			if (rc == NZ_EINVAL)
+				snprintf(reason, sizeof(reason), "%.*s", (int)sizeof(reason) - 1, aerr.msg);
+			else if (rc < 0) {
+				store_rollback(s->st);
+				return nz_fail(err, rc, "%s", aerr.msg);
+			}
+		}
+		if (reason[0] != '\0') {
+			quarantine(s, peer, c, reason);
+			if (refusals != NULL) {
+				struct wire_refusal *r = &refusals[(*nrefused)];
+				snprintf(r->origin, sizeof(r->origin), "%s", c->origin);
+				r->origin_seq = c->origin_seq;
+				snprintf(r->reason, sizeof(r->reason), "%s", reason);
+			}
+			(*nrefused)++;
+		}
+	}
+	if (peer_set(s, peer, cursor_sql, cur, token, now_ms()) != 0) {
+		store_rollback(s->st);
+		return store_sqlerr(s->st, err, "cursor");
+	}
+	return store_commit(s->st, err);
+}
+
+/* ---- parent side ---- */
+
+static const char *
+bound(struct sync *s, uint32_t pipe)
+{
+	int i;
+
+	for (i = 0; i < s->nbind; i++)
+		if (s->bind[i].pipe == pipe)
+			return s->bind[i].child;
+	return NULL;
+}
+
+static void
+bind_pipe(struct sync *s, uint32_t pipe, const char *child)
+{
+	int i;
+
+	for (i = 0; i < s->nbind; i++)
+		if (s->bind[i].pipe == pipe)
+			break;
+	if (i == s->nbind) {
+		if (s->nbind == MAX_BINDINGS)
+			i = 0; /* full: the oldest goes; it re-authenticates if still there */
+		else
+			s->nbind++;
+	}
+	s->bind[i].pipe = pipe;
+	snprintf(s->bind[i].child, sizeof(s->bind[i].child), "%s", child);
+}
+
+void
+sync_pipe_closed(struct sync *s, uint32_t pipe)
+{
+	int i;
+
+	for (i = 0; i < s->nbind; i++)
+		if (s->bind[i].pipe == pipe) {
+			s->bind[i] = s->bind[--s->nbind];
+			return;
+		}
+}
+
+static void
+reply_error(msgpack_sbuffer *out, int code, const char *msg)
+{
+	msgpack_sbuffer_clear(out);
+	wire_enc_error(out, code, msg);
+}
+
+static void
+serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_sbuffer *out)
+{
+	struct wire_hello_ok ok;
+	struct nz_err err = {0};
+	uint8_t pk[32];
+	char parent[NZ_ID_MAX], msg[WIRE_TEXT_MAX];
+	int64_t last;
+
+	if (strcmp(h->parent_id, s->self) != 0) {
+		snprintf(msg, sizeof(msg), "this is %s, not %s", s->self, h->parent_id);
+		reply_error(out, NZ_EDENIED, msg);
+		return;
+	}
+	if (unit_parent(h->node_id, parent) != 0 || strcmp(parent, s->self) != 0 ||
+	    peer_key(s, h->node_id, "child", pk) != 0) {
+		snprintf(msg, sizeof(msg), "%s is not a registered child of %s", h->node_id, s->self);
+		reply_error(out, NZ_EAUTH, msg);
+		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=unknown", h->node_id);
+		return;
+	}
+	if (wire_hello_verify(h, pk) != 0) {
+		reply_error(out, NZ_EAUTH, "signature does not verify with the registered key");
+		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-signature", h->node_id);
+		return;
+	}
+	last = peer_int(s, h->node_id, "auth_counter");
+	if ((int64_t)h->auth_counter <= last) {
+		/* A replayed HELLO, or a child whose clock went back: it may retry above ours. */
+		snprintf(msg, sizeof(msg), "stale hello: counter %llu, last accepted %lld",
+			 (unsigned long long)h->auth_counter, (long long)last);
+		reply_error(out, NZ_EAUTH, msg);
+		return;
+	}
+	if (store_begin(s->st, &err) != 0) {
+		reply_error(out, NZ_EBUSY, err.msg);
+		return;
+	}
+	peer_set(s, h->node_id, "auth_counter = ?2, last_contact = ?3", (int64_t)h->auth_counter, now_ms(), 0);
+	/* The child has seen our changes up to this sequence: after a restore
+	 * from backup, never hand out those sequence numbers again. */
+	if (h->seen_parent_seq > store_origin_max(s->st, s->self) &&
+	    h->seen_parent_seq > store_meta_get_int(s->st, "seq_floor", 0))
+		store_meta_set_int(s->st, "seq_floor", h->seen_parent_seq, NULL);
+	store_hlc_observe(s->st, h->auth_counter, NULL);
+	if (store_commit(s->st, &err) != 0) {
+		reply_error(out, NZ_EBUSY, err.msg);
+		return;
+	}
+	bind_pipe(s, pipe, h->node_id);
+
+	memset(&ok, 0, sizeof(ok));
+	snprintf(ok.node_id, sizeof(ok.node_id), "%s", s->self);
+	store_dbid(s->st, ok.dbid);
+	ok.ack_cursor = peer_int(s, h->node_id, "ack");
+	ok.ack_token = (uint64_t)peer_int(s, h->node_id, "ack_token");
+	ok.seen_child_seq = store_origin_max(s->st, h->node_id);
+	ok.head = store_log_head(s->st);
+	ok.pull_reset = h->pull_cursor > 0 && (h->pull_cursor > ok.head ||
+					       store_log_token(s->st, h->pull_cursor) != h->pull_token);
+	ok.hlc = store_hlc(s->st);
+	wire_hello_ok_sign(&ok, h->node_id, h->auth_counter, s->sk);
+	wire_enc_hello_ok(out, &ok);
+	nz_log(NZ_LOG_INFO, "sync.hello", "child=%s ack=%lld head=%lld reset=%d", h->node_id,
+	       (long long)ok.ack_cursor, (long long)ok.head, ok.pull_reset);
+}
+
+static void
+serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack_sbuffer *out)
+{
+	struct wire_push_ok ok;
+	struct nz_err err = {0};
+	size_t nref = 0;
+	int rc;
+
+	memset(&ok, 0, sizeof(ok));
+	ok.refusals = p->nchanges ? calloc(p->nchanges, sizeof(*ok.refusals)) : NULL;
+	if (p->nchanges > 0 && ok.refusals == NULL) {
+		reply_error(out, NZ_ENOMEM, "out of memory");
+		return;
+	}
+	rc = apply_batch(s, child, true, p->changes, p->nchanges, "ack = ?2, ack_token = ?3, last_contact = ?4",
+			 p->upto, (int64_t)p->upto_token, ok.refusals, &nref, &err);
+	if (rc != 0) {
+		reply_error(out, rc, err.msg);
+		free(ok.refusals);
+		return;
+	}
+	ok.nrefusals = nref;
+	ok.ack_cursor = p->upto;
+	ok.ack_token = p->upto_token;
+	ok.hlc = store_hlc(s->st);
+	wire_enc_push_ok(out, &ok);
+	free(ok.refusals);
+	nz_log(NZ_LOG_DEBUG, "sync.push", "child=%s changes=%zu refused=%zu ack=%lld", child, p->nchanges,
+	       nref, (long long)p->upto);
+}
+
+static void
+serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack_sbuffer *out)
+{
+	struct nz_err err = {0};
+	int64_t upto, head;
+	uint64_t token;
+	size_t saved = s->batch_bytes;
+	int rc;
+
+	/* The child's push backlog is empty when it pulls: a watermark for reports. */
+	peer_set(s, child, "last_sync = ?2, last_contact = ?2", now_ms(), 0, 0);
+	if (p->max_bytes > 0 && p->max_bytes < s->batch_bytes && p->max_bytes >= WIRE_BATCH_MIN)
+		s->batch_bytes = p->max_bytes;
+	rc = fill_batch(s, child, false, p->cursor, &upto, &token, &err);
+	s->batch_bytes = saved;
+	if (rc != 0) {
+		reply_error(out, rc, err.msg);
+		return;
+	}
+	head = store_log_head(s->st);
+	wire_enc_pull_ok(out, upto, token, upto < head, head, store_hlc(s->st), s->batch);
+}
+
+void
+sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out)
+{
+	struct wire_msg m;
+	struct nz_err err = {0};
+	const char *child;
+	int rc;
+
+	msgpack_sbuffer_clear(out);
+	if ((rc = wire_decode(req, len, &m, &err)) != 0) {
+		nz_log(NZ_LOG_WARN, "sync.bad_request", "pipe=%u error=\"%s\"", pipe, err.msg);
+		reply_error(out, rc, err.msg);
+		return;
+	}
+	if (m.type == WIRE_HELLO) {
+		serve_hello(s, pipe, &m.hello, out);
+	} else if ((child = bound(s, pipe)) == NULL) {
+		reply_error(out, NZ_EAUTH, "not authenticated on this connection: send HELLO first");
+	} else if (m.type == WIRE_PUSH) {
+		serve_push(s, child, &m.push, out);
+	} else if (m.type == WIRE_PULL) {
+		serve_pull(s, child, &m.pull, out);
+	} else {
+		char msg[64];
+		snprintf(msg, sizeof(msg), "%s is not a request", wire_type_name(m.type));
+		reply_error(out, NZ_EPROTO, msg);
+	}
+	wire_msg_release(&m);
+}
+
+/* ---- child side ---- */
+
+enum sync_phase
+sync_child_phase(const struct sync *s)
+{
+	return s->phase;
+}
+
+const struct sync_stats *
+sync_child_stats(const struct sync *s)
+{
+	return &s->stats;
+}
+
+int64_t
+sync_backlog_up(struct sync *s)
+{
+	sqlite3_stmt *q;
+	int64_t n = 0, ack = peer_int(s, s->parent, "ack");
+
+	if (sqlite3_prepare_v2(store_db(s->st),
+			       "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
+			       " (owner = ?3 OR (owner > ?3 || '-' AND owner < ?3 || '.'))",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(q, 1, ack);
+	sqlite3_bind_text(q, 2, s->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, s->self, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+int
+sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
+{
+	struct wire_hello h;
+	uint64_t counter;
+	int rc;
+
+	msgpack_sbuffer_clear(out);
+	if (s->parent[0] == '\0')
+		return nz_fail(err, NZ_ECONF, "the national node has no parent to sync with");
+	if (peer_key(s, s->parent, "parent", s->parent_pk) != 0)
+		return nz_fail(err, NZ_EAUTH,
+			       "the parent's key is not registered: run 'nehzat peer add --id %s --key HEX' "
+			       "with the output of 'nehzat key' on the parent",
+			       s->parent);
+	counter = store_hlc(s->st);
+	if ((int64_t)counter <= peer_int(s, s->parent, "auth_counter"))
+		counter = (uint64_t)peer_int(s, s->parent, "auth_counter") + 1;
+	if ((rc = store_begin(s->st, err)) != 0)
+		return rc;
+	peer_set(s, s->parent, "auth_counter = ?2", (int64_t)counter, 0, 0);
+	store_hlc_observe(s->st, counter, NULL);
+	if ((rc = store_commit(s->st, err)) != 0)
+		return rc;
+	memset(&h, 0, sizeof(h));
+	snprintf(h.node_id, sizeof(h.node_id), "%s", s->self);
+	snprintf(h.parent_id, sizeof(h.parent_id), "%s", s->parent);
+	store_dbid(s->st, h.dbid);
+	h.auth_counter = counter;
+	h.pull_cursor = peer_int(s, s->parent, "pull");
+	h.pull_token = (uint64_t)peer_int(s, s->parent, "pull_token");
+	h.seen_parent_seq = store_origin_max(s->st, s->parent);
+	wire_hello_sign(&h, s->sk);
+	s->counter = counter;
+	s->phase = PHASE_HELLO;
+	s->stats.round_trips++;
+	return wire_enc_hello(out, &h);
+}
+
+static int
+next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
+{
+	int64_t upto;
+	uint64_t token;
+	int rc;
+
+	if ((rc = fill_batch(s, s->parent, true, s->push_cursor, &upto, &token, err)) != 0)
+		return rc;
+	if (upto == s->push_cursor)
+		return 0; /* nothing after the acknowledged position */
+	s->push_sent = upto;
+	s->phase = PHASE_PUSH;
+	s->stats.batches++;
+	s->stats.round_trips++;
+	return wire_enc_push(out, upto, token, s->batch);
+}
+
+static int
+next_pull(struct sync *s, msgpack_sbuffer *out)
+{
+	struct wire_pull p;
+
+	p.cursor = peer_int(s, s->parent, "pull");
+	p.token = (uint64_t)peer_int(s, s->parent, "pull_token");
+	p.max_bytes = (uint32_t)s->batch_bytes;
+	s->phase = PHASE_PULL;
+	s->stats.round_trips++;
+	return wire_enc_pull(out, &p);
+}
+
+int
+sync_child_resume(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
+{
+	int rc;
+
+	msgpack_sbuffer_clear(out);
+	if (s->phase != PHASE_IDLE)
+		return 0;
+	if ((rc = next_push(s, out, err)) != 0 || out->size > 0)
+		return rc;
+	return next_pull(s, out);
+}
+
+static int
+on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out, struct nz_err *err)
+{
+	uint8_t old_dbid[16];
+	sqlite3_stmt *q;
+	bool dbid_changed = false;
+	int rc;
+
+	if (strcmp(ok->node_id, s->parent) != 0)
+		return nz_fail(err, NZ_EAUTH, "expected parent %s, %s answered", s->parent, ok->node_id);
+	if (wire_hello_ok_verify(ok, s->self, s->counter, s->parent_pk) != 0)
+		return nz_fail(err, NZ_EAUTH, "the parent's signature does not verify with its registered key");
+	if (sqlite3_prepare_v2(store_db(s->st), "SELECT dbid FROM peer WHERE id = ?", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(q, 1, s->parent, -1, SQLITE_STATIC);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 16) {
+			memcpy(old_dbid, sqlite3_column_blob(q, 0), 16);
+			dbid_changed = memcmp(old_dbid, ok->dbid, 16) != 0;
+		}
+		sqlite3_finalize(q);
+	}
+	if ((rc = store_begin(s->st, err)) != 0)
+		return rc;
+	if (sqlite3_prepare_v2(store_db(s->st), "UPDATE peer SET dbid = ?2 WHERE id = ?1", -1, &q, NULL) ==
+	    SQLITE_OK) {
+		sqlite3_bind_text(q, 1, s->parent, -1, SQLITE_STATIC);
+		sqlite3_bind_blob(q, 2, ok->dbid, 16, SQLITE_STATIC);
+		sqlite3_step(q);
+		sqlite3_finalize(q);
+	}
+	if (ok->pull_reset || dbid_changed) {
+		nz_log(NZ_LOG_WARN, "sync.reset", "parent=%s reason=%s", s->parent,
+		       dbid_changed ? "database-identity-changed" : "cursor-not-in-parent-log");
+		peer_set(s, s->parent, "pull = 0, pull_token = 0", 0, 0, 0);
+	}
+	/* Our log must hold the entry the parent acknowledged, or it was restored. */
+	if (ok->ack_cursor > 0 && store_log_token(s->st, ok->ack_cursor) != ok->ack_token) {
+		nz_log(NZ_LOG_WARN, "sync.reset", "parent=%s reason=our-log-differs ack=%lld", s->parent,
+		       (long long)ok->ack_cursor);
+		s->push_cursor = 0;
+	} else {
+		s->push_cursor = ok->ack_cursor;
+	}
+	if (ok->ack_cursor < peer_int(s, s->parent, "ack"))
+		nz_log(NZ_LOG_WARN, "sync.parent_behind", "parent=%s ack=%lld was=%lld resending=yes",
+		       s->parent, (long long)ok->ack_cursor, (long long)peer_int(s, s->parent, "ack"));
+	if (ok->seen_child_seq > store_origin_max(s->st, s->self) &&
+	    ok->seen_child_seq > store_meta_get_int(s->st, "seq_floor", 0))
+		store_meta_set_int(s->st, "seq_floor", ok->seen_child_seq, NULL);
+	peer_set(s, s->parent, "ack = ?2, head = ?3, last_contact = ?4, last_error = ''", s->push_cursor,
+		 ok->head, now_ms());
+	store_hlc_observe(s->st, ok->hlc, NULL);
+	if ((rc = store_commit(s->st, err)) != 0)
+		return rc;
+	nz_log(NZ_LOG_INFO, "sync.connected", "parent=%s ack=%lld head=%lld", s->parent,
+	       (long long)s->push_cursor, (long long)ok->head);
+	s->phase = PHASE_IDLE;
+	return sync_child_resume(s, out, err);
+}
+
+int
+sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer *out, struct nz_err *err)
+{
+	struct wire_msg m;
+	size_t i, nref = 0;
+	int rc;
+
+	msgpack_sbuffer_clear(out);
+	s->stats.bytes_received += (int64_t)len;
+	if ((rc = wire_decode(buf, len, &m, err)) != 0)
+		return rc;
+	if (m.type == WIRE_ERROR) {
+		rc = nz_fail(err, m.error.code < 0 && m.error.code > NZ_ECODES ? m.error.code : NZ_EPROTO,
+			     "parent refused: %s", m.error.message);
+		goto out;
+	}
+	switch (s->phase) {
+	case PHASE_HELLO:
+		if (m.type != WIRE_HELLO_OK)
+			break;
+		rc = on_hello_ok(s, &m.hello_ok, out, err);
+		goto out;
+	case PHASE_PUSH:
+		if (m.type != WIRE_PUSH_OK)
+			break;
+		if (m.push_ok.ack_cursor != s->push_sent) {
+			rc = nz_fail(err, NZ_EPROTO, "parent acknowledged %lld, we sent up to %lld",
+				     (long long)m.push_ok.ack_cursor, (long long)s->push_sent);
+			goto out;
+		}
+		s->stats.pushed += (int64_t)wire_batch_count(s->batch);
+		for (i = 0; i < m.push_ok.nrefusals; i++) {
+			nz_log(NZ_LOG_WARN, "sync.refused_by_parent", "origin=%s seq=%lld reason=\"%s\"",
+			       m.push_ok.refusals[i].origin, (long long)m.push_ok.refusals[i].origin_seq,
+			       m.push_ok.refusals[i].reason);
+			s->stats.refused++;
+		}
+		s->push_cursor = m.push_ok.ack_cursor;
+		peer_set(s, s->parent, "ack = ?2, ack_token = ?3, last_contact = ?4", s->push_cursor,
+			 (int64_t)m.push_ok.ack_token, now_ms());
+		store_hlc_observe(s->st, m.push_ok.hlc, NULL);
+		s->phase = PHASE_IDLE;
+		rc = sync_child_resume(s, out, err);
+		goto out;
+	case PHASE_PULL:
+		if (m.type != WIRE_PULL_OK)
+			break;
+		rc = apply_batch(s, s->parent, false, m.pull_ok.changes, m.pull_ok.nchanges,
+				 "pull = ?2, pull_token = ?3, last_contact = ?4", m.pull_ok.upto,
+				 (int64_t)m.pull_ok.upto_token, NULL, &nref, err);
+		if (rc != 0)
+			goto out;
+		s->stats.refused += (int64_t)nref;
+		peer_set(s, s->parent, "head = ?2", m.pull_ok.head, 0, 0);
+		s->phase = PHASE_IDLE;
+		if (m.pull_ok.more) {
+			rc = next_pull(s, out);
+			goto out;
+		}
+		/* In step with the parent: push anything written meanwhile. */
+		rc = next_push(s, out, err);
+		if (rc == 0 && out->size == 0)
+			s->phase = PHASE_IDLE;
+		goto out;
+	case PHASE_IDLE:
+		break;
+	}
+	rc = nz_fail(err, NZ_EPROTO, "unexpected %s from the parent", wire_type_name(m.type));
+out:
+	wire_msg_release(&m);
+	return rc;
+}

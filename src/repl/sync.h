@@ -1,0 +1,77 @@
+#ifndef NZ_SYNC_H
+#define NZ_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <msgpack.h>
+
+#include "store/store.h"
+
+/*
+ * The sync protocol's logic on both ends, over the store and the wire codec
+ * (proto/PROTOCOL.md), with no transport: the parent turns one request into
+ * one reply (sync_serve), the child turns one reply into its next request
+ * (sync_child_*).  src/net carries the bytes.
+ */
+
+struct sync;
+
+/* sync_new makes the replication state of a node; sk is its Ed25519 secret key (copied). */
+struct sync *sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes);
+
+/* sync_free frees s; NULL is ignored. */
+void sync_free(struct sync *s);
+
+/* ---- parent side ---- */
+
+/*
+ * sync_serve handles one request that arrived on NNG pipe `pipe` and appends
+ * the reply to out.  It always produces a reply (ERROR for what it refuses).
+ */
+void sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out);
+
+/* sync_pipe_closed forgets the child bound to pipe. */
+void sync_pipe_closed(struct sync *s, uint32_t pipe);
+
+/* ---- child side ---- */
+
+enum sync_phase { PHASE_HELLO, PHASE_PUSH, PHASE_PULL, PHASE_IDLE };
+
+/* Counters of one child session, for status and tests. */
+struct sync_stats {
+	int64_t pushed, pulled, refused, round_trips, batches;
+	int64_t bytes_sent, bytes_received;
+	int64_t backlog_up; /* changes not yet acknowledged by the parent */
+};
+
+/*
+ * sync_child_start begins a session with the parent: it writes a HELLO to
+ * out.  Returns NZ_EAUTH when the parent's key is not registered.
+ */
+int sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err);
+
+/*
+ * sync_child_reply takes the parent's reply to the last request and writes
+ * the next request to out (out stays empty when the session is in step and
+ * idle).  An error means the session is over: start again after a backoff.
+ */
+int sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer *out,
+		     struct nz_err *err);
+
+/* sync_child_resume writes the next request of an authenticated idle session (empty when nothing to do). */
+int sync_child_resume(struct sync *s, msgpack_sbuffer *out, struct nz_err *err);
+
+/* sync_child_phase tells where the session stands. */
+enum sync_phase sync_child_phase(const struct sync *s);
+
+/* sync_child_stats returns the session's counters. */
+const struct sync_stats *sync_child_stats(const struct sync *s);
+
+/* sync_backlog_up counts this node's changes its parent has not acknowledged. */
+int64_t sync_backlog_up(struct sync *s);
+
+/* sync_note_error records the last transport error on the parent's peer row. */
+void sync_note_error(struct sync *s, const char *what);
+
+#endif

@@ -1,0 +1,485 @@
+#include "store/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "store/store_int.h"
+
+/*
+ * Core schema, one entry per version; PRAGMA user_version records how many
+ * have run.  A migration is never edited once released: add a new one.
+ */
+static const char *const migrations[] = {
+	/* 1: metadata, change log, quarantine, peers */
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
+	"CREATE TABLE oplog ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  origin TEXT NOT NULL, origin_seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+	"  tbl TEXT NOT NULL, rid TEXT NOT NULL, owner TEXT NOT NULL,"
+	"  dir INTEGER NOT NULL, author TEXT NOT NULL, cols BLOB NOT NULL,"
+	"  via TEXT NOT NULL DEFAULT '');"
+	"CREATE UNIQUE INDEX oplog_key ON oplog(origin, origin_seq);"
+	"CREATE TABLE quarantine ("
+	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, peer TEXT NOT NULL,"
+	"  reason TEXT NOT NULL, origin TEXT NOT NULL, origin_seq INTEGER NOT NULL,"
+	"  hlc INTEGER NOT NULL, tbl TEXT NOT NULL, rid TEXT NOT NULL,"
+	"  owner TEXT NOT NULL, author TEXT NOT NULL, cols BLOB NOT NULL,"
+	"  UNIQUE(origin, origin_seq));"
+	"CREATE TABLE peer ("
+	"  id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('parent','child')),"
+	"  url TEXT NOT NULL DEFAULT '', pubkey BLOB, dbid BLOB,"
+	"  ack INTEGER NOT NULL DEFAULT 0, ack_token INTEGER NOT NULL DEFAULT 0,"
+	"  pull INTEGER NOT NULL DEFAULT 0, pull_token INTEGER NOT NULL DEFAULT 0,"
+	"  auth_counter INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0,"
+	"  last_contact INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
+};
+
+#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
+}
+
+const char *
+store_node(const struct store *st)
+{
+	return st->node;
+}
+
+const struct tbl_def *const *
+store_tables(const struct store *st)
+{
+	return st->tables;
+}
+
+const struct tbl_def *
+store_table(const struct store *st, const char *name)
+{
+	int i;
+
+	for (i = 0; st->tables[i] != NULL; i++)
+		if (strcmp(st->tables[i]->name, name) == 0)
+			return st->tables[i];
+	return NULL;
+}
+
+int
+store_sqlerr(struct store *st, struct nz_err *err, const char *what)
+{
+	int rc = sqlite3_errcode(st->db);
+
+	if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+		return nz_fail(err, NZ_EBUSY, "%s: database is busy (another process holds it): %s",
+			       what, sqlite3_errmsg(st->db));
+	return nz_fail(err, NZ_EDB, "%s: %s", what, sqlite3_errmsg(st->db));
+}
+
+int
+store_exec(struct store *st, const char *sql, struct nz_err *err)
+{
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		rc = nz_fail(err, rc == SQLITE_BUSY ? NZ_EBUSY : NZ_EDB, "database: %s",
+			     msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return rc;
+	}
+	return 0;
+}
+
+sqlite3_stmt *
+store_prepare(struct store *st, const char *sql, struct nz_err *err)
+{
+	unsigned h = (unsigned)(((uintptr_t)sql >> 3) % STMT_CACHE);
+	unsigned i;
+	sqlite3_stmt *stmt;
+
+	/* Callers pass string literals, so the address is a good first key. */
+	for (i = 0; i < STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->stmts[(h + i) % STMT_CACHE];
+		if (s->sql == NULL)
+			break;
+		if (s->sql == sql || strcmp(s->sql, sql) == 0)
+			return s->stmt;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
+		store_sqlerr(st, err, "prepare");
+		return NULL;
+	}
+	for (i = 0; i < STMT_CACHE; i++) {
+		struct stmt_slot *s = &st->stmts[(h + i) % STMT_CACHE];
+		if (s->sql == NULL) {
+			s->sql = sql;
+			s->stmt = stmt;
+			return stmt;
+		}
+	}
+	/* Cache full: callers reset, never finalize, so keep it on the overflow list. */
+	if (st->nextra == sizeof(st->extra) / sizeof(st->extra[0])) {
+		sqlite3_finalize(stmt);
+		nz_fail(err, NZ_ENOMEM, "statement cache is full");
+		return NULL;
+	}
+	st->extra[st->nextra++] = stmt;
+	return stmt;
+}
+
+int64_t
+store_meta_get_int(struct store *st, const char *key, int64_t dflt)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = ?", NULL);
+	int64_t v = dflt;
+
+	if (s == NULL)
+		return dflt;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+void
+store_meta_get_text(struct store *st, const char *key, char *buf, size_t n)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT value FROM meta WHERE key = ?", NULL);
+
+	buf[0] = '\0';
+	if (s == NULL)
+		return;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) != NULL)
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+}
+
+int
+store_meta_set_int(struct store *st, const char *key, int64_t value, struct nz_err *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", err);
+	int rc;
+
+	if (s == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, value);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "meta");
+}
+
+int
+store_meta_set_text(struct store *st, const char *key, const char *value, struct nz_err *err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", err);
+	int rc;
+
+	if (s == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "meta");
+}
+
+int
+store_begin(struct store *st, struct nz_err *err)
+{
+	int rc;
+
+	if (st->depth++ > 0)
+		return 0;
+	st->failed = false;
+	st->hlc_loaded = false;
+	st->hlc_dirty = false;
+	st->next_seq = 0;
+	rc = store_exec(st, "BEGIN IMMEDIATE", err);
+	if (rc != 0)
+		st->depth = 0;
+	return rc;
+}
+
+int
+store_commit(struct store *st, struct nz_err *err)
+{
+	int rc;
+
+	if (st->depth == 0)
+		return nz_fail(err, NZ_EDB, "commit without a transaction");
+	if (--st->depth > 0)
+		return 0;
+	if (st->failed) {
+		store_exec(st, "ROLLBACK", NULL);
+		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
+	}
+	if ((rc = store_flush_clock(st, err)) == 0)
+		rc = store_exec(st, "COMMIT", err);
+	if (rc != 0)
+		store_exec(st, "ROLLBACK", NULL);
+	return rc;
+}
+
+void
+store_rollback(struct store *st)
+{
+	if (st->depth == 0)
+		return;
+	if (--st->depth > 0) {
+		st->failed = true;
+		return;
+	}
+	store_exec(st, "ROLLBACK", NULL);
+	st->hlc_loaded = false;
+	st->hlc_dirty = false;
+	st->next_seq = 0;
+}
+
+void
+store_new_id(char out[NZ_RID_MAX])
+{
+	static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
+	unsigned char raw[12];
+	int i;
+
+	randombytes_buf(raw, sizeof(raw));
+	for (i = 0; i < 12; i++)
+		out[i] = alphabet[raw[i] & 31];
+	out[12] = '\0';
+}
+
+void
+store_dbid(const struct store *st, uint8_t out[16])
+{
+	memcpy(out, st->dbid, 16);
+}
+
+static int
+load_identity(struct store *st)
+{
+	char hex[64];
+
+	store_meta_get_text(st, "node_id", st->node, sizeof(st->node));
+	store_meta_get_text(st, "dbid", hex, sizeof(hex));
+	memset(st->dbid, 0, sizeof(st->dbid));
+	if (hex[0] != '\0')
+		sodium_hex2bin(st->dbid, sizeof(st->dbid), hex, strlen(hex), NULL, NULL, NULL);
+	return 0;
+}
+
+int
+store_init_node(struct store *st, const char *node_id, struct nz_err *err)
+{
+	uint8_t dbid[16];
+	char hex[33];
+	int rc;
+
+	if (st->node[0] != '\0')
+		return nz_fail(err, NZ_EEXIST, "database already belongs to node '%s'", st->node);
+	randombytes_buf(dbid, sizeof(dbid));
+	sodium_bin2hex(hex, sizeof(hex), dbid, sizeof(dbid));
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = store_meta_set_text(st, "node_id", node_id, err)) != 0 ||
+	    (rc = store_meta_set_text(st, "dbid", hex, err)) != 0 ||
+	    (rc = store_meta_set_int(st, "hlc", 0, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_commit(st, err)) != 0)
+		return rc;
+	return load_identity(st);
+}
+
+static const char *
+type_sql(enum col_type t)
+{
+	switch (t) {
+	case COL_INT:
+		return "INTEGER";
+	case COL_REAL:
+		return "REAL";
+	case COL_TEXT:
+		break;
+	}
+	return "TEXT";
+}
+
+static bool
+has_column(struct store *st, const char *tbl, const char *col)
+{
+	char sql[160];
+	sqlite3_stmt *s;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM pragma_table_info('%s') WHERE name = ?", tbl);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return false;
+	sqlite3_bind_text(s, 1, col, -1, SQLITE_STATIC);
+	found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_finalize(s);
+	return found;
+}
+
+/*
+ * Replicated tables are created from their definitions, and columns added
+ * in later versions are added to existing tables: a definition only grows.
+ */
+static int
+reconcile_table(struct store *st, const struct tbl_def *t, struct nz_err *err)
+{
+	char sql[4096], idx[256];
+	size_t n;
+	int i, rc;
+
+	n = (size_t)snprintf(sql, sizeof(sql),
+			     "CREATE TABLE IF NOT EXISTS %s (id TEXT PRIMARY KEY, owner TEXT NOT NULL,"
+			     " deleted INTEGER NOT NULL DEFAULT 0, clk BLOB",
+			     t->name);
+	for (i = 0; t->cols[i].name != NULL && n < sizeof(sql); i++)
+		n += (size_t)snprintf(sql + n, sizeof(sql) - n, ", %s %s", t->cols[i].name,
+				      type_sql(t->cols[i].type));
+	if (n + 4 >= sizeof(sql))
+		return nz_fail(err, NZ_EINVAL, "table %s: definition too long", t->name);
+	snprintf(sql + n, sizeof(sql) - n, ")");
+	if ((rc = store_exec(st, sql, err)) != 0)
+		return rc;
+	for (i = 0; t->cols[i].name != NULL; i++) {
+		if (has_column(st, t->name, t->cols[i].name))
+			continue;
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", t->name, t->cols[i].name,
+			 type_sql(t->cols[i].type));
+		if ((rc = store_exec(st, sql, err)) != 0)
+			return rc;
+	}
+	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner)", t->name, t->name);
+	if ((rc = store_exec(st, sql, err)) != 0)
+		return rc;
+	for (i = 0; t->indexes != NULL && t->indexes[i] != NULL; i++) {
+		size_t j, k = 0;
+		for (j = 0; t->indexes[i][j] != '\0' && k + 1 < sizeof(idx); j++) {
+			char ch = t->indexes[i][j];
+			idx[k++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_';
+		}
+		idx[k] = '\0';
+		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)", t->name, idx,
+			 t->name, t->indexes[i]);
+		if ((rc = store_exec(st, sql, err)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+migrate(struct store *st, struct nz_err *err)
+{
+	sqlite3_stmt *s;
+	int version = 0, rc, i;
+	char sql[64];
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "schema version");
+	if (sqlite3_step(s) == SQLITE_ROW)
+		version = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	if (version > NMIGRATIONS)
+		return nz_fail(err, NZ_EVERSION,
+			       "database schema version %d is newer than this program knows (%d)",
+			       version, NMIGRATIONS);
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	for (; version < NMIGRATIONS; version++) {
+		if ((rc = store_exec(st, migrations[version], err)) != 0)
+			goto fail;
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
+		if ((rc = store_exec(st, sql, err)) != 0)
+			goto fail;
+	}
+	for (i = 0; st->tables[i] != NULL; i++)
+		if ((rc = reconcile_table(st, st->tables[i], err)) != 0)
+			goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+int
+store_open(struct store **out, const char *path, const struct tbl_def *const *tables, bool create,
+	   struct nz_err *err)
+{
+	struct store *st;
+	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	int rc;
+
+	if (sodium_init() < 0)
+		return nz_fail(err, NZ_EIO, "libsodium failed to initialise");
+	if ((st = calloc(1, sizeof(*st))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	st->tables = tables;
+	while (tables[st->ntables] != NULL)
+		st->ntables++;
+	st->upsert = calloc((size_t)st->ntables + 1, sizeof(*st->upsert));
+	st->lookup = calloc((size_t)st->ntables + 1, sizeof(*st->lookup));
+	if (st->upsert == NULL || st->lookup == NULL) {
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto fail;
+	}
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		rc = nz_fail(err, create ? NZ_EIO : NZ_ENOTFOUND, "cannot open database '%s': %s", path,
+			     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	sqlite3_extended_result_codes(st->db, 0);
+	/*
+	 * WAL lets readers (the HTTP server, another command) run beside the
+	 * writer; synchronous=NORMAL in WAL keeps every commit atomic and the
+	 * database consistent after a crash or kill -9 at any moment; a power
+	 * loss may cost the last commits, which the parent still holds or the
+	 * child re-sends.  sync.durable=full in the future would set FULL.
+	 */
+	if ((rc = store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				 "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;",
+			     err)) != 0)
+		goto fail;
+	if ((rc = migrate(st, err)) != 0)
+		goto fail;
+	load_identity(st);
+	*out = st;
+	return 0;
+fail:
+	store_close(st);
+	return rc;
+}
+
+void
+store_close(struct store *st)
+{
+	unsigned i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STMT_CACHE; i++)
+		if (st->stmts[i].stmt != NULL)
+			sqlite3_finalize(st->stmts[i].stmt);
+	for (i = 0; i < st->nextra; i++)
+		sqlite3_finalize(st->extra[i]);
+	for (i = 0; st->upsert != NULL && i < (unsigned)st->ntables; i++) {
+		sqlite3_finalize(st->upsert[i]);
+		sqlite3_finalize(st->lookup[i]);
+	}
+	free(st->upsert);
+	free(st->lookup);
+	sqlite3_close(st->db);
+	free(st);
+}

@@ -1,0 +1,170 @@
+#ifndef NZ_STORE_H
+#define NZ_STORE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "base/change.h"
+#include "base/err.h"
+
+/*
+ * The store: one node's SQLite database (WAL mode, foreign keys on).
+ *
+ * Replicated records live in ordinary tables, one per kind of record, each
+ * described by a struct tbl_def.  Every such table has the columns
+ *   id TEXT PRIMARY KEY, owner TEXT NOT NULL, deleted INTEGER, clk BLOB
+ * then its own.  clk holds the per-column clocks (a msgpack map from
+ * column name to [hlc, origin]) that last-writer-wins compares against.
+ *
+ * Every change to a replicated record goes through store_write() (local)
+ * or store_apply() (remote); both run the same apply and append to the
+ * change log in one transaction.  Nothing else writes those tables.
+ */
+
+enum col_type { COL_TEXT, COL_INT, COL_REAL };
+
+struct col_def {
+	const char *name;
+	enum col_type type;
+};
+
+/* Who sees a record: its owner and the owner's ancestors (OWNED), or also
+ * every descendant of the owner (DIRECTIVE: standards, org units...). */
+enum tbl_vis { VIS_OWNED, VIS_DIRECTIVE };
+
+struct tbl_def {
+	const char *name;
+	enum tbl_vis vis;
+	const struct col_def *cols;     /* terminated by { NULL } */
+	const char *const *indexes;     /* column lists to index, NULL-terminated; may be NULL */
+};
+
+struct store;
+
+/*
+ * store_open opens (creating when create is true) the database at path,
+ * applies pending migrations, and makes sure every table in tables (a
+ * NULL-terminated array the caller keeps alive) exists with every column.
+ * On success *out is a new store the caller frees with store_close().
+ */
+int store_open(struct store **out, const char *path, const struct tbl_def *const *tables,
+	       bool create, struct nz_err *err);
+
+/* store_close closes the database and frees st; NULL is ignored. */
+void store_close(struct store *st);
+
+/* store_db returns the SQLite handle for reads; writes go through store_write. */
+sqlite3 *store_db(struct store *st);
+
+/* store_node returns this node's id ("" before store_init_node). */
+const char *store_node(const struct store *st);
+
+/* store_init_node records a new node's id and a fresh database identity. */
+int store_init_node(struct store *st, const char *node_id, struct nz_err *err);
+
+/* store_dbid copies this database's 16-byte random identity. */
+void store_dbid(const struct store *st, uint8_t out[16]);
+
+/* store_table finds a table definition by name, or NULL. */
+const struct tbl_def *store_table(const struct store *st, const char *name);
+
+/* store_tables returns the NULL-terminated table list given to store_open. */
+const struct tbl_def *const *store_tables(const struct store *st);
+
+/*
+ * store_begin/store_commit/store_rollback bracket a write transaction
+ * (BEGIN IMMEDIATE).  They nest: only the outermost pair touches SQLite, and
+ * a rollback at any depth makes the outermost commit fail.
+ */
+int store_begin(struct store *st, struct nz_err *err);
+int store_commit(struct store *st, struct nz_err *err);
+void store_rollback(struct store *st);
+
+/* store_exec runs SQL without results (DDL, pragmas), translating errors. */
+int store_exec(struct store *st, const char *sql, struct nz_err *err);
+
+/* store_prepare returns a statement cached by its SQL text; do not finalize it, reset it after use. */
+sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct nz_err *err);
+
+/* store_sqlerr records SQLite's last error on err with a prefix and returns NZ_EDB. */
+int store_sqlerr(struct store *st, struct nz_err *err, const char *what);
+
+/* store_meta_get_int/store_meta_set_int read and write node metadata. */
+int64_t store_meta_get_int(struct store *st, const char *key, int64_t dflt);
+int store_meta_set_int(struct store *st, const char *key, int64_t value, struct nz_err *err);
+/* store_meta_get_text copies a text value into buf ("" when absent). */
+void store_meta_get_text(struct store *st, const char *key, char *buf, size_t n);
+int store_meta_set_text(struct store *st, const char *key, const char *value, struct nz_err *err);
+
+/* store_new_id writes a fresh random record id (12 base32 characters). */
+void store_new_id(char out[NZ_RID_MAX]);
+
+/* ---- the write path (write.c) ---- */
+
+struct colset;
+
+/*
+ * colset_new starts a set of column values for one write; add values with
+ * the colset_* setters below and hand it to store_write().  The caller
+ * frees it with colset_free().
+ */
+struct colset *colset_new(void);
+void colset_free(struct colset *cs);
+void colset_text(struct colset *cs, const char *col, const char *value); /* NULL value writes NULL */
+void colset_int(struct colset *cs, const char *col, int64_t value);
+void colset_real(struct colset *cs, const char *col, double value);
+void colset_null(struct colset *cs, const char *col);
+/* colset_count tells how many columns have been set. */
+int colset_count(const struct colset *cs);
+
+/*
+ * store_write is the one write path for local edits: it stamps a change of
+ * record rid in tbl owned by owner with this node's origin, next origin
+ * sequence and HLC, applies it and appends it to the change log, all in one
+ * transaction.  author names the user.  cs is not consumed.
+ */
+int store_write(struct store *st, const char *tbl, const char *rid, const char *owner,
+		const struct colset *cs, const char *author, struct nz_err *err);
+
+/* store_delete writes a tombstone for a record (deleted = 1) through store_write. */
+int store_delete(struct store *st, const char *tbl, const char *rid, const char *owner,
+		 const char *author, struct nz_err *err);
+
+enum apply_result { APPLY_NEW = 0, APPLY_DUPLICATE = 1 };
+
+/*
+ * store_apply applies one change from elsewhere (via names the peer it came
+ * from): a change already in the log is a no-op (APPLY_DUPLICATE); otherwise
+ * each column wins if its (hlc, origin) is newer than the column's clock, the
+ * change is appended to the log and APPLY_NEW returned.  A change that cannot
+ * apply (unknown table or column, owner differing from the record's) returns
+ * NZ_EINVAL with the reason and changes nothing.  Must run inside a
+ * transaction when used for a batch; opens its own otherwise.
+ */
+int store_apply(struct store *st, const struct nz_change *c, const char *via, struct nz_err *err);
+
+/* store_hlc returns the node's current clock value (as persisted). */
+uint64_t store_hlc(struct store *st);
+
+/* store_hlc_observe advances the persisted clock past a remote value. */
+int store_hlc_observe(struct store *st, uint64_t remote, struct nz_err *err);
+
+/* store_log_head returns the change log's last position (0 when empty). */
+int64_t store_log_head(struct store *st);
+
+/* store_origin_max returns the highest origin_seq held from origin (0 if none). */
+int64_t store_origin_max(struct store *st, const char *origin);
+
+/* store_log_token returns the HLC of the log entry at seq (0 when seq is 0 or absent). */
+uint64_t store_log_token(struct store *st, int64_t seq);
+
+/*
+ * store_digest computes an order-independent digest of the current values of
+ * every replicated record owned inside subtree (every record when NULL) and
+ * writes it as 64 hex characters.
+ */
+int store_digest(struct store *st, const char *subtree, char out[65], struct nz_err *err);
+
+#endif
