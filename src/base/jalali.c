@@ -1,5 +1,9 @@
 #include "base/jalali.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
 #include <string.h>
 
 /*
@@ -733,4 +737,17 @@ jperiod_of_iso(const char *iso, int kind, struct jperiod *out, struct nz_err *er
 	out->kind = kind;
 	out->n = kind == JPERIOD_MONTH ? j.m : (j.m + 2) / 3;
 	return 0;
+}
+
+void
+nz_today(char out[11])
+{
+	const char *fixed = getenv("NEHZAT_TODAY");
+	int y, m, d;
+
+	if (fixed != NULL && iso_parse(fixed, &y, &m, &d, NULL) == 0) {
+		snprintf(out, 11, "%s", fixed);
+		return;
+	}
+	iso_from_unix_iran((long long)time(NULL), out);
 }

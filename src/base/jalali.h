@@ -176,4 +176,10 @@ void jperiod_prev(struct jperiod *p);
  */
 int jperiod_of_iso(const char *iso, int kind, struct jperiod *out, struct nz_err *err);
 
+/*
+ * nz_today writes today's date in Iran as ISO YYYY-MM-DD.  NEHZAT_TODAY in
+ * the environment (an ISO date) overrides it, so tests can fix the day.
+ */
+void nz_today(char out[11]);
+
 #endif

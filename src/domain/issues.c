@@ -1,8 +1,8 @@
 /* نظام مسائل: the problems of the issue register. */
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
+#include "base/jalali.h"
 #include "domain/domain.h"
 #include "domain/record.h"
 
@@ -25,16 +25,6 @@ const struct tbl_def issue_table = {"issue", VIS_OWNED, issue_cols, issue_idx};
 /* Fields that change only through their own operations. */
 static const char *const issue_locked[] = {"status", "created", NULL};
 
-static void
-today_iso(char out[11])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(out, 11, "%Y-%m-%d", &tm);
-}
-
 int
 issue_add(struct store *st, const char *title, const char *description, const char *category,
 	  const char *author, char id[NZ_RID_MAX], struct nz_err *err)
@@ -48,7 +38,7 @@ issue_add(struct store *st, const char *title, const char *description, const ch
 	if (strlen(title) > 300)
 		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
 	cs = colset_new();
-	today_iso(today);
+	nz_today(today);
 	colset_text(cs, "title", title);
 	colset_text(cs, "description", description ? description : "");
 	colset_text(cs, "category", category ? category : "");

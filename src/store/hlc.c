@@ -38,11 +38,19 @@ hlc_recv(uint64_t last, uint64_t remote, uint64_t wall_ms)
 	return m + 1;
 }
 
+static int have_skew = -1;
+static long long skew;
+
+void
+hlc_set_skew_ms(long long skew_ms)
+{
+	skew = skew_ms;
+	have_skew = 1;
+}
+
 uint64_t
 hlc_wall_ms(void)
 {
-	static int have_skew = -1;
-	static long long skew;
 	struct timespec ts;
 	long long ms;
 

@@ -31,6 +31,12 @@ uint64_t hlc_recv(uint64_t last, uint64_t remote, uint64_t wall_ms);
  */
 uint64_t hlc_wall_ms(void);
 
+/*
+ * hlc_set_skew_ms replaces the environment's skew: in-process tests run
+ * several replicas with clocks apart.
+ */
+void hlc_set_skew_ms(long long skew_ms);
+
 /* hlc_format writes "2026-11-28T09:55:45.123Z+7" (physical time, then counter). */
 void hlc_format(uint64_t hlc, char *buf, unsigned long n);
 

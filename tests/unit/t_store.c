@@ -1,0 +1,418 @@
+/* The store: schema, the one write path, the change log, HLC, apply, digest. */
+#include <sqlite3.h>
+
+#include <msgpack.h>
+
+#include "base/unit.h"
+#include "domain/domain.h"
+#include "store/hlc.h"
+#include "store/store.h"
+#include "test.h"
+
+static struct store *
+open_node(const char *dir, const char *name, const char *id)
+{
+	char path[512];
+	struct nz_err err = {0};
+	struct store *st = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	if (store_open(&st, path, domain_tables(), true, &err) != 0 ||
+	    (id != NULL && store_init_node(st, id, &err) != 0)) {
+		printf("# open %s: %s\n", path, err.msg);
+		exit(2);
+	}
+	return st;
+}
+
+static int64_t
+scalar(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -2;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+static void
+test_hlc(void)
+{
+	uint64_t a = hlc_make(1000, 0), b;
+
+	CHECK_INT(hlc_ms(a), 1000);
+	b = hlc_tick(a, 2000);
+	CHECK_INT(hlc_ms(b), 2000);
+	CHECK_INT(b & HLC_LOGICAL_MASK, 0);
+	/* The wall clock steps back: the clock does not. */
+	b = hlc_tick(b, 500);
+	CHECK(b > hlc_make(2000, 0));
+	CHECK_INT(hlc_ms(b), 2000);
+	CHECK_INT(b & HLC_LOGICAL_MASK, 1);
+	/* A remote clock ahead of ours is overtaken. */
+	b = hlc_recv(hlc_make(100, 5), hlc_make(3000, 7), 200);
+	CHECK(b == hlc_make(3000, 8));
+	b = hlc_recv(hlc_make(100, 5), hlc_make(50, 9), 4000);
+	CHECK(b == hlc_make(4000, 0));
+	/* Exhausting the counter borrows the next millisecond, never repeats. */
+	b = hlc_tick(hlc_make(10, 0xffff), 10);
+	CHECK(b > hlc_make(10, 0xffff));
+}
+
+static void
+test_write_path(const char *dir)
+{
+	struct store *st = open_node(dir, "w", "IR-07-03");
+	struct nz_err err = {0};
+	struct colset *cs = colset_new();
+	uint64_t h1, h2;
+	char id[NZ_RID_MAX], dbid_before[16], dbid_after[16];
+	int rc;
+
+	colset_text(cs, "title", "water");
+	colset_int(cs, "people_affected", 120);
+	rc = store_write(st, "issue", "r1", "IR-07-03", cs, "tester", &err);
+	CHECK_INT(rc, 0);
+	CHECK_INT(store_log_head(st), 1);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE id = 'r1' AND title = 'water'"), 1);
+	CHECK_INT(scalar(st, "SELECT origin_seq FROM oplog WHERE seq = 1"), 1);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM oplog WHERE origin = 'IR-07-03' AND author = 'tester'"), 1);
+	h1 = store_hlc(st);
+	CHECK(h1 != 0);
+	CHECK(store_log_token(st, 1) == h1);
+	rc = store_write(st, "issue", "r1", "IR-07-03", cs, "tester", &err);
+	CHECK_INT(rc, 0);
+	h2 = store_hlc(st);
+	CHECK(h2 > h1);
+	CHECK_INT(scalar(st, "SELECT max(origin_seq) FROM oplog"), 2);
+
+	/* Refusals change nothing. */
+	rc = store_write(st, "issue", "r2", "IR-07-04", cs, "tester", &err);
+	CHECK_INT(rc, NZ_EDENIED);
+	CHECK(strstr(err.msg, "IR-07-04") != NULL);
+	rc = store_write(st, "issue", "r2", "IR", cs, "tester", &err);
+	CHECK_INT(rc, NZ_EDENIED);
+	rc = store_write(st, "nosuch", "r2", "IR-07-03", cs, "tester", &err);
+	CHECK_INT(rc, NZ_EINVAL);
+	CHECK(strstr(err.msg, "nosuch") != NULL);
+	rc = store_write(st, "issue", "bad id", "IR-07-03", cs, "tester", &err);
+	CHECK_INT(rc, NZ_EINVAL);
+	colset_free(cs);
+	cs = colset_new();
+	colset_text(cs, "no_such_column", "x");
+	rc = store_write(st, "issue", "r3", "IR-07-03", cs, "tester", &err);
+	CHECK_INT(rc, NZ_EINVAL);
+	CHECK(strstr(err.msg, "no_such_column") != NULL);
+	CHECK_INT(store_log_head(st), 2);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue"), 1);
+
+	/* A failing write inside a transaction takes the others with it. */
+	colset_free(cs);
+	cs = colset_new();
+	colset_text(cs, "title", "in txn");
+	CHECK_INT(store_begin(st, &err), 0);
+	CHECK_INT(store_write(st, "issue", "r4", "IR-07-03", cs, "tester", &err), 0);
+	store_rollback(st);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE id = 'r4'"), 0);
+	CHECK_INT(store_log_head(st), 2);
+
+	/* Tombstones. */
+	CHECK_INT(store_delete(st, "issue", "r1", "IR-07-03", "tester", &err), 0);
+	CHECK_INT(scalar(st, "SELECT deleted FROM issue WHERE id = 'r1'"), 1);
+
+	/* The clock and the sequence survive a restart, and the identity too. */
+	store_dbid(st, (uint8_t *)dbid_before);
+	h1 = store_hlc(st);
+	store_close(st);
+	st = open_node(dir, "w", NULL);
+	CHECK_STR(store_node(st), "IR-07-03");
+	store_dbid(st, (uint8_t *)dbid_after);
+	CHECK(memcmp(dbid_before, dbid_after, 16) == 0);
+	CHECK(store_hlc(st) == h1);
+	/* Even with the wall clock a day behind. */
+	hlc_set_skew_ms(-86400000LL);
+	store_new_id(id);
+	CHECK_INT(strlen(id), 12);
+	colset_free(cs);
+	cs = colset_new();
+	colset_text(cs, "title", "after restart");
+	CHECK_INT(store_write(st, "issue", id, "IR-07-03", cs, "tester", &err), 0);
+	CHECK(store_hlc(st) > h1);
+	CHECK_INT(scalar(st, "SELECT max(origin_seq) FROM oplog"), 4);
+	hlc_set_skew_ms(0);
+	CHECK_INT(scalar(st, "PRAGMA foreign_keys"), 1);
+	colset_free(cs);
+	store_close(st);
+
+	/* A database belongs to one node. */
+	st = open_node(dir, "w", NULL);
+	CHECK_INT(store_init_node(st, "IR-07", &err), NZ_EEXIST);
+	store_close(st);
+}
+
+/* ---- apply: order independence ---- */
+
+#define NCH 60
+
+struct gen {
+	struct nz_change c;
+	msgpack_sbuffer buf;
+};
+
+static uint32_t rng_state;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 17;
+	rng_state ^= rng_state << 5;
+	return rng_state;
+}
+
+static void
+make_changes(struct gen *g, int n)
+{
+	static const char *const origins[] = {"IR-07-03", "IR-07", "IR"};
+	static const char *const cols[] = {"title", "category", "status", "people_affected"};
+	int i, j, ncols;
+	char v[32];
+
+	for (i = 0; i < n; i++) {
+		msgpack_packer pk;
+		memset(&g[i].c, 0, sizeof(g[i].c));
+		snprintf(g[i].c.origin, sizeof(g[i].c.origin), "%s", origins[i % 3]);
+		g[i].c.origin_seq = i / 3 + 1;
+		/* Few distinct clocks, so that ties between origins happen and are
+		 * broken by origin; one origin never repeats a clock value. */
+		g[i].c.hlc = hlc_make(1000 + rnd() % 8, (uint16_t)(i / 3));
+		snprintf(g[i].c.tbl, sizeof(g[i].c.tbl), "issue");
+		snprintf(g[i].c.rid, sizeof(g[i].c.rid), "rec%u", rnd() % 5);
+		snprintf(g[i].c.owner, sizeof(g[i].c.owner), "IR-07-03");
+		snprintf(g[i].c.author, sizeof(g[i].c.author), "u%d", i);
+		msgpack_sbuffer_init(&g[i].buf);
+		msgpack_packer_init(&pk, &g[i].buf, msgpack_sbuffer_write);
+		ncols = 1 + (int)(rnd() % 3);
+		if (rnd() % 10 == 0) {
+			msgpack_pack_map(&pk, 1);
+			msgpack_pack_str(&pk, 7);
+			msgpack_pack_str_body(&pk, "deleted", 7);
+			msgpack_pack_int(&pk, (int)(rnd() % 2));
+		} else {
+			msgpack_pack_map(&pk, (size_t)ncols);
+			for (j = 0; j < ncols; j++) {
+				const char *c = cols[(i + j) % 4];
+				msgpack_pack_str(&pk, strlen(c));
+				msgpack_pack_str_body(&pk, c, strlen(c));
+				if (strcmp(c, "people_affected") == 0) {
+					msgpack_pack_int64(&pk, (int64_t)(rnd() % 1000));
+				} else {
+					snprintf(v, sizeof(v), "v%u", rnd() % 100);
+					msgpack_pack_str(&pk, strlen(v));
+					msgpack_pack_str_body(&pk, v, strlen(v));
+				}
+			}
+		}
+		g[i].c.cols = (const uint8_t *)g[i].buf.data;
+		g[i].c.cols_len = g[i].buf.size;
+	}
+}
+
+static void
+test_order_independence(const char *dir)
+{
+	struct gen g[NCH];
+	char first[65] = "", d[65], name[32];
+	int order[NCH * 2], round, i, n, dups, same = 0, rounds = 40;
+	struct nz_err err = {0};
+
+	rng_state = 12345;
+	make_changes(g, NCH);
+	for (round = 0; round < rounds; round++) {
+		struct store *st;
+		snprintf(name, sizeof(name), "o%d", round);
+		st = open_node(dir, name, "IR-07-03");
+		rng_state = 777u + (uint32_t)round * 7919u;
+		for (i = 0; i < NCH; i++)
+			order[i] = i;
+		/* Duplicates: some changes arrive twice. */
+		dups = (int)(rnd() % 20);
+		for (i = 0; i < dups; i++)
+			order[NCH + i] = (int)(rnd() % NCH);
+		n = NCH + dups;
+		for (i = n - 1; i > 0; i--) {
+			int j = (int)(rnd() % (uint32_t)(i + 1)), t = order[i];
+			order[i] = order[j];
+			order[j] = t;
+		}
+		store_begin(st, &err);
+		for (i = 0; i < n; i++)
+			if (store_apply(st, &g[order[i]].c, "IR-07", &err) < 0)
+				printf("# apply: %s\n", err.msg);
+		store_commit(st, &err);
+		store_digest(st, NULL, d, &err);
+		if (round == 0)
+			memcpy(first, d, sizeof(first));
+		same += strcmp(first, d) == 0;
+		if (round == 0)
+			CHECK_INT(scalar(st, "SELECT count(*) FROM oplog"), NCH);
+		store_close(st);
+	}
+	CHECK_INT(same, rounds);
+
+	/* A second apply of the same change is a no-op. */
+	{
+		struct store *st = open_node(dir, "dup", "IR-07");
+		CHECK_INT(store_apply(st, &g[0].c, "IR-07-03", &err), APPLY_NEW);
+		CHECK_INT(store_apply(st, &g[0].c, "IR-07-03", &err), APPLY_DUPLICATE);
+		CHECK_INT(scalar(st, "SELECT count(*) FROM oplog"), 1);
+		/* A remote clock far ahead moves ours past it. */
+		CHECK(store_hlc(st) > g[0].c.hlc);
+		store_close(st);
+	}
+	for (i = 0; i < NCH; i++)
+		msgpack_sbuffer_destroy(&g[i].buf);
+}
+
+static int64_t one_seq;
+
+static void
+one_change(struct nz_change *c, msgpack_sbuffer *b, const char *origin, uint64_t hlc, const char *col,
+	   const char *val)
+{
+	msgpack_packer pk;
+
+	memset(c, 0, sizeof(*c));
+	msgpack_sbuffer_clear(b);
+	msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 1);
+	msgpack_pack_str(&pk, strlen(col));
+	msgpack_pack_str_body(&pk, col, strlen(col));
+	msgpack_pack_str(&pk, strlen(val));
+	msgpack_pack_str_body(&pk, val, strlen(val));
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	c->origin_seq = ++one_seq;
+	c->hlc = hlc;
+	snprintf(c->tbl, sizeof(c->tbl), "issue");
+	snprintf(c->rid, sizeof(c->rid), "x");
+	snprintf(c->owner, sizeof(c->owner), "IR-07-03");
+	snprintf(c->author, sizeof(c->author), "t");
+	c->cols = (const uint8_t *)b->data;
+	c->cols_len = b->size;
+}
+
+static void
+test_lww(const char *dir)
+{
+	struct store *st = open_node(dir, "lww", "IR-07");
+	struct nz_err err = {0};
+	struct nz_change c;
+	msgpack_sbuffer b;
+	sqlite3_stmt *q;
+	char title[64] = "", status[64] = "";
+
+	msgpack_sbuffer_init(&b);
+	/* Different columns of one record, edited at two levels: both survive. */
+	one_change(&c, &b, "IR-07-03", hlc_make(5000, 0), "title", "county title");
+	CHECK_INT(store_apply(st, &c, "IR-07-03", &err), APPLY_NEW);
+	one_change(&c, &b, "IR-07", hlc_make(4000, 0), "status", "prioritised");
+	CHECK_INT(store_apply(st, &c, "", &err), APPLY_NEW);
+	/* Same column, older clock: loses. */
+	one_change(&c, &b, "IR", hlc_make(4500, 0), "title", "older title");
+	CHECK_INT(store_apply(st, &c, "IR", &err), APPLY_NEW);
+	/* Same clock: the greater origin wins ("IR-07-03" > "IR-07"). */
+	one_change(&c, &b, "IR-07", hlc_make(5000, 0), "title", "tie loses");
+	CHECK_INT(store_apply(st, &c, "", &err), APPLY_NEW);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT title, status FROM issue WHERE id = 'x'", -1, &q, NULL) ==
+		    SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(title, sizeof(title), "%s", sqlite3_column_text(q, 0));
+		snprintf(status, sizeof(status), "%s", sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	CHECK_STR(title, "county title");
+	CHECK_STR(status, "prioritised");
+	/* A change claiming another owner for an existing record is refused, nothing written. */
+	one_change(&c, &b, "IR-07", hlc_make(9000, 0), "title", "hijack");
+	snprintf(c.owner, sizeof(c.owner), "IR-07-04");
+	CHECK_INT(store_apply(st, &c, "", &err), NZ_EINVAL);
+	CHECK(strstr(err.msg, "owned by IR-07-03") != NULL);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM oplog"), 4);
+	/* Unknown table and column are refused with the name. */
+	one_change(&c, &b, "IR-07", hlc_make(9001, 0), "bogus", "v");
+	CHECK_INT(store_apply(st, &c, "", &err), NZ_EINVAL);
+	CHECK(strstr(err.msg, "bogus") != NULL);
+	/* Inside a batch, a refusal does not spoil the rest. */
+	CHECK_INT(store_begin(st, &err), 0);
+	CHECK_INT(store_apply(st, &c, "", &err), NZ_EINVAL);
+	one_change(&c, &b, "IR-07", hlc_make(9002, 0), "category", "water");
+	CHECK_INT(store_apply(st, &c, "", &err), APPLY_NEW);
+	CHECK_INT(store_commit(st, &err), 0);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE category = 'water'"), 1);
+	msgpack_sbuffer_destroy(&b);
+	store_close(st);
+}
+
+static void
+test_digest(const char *dir)
+{
+	struct store *a = open_node(dir, "da", "IR-07"), *b = open_node(dir, "db", "IR-07");
+	struct nz_err err = {0};
+	struct colset *cs = colset_new();
+	char da[65], db[65], dc[65];
+	sqlite3_stmt *q;
+
+	colset_text(cs, "title", "t");
+	store_write(a, "issue", "r1", "IR-07-03", cs, "x", &err);
+	store_write(a, "issue", "r2", "IR-07-04", cs, "x", &err);
+	/* b receives a's log in reverse order. */
+	if (sqlite3_prepare_v2(store_db(a),
+			       "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols FROM oplog ORDER BY seq DESC",
+			       -1, &q, NULL) == SQLITE_OK) {
+		while (sqlite3_step(q) == SQLITE_ROW) {
+			struct nz_change c;
+			memset(&c, 0, sizeof(c));
+			snprintf(c.origin, sizeof(c.origin), "%s", sqlite3_column_text(q, 0));
+			c.origin_seq = sqlite3_column_int64(q, 1);
+			c.hlc = (uint64_t)sqlite3_column_int64(q, 2);
+			snprintf(c.tbl, sizeof(c.tbl), "%s", sqlite3_column_text(q, 3));
+			snprintf(c.rid, sizeof(c.rid), "%s", sqlite3_column_text(q, 4));
+			snprintf(c.owner, sizeof(c.owner), "%s", sqlite3_column_text(q, 5));
+			snprintf(c.author, sizeof(c.author), "%s", sqlite3_column_text(q, 6));
+			c.cols = sqlite3_column_blob(q, 7);
+			c.cols_len = (size_t)sqlite3_column_bytes(q, 7);
+			store_apply(b, &c, "IR-07", &err);
+		}
+		sqlite3_finalize(q);
+	}
+	store_digest(a, NULL, da, &err);
+	store_digest(b, NULL, db, &err);
+	CHECK_STR(da, db);
+	store_digest(a, "IR-07-03", da, &err);
+	store_digest(a, "IR-07-04", dc, &err);
+	CHECK(strcmp(da, dc) != 0);
+	/* IR-07-0 is not an ancestor of IR-07-03: prefix at a '-' boundary only. */
+	CHECK(unit_within("IR-07-03", "IR-07"));
+	CHECK(!unit_within("IR-07-03", "IR-07-0"));
+	CHECK(!unit_within("IR-070", "IR-07"));
+	colset_free(cs);
+	store_close(a);
+	store_close(b);
+}
+
+int
+main(void)
+{
+	const char *dir = t_tmpdir();
+
+	test_hlc();
+	test_write_path(dir);
+	test_order_independence(dir);
+	test_lww(dir);
+	test_digest(dir);
+	TEST_DONE();
+}
