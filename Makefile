@@ -8,7 +8,7 @@ SHARED   ?= ../shared
 
 DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
             nng-utils libmsgpack-dev libinih-dev libsodium-dev libjansson-dev \
-            sqlite3 openssl iproute2 valgrind
+            sqlite3 openssl iproute2 valgrind bc
 PKGS     := sqlite3 libuv msgpack inih libsodium jansson
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
@@ -78,7 +78,7 @@ $(BUILD)/%.o: %.c
 # tests again under AddressSanitizer and UBSan in a separate build tree.
 test: deps
 	@$(MAKE) -s all
-	@$(MAKE) -s BUILD=build/san SANITIZE=address,undefined CFLAGS="-O1 -g" all
+	@CFLAGS="-O1 -g" $(MAKE) -s BUILD=build/san SANITIZE=address,undefined all
 	@NEHZAT_SHARED=$(SHARED) tests/run $(BUILD) build/san
 
 run: deps

@@ -298,6 +298,15 @@ run(struct node *n, bool serve, bool once)
 	       n->conf.parent[0] ? n->conf.parent : "-", n->conf.listen[0] ? n->conf.listen : "-");
 	uv_run(&uv, UV_RUN_DEFAULT);
 	rc = l.exit_code;
+	if (once) {
+		const struct sync_stats *s = sync_child_stats(l.sync);
+		uint64_t sent, received;
+		net_client_bytes(l.client, &sent, &received);
+		nz_log(NZ_LOG_INFO, "sync.done",
+		       "pushed=%lld pulled=%lld refused=%lld round_trips=%lld bytes_sent=%llu bytes_received=%llu",
+		       (long long)s->pushed, (long long)s->pulled, (long long)s->refused,
+		       (long long)s->round_trips, (unsigned long long)sent, (unsigned long long)received);
+	}
 out:
 	net_server_stop(l.server);
 	net_client_free(l.client);

@@ -372,13 +372,20 @@ utf8_prefix(const uint8_t *s, size_t n)
 			continue;
 		}
 		if (c >= 0xc2 && c <= 0xdf) {
-			k = 1, cp = c & 0x1f, min = 0x80;
+			k = 1;
+			cp = c & 0x1f;
+			min = 0x80;
 		} else if ((c & 0xf0) == 0xe0) {
-			k = 2, cp = c & 0x0f, min = 0x800;
+			k = 2;
+			cp = c & 0x0f;
+			min = 0x800;
 		} else if (c >= 0xf0 && c <= 0xf4) {
-			k = 3, cp = c & 0x07, min = 0x10000;
-		} else
+			k = 3;
+			cp = c & 0x07;
+			min = 0x10000;
+		} else {
 			break;
+		}
 		if (n - i <= k)
 			break;
 		for (j = 1; j <= k; j++) {
@@ -1072,7 +1079,7 @@ nfields(uint64_t type)
 
 /*
  * wire_decode reads [version, type, fields...].  Elements after the fields a
- * type defines are skipped (PROTOCOL.md, "Compatibility"); bytes after the
+ * type defines are skipped (PROTOCOL.md §10); bytes after the
  * array are refused.
  */
 int

@@ -55,7 +55,7 @@ enum wire_type {
 /*
  * The smallest sync.batch_bytes that still lets every valid change through:
  * a PULL_OK holding one change with the longest fields and a full column map
- * takes 65,774 bytes.
+ * takes 65,767 bytes.
  */
 #define WIRE_BATCH_MIN (NZ_COLS_MAX + 2048)
 

@@ -1,53 +1,232 @@
-/* نظام مسائل: the problems of the issue register. */
+/* نظام مسائل: the problems of the issue register, and the lifecycle they share with solutions. */
 #include <stdio.h>
 #include <string.h>
 
 #include "base/jalali.h"
+#include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/record.h"
+#include "domain/register.h"
 
 static const struct col_def issue_cols[] = {
 	{"title", COL_TEXT},
 	{"description", COL_TEXT},
-	{"category", COL_TEXT},
-	{"status", COL_TEXT},
-	{"neighbourhood", COL_TEXT},
+	{"category", COL_TEXT}, /* code of the national list */
+	{"status", COL_TEXT},   /* stored status; see REG_ISSUE_STATE for the effective one */
+	{"neighbourhood", COL_TEXT}, /* neighbourhood or village of the area (the owner) */
 	{"people_affected", COL_INT},
-	{"source", COL_TEXT},
+	{"source", COL_TEXT},  /* session, views, monitoring */
 	{"created", COL_TEXT}, /* ISO date */
+	{"session", COL_TEXT}, /* the deliberation session it came from */
+	{"solution", COL_TEXT}, /* the solution now carrying it */
+	{"status_date", COL_TEXT},
+	{"close_reason", COL_TEXT},
 	{NULL, 0},
 };
 
-static const char *const issue_idx[] = {"status", "category", NULL};
+static const char *const issue_idx[] = {"status", "category", "solution", NULL};
 
 const struct tbl_def issue_table = {"issue", VIS_OWNED, issue_cols, issue_idx};
 
 /* Fields that change only through their own operations. */
-static const char *const issue_locked[] = {"status", "created", NULL};
+static const char *const issue_locked[] = {"status", "created", "solution", "status_date", "close_reason",
+					   NULL};
+
+/*
+ * The lifecycle of problems and solutions:
+ *
+ *   identified   --score-->        prioritised
+ *   prioritised  --solution add--> proposed        (solution proposed)
+ *   proposed     --submit-->       council         (before the council)
+ *   council      --decide-->       approved | rejected | returned
+ *   returned     --revise-->       proposed
+ *   rejected     --solution add--> proposed        (a new solution)
+ *   approved     --intervention--> intervention
+ *   intervention --evaluation-->   evaluated
+ *   identified, prioritised, rejected, evaluated --close--> closed
+ *
+ * A solution is born "proposed" and makes the same moves from there, except
+ * that a rejected solution can only be closed.  approved, rejected and
+ * returned are never stored: they are the council's decision record on the
+ * current round while the stored status is "council" (REG_ISSUE_STATE).
+ */
+const struct reg_move reg_moves[] = {
+	{"identified", "prioritised", REG_VIA_SCORE, REG_ISSUE},
+	{"identified", "closed", REG_VIA_CLOSE, REG_ISSUE},
+	{"prioritised", "proposed", REG_VIA_SOLUTION, REG_ISSUE},
+	{"prioritised", "closed", REG_VIA_CLOSE, REG_ISSUE},
+	{"proposed", "council", REG_VIA_SUBMIT, REG_ISSUE | REG_SOLUTION},
+	{"council", "approved", REG_VIA_DECISION, REG_ISSUE | REG_SOLUTION},
+	{"council", "rejected", REG_VIA_DECISION, REG_ISSUE | REG_SOLUTION},
+	{"council", "returned", REG_VIA_DECISION, REG_ISSUE | REG_SOLUTION},
+	{"returned", "proposed", REG_VIA_REVISE, REG_ISSUE | REG_SOLUTION},
+	{"rejected", "proposed", REG_VIA_SOLUTION, REG_ISSUE},
+	{"rejected", "closed", REG_VIA_CLOSE, REG_ISSUE | REG_SOLUTION},
+	{"approved", "intervention", REG_VIA_INTERVENTION, REG_ISSUE | REG_SOLUTION},
+	{"intervention", "evaluated", REG_VIA_EVALUATION, REG_ISSUE | REG_SOLUTION},
+	{"evaluated", "closed", REG_VIA_CLOSE, REG_ISSUE | REG_SOLUTION},
+	{NULL, NULL, 0, 0},
+};
+
+const char *const reg_statuses[] = {"identified", "prioritised", "proposed", "council", "approved",
+				    "rejected", "returned", "intervention", "evaluated", "closed",
+				    NULL};
+
+static const char *const status_fa[] = {"شناسایی شده", "اولویت بندی شده", "راه حل پیشنهاد شده",
+					"در دستور شورا", "مصوب شورا", "رد شده در شورا",
+					"عودت برای اصلاح", "در حال مداخله", "ارزیابی شده", "مختومه"};
+
+const char *
+reg_status_fa(const char *status)
+{
+	int i;
+
+	for (i = 0; status != NULL && reg_statuses[i] != NULL; i++)
+		if (strcmp(reg_statuses[i], status) == 0)
+			return status_fa[i];
+	return NULL;
+}
+
+const char *
+reg_via_command(enum reg_via via)
+{
+	switch (via) {
+	case REG_VIA_SCORE:
+		return "nehzat session score";
+	case REG_VIA_SOLUTION:
+		return "nehzat solution add";
+	case REG_VIA_SUBMIT:
+		return "nehzat solution submit";
+	case REG_VIA_DECISION:
+		return "nehzat council decide";
+	case REG_VIA_REVISE:
+		return "nehzat solution revise";
+	case REG_VIA_INTERVENTION:
+		return "nehzat intervention add";
+	case REG_VIA_EVALUATION:
+		return "nehzat evaluation add --intervention";
+	case REG_VIA_CLOSE:
+		return "close";
+	}
+	return "?";
+}
+
+int
+reg_check_move(int kind, const char *what, const char *id, const char *from, const char *to,
+	       enum reg_via via, struct nz_err *err)
+{
+	char next[256];
+	size_t n = 0;
+	int i;
+
+	for (i = 0; reg_moves[i].from != NULL; i++) {
+		const struct reg_move *m = &reg_moves[i];
+		if (!(m->kinds & kind) || strcmp(m->from, from) != 0)
+			continue;
+		if (strcmp(m->to, to) == 0) {
+			if (m->via == via)
+				return 0;
+			return nz_fail(err, NZ_ESTATE, "%s '%s' becomes %s only through '%s'", what, id, to,
+				       reg_via_command(m->via));
+		}
+		n += (size_t)snprintf(next + n, sizeof(next) - n, "%s%s", n ? ", " : "", m->to);
+		if (n >= sizeof(next))
+			n = sizeof(next) - 1;
+	}
+	if (n == 0)
+		return nz_fail(err, NZ_ESTATE, "%s '%s' is %s (%s); it cannot become %s: it moves no further",
+			       what, id, from, reg_status_fa(from) ? reg_status_fa(from) : "?", to);
+	return nz_fail(err, NZ_ESTATE, "%s '%s' is %s (%s); it cannot become %s (next: %s)", what, id, from,
+		       reg_status_fa(from) ? reg_status_fa(from) : "?", to, next);
+}
+
+static int
+check_source(const char *source, struct nz_err *err)
+{
+	if (source == NULL || source[0] == '\0' || strcmp(source, "session") == 0 ||
+	    strcmp(source, "views") == 0 || strcmp(source, "monitoring") == 0)
+		return 0;
+	return nz_fail(err, NZ_EINVAL, "source '%s' is not one of session, views, monitoring", source);
+}
+
+static int
+check_title(const char *title, struct nz_err *err)
+{
+	if (title == NULL || title[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "a problem needs a title (--title)");
+	if (strlen(title) > 300)
+		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
+	return 0;
+}
+
+/* A session named as a problem's source must be a live session of the problem's area. */
+static int
+check_session(struct store *st, const char *sid, const char *area, struct nz_err *err)
+{
+	char owner[NZ_ID_MAX];
+	int rc;
+
+	if (sid == NULL || sid[0] == '\0')
+		return 0;
+	if ((rc = rec_owner(st, &delib_session_table, sid, owner, NULL)) != 0)
+		return nz_fail(err, NZ_ENOTFOUND, "no deliberation session with id '%s'", sid);
+	if (strcmp(owner, area) != 0)
+		return nz_fail(err, NZ_EINVAL, "session '%s' belongs to %s, not to the problem's area %s", sid,
+			       owner, area);
+	return 0;
+}
+
+int
+issue_create(struct store *st, const struct issue_input *in, const char *author, char id[NZ_RID_MAX],
+	     struct nz_err *err)
+{
+	const char *area = in->area && in->area[0] ? in->area : store_node(st);
+	struct colset *cs;
+	char today[11];
+	int rc;
+
+	if ((rc = check_title(in->title, err)) != 0)
+		return rc;
+	if (unit_level(area) < 0)
+		return nz_fail(err, NZ_EINVAL, "area '%s' is not an org-unit code", area);
+	if (!unit_within(area, store_node(st)))
+		return nz_fail(err, NZ_EDENIED, "area %s lies outside this node's register (%s)", area,
+			       store_node(st));
+	if (in->people < -1)
+		return nz_fail(err, NZ_EINVAL, "people affected is %lld; give a count of 0 or more", in->people);
+	if ((rc = reg_category_check(st, in->category, err)) != 0 || (rc = check_source(in->source, err)) != 0 ||
+	    (rc = check_session(st, in->session, area, err)) != 0)
+		return rc;
+	cs = colset_new();
+	nz_today(today);
+	colset_text(cs, "title", in->title);
+	colset_text(cs, "description", in->description ? in->description : "");
+	colset_text(cs, "category", in->category ? in->category : "");
+	colset_text(cs, "status", "identified");
+	colset_text(cs, "status_date", today);
+	colset_text(cs, "created", today);
+	colset_text(cs, "neighbourhood", in->neighbourhood ? in->neighbourhood : "");
+	colset_text(cs, "source", in->source ? in->source : "");
+	colset_text(cs, "session", in->session ? in->session : "");
+	if (in->people >= 0)
+		colset_int(cs, "people_affected", in->people);
+	store_new_id(id);
+	rc = store_write(st, "issue", id, area, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
 
 int
 issue_add(struct store *st, const char *title, const char *description, const char *category,
 	  const char *author, char id[NZ_RID_MAX], struct nz_err *err)
 {
-	struct colset *cs;
-	char today[11];
-	int rc;
+	struct issue_input in = {0};
 
-	if (title == NULL || title[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "a problem needs a title (--title)");
-	if (strlen(title) > 300)
-		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
-	cs = colset_new();
-	nz_today(today);
-	colset_text(cs, "title", title);
-	colset_text(cs, "description", description ? description : "");
-	colset_text(cs, "category", category ? category : "");
-	colset_text(cs, "status", "identified");
-	colset_text(cs, "created", today);
-	store_new_id(id);
-	rc = store_write(st, "issue", id, store_node(st), cs, author, err);
-	colset_free(cs);
-	return rc;
+	in.title = title;
+	in.description = description;
+	in.category = category;
+	in.people = -1;
+	return issue_create(st, &in, author, id, err);
 }
 
 int
@@ -59,23 +238,199 @@ issue_set(struct store *st, const char *id, int npairs, char *const *pairs, cons
 	int i, rc;
 
 	if ((rc = rec_owner(st, &issue_table, id, owner, err)) != 0)
-		return rc;
+		return nz_fail(err, rc, "no problem with id '%s'", id);
 	if (npairs == 0)
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	cs = colset_new();
 	for (i = 0; i < npairs; i++) {
-		const char *eq = strchr(pairs[i], '=');
+		const char *eq = strchr(pairs[i], '='), *v;
 		if (eq == NULL || eq == pairs[i] || (size_t)(eq - pairs[i]) >= sizeof(name)) {
 			rc = nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pairs[i]);
 			goto out;
 		}
 		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
 		name[eq - pairs[i]] = '\0';
-		if ((rc = rec_colset_add(cs, &issue_table, name, eq + 1, issue_locked, err)) != 0)
+		v = eq + 1;
+		rc = 0;
+		if (strcmp(name, "title") == 0)
+			rc = check_title(v, err);
+		else if (strcmp(name, "category") == 0)
+			rc = reg_category_check(st, v, err);
+		else if (strcmp(name, "source") == 0)
+			rc = check_source(v, err);
+		else if (strcmp(name, "session") == 0)
+			rc = check_session(st, v, owner, err);
+		else if (strcmp(name, "people_affected") == 0 && v[0] == '-')
+			rc = nz_fail(err, NZ_EINVAL, "people_affected is %s; give a count of 0 or more", v);
+		if (rc != 0)
+			goto out;
+		if ((rc = rec_colset_add(cs, &issue_table, name, v, issue_locked, err)) != 0)
 			goto out;
 	}
 	rc = store_write(st, "issue", id, owner, cs, author, err);
 out:
 	colset_free(cs);
 	return rc;
+}
+
+int
+issue_state(struct store *st, const char *id, char state[16], char owner[NZ_ID_MAX],
+	    char solution[NZ_RID_MAX], struct nz_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = NZ_ENOTFOUND;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT " REG_ISSUE_STATE ", i.owner, COALESCE(i.solution, '') FROM issue i"
+			       " WHERE i.id = ?1 AND i.deleted = 0",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "issue state");
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(state, 16, "%s", (const char *)sqlite3_column_text(q, 0));
+		if (owner != NULL)
+			snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
+		if (solution != NULL)
+			snprintf(solution, NZ_RID_MAX, "%s", (const char *)sqlite3_column_text(q, 2));
+		rc = 0;
+	}
+	sqlite3_finalize(q);
+	if (rc != 0)
+		return nz_fail(err, rc, "no problem with id '%s'", id);
+	return 0;
+}
+
+int
+issue_move(struct store *st, const char *id, const char *to, enum reg_via via, const char *solution,
+	   const char *author, struct nz_err *err)
+{
+	char state[16], owner[NZ_ID_MAX], today[11];
+	struct colset *cs;
+	int rc;
+
+	if ((rc = issue_state(st, id, state, owner, NULL, err)) != 0)
+		return rc;
+	if ((rc = reg_check_move(REG_ISSUE, "problem", id, state, to, via, err)) != 0)
+		return rc;
+	cs = colset_new();
+	nz_today(today);
+	colset_text(cs, "status", to);
+	colset_text(cs, "status_date", today);
+	if (solution != NULL)
+		colset_text(cs, "solution", solution);
+	rc = store_write(st, "issue", id, owner, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+issue_close(struct store *st, const char *id, const char *reason, const char *author, struct nz_err *err)
+{
+	char state[16], owner[NZ_ID_MAX], today[11];
+	struct colset *cs;
+	int rc;
+
+	if ((rc = issue_state(st, id, state, owner, NULL, err)) != 0)
+		return rc;
+	if ((rc = reg_check_move(REG_ISSUE, "problem", id, state, "closed", REG_VIA_CLOSE, err)) != 0)
+		return rc;
+	cs = colset_new();
+	nz_today(today);
+	colset_text(cs, "status", "closed");
+	colset_text(cs, "status_date", today);
+	colset_text(cs, "close_reason", reason ? reason : "");
+	rc = store_write(st, "issue", id, owner, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+/*
+ * Priority: for each active criterion with weight w and scale M, the mean m
+ * of every score the problem was given on it (across sessions and stakeholder
+ * groups); priority = 100 * sum(w * m / M) / sum(w) over the active
+ * criteria, a criterion never scored counting 0.  Rank: 1, 2, ... within the
+ * area (owner) among scored problems not closed, by priority, then people
+ * affected, then age.
+ */
+static const char issue_list_sql[] =
+	"WITH p AS (SELECT i.id, i.owner, i.title, i.description, i.category, i.status, " REG_ISSUE_STATE
+	" AS state, i.neighbourhood, i.people_affected, i.source, i.session, i.solution, i.created,"
+	" i.status_date, i.close_reason,"
+	" (SELECT count(*) FROM issue_score x WHERE x.issue = i.id AND x.deleted = 0) AS nscores,"
+	" (SELECT 100.0 * SUM(c.weight * (SELECT AVG(x.score) FROM issue_score x WHERE x.issue = i.id"
+	"   AND x.criterion = c.code AND x.deleted = 0) / c.scale_max)"
+	"  FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1 AND c.weight > 0)"
+	" / (SELECT NULLIF(SUM(weight), 0) FROM priority_criterion"
+	"  WHERE deleted = 0 AND active = 1 AND weight > 0) AS prio"
+	" FROM issue i WHERE i.deleted = 0 AND " REG_UNDER("i.owner") "),"
+	" r AS (SELECT p.*, CASE WHEN prio IS NOT NULL AND state != 'closed' THEN ROW_NUMBER() OVER"
+	" (PARTITION BY owner, prio IS NOT NULL AND state != 'closed' ORDER BY prio DESC,"
+	" COALESCE(people_affected, 0) DESC, created, id) END AS area_rank FROM p)"
+	" SELECT id, owner, title, description, category, state, status, neighbourhood, people_affected,"
+	" source, session, solution, created, status_date, close_reason, nscores,"
+	" ROUND(prio, 2) AS priority, area_rank AS rank FROM r"
+	" WHERE (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR id = ?4)"
+	" ORDER BY owner, area_rank IS NULL, area_rank, created, id";
+
+static json_t *
+list_issues(struct store *st, const char *under, const char *state, const char *category, const char *id)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(store_db(st), issue_list_sql, -1, &q, NULL) != SQLITE_OK)
+		return json_array();
+	if (under != NULL)
+		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
+	if (state != NULL)
+		sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
+	if (category != NULL)
+		sqlite3_bind_text(q, 3, category, -1, SQLITE_STATIC);
+	if (id != NULL)
+		sqlite3_bind_text(q, 4, id, -1, SQLITE_STATIC);
+	return reg_rows(q);
+}
+
+json_t *
+issue_list(struct store *st, const char *under, const char *state, const char *category)
+{
+	return list_issues(st, under, state, category, NULL);
+}
+
+json_t *
+issue_get(struct store *st, const char *id)
+{
+	char owner[NZ_ID_MAX];
+	json_t *rows, *rec;
+	sqlite3_stmt *q;
+
+	if (rec_owner(st, &issue_table, id, owner, NULL) != 0)
+		return NULL;
+	/* The rank needs the whole area. */
+	rows = list_issues(st, owner, NULL, NULL, id);
+	rec = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (rec == NULL)
+		return NULL;
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT c.code AS criterion, c.name_fa, c.weight, c.scale_max,"
+			       " (SELECT ROUND(AVG(x.score), 4) FROM issue_score x WHERE x.issue = ?1"
+			       "  AND x.criterion = c.code AND x.deleted = 0) AS mean,"
+			       " (SELECT count(*) FROM issue_score x WHERE x.issue = ?1"
+			       "  AND x.criterion = c.code AND x.deleted = 0) AS count"
+			       " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
+			       " ORDER BY c.ord, c.code",
+			       -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+		json_object_set_new(rec, "criteria", reg_rows(q));
+	}
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
+			       " LEFT JOIN delib_session s ON s.id = x.session"
+			       " WHERE x.issue = ?1 AND x.deleted = 0 ORDER BY s.date, x.session, x.stakeholder,"
+			       " x.criterion",
+			       -1, &q, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+		json_object_set_new(rec, "scores", reg_rows(q));
+	}
+	return rec;
 }

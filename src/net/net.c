@@ -501,6 +501,8 @@ net_client_request(struct net_client *c, const void *buf, size_t len, struct nz_
 
 	if (c->busy)
 		return nz_fail(err, NZ_EBUSY, "a request is already in flight");
+	if (c->aio == NULL && nng_aio_alloc(&c->aio, cli_aio_cb, c) != 0)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if (!c->open && (rc = cli_open(c, err)) != 0) {
 		net_client_reset(c);
 		return rc;
@@ -522,10 +524,14 @@ net_client_reset(struct net_client *c)
 {
 	if (!c->open)
 		return;
-	/* No operation is pending here (the last one completed or timed out),
-	 * so closing cannot race NNG's cancellation paths. */
-	nng_aio_stop(c->aio);
+	/*
+	 * No operation is pending here (the last one completed or timed out),
+	 * so closing cannot race NNG's cancellation paths.  A stopped aio
+	 * cannot start new operations, so the next connection gets a new one.
+	 */
 	nng_close(c->sock);
+	nng_aio_free(c->aio);
+	c->aio = NULL;
 	c->open = false;
 	c->busy = false;
 	c->gen++;

@@ -282,8 +282,10 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 				 s->self);
 		if (reason[0] == '\0') {
 			rc = store_apply(s->st, c, peer, &aerr);
-			if (rc == APPLY_NEW)
-				s->stats.pulled += from_child ? 0 : 1;
+			if (rc == APPLY_NEW && !from_child)
+				s->stats.pulled++;
+			if (rc == APPLY_DUPLICATE)
+				s->stats.duplicates++;
 			if (rc == NZ_EINVAL)
 				snprintf(reason, sizeof(reason), "%.*s", (int)sizeof(reason) - 1, aerr.msg);
 			else if (rc < 0) {
@@ -400,9 +402,7 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	peer_set(s, h->node_id, "auth_counter = ?2, last_contact = ?3", (int64_t)h->auth_counter, now_ms(), 0);
 	/* The child has seen our changes up to this sequence: after a restore
 	 * from backup, never hand out those sequence numbers again. */
-	if (h->seen_parent_seq > store_origin_max(s->st, s->self) &&
-	    h->seen_parent_seq > store_meta_get_int(s->st, "seq_floor", 0))
-		store_meta_set_int(s->st, "seq_floor", h->seen_parent_seq, NULL);
+	store_seq_floor(s->st, h->seen_parent_seq, NULL);
 	store_hlc_observe(s->st, h->auth_counter, NULL);
 	if (store_commit(s->st, &err) != 0) {
 		reply_error(out, NZ_EBUSY, err.msg);
@@ -453,8 +453,8 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 	ok.hlc = store_hlc(s->st);
 	wire_enc_push_ok(out, &ok);
 	free(ok.refusals);
-	nz_log(NZ_LOG_DEBUG, "sync.push", "child=%s changes=%zu refused=%zu ack=%lld", child, p->nchanges,
-	       nref, (long long)p->upto);
+	nz_log(NZ_LOG_DEBUG, "sync.push", "child=%s changes=%zu refused=%zu ack=%lld duplicates_total=%lld",
+	       child, p->nchanges, nref, (long long)p->upto, (long long)s->stats.duplicates);
 }
 
 static void
@@ -673,9 +673,7 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	if (ok->ack_cursor < peer_int(s, s->parent, "ack"))
 		nz_log(NZ_LOG_WARN, "sync.parent_behind", "parent=%s ack=%lld was=%lld resending=yes",
 		       s->parent, (long long)ok->ack_cursor, (long long)peer_int(s, s->parent, "ack"));
-	if (ok->seen_child_seq > store_origin_max(s->st, s->self) &&
-	    ok->seen_child_seq > store_meta_get_int(s->st, "seq_floor", 0))
-		store_meta_set_int(s->st, "seq_floor", ok->seen_child_seq, NULL);
+	store_seq_floor(s->st, ok->seen_child_seq, NULL);
 	peer_set(s, s->parent, "ack = ?2, head = ?3, last_contact = ?4, last_error = ''", s->push_cursor,
 		 ok->head, now_ms());
 	store_hlc_observe(s->st, ok->hlc, NULL);

@@ -42,7 +42,7 @@ enum sync_phase { PHASE_HELLO, PHASE_PUSH, PHASE_PULL, PHASE_IDLE };
 struct sync_stats {
 	int64_t pushed, pulled, refused, round_trips, batches;
 	int64_t bytes_sent, bytes_received;
-	int64_t backlog_up; /* changes not yet acknowledged by the parent */
+	int64_t duplicates; /* changes received that were already here */
 };
 
 /*

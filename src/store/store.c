@@ -192,6 +192,15 @@ store_meta_set_text(struct store *st, const char *key, const char *value, struct
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "meta");
 }
 
+static unsigned
+data_version(struct store *st)
+{
+	unsigned v = 0;
+
+	sqlite3_file_control(st->db, "main", SQLITE_FCNTL_DATA_VERSION, &v);
+	return v;
+}
+
 int
 store_begin(struct store *st, struct nz_err *err)
 {
@@ -200,13 +209,21 @@ store_begin(struct store *st, struct nz_err *err)
 	if (st->depth++ > 0)
 		return 0;
 	st->failed = false;
-	st->hlc_loaded = false;
 	st->hlc_dirty = false;
-	st->next_seq = 0;
 	rc = store_exec(st, "BEGIN IMMEDIATE", err);
-	if (rc != 0)
+	if (rc != 0) {
 		st->depth = 0;
-	return rc;
+		return rc;
+	}
+	/*
+	 * The clock and the next origin sequence stay cached between our own
+	 * transactions; if any other connection committed since, re-read them.
+	 */
+	if (!st->cache_valid || data_version(st) != st->dv_after) {
+		st->hlc_loaded = false;
+		st->next_seq = 0;
+	}
+	return 0;
 }
 
 int
@@ -224,9 +241,14 @@ store_commit(struct store *st, struct nz_err *err)
 	}
 	if ((rc = store_flush_clock(st, err)) == 0)
 		rc = store_exec(st, "COMMIT", err);
-	if (rc != 0)
+	if (rc != 0) {
 		store_exec(st, "ROLLBACK", NULL);
-	return rc;
+		st->cache_valid = false;
+		return rc;
+	}
+	st->dv_after = data_version(st);
+	st->cache_valid = true;
+	return 0;
 }
 
 void
@@ -242,6 +264,7 @@ store_rollback(struct store *st)
 	st->hlc_loaded = false;
 	st->hlc_dirty = false;
 	st->next_seq = 0;
+	st->cache_valid = false;
 }
 
 void

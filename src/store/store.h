@@ -151,6 +151,13 @@ uint64_t store_hlc(struct store *st);
 /* store_hlc_observe advances the persisted clock past a remote value. */
 int store_hlc_observe(struct store *st, uint64_t remote, struct nz_err *err);
 
+/*
+ * store_seq_floor raises the floor of this node's origin sequence: a peer
+ * has seen our changes up to seq (we were restored from an older backup),
+ * so those numbers must never be handed out again.
+ */
+int store_seq_floor(struct store *st, int64_t seq, struct nz_err *err);
+
 /* store_log_head returns the change log's last position (0 when empty). */
 int64_t store_log_head(struct store *st);
 

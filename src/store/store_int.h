@@ -30,6 +30,8 @@ struct store {
 	uint64_t hlc;
 	bool hlc_loaded, hlc_dirty;
 	int64_t next_seq; /* 0: not loaded */
+	bool cache_valid; /* hlc and next_seq still hold: nobody else wrote */
+	unsigned dv_after; /* data version after our last commit */
 };
 
 /* store_flush_clock persists a clock advanced in this transaction (write.c). */

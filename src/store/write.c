@@ -97,11 +97,39 @@ colset_null(struct colset *cs, const char *col)
 
 /* ---- clock and sequence, cached for the length of a transaction ---- */
 
+/*
+ * The clock is persisted two ways: a local write's value is the HLC of the
+ * change it logs, found again through the (origin, origin_seq) index; any
+ * other advance (a remote change, a peer's clock) goes to meta at commit.
+ * Sparing the meta row on local writes spares a page per transaction.
+ */
+static uint64_t
+last_local_hlc(struct store *st)
+{
+	sqlite3_stmt *s = store_prepare(st,
+					"SELECT hlc FROM oplog WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1",
+					NULL);
+	uint64_t v = 0;
+
+	if (s == NULL)
+		return 0;
+	sqlite3_bind_text(s, 1, st->node, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = (uint64_t)sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 static uint64_t
 cur_hlc(struct store *st)
 {
+	uint64_t local;
+
 	if (!st->hlc_loaded) {
 		st->hlc = (uint64_t)store_meta_get_int(st, "hlc", 0);
+		local = last_local_hlc(st);
+		if (local > st->hlc)
+			st->hlc = local;
 		st->hlc_loaded = true;
 	}
 	return st->hlc;
@@ -110,9 +138,14 @@ cur_hlc(struct store *st)
 uint64_t
 store_hlc(struct store *st)
 {
+	uint64_t v;
+
 	if (st->depth > 0)
 		return cur_hlc(st);
-	return (uint64_t)store_meta_get_int(st, "hlc", 0);
+	st->hlc_loaded = false; /* outside a transaction another process may have moved it */
+	v = cur_hlc(st);
+	st->hlc_loaded = false;
+	return v;
 }
 
 int
@@ -123,8 +156,6 @@ store_flush_clock(struct store *st, struct nz_err *err)
 	if (st->hlc_dirty)
 		rc = store_meta_set_int(st, "hlc", (int64_t)st->hlc, err);
 	st->hlc_dirty = false;
-	st->hlc_loaded = false;
-	st->next_seq = 0;
 	return rc;
 }
 
@@ -153,6 +184,18 @@ store_origin_max(struct store *st, const char *origin)
 		v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
 	return v;
+}
+
+int
+store_seq_floor(struct store *st, int64_t seq, struct nz_err *err)
+{
+	int rc;
+
+	if (seq <= store_origin_max(st, st->node) || seq <= store_meta_get_int(st, "seq_floor", 0))
+		return 0;
+	if ((rc = store_meta_set_int(st, "seq_floor", seq, err)) == 0)
+		st->next_seq = 0;
+	return rc;
 }
 
 int64_t
@@ -680,8 +723,7 @@ store_write(struct store *st, const char *tbl, const char *rid, const char *owne
 		goto out;
 	}
 	st->next_seq++;
-	st->hlc = c.hlc;
-	st->hlc_dirty = true;
+	st->hlc = c.hlc; /* recoverable from the log: no need to mark it dirty */
 	rc = store_commit(st, err);
 out:
 	msgpack_sbuffer_destroy(&buf);

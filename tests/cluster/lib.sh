@@ -103,3 +103,15 @@ wait_for() {
 	done
 	return 1
 }
+# sql ID QUERY: one value from a node's database
+sql() { sqlite3 "$T/$1/nehzat.db" "$2"; }
+# wait_sql ID QUERY WANT [SECONDS]: until the query gives WANT
+wait_sql() {
+	local id=$1 q=$2 want=$3 limit=${4:-30} i
+	for ((i = 0; i < limit * 5; i++)); do
+		[ "$(sql "$id" "$q" 2>/dev/null)" == "$want" ] && return 0
+		sleep 0.2
+	done
+	echo "#   $id: '$q' gives '$(sql "$id" "$q" 2>&1)', want '$want'"
+	return 1
+}

@@ -1,0 +1,1572 @@
+/*
+ * Commands of the issue register (نظام مسائل): issue, session, solution,
+ * council, intervention, evaluation, org and register.  Parsing and printing
+ * only; the rules are in src/domain/issues.c and register.c.  Dates are typed
+ * and shown in Jalali.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "domain/domain.h"
+#include "domain/record.h"
+#include "domain/register.h"
+#include "node/node.h"
+
+#define POS_MAX 64
+#define LIST_OPT_MAX 100
+
+/* ---- option parsing ---- */
+
+/* struct opt is one --name VALUE option: a single value, or repeated into a list. */
+struct opt {
+	const char *name;
+	const char **val;
+	const char **list;
+	int *nlist;
+};
+
+/*
+ * parse scans argv[from..argc) for the options of opts; anything else that
+ * does not start with "--" is positional and goes to pos.  Returns 0, or 2
+ * after printing a usage error.
+ */
+static int
+parse(const char *cmd, int argc, char **argv, int from, const struct opt *opts, char **pos, int *npos)
+{
+	int i, j;
+
+	*npos = 0;
+	for (i = from; i < argc; i++) {
+		for (j = 0; opts != NULL && opts[j].name != NULL; j++)
+			if (strcmp(argv[i], opts[j].name) == 0)
+				break;
+		if (opts != NULL && opts[j].name != NULL) {
+			if (i + 1 >= argc)
+				return cmd_usage("%s: %s needs a value", cmd, argv[i]);
+			i++;
+			if (opts[j].list != NULL) {
+				if (*opts[j].nlist >= LIST_OPT_MAX)
+					return cmd_usage("%s: %s given more than %d times", cmd, opts[j].name,
+							 LIST_OPT_MAX);
+				opts[j].list[(*opts[j].nlist)++] = argv[i];
+			} else {
+				*opts[j].val = argv[i];
+			}
+			continue;
+		}
+		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0')
+			return cmd_usage("%s: unknown option '%s'", cmd, argv[i]);
+		if (*npos >= POS_MAX)
+			return cmd_usage("%s: too many arguments", cmd);
+		pos[(*npos)++] = argv[i];
+	}
+	return 0;
+}
+
+/* Persian and Arabic-Indic digits typed by users become ASCII. */
+static void
+ascii_digits(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	const unsigned char *p = (const unsigned char *)in;
+
+	while (*p != '\0' && k + 1 < n) {
+		if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) { /* ۰-۹ U+06F0.. */
+			out[k++] = (char)('0' + (p[1] - 0xb0));
+			p += 2;
+		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) { /* ٠-٩ U+0660.. */
+			out[k++] = (char)('0' + (p[1] - 0xa0));
+			p += 2;
+		} else {
+			out[k++] = (char)*p++;
+		}
+	}
+	out[k] = '\0';
+}
+
+/* number reads an optional whole number >= 0 (NULL: -1, unknown); returns 0 or 2 after a usage error. */
+static int
+number(const char *cmd, const char *what, const char *text, long long *out)
+{
+	char buf[64], *end;
+
+	*out = -1;
+	if (text == NULL)
+		return 0;
+	ascii_digits(text, buf, sizeof(buf));
+	errno = 0;
+	*out = strtoll(buf, &end, 10);
+	if (buf[0] == '\0' || *end != '\0' || errno != 0 || *out < 0)
+		return cmd_usage("%s: %s wants a whole number of 0 or more, not '%s'", cmd, what, text);
+	return 0;
+}
+
+static int
+real(const char *cmd, const char *what, const char *text, double *out)
+{
+	char buf[64], *end;
+
+	ascii_digits(text, buf, sizeof(buf));
+	errno = 0;
+	*out = strtod(buf, &end);
+	if (buf[0] == '\0' || *end != '\0' || errno != 0)
+		return cmd_usage("%s: %s wants a number, not '%s'", cmd, what, text);
+	return 0;
+}
+
+/* ---- output ---- */
+
+static void
+print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s != NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+}
+
+/* "1405-09-07 14:03" in Iran time for unix ms; "never" for 0. */
+static void
+ms_jalali(long long ms, char *buf, size_t n)
+{
+	char iso[11], jal[11];
+	long long secs = ms / 1000, local = secs + 12600; /* UTC+03:30 */
+	int mins;
+
+	if (ms <= 0) {
+		snprintf(buf, n, "never");
+		return;
+	}
+	iso_from_unix_iran(secs, iso);
+	if (jalali_from_iso(iso, jal, NULL) != 0)
+		snprintf(jal, sizeof(jal), "%s", iso);
+	mins = (int)((local % 86400 + 86400) % 86400 / 60);
+	snprintf(buf, n, "%s %02d:%02d", jal, mins / 60, mins % 60);
+}
+
+static bool
+is_iso_date(const char *s)
+{
+	int y, m, d;
+
+	return strlen(s) == 10 && s[4] == '-' && s[7] == '-' && isdigit((unsigned char)s[0]) &&
+	       iso_parse(s, &y, &m, &d, NULL) == 0;
+}
+
+/*
+ * jalalize rewrites, throughout v, every ISO date string as Jalali, and next
+ * to every "..._ms" time adds the same key without "_ms" as Jalali text.
+ */
+static void
+jalalize(json_t *v)
+{
+	const char *k;
+	json_t *x;
+	size_t i;
+	void *tmp;
+
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, x) {
+			if (json_is_string(x) && is_iso_date(json_string_value(x))) {
+				char j[11];
+				if (jalali_from_iso(json_string_value(x), j, NULL) == 0)
+					json_array_set_new(v, i, json_string(j));
+			} else {
+				jalalize(x);
+			}
+		}
+		return;
+	}
+	if (!json_is_object(v))
+		return;
+	json_object_foreach_safe(v, tmp, k, x) {
+		size_t len = strlen(k);
+		if (json_is_string(x) && is_iso_date(json_string_value(x))) {
+			char j[11];
+			if (jalali_from_iso(json_string_value(x), j, NULL) == 0)
+				json_object_set_new(v, k, json_string(j));
+		} else if (len > 3 && strcmp(k + len - 3, "_ms") == 0 && (json_is_integer(x) || json_is_null(x))) {
+			char key[64], when[40];
+			if (json_is_null(x))
+				snprintf(when, sizeof(when), "local");
+			else
+				ms_jalali(json_integer_value(x), when, sizeof(when));
+			snprintf(key, sizeof(key), "%.*s", (int)(len - 3), k);
+			json_object_set_new(v, key, json_string(when));
+		} else {
+			jalalize(x);
+		}
+	}
+}
+
+static void
+csv_text(FILE *f, const char *s)
+{
+	const char *p;
+
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (p = s; *p != '\0'; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	fputc('"', f);
+}
+
+static void
+csv_cell(FILE *f, json_t *v)
+{
+	char buf[64];
+	const char *s = buf;
+
+	if (json_is_string(v))
+		s = json_string_value(v);
+	else if (json_is_integer(v))
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+	else if (json_is_real(v))
+		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
+	else if (json_is_true(v) || json_is_false(v))
+		snprintf(buf, sizeof(buf), "%d", json_is_true(v));
+	else
+		buf[0] = '\0';
+	csv_text(f, s);
+}
+
+/* write_csv writes the scalar fields of rows (those of the first row) as RFC 4180 CSV to path ("-": stdout). */
+static int
+write_csv(const char *path, json_t *rows)
+{
+	json_t *first = json_array_get(rows, 0), *r, *v;
+	const char *k;
+	size_t i;
+	bool any;
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+
+	if (f == NULL) {
+		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	any = false;
+	json_object_foreach(first, k, v) {
+		if (json_is_object(v) || json_is_array(v))
+			continue;
+		if (any)
+			fputc(',', f);
+		csv_text(f, k);
+		any = true;
+	}
+	if (first != NULL)
+		fputs("\r\n", f);
+	json_array_foreach(rows, i, r) {
+		any = false;
+		json_object_foreach(first, k, v) {
+			if (json_is_object(v) || json_is_array(v))
+				continue;
+			if (any)
+				fputc(',', f);
+			csv_cell(f, json_object_get(r, k));
+			any = true;
+		}
+		fputs("\r\n", f);
+	}
+	if (f != stdout && fclose(f) != 0) {
+		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (f != stdout)
+		fprintf(stderr, "wrote %zu rows to %s\n", json_array_size(rows), path);
+	return 0;
+}
+
+/* emit prints a listing as JSON, CSV (csv not NULL) or a text table of cols; consumes rows. */
+static int
+emit(const struct cmd_opts *o, json_t *rows, const char *const *cols, const char *csv)
+{
+	int rc = 0;
+
+	jalalize(rows);
+	if (csv != NULL)
+		rc = write_csv(csv, rows);
+	else if (o->json)
+		print_json(rows);
+	else
+		rec_print_table(stdout, rows, cols);
+	json_decref(rows);
+	return rc;
+}
+
+/* texts turns the booleans of an array of objects into yes/no, for text tables. */
+static void
+texts(json_t *rows)
+{
+	const char *k;
+	json_t *r, *v;
+	size_t i;
+	void *tmp;
+
+	json_array_foreach(rows, i, r) {
+		json_object_foreach_safe(r, tmp, k, v) {
+			if (json_is_boolean(v))
+				json_object_set_new(r, k, json_string(json_is_true(v) ? "yes" : "no"));
+		}
+	}
+}
+
+/* show prints one record (NULL: not found); nested arrays as tables of all their fields. */
+static int
+show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
+{
+	struct nz_err err = {0};
+	const char *k;
+	json_t *v;
+
+	if (rec == NULL) {
+		nz_fail(&err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
+		return cmd_fail(&err);
+	}
+	jalalize(rec);
+	if (o->json) {
+		print_json(rec);
+		json_decref(rec);
+		return 0;
+	}
+	json_object_foreach(rec, k, v) {
+		char *s;
+		if (json_is_array(v) || json_is_object(v))
+			continue;
+		s = json_is_string(v) || json_is_null(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+		printf("%-20s %s\n", k, s ? s : json_is_null(v) ? "-" : json_string_value(v));
+		free(s);
+	}
+	json_object_foreach(rec, k, v) {
+		const char *cols[32], *ck;
+		json_t *cv;
+		int n = 0;
+		if (!json_is_array(v))
+			continue;
+		printf("\n%s:\n", k);
+		if (json_array_size(v) == 0) {
+			printf("  (none)\n");
+			continue;
+		}
+		json_object_foreach(json_array_get(v, 0), ck, cv) {
+			if (n < 31 && !json_is_array(cv) && !json_is_object(cv))
+				cols[n++] = ck;
+		}
+		cols[n] = NULL;
+		texts(v);
+		rec_print_table(stdout, v, cols);
+	}
+	json_decref(rec);
+	return 0;
+}
+
+/* done closes the node and reports the outcome of an operation that prints an id or a line. */
+static int
+done(struct node *n, int rc, const struct nz_err *err, const char *line)
+{
+	node_close(n);
+	if (rc != 0)
+		return cmd_fail(err);
+	if (line != NULL)
+		printf("%s\n", line);
+	return 0;
+}
+
+static int
+check_under(const char *cmd, const char *under)
+{
+	if (under != NULL && unit_level(under) < 0)
+		return cmd_usage("%s: '%s' is not an org-unit code", cmd, under);
+	return 0;
+}
+
+static const char lifecycle_help[] =
+	"Lifecycle (only these moves are legal; anything else is refused and changes nothing):\n"
+	"  identified (شناسایی شده)      -> prioritised     when a session scores it (session score)\n"
+	"  prioritised (اولویت بندی شده)  -> proposed        when a solution is proposed (solution add)\n"
+	"  proposed (راه حل پیشنهاد شده)  -> council         solution submit --council county|province\n"
+	"  council (در دستور شورا)        -> approved | rejected | returned   council decide (at the council's node)\n"
+	"  returned (عودت برای اصلاح)     -> proposed        solution revise\n"
+	"  rejected (رد شده در شورا)      -> proposed        a new solution (solution add); or -> closed\n"
+	"  approved (مصوب شورا)           -> intervention    intervention add --solution\n"
+	"  intervention (در حال مداخله)   -> evaluated       evaluation add --intervention (implementation started)\n"
+	"  evaluated (ارزیابی شده)        -> closed          solution close / issue close\n"
+	"  identified, prioritised        -> closed          issue close (e.g. a duplicate)\n"
+	"A solution's problems move with it.  approved/rejected/returned are the council's decision record,\n"
+	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n"
+	"each other.\n";
+
+/* ---- issue ---- */
+
+int
+cmd_issue(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "state", "rank", "priority", "category",
+					   "people_affected", "title", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat issue add -D DIR --title T [--description D] [--category CODE] [--area CODE]\n"
+		       "                          [--neighbourhood PLACE] [--people N]\n"
+		       "                          [--source session|views|monitoring] [--session SID]\n"
+		       "       nehzat issue list -D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]\n"
+		       "       nehzat issue show -D DIR ID [--json]\n"
+		       "       nehzat issue set -D DIR ID FIELD=VALUE...\n"
+		       "       nehzat issue close -D DIR ID [--reason TEXT]\n"
+		       "Problems of the issue register (نظام مسائل).  add prints the new id.  The area is an org\n"
+		       "unit (this node by default) with an optional neighbourhood or village.  The category is a\n"
+		       "code of the national list ('nehzat register category list'); a node that has not received\n"
+		       "the list yet accepts any code.  list shows each problem's priority (0-100, from the\n"
+		       "stakeholders' scores on the national weighted criteria) and its rank within its area.\n"
+		       "--csv FILE exports (- for standard output).  Dates are Jalali.\n\n%s",
+		       lifecycle_help);
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct issue_input in = {0};
+		const char *people = NULL;
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--title", &in.title, NULL, NULL},
+					   {"--description", &in.description, NULL, NULL},
+					   {"--category", &in.category, NULL, NULL},
+					   {"--area", &in.area, NULL, NULL},
+					   {"--neighbourhood", &in.neighbourhood, NULL, NULL},
+					   {"--village", &in.neighbourhood, NULL, NULL},
+					   {"--people", &people, NULL, NULL},
+					   {"--source", &in.source, NULL, NULL},
+					   {"--session", &in.session, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat issue add -D DIR --title T [--description D] [--category CODE]\n"
+			       "       [--area CODE] [--neighbourhood PLACE] [--people N]\n"
+			       "       [--source session|views|monitoring] [--session SID]\n"
+			       "Records a problem (status identified) and prints its id.\n");
+			return 0;
+		}
+		if ((rc = parse("issue add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("issue add: unexpected argument '%s'", pos[0]);
+		if (in.title == NULL)
+			return cmd_usage("issue add: --title T is required");
+		if ((rc = number("issue add", "--people", people, &in.people)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = issue_create(n.st, &in, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *status = NULL, *cat = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--status", &status, NULL, NULL},
+					   {"--category", &cat, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf("usage: nehzat issue list -D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]\n"
+			       "Problems by area and rank.  --status filters on the effective status.\n");
+			return 0;
+		}
+		if ((rc = parse("issue list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("issue list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("issue list", under)) != 0)
+			return rc;
+		if (status != NULL && reg_status_fa(status) == NULL)
+			return cmd_usage("issue list: '%s' is not a status", status);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = issue_list(n.st, under, status, cat);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *rec;
+		if (o.help) {
+			printf("usage: nehzat issue show -D DIR ID [--json]\n"
+			       "A problem with its priority, rank, per-criterion means and every score.\n");
+			return 0;
+		}
+		if (argc != 3)
+			return cmd_usage("issue show: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rec = issue_get(n.st, argv[2]);
+		node_close(&n);
+		return show(&o, rec, "problem", argv[2]);
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (o.help) {
+			printf("usage: nehzat issue set -D DIR ID FIELD=VALUE...\n"
+			       "Fields: title, description, category, neighbourhood, people_affected, source, session.\n"
+			       "The status changes only through the lifecycle's operations.\n");
+			return 0;
+		}
+		if (argc < 4)
+			return cmd_usage("issue set: give ID and at least one FIELD=VALUE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = issue_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "close") == 0) {
+		const char *reason = NULL;
+		const struct opt opts[] = {{"--reason", &reason, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat issue close -D DIR ID [--reason TEXT]\n"
+			       "Closes a problem that is identified, prioritised, rejected or evaluated.\n");
+			return 0;
+		}
+		if ((rc = parse("issue close", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 1)
+			return cmd_usage("issue close: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = issue_close(n.st, pos[0], reason, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	return cmd_usage("issue: unknown subcommand '%s' (add, list, show, set, close)", argv[1]);
+}
+
+/* ---- session ---- */
+
+int
+cmd_session(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "date", "place", "facilitator", "participants",
+					   "nscores", "stakeholder_groups", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat session add -D DIR --date D [--place P] [--facilitator F] [--participants N]\n"
+		       "                            [--groups G] [--issue ID]... [--outcomes T] [--area CODE]\n"
+		       "       nehzat session score -D DIR SID ISSUE CRITERION=SCORE... [--group G]\n"
+		       "       nehzat session list -D DIR [--under CODE] [--json] [--csv FILE]\n"
+		       "       nehzat session show -D DIR SID [--json]\n"
+		       "       nehzat session set -D DIR SID FIELD=VALUE...\n"
+		       "Deliberation sessions (جلسات هم اندیشی) with stakeholders.  In a session, stakeholder groups\n"
+		       "score problems on the national weighted criteria ('nehzat register criterion list'); each\n"
+		       "problem's priority is 100 x sum(weight x mean score / scale) / sum(weights) over the active\n"
+		       "criteria (a criterion never scored counts 0), and problems are ranked within their area.\n"
+		       "A group scoring the same problem again in the same session replaces its earlier score.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct session_input in = {0};
+		const char *people = NULL, *issues[LIST_OPT_MAX];
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--date", &in.date, NULL, NULL},
+					   {"--place", &in.place, NULL, NULL},
+					   {"--facilitator", &in.facilitator, NULL, NULL},
+					   {"--participants", &people, NULL, NULL},
+					   {"--groups", &in.groups, NULL, NULL},
+					   {"--outcomes", &in.outcomes, NULL, NULL},
+					   {"--area", &in.area, NULL, NULL},
+					   {"--issue", NULL, issues, &in.nissues},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat session add -D DIR --date D [--place P] [--facilitator F]\n"
+			       "       [--participants N] [--groups G] [--issue ID]... [--outcomes T] [--area CODE]\n"
+			       "Records a deliberation session and prints its id.  --issue names a problem discussed.\n");
+			return 0;
+		}
+		if ((rc = parse("session add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("session add: unexpected argument '%s'", pos[0]);
+		if (in.date == NULL)
+			return cmd_usage("session add: --date D is required (Jalali, e.g. 1405-09-07)");
+		if ((rc = number("session add", "--participants", people, &in.participants)) != 0)
+			return rc;
+		in.issues = issues;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = session_add(n.st, &in, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "score") == 0) {
+		struct score_input sc[32];
+		const char *group = NULL;
+		const struct opt opts[] = {{"--group", &group, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		char names[32][32];
+		int i;
+		if (o.help) {
+			printf("usage: nehzat session score -D DIR SID ISSUE CRITERION=SCORE... [--group G]\n"
+			       "Records the scores a stakeholder group gave a problem in a session, e.g.\n"
+			       "  nehzat session score -D DIR s1 p1 severity=4 prevalence=3 urgency=5 feasibility=2\n");
+			return 0;
+		}
+		if ((rc = parse("session score", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np < 3)
+			return cmd_usage("session score: give SID, ISSUE and at least one CRITERION=SCORE");
+		if (np - 2 > 32)
+			return cmd_usage("session score: at most 32 scores at once");
+		for (i = 2; i < np; i++) {
+			const char *eq = strchr(pos[i], '=');
+			size_t len = eq ? (size_t)(eq - pos[i]) : 0;
+			if (eq == NULL || len == 0 || len >= sizeof(names[0]))
+				return cmd_usage("session score: '%s' is not CRITERION=SCORE", pos[i]);
+			memcpy(names[i - 2], pos[i], len);
+			names[i - 2][len] = '\0';
+			sc[i - 2].criterion = names[i - 2];
+			if ((rc = real("session score", names[i - 2], eq + 1, &sc[i - 2].score)) != 0)
+				return rc;
+		}
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = session_score(n.st, pos[0], pos[1], group, sc, np - 2, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf("usage: nehzat session list -D DIR [--under CODE] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = parse("session list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("session list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("session list", under)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = session_list(n.st, under);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *rec;
+		if (o.help) {
+			printf("usage: nehzat session show -D DIR SID [--json]\n");
+			return 0;
+		}
+		if (argc != 3)
+			return cmd_usage("session show: give exactly one SID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rec = session_get(n.st, argv[2]);
+		node_close(&n);
+		return show(&o, rec, "session", argv[2]);
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (o.help) {
+			printf("usage: nehzat session set -D DIR SID FIELD=VALUE...\n"
+			       "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n");
+			return 0;
+		}
+		if (argc < 4)
+			return cmd_usage("session set: give SID and at least one FIELD=VALUE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = session_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	return cmd_usage("session: unknown subcommand '%s' (add, score, list, show, set)", argv[1]);
+}
+
+/* ---- solution ---- */
+
+int
+cmd_solution(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "state", "round", "council", "budget", "start_date",
+					   "end_date", "title", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat solution add -D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
+		       "                             [--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]\n"
+		       "       nehzat solution submit -D DIR ID --council county|province [--date D]\n"
+		       "       nehzat solution revise -D DIR ID\n"
+		       "       nehzat solution close -D DIR ID [--reason TEXT]\n"
+		       "       nehzat solution set -D DIR ID FIELD=VALUE...\n"
+		       "       nehzat solution list -D DIR [--under CODE] [--status S] [--json] [--csv FILE]\n"
+		       "       nehzat solution show -D DIR ID [--json]\n"
+		       "Proposed solutions (راه حل پیشنهادی): an executive plan for one or more prioritised problems\n"
+		       "of one area, with responsible bodies, resources, budget and timeline, submitted to the\n"
+		       "county or provincial social council (شورای اجتماعی).\n\n%s",
+		       lifecycle_help);
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct solution_input in = {0};
+		const char *budget = NULL, *issues[LIST_OPT_MAX];
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--title", &in.title, NULL, NULL},
+					   {"--plan", &in.plan, NULL, NULL},
+					   {"--bodies", &in.bodies, NULL, NULL},
+					   {"--resources", &in.resources, NULL, NULL},
+					   {"--budget", &budget, NULL, NULL},
+					   {"--start", &in.start, NULL, NULL},
+					   {"--end", &in.end, NULL, NULL},
+					   {"--issue", NULL, issues, &in.nissues},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat solution add -D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
+			       "       [--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]\n"
+			       "Proposes a solution and prints its id; its problems become \"solution proposed\".\n");
+			return 0;
+		}
+		if ((rc = parse("solution add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("solution add: unexpected argument '%s'", pos[0]);
+		if (in.title == NULL || in.nissues == 0)
+			return cmd_usage("solution add: --title T and at least one --issue ID are required");
+		if ((rc = number("solution add", "--budget", budget, &in.budget)) != 0)
+			return rc;
+		in.issues = issues;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = solution_add(n.st, &in, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "submit") == 0) {
+		const char *council = NULL, *date = NULL;
+		const struct opt opts[] = {{"--council", &council, NULL, NULL},
+					   {"--date", &date, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat solution submit -D DIR ID --council county|province [--date D]\n"
+			       "Puts a proposed solution before the social council of its county or its province.\n");
+			return 0;
+		}
+		if ((rc = parse("solution submit", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 1 || council == NULL)
+			return cmd_usage("solution submit: give one ID and --council county|province");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = solution_submit(n.st, pos[0], council, date, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "revise") == 0 || strcmp(argv[1], "close") == 0) {
+		bool revise = strcmp(argv[1], "revise") == 0;
+		const char *reason = NULL;
+		const struct opt opts[] = {{"--reason", &reason, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf(revise ? "usage: nehzat solution revise -D DIR ID\n"
+					"Takes a solution the council returned back to \"solution proposed\" for\n"
+					"revision ('solution set'), to be submitted again.\n"
+				      : "usage: nehzat solution close -D DIR ID [--reason TEXT]\n"
+					"Closes an evaluated or rejected solution, and its problems with it.\n");
+			return 0;
+		}
+		if ((rc = parse(revise ? "solution revise" : "solution close", argc, argv, 2, revise ? NULL : opts, pos,
+				&np)) != 0)
+			return rc;
+		if (np != 1)
+			return cmd_usage("solution %s: give exactly one ID", argv[1]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = revise ? solution_revise(n.st, pos[0], n.author, &err)
+			    : solution_close(n.st, pos[0], reason, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (o.help) {
+			printf("usage: nehzat solution set -D DIR ID FIELD=VALUE...\n"
+			       "Fields: title, exec_plan, bodies, resources, budget, start_date, end_date.\n");
+			return 0;
+		}
+		if (argc < 4)
+			return cmd_usage("solution set: give ID and at least one FIELD=VALUE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = solution_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *status = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--status", &status, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf("usage: nehzat solution list -D DIR [--under CODE] [--status S] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = parse("solution list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("solution list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("solution list", under)) != 0)
+			return rc;
+		if (status != NULL && reg_status_fa(status) == NULL)
+			return cmd_usage("solution list: '%s' is not a status", status);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = solution_list(n.st, under, status);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *rec;
+		if (o.help) {
+			printf("usage: nehzat solution show -D DIR ID [--json]\n"
+			       "A solution with its problems, council decisions, intervention and evaluations.\n");
+			return 0;
+		}
+		if (argc != 3)
+			return cmd_usage("solution show: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rec = solution_get(n.st, argv[2]);
+		node_close(&n);
+		return show(&o, rec, "solution", argv[2]);
+	}
+	return cmd_usage("solution: unknown subcommand '%s' (add, submit, revise, close, set, list, show)", argv[1]);
+}
+
+/* ---- council ---- */
+
+int
+cmd_council(int argc, char **argv)
+{
+	static const char *const cols[] = {"solution", "owner", "council", "round", "date", "resolution",
+					   "decision", "title", NULL};
+	static const char *const pcols[] = {"id", "owner", "round", "submitted", "title", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat council decide -D DIR SOLUTION --decision approved|rejected|returned --date D\n"
+		       "                              [--resolution NUMBER] [--conditions TEXT]\n"
+		       "       nehzat council list -D DIR [--under CODE] [--pending] [--json] [--csv FILE]\n"
+		       "Decisions of the social councils (شورای اجتماعی) on solutions submitted to them.  A decision\n"
+		       "is recorded at the node of the council's unit: a county council's at the county, a provincial\n"
+		       "council's at the province (also for its counties' solutions; it reaches the county with\n"
+		       "sync).  --date is the council session; --resolution (شماره مصوبه) is required to approve or\n"
+		       "reject.  Recording again for the same submission corrects the decision until the solution's\n"
+		       "unit acts on it.  list --pending shows the solutions awaiting this node's council.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "decide") == 0) {
+		struct decision_input in = {0};
+		const struct opt opts[] = {{"--decision", &in.decision, NULL, NULL},
+					   {"--date", &in.date, NULL, NULL},
+					   {"--resolution", &in.resolution, NULL, NULL},
+					   {"--conditions", &in.conditions, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat council decide -D DIR SOLUTION --decision approved|rejected|returned\n"
+			       "       --date D [--resolution NUMBER] [--conditions TEXT]\n");
+			return 0;
+		}
+		if ((rc = parse("council decide", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 1 || in.decision == NULL || in.date == NULL)
+			return cmd_usage("council decide: give one SOLUTION, --decision and --date");
+		in.solution = pos[0];
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = council_decide(n.st, &in, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *csv = NULL;
+		bool pending = false;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		int i;
+		if (o.help) {
+			printf("usage: nehzat council list -D DIR [--under CODE] [--pending] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		/* --pending is a flag: take it out before the options with values. */
+		for (i = np = 2; i < argc; i++)
+			if (strcmp(argv[i], "--pending") == 0)
+				pending = true;
+			else
+				argv[np++] = argv[i];
+		argc = np;
+		if ((rc = parse("council list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("council list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("council list", under)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = council_list(n.st, under, pending);
+		node_close(&n);
+		return emit(&o, rows, pending ? pcols : cols, csv);
+	}
+	return cmd_usage("council: unknown subcommand '%s' (decide, list)", argv[1]);
+}
+
+/* ---- intervention ---- */
+
+int
+cmd_intervention(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "state", "progress", "current_stage", "solution",
+					   "title", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat intervention add -D DIR --solution ID [--title T]\n"
+		       "       nehzat intervention stage -D DIR ID STAGE [--start D] [--end D] [--participants N]\n"
+		       "                                 [--notes T]\n"
+		       "       nehzat intervention list -D DIR [--under CODE] [--json] [--csv FILE]\n"
+		       "       nehzat intervention show -D DIR ID [--json]\n"
+		       "Community-based interventions (مداخله اجتماع محور), created from an approved solution.  The\n"
+		       "community takes part in five stages: needs (نیازسنجی), priority (اولویت بندی), planning\n"
+		       "(برنامه ریزی), implementation (اجرا), evaluation (ارزشیابی); STAGE is a name or 1-5.  A stage\n"
+		       "ends only after the stages before it; progress is the share of stages ended.  An empty\n"
+		       "--start or --end clears the date.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		const char *sol = NULL, *title = NULL;
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--solution", &sol, NULL, NULL},
+					   {"--title", &title, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat intervention add -D DIR --solution ID [--title T]\n"
+			       "Creates the intervention of an approved solution and prints its id.\n");
+			return 0;
+		}
+		if ((rc = parse("intervention add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0 || sol == NULL)
+			return cmd_usage("intervention add: --solution ID is required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = intervention_add(n.st, sol, title, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "stage") == 0) {
+		const char *start = NULL, *end = NULL, *people = NULL, *notes = NULL;
+		long long count;
+		const struct opt opts[] = {{"--start", &start, NULL, NULL},
+					   {"--end", &end, NULL, NULL},
+					   {"--participants", &people, NULL, NULL},
+					   {"--notes", &notes, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat intervention stage -D DIR ID STAGE [--start D] [--end D]\n"
+			       "       [--participants N] [--notes T]\n"
+			       "STAGE: needs, priority, planning, implementation, evaluation (or 1-5).\n");
+			return 0;
+		}
+		if ((rc = parse("intervention stage", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 2)
+			return cmd_usage("intervention stage: give ID and STAGE");
+		if ((rc = number("intervention stage", "--participants", people, &count)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = intervention_stage(n.st, pos[0], pos[1], start, end, count, notes, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf("usage: nehzat intervention list -D DIR [--under CODE] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = parse("intervention list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("intervention list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("intervention list", under)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = intervention_list(n.st, under);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *rec;
+		if (o.help) {
+			printf("usage: nehzat intervention show -D DIR ID [--json]\n");
+			return 0;
+		}
+		if (argc != 3)
+			return cmd_usage("intervention show: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rec = intervention_get(n.st, argv[2]);
+		node_close(&n);
+		return show(&o, rec, "intervention", argv[2]);
+	}
+	return cmd_usage("intervention: unknown subcommand '%s' (add, stage, list, show)", argv[1]);
+}
+
+/* ---- evaluation ---- */
+
+int
+cmd_evaluation(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "date", "plan", "solution", "evaluator", "strengths",
+					   "weaknesses", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat evaluation add -D DIR (--intervention ID | --solution ID) [--date D] [--by NAME]\n"
+		       "                               [--strengths T] [--weaknesses T] [--indicators T]\n"
+		       "                               [--recommendations T]\n"
+		       "       nehzat evaluation list -D DIR [--under CODE] [--json] [--csv FILE]\n"
+		       "Evaluations (ارزیابی) of implemented plans (an intervention) or proposed ones (a solution):\n"
+		       "strengths (نقاط قوت), weaknesses (نقاط ضعف), outcome indicators, recommendations.  The first\n"
+		       "evaluation of an intervention whose implementation has started moves it, its solution and\n"
+		       "problems to \"evaluated\".\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct evaluation_input in = {0};
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--intervention", &in.intervention, NULL, NULL},
+					   {"--solution", &in.solution, NULL, NULL},
+					   {"--date", &in.date, NULL, NULL},
+					   {"--by", &in.evaluator, NULL, NULL},
+					   {"--strengths", &in.strengths, NULL, NULL},
+					   {"--weaknesses", &in.weaknesses, NULL, NULL},
+					   {"--indicators", &in.indicators, NULL, NULL},
+					   {"--recommendations", &in.recommendations, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat evaluation add -D DIR (--intervention ID | --solution ID) [--date D]\n"
+			       "       [--by NAME] [--strengths T] [--weaknesses T] [--indicators T] [--recommendations T]\n");
+			return 0;
+		}
+		if ((rc = parse("evaluation add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("evaluation add: unexpected argument '%s'", pos[0]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = evaluation_add(n.st, &in, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf("usage: nehzat evaluation list -D DIR [--under CODE] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = parse("evaluation list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("evaluation list: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("evaluation list", under)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = evaluation_list(n.st, under);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	return cmd_usage("evaluation: unknown subcommand '%s' (add, list)", argv[1]);
+}
+
+/* ---- org ---- */
+
+int
+cmd_org(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "name", "kind", "field", "identified_by", "identified",
+					   "introductions", "accepted", NULL};
+	static const char *const icols[] = {"id", "owner", "org_name", "body", "level", "date", "outcome", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat org add -D DIR --name N [--kind K] [--field F] [--contact C] [--by HELPER]\n"
+		       "                        [--date D] [--notes T] [--area CODE]\n"
+		       "       nehzat org set -D DIR ID FIELD=VALUE...\n"
+		       "       nehzat org introduce -D DIR ID --body B --level province|county [--date D]\n"
+		       "                              [--outcome pending|accepted|declined] [--notes T]\n"
+		       "       nehzat org outcome -D DIR INTRO --outcome pending|accepted|declined [--notes T]\n"
+		       "       nehzat org list -D DIR [--under CODE] [--json] [--csv FILE]\n"
+		       "       nehzat org intros -D DIR [ID] [--under CODE] [--json] [--csv FILE]\n"
+		       "       nehzat org show -D DIR ID [--json]\n"
+		       "Effective organisations (تشکل ها) identified by helpers, and their introductions to provincial\n"
+		       "and county bodies with the outcome.  add and introduce print the new id.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct org_input in = {0};
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--name", &in.name, NULL, NULL},
+					   {"--kind", &in.kind, NULL, NULL},
+					   {"--field", &in.field, NULL, NULL},
+					   {"--contact", &in.contact, NULL, NULL},
+					   {"--by", &in.identified_by, NULL, NULL},
+					   {"--date", &in.date, NULL, NULL},
+					   {"--notes", &in.notes, NULL, NULL},
+					   {"--area", &in.area, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat org add -D DIR --name N [--kind K] [--field F] [--contact C]\n"
+			       "       [--by HELPER] [--date D] [--notes T] [--area CODE]\n");
+			return 0;
+		}
+		if ((rc = parse("org add", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0 || in.name == NULL)
+			return cmd_usage("org add: --name N is required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = org_add(n.st, &in, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (o.help) {
+			printf("usage: nehzat org set -D DIR ID FIELD=VALUE...\n"
+			       "Fields: name, kind, field, contact, identified_by, identified, notes.\n");
+			return 0;
+		}
+		if (argc < 4)
+			return cmd_usage("org set: give ID and at least one FIELD=VALUE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = org_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "introduce") == 0) {
+		const char *body = NULL, *level = NULL, *date = NULL, *outcome = NULL, *notes = NULL;
+		char id[NZ_RID_MAX];
+		const struct opt opts[] = {{"--body", &body, NULL, NULL},
+					   {"--level", &level, NULL, NULL},
+					   {"--date", &date, NULL, NULL},
+					   {"--outcome", &outcome, NULL, NULL},
+					   {"--notes", &notes, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat org introduce -D DIR ID --body B --level province|county [--date D]\n"
+			       "       [--outcome pending|accepted|declined] [--notes T]\n");
+			return 0;
+		}
+		if ((rc = parse("org introduce", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 1 || body == NULL || level == NULL)
+			return cmd_usage("org introduce: give one ID, --body and --level");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = org_introduce(n.st, pos[0], body, level, date, outcome, notes, n.author, id, &err);
+		return done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "outcome") == 0) {
+		const char *outcome = NULL, *notes = NULL;
+		const struct opt opts[] = {{"--outcome", &outcome, NULL, NULL},
+					   {"--notes", &notes, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		if (o.help) {
+			printf("usage: nehzat org outcome -D DIR INTRO --outcome pending|accepted|declined [--notes T]\n");
+			return 0;
+		}
+		if ((rc = parse("org outcome", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np != 1 || outcome == NULL)
+			return cmd_usage("org outcome: give one INTRO and --outcome");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = org_outcome(n.st, pos[0], outcome, notes, n.author, &err);
+		return done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "intros") == 0) {
+		bool intros = strcmp(argv[1], "intros") == 0;
+		const char *under = NULL, *csv = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--csv", &csv, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if (o.help) {
+			printf(intros ? "usage: nehzat org intros -D DIR [ID] [--under CODE] [--json] [--csv FILE]\n"
+				      : "usage: nehzat org list -D DIR [--under CODE] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = parse(intros ? "org intros" : "org list", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > (intros ? 1 : 0))
+			return cmd_usage("org %s: unexpected argument '%s'", argv[1], pos[np - 1]);
+		if ((rc = check_under("org list", under)) != 0)
+			return rc;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = intros ? org_intro_list(n.st, under, np ? pos[0] : NULL) : org_list(n.st, under);
+		node_close(&n);
+		return emit(&o, rows, intros ? icols : cols, csv);
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *rows, *rec;
+		if (o.help) {
+			printf("usage: nehzat org show -D DIR ID [--json]\n");
+			return 0;
+		}
+		if (argc != 3)
+			return cmd_usage("org show: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = org_list(n.st, NULL);
+		rec = NULL;
+		{
+			size_t i;
+			json_t *r;
+			json_array_foreach(rows, i, r)
+				if (strcmp(json_string_value(json_object_get(r, "id")), argv[2]) == 0)
+					rec = json_incref(r);
+		}
+		json_decref(rows);
+		if (rec != NULL)
+			json_object_set_new(rec, "introductions", org_intro_list(n.st, NULL, argv[2]));
+		node_close(&n);
+		return show(&o, rec, "organisation", argv[2]);
+	}
+	return cmd_usage("org: unknown subcommand '%s' (add, set, introduce, outcome, list, intros, show)", argv[1]);
+}
+
+/* ---- register: standards and consolidation ---- */
+
+static const char *const short_states[] = {"idn", "pri", "prp", "cnl", "apr", "rej", "ret", "int", "evl", "cls"};
+
+static void
+print_top(json_t *top, const char *indent)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(top, i, r) {
+		json_t *p = json_object_get(r, "priority");
+		printf("%s%-9s #%-3lld %6.2f  %-12s %-13s %s\n", indent,
+		       json_string_value(json_object_get(r, "owner")),
+		       (long long)json_integer_value(json_object_get(r, "rank")), json_number_value(p),
+		       json_string_value(json_object_get(r, "state")),
+		       json_string_value(json_object_get(r, "category"))
+			       ? json_string_value(json_object_get(r, "category"))
+			       : "",
+		       json_string_value(json_object_get(r, "title")));
+	}
+}
+
+static void
+print_summary(json_t *s)
+{
+	json_t *units = json_object_get(s, "units"), *u, *c;
+	const char *node = json_string_value(json_object_get(s, "node"));
+	size_t i, j;
+
+	printf("issue register of %s, consolidated at %s (%s)\n", json_string_value(json_object_get(s, "under")),
+	       node, json_string_value(json_object_get(s, "level")));
+	printf("freshness: %s\n\n", json_string_value(json_object_get(s, "freshness")));
+	printf("%-9s %-16s %-16s %5s", "unit", "name", "data as of", "total");
+	for (j = 0; reg_statuses[j] != NULL; j++)
+		printf(" %4s", short_states[j]);
+	printf(" %5s %5s %5s %5s %5s %5s\n", "sess", "sol", "dec", "intv", "eval", "orgs");
+	json_array_foreach(units, i, u) {
+		json_t *bs = json_object_get(u, "by_state");
+		const char *name = json_string_value(json_object_get(u, "name_fa"));
+		char when[40], nm[64];
+		if (json_is_true(json_object_get(u, "local")))
+			snprintf(when, sizeof(when), "local");
+		else
+			ms_jalali(json_integer_value(json_object_get(u, "last_sync_ms")), when, sizeof(when));
+		snprintf(nm, sizeof(nm), "%s%s", json_is_true(json_object_get(u, "own")) ? "* " : "",
+			 name && name[0] ? name : "-");
+		printf("%-9s %-16s %-16s %5lld", json_string_value(json_object_get(u, "unit")), nm, when,
+		       (long long)json_integer_value(json_object_get(u, "problems")));
+		for (j = 0; reg_statuses[j] != NULL; j++)
+			printf(" %4lld", (long long)json_integer_value(json_object_get(bs, reg_statuses[j])));
+		printf(" %5lld %5lld %5lld %5lld %5lld %5lld\n",
+		       (long long)json_integer_value(json_object_get(u, "sessions")),
+		       (long long)json_integer_value(json_object_get(u, "solutions")),
+		       (long long)json_integer_value(json_object_get(u, "decisions")),
+		       (long long)json_integer_value(json_object_get(u, "interventions")),
+		       (long long)json_integer_value(json_object_get(u, "evaluations")),
+		       (long long)json_integer_value(json_object_get(u, "organisations")));
+	}
+	{
+		json_t *t = json_object_get(s, "totals"), *bs = json_object_get(t, "by_state");
+		char when[40];
+		if (json_is_null(json_object_get(t, "oldest_sync_ms")))
+			snprintf(when, sizeof(when), "local");
+		else
+			ms_jalali(json_integer_value(json_object_get(t, "oldest_sync_ms")), when, sizeof(when));
+		printf("%-9s %-16s %-16s %5lld", "total", "", when,
+		       (long long)json_integer_value(json_object_get(t, "problems")));
+		for (j = 0; reg_statuses[j] != NULL; j++)
+			printf(" %4lld", (long long)json_integer_value(json_object_get(bs, reg_statuses[j])));
+		printf(" %5lld %5lld %5lld %5lld %5lld %5lld\n",
+		       (long long)json_integer_value(json_object_get(t, "sessions")),
+		       (long long)json_integer_value(json_object_get(t, "solutions")),
+		       (long long)json_integer_value(json_object_get(t, "decisions")),
+		       (long long)json_integer_value(json_object_get(t, "interventions")),
+		       (long long)json_integer_value(json_object_get(t, "evaluations")),
+		       (long long)json_integer_value(json_object_get(t, "organisations")));
+	}
+	printf("(* this unit's own register; columns:");
+	for (j = 0; reg_statuses[j] != NULL; j++)
+		printf(" %s=%s", short_states[j], reg_statuses[j]);
+	printf("; the total's date is the oldest)\n");
+	json_array_foreach(units, i, u) {
+		if (json_array_size(json_object_get(u, "top")) == 0)
+			continue;
+		printf("\ntop problems of %s (area, rank in area, priority, status, category, title):\n",
+		       json_string_value(json_object_get(u, "unit")));
+		print_top(json_object_get(u, "top"), "  ");
+	}
+	printf("\nby category (problems, open, oldest data):\n");
+	json_array_foreach(json_object_get(s, "by_category"), i, c) {
+		const char *code = json_string_value(json_object_get(c, "category"));
+		const char *fa = json_string_value(json_object_get(c, "name_fa"));
+		char when[40];
+		if (json_is_null(json_object_get(c, "oldest_sync_ms")))
+			snprintf(when, sizeof(when), "local");
+		else
+			ms_jalali(json_integer_value(json_object_get(c, "oldest_sync_ms")), when, sizeof(when));
+		printf("  %-14s %-24s %5lld %5lld  %s\n", code && code[0] ? code : "(none)", fa ? fa : "",
+		       (long long)json_integer_value(json_object_get(c, "problems")),
+		       (long long)json_integer_value(json_object_get(c, "open")), when);
+		print_top(json_object_get(c, "top"), "      ");
+	}
+}
+
+static int
+register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
+{
+	static const char *const ccols[] = {"code", "name_fa", "name_en", "active", NULL};
+	static const char *const kcols[] = {"code", "name_fa", "name_en", "weight", "scale_max", "active", NULL};
+	const char *what = crit ? "register criterion" : "register category";
+	const char *fa = NULL, *en = NULL, *weight = NULL, *scale = NULL, *active = NULL;
+	const struct opt opts[] = {{"--fa", &fa, NULL, NULL},
+				   {"--en", &en, NULL, NULL},
+				   {"--weight", &weight, NULL, NULL},
+				   {"--scale-max", &scale, NULL, NULL},
+				   {"--active", &active, NULL, NULL},
+				   {NULL, NULL, NULL, NULL}};
+	const struct opt copts[] = {{"--fa", &fa, NULL, NULL},
+				    {"--en", &en, NULL, NULL},
+				    {"--active", &active, NULL, NULL},
+				    {NULL, NULL, NULL, NULL}};
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	double w = -1;
+	long long sm = 0, act = -1;
+	int rc, np;
+
+	if (o->help || argc < 3) {
+		if (crit)
+			printf("usage: nehzat register criterion list -D DIR [--json] [--csv FILE]\n"
+			       "       nehzat register criterion add -D DIR CODE --fa NAME [--en NAME] --weight W\n"
+			       "                                     [--scale-max M]\n"
+			       "       nehzat register criterion set -D DIR CODE [--fa NAME] [--en NAME] [--weight W]\n"
+			       "                                     [--scale-max M] [--active 0|1]\n"
+			       "Prioritisation criteria (معیارهای اولویت بندی) and their weights: a national directive,\n"
+			       "written only at the national node; scores run 0..M (default 5), higher = more pressing.\n");
+		else
+			printf("usage: nehzat register category list -D DIR [--json] [--csv FILE]\n"
+			       "       nehzat register category add -D DIR CODE --fa NAME [--en NAME]\n"
+			       "       nehzat register category set -D DIR CODE [--fa NAME] [--en NAME] [--active 0|1]\n"
+			       "Problem categories: a national directive, written only at the national node.\n"
+			       "A category is retired with --active 0, never deleted.\n");
+		return o->help ? 0 : 2;
+	}
+	if (strcmp(argv[2], "list") == 0) {
+		const char *csv = NULL;
+		const struct opt lopts[] = {{"--csv", &csv, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		json_t *rows;
+		if ((rc = parse(what, argc, argv, 3, lopts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("%s list: unexpected argument '%s'", what, pos[0]);
+		if ((rc = cmd_open(&n, o)) != 0)
+			return rc;
+		rows = crit ? criterion_list(n.st) : category_list(n.st);
+		node_close(&n);
+		return emit(o, rows, crit ? kcols : ccols, csv);
+	}
+	if (strcmp(argv[2], "add") != 0 && strcmp(argv[2], "set") != 0)
+		return cmd_usage("%s: unknown subcommand '%s' (list, add, set)", what, argv[2]);
+	if ((rc = parse(what, argc, argv, 3, crit ? opts : copts, pos, &np)) != 0)
+		return rc;
+	if (np != 1)
+		return cmd_usage("%s %s: give exactly one CODE", what, argv[2]);
+	if (weight != NULL && (rc = real(what, "--weight", weight, &w)) != 0)
+		return rc;
+	if (weight != NULL && w <= 0)
+		return cmd_usage("%s: --weight must be more than 0", what);
+	if ((rc = number(what, "--scale-max", scale, &sm)) != 0)
+		return rc;
+	if (sm < 0)
+		sm = 0;
+	if ((rc = number(what, "--active", active, &act)) != 0)
+		return rc;
+	if (active != NULL && act > 1)
+		return cmd_usage("%s: --active is 0 or 1", what);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (crit)
+		rc = criterion_put(n.st, strcmp(argv[2], "add") == 0, pos[0], fa, en, w, (int)sm, (int)act, n.author,
+				   &err);
+	else
+		rc = category_put(n.st, strcmp(argv[2], "add") == 0, pos[0], fa, en, (int)act, n.author, &err);
+	return done(&n, rc, &err, NULL);
+}
+
+int
+cmd_register(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat register summary -D DIR [--under CODE] [--top N] [--json]\n"
+		       "       nehzat register seed-standards -D DIR\n"
+		       "       nehzat register category list|add|set ...\n"
+		       "       nehzat register criterion list|add|set ...\n"
+		       "       nehzat register lifecycle\n"
+		       "The issue register as a whole.  summary consolidates a subtree: at a province its counties\n"
+		       "side by side (problems per status, sessions, solutions, decisions, interventions,\n"
+		       "evaluations, organisations, top problems); at national the provinces, and the country's\n"
+		       "problems by category with their top problems by priority.  Every unit's figures are\n"
+		       "stamped with the last successful sync of the child of this node that carries them\n"
+		       "('data as of'); this node's own records are 'local'.\n"
+		       "seed-standards writes the default problem categories and prioritisation criteria that\n"
+		       "are not defined yet (national node only; they reach every node with sync).\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "category") == 0 || strcmp(argv[1], "criterion") == 0 ||
+	    strcmp(argv[1], "criteria") == 0)
+		return register_standards(&o, argc, argv, strcmp(argv[1], "category") != 0);
+	if (strcmp(argv[1], "lifecycle") == 0) {
+		printf("%s", lifecycle_help);
+		return 0;
+	}
+	if (strcmp(argv[1], "seed-standards") == 0) {
+		int ncat, ncrit;
+		char line[128];
+		if (o.help) {
+			printf("usage: nehzat register seed-standards -D DIR\n"
+			       "Writes the default problem categories and prioritisation criteria (severity 35,\n"
+			       "prevalence 25, urgency 25, feasibility 15; scores 0-5) that are not yet defined.\n"
+			       "National node only.\n");
+			return 0;
+		}
+		if (argc > 2)
+			return cmd_usage("register seed-standards: unexpected argument '%s'", argv[2]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = reg_seed_standards(n.st, n.author, &ncat, &ncrit, &err);
+		snprintf(line, sizeof(line), "added %d categories and %d criteria", ncat, ncrit);
+		return done(&n, rc, &err, line);
+	}
+	if (strcmp(argv[1], "summary") == 0) {
+		const char *under = NULL, *top = NULL;
+		const struct opt opts[] = {{"--under", &under, NULL, NULL},
+					   {"--top", &top, NULL, NULL},
+					   {NULL, NULL, NULL, NULL}};
+		long long ntop = 5;
+		json_t *s;
+		if (o.help) {
+			printf("usage: nehzat register summary -D DIR [--under CODE] [--top N] [--json]\n"
+			       "Consolidates the register of CODE (this node by default): CODE's own records and each\n"
+			       "unit directly below it, with totals, per-category counts and the top N (default 5)\n"
+			       "problems by priority.  Each unit shows when its data last arrived (the last\n"
+			       "successful sync of this node's child that carries it).\n");
+			return 0;
+		}
+		if ((rc = parse("register summary", argc, argv, 2, opts, pos, &np)) != 0)
+			return rc;
+		if (np > 0)
+			return cmd_usage("register summary: unexpected argument '%s'", pos[0]);
+		if ((rc = check_under("register summary", under)) != 0)
+			return rc;
+		if (top != NULL && ((rc = number("register summary", "--top", top, &ntop)) != 0))
+			return rc;
+		if (ntop > 100)
+			return cmd_usage("register summary: --top is at most 100");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		s = reg_summary(n.st, under, (int)ntop, &err);
+		node_close(&n);
+		if (s == NULL)
+			return cmd_fail(&err);
+		jalalize(s);
+		if (o.json)
+			print_json(s);
+		else
+			print_summary(s);
+		json_decref(s);
+		return 0;
+	}
+	return cmd_usage("register: unknown subcommand '%s' (summary, seed-standards, category, criterion, lifecycle)",
+			 argv[1]);
+}

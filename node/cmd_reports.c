@@ -1,0 +1,1118 @@
+/*
+ * Commands of monitoring and allocation: template, report, completeness,
+ * approve, indicator, allocate.  Parsing and printing only; the rules are in
+ * src/domain/reports.c and allocate.c.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "base/unit.h"
+#include "domain/record.h"
+#include "domain/reports.h"
+#include "node/node.h"
+
+#define MULTI_MAX 64
+
+/*
+ * struct opt is one option of a subcommand: "--name VALUE" into *val, a
+ * flag into *flag, or a repeatable "--name VALUE" collected into multi.
+ */
+struct opt {
+	const char *name;
+	const char **val;
+	bool *flag;
+	const char **multi;
+	int *nmulti;
+};
+
+/*
+ * parse_opts reads argv[start..] by opts; everything else (positional
+ * arguments, FIELD=VALUE pairs) is moved, in order, to the front of rest.
+ * Returns the count of rest, or -1 after printing a usage error.
+ */
+static int
+parse_opts(const char *what, int argc, char **argv, int start, const struct opt *opts, char **rest)
+{
+	int i, j, n = 0;
+
+	for (i = start; i < argc; i++) {
+		if (strncmp(argv[i], "--", 2) != 0) {
+			rest[n++] = argv[i];
+			continue;
+		}
+		for (j = 0; opts[j].name != NULL && strcmp(opts[j].name, argv[i]) != 0; j++)
+			;
+		if (opts[j].name == NULL) {
+			cmd_usage("%s: unknown option '%s' (see --help)", what, argv[i]);
+			return -1;
+		}
+		if (opts[j].flag != NULL) {
+			*opts[j].flag = true;
+			continue;
+		}
+		if (i + 1 >= argc) {
+			cmd_usage("%s: %s needs a value", what, argv[i]);
+			return -1;
+		}
+		if (opts[j].multi != NULL) {
+			if (*opts[j].nmulti == MULTI_MAX) {
+				cmd_usage("%s: at most %d %s options", what, MULTI_MAX, argv[i]);
+				return -1;
+			}
+			opts[j].multi[(*opts[j].nmulti)++] = argv[++i];
+		} else {
+			*opts[j].val = argv[++i];
+		}
+	}
+	rest[n] = NULL;
+	return n;
+}
+
+static void
+print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s != NULL) {
+		printf("%s\n", s);
+		free(s);
+	}
+}
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s ? s : "";
+}
+
+static long long
+jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+/* rials writes v with thousands separators: 1,234,567. */
+static void
+rials(long long v, char out[32])
+{
+	char digits[24];
+	int n, i, k = 0;
+
+	n = snprintf(digits, sizeof(digits), "%lld", v < 0 ? -v : v);
+	if (v < 0)
+		out[k++] = '-';
+	for (i = 0; i < n; i++) {
+		if (i > 0 && (n - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+}
+
+static int
+parse_int(const char *what, const char *s, long long lo, long long hi, long long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoll(s, &end, 10);
+	if (s[0] == '\0' || *end != '\0' || errno != 0 || *out < lo || *out > hi)
+		return cmd_usage("%s: '%s' is not a whole number from %lld to %lld", what, s, lo, hi);
+	return 0;
+}
+
+/* open_csv opens FILE for writing, or stdout for "-". */
+static FILE *
+open_csv(const char *path)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+
+	if (f == NULL)
+		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+	return f;
+}
+
+static int
+close_csv(FILE *f, const char *path, int rc)
+{
+	if (f != stdout && fclose(f) != 0 && rc == 0) {
+		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+		return 1;
+	}
+	if (rc != 0)
+		fprintf(stderr, "nehzat: cannot write '%s'\n", path);
+	return rc != 0;
+}
+
+static int
+csv_out(const char *path, json_t *rows, const char *const *cols)
+{
+	FILE *f = open_csv(path);
+
+	if (f == NULL)
+		return 1;
+	return close_csv(f, path, rep_csv_write(f, rows, cols));
+}
+
+/* ---- template ---- */
+
+/* number_json turns option text into a JSON number, or NULL. */
+static json_t *
+number_json(const char *s)
+{
+	char *end;
+	long long i;
+	double d;
+
+	errno = 0;
+	i = strtoll(s, &end, 10);
+	if (s[0] != '\0' && *end == '\0' && errno == 0)
+		return json_integer(i);
+	errno = 0;
+	d = strtod(s, &end);
+	if (s[0] != '\0' && *end == '\0' && errno == 0)
+		return json_real(d);
+	return NULL;
+}
+
+/*
+ * field_spec turns "NAME:TYPE[:OPT]..." into a field object.  OPT is
+ * required, int, min=N, max=N, maxlen=N, choices=A|B|C or label=TEXT.
+ */
+static json_t *
+field_spec(const char *spec)
+{
+	char buf[1024], *part, *save = NULL;
+	json_t *f;
+	int k = 0;
+
+	if (strlen(spec) >= sizeof(buf)) {
+		cmd_usage("template: --field '%.40s...' is too long", spec);
+		return NULL;
+	}
+	snprintf(buf, sizeof(buf), "%s", spec);
+	f = json_object();
+	for (part = strtok_r(buf, ":", &save); part != NULL; part = strtok_r(NULL, ":", &save), k++) {
+		char *eq = strchr(part, '=');
+		json_t *v;
+		if (k == 0) {
+			json_object_set_new(f, "name", json_string(part));
+			continue;
+		}
+		if (k == 1) {
+			json_object_set_new(f, "type", json_string(part));
+			continue;
+		}
+		if (strcmp(part, "required") == 0) {
+			json_object_set_new(f, "required", json_true());
+			continue;
+		}
+		if (strcmp(part, "int") == 0 || strcmp(part, "integer") == 0) {
+			json_object_set_new(f, "integer", json_true());
+			continue;
+		}
+		if (eq == NULL)
+			goto bad;
+		*eq++ = '\0';
+		if (strcmp(part, "min") == 0 || strcmp(part, "max") == 0) {
+			if ((v = number_json(eq)) == NULL)
+				goto bad;
+			json_object_set_new(f, part, v);
+		} else if (strcmp(part, "maxlen") == 0) {
+			if ((v = number_json(eq)) == NULL || !json_is_integer(v)) {
+				json_decref(v);
+				goto bad;
+			}
+			json_object_set_new(f, "max_length", v);
+		} else if (strcmp(part, "label") == 0) {
+			json_object_set_new(f, "label", json_string(eq));
+		} else if (strcmp(part, "choices") == 0) {
+			json_t *ch = json_array();
+			char *c, *save2 = NULL;
+			for (c = strtok_r(eq, "|", &save2); c != NULL; c = strtok_r(NULL, "|", &save2))
+				json_array_append_new(ch, json_string(c));
+			json_object_set_new(f, "choices", ch);
+		} else {
+			goto bad;
+		}
+	}
+	if (k < 2)
+		goto bad;
+	return f;
+bad:
+	json_decref(f);
+	cmd_usage("template: --field '%s' is not NAME:TYPE[:required][:int][:min=N][:max=N][:maxlen=N]"
+		  "[:choices=A|B][:label=TEXT]",
+		  spec);
+	return NULL;
+}
+
+/* fields_text builds the fields' JSON text from --field specs or a --fields file; *out is malloc'd. */
+static int
+fields_text(const char **specs, int nspecs, const char *file, char **out)
+{
+	*out = NULL;
+	if (nspecs > 0 && file != NULL)
+		return cmd_usage("template: give --field options or --fields FILE, not both");
+	if (file != NULL) {
+		FILE *f = fopen(file, "r");
+		size_t n;
+		char *buf;
+		if (f == NULL) {
+			fprintf(stderr, "nehzat: cannot open '%s': %s\n", file, strerror(errno));
+			return 1;
+		}
+		buf = malloc(REP_JSON_MAX + 2);
+		n = buf ? fread(buf, 1, REP_JSON_MAX + 1, f) : 0;
+		fclose(f);
+		if (buf == NULL)
+			return 1;
+		buf[n] = '\0';
+		*out = buf;
+		return 0;
+	}
+	if (nspecs > 0) {
+		json_t *a = json_array();
+		int i;
+		for (i = 0; i < nspecs; i++) {
+			json_t *f = field_spec(specs[i]);
+			if (f == NULL) {
+				json_decref(a);
+				return 2;
+			}
+			json_array_append_new(a, f);
+		}
+		*out = json_dumps(a, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(a);
+	}
+	return 0;
+}
+
+static void
+print_template(json_t *t)
+{
+	size_t i;
+	json_t *f;
+
+	printf("%s v%lld  %s\n", jstr(t, "code"), jint(t, "version"), jstr(t, "title"));
+	printf("  every %s, reported by the %s of each %s, due %lld days after the period ends\n",
+	       jstr(t, "period"), strcmp(jstr(t, "reporter"), "helper") == 0 ? "helper groups" : "secretariat",
+	       jstr(t, "level"), jint(t, "due_days"));
+	printf("  expected from %s%s%s\n", jstr(t, "from"), jstr(t, "until")[0] ? " until " : "",
+	       jstr(t, "until"));
+	json_array_foreach(json_object_get(t, "fields"), i, f) {
+		json_t *v;
+		printf("  %-20s %-7s%s", jstr(f, "name"), jstr(f, "type"),
+		       json_is_true(json_object_get(f, "required")) ? " required" : "");
+		if ((v = json_object_get(f, "min")) != NULL)
+			printf(" min %g", json_number_value(v));
+		if ((v = json_object_get(f, "max")) != NULL)
+			printf(" max %g", json_number_value(v));
+		if (json_is_true(json_object_get(f, "integer")))
+			printf(" whole");
+		if ((v = json_object_get(f, "choices")) != NULL) {
+			char *s = json_dumps(v, JSON_COMPACT);
+			printf(" %s", s ? s : "");
+			free(s);
+		}
+		if (jstr(f, "label")[0])
+			printf("  %s", jstr(f, "label"));
+		printf("\n");
+	}
+}
+
+int
+cmd_template(int argc, char **argv)
+{
+	static const char *const cols[] = {"code", "version", "title", "period", "reporter", "level",
+					   "due_days", "from", "until", "nfields", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	struct tpl_spec sp;
+	const char *specs[MULTI_MAX], *file = NULL, *due = NULL, *after = NULL, *ver = NULL;
+	char *rest[256], *fields = NULL, id[NZ_RID_MAX];
+	bool all = false;
+	int nspecs = 0, nrest, rc, version = 0;
+	long long v;
+	const struct opt opts[] = {
+		{"--code", &sp.code, NULL, NULL, NULL},
+		{"--title", &sp.title, NULL, NULL, NULL},
+		{"--period", &sp.period, NULL, NULL, NULL},
+		{"--reporter", &sp.reporter, NULL, NULL, NULL},
+		{"--level", &sp.level, NULL, NULL, NULL},
+		{"--due-days", &due, NULL, NULL, NULL},
+		{"--from", &sp.from, NULL, NULL, NULL},
+		{"--until", &sp.until, NULL, NULL, NULL},
+		{"--after", &after, NULL, NULL, NULL},
+		{"--version", &ver, NULL, NULL, NULL},
+		{"--field", NULL, NULL, specs, &nspecs},
+		{"--fields", &file, NULL, NULL, NULL},
+		{"--all", NULL, &all, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat template add -D DIR --code C --title T --period month|quarter\n"
+		       "           --reporter secretariat|helper --level county|province --due-days N\n"
+		       "           [--from PERIOD] [--until PERIOD] (--field SPEC... | --fields FILE.json)\n"
+		       "       nehzat template revise -D DIR CODE [--title T] [--due-days N] [--from P] [--until P]\n"
+		       "           [--field SPEC... | --fields FILE.json]\n"
+		       "       nehzat template retire -D DIR CODE [--after PERIOD]\n"
+		       "       nehzat template list -D DIR [--all] [--json]\n"
+		       "       nehzat template show -D DIR CODE [--version N] [--json]\n"
+		       "Report templates (قالب گزارش), set by the national secretariat and seen everywhere.\n"
+		       "Periods are Jalali: a month 1405-07 (Mehr) or a quarter 1405-Q3.  A report is due\n"
+		       "--due-days after its period's last day.  --from is the first period reports are\n"
+		       "expected for (default: the current one).  reporter helper means one report per\n"
+		       "appointed helper group.  A revision is a new version; reports keep the version\n"
+		       "they were written against.  retire ends the template after a period.\n"
+		       "SPEC is NAME:TYPE[:required][:int][:min=N][:max=N][:maxlen=N][:choices=A|B|C][:label=TEXT]\n"
+		       "with TYPE number, text or choice; --fields takes the same as a JSON array of\n"
+		       "objects (name, type, label, required, min, max, integer, max_length, choices).\n");
+		return o.help ? 0 : 2;
+	}
+	memset(&sp, 0, sizeof(sp));
+	sp.due_days = -1;
+	if ((nrest = parse_opts("template", argc, argv, 2, opts, rest)) < 0)
+		return 2;
+	if (due != NULL) {
+		if (parse_int("template --due-days", due, 0, REP_DUE_DAYS_MAX, &v) != 0)
+			return 2;
+		sp.due_days = (int)v;
+	}
+	if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0) {
+		bool add = argv[1][0] == 'a';
+		if (nrest != (add ? 0 : 1))
+			return cmd_usage("template %s: unexpected or missing argument", argv[1]);
+		if (add && (sp.code == NULL || sp.title == NULL || sp.period == NULL || sp.reporter == NULL ||
+			    sp.level == NULL || due == NULL))
+			return cmd_usage("template add: --code, --title, --period, --reporter, --level and "
+					 "--due-days are required");
+		if (add && nspecs == 0 && file == NULL)
+			return cmd_usage("template add: give the fields with --field SPEC or --fields FILE");
+		if ((rc = fields_text(specs, nspecs, file, &fields)) != 0)
+			return rc;
+		sp.fields = fields;
+		if ((rc = cmd_open(&n, &o)) != 0) {
+			free(fields);
+			return rc;
+		}
+		if (add)
+			rc = tpl_add(n.st, &sp, n.author, id, &err);
+		else
+			rc = tpl_revise(n.st, rest[0], &sp, n.author, &version, &err);
+		node_close(&n);
+		free(fields);
+		if (rc != 0)
+			return cmd_fail(&err);
+		if (add)
+			printf("%s\n", id);
+		else
+			printf("template %s is now version %d\n", rest[0], version);
+		return 0;
+	}
+	if (strcmp(argv[1], "retire") == 0) {
+		if (nrest != 1)
+			return cmd_usage("template retire: give exactly one CODE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = tpl_retire(n.st, rest[0], after, n.author, &err);
+		node_close(&n);
+		return rc != 0 ? cmd_fail(&err) : 0;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		json_t *rows;
+		if (nrest != 0)
+			return cmd_usage("template list: unexpected argument '%s'", rest[0]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = tpl_list(n.st, all);
+		node_close(&n);
+		if (o.json)
+			print_json(rows);
+		else
+			rec_print_table(stdout, rows, cols);
+		json_decref(rows);
+		return 0;
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *t;
+		if (nrest != 1)
+			return cmd_usage("template show: give exactly one CODE");
+		if (ver != NULL && parse_int("template show --version", ver, 1, 1000000, &v) != 0)
+			return 2;
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		t = tpl_get(n.st, rest[0], ver ? (int)v : 0);
+		node_close(&n);
+		if (t == NULL) {
+			nz_fail(&err, NZ_ENOTFOUND, "no report template '%s'%s", rest[0], ver ? " of that version" : "");
+			return cmd_fail(&err);
+		}
+		if (o.json)
+			print_json(t);
+		else
+			print_template(t);
+		json_decref(t);
+		return 0;
+	}
+	return cmd_usage("template: unknown subcommand '%s' (add, revise, retire, list, show)", argv[1]);
+}
+
+/* ---- report ---- */
+
+static void
+print_report(json_t *r)
+{
+	json_t *data = json_object_get(r, "data"), *f, *x;
+	size_t i;
+
+	printf("report %s  %s revision %lld  (%s)\n", jstr(r, "id"), jstr(r, "owner"), jint(r, "revision"),
+	       jstr(r, "state"));
+	printf("  template   %s v%lld  %s\n", jstr(r, "template_code"), jint(r, "template_version"),
+	       jstr(r, "template_title"));
+	printf("  period     %s (%s to %s), due %s\n", jstr(r, "period"), jstr(r, "period_start"),
+	       jstr(r, "period_end"), jstr(r, "due"));
+	if (jstr(r, "grp")[0])
+		printf("  group      %s\n", jstr(r, "grp"));
+	if (jstr(r, "submitted")[0])
+		printf("  submitted  %s%s\n", jstr(r, "submitted"),
+		       json_is_true(json_object_get(r, "on_time")) ? " (on time)" : " (late)");
+	if (jstr(r, "reason")[0])
+		printf("  corrects   %s: %s\n", jstr(r, "supersedes"), jstr(r, "reason"));
+	if (jstr(r, "review")[0])
+		printf("  review     %s by %s on %s%s%s\n", jstr(r, "review"), jstr(r, "reviewer"),
+		       jstr(r, "reviewed"), jstr(r, "review_note")[0] ? ": " : "", jstr(r, "review_note"));
+	json_array_foreach(json_object_get(r, "fields"), i, f) {
+		json_t *v = json_object_get(data, jstr(f, "name"));
+		char *s = v && !json_is_string(v) ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+		printf("  %-20s %s%s%s\n", jstr(f, "name"), v == NULL ? "-" : s ? s : json_string_value(v),
+		       jstr(f, "label")[0] ? "    " : "", jstr(f, "label"));
+		free(s);
+	}
+	if (json_array_size(json_object_get(r, "revisions")) > 1) {
+		printf("  revisions:\n");
+		json_array_foreach(json_object_get(r, "revisions"), i, x)
+			printf("    %lld  %s  %-10s %s%s%s\n", jint(x, "revision"), jstr(x, "id"), jstr(x, "state"),
+			       jstr(x, "submitted"), jstr(x, "reason")[0] ? "  " : "", jstr(x, "reason"));
+	}
+}
+
+int
+cmd_report(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "template_code", "period", "grp", "revision",
+					   "state", "submitted", "due", NULL};
+	static const char *const csv_cols[] = {"id", "owner", "template_code", "template_version", "period",
+					       "grp", "revision", "state", "created", "submitted", "due",
+					       "on_time", "review", "reviewed", "reviewer", "review_note",
+					       "supersedes", "reason", "data", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *tpl = NULL, *period = NULL, *unit = NULL, *group = NULL, *reason = NULL, *under = NULL,
+		   *csv = NULL;
+	char *rest[256], id[NZ_RID_MAX];
+	bool submit = false, revisions = false;
+	int nrest, rc;
+	const struct opt opts[] = {
+		{"--template", &tpl, NULL, NULL, NULL},
+		{"--period", &period, NULL, NULL, NULL},
+		{"--unit", &unit, NULL, NULL, NULL},
+		{"--group", &group, NULL, NULL, NULL},
+		{"--reason", &reason, NULL, NULL, NULL},
+		{"--under", &under, NULL, NULL, NULL},
+		{"--csv", &csv, NULL, NULL, NULL},
+		{"--submit", NULL, &submit, NULL, NULL},
+		{"--all-revisions", NULL, &revisions, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat report draft -D DIR --template CODE --period P [--unit CODE] [--group G]\n"
+		       "           [--submit] [FIELD=VALUE...]\n"
+		       "       nehzat report set -D DIR ID FIELD=VALUE...\n"
+		       "       nehzat report submit -D DIR ID\n"
+		       "       nehzat report revise -D DIR ID --reason R [FIELD=VALUE...]\n"
+		       "       nehzat report list -D DIR [--period P] [--under CODE] [--template CODE]\n"
+		       "           [--all-revisions] [--json] [--csv FILE]\n"
+		       "       nehzat report show -D DIR ID [--json]\n"
+		       "Monitoring reports (رصد و گزارش) of one org unit for one Jalali period (1405-07 or\n"
+		       "1405-Q3), checked against the template.  draft prints the new id; --unit lets a\n"
+		       "parent enter a child's report; --group names the helper group when the template\n"
+		       "is reported by helper groups.  A submitted report is locked: revise starts a\n"
+		       "correction (a new revision, printed), which is submitted in turn; the old one is\n"
+		       "kept.  An empty VALUE clears a field.  list shows the latest revisions unless\n"
+		       "--all-revisions; --csv - writes CSV to standard output.\n");
+		return o.help ? 0 : 2;
+	}
+	if ((nrest = parse_opts("report", argc, argv, 2, opts, rest)) < 0)
+		return 2;
+	if (strcmp(argv[1], "draft") == 0) {
+		if (tpl == NULL || period == NULL)
+			return cmd_usage("report draft: --template CODE and --period P are required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = rep_draft(n.st, unit, tpl, period, group, nrest, rest, submit, n.author, id, &err);
+		node_close(&n);
+		if (rc != 0)
+			return cmd_fail(&err);
+		printf("%s\n", id);
+		return 0;
+	}
+	if (strcmp(argv[1], "set") == 0) {
+		if (nrest < 2)
+			return cmd_usage("report set: give ID and at least one FIELD=VALUE");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = rep_set(n.st, rest[0], nrest - 1, rest + 1, n.author, &err);
+		node_close(&n);
+		return rc != 0 ? cmd_fail(&err) : 0;
+	}
+	if (strcmp(argv[1], "submit") == 0) {
+		if (nrest != 1)
+			return cmd_usage("report submit: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = rep_submit(n.st, rest[0], n.author, &err);
+		node_close(&n);
+		return rc != 0 ? cmd_fail(&err) : 0;
+	}
+	if (strcmp(argv[1], "revise") == 0) {
+		if (nrest < 1)
+			return cmd_usage("report revise: give the ID of the report to correct");
+		if (reason == NULL)
+			return cmd_usage("report revise: --reason R is required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = rep_revise(n.st, rest[0], reason, nrest - 1, rest + 1, n.author, id, &err);
+		node_close(&n);
+		if (rc != 0)
+			return cmd_fail(&err);
+		printf("%s\n", id);
+		return 0;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		json_t *rows;
+		if (nrest != 0)
+			return cmd_usage("report list: unexpected argument '%s'", rest[0]);
+		if (under != NULL && unit_level(under) < 0)
+			return cmd_usage("report list: '%s' is not an org-unit code", under);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = rep_list(n.st, under, period, tpl, !revisions, &err);
+		node_close(&n);
+		if (rows == NULL)
+			return cmd_fail(&err);
+		rc = 0;
+		if (csv != NULL)
+			rc = csv_out(csv, rows, csv_cols);
+		else if (o.json)
+			print_json(rows);
+		else
+			rec_print_table(stdout, rows, cols);
+		json_decref(rows);
+		return rc;
+	}
+	if (strcmp(argv[1], "show") == 0) {
+		json_t *r;
+		if (nrest != 1)
+			return cmd_usage("report show: give exactly one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		r = rep_show(n.st, rest[0]);
+		node_close(&n);
+		if (r == NULL) {
+			nz_fail(&err, NZ_ENOTFOUND, "no report with id '%s'", rest[0]);
+			return cmd_fail(&err);
+		}
+		if (o.json)
+			print_json(r);
+		else
+			print_report(r);
+		json_decref(r);
+		return 0;
+	}
+	return cmd_usage("report: unknown subcommand '%s' (draft, set, submit, revise, list, show)", argv[1]);
+}
+
+/* ---- completeness ---- */
+
+static void
+print_item(json_t *it)
+{
+	const char *state = jstr(it, "state");
+
+	if (strcmp(state, "received") == 0) {
+		printf("  %-9s %s %s%s%s: received %s%s, %s\n", jstr(it, "unit"), jstr(it, "template"),
+		       jstr(it, "period"), jstr(it, "group")[0] ? " group " : "", jstr(it, "group"),
+		       jstr(it, "submitted"), json_is_true(json_object_get(it, "on_time")) ? " (on time)" : " (late)",
+		       jstr(it, "review"));
+		return;
+	}
+	printf("  %-9s %s %s: %lld ", jstr(it, "unit"), jstr(it, "template"), jstr(it, "period"),
+	       jint(it, "missing"));
+	if (strcmp(state, "not_due") == 0)
+		printf("not due yet (due %s)", jstr(it, "due"));
+	else if (strcmp(state, "not_submitted") == 0)
+		printf("not submitted (due %s)", jstr(it, "due"));
+	else if (jstr(it, "since")[0])
+		printf("unknown: no sync since %s (due %s)", jstr(it, "since"), jstr(it, "due"));
+	else
+		printf("unknown: never synced (due %s)", jstr(it, "due"));
+	if (json_array_size(json_object_get(it, "groups")) > 0) {
+		char *s = json_dumps(json_object_get(it, "groups"), JSON_COMPACT);
+		printf(" groups %s", s ? s : "");
+		free(s);
+	}
+	printf("\n");
+}
+
+int
+cmd_completeness(int argc, char **argv)
+{
+	static const char *const cols[] = {"unit", "name", "expected", "received", "on_time", "late",
+					   "accepted", "returned", "not_submitted", "unknown", "not_due",
+					   "data_as_of", NULL};
+	static const char *const csv_cols[] = {"unit", "name", "level", "expected", "received", "on_time",
+					       "late", "accepted", "returned", "not_submitted", "unknown",
+					       "not_due", "data_as_of", "via", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *period = NULL, *under = NULL, *depth_s = NULL, *csv = NULL;
+	char *rest[64];
+	bool items = false;
+	long long depth = 0;
+	json_t *res, *rows, *u;
+	size_t i, j;
+	int rc;
+	const struct opt opts[] = {
+		{"--period", &period, NULL, NULL, NULL},
+		{"--under", &under, NULL, NULL, NULL},
+		{"--depth", &depth_s, NULL, NULL, NULL},
+		{"--csv", &csv, NULL, NULL, NULL},
+		{"--items", NULL, &items, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help) {
+		printf("usage: nehzat completeness -D DIR [--period P] [--under CODE] [--depth N] [--items]\n"
+		       "           [--json] [--csv FILE]\n"
+		       "Reporting completeness and timeliness for a Jalali period (default: the last month\n"
+		       "that has ended; a quarter counts its months too) for CODE (default: this node) and\n"
+		       "every unit below it, as seen here: expected, received, on time, late, accepted,\n"
+		       "returned; a report not here is not_due before its due date, not_submitted when the\n"
+		       "unit's data reached here after the due date, and unknown when the child through\n"
+		       "which it comes has not synced since before then (shown with that last sync).\n"
+		       "Counts of a unit include its subtree.  --depth limits the levels shown; --items\n"
+		       "lists every expected report, not only the missing ones.\n");
+		return 0;
+	}
+	if ((rc = parse_opts("completeness", argc, argv, 1, opts, rest)) < 0)
+		return 2;
+	if (rc > 0)
+		return cmd_usage("completeness: unexpected argument '%s'", rest[0]);
+	if (depth_s != NULL && parse_int("completeness --depth", depth_s, 0, 2, &depth) != 0)
+		return 2;
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	res = cpl_compute(n.st, under, period, (int)depth, &err);
+	node_close(&n);
+	if (res == NULL)
+		return cmd_fail(&err);
+	rows = json_array();
+	json_array_foreach(json_object_get(res, "units"), i, u) {
+		json_t *row = json_deep_copy(json_object_get(u, "total"));
+		char label[64];
+		snprintf(label, sizeof(label), "%*s%s", 2 * (int)jint(u, "depth"), "", jstr(u, "unit"));
+		json_object_set_new(row, "unit", json_string(csv || o.json ? jstr(u, "unit") : label));
+		json_object_set(row, "name", json_object_get(u, "name"));
+		json_object_set(row, "level", json_object_get(u, "level"));
+		json_object_set(row, "data_as_of", json_object_get(u, "data_as_of"));
+		json_object_set(row, "via", json_object_get(u, "via"));
+		json_array_append_new(rows, row);
+	}
+	rc = 0;
+	if (csv != NULL) {
+		rc = csv_out(csv, rows, csv_cols);
+	} else if (o.json) {
+		print_json(res);
+	} else {
+		printf("completeness of %s under %s, as seen at %s on %s (helper groups from %s)\n",
+		       jstr(res, "period"), jstr(res, "under"), jstr(res, "node"), jstr(res, "today"),
+		       jstr(res, "helper_groups"));
+		rec_print_table(stdout, rows, cols);
+		json_array_foreach(json_object_get(res, "units"), i, u) {
+			json_t *it;
+			json_array_foreach(json_object_get(u, "items"), j, it)
+				if (items || strcmp(jstr(it, "state"), "not_submitted") == 0 ||
+				    strcmp(jstr(it, "state"), "unknown") == 0)
+					print_item(it);
+			if (jstr(u, "via")[0] && strcmp(jstr(u, "via"), jstr(u, "unit")) != 0 &&
+			    json_integer_value(json_object_get(json_object_get(u, "own"), "expected")) > 0 &&
+			    (items || jint(json_object_get(u, "own"), "unknown") + jint(json_object_get(u, "own"), "not_submitted") > 0))
+				printf("  %-9s (its data reaches here through %s; freshness is %s's last sync)\n",
+				       jstr(u, "unit"), jstr(u, "via"), jstr(u, "via"));
+		}
+	}
+	json_decref(rows);
+	json_decref(res);
+	return rc;
+}
+
+/* ---- approve ---- */
+
+int
+cmd_approve(int argc, char **argv)
+{
+	static const char *const cols[] = {"owner", "period", "approver", "decided", "expected", "accepted",
+					   "note", NULL};
+	static const char *const pcols[] = {"id", "owner", "template_code", "period", "grp", "revision",
+					    "submitted", "due", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *note = NULL, *unit = NULL, *period = NULL, *under = NULL;
+	char *rest[64];
+	int nrest, rc;
+	const struct opt opts[] = {
+		{"--note", &note, NULL, NULL, NULL},
+		{"--unit", &unit, NULL, NULL, NULL},
+		{"--period", &period, NULL, NULL, NULL},
+		{"--under", &under, NULL, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat approve accept -D DIR REPORT_ID [--note N]\n"
+		       "       nehzat approve return -D DIR REPORT_ID --note WHAT_TO_CORRECT\n"
+		       "       nehzat approve period -D DIR --unit CODE --period P [--note N]\n"
+		       "       nehzat approve pending -D DIR [--json]\n"
+		       "       nehzat approve list -D DIR [--period P] [--under CODE] [--json]\n"
+		       "The parent reviews its children: a province accepts or returns a county's report\n"
+		       "(an accepted report is locked; a returned one is corrected with 'report revise'),\n"
+		       "and approves a child's consolidated period once every report expected in the\n"
+		       "child's subtree for it is accepted ([reports] require_children_accepted = false\n"
+		       "in nehzat.conf lifts that).  An approved period locks its reports.  pending lists\n"
+		       "the reports awaiting this node's review.\n");
+		return o.help ? 0 : 2;
+	}
+	if ((nrest = parse_opts("approve", argc, argv, 2, opts, rest)) < 0)
+		return 2;
+	if (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "return") == 0) {
+		bool accept = argv[1][0] == 'a';
+		if (nrest != 1)
+			return cmd_usage("approve %s: give exactly one REPORT_ID", argv[1]);
+		if (!accept && note == NULL)
+			return cmd_usage("approve return: --note saying what to correct is required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = rep_review(n.st, rest[0], accept, note, n.author, &err);
+		node_close(&n);
+		return rc != 0 ? cmd_fail(&err) : 0;
+	}
+	if (strcmp(argv[1], "period") == 0) {
+		if (nrest != 0)
+			return cmd_usage("approve period: unexpected argument '%s'", rest[0]);
+		if (unit == NULL || period == NULL)
+			return cmd_usage("approve period: --unit CODE and --period P are required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = period_approve(n.st, unit, period, note, n.conf.require_children_accepted, n.author, &err);
+		node_close(&n);
+		if (rc != 0)
+			return cmd_fail(&err);
+		printf("approved period %s of %s\n", period, unit);
+		return 0;
+	}
+	if (strcmp(argv[1], "pending") == 0 || strcmp(argv[1], "list") == 0) {
+		bool pending = argv[1][0] == 'p';
+		json_t *rows;
+		if (nrest != 0)
+			return cmd_usage("approve %s: unexpected argument '%s'", argv[1], rest[0]);
+		if (under != NULL && unit_level(under) < 0)
+			return cmd_usage("approve list: '%s' is not an org-unit code", under);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = pending ? rep_pending(n.st) : period_approval_list(n.st, under, period, &err);
+		node_close(&n);
+		if (rows == NULL)
+			return cmd_fail(&err);
+		if (o.json)
+			print_json(rows);
+		else
+			rec_print_table(stdout, rows, pending ? pcols : cols);
+		json_decref(rows);
+		return 0;
+	}
+	return cmd_usage("approve: unknown subcommand '%s' (accept, return, period, pending, list)", argv[1]);
+}
+
+/* ---- indicator ---- */
+
+int
+cmd_indicator(int argc, char **argv)
+{
+	static const char *const cols[] = {"code", "source", "weight", "version", "title", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *source = NULL, *weight_s = NULL, *title = NULL;
+	char *rest[64];
+	bool all = false;
+	long long weight = -1;
+	int nrest, rc;
+	const struct opt opts[] = {
+		{"--source", &source, NULL, NULL, NULL},
+		{"--weight", &weight_s, NULL, NULL, NULL},
+		{"--title", &title, NULL, NULL, NULL},
+		{"--all", NULL, &all, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2) {
+		printf("usage: nehzat indicator set -D DIR CODE [--source S] [--weight W] [--title T]\n"
+		       "       nehzat indicator remove -D DIR CODE\n"
+		       "       nehzat indicator list -D DIR [--all] [--json]\n"
+		       "Indicators for resource allocation (شاخص), set by the national secretariat and\n"
+		       "seen everywhere.  S is one of:\n"
+		       "  population     population of the unit (org-unit table; unknown counts 0)\n"
+		       "  open_issues    problems of the issue register in the subtree not closed\n"
+		       "  interventions  community-based interventions in the unit's subtree\n"
+		       "  helpers        active helper-group appointments in the subtree\n"
+		       "  completeness   reports received per million expected in the subtree\n"
+		       "W is a whole number 0 to 1000000; shares follow W / (sum of W).  Every change\n"
+		       "raises the indicator set's version, which allocations are stamped with.\n");
+		return o.help ? 0 : 2;
+	}
+	if ((nrest = parse_opts("indicator", argc, argv, 2, opts, rest)) < 0)
+		return 2;
+	if (weight_s != NULL && parse_int("indicator --weight", weight_s, 0, 1000000, &weight) != 0)
+		return 2;
+	if (strcmp(argv[1], "set") == 0 || strcmp(argv[1], "remove") == 0) {
+		bool set = argv[1][0] == 's';
+		if (nrest != 1)
+			return cmd_usage("indicator %s: give exactly one CODE", argv[1]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = set ? ind_set(n.st, rest[0], title, source, weight, n.author, &err)
+			 : ind_remove(n.st, rest[0], n.author, &err);
+		node_close(&n);
+		return rc != 0 ? cmd_fail(&err) : 0;
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		json_t *rows;
+		if (nrest != 0)
+			return cmd_usage("indicator list: unexpected argument '%s'", rest[0]);
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = ind_list(n.st, all);
+		node_close(&n);
+		if (o.json)
+			print_json(rows);
+		else
+			rec_print_table(stdout, rows, cols);
+		json_decref(rows);
+		return 0;
+	}
+	return cmd_usage("indicator: unknown subcommand '%s' (set, remove, list)", argv[1]);
+}
+
+/* ---- allocate ---- */
+
+/* parse_budget reads whole rials: ASCII or Persian digits, ',' '_' or '٬' between groups. */
+static int
+parse_budget(const char *s, long long *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long long v = 0;
+	int digits = 0;
+
+	while (*p) {
+		int d = -1;
+		if (*p >= '0' && *p <= '9') {
+			d = *p - '0';
+			p++;
+		} else if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
+			d = p[1] - 0xb0;
+			p += 2;
+		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
+			d = p[1] - 0xa0;
+			p += 2;
+		} else if (*p == ',' || *p == '_') {
+			p++;
+			continue;
+		} else if (p[0] == 0xd9 && p[1] == 0xac) {
+			p += 2;
+			continue;
+		} else {
+			return -1;
+		}
+		if (v > 1000000000000000000ULL / 10)
+			return -1;
+		v = v * 10 + (unsigned long long)d;
+		digits++;
+	}
+	if (digits == 0 || v > 1000000000000000000ULL)
+		return -1;
+	*out = (long long)v;
+	return 0;
+}
+
+static void
+print_allocation(json_t *a)
+{
+	json_t *inds = json_object_get(a, "indicators"), *units = json_object_get(a, "units");
+	json_t *rows = json_array(), *x, *u, *total;
+	const char **cols;
+	char buf[32];
+	size_t i, j, n = json_array_size(inds);
+
+	rials(jint(a, "budget"), buf);
+	printf("allocation of %s rials among the %s units under %s (%zu units), computed at %s\n", buf,
+	       jstr(a, "level"), jstr(a, "under"), json_array_size(units), jstr(a, "node"));
+	printf("standards: indicator set version %lld (fingerprint %s); completeness period %s\n",
+	       jint(json_object_get(a, "standards"), "version"),
+	       jstr(json_object_get(a, "standards"), "fingerprint"), jstr(a, "period"));
+	printf("inputs digest %s (equal digests: equal data and equal shares)\n", jstr(a, "inputs_digest"));
+	printf("rounding: %s\n", jstr(a, "rounding"));
+	cols = calloc(n + 6, sizeof(*cols));
+	if (cols == NULL)
+		return;
+	j = 0;
+	cols[j++] = "unit";
+	cols[j++] = "name";
+	cols[j++] = "share";
+	cols[j++] = "percent";
+	json_array_foreach(inds, i, x)
+		cols[j++] = jstr(x, "code");
+	cols[j] = NULL;
+	json_array_foreach(units, i, u) {
+		json_t *row = json_object(), *y;
+		size_t k;
+		json_object_set(row, "unit", json_object_get(u, "unit"));
+		json_object_set(row, "name", json_object_get(u, "name"));
+		rials(jint(u, "share"), buf);
+		json_object_set_new(row, "share", json_string(buf));
+		json_object_set(row, "percent", json_object_get(u, "percent"));
+		json_array_foreach(inds, k, y) {
+			rials((long long)json_integer_value(json_object_get(json_object_get(u, "parts"), jstr(y, "code"))),
+			      buf);
+			json_object_set_new(row, jstr(y, "code"), json_string(buf));
+		}
+		json_array_append_new(rows, row);
+	}
+	total = json_object();
+	json_object_set_new(total, "unit", json_string("TOTAL"));
+	json_object_set_new(total, "name", json_string(""));
+	rials(jint(a, "budget"), buf);
+	json_object_set_new(total, "share", json_string(buf));
+	json_object_set_new(total, "percent", json_string("100.00"));
+	json_array_foreach(inds, i, x) {
+		rials(jint(x, "slice"), buf);
+		json_object_set_new(total, jstr(x, "code"), json_string(buf));
+	}
+	json_array_append_new(rows, total);
+	rec_print_table(stdout, rows, cols);
+	printf("indicators:\n");
+	json_array_foreach(inds, i, x) {
+		char tot[32];
+		rials(jint(x, "total"), tot);
+		rials(jint(x, "slice"), buf);
+		printf("  %-16s %-13s weight %-7lld total %-16s slice %s%s%s\n", jstr(x, "code"), jstr(x, "source"),
+		       jint(x, "weight"), tot, buf, jstr(x, "note")[0] ? "  -- " : "", jstr(x, "note"));
+	}
+	json_array_foreach(json_object_get(a, "notes"), i, x)
+		printf("note: %s\n", json_string_value(x));
+	{
+		json_t *f = json_object_get(a, "freshness");
+		if (jstr(f, "oldest_sync")[0])
+			printf("data freshness: oldest sync %s (%s)", jstr(f, "oldest_sync"), jstr(f, "oldest_via"));
+		else
+			printf("data freshness: no child has synced with this node");
+		if (jint(f, "never_synced") > 0)
+			printf("; %lld units never synced here: their data may be missing", jint(f, "never_synced"));
+		printf("\n");
+	}
+	free(cols);
+	json_decref(rows);
+}
+
+int
+cmd_allocate(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *budget_s = NULL, *level = NULL, *under = NULL, *period = NULL, *csv = NULL;
+	char *rest[64];
+	long long budget;
+	json_t *a;
+	int rc;
+	const struct opt opts[] = {
+		{"--budget", &budget_s, NULL, NULL, NULL},
+		{"--level", &level, NULL, NULL, NULL},
+		{"--under", &under, NULL, NULL, NULL},
+		{"--period", &period, NULL, NULL, NULL},
+		{"--csv", &csv, NULL, NULL, NULL},
+		{NULL, NULL, NULL, NULL, NULL},
+	};
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help) {
+		printf("usage: nehzat allocate -D DIR --budget RIALS --level province|county [--under CODE]\n"
+		       "           [--period P] [--json] [--csv FILE]\n"
+		       "Shares a budget (whole rials) among the provinces or counties under CODE (default:\n"
+		       "this node) by the national indicators (see 'nehzat indicator').  Each indicator's\n"
+		       "slice is budget * weight / total weight, split among the units in proportion to\n"
+		       "their values; an indicator without data for these units is left out and its\n"
+		       "weight shared by the others.  Both splits are in integer rials by largest\n"
+		       "remainder, ties to the lower indicator code and then the lower unit code, so the\n"
+		       "shares sum to the budget exactly and every node holding the same data prints the\n"
+		       "same shares and inputs digest.  P (default: the last ended month) is the period\n"
+		       "whose report completeness counts.  The result is stamped with the indicator set's\n"
+		       "version and each unit's data freshness (the last sync of the child it comes\n"
+		       "through).  --csv FILE (- for standard output) writes one row per unit and a total.\n");
+		return 0;
+	}
+	if ((rc = parse_opts("allocate", argc, argv, 1, opts, rest)) < 0)
+		return 2;
+	if (rc > 0)
+		return cmd_usage("allocate: unexpected argument '%s'", rest[0]);
+	if (budget_s == NULL || level == NULL)
+		return cmd_usage("allocate: --budget RIALS and --level province|county are required");
+	if (parse_budget(budget_s, &budget) != 0 || budget <= 0)
+		return cmd_usage("allocate: budget '%s' is not a whole number of rials from 1 to 10^18", budget_s);
+	if (under != NULL && unit_level(under) < 0)
+		return cmd_usage("allocate: '%s' is not an org-unit code", under);
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	a = alloc_compute(n.st, budget, level, under, period, &err);
+	node_close(&n);
+	if (a == NULL)
+		return cmd_fail(&err);
+	rc = 0;
+	if (csv != NULL) {
+		FILE *f = open_csv(csv);
+		rc = f == NULL ? 1 : close_csv(f, csv, alloc_write_csv(a, f, &err));
+	} else if (o.json) {
+		print_json(a);
+	} else {
+		print_allocation(a);
+	}
+	json_decref(a);
+	return rc;
+}

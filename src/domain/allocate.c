@@ -1,0 +1,768 @@
+/*
+ * Allocation of resources by national indicators (guideline, article 1 goal
+ * 7: "allocate resources optimally, by indicators and standards approved at
+ * the national secretariat").
+ *
+ * Indicators are national directives (owner IR) with integer weights.  An
+ * allocation reads only replicated data and integers: every node holding the
+ * same data computes the same shares to the rial, whatever its clock, its
+ * sync state or its floating-point unit.
+ *
+ * Arithmetic: with budget B, active indicators i of weight w_i (W their
+ * sum) and unit values x_ui (X_i their sum), indicator i gets the slice
+ * s_i = B * w_i / W, and unit u gets s_i * x_ui / X_i of it.  Both divisions
+ * round by largest remainder (Hamilton's method): everyone gets the floor,
+ * then the rials left over go one each to the largest remainders, ties to
+ * the earlier indicator code, then the earlier unit code.  So the slices sum
+ * to B and each slice's parts to the slice: the shares sum to B exactly.
+ * An indicator whose values are all zero for these units (no data) is left
+ * out and its weight shared by the others; the result says so.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "domain/record.h"
+#include "domain/reports.h"
+
+static const struct col_def ind_cols[] = {
+	{"code", COL_TEXT},
+	{"title", COL_TEXT},
+	{"source", COL_TEXT},
+	{"weight", COL_INT},
+	{"active", COL_INT},
+	{"version", COL_INT}, /* the indicator set's version after this change */
+	{"changed", COL_TEXT},
+	{NULL, 0},
+};
+static const char *const ind_idx[] = {"code", NULL};
+const struct tbl_def indicator_table = {"indicator", VIS_DIRECTIVE, ind_cols, ind_idx};
+
+#define IND_MAX 32
+#define IND_CODE_MAX 32
+#define WEIGHT_MAX 1000000
+#define BUDGET_MAX 1000000000000000000LL /* 10^18 rials */
+#define PPM 1000000
+
+enum source { SRC_POPULATION, SRC_OPEN_ISSUES, SRC_INTERVENTIONS, SRC_HELPERS, SRC_COMPLETENESS, SRC_N };
+
+static const char *const source_names[SRC_N] = {
+	[SRC_POPULATION] = "population",
+	[SRC_OPEN_ISSUES] = "open_issues",
+	[SRC_INTERVENTIONS] = "interventions",
+	[SRC_HELPERS] = "helpers",
+	[SRC_COMPLETENESS] = "completeness",
+};
+
+/* What each source counts, for help texts and the result. */
+static const char *const source_help[SRC_N] = {
+	[SRC_POPULATION] = "population of the unit (org-unit table); unknown counts 0",
+	[SRC_OPEN_ISSUES] = "problems of the issue register in the unit's subtree not closed (مختومه)",
+	[SRC_INTERVENTIONS] = "community-based interventions in the subtree (cancelled or rejected ones aside)",
+	[SRC_HELPERS] = "appointed helper groups in the subtree (revoked or cancelled ones aside)",
+	[SRC_COMPLETENESS] = "reports received per million expected in the subtree, for the period",
+};
+
+static int
+source_of(const char *name)
+{
+	int i;
+
+	for (i = 0; name != NULL && i < SRC_N; i++)
+		if (strcmp(name, source_names[i]) == 0)
+			return i;
+	return -1;
+}
+
+static bool
+valid_ind_code(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > IND_CODE_MAX || !islower((unsigned char)s[0]))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
+			return false;
+	return true;
+}
+
+static int64_t
+query_int(struct store *st, const char *sql, const char *p1, int64_t dflt)
+{
+	sqlite3_stmt *q;
+	int64_t v = dflt;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return dflt;
+	if (p1 != NULL)
+		sqlite3_bind_text(q, 1, p1, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) != SQLITE_NULL)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* ---- indicators ---- */
+
+static int
+ind_write(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
+	  bool active, const char *author, struct nz_err *err)
+{
+	char id[NZ_RID_MAX] = "", today[11];
+	struct colset *cs;
+	sqlite3_stmt *q;
+	int64_t version;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM indicator WHERE deleted = 0 AND code = ? ORDER BY id",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "indicator");
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (id[0] == '\0' && !active)
+		return nz_fail(err, NZ_ENOTFOUND, "no indicator '%s'", code);
+	if (id[0] == '\0' && source == NULL)
+		return nz_fail(err, NZ_EINVAL, "a new indicator needs its source (--source)");
+	if (id[0] == '\0' && weight < 0)
+		return nz_fail(err, NZ_EINVAL, "a new indicator needs its weight (--weight)");
+	if (id[0] == '\0')
+		store_new_id(id);
+	version = query_int(st, "SELECT MAX(version) FROM indicator", NULL, 0) + 1;
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "code", code);
+	if (title != NULL)
+		colset_text(cs, "title", title);
+	if (source != NULL)
+		colset_text(cs, "source", source);
+	if (weight >= 0)
+		colset_int(cs, "weight", weight);
+	colset_int(cs, "active", active);
+	colset_int(cs, "version", version);
+	colset_text(cs, "changed", today);
+	rc = store_write(st, "indicator", id, "IR", cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+ind_set(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
+	const char *author, struct nz_err *err)
+{
+	int rc;
+
+	if (strcmp(store_node(st), "IR") != 0)
+		return nz_fail(err, NZ_EDENIED, "indicators are set by the national secretariat (IR); this node is %s",
+			       store_node(st));
+	if (code == NULL || !valid_ind_code(code))
+		return nz_fail(err, NZ_EINVAL,
+			       "indicator code '%s' must be 1 to %d lower-case letters, digits, '_' or '-'",
+			       code ? code : "", IND_CODE_MAX);
+	if (source != NULL && source_of(source) < 0)
+		return nz_fail(err, NZ_EINVAL,
+			       "source '%s' is not one of population, open_issues, interventions, helpers, "
+			       "completeness",
+			       source);
+	if (weight > WEIGHT_MAX || (weight < 0 && weight != -1))
+		return nz_fail(err, NZ_EINVAL, "weight %lld is not 0 to %d", (long long)weight, WEIGHT_MAX);
+	if (title != NULL && strlen(title) > 300)
+		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if (query_int(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code <> ?", code,
+		      0) >= IND_MAX) {
+		store_rollback(st);
+		return nz_fail(err, NZ_ETOOBIG, "at most %d indicators are active", IND_MAX);
+	}
+	if ((rc = ind_write(st, code, title, source, weight, true, author, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+int
+ind_remove(struct store *st, const char *code, const char *author, struct nz_err *err)
+{
+	int rc;
+
+	if (strcmp(store_node(st), "IR") != 0)
+		return nz_fail(err, NZ_EDENIED, "indicators are set by the national secretariat (IR); this node is %s",
+			       store_node(st));
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if (query_int(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code = ?", code, 0) == 0) {
+		store_rollback(st);
+		return nz_fail(err, NZ_ENOTFOUND, "no active indicator '%s'", code);
+	}
+	if ((rc = ind_write(st, code, NULL, NULL, -1, false, author, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+json_t *
+ind_list(struct store *st, bool all)
+{
+	json_t *rows = rec_list(st, &indicator_table, NULL, all ? NULL : "active = 1", NULL, "code");
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(rows, i, r) {
+		int s = source_of(json_string_value(json_object_get(r, "source")));
+		const char *d = json_string_value(json_object_get(r, "changed"));
+		char j[11];
+		json_object_set_new(r, "counts", json_string(s >= 0 ? source_help[s] : "unknown source"));
+		if (d != NULL && jalali_from_iso(d, j, NULL) == 0)
+			json_object_set_new(r, "changed", json_string(j));
+	}
+	return rows;
+}
+
+/* ---- allocation ---- */
+
+struct ind {
+	char code[IND_CODE_MAX + 1];
+	char title[301];
+	int source;
+	int64_t weight;
+	int64_t total; /* X_i */
+	int64_t slice;
+	bool used;
+};
+
+struct aunit {
+	char code[NZ_ID_MAX];
+	char name[256];
+	bool pop_known;
+	int64_t raw[SRC_N];
+	int64_t part[IND_MAX];
+	int64_t share;
+};
+
+struct alloc {
+	struct store *st;
+	struct ind ind[IND_MAX];
+	int nind;
+	struct aunit *units;
+	int nunits;
+	int level;
+	struct jperiod p;
+	bool has_interventions, interventions_status, appointments_status;
+	const char *appt_table; /* NULL: no appointments on this node */
+};
+
+static bool
+table_exists(struct store *st, const char *tbl, const char *col)
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tbl);
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (!found && sqlite3_step(q) == SQLITE_ROW)
+		found = col == NULL || strcmp((const char *)sqlite3_column_text(q, 1), col) == 0;
+	sqlite3_finalize(q);
+	return found;
+}
+
+static int
+load_indicators(struct alloc *a, int *version, char fingerprint[17], struct nz_err *err)
+{
+	crypto_generichash_state h;
+	unsigned char d[8];
+	sqlite3_stmt *q;
+
+	*version = (int)query_int(a->st, "SELECT MAX(version) FROM indicator WHERE deleted = 0", NULL, 0);
+	if (sqlite3_prepare_v2(store_db(a->st),
+			       "SELECT code, coalesce(title, ''), source, weight FROM indicator"
+			       " WHERE deleted = 0 AND active = 1 ORDER BY code",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(a->st, err, "indicator");
+	crypto_generichash_init(&h, NULL, 0, sizeof(d));
+	while (sqlite3_step(q) == SQLITE_ROW && a->nind < IND_MAX) {
+		struct ind *x = &a->ind[a->nind];
+		char line[128];
+		memset(x, 0, sizeof(*x));
+		snprintf(x->code, sizeof(x->code), "%s", (const char *)sqlite3_column_text(q, 0));
+		snprintf(x->title, sizeof(x->title), "%s", (const char *)sqlite3_column_text(q, 1));
+		x->source = source_of((const char *)sqlite3_column_text(q, 2));
+		x->weight = sqlite3_column_int64(q, 3);
+		if (x->source < 0 || x->weight < 0)
+			continue; /* written by a newer program: not ours to judge */
+		snprintf(line, sizeof(line), "%s\t%s\t%lld\n", x->code, source_names[x->source], (long long)x->weight);
+		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+		a->nind++;
+	}
+	sqlite3_finalize(q);
+	crypto_generichash_final(&h, d, sizeof(d));
+	sodium_bin2hex(fingerprint, 17, d, sizeof(d));
+	if (a->nind == 0)
+		return nz_fail(err, NZ_ENOTFOUND,
+			       "no indicators are defined; the national secretariat sets them with 'nehzat indicator set'");
+	return 0;
+}
+
+/* load_units lists the units of the level within under: the org-unit tree and the owners of data. */
+static int
+load_units(struct alloc *a, const char *under, struct nz_err *err)
+{
+	static const char *const tables[] = {"issue", "report", "intervention", "sel_appointment", "appointment",
+					     NULL};
+	char sql[2048];
+	size_t used;
+	int len = a->level == NZ_LEVEL_PROVINCE ? 5 : 8, i, cap = 64;
+	sqlite3_stmt *q;
+
+	used = (size_t)snprintf(sql, sizeof(sql),
+				"SELECT id FROM orgunit WHERE deleted = 0 AND level = %d AND"
+				" (id > ?1 || '-' AND id < ?1 || '.')",
+				a->level);
+	for (i = 0; tables[i] != NULL; i++)
+		if (table_exists(a->st, tables[i], NULL))
+			used += (size_t)snprintf(sql + used, sizeof(sql) - used,
+						 " UNION SELECT substr(owner, 1, %d) FROM %s WHERE deleted = 0 AND"
+						 " length(owner) >= %d AND (owner > ?1 || '-' AND owner < ?1 || '.')",
+						 len, tables[i], len);
+	snprintf(sql + used, sizeof(sql) - used, " ORDER BY 1");
+	if ((a->units = calloc((size_t)cap, sizeof(*a->units))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	if (sqlite3_prepare_v2(store_db(a->st), sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(a->st, err, "org units");
+	sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		if (id == NULL || unit_level(id) != a->level)
+			continue;
+		if (a->nunits == cap) {
+			struct aunit *more = realloc(a->units, (size_t)cap * 2 * sizeof(*more));
+			if (more == NULL) {
+				sqlite3_finalize(q);
+				return nz_fail(err, NZ_ENOMEM, "out of memory");
+			}
+			a->units = more;
+			cap *= 2;
+		}
+		memset(&a->units[a->nunits], 0, sizeof(a->units[0]));
+		snprintf(a->units[a->nunits].code, NZ_ID_MAX, "%s", id);
+		a->nunits++;
+	}
+	sqlite3_finalize(q);
+	if (a->nunits == 0)
+		return nz_fail(err, NZ_ENOTFOUND,
+			       "no %s units under %s on this node; import the org-unit tree at national",
+			       unit_level_name(a->level), under);
+	return 0;
+}
+
+#define SUBTREE "(owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))"
+
+static int
+unit_values(struct alloc *a, struct aunit *u, bool need[SRC_N], struct nz_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(a->st),
+			       "SELECT coalesce(name_fa, ''), population FROM orgunit WHERE deleted = 0 AND id = ?",
+			       -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(a->st, err, "orgunit");
+	sqlite3_bind_text(q, 1, u->code, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(u->name, sizeof(u->name), "%s", (const char *)sqlite3_column_text(q, 0));
+		if (sqlite3_column_type(q, 1) != SQLITE_NULL && sqlite3_column_int64(q, 1) >= 0) {
+			u->pop_known = true;
+			u->raw[SRC_POPULATION] = sqlite3_column_int64(q, 1);
+		}
+	}
+	sqlite3_finalize(q);
+	if (need[SRC_OPEN_ISSUES])
+		u->raw[SRC_OPEN_ISSUES] = query_int(a->st,
+						    "SELECT count(*) FROM issue WHERE deleted = 0 AND " SUBTREE
+						     " AND coalesce(status, '') <> 'closed'",
+						    u->code, 0);
+	if (need[SRC_INTERVENTIONS] && a->has_interventions)
+		u->raw[SRC_INTERVENTIONS] =
+			query_int(a->st,
+				  a->interventions_status
+					  ? "SELECT count(*) FROM intervention WHERE deleted = 0 AND " SUBTREE
+					    " AND coalesce(status, '') NOT IN ('cancelled', 'canceled', 'rejected')"
+					  : "SELECT count(*) FROM intervention WHERE deleted = 0 AND " SUBTREE,
+				  u->code, 0);
+	if (need[SRC_HELPERS] && a->appt_table != NULL) {
+		char sql[512];
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE deleted = 0 AND " SUBTREE "%s", a->appt_table,
+			 a->appointments_status ? " AND coalesce(status, '') NOT IN ('revoked', 'cancelled',"
+						  " 'canceled', 'withdrawn', 'draft')"
+						: "");
+		u->raw[SRC_HELPERS] = query_int(a->st, sql, u->code, 0);
+	}
+	if (need[SRC_COMPLETENESS]) {
+		int64_t expected, received;
+		if ((rc = cpl_counts(a->st, u->code, &a->p, &expected, &received, err)) != 0)
+			return rc;
+		u->raw[SRC_COMPLETENESS] = expected > 0 ? received * PPM / expected : 0;
+	}
+	return 0;
+}
+
+/*
+ * lr_split splits total into n parts in proportion to w (their sum > 0) by
+ * largest remainder, ties to the lower index; out sums to total exactly.
+ */
+static int
+lr_split(int64_t total, const int64_t *w, size_t stride, int n, int64_t *out, size_t ostride)
+{
+	unsigned __int128 sum = 0, *rem;
+	bool *bumped;
+	int64_t given = 0, left;
+	int i;
+
+	for (i = 0; i < n; i++)
+		sum += (unsigned __int128)*(const int64_t *)((const char *)w + (size_t)i * stride);
+	if (sum == 0)
+		return NZ_EINVAL;
+	rem = calloc((size_t)n, sizeof(*rem));
+	bumped = calloc((size_t)n, sizeof(*bumped));
+	if (rem == NULL || bumped == NULL) {
+		free(rem);
+		free(bumped);
+		return NZ_ENOMEM;
+	}
+	for (i = 0; i < n; i++) {
+		int64_t wi = *(const int64_t *)((const char *)w + (size_t)i * stride);
+		unsigned __int128 prod = (unsigned __int128)total * (unsigned __int128)wi;
+		int64_t *o = (int64_t *)((char *)out + (size_t)i * ostride);
+		*o = (int64_t)(prod / sum);
+		rem[i] = prod % sum;
+		given += *o;
+	}
+	for (left = total - given; left > 0; left--) {
+		int best = -1;
+		for (i = 0; i < n; i++)
+			if (!bumped[i] && (best < 0 || rem[i] > rem[best]))
+				best = i;
+		bumped[best] = true;
+		(*(int64_t *)((char *)out + (size_t)best * ostride))++;
+	}
+	free(rem);
+	free(bumped);
+	return 0;
+}
+
+static void
+percent_text(int64_t part, int64_t whole, char out[16])
+{
+	unsigned __int128 bp = whole > 0 ? (unsigned __int128)part * 10000 / (unsigned __int128)whole : 0;
+
+	snprintf(out, 16, "%lld.%02lld", (long long)(bp / 100), (long long)(bp % 100));
+}
+
+/* digest_inputs hashes everything the shares depend on, so two nodes can compare. */
+static void
+digest_inputs(struct alloc *a, int64_t budget, const char *under, const char *period, char out[33])
+{
+	crypto_generichash_state h;
+	unsigned char d[16];
+	char line[256];
+	int i, j;
+
+	crypto_generichash_init(&h, NULL, 0, sizeof(d));
+	snprintf(line, sizeof(line), "%lld\n%d\n%s\n%s\n", (long long)budget, a->level, under, period);
+	crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+	for (i = 0; i < a->nind; i++) {
+		snprintf(line, sizeof(line), "%s\t%d\t%lld\n", a->ind[i].code, a->ind[i].source,
+			 (long long)a->ind[i].weight);
+		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+	}
+	for (j = 0; j < a->nunits; j++) {
+		snprintf(line, sizeof(line), "%s", a->units[j].code);
+		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+		for (i = 0; i < a->nind; i++) {
+			snprintf(line, sizeof(line), "\t%lld", (long long)a->units[j].raw[a->ind[i].source]);
+			crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+		}
+		crypto_generichash_update(&h, (const unsigned char *)"\n", 1);
+	}
+	crypto_generichash_final(&h, d, sizeof(d));
+	sodium_bin2hex(out, 33, d, sizeof(d));
+}
+
+static void
+list_units(json_t *notes, const char *what, struct alloc *a, bool (*pick)(const struct aunit *), int n)
+{
+	char buf[512];
+	size_t used;
+	int i, shown = 0;
+
+	used = (size_t)snprintf(buf, sizeof(buf), "%s for %d unit%s: ", what, n, n == 1 ? "" : "s");
+	for (i = 0; i < a->nunits && used < sizeof(buf); i++) {
+		if (!pick(&a->units[i]))
+			continue;
+		if (shown == 8) {
+			snprintf(buf + used, sizeof(buf) - used, ", ...");
+			break;
+		}
+		used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s%s", shown ? ", " : "", a->units[i].code);
+		shown++;
+	}
+	json_array_append_new(notes, json_string(buf));
+}
+
+static bool
+pop_unknown(const struct aunit *u)
+{
+	return !u->pop_known;
+}
+
+json_t *
+alloc_compute(struct store *st, int64_t budget, const char *level, const char *under, const char *period,
+	      struct nz_err *err)
+{
+	struct alloc a;
+	bool need[SRC_N] = {false};
+	char label[JPERIOD_TEXT_MAX], fingerprint[17], digest[33], oldest_text[32] = "";
+	int64_t weights[IND_MAX], slices[IND_MAX], *vals = NULL, oldest = INT64_MAX;
+	json_t *out = NULL, *inds, *units, *notes;
+	int version, i, j, nused = 0, never = 0, rc;
+	const char *oldest_unit = "";
+
+	memset(&a, 0, sizeof(a));
+	a.st = st;
+	if (under == NULL)
+		under = store_node(st);
+	if (budget <= 0 || budget > BUDGET_MAX) {
+		nz_fail(err, NZ_EINVAL, "budget %lld rials is not 1 to 10^18", (long long)budget);
+		return NULL;
+	}
+	if (level == NULL || (strcmp(level, "province") != 0 && strcmp(level, "county") != 0)) {
+		nz_fail(err, NZ_EINVAL, "level must be province or county, not '%s'", level ? level : "");
+		return NULL;
+	}
+	a.level = strcmp(level, "province") == 0 ? NZ_LEVEL_PROVINCE : NZ_LEVEL_COUNTY;
+	if (unit_level(under) < 0) {
+		nz_fail(err, NZ_EINVAL, "'%s' is not an org-unit code", under);
+		return NULL;
+	}
+	if (!unit_within(under, store_node(st))) {
+		nz_fail(err, NZ_EDENIED, "%s is outside this node's subtree (%s)", under, store_node(st));
+		return NULL;
+	}
+	if (unit_level(under) >= a.level) {
+		nz_fail(err, NZ_EINVAL, "%s has no %s units below it", under, level);
+		return NULL;
+	}
+	if (period == NULL) {
+		rep_default_period(label);
+		period = label;
+	}
+	if (jperiod_parse(period, &a.p, err) != 0)
+		return NULL;
+	jperiod_format(&a.p, label, sizeof(label));
+	a.has_interventions = table_exists(st, "intervention", NULL);
+	a.interventions_status = a.has_interventions && table_exists(st, "intervention", "status");
+	a.appt_table = table_exists(st, "sel_appointment", NULL) ? "sel_appointment"
+		       : table_exists(st, "appointment", NULL)   ? "appointment"
+								 : NULL;
+	a.appointments_status = a.appt_table != NULL && table_exists(st, a.appt_table, "status");
+	if ((rc = load_indicators(&a, &version, fingerprint, err)) != 0 || (rc = load_units(&a, under, err)) != 0)
+		goto out;
+	for (i = 0; i < a.nind; i++)
+		need[a.ind[i].source] = true;
+	for (j = 0; j < a.nunits; j++)
+		if ((rc = unit_values(&a, &a.units[j], need, err)) != 0)
+			goto out;
+
+	/* Slices: only indicators with weight and data share the budget. */
+	for (i = 0; i < a.nind; i++) {
+		for (j = 0; j < a.nunits; j++)
+			a.ind[i].total += a.units[j].raw[a.ind[i].source];
+		a.ind[i].used = a.ind[i].weight > 0 && a.ind[i].total > 0;
+		weights[i] = a.ind[i].used ? a.ind[i].weight : 0;
+		nused += a.ind[i].used;
+	}
+	if (nused == 0) {
+		nz_fail(err, NZ_EINVAL,
+			"no indicator with a weight has data for the %s units under %s; nothing to share by",
+			level, under);
+		goto out;
+	}
+	if (lr_split(budget, weights, sizeof(weights[0]), a.nind, slices, sizeof(slices[0])) != 0) {
+		nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((vals = calloc((size_t)a.nunits, sizeof(*vals))) == NULL) {
+		nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < a.nind; i++) {
+		a.ind[i].slice = slices[i];
+		if (!a.ind[i].used)
+			continue;
+		for (j = 0; j < a.nunits; j++)
+			vals[j] = a.units[j].raw[a.ind[i].source];
+		if (lr_split(slices[i], vals, sizeof(vals[0]), a.nunits, &a.units[0].part[i], sizeof(a.units[0])) != 0) {
+			nz_fail(err, NZ_ENOMEM, "out of memory");
+			goto out;
+		}
+	}
+	for (j = 0; j < a.nunits; j++)
+		for (i = 0; i < a.nind; i++)
+			a.units[j].share += a.units[j].part[i];
+
+	/* The result. */
+	digest_inputs(&a, budget, under, label, digest);
+	notes = json_array();
+	inds = json_array();
+	for (i = 0; i < a.nind; i++) {
+		struct ind *x = &a.ind[i];
+		const char *why = x->used ? ""
+				  : x->weight == 0 ? "weight 0"
+						   : "no data for these units: left out, its weight shared by the others";
+		json_array_append_new(inds, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:b,s:s,s:s}", "code", x->code,
+						      "title", x->title, "source", source_names[x->source], "weight",
+						      (json_int_t)x->weight, "total", (json_int_t)x->total, "slice",
+						      (json_int_t)x->slice, "used", x->used, "note", why, "counts",
+						      source_help[x->source]));
+		if (!x->used && x->weight > 0) {
+			char buf[256];
+			snprintf(buf, sizeof(buf), "indicator '%s' has no data for these units; its weight went to the others",
+				 x->code);
+			json_array_append_new(notes, json_string(buf));
+		}
+	}
+	if (need[SRC_POPULATION]) {
+		int n = 0;
+		for (j = 0; j < a.nunits; j++)
+			n += !a.units[j].pop_known;
+		if (n > 0)
+			list_units(notes, "population unknown (counted 0)", &a, pop_unknown, n);
+	}
+	if (need[SRC_INTERVENTIONS] && !a.has_interventions)
+		json_array_append_new(notes, json_string("there is no intervention table on this node yet: "
+							 "approved interventions counted 0"));
+	if (need[SRC_HELPERS] && a.appt_table == NULL)
+		json_array_append_new(notes, json_string("there is no appointment table on this node yet: "
+							 "appointed helpers counted 0"));
+	units = json_array();
+	for (j = 0; j < a.nunits; j++) {
+		struct aunit *u = &a.units[j];
+		json_t *values = json_object(), *parts = json_object();
+		char pct[16], via[NZ_ID_MAX], when[32];
+		int64_t wm = rep_watermark(st, u->code, via);
+		for (i = 0; i < a.nind; i++) {
+			json_object_set_new(values, a.ind[i].code, json_integer(u->raw[a.ind[i].source]));
+			json_object_set_new(parts, a.ind[i].code, json_integer(u->part[i]));
+		}
+		percent_text(u->share, budget, pct);
+		if (wm == INT64_MAX) {
+			snprintf(when, sizeof(when), "local");
+		} else if (wm == 0) {
+			snprintf(when, sizeof(when), "never");
+			never++;
+		} else {
+			rep_time_text(wm, when, sizeof(when));
+			if (wm < oldest) {
+				oldest = wm;
+				oldest_unit = u->code;
+			}
+		}
+		json_array_append_new(units, json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:s,s:s}", "unit", u->code, "name",
+						       u->name, "share", (json_int_t)u->share, "percent", pct,
+						       "values", values, "parts", parts, "data_as_of", when, "via",
+						       via));
+	}
+	if (oldest != INT64_MAX)
+		rep_time_text(oldest, oldest_text, sizeof(oldest_text));
+	out = json_pack("{s:s,s:I,s:s,s:s,s:s,s:{s:i,s:s},s:s,s:s,s:{s:s,s:s,s:i},s:o,s:o,s:o}", "node",
+			store_node(st), "budget", (json_int_t)budget, "level", level, "under", under, "period",
+			label, "standards", "version", version, "fingerprint", fingerprint, "inputs_digest",
+			digest, "rounding",
+			"largest remainder, in integer rials: indicator slices first, then units; ties to the "
+			"lower indicator code, then the lower unit code",
+			"freshness", "oldest_sync", oldest_text, "oldest_via", oldest_unit, "never_synced", never,
+			"indicators", inds, "units", units, "notes", notes);
+out:
+	free(vals);
+	free(a.units);
+	return out;
+}
+
+int
+alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
+{
+	json_t *inds = json_object_get(alloc, "indicators"), *units = json_object_get(alloc, "units");
+	json_t *rows = json_array(), *x, *u, *total;
+	const char **cols;
+	char (*names)[IND_CODE_MAX + 8];
+	size_t i, j, n = json_array_size(inds);
+	int rc;
+
+	cols = calloc(2 * n + 10, sizeof(*cols));
+	names = calloc(2 * n + 1, sizeof(*names));
+	if (cols == NULL || names == NULL) {
+		free(cols);
+		free(names);
+		json_decref(rows);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	j = 0;
+	cols[j++] = "unit";
+	cols[j++] = "name";
+	cols[j++] = "share_rials";
+	cols[j++] = "share_percent";
+	json_array_foreach(inds, i, x) {
+		snprintf(names[2 * i], sizeof(names[0]), "%s_value", json_string_value(json_object_get(x, "code")));
+		snprintf(names[2 * i + 1], sizeof(names[0]), "%s_rials", json_string_value(json_object_get(x, "code")));
+		cols[j++] = names[2 * i];
+		cols[j++] = names[2 * i + 1];
+	}
+	cols[j++] = "standards_version";
+	cols[j++] = "period";
+	cols[j++] = "inputs_digest";
+	cols[j++] = "data_as_of";
+	cols[j] = NULL;
+	json_array_foreach(units, i, u) {
+		json_t *row = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "unit", json_object_get(u, "unit"), "name",
+					json_object_get(u, "name"), "share_rials", json_object_get(u, "share"),
+					"share_percent", json_object_get(u, "percent"), "standards_version",
+					json_object_get(json_object_get(alloc, "standards"), "version"), "period",
+					json_object_get(alloc, "period"), "inputs_digest",
+					json_object_get(alloc, "inputs_digest"), "data_as_of",
+					json_object_get(u, "data_as_of"));
+		json_array_foreach(inds, j, x) {
+			const char *code = json_string_value(json_object_get(x, "code"));
+			json_object_set(row, names[2 * j], json_object_get(json_object_get(u, "values"), code));
+			json_object_set(row, names[2 * j + 1], json_object_get(json_object_get(u, "parts"), code));
+		}
+		json_array_append_new(rows, row);
+	}
+	total = json_pack("{s:s,s:s,s:O,s:s,s:O,s:O,s:O}", "unit", "TOTAL", "name", "", "share_rials",
+			  json_object_get(alloc, "budget"), "share_percent", "100.00", "standards_version",
+			  json_object_get(json_object_get(alloc, "standards"), "version"), "period",
+			  json_object_get(alloc, "period"), "inputs_digest", json_object_get(alloc, "inputs_digest"));
+	json_array_foreach(inds, j, x) {
+		json_object_set(total, names[2 * j], json_object_get(x, "total"));
+		json_object_set(total, names[2 * j + 1], json_object_get(x, "slice"));
+	}
+	json_array_append_new(rows, total);
+	rc = rep_csv_write(f, rows, cols);
+	json_decref(rows);
+	free(cols);
+	free(names);
+	if (rc != 0)
+		return nz_fail(err, rc, "cannot write the CSV");
+	return 0;
+}

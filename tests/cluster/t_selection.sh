@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Selection across levels, over real nodes: national sets the standards, they
+# reach a county; the county runs a call to its appointments; national and
+# the province count them after sync.  Then the county and its province
+# appoint for the county while apart: each write keeps the quota where it is
+# made, and 'nehzat check' reports the overrun and the doubled decree number
+# wherever the replicas meet, until the county revokes one.
+source "$(dirname "$0")/lib.sh"
+export NEHZAT_TODAY=2026-11-28 # 1405-09-07
+
+mktree IR IR-07 IR-07-03 || { nok "make the tree"; finish; exit; }
+for id in IR IR-07 IR-07-03; do start "$id"; done
+NAT=$(dir_of IR) PRV=$(dir_of IR-07) CTY=$(dir_of IR-07-03)
+
+field() { sed -n "s/^ *\"$1\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}\$/\1/p"; }
+# active_at NODE N: NODE counts N active appointments of IR-07-03
+active_at() { [ "$(nz appoint list -D "$(dir_of "$1")" --under IR-07-03 --json | field id | wc -l)" -eq "$2" ]; }
+
+have_units=0
+if [ -f "$SHARED/data/iran_counties.csv" ]; then
+	nz orgunit import -D "$NAT" "$SHARED/data/iran_provinces.csv" >/dev/null &&
+		nz orgunit import -D "$NAT" "$SHARED/data/iran_counties.csv" >/dev/null && have_units=1
+else
+	echo "# $SHARED/data absent: org-unit names not checked"
+fi
+
+# ---- standards flow down ----
+check "national sets the standards" nz standard add -D "$NAT" --defaults --title "معیارهای ۱۴۰۵"
+check "the county may not" test "$(nz standard add -D "$CTY" --defaults 2>&1 | grep -c 'national secretariat')" = 1
+check "standards reach the province" wait_for 30 nz standard show -D "$PRV"
+check "standards reach the county" wait_for 30 nz standard show -D "$CTY"
+check_eq "the county holds version 1" "$(nz standard show -D "$CTY" --json | field version)" "1"
+
+# ---- the county runs a call ----
+C=$(nz call add -D "$CTY" --title "فراخوان جذب همیاران اجتماعی" --opens 1405-09-01 --closes 1405-09-15)
+check "the county opens its call" nz call open -D "$CTY" "$C"
+g=()
+for i in 1 2 3 4; do
+	g+=("$(nz applicant add -D "$CTY" "$C" --name "گروه همیار $i" --kind people --contact "مسئول $i" \
+		--phone "0917111000$i")")
+done
+check_eq "four applicants" "$(nz applicant list -D "$CTY" "$C" --json | field id | wc -l)" "4"
+nz call close -D "$CTY" "$C" >/dev/null
+ok_reviews=0
+for a in "${g[@]}"; do
+	for r in r1 r2; do
+		nz review score -D "$CTY" "$a" --reviewer "$r" experience=8 activities=8 capacity=8 local=8 \
+			participation=8 >/dev/null && ok_reviews=$((ok_reviews + 1))
+	done
+done
+check_eq "eight reviews" "$ok_reviews" "8"
+check "review finished" nz call finish-review -D "$CTY" "$C"
+ok_iv=0
+for a in "${g[@]}"; do
+	nz interview schedule -D "$CTY" "$a" --date 1405-09-20 --time 10:00 --panel "دبیر" >/dev/null &&
+		nz interview score -D "$CTY" "$a" motivation=8 problems=8 teamwork=8 commitment=8 >/dev/null &&
+		ok_iv=$((ok_iv + 1))
+done
+check_eq "four interviews" "$ok_iv" "4"
+check_eq "all four qualify" "$(nz rank -D "$CTY" "$C" --json | grep -c '"qualified": true')" "4"
+o1=$(nz appoint add -D "$CTY" "${g[0]}")
+o2=$(nz appoint add -D "$CTY" "${g[1]}")
+check_eq "the county appoints two" "${o1#* } ${o2#* }" "IR-07-03/1405/0001 IR-07-03/1405/0002"
+a2=${o2%% *}
+
+# ---- counted above after sync ----
+check "national counts the county's 2 appointments" wait_for 30 active_at IR 2
+check "so does the province" wait_for 30 active_at IR-07 2
+check_match "national's summary: IR-07-03 full" "$(nz appoint summary -D "$NAT" --under IR-07-03)" \
+	"IR-07-03 +county +2 +2 +0"
+check "national prints the county's decree" nz decree print -D "$NAT" IR-07-03/1405/0001 --html "$T/d.html"
+check_match "the page is RTL Persian" "$(cat "$T/d.html")" '<html lang="fa" dir="rtl">'
+if [ "$have_units" = 1 ]; then
+	check_match "with the county's name" "$(cat "$T/d.html")" 'شهرستان اقلید'
+fi
+check "check is clean at national" nz check -D "$NAT"
+
+# ---- a revocation flows up ----
+check "the county revokes one" nz appoint revoke -D "$CTY" "$a2" --reason "انصراف گروه"
+check "national sees one active" wait_for 30 active_at IR 1
+check "the province has all of the county" wait_same IR-07-03 IR-07 IR-07-03 30
+
+# ---- apart: county and province both fill the freed place ----
+stop IR-07-03
+o3=$(nz appoint add -D "$CTY" "${g[2]}")
+o4=$(nz appoint add -D "$PRV" "${g[3]}")
+check_eq "offline county appoints" "${o3#* }" "IR-07-03/1405/0003"
+check_eq "the province appoints for the county" "${o4#* }" "IR-07-03/1405/0003"
+check "each side alone is within the quota" nz check -D "$PRV"
+start IR-07-03
+check "county and province meet" wait_same IR-07-03 IR-07 IR-07-03 30
+check "and national" wait_same IR-07-03 IR IR-07-03 30
+check "national counts 3 active appointments" active_at IR 3
+out=$(nz check -D "$NAT")
+rc=$?
+check_eq "national's check exits 1" "$rc" "1"
+check_match "reports the quota overrun" "$out" "selection.quota: IR-07-03 holds 3 active appointments; its quota is 2"
+check_match "naming who appointed" "$out" "by IR-07,"
+check_match "reports the doubled decree number" "$out" "selection.decree: IR-07-03 gave decree number IR-07-03/1405/0003 to 2"
+check_fails "the county's check fails too" nz check -D "$CTY"
+check_eq "check --json lists 2 violations" "$(nz check -D "$CTY" --json | grep -c '"check"')" "2"
+check_match "summary shows the overrun" "$(nz appoint summary -D "$NAT" --under IR-07-03 --json)" '"over": true'
+
+# ---- the county resolves it ----
+check "the county revokes the province's appointment" nz appoint revoke -D "$CTY" "${o4%% *}" --reason "حکم تکراری"
+check "national sees 2 active again" wait_for 30 active_at IR 2
+check "national's check is clean" nz check -D "$NAT"
+check_eq "history keeps all four decrees" "$(nz decree list -D "$NAT" --under IR-07-03 --json | field number | wc -l)" "4"
+finish
