@@ -377,6 +377,8 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	}
 	if (unit_parent(h->node_id, parent) != 0 || strcmp(parent, s->self) != 0 ||
 	    peer_key(s, h->node_id, "child", pk) != 0) {
+		/* Not a child, or one without a registered key: the same answer,
+		 * so that a stranger learns nothing about which children exist. */
 		snprintf(msg, sizeof(msg), "%s is not a registered child of %s", h->node_id, s->self);
 		reply_error(out, NZ_EAUTH, msg);
 		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=unknown", h->node_id);
