@@ -38,6 +38,27 @@ BENCH_BIN:= $(BENCH_SRC:tests/bench/%.c=$(BUILD)/bench/%)
 LIB      := $(BUILD)/libnehzat.a
 BIN      := $(BUILD)/nehzat
 
+# ---- the web face (src/http): UI assets compiled in, and what its tests need ----
+DEB_PKGS += xxd curl chromium nodejs
+UI_FILES := $(sort $(wildcard src/http/ui/*.html src/http/ui/*.css src/http/ui/*.js src/http/ui/*.svg \
+                              src/http/ui/vendor/*.woff2 src/http/ui/vendor/*.txt))
+UI_GEN   := $(BUILD)/gen/ui_assets.c
+LIB_OBJ  += $(BUILD)/gen/ui_assets.o
+
+$(UI_GEN): $(UI_FILES) Makefile
+	@mkdir -p $(@D)
+	@{ echo '/* generated from src/http/ui by the Makefile; do not edit */'; \
+	  echo '#include "http/assets.h"'; i=0; \
+	  for f in $(UI_FILES); do echo "static const unsigned char a$$i[] = {"; \
+	    xxd -i <"$$f" || exit 1; echo "};"; i=$$((i + 1)); done; \
+	  echo 'const struct http_asset_file http_asset_files[] = {'; i=0; \
+	  for f in $(UI_FILES); do echo "	{\"$${f#src/http/ui}\", a$$i, sizeof(a$$i)},"; i=$$((i + 1)); done; \
+	  echo '	{0, 0, 0},'; echo '};'; } >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/ui_assets.o: $(UI_GEN)
+	$(CC) $(CFLAGS) -c -o $@ $<
+# ---- end of the web face ----
+
 .PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean
 
 all: $(BIN) $(TEST_BIN) $(BENCH_BIN)

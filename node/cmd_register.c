@@ -1291,6 +1291,23 @@ cmd_org(int argc, char **argv)
 
 /* ---- register: standards and consolidation ---- */
 
+/* put_padded prints s cut or padded to width characters (UTF-8 code points), for Persian columns. */
+static void
+put_padded(const char *s, int width)
+{
+	int w = 0;
+
+	for (; *s != '\0'; s++) {
+		if (((unsigned char)*s & 0xc0) != 0x80 && w++ == width)
+			break;
+		putchar(*s);
+	}
+	if (w > width)
+		w = width;
+	for (; w < width; w++)
+		putchar(' ');
+}
+
 static const char *const short_states[] = {"idn", "pri", "prp", "cnl", "apr", "rej", "ret", "int", "evl", "cls"};
 
 static void
@@ -1336,8 +1353,9 @@ print_summary(json_t *s)
 			ms_jalali(json_integer_value(json_object_get(u, "last_sync_ms")), when, sizeof(when));
 		snprintf(nm, sizeof(nm), "%s%s", json_is_true(json_object_get(u, "own")) ? "* " : "",
 			 name && name[0] ? name : "-");
-		printf("%-9s %-16s %-16s %5lld", json_string_value(json_object_get(u, "unit")), nm, when,
-		       (long long)json_integer_value(json_object_get(u, "problems")));
+		printf("%-9s ", json_string_value(json_object_get(u, "unit")));
+		put_padded(nm, 16);
+		printf(" %-16s %5lld", when, (long long)json_integer_value(json_object_get(u, "problems")));
 		for (j = 0; reg_statuses[j] != NULL; j++)
 			printf(" %4lld", (long long)json_integer_value(json_object_get(bs, reg_statuses[j])));
 		printf(" %5lld %5lld %5lld %5lld %5lld %5lld\n",
@@ -1387,8 +1405,9 @@ print_summary(json_t *s)
 			snprintf(when, sizeof(when), "local");
 		else
 			ms_jalali(json_integer_value(json_object_get(c, "oldest_sync_ms")), when, sizeof(when));
-		printf("  %-14s %-24s %5lld %5lld  %s\n", code && code[0] ? code : "(none)", fa ? fa : "",
-		       (long long)json_integer_value(json_object_get(c, "problems")),
+		printf("  %-14s ", code && code[0] ? code : "(none)");
+		put_padded(fa ? fa : "", 24);
+		printf(" %5lld %5lld  %s\n", (long long)json_integer_value(json_object_get(c, "problems")),
 		       (long long)json_integer_value(json_object_get(c, "open")), when);
 		print_top(json_object_get(c, "top"), "      ");
 	}

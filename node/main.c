@@ -58,6 +58,7 @@ static const struct command {
 	{"decree", cmd_decree, "appointment decrees: list, show, print --html"},
 	{"course", cmd_course, "facilitator orientation course: add, session, attend, list, status, pending"},
 	{"check", cmd_check, "invariant report: quota overruns, doubled decree numbers (exit 1 if any)"},
+	{"user", cmd_user, "users of the web UI and API: add, passwd, enable, disable, list"},
 	{NULL, NULL, NULL},
 };
 

@@ -83,5 +83,6 @@ int cmd_appoint(int argc, char **argv);
 int cmd_decree(int argc, char **argv);
 int cmd_course(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_user(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@
 #include <uv.h>
 
 #include "base/log.h"
+#include "http/http.h"
 #include "net/net.h"
 #include "node/node.h"
 #include "repl/sync.h"
@@ -24,6 +25,9 @@ struct loop {
 	struct sync *sync;
 	struct net_server *server;
 	struct net_client *client;
+	struct http_env http_env;
+	struct http_app *http_app;
+	struct http_server *http;
 	uv_timer_t backoff, tick, poll;
 	uv_signal_t sigint, sigterm;
 	msgpack_sbuffer req;
@@ -275,6 +279,22 @@ run(struct node *n, bool serve, bool once)
 		}
 		nz_log(NZ_LOG_INFO, "node.listen", "url=%s", n->conf.listen);
 	}
+	if (serve && n->conf.http[0] != '\0') {
+		char url[300];
+		l.http_env = (struct http_env){n->st, n->conf.id, n->conf.name, n->conf.sync_interval,
+					       n->conf.require_children_accepted, l.sync};
+		/* Sync is the node's first duty: a port already taken (two nodes
+		 * on one machine left at the default) costs the UI, not the node. */
+		if (http_app_new(&l.http_app, &l.http_env, &err) != 0 ||
+		    http_server_start(&l.http, &uv, n->conf.http, l.http_app, url, sizeof(url), &err) != 0) {
+			nz_log(NZ_LOG_ERROR, "http.error", "addr=%s error=\"%s\"", n->conf.http, err.msg);
+			fprintf(stderr, "nehzat: web UI not served: %s\n", err.msg);
+			nz_err_clear(&err);
+		} else {
+			nz_log(NZ_LOG_INFO, "http.listen", "url=%s", url);
+			fprintf(stderr, "nehzat: web UI at %s\n", url);
+		}
+	}
 	if (n->conf.parent[0] != '\0') {
 		if (net_client_new(&l.client, &uv, n->conf.parent, (size_t)n->conf.recv_max, &tls,
 				   n->conf.sync_timeout * 1000, on_reply, &l, &err) != 0) {
@@ -308,11 +328,13 @@ run(struct node *n, bool serve, bool once)
 		       (long long)s->round_trips, (unsigned long long)sent, (unsigned long long)received);
 	}
 out:
+	http_server_stop(l.http);
 	net_server_stop(l.server);
 	net_client_free(l.client);
 	uv_walk(&uv, close_walk, NULL);
 	uv_run(&uv, UV_RUN_DEFAULT);
 	uv_loop_close(&uv);
+	http_app_free(l.http_app);
 	sync_free(l.sync);
 	msgpack_sbuffer_destroy(&l.req);
 	return rc;
@@ -329,7 +351,8 @@ cmd_serve(int argc, char **argv)
 	if (o.help) {
 		printf("usage: nehzat serve -D DIR\n"
 		       "Runs the node in the foreground: dials the parent and keeps in step with it,\n"
-		       "serves children on [node] listen.  One log line per event on stderr.\n"
+		       "serves children on [node] listen, and the web UI and JSON API on [node] http.\n"
+		       "One log line per event on stderr.\n"
 		       "SIGTERM or SIGINT closes cleanly and exits 0.\n");
 		return 0;
 	}

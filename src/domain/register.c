@@ -1084,8 +1084,10 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 {
 	char owner[NZ_ID_MAX] = "", o[NZ_ID_MAX], state[16], start[11] = "", end[11] = "", today[11];
 	char *issues = NULL;
-	struct idlist *l;
+	struct idlist *l = NULL;
 	struct colset *cs;
+	struct sol s;
+	bool began = false;
 	int i, rc;
 
 	if (in->title == NULL || in->title[0] == '\0')
@@ -1102,18 +1104,19 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 	    (rc = check_timeline(start, end, err)) != 0)
 		return rc;
 	if ((l = calloc(1, sizeof(*l))) == NULL || (issues = malloc(LIST_MAX * NZ_RID_MAX)) == NULL) {
-		free(l);
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
 	}
 	for (i = 0; i < in->nissues; i++)
 		if ((rc = idlist_parse(l, in->issues[i], err)) != 0)
-			goto fail;
+			goto out;
 	if (l->n == 0) {
 		rc = nz_fail(err, NZ_EINVAL, "a solution addresses at least one problem (--issue ID)");
-		goto fail;
+		goto out;
 	}
 	if ((rc = store_begin(st, err)) != 0)
-		goto fail;
+		goto out;
+	began = true;
 	for (i = 0; i < l->n; i++) {
 		if ((rc = issue_state(st, l->id[i], state, o, NULL, err)) != 0)
 			goto out;
@@ -1149,17 +1152,14 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 	colset_int(cs, "round", 0);
 	colset_text(cs, "council", "");
 	colset_text(cs, "created", today);
-	{
-		struct sol s;
-		memset(&s, 0, sizeof(s));
-		snprintf(s.owner, sizeof(s.owner), "%s", owner);
-		rc = sol_write_status(st, id, &s, "proposed", cs, author, err);
-	}
+	memset(&s, 0, sizeof(s));
+	snprintf(s.owner, sizeof(s.owner), "%s", owner);
+	rc = sol_write_status(st, id, &s, "proposed", cs, author, err);
 	for (i = 0; rc == 0 && i < l->n; i++)
 		rc = issue_move(st, l->id[i], "proposed", REG_VIA_SOLUTION, id, author, err);
 out:
-	rc = finish(st, rc, err);
-fail:
+	if (began)
+		rc = finish(st, rc, err);
 	free(issues);
 	free(l);
 	return rc;

@@ -417,7 +417,7 @@ int reg_date(const char *text, const char *field, char iso[11], struct nz_err *e
 /* reg_rows steps s to the end and returns its rows as a JSON array (columns named as selected; clk skipped). */
 json_t *reg_rows(sqlite3_stmt *s);
 
-/* reg_under_sql is the SQL condition "owner inside ?1 (all when ?1 is NULL)" for a column. */
+/* REG_UNDER is the SQL condition "col is ?1 or lies below it (anything when ?1 is NULL)". */
 #define REG_UNDER(col) "(?1 IS NULL OR " col " = ?1 OR (" col " > ?1 || '-' AND " col " < ?1 || '.'))"
 
 #endif

@@ -904,7 +904,7 @@ t_bad_fields(void)
 	cols.size = 0;
 	msgpack_pack_map(&pk, NZ_COLS_NMAX + 1);
 	for (i = 0; i <= NZ_COLS_NMAX; i++) {
-		char key[8];
+		char key[16];
 
 		snprintf(key, sizeof(key), "c%d", i);
 		pack_s(&pk, key);

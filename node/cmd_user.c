@@ -1,0 +1,121 @@
+/* nehzat user: the web face's users of this node (add, list, passwd, enable, disable). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sodium.h>
+
+#include "http/http.h"
+#include "node/node.h"
+
+static int
+usage(void)
+{
+	printf("usage: nehzat user add -D DIR --name NAME --role ROLE [--full-name TEXT] [--group APPT]\n"
+	       "                      [--password-file FILE]\n"
+	       "       nehzat user passwd -D DIR --name NAME [--password-file FILE]\n"
+	       "       nehzat user enable|disable -D DIR --name NAME\n"
+	       "       nehzat user list -D DIR [--json]\n"
+	       "Users of this node's web UI and API, bound to its org unit.  ROLE is admin,\n"
+	       "staff (secretariat), reviewer, helper (with --group, its appointment id) or\n"
+	       "viewer.  The password (8 to 256 characters) is read from FILE, or else from\n"
+	       "the first line of standard input; it is stored hashed with argon2id.\n");
+	return 0;
+}
+
+/* read_password reads the first line of path (stdin when NULL) into buf. */
+static int
+read_password(const char *path, char *buf, size_t n)
+{
+	FILE *f = path ? fopen(path, "r") : stdin;
+	size_t len;
+
+	if (f == NULL)
+		return cmd_usage("user: cannot read the password file '%s'", path);
+	if (fgets(buf, (int)n, f) == NULL)
+		buf[0] = '\0';
+	if (path)
+		fclose(f);
+	len = strcspn(buf, "\r\n");
+	buf[len] = '\0';
+	if (len == 0)
+		return cmd_usage("user: no password given (first line of %s)", path ? path : "standard input");
+	return 0;
+}
+
+int
+cmd_user(int argc, char **argv)
+{
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	const char *name = NULL, *role = NULL, *full = NULL, *group = NULL, *pwfile = NULL, *sub;
+	char pw[HTTP_PASS_MAX + 2];
+	int i, rc;
+
+	argc = cmd_common(argc, argv, &o);
+	if (o.help || argc < 2)
+		return o.help ? usage() : (usage(), 2);
+	sub = argv[1];
+	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 && strcmp(sub, "list") != 0 &&
+	    strcmp(sub, "enable") != 0 && strcmp(sub, "disable") != 0)
+		return cmd_usage("user: unknown subcommand '%s' (add, passwd, enable, disable, list)", sub);
+	for (i = 2; i < argc; i++) {
+		const char **dst = strcmp(argv[i], "--name") == 0            ? &name
+				   : strcmp(argv[i], "--role") == 0          ? &role
+				   : strcmp(argv[i], "--full-name") == 0     ? &full
+				   : strcmp(argv[i], "--group") == 0         ? &group
+				   : strcmp(argv[i], "--password-file") == 0 ? &pwfile
+									     : NULL;
+		if (dst == NULL)
+			return cmd_usage("user %s: unknown argument '%s'", sub, argv[i]);
+		if (i + 1 >= argc)
+			return cmd_usage("user %s: %s needs a value", sub, argv[i]);
+		*dst = argv[++i];
+	}
+	if (strcmp(sub, "list") != 0 && name == NULL)
+		return cmd_usage("user %s: --name NAME is required", sub);
+	if (strcmp(sub, "add") == 0 && role == NULL)
+		return cmd_usage("user add: --role is required (admin, staff, reviewer, helper, viewer)");
+	if (role != NULL && http_role_parse(role) == ROLE_NONE)
+		return cmd_usage("user add: role '%s' is not admin, staff, reviewer, helper or viewer", role);
+	if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) && (rc = read_password(pwfile, pw, sizeof(pw))) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, &o)) != 0)
+		return rc;
+	if ((rc = http_tables_init(n.st, &err)) != 0)
+		goto out;
+	if (strcmp(sub, "add") == 0) {
+		if ((rc = user_add(n.st, name, full, http_role_parse(role), group, pw, &err)) == 0)
+			printf("added %s %s at %s\n", role, name, n.conf.id);
+	} else if (strcmp(sub, "passwd") == 0) {
+		if ((rc = user_passwd(n.st, name, pw, &err)) == 0)
+			printf("password of %s changed; its sessions are closed\n", name);
+	} else if (strcmp(sub, "list") == 0) {
+		json_t *a = user_list(n.st), *u;
+		size_t k;
+		if (o.json) {
+			char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			printf("%s\n", s ? s : "[]");
+			free(s);
+		} else {
+			printf("%-20s  %-8s  %-10s  %-8s  %s\n", "name", "role", "unit", "active", "full name");
+			json_array_foreach(a, k, u)
+				printf("%-20s  %-8s  %-10s  %-8s  %s\n", json_string_value(json_object_get(u, "name")),
+				       json_string_value(json_object_get(u, "role")),
+				       json_string_value(json_object_get(u, "unit")),
+				       json_is_true(json_object_get(u, "active")) ? "yes" : "no",
+				       json_string_value(json_object_get(u, "full_name")));
+		}
+		json_decref(a);
+	} else {
+		bool on = strcmp(sub, "enable") == 0;
+		if ((rc = user_set_active(n.st, name, on, &err)) == 0)
+			printf("%s %s\n", on ? "enabled" : "disabled", name);
+	}
+out:
+	sodium_memzero(pw, sizeof(pw));
+	node_close(&n);
+	return rc != 0 ? cmd_fail(&err) : 0;
+}

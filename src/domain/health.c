@@ -1,0 +1,116 @@
+/* The node's own health: peers, backlogs, quarantine (read only). */
+#include <string.h>
+
+#include "domain/health.h"
+#include "store/hlc.h"
+
+int64_t
+health_count(struct store *st, const char *sql, const char *param)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (param)
+		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Backlog down: entries of our log after the child's cursor that are for it. */
+static int64_t
+backlog_down(struct store *st, const char *child, int64_t pull)
+{
+	sqlite3_stmt *q;
+	int64_t v = 0;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT count(*) FROM oplog WHERE seq > ?2 AND via != ?1 AND"
+			       " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.') OR"
+			       "  (dir = 1 AND (?1 = owner OR (?1 > owner || '-' AND ?1 < owner || '.'))))",
+			       -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, pull);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+json_t *
+health_peers(struct store *st, int sync_interval)
+{
+	json_t *peers = json_array();
+	sqlite3_stmt *q;
+	int64_t now = (int64_t)hlc_wall_ms();
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error"
+			       " FROM peer ORDER BY role DESC, id",
+			       -1, &q, NULL) != SQLITE_OK)
+		return peers;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(q, 0);
+		bool parent = strcmp((const char *)sqlite3_column_text(q, 1), "parent") == 0;
+		int64_t last = sqlite3_column_int64(q, 6), pull = sqlite3_column_int64(q, 4);
+		int64_t head = sqlite3_column_int64(q, 5);
+		json_t *p = json_object();
+
+		json_object_set_new(p, "id", json_string(id));
+		json_object_set_new(p, "role", json_string(parent ? "parent" : "child"));
+		json_object_set_new(p, "url", json_string((const char *)sqlite3_column_text(q, 2)));
+		json_object_set_new(p, "last_contact", json_integer(last));
+		json_object_set_new(p, "last_sync", json_integer(sqlite3_column_int64(q, 7)));
+		json_object_set_new(p, "connected",
+				    json_boolean(last > 0 && now - last < 3000LL * sync_interval + 5000));
+		if (parent) {
+			json_object_set_new(p, "backlog_up",
+					    json_integer(health_count(st,
+								      "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"
+								      " AND o.seq > p.ack AND o.via != p.id AND"
+								      " (o.owner = ?1 OR (o.owner > ?1 || '-' AND o.owner < ?1 || '.'))",
+								      store_node(st))));
+			json_object_set_new(p, "backlog_down", json_integer(head > pull ? head - pull : 0));
+		} else {
+			json_object_set_new(p, "backlog_up", json_integer(0));
+			json_object_set_new(p, "backlog_down", json_integer(backlog_down(st, id, pull)));
+		}
+		json_object_set_new(p, "quarantine",
+				    json_integer(health_count(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));
+		json_object_set_new(p, "last_error", json_string((const char *)sqlite3_column_text(q, 8)));
+		json_array_append_new(peers, p);
+	}
+	sqlite3_finalize(q);
+	return peers;
+}
+
+json_t *
+health_quarantine(struct store *st, int limit)
+{
+	json_t *a = json_array();
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT at, peer, reason, origin, origin_seq, tbl, rid, owner, author FROM quarantine"
+			       " ORDER BY id DESC LIMIT ?",
+			       -1, &q, NULL) != SQLITE_OK)
+		return a;
+	sqlite3_bind_int(q, 1, limit > 0 ? limit : -1);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:I, s:s, s:s, s:s, s:I, s:s, s:s, s:s, s:s}", "at",
+						   (json_int_t)sqlite3_column_int64(q, 0), "peer",
+						   (const char *)sqlite3_column_text(q, 1), "reason",
+						   (const char *)sqlite3_column_text(q, 2), "origin",
+						   (const char *)sqlite3_column_text(q, 3), "origin_seq",
+						   (json_int_t)sqlite3_column_int64(q, 4), "table",
+						   (const char *)sqlite3_column_text(q, 5), "record",
+						   (const char *)sqlite3_column_text(q, 6), "owner",
+						   (const char *)sqlite3_column_text(q, 7), "author",
+						   (const char *)sqlite3_column_text(q, 8)));
+	sqlite3_finalize(q);
+	return a;
+}

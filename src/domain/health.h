@@ -1,0 +1,32 @@
+#ifndef NZ_HEALTH_H
+#define NZ_HEALTH_H
+
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/*
+ * The node's own health, as `nehzat status` and the web face show it: its
+ * peers (last contact, backlog each way, quarantined changes) and the
+ * changes refused from them.  Reads only.
+ */
+
+/* health_count runs a count(*) query with at most one text parameter; -1 when it cannot. */
+int64_t health_count(struct store *st, const char *sql, const char *param);
+
+/*
+ * health_peers returns a new JSON array, one object per peer: id, role,
+ * url (children's), last_contact and last_sync (unix ms, 0 never),
+ * connected (heard from within three sync intervals of sync_interval
+ * seconds), backlog_up (parent: our changes it has not acknowledged),
+ * backlog_down (changes for the other side it has not taken), quarantine
+ * and last_error.
+ */
+json_t *health_peers(struct store *st, int sync_interval);
+
+/* health_quarantine returns the quarantined changes, newest first, at most limit (0: all). */
+json_t *health_quarantine(struct store *st, int limit);
+
+#endif

@@ -1,0 +1,408 @@
+/*
+ * Replies and request fields of the JSON API.  Every refusal has the same
+ * shape, {"error": {"code", "message", "field"}}, and the first refusal of
+ * a request is the one the client sees: later helpers notice api_bad()
+ * and do nothing.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "http/http_int.h"
+
+#define PAGE_DEFAULT 100
+#define PAGE_MAX 1000
+
+bool
+api_bad(const struct api *a)
+{
+	return a->rs->status != 0;
+}
+
+bool
+api_can(const struct api *a, int roles)
+{
+	return a->authed && (roles & (1 << a->user.role)) != 0;
+}
+
+void
+api_json(struct api *a, int status, json_t *j)
+{
+	char *s;
+
+	if (api_bad(a)) {
+		json_decref(j);
+		return;
+	}
+	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(j);
+	a->rs->status = status;
+	a->rs->ctype = "application/json; charset=utf-8";
+	a->rs->cache = "no-store";
+	a->rs->body = s;
+	a->rs->len = s ? strlen(s) : 0;
+}
+
+void
+api_error(struct api *a, int status, const char *code, const char *field, const char *fmt, ...)
+{
+	char msg[NZ_ERRMSG_MAX];
+	va_list ap;
+
+	if (api_bad(a))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	api_json(a, status,
+		 json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message", msg, "field", field));
+}
+
+void
+api_ok(struct api *a, const char *id)
+{
+	json_t *j = json_pack("{s:b}", "ok", 1);
+
+	if (id != NULL)
+		json_object_set_new(j, "id", json_string(id));
+	api_json(a, 200, j);
+}
+
+/* The status and code of a domain error. */
+static void
+err_status(int code, int *status, const char **name)
+{
+	switch (code) {
+	case NZ_EINVAL: *status = 400; *name = "invalid"; break;
+	case NZ_ENOTFOUND: *status = 404; *name = "not_found"; break;
+	case NZ_EEXIST: *status = 409; *name = "exists"; break;
+	case NZ_ESTATE: *status = 409; *name = "state"; break;
+	case NZ_EQUOTA: *status = 409; *name = "quota"; break;
+	case NZ_EDENIED: *status = 403; *name = "denied"; break;
+	case NZ_EAUTH: *status = 401; *name = "auth"; break;
+	case NZ_ETOOBIG: *status = 413; *name = "too_big"; break;
+	case NZ_EBUSY: *status = 503; *name = "busy"; break;
+	default: *status = 500; *name = "internal"; break;
+	}
+}
+
+void
+api_fail(struct api *a, const struct nz_err *err)
+{
+	int status;
+	const char *name;
+
+	err_status(err->code, &status, &name);
+	api_error(a, status, name, NULL, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
+}
+
+void
+api_result(struct api *a, int rc, const char *id, const struct nz_err *err)
+{
+	if (rc != 0)
+		api_fail(a, err);
+	else
+		api_ok(a, id);
+}
+
+void
+api_found(struct api *a, json_t *j, const char *what)
+{
+	if (j == NULL)
+		api_error(a, 404, "not_found", NULL, "no such %s", what);
+	else
+		api_json(a, 200, j);
+}
+
+const char *
+api_query(struct api *a, const char *k)
+{
+	int i;
+
+	for (i = 0; i < a->nq; i++)
+		if (strcmp(a->qk[i], k) == 0)
+			return a->qv[i][0] ? a->qv[i] : NULL;
+	return NULL;
+}
+
+/* page reads a non-negative integer query parameter, or dflt. */
+static long
+page(struct api *a, const char *k, long dflt, long max)
+{
+	const char *v = api_query(a, k);
+	char *end;
+	long n;
+
+	if (v == NULL)
+		return dflt;
+	n = strtol(v, &end, 10);
+	if (*end != '\0' || n < 0) {
+		api_error(a, 400, "invalid", k, "%s must be a whole number of 0 or more, not '%s'", k, v);
+		return dflt;
+	}
+	return n > max ? max : n;
+}
+
+void
+api_list(struct api *a, json_t *arr)
+{
+	long limit, offset, i, total;
+	json_t *items;
+
+	if (arr == NULL) {
+		api_error(a, 500, "internal", NULL, "the list could not be read");
+		return;
+	}
+	limit = page(a, "limit", PAGE_DEFAULT, PAGE_MAX);
+	offset = page(a, "offset", 0, 1L << 30);
+	if (api_bad(a)) {
+		json_decref(arr);
+		return;
+	}
+	total = (long)json_array_size(arr);
+	items = json_array();
+	for (i = offset; i < total && i < offset + limit; i++)
+		json_array_append(items, json_array_get(arr, (size_t)i));
+	json_decref(arr);
+	api_json(a, 200,
+		 json_pack("{s:o, s:I, s:I, s:I}", "items", items, "total", (json_int_t)total, "limit",
+			   (json_int_t)limit, "offset", (json_int_t)offset));
+}
+
+const char *
+api_under(struct api *a)
+{
+	const char *u = api_query(a, "under");
+	const char *me = store_node(a->st);
+
+	if (u == NULL)
+		return me;
+	if (unit_level(u) < 0) {
+		api_error(a, 400, "invalid", "under", "'%s' is not an org-unit code", u);
+		return NULL;
+	}
+	if (!unit_within(u, me)) {
+		api_error(a, 403, "denied", "under", "%s lies outside this node's subtree (%s)", u, me);
+		return NULL;
+	}
+	return u;
+}
+
+/* field returns body field k, answering 400 when required and absent. */
+static json_t *
+field(struct api *a, const char *k, bool required)
+{
+	json_t *v = a->body ? json_object_get(a->body, k) : NULL;
+
+	if (v != NULL && json_is_null(v))
+		v = NULL;
+	if (v != NULL && json_is_string(v) && json_string_value(v)[0] == '\0')
+		v = NULL;
+	if (v == NULL && required)
+		api_error(a, 400, "missing", k, "%s is required", k);
+	return v;
+}
+
+const char *
+api_str(struct api *a, const char *k, bool required)
+{
+	json_t *v = field(a, k, required);
+	char buf[64];
+
+	if (v == NULL || api_bad(a))
+		return NULL;
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v) || json_is_real(v)) {
+		/* Keep the text alive on the body so the caller need not free it. */
+		if (json_is_integer(v))
+			snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+		else
+			snprintf(buf, sizeof(buf), "%.10g", json_real_value(v));
+		json_object_set_new(a->body, k, json_string(buf));
+		return json_string_value(json_object_get(a->body, k));
+	}
+	api_error(a, 400, "type", k, "%s must be text", k);
+	return NULL;
+}
+
+long long
+api_int(struct api *a, const char *k, long long dflt, bool required)
+{
+	json_t *v = field(a, k, required);
+	const char *s;
+	char *end;
+	long long n;
+
+	if (v == NULL || api_bad(a))
+		return dflt;
+	if (json_is_integer(v))
+		return json_integer_value(v);
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		n = strtoll(s, &end, 10);
+		if (*end == '\0')
+			return n;
+	}
+	api_error(a, 400, "type", k, "%s must be a whole number", k);
+	return dflt;
+}
+
+double
+api_num(struct api *a, const char *k, double dflt, bool required)
+{
+	json_t *v = field(a, k, required);
+	const char *s;
+	char *end;
+	double n;
+
+	if (v == NULL || api_bad(a))
+		return dflt;
+	if (json_is_number(v))
+		return json_number_value(v);
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		n = strtod(s, &end);
+		if (*end == '\0')
+			return n;
+	}
+	api_error(a, 400, "type", k, "%s must be a number", k);
+	return dflt;
+}
+
+bool
+api_bool(struct api *a, const char *k, bool dflt)
+{
+	json_t *v = field(a, k, false);
+
+	if (v == NULL || api_bad(a))
+		return dflt;
+	if (json_is_boolean(v))
+		return json_is_true(v);
+	api_error(a, 400, "type", k, "%s must be true or false", k);
+	return dflt;
+}
+
+bool
+api_date(struct api *a, const char *k, char iso[11], bool required)
+{
+	const char *s = api_str(a, k, required);
+	struct nz_err err = {0};
+	int y, m, d;
+
+	iso[0] = '\0';
+	if (s == NULL)
+		return false;
+	/* An ISO date starts with a Gregorian year (four ASCII digits, 1700 or later). */
+	if (strlen(s) == 10 && s[4] == '-' && atoi(s) >= 1700) {
+		if (iso_parse(s, &y, &m, &d, &err) == 0) {
+			memcpy(iso, s, 11);
+			return true;
+		}
+	} else if (jalali_to_iso(s, iso, &err) == 0) {
+		return true;
+	}
+	api_error(a, 400, "invalid", k, "%s: %s", k,
+		  strncmp(err.msg, "nehzat: ", 8) == 0 ? err.msg + 8 : err.msg);
+	return false;
+}
+
+void
+api_pairs_free(char **p, int n)
+{
+	int i;
+
+	if (p == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		free(p[i]);
+	free(p);
+}
+
+int
+api_pairs(struct api *a, const char *k, char ***out, bool required)
+{
+	json_t *v = field(a, k, required), *x;
+	const char *key;
+	char **p, num[64];
+	int n = 0;
+
+	*out = NULL;
+	if (api_bad(a))
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v)) {
+		api_error(a, 400, "type", k, "%s must be an object of name: value", k);
+		return -1;
+	}
+	if ((p = calloc(json_object_size(v) + 1, sizeof(*p))) == NULL) {
+		api_error(a, 500, "internal", NULL, "out of memory");
+		return -1;
+	}
+	json_object_foreach(v, key, x) {
+		const char *val;
+		if (json_is_string(x))
+			val = json_string_value(x);
+		else if (json_is_integer(x))
+			snprintf(num, sizeof(num), "%lld", (long long)json_integer_value(x)), val = num;
+		else if (json_is_real(x))
+			snprintf(num, sizeof(num), "%.10g", json_real_value(x)), val = num;
+		else if (json_is_null(x))
+			val = "";
+		else {
+			api_pairs_free(p, n);
+			api_error(a, 400, "type", k, "%s.%s must be text or a number", k, key);
+			return -1;
+		}
+		if (asprintf(&p[n], "%s=%s", key, val) < 0) {
+			api_pairs_free(p, n);
+			api_error(a, 500, "internal", NULL, "out of memory");
+			return -1;
+		}
+		n++;
+	}
+	*out = p;
+	return n;
+}
+
+int
+api_strs(struct api *a, const char *k, const char ***out, bool required)
+{
+	json_t *v = field(a, k, required), *x;
+	const char **p;
+	size_t i;
+
+	*out = NULL;
+	if (api_bad(a))
+		return -1;
+	if (v == NULL)
+		return 0;
+	if (json_is_string(v)) {
+		/* One value given as text: a list of one. */
+		if ((p = calloc(2, sizeof(*p))) == NULL)
+			return -1;
+		p[0] = json_string_value(v);
+		*out = p;
+		return 1;
+	}
+	if (!json_is_array(v)) {
+		api_error(a, 400, "type", k, "%s must be a list of text", k);
+		return -1;
+	}
+	if ((p = calloc(json_array_size(v) + 1, sizeof(*p))) == NULL)
+		return -1;
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x)) {
+			free(p);
+			api_error(a, 400, "type", k, "%s must be a list of text", k);
+			return -1;
+		}
+		p[i] = json_string_value(x);
+	}
+	*out = p;
+	return (int)json_array_size(v);
+}
