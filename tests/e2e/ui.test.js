@@ -94,7 +94,8 @@ async function submitIn(page, title) {
     ok(t.includes('ثبت شد'), 'a reviewer scores the group', t);
     await page.waitForSelector('text=پایان بررسی');
     await page.click('text=پایان بررسی');
-    await page.waitForSelector('text=زمان‌بندی مصاحبه');
+    // Only a reviewed call shows the interview scores: the page has been drawn again.
+    await page.waitForSelector('h2:has-text("امتیاز مصاحبه")');
     const iv = sec(page, 'زمان‌بندی مصاحبه');
     await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۱۰');
     await iv.locator('[name=time]').fill('10:00');

@@ -24,8 +24,9 @@
  *
  * NEHZAT_SCHEDULES=N runs N schedules (default 1000, seeds 1..N; with
  * NEHZAT_SEED_FROM=S seeds S..S+N-1); NEHZAT_SEED=S replays schedule S
- * alone.  Every failure prints the seed that replays it and keeps its
- * directory.
+ * alone; NEHZAT_STEPS=N makes schedules of 20..N steps (default 60) for
+ * deeper runs (replay with the same value).  Every failure prints the seed
+ * that replays it and keeps its directory.
  */
 #include <stdarg.h>
 #include <sys/stat.h>
@@ -352,23 +353,20 @@ test_orders(const char *dir)
 			list[j] = t;
 		}
 		/* Some alone, some inside batches, as sync applies them. */
-		for (k = 0; k < n; k++) {
+		for (k = 0; k < n;) {
 			bool batch = rndn(&rng, 3) == 0;
-			int rc, want = seen[list[k]] ? APPLY_DUPLICATE : APPLY_NEW, m = batch ? 1 + (int)rndn(&rng, 8) : 1;
-			if (batch)
-				store_begin(st, &err);
+			int m = batch ? 1 + (int)rndn(&rng, 8) : 1;
+			if (batch && store_begin(st, &err) != 0)
+				bad_err++;
 			for (; m > 0 && k < n; m--, k++) {
-				want = seen[list[k]] ? APPLY_DUPLICATE : APPLY_NEW;
-				rc = store_apply(st, &ch[list[k]].c, "IR-01", &err);
-				if (rc != want) {
-					if (bad_rc++ == 0)
-						printf("#   order %d: apply %s/%lld gave %d, want %d (%s)\n", order,
-						       ch[list[k]].c.origin, (long long)ch[list[k]].c.origin_seq, rc,
-						       want, rc < 0 ? err.msg : "");
-				}
+				const struct nz_change *c = &ch[list[k]].c;
+				int want = seen[list[k]] ? APPLY_DUPLICATE : APPLY_NEW;
+				int rc = store_apply(st, c, "IR-01", &err);
+				if (rc != want && bad_rc++ == 0)
+					printf("#   order %d: apply %s/%lld gave %d, want %d (%s)\n", order, c->origin,
+					       (long long)c->origin_seq, rc, want, rc < 0 ? err.msg : "");
 				seen[list[k]] = true;
 			}
-			k--;
 			if (batch && store_commit(st, &err) != 0)
 				bad_err++;
 		}
@@ -539,8 +537,9 @@ struct rep {
 	bool open;
 	bool stale; /* the parent restarted under it: one refusal is expected */
 	uint32_t pipe;
-	msgpack_sbuffer req; /* the next request; empty when in step */
-	int cut;             /* steps the link to the parent stays down */
+	msgpack_sbuffer req;  /* the next request; empty when in step */
+	msgpack_sbuffer last; /* the request sent before, on this pipe */
+	int cut;              /* steps the link to the parent stays down */
 };
 
 struct world {
@@ -709,6 +708,7 @@ sess_drop(struct world *w, int c)
 	r->open = false;
 	r->stale = false;
 	msgpack_sbuffer_clear(&r->req);
+	msgpack_sbuffer_clear(&r->last);
 }
 
 /*
@@ -717,7 +717,7 @@ sess_drop(struct world *w, int c)
  * session ended (lost message, refusal).  An idle session always has a
  * request to make (a PULL, to hear of the parent's news), so 0 means the
  * reply to it brought nothing more.  lossy lets the network lose the
- * request or the reply.
+ * request or the reply, or deliver the previous request again.
  */
 static int
 sess_step(struct world *w, int c, bool lossy)
@@ -755,7 +755,14 @@ sess_step(struct world *w, int c, bool lossy)
 	}
 	msgpack_sbuffer_init(&reply);
 	clock_of(w, parent_of[c]);
+	if (lossy && r->last.size > 0 && rnd(w, 30) == 0) {
+		/* An earlier request arrives again, late (a resend): its reply goes nowhere. */
+		w->lost++;
+		sync_serve(p->sy, r->pipe, (const uint8_t *)r->last.data, r->last.size, &reply);
+	}
 	sync_serve(p->sy, r->pipe, (const uint8_t *)r->req.data, r->req.size, &reply);
+	msgpack_sbuffer_clear(&r->last);
+	msgpack_sbuffer_write(&r->last, r->req.data, r->req.size);
 	if (lossy && rnd(w, 25) == 0) {
 		/* The parent did the work; its reply is lost. */
 		w->lost++;
@@ -1011,10 +1018,14 @@ heads(struct world *w)
 	return sum;
 }
 
+/* Longest schedule, in steps (NEHZAT_STEPS); the shortest is 20 or that. */
+static int max_steps = 60;
+
 static void
 run_schedule(struct world *w)
 {
-	int nsteps = 20 + (int)rnd(w, 41), c, i;
+	int lo = max_steps < 20 ? max_steps : 20;
+	int nsteps = lo + (int)rnd(w, (uint64_t)(max_steps - lo + 1)), c, i;
 
 	for (w->steps = 0; w->steps < nsteps && w->fails == 0; w->steps++) {
 		unsigned u = (unsigned)rnd(w, 100);
@@ -1100,11 +1111,12 @@ dir_digest(struct store *st, char out[65])
 		n = sqlite3_column_count(q);
 		while (sqlite3_step(q) == SQLITE_ROW)
 			for (i = 0; i < n; i++) {
-				const unsigned char *v = sqlite3_column_text(q, i);
 				unsigned char type = (unsigned char)sqlite3_column_type(q, i);
+				const unsigned char *v;
 				/* clk lists columns in the order each replica first saw them */
 				if (strcmp(sqlite3_column_name(q, i), "clk") == 0)
 					continue;
+				v = sqlite3_column_text(q, i);
 				crypto_generichash_update(&h, &type, 1);
 				if (v != NULL)
 					crypto_generichash_update(&h, v, strlen((const char *)v) + 1);
@@ -1219,6 +1231,8 @@ struct totals {
 	char first_why[F_KINDS][768];
 };
 
+static char steps_env[32] = ""; /* " NEHZAT_STEPS=N" when not the default */
+
 static void
 run_one(const char *top, uint64_t seed, struct totals *t)
 {
@@ -1240,6 +1254,7 @@ run_one(const char *top, uint64_t seed, struct totals *t)
 		struct rep *r = &w->r[i];
 		snprintf(r->path, sizeof(r->path), "%s/%s.db", w->dir, ids[i]);
 		msgpack_sbuffer_init(&r->req);
+		msgpack_sbuffer_init(&r->last);
 		r->off_ms = rnd(w, 3) == 0 ? 0 : (long long)rnd(w, 2 * DAY_MS + 1) - DAY_MS;
 		if (rep_open(w, i, true) != 0)
 			goto out;
@@ -1257,6 +1272,7 @@ out:
 		sync_free(w->r[i].sy);
 		store_close(w->r[i].st);
 		msgpack_sbuffer_destroy(&w->r[i].req);
+		msgpack_sbuffer_destroy(&w->r[i].last);
 		if (w->fails == 0)
 			rm_db(w->r[i].path);
 	}
@@ -1269,8 +1285,8 @@ out:
 	t->restarts += w->restarts;
 	if (w->fails != 0) {
 		t->failed++;
-		printf("# FAIL seed=%llu (replay: NEHZAT_SEED=%llu build/tests/t_converge; kept %s)\n",
-		       (unsigned long long)seed, (unsigned long long)seed, w->dir);
+		printf("# FAIL seed=%llu (replay: NEHZAT_SEED=%llu%s build/tests/t_converge; kept %s)\n",
+		       (unsigned long long)seed, (unsigned long long)seed, steps_env, w->dir);
 		for (k = 0; k < F_KINDS; k++) {
 			if (!(w->fails & (1u << k)))
 				continue;
@@ -1313,6 +1329,11 @@ main(void)
 		TEST_DONE();
 	}
 
+	max_steps = (int)env_u64("NEHZAT_STEPS", 60);
+	if (max_steps < 1 || max_steps > 100000)
+		max_steps = 60;
+	if (max_steps != 60)
+		snprintf(steps_env, sizeof(steps_env), " NEHZAT_STEPS=%d", max_steps);
 	if (getenv("NEHZAT_SEED") != NULL && getenv("NEHZAT_SEED")[0] != '\0') {
 		from = env_u64("NEHZAT_SEED", 1);
 		n = 1;
@@ -1346,7 +1367,8 @@ main(void)
 	printf("# seeds %llu..%llu, %lld sessions, %lld messages lost, %lld restarts, %.1f s\n",
 	       (unsigned long long)from, (unsigned long long)(from + n - 1), t->sessions, t->lost, t->restarts,
 	       mono() - t0);
-	printf("# schedules=%lld changes=%lld moved=%lld\n", t->schedules, t->changes, t->moved);
+	printf("# %lld changes moved between replicas\n", t->moved);
+	printf("# schedules=%lld changes=%lld\n", t->schedules, t->changes);
 	free(t);
 	TEST_DONE();
 }

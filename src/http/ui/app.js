@@ -183,7 +183,7 @@ function frame(title, ...kids) {
   const main = $('#main'); main.textContent = '';
   main.append(h('h1', {}, title));
   if (S.flash) { const m = msg(S.flash, true); m.id = 'flash'; main.append(m); S.flash = ''; }
-  main.append(...kids);
+  main.append(...kids.filter(k => k != null && k !== false));
 }
 function nav(cur) {
   const n = $('#nav'); n.hidden = false; n.textContent = '';
@@ -208,10 +208,16 @@ async function pageDashboard(q) {
   const d = await get('dashboard?under=' + enc(under));
   const units = d.units.slice().sort((a, b) => (b.self - a.self) || a.unit.localeCompare(b.unit));
   const kids = units.filter(u => !u.self);
-  const show = kids.length ? kids : units;
+  // Charts show the units that have figures (at most 12); the table below lists them all.
+  const busy = kids.filter(u => ['appointed', 'issues', 'interventions', 'reports_expected', 'course_total'].some(k => u[k]));
+  const show = (kids.length ? (busy.length ? busy : kids) : units).slice(0, 12);
   const name = u => (u.name || u.unit);
   const labels = show.map(u => fa(name(u)));
-  const fresh = list => h('div', { class: 'fresh' }, 'تازگی داده: ', list.map(u => `${fa(name(u))}: ${u.fresh === 'local' ? 'همین دبیرخانه (به‌روز)' : u.fresh_ms > 0 ? jdate(u.fresh_ms) + ' (' + ago(u.fresh_ms) + ')' : 'هنوز همگام نشده'}`).join(' · '));
+  const fresh = list => list.length > 3 ? (() => {
+    const far = list.filter(u => u.fresh !== 'local');
+    const old = far.reduce((a, u) => (!a || (u.fresh_ms || 0) < (a.fresh_ms || 0) ? u : a), null);
+    return h('div', { class: 'fresh' }, `تازگی داده: ${fa(list.length)} واحد؛ ` + (old ? `کهنه‌ترین ${fa(name(old))} — ${old.fresh_ms > 0 ? jdate(old.fresh_ms) + ' (' + ago(old.fresh_ms) + ')' : 'هنوز همگام نشده'}` : 'همه محلی و به‌روز'));
+  })() : h('div', { class: 'fresh' }, 'تازگی داده: ', list.map(u => `${fa(name(u))}: ${u.fresh === 'local' ? 'همین دبیرخانه (به‌روز)' : u.fresh_ms > 0 ? jdate(u.fresh_ms) + ' (' + ago(u.fresh_ms) + ')' : 'هنوز همگام نشده'}`).join(' · '));
   const tot = k => units.reduce((a, u) => a + (u[k] || 0), 0);
   const title = `${L.level[d.level]} ${d.name ? d.name : fa(d.under)}`;
   const kp = h('div', { class: 'kpi' },
@@ -295,7 +301,7 @@ async function pageCall(id) {
       v => api('POST', `applicants/${enc(v.applicant)}/interview/score`, { scores: scores(v, 'i_'), notes: v.notes }), 'ثبت امتیاز مصاحبه')) : null,
     section('رتبه‌بندی و تعیین صلاحیت', table(rank, [['رتبه', 'rank'], ['گروه', 'name'], ['امتیاز بررسی', 'review'], ['امتیاز مصاحبه', 'interview'], ['امتیاز نهایی', 'combined'],
       ['صلاحیت', r => r.qualified ? tag('واجد شرایط', 'ok') : tag(r.reason || 'فاقد شرایط', 'bad')],
-      ['حکم', r => r.appointment ? h('a', { href: '#/decree/' + enc((r.appointment.id || r.appointment.appointment_id || r.appointment)) }, 'مشاهده حکم') :
+      ['حکم', r => r.appointment_id ? h('a', { href: '#/decree/' + enc(r.appointment_id) }, 'مشاهده حکم ' + fa(r.decree_no || '')) :
         (work() && r.qualified && c.status === 'reviewed' ? act('انتخاب و صدور حکم', () => api('POST', 'appointments', { applicant: r.applicant_id || r.id }), 'warn') : '—')]])));
 }
 
