@@ -68,7 +68,7 @@ static const struct conf_key keys[] = {
 	 AT(backoff_max), .help = "longest wait between retries, in seconds; at least backoff_min"},
 	{.section = "sync", .name = "batch_bytes", .type = T_INT, .min = 4096, .max = 4194304,
 	 .def = "262144", AT(batch_bytes), .help = "target size of one batch of changes, in bytes"},
-	{.section = "sync", .name = "recv_max", .type = T_INT, .min = 65536, .max = 67108864,
+	{.section = "sync", .name = "recv_max", .type = T_INT, .min = 131072, .max = 67108864,
 	 .def = "4194304", AT(recv_max),
 	 .help = "largest message accepted from a peer, in bytes; at least 4 * batch_bytes"},
 	{.section = "sync", .name = "timeout", .type = T_INT, .min = 1, .max = 600, .def = "10",

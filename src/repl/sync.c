@@ -235,6 +235,13 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t *upt
 				rc = 0;
 				break; /* full: this entry starts the next batch */
 			}
+			/*
+			 * A budget smaller than one change (thin links run with a
+			 * few KiB) still lets that change through alone: every
+			 * valid change fits in WIRE_BATCH_MIN, far below recv_max.
+			 */
+			if (rc == NZ_ETOOBIG && s->batch_bytes < WIRE_BATCH_MIN)
+				rc = wire_batch_add(s->batch, &c, WIRE_BATCH_MIN);
 			if (rc != 0) {
 				nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
 					(long long)c.origin_seq, s->batch_bytes);
@@ -470,7 +477,8 @@ serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack
 
 	/* The child's push backlog is empty when it pulls: a watermark for reports. */
 	peer_set(s, child, "last_sync = ?2, last_contact = ?2", now_ms(), 0, 0);
-	if (p->max_bytes > 0 && p->max_bytes < s->batch_bytes && p->max_bytes >= WIRE_BATCH_MIN)
+	/* The child's budget, when smaller than ours, rules (a thin link). */
+	if (p->max_bytes >= 1024 && p->max_bytes < s->batch_bytes)
 		s->batch_bytes = p->max_bytes;
 	rc = fill_batch(s, child, false, p->cursor, &upto, &token, &err);
 	s->batch_bytes = saved;

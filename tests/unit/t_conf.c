@@ -196,7 +196,7 @@ test_full_file(void)
 		  "backoff_min = 5\n"
 		  "backoff_max = 5\n"
 		  "batch_bytes = 4096\n"
-		  "recv_max = 65536\n"
+		  "recv_max = 131072\n"
 		  "timeout = 600\n"
 		  "[tls]\n"
 		  "ca = /etc/nehzat/ca.pem\n"
@@ -218,7 +218,7 @@ test_full_file(void)
 	CHECK_INT(c.backoff_min, 5);
 	CHECK_INT(c.backoff_max, 5);
 	CHECK_INT(c.batch_bytes, 4096);
-	CHECK_INT(c.recv_max, 65536);
+	CHECK_INT(c.recv_max, 131072);
 	CHECK_INT(c.sync_timeout, 600);
 	CHECK_STR(c.tls_key, "/etc/nehzat/IR-07.key");
 	/* An empty server_name defaults to the parent's host. */
@@ -276,7 +276,7 @@ test_each_error(void)
 	REFUSED("high_int.ini", COUNTY "[sync]\ntimeout = 601\n",
 		"[sync] timeout: 601 is out of range (1..600)");
 	REFUSED("huge_int.ini", COUNTY "[sync]\nrecv_max = 99999999999999999999\n",
-		"is out of range (65536..67108864)");
+		"is out of range (131072..67108864)");
 	REFUSED("bad_bool.ini", COUNTY "[reports]\nrequire_children_accepted = si\n",
 		"bad_bool.ini:5: [reports] require_children_accepted: 'si' is not a boolean");
 	REFUSED("bad_enum.ini", COUNTY "[log]\nlevel = loud\n",

@@ -283,6 +283,37 @@ test_split(void)
 	store_close(c.st);
 }
 
+/* A thin link's small budget: changes bigger than it still pass, one per batch. */
+static void
+test_small_budget(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	char big[3000];
+	size_t max_msg = 0;
+	int trips;
+
+	open_replica(&p, "IR-12", 1024);
+	open_replica(&c, "IR-12-01", 1024);
+	trust(&c, "IR-12", "parent", p.pk);
+	trust(&p, "IR-12-01", "child", c.pk);
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	add_issue(&c, "IR-12-01", "t1", "small");
+	add_issue(&c, "IR-12-01", "t2", big);
+	add_issue(&c, "IR-12-01", "t3", "small again");
+	add_issue(&p, "IR-12-01", "t4", big);
+	trips = run_session(&c, &p, 1, &max_msg, &err);
+	CHECK(trips > 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue"), 4);
+	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue WHERE id = 't4'"), 1);
+	CHECK(max_msg > 1024 && max_msg < WIRE_BATCH_MIN);
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
 /* A parent restored from an older backup: the child notices and re-sends. */
 static void
 test_restored_parent(void)
@@ -339,6 +370,7 @@ main(void)
 	test_auth();
 	test_quarantine();
 	test_split();
+	test_small_budget();
 	test_restored_parent();
 	TEST_DONE();
 }
