@@ -3,7 +3,6 @@
 
 CC       ?= cc
 BUILD    ?= build
-DATA     ?= data/node
 SHARED   ?= ../shared
 
 DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
@@ -104,14 +103,7 @@ test: deps
 
 run: deps
 	@$(MAKE) -s $(BIN)
-	@if [ ! -f $(DATA)/nehzat.conf ]; then \
-		$(BIN) init -D $(DATA) --id IR-07-03 --parent tcp://127.0.0.1:7400 && \
-		if [ -f $(SHARED)/data/iran_counties.csv ]; then \
-			$(BIN) orgunit import -D $(DATA) $(SHARED)/data/iran_provinces.csv && \
-			$(BIN) orgunit import -D $(DATA) $(SHARED)/data/iran_counties.csv; \
-		fi; \
-	fi
-	$(BIN) serve -D $(DATA)
+	@NEHZAT_SHARED=$(SHARED) node/run-default.sh $(BIN)
 
 demo: deps
 	@$(MAKE) -s $(BIN)

@@ -38,6 +38,7 @@ struct loop {
 	int exit_code;
 	int64_t data_version;
 	bool progress;  /* a terminal: show progress */
+	int64_t moved;  /* changes moved when last logged */
 };
 
 static void stop(struct loop *l, int code);
@@ -74,9 +75,15 @@ send_req(struct loop *l)
 	struct nz_err err = {0};
 
 	if (l->req.size == 0) {
+		const struct sync_stats *st = sync_child_stats(l->sync);
 		l->busy = false;
-		if (!l->in_step)
-			nz_log(NZ_LOG_INFO, "sync.in_step", "parent=%s", l->n->conf.parent);
+		/* One line when a round moved something, not one per idle round. */
+		if (st->pushed + st->pulled + st->refused != l->moved) {
+			l->moved = st->pushed + st->pulled + st->refused;
+			nz_log(NZ_LOG_INFO, "sync.in_step", "parent=%s pushed=%lld pulled=%lld refused=%lld",
+			       l->n->conf.id[0] ? l->n->conf.parent : "", (long long)st->pushed,
+			       (long long)st->pulled, (long long)st->refused);
+		}
 		l->in_step = true;
 		l->failures = 0;
 		if (l->once) {
