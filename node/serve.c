@@ -81,7 +81,7 @@ send_req(struct loop *l)
 		if (st->pushed + st->pulled + st->refused != l->moved) {
 			l->moved = st->pushed + st->pulled + st->refused;
 			nz_log(NZ_LOG_INFO, "sync.in_step", "parent=%s pushed=%lld pulled=%lld refused=%lld",
-			       l->n->conf.id[0] ? l->n->conf.parent : "", (long long)st->pushed,
+			       l->n->conf.parent, (long long)st->pushed,
 			       (long long)st->pulled, (long long)st->refused);
 		}
 		l->in_step = true;
