@@ -35,6 +35,7 @@ struct sync {
 	uint64_t counter;    /* auth counter of the current session */
 	int64_t push_cursor; /* the parent's acknowledged position in our log */
 	int64_t push_sent;   /* upto of the PUSH in flight */
+	size_t push_count;   /* its changes: the batch is reused by serve_pull meanwhile */
 	struct sync_stats stats;
 };
 
@@ -605,6 +606,7 @@ next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	if (upto == s->push_cursor)
 		return 0; /* nothing after the acknowledged position */
 	s->push_sent = upto;
+	s->push_count = wire_batch_count(s->batch);
 	s->phase = PHASE_PUSH;
 	s->stats.batches++;
 	s->stats.round_trips++;
@@ -725,7 +727,7 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 				     (long long)m.push_ok.ack_cursor, (long long)s->push_sent);
 			goto out;
 		}
-		s->stats.pushed += (int64_t)wire_batch_count(s->batch);
+		s->stats.pushed += (int64_t)s->push_count;
 		for (i = 0; i < m.push_ok.nrefusals; i++) {
 			nz_log(NZ_LOG_WARN, "sync.refused_by_parent", "origin=%s seq=%lld reason=\"%s\"",
 			       m.push_ok.refusals[i].origin, (long long)m.push_ok.refusals[i].origin_seq,
