@@ -103,12 +103,12 @@ peer_int(struct sync *s, const char *id, const char *col)
 	int64_t v = 0;
 
 	snprintf(sql, sizeof(sql), "SELECT %s FROM peer WHERE id = ?", col);
-	if (sqlite3_prepare_v2(store_db(s->st), sql, -1, &q, NULL) != SQLITE_OK)
+	if ((q = store_prepare(s->st, sql, NULL)) == NULL)
 		return 0;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return v;
 }
 
@@ -121,14 +121,19 @@ peer_set(struct sync *s, const char *id, const char *cols, int64_t a, int64_t b,
 	int rc;
 
 	snprintf(sql, sizeof(sql), "UPDATE peer SET %s WHERE id = ?1", cols);
-	if (sqlite3_prepare_v2(store_db(s->st), sql, -1, &q, NULL) != SQLITE_OK)
+	if ((q = store_prepare(s->st, sql, NULL)) == NULL)
 		return NZ_EDB;
+	sqlite3_clear_bindings(q);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, a);
-	sqlite3_bind_int64(q, 3, b);
-	sqlite3_bind_int64(q, 4, c);
+	/* Only the parameters the SQL names may be bound. */
+	if (sqlite3_bind_parameter_count(q) >= 2)
+		sqlite3_bind_int64(q, 2, a);
+	if (sqlite3_bind_parameter_count(q) >= 3)
+		sqlite3_bind_int64(q, 3, b);
+	if (sqlite3_bind_parameter_count(q) >= 4)
+		sqlite3_bind_int64(q, 4, c);
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : NZ_EDB;
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return rc;
 }
 

@@ -99,16 +99,21 @@ store_exec(struct store *st, const char *sql, struct nz_err *err)
 sqlite3_stmt *
 store_prepare(struct store *st, const char *sql, struct nz_err *err)
 {
-	unsigned h = (unsigned)(((uintptr_t)sql >> 3) % STMT_CACHE);
-	unsigned i;
+	unsigned h = 2166136261u, i;
+	const char *p;
 	sqlite3_stmt *stmt;
+	char *copy;
 
-	/* Callers pass string literals, so the address is a good first key. */
+	/* Keyed by the text (FNV-1a), which the cache owns a copy of, so
+	 * callers may build their SQL in a buffer of their own. */
+	for (p = sql; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	h %= STMT_CACHE;
 	for (i = 0; i < STMT_CACHE; i++) {
 		struct stmt_slot *s = &st->stmts[(h + i) % STMT_CACHE];
 		if (s->sql == NULL)
 			break;
-		if (s->sql == sql || strcmp(s->sql, sql) == 0)
+		if (strcmp(s->sql, sql) == 0)
 			return s->stmt;
 	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK) {
@@ -118,7 +123,9 @@ store_prepare(struct store *st, const char *sql, struct nz_err *err)
 	for (i = 0; i < STMT_CACHE; i++) {
 		struct stmt_slot *s = &st->stmts[(h + i) % STMT_CACHE];
 		if (s->sql == NULL) {
-			s->sql = sql;
+			if ((copy = strdup(sql)) == NULL)
+				break;
+			s->sql = copy;
 			s->stmt = stmt;
 			return stmt;
 		}
@@ -492,9 +499,11 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
-	for (i = 0; i < STMT_CACHE; i++)
+	for (i = 0; i < STMT_CACHE; i++) {
 		if (st->stmts[i].stmt != NULL)
 			sqlite3_finalize(st->stmts[i].stmt);
+		free((char *)st->stmts[i].sql);
+	}
 	for (i = 0; i < st->nextra; i++)
 		sqlite3_finalize(st->extra[i]);
 	for (i = 0; st->upsert != NULL && i < (unsigned)st->ntables; i++) {

@@ -85,7 +85,11 @@ void store_rollback(struct store *st);
 /* store_exec runs SQL without results (DDL, pragmas), translating errors. */
 int store_exec(struct store *st, const char *sql, struct nz_err *err);
 
-/* store_prepare returns a statement cached by its SQL text; do not finalize it, reset it after use. */
+/*
+ * store_prepare returns a statement cached by its SQL text (any buffer: the
+ * cache keeps a copy); do not finalize it, reset it after use.  Statements
+ * of one-off SQL should use sqlite3_prepare_v2 instead: the cache is finite.
+ */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct nz_err *err);
 
 /* store_sqlerr records SQLite's last error on err with a prefix and returns NZ_EDB. */
