@@ -21,7 +21,8 @@ extern const struct tbl_def orgunit_table;
  * code,name_fa,name_en,iso3166_2,population; counties:
  * code,province_code,name_fa,name_en,population), checks every row, and
  * only then writes them all in one transaction; *count gets the number of
- * units written.  Only the national node may write org units.
+ * units written (a unit already recorded exactly so is not written again).
+ * Only the national node may write org units.
  */
 int orgunit_import_csv(struct store *st, const char *path, const char *author, int *count,
 		       struct nz_err *err);

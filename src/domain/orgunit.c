@@ -89,6 +89,34 @@ parse_population(const char *s, long long *out)
 	return *end == '\0' && *out >= 0 ? 0 : -1;
 }
 
+/* unchanged reports whether the unit is already recorded exactly so. */
+static bool
+unchanged(struct store *st, const struct unit_row *u)
+{
+	sqlite3_stmt *q = store_prepare(st,
+					"SELECT 1 FROM orgunit WHERE id = ?1 AND deleted = 0 AND parent IS ?2"
+					" AND level IS ?3 AND sci_code IS ?4 AND name_fa IS ?5 AND name_en IS ?6"
+					" AND population IS ?7",
+					NULL);
+	bool same;
+
+	if (q == NULL)
+		return false;
+	sqlite3_bind_text(q, 1, u->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, u->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_int(q, 3, u->level);
+	sqlite3_bind_text(q, 4, u->sci, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 5, u->name_fa, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, u->name_en, -1, SQLITE_STATIC);
+	if (u->population >= 0)
+		sqlite3_bind_int64(q, 7, u->population);
+	else
+		sqlite3_bind_null(q, 7);
+	same = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_reset(q);
+	return same;
+}
+
 int
 orgunit_import_csv(struct store *st, const char *path, const char *author, int *count,
 		   struct nz_err *err)
@@ -96,7 +124,8 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 	FILE *f;
 	char line[CSV_LINE], *fld[CSV_FIELDS];
 	struct unit_row *rows = NULL;
-	int nrows = 0, lineno = 0, kind = 0, nf, i, rc = 0;
+	int nrows = 0, lineno = 0, kind = 0, nf, i, rc = 0, written;
+	char root[NZ_ID_MAX];
 
 	*count = 0;
 	if (strcmp(store_node(st), "IR") != 0)
@@ -198,10 +227,15 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 	}
 
 	/* Every row is good: write them all, or none. */
+	written = 0;
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
 	for (i = 0; i <= nrows && rc == 0; i++) {
 		struct colset *cs = colset_new();
+		if (i == nrows && rec_owner(st, &orgunit_table, "IR", root, NULL) == 0) {
+			colset_free(cs);
+			continue;
+		}
 		if (i == nrows) {
 			/* The root, so that the tree is whole. */
 			colset_text(cs, "parent", NULL);
@@ -209,6 +243,9 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 			colset_text(cs, "name_fa", "ایران");
 			colset_text(cs, "name_en", "Iran");
 			rc = store_write(st, "orgunit", "IR", "IR", cs, author, err);
+		} else if (unchanged(st, &rows[i])) {
+			colset_free(cs);
+			continue; /* a re-import sends nothing that is already so */
 		} else {
 			colset_text(cs, "parent", rows[i].parent);
 			colset_int(cs, "level", rows[i].level);
@@ -220,6 +257,7 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 			else
 				colset_null(cs, "population");
 			rc = store_write(st, "orgunit", rows[i].code, "IR", cs, author, err);
+			written += rc == 0;
 		}
 		colset_free(cs);
 	}
@@ -228,7 +266,7 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 		goto out;
 	}
 	if ((rc = store_commit(st, err)) == 0)
-		*count = nrows;
+		*count = written;
 out:
 	for (i = 0; i < nrows + 1 && i < IMPORT_MAX; i++) {
 		free(rows[i].name_fa);
