@@ -1,27 +1,13 @@
 /* Commands over the records: org units, quarantine, status. */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
-#include "base/unit.h"
 #include "domain/domain.h"
-#include "domain/record.h"
 #include "node/node.h"
 #include "store/hlc.h"
-
-static void
-print_json(json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	if (s != NULL) {
-		printf("%s\n", s);
-		free(s);
-	}
-}
 
 int
 cmd_orgunit(int argc, char **argv)
@@ -31,7 +17,8 @@ cmd_orgunit(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *under = NULL;
-	int rc, count, i;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	int rc, count, npos;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help || argc < 2) {
@@ -55,24 +42,14 @@ cmd_orgunit(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "list") == 0) {
 		json_t *rows;
-		for (i = 2; i < argc; i++) {
-			if (strcmp(argv[i], "--under") == 0 && i + 1 < argc)
-				under = argv[++i];
-			else
-				return cmd_usage("orgunit list: unknown argument '%s'", argv[i]);
-		}
-		if (under != NULL && unit_level(under) < 0)
-			return cmd_usage("orgunit list: '%s' is not an org-unit code", under);
+		if ((rc = cli_parse("orgunit list", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
+		    (rc = cli_check_unit("orgunit list", under)) != 0)
+			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rows = orgunit_list(n.st, under);
-		if (o.json)
-			print_json(rows);
-		else
-			rec_print_table(stdout, rows, cols);
-		json_decref(rows);
 		node_close(&n);
-		return 0;
+		return cli_list(&o, rows, cols);
 	}
 	return cmd_usage("orgunit: unknown subcommand '%s' (import, list)", argv[1]);
 }

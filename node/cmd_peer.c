@@ -14,17 +14,6 @@
 #include "store/hlc.h"
 
 static void
-print_json(json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	if (s != NULL) {
-		printf("%s\n", s);
-		free(s);
-	}
-}
-
-static void
 ms_text(int64_t ms, char *buf, size_t n)
 {
 	time_t t = (time_t)(ms / 1000);
@@ -44,12 +33,16 @@ cmd_peer(int argc, char **argv)
 	struct cmd_opts o;
 	struct node n;
 	const char *id = NULL, *key = NULL, *url = "";
+	const struct cli_opt opts[] = {CLI_VAL("--id", &id),
+				       CLI_VAL("--key", &key),
+				       CLI_VAL("--url", &url),
+				       CLI_END};
 	unsigned char pk[32];
 	char parent[NZ_ID_MAX], mine[NZ_ID_MAX];
 	const char *role;
 	sqlite3_stmt *q;
 	size_t len;
-	int i, rc;
+	int npos, rc;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help || argc < 2) {
@@ -60,21 +53,12 @@ cmd_peer(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "add") != 0)
 		return cmd_usage("peer: unknown subcommand '%s' (add)", argv[1]);
-	for (i = 2; i < argc; i++) {
-		const char **dst = strcmp(argv[i], "--id") == 0	   ? &id
-				   : strcmp(argv[i], "--key") == 0 ? &key
-				   : strcmp(argv[i], "--url") == 0 ? &url
-								   : NULL;
-		if (dst == NULL)
-			return cmd_usage("peer add: unknown argument '%s'", argv[i]);
-		if (i + 1 >= argc)
-			return cmd_usage("peer add: %s needs a value", argv[i]);
-		*dst = argv[++i];
-	}
+	if ((rc = cli_parse("peer add", argc, argv, 2, opts, NULL, 0, &npos)) != 0)
+		return rc;
 	if (id == NULL || key == NULL)
 		return cmd_usage("peer add: --id CODE and --key HEX are required");
-	if (unit_level(id) < 0)
-		return cmd_usage("peer add: '%s' is not an org-unit code", id);
+	if ((rc = cli_check_unit("peer add", id)) != 0)
+		return rc;
 	if (sodium_hex2bin(pk, sizeof(pk), key, strlen(key), NULL, &len, NULL) != 0 || len != 32 ||
 	    strlen(key) != 64)
 		return cmd_usage("peer add: key must be 64 hex digits, the output of 'nehzat key'");
@@ -238,7 +222,7 @@ cmd_status(int argc, char **argv)
 	}
 	json_object_set_new(j, "peers", peers);
 	if (o.json) {
-		print_json(j);
+		cli_print_json(j);
 	} else {
 		const char *k;
 		json_t *v;
@@ -304,19 +288,13 @@ cmd_quarantine(int argc, char **argv)
 		sqlite3_finalize(q);
 	}
 	if (o.json) {
-		print_json(a);
+		cli_print_json(a);
 	} else {
-		size_t i;
-		json_t *r;
-		printf("%-20s  %-9s  %-9s  %-6s  %-10s  %s\n", "at", "peer", "origin", "seq", "table", "reason");
-		json_array_foreach(a, i, r)
-			printf("%-20s  %-9s  %-9s  %-6lld  %-10s  %s\n",
-			       json_string_value(json_object_get(r, "at")),
-			       json_string_value(json_object_get(r, "peer")),
-			       json_string_value(json_object_get(r, "origin")),
-			       (long long)json_integer_value(json_object_get(r, "origin_seq")),
-			       json_string_value(json_object_get(r, "table")),
-			       json_string_value(json_object_get(r, "reason")));
+		static const struct cli_col cols[] = {{"at", "at"},         {"peer", "peer"},
+						      {"origin", "origin"}, {"origin_seq", "seq"},
+						      {"table", "table"},   {"reason", "reason"},
+						      {NULL, NULL}};
+		cli_table(a, cols);
 	}
 	json_decref(a);
 	node_close(&n);

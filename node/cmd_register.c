@@ -5,7 +5,6 @@
  * and shown in Jalali.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,126 +12,14 @@
 #include <jansson.h>
 
 #include "base/jalali.h"
-#include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/record.h"
 #include "domain/register.h"
 #include "node/node.h"
 
 #define POS_MAX 64
-#define LIST_OPT_MAX 100
-
-/* ---- option parsing ---- */
-
-/* struct opt is one --name VALUE option: a single value, or repeated into a list. */
-struct opt {
-	const char *name;
-	const char **val;
-	const char **list;
-	int *nlist;
-};
-
-/*
- * parse scans argv[from..argc) for the options of opts; anything else that
- * does not start with "--" is positional and goes to pos.  Returns 0, or 2
- * after printing a usage error.
- */
-static int
-parse(const char *cmd, int argc, char **argv, int from, const struct opt *opts, char **pos, int *npos)
-{
-	int i, j;
-
-	*npos = 0;
-	for (i = from; i < argc; i++) {
-		for (j = 0; opts != NULL && opts[j].name != NULL; j++)
-			if (strcmp(argv[i], opts[j].name) == 0)
-				break;
-		if (opts != NULL && opts[j].name != NULL) {
-			if (i + 1 >= argc)
-				return cmd_usage("%s: %s needs a value", cmd, argv[i]);
-			i++;
-			if (opts[j].list != NULL) {
-				if (*opts[j].nlist >= LIST_OPT_MAX)
-					return cmd_usage("%s: %s given more than %d times", cmd, opts[j].name,
-							 LIST_OPT_MAX);
-				opts[j].list[(*opts[j].nlist)++] = argv[i];
-			} else {
-				*opts[j].val = argv[i];
-			}
-			continue;
-		}
-		if (strncmp(argv[i], "--", 2) == 0 && argv[i][2] != '\0')
-			return cmd_usage("%s: unknown option '%s'", cmd, argv[i]);
-		if (*npos >= POS_MAX)
-			return cmd_usage("%s: too many arguments", cmd);
-		pos[(*npos)++] = argv[i];
-	}
-	return 0;
-}
-
-/* Persian and Arabic-Indic digits typed by users become ASCII. */
-static void
-ascii_digits(const char *in, char *out, size_t n)
-{
-	size_t k = 0;
-	const unsigned char *p = (const unsigned char *)in;
-
-	while (*p != '\0' && k + 1 < n) {
-		if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) { /* ۰-۹ U+06F0.. */
-			out[k++] = (char)('0' + (p[1] - 0xb0));
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) { /* ٠-٩ U+0660.. */
-			out[k++] = (char)('0' + (p[1] - 0xa0));
-			p += 2;
-		} else {
-			out[k++] = (char)*p++;
-		}
-	}
-	out[k] = '\0';
-}
-
-/* number reads an optional whole number >= 0 (NULL: -1, unknown); returns 0 or 2 after a usage error. */
-static int
-number(const char *cmd, const char *what, const char *text, long long *out)
-{
-	char buf[64], *end;
-
-	*out = -1;
-	if (text == NULL)
-		return 0;
-	ascii_digits(text, buf, sizeof(buf));
-	errno = 0;
-	*out = strtoll(buf, &end, 10);
-	if (buf[0] == '\0' || *end != '\0' || errno != 0 || *out < 0)
-		return cmd_usage("%s: %s wants a whole number of 0 or more, not '%s'", cmd, what, text);
-	return 0;
-}
-
-static int
-real(const char *cmd, const char *what, const char *text, double *out)
-{
-	char buf[64], *end;
-
-	ascii_digits(text, buf, sizeof(buf));
-	errno = 0;
-	*out = strtod(buf, &end);
-	if (buf[0] == '\0' || *end != '\0' || errno != 0)
-		return cmd_usage("%s: %s wants a number, not '%s'", cmd, what, text);
-	return 0;
-}
 
 /* ---- output ---- */
-
-static void
-print_json(json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	if (s != NULL) {
-		printf("%s\n", s);
-		free(s);
-	}
-}
 
 /* "1405-09-07 14:03" in Iran time for unix ms; "never" for 0. */
 static void
@@ -253,12 +140,10 @@ write_csv(const char *path, json_t *rows)
 	const char *k;
 	size_t i;
 	bool any;
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
+	FILE *f = cli_csv_open(path);
 
-	if (f == NULL) {
-		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+	if (f == NULL)
 		return 1;
-	}
 	any = false;
 	json_object_foreach(first, k, v) {
 		if (json_is_object(v) || json_is_array(v))
@@ -282,11 +167,9 @@ write_csv(const char *path, json_t *rows)
 		}
 		fputs("\r\n", f);
 	}
-	if (f != stdout && fclose(f) != 0) {
-		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
+	if (cli_csv_close(f, path, ferror(f) ? NZ_EIO : 0) != 0)
 		return 1;
-	}
-	if (f != stdout)
+	if (strcmp(path, "-") != 0)
 		fprintf(stderr, "wrote %zu rows to %s\n", json_array_size(rows), path);
 	return 0;
 }
@@ -295,15 +178,12 @@ write_csv(const char *path, json_t *rows)
 static int
 emit(const struct cmd_opts *o, json_t *rows, const char *const *cols, const char *csv)
 {
-	int rc = 0;
+	int rc;
 
 	jalalize(rows);
-	if (csv != NULL)
-		rc = write_csv(csv, rows);
-	else if (o->json)
-		print_json(rows);
-	else
-		rec_print_table(stdout, rows, cols);
+	if (csv == NULL)
+		return cli_list(o, rows, cols);
+	rc = write_csv(csv, rows);
 	json_decref(rows);
 	return rc;
 }
@@ -329,17 +209,14 @@ texts(json_t *rows)
 static int
 show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
 {
-	struct nz_err err = {0};
 	const char *k;
 	json_t *v;
 
-	if (rec == NULL) {
-		nz_fail(&err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
-		return cmd_fail(&err);
-	}
+	if (rec == NULL)
+		return cli_not_found(what, id);
 	jalalize(rec);
 	if (o->json) {
-		print_json(rec);
+		cli_print_json(rec);
 		json_decref(rec);
 		return 0;
 	}
@@ -374,24 +251,88 @@ show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
 	return 0;
 }
 
-/* done closes the node and reports the outcome of an operation that prints an id or a line. */
+/* ---- subcommands every area has ---- */
+
+/* What a listing takes besides --under CODE and --csv FILE. */
+enum { LIST_STATUS = 1, LIST_CATEGORY = 2, LIST_PENDING = 4 };
+
+/* struct list_opts holds a listing's options and how many arguments it was given. */
+struct list_opts {
+	const char *under, *status, *category, *csv;
+	bool pending;
+	int npos;
+};
+
+/* list_parse reads the options of "CMD list" (those of extra too) and up to maxpos arguments into pos. */
 static int
-done(struct node *n, int rc, const struct nz_err *err, const char *line)
+list_parse(const char *cmd, int argc, char **argv, unsigned extra, struct list_opts *l, char **pos, int maxpos)
 {
-	node_close(n);
-	if (rc != 0)
-		return cmd_fail(err);
-	if (line != NULL)
-		printf("%s\n", line);
+	struct cli_opt opts[6] = {CLI_VAL("--under", &l->under), CLI_VAL("--csv", &l->csv)};
+	int k = 2, rc;
+
+	memset(l, 0, sizeof(*l));
+	if (extra & LIST_STATUS)
+		opts[k++] = (struct cli_opt)CLI_VAL("--status", &l->status);
+	if (extra & LIST_CATEGORY)
+		opts[k++] = (struct cli_opt)CLI_VAL("--category", &l->category);
+	if (extra & LIST_PENDING)
+		opts[k++] = (struct cli_opt)CLI_FLAG("--pending", &l->pending);
+	opts[k] = (struct cli_opt)CLI_END;
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, maxpos, &l->npos)) != 0 ||
+	    (rc = cli_check_unit(cmd, l->under)) != 0)
+		return rc;
+	if (l->status != NULL && reg_status_fa(l->status) == NULL)
+		return cmd_usage("%s: '%s' is not a status", cmd, l->status);
 	return 0;
 }
 
+/* get_fn finds one record by id (NULL: none); the caller owns it. */
+typedef json_t *(*get_fn)(struct store *st, const char *id);
+
+/* show_id runs "CMD show ID" with the record get finds, a WHAT; help is its --help text. */
 static int
-check_under(const char *cmd, const char *under)
+show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, get_fn get, const char *what,
+	const char *help)
 {
-	if (under != NULL && unit_level(under) < 0)
-		return cmd_usage("%s: '%s' is not an org-unit code", cmd, under);
-	return 0;
+	struct node n;
+	json_t *rec;
+	int rc;
+
+	if (o->help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (argc != 3)
+		return cmd_usage("%s: give exactly one ID", cmd);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rec = get(n.st, argv[2]);
+	node_close(&n);
+	return show(o, rec, what, argv[2]);
+}
+
+/* set_fn assigns FIELD=VALUE pairs to record id. */
+typedef int (*set_fn)(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
+		      struct nz_err *err);
+
+/* set_fields runs "CMD set ID FIELD=VALUE..." through set; help is its --help text. */
+static int
+set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, set_fn set, const char *help)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc;
+
+	if (o->help) {
+		fputs(help, stdout);
+		return 0;
+	}
+	if (argc < 4)
+		return cmd_usage("%s: give ID and at least one FIELD=VALUE", cmd);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
 
 static const char lifecycle_help[] =
@@ -445,16 +386,16 @@ cmd_issue(int argc, char **argv)
 		struct issue_input in = {0};
 		const char *people = NULL;
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--title", &in.title, NULL, NULL},
-					   {"--description", &in.description, NULL, NULL},
-					   {"--category", &in.category, NULL, NULL},
-					   {"--area", &in.area, NULL, NULL},
-					   {"--neighbourhood", &in.neighbourhood, NULL, NULL},
-					   {"--village", &in.neighbourhood, NULL, NULL},
-					   {"--people", &people, NULL, NULL},
-					   {"--source", &in.source, NULL, NULL},
-					   {"--session", &in.session, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
+					       CLI_VAL("--description", &in.description),
+					       CLI_VAL("--category", &in.category),
+					       CLI_VAL("--area", &in.area),
+					       CLI_VAL("--neighbourhood", &in.neighbourhood),
+					       CLI_VAL("--village", &in.neighbourhood),
+					       CLI_VAL("--people", &people),
+					       CLI_VAL("--source", &in.source),
+					       CLI_VAL("--session", &in.session),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat issue add -D DIR --title T [--description D] [--category CODE]\n"
 			       "       [--area CODE] [--neighbourhood PLACE] [--people N]\n"
@@ -462,91 +403,58 @@ cmd_issue(int argc, char **argv)
 			       "Records a problem (status identified) and prints its id.\n");
 			return 0;
 		}
-		if ((rc = parse("issue add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("issue add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("issue add: unexpected argument '%s'", pos[0]);
 		if (in.title == NULL)
 			return cmd_usage("issue add: --title T is required");
-		if ((rc = number("issue add", "--people", people, &in.people)) != 0)
+		in.people = -1;
+		if ((rc = cli_whole("issue add", "--people", people, 0, LLONG_MAX, &in.people)) != 0)
 			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = issue_create(n.st, &in, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *status = NULL, *cat = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--status", &status, NULL, NULL},
-					   {"--category", &cat, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf("usage: nehzat issue list -D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]\n"
 			       "Problems by area and rank.  --status filters on the effective status.\n");
 			return 0;
 		}
-		if ((rc = parse("issue list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("issue list", argc, argv, LIST_STATUS | LIST_CATEGORY, &l, NULL, 0)) != 0 ||
+		    (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("issue list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("issue list", under)) != 0)
-			return rc;
-		if (status != NULL && reg_status_fa(status) == NULL)
-			return cmd_usage("issue list: '%s' is not a status", status);
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = issue_list(n.st, under, status, cat);
+		rows = issue_list(n.st, l.under, l.status, l.category);
 		node_close(&n);
-		return emit(&o, rows, cols, csv);
+		return emit(&o, rows, cols, l.csv);
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *rec;
-		if (o.help) {
-			printf("usage: nehzat issue show -D DIR ID [--json]\n"
+	if (strcmp(argv[1], "show") == 0)
+		return show_id(&o, argc, argv, "issue show", issue_get, "problem",
+			       "usage: nehzat issue show -D DIR ID [--json]\n"
 			       "A problem with its priority, rank, per-criterion means and every score.\n");
-			return 0;
-		}
-		if (argc != 3)
-			return cmd_usage("issue show: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rec = issue_get(n.st, argv[2]);
-		node_close(&n);
-		return show(&o, rec, "problem", argv[2]);
-	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (o.help) {
-			printf("usage: nehzat issue set -D DIR ID FIELD=VALUE...\n"
-			       "Fields: title, description, category, neighbourhood, people_affected, source, session.\n"
-			       "The status changes only through the lifecycle's operations.\n");
-			return 0;
-		}
-		if (argc < 4)
-			return cmd_usage("issue set: give ID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = issue_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
-		return done(&n, rc, &err, NULL);
-	}
+	if (strcmp(argv[1], "set") == 0)
+		return set_fields(&o, argc, argv, "issue set", issue_set,
+				  "usage: nehzat issue set -D DIR ID FIELD=VALUE...\n"
+				  "Fields: title, description, category, neighbourhood, people_affected, source, session.\n"
+				  "The status changes only through the lifecycle's operations.\n");
 	if (strcmp(argv[1], "close") == 0) {
 		const char *reason = NULL;
-		const struct opt opts[] = {{"--reason", &reason, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
 		if (o.help) {
 			printf("usage: nehzat issue close -D DIR ID [--reason TEXT]\n"
 			       "Closes a problem that is identified, prioritised, rejected or evaluated.\n");
 			return 0;
 		}
-		if ((rc = parse("issue close", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("issue close", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1)
 			return cmd_usage("issue close: give exactly one ID");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = issue_close(n.st, pos[0], reason, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	return cmd_usage("issue: unknown subcommand '%s' (add, list, show, set, close)", argv[1]);
 }
@@ -581,41 +489,40 @@ cmd_session(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "add") == 0) {
 		struct session_input in = {0};
-		const char *people = NULL, *issues[LIST_OPT_MAX];
+		const char *people = NULL, *issues[CLI_LIST_MAX];
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--date", &in.date, NULL, NULL},
-					   {"--place", &in.place, NULL, NULL},
-					   {"--facilitator", &in.facilitator, NULL, NULL},
-					   {"--participants", &people, NULL, NULL},
-					   {"--groups", &in.groups, NULL, NULL},
-					   {"--outcomes", &in.outcomes, NULL, NULL},
-					   {"--area", &in.area, NULL, NULL},
-					   {"--issue", NULL, issues, &in.nissues},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--date", &in.date),
+					       CLI_VAL("--place", &in.place),
+					       CLI_VAL("--facilitator", &in.facilitator),
+					       CLI_VAL("--participants", &people),
+					       CLI_VAL("--groups", &in.groups),
+					       CLI_VAL("--outcomes", &in.outcomes),
+					       CLI_VAL("--area", &in.area),
+					       CLI_LIST("--issue", issues, &in.nissues),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat session add -D DIR --date D [--place P] [--facilitator F]\n"
 			       "       [--participants N] [--groups G] [--issue ID]... [--outcomes T] [--area CODE]\n"
 			       "Records a deliberation session and prints its id.  --issue names a problem discussed.\n");
 			return 0;
 		}
-		if ((rc = parse("session add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("session add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("session add: unexpected argument '%s'", pos[0]);
 		if (in.date == NULL)
 			return cmd_usage("session add: --date D is required (Jalali, e.g. 1405-09-07)");
-		if ((rc = number("session add", "--participants", people, &in.participants)) != 0)
+		in.participants = -1;
+		if ((rc = cli_whole("session add", "--participants", people, 0, LLONG_MAX, &in.participants)) != 0)
 			return rc;
 		in.issues = issues;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = session_add(n.st, &in, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "score") == 0) {
 		struct score_input sc[32];
 		const char *group = NULL;
-		const struct opt opts[] = {{"--group", &group, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--group", &group), CLI_END};
 		char names[32][32];
 		int i;
 		if (o.help) {
@@ -624,7 +531,7 @@ cmd_session(int argc, char **argv)
 			       "  nehzat session score -D DIR s1 p1 severity=4 prevalence=3 urgency=5 feasibility=2\n");
 			return 0;
 		}
-		if ((rc = parse("session score", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("session score", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np < 3)
 			return cmd_usage("session score: give SID, ISSUE and at least one CRITERION=SCORE");
@@ -638,63 +545,34 @@ cmd_session(int argc, char **argv)
 			memcpy(names[i - 2], pos[i], len);
 			names[i - 2][len] = '\0';
 			sc[i - 2].criterion = names[i - 2];
-			if ((rc = real("session score", names[i - 2], eq + 1, &sc[i - 2].score)) != 0)
+			if ((rc = cli_real("session score", names[i - 2], eq + 1, &sc[i - 2].score)) != 0)
 				return rc;
 		}
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = session_score(n.st, pos[0], pos[1], group, sc, np - 2, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf("usage: nehzat session list -D DIR [--under CODE] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		if ((rc = parse("session list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("session list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("session list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("session list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = session_list(n.st, under);
+		rows = session_list(n.st, l.under);
 		node_close(&n);
-		return emit(&o, rows, cols, csv);
+		return emit(&o, rows, cols, l.csv);
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *rec;
-		if (o.help) {
-			printf("usage: nehzat session show -D DIR SID [--json]\n");
-			return 0;
-		}
-		if (argc != 3)
-			return cmd_usage("session show: give exactly one SID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rec = session_get(n.st, argv[2]);
-		node_close(&n);
-		return show(&o, rec, "session", argv[2]);
-	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (o.help) {
-			printf("usage: nehzat session set -D DIR SID FIELD=VALUE...\n"
-			       "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n");
-			return 0;
-		}
-		if (argc < 4)
-			return cmd_usage("session set: give SID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = session_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
-		return done(&n, rc, &err, NULL);
-	}
+	if (strcmp(argv[1], "show") == 0)
+		return show_id(&o, argc, argv, "session show", session_get, "session",
+			       "usage: nehzat session show -D DIR SID [--json]\n");
+	if (strcmp(argv[1], "set") == 0)
+		return set_fields(&o, argc, argv, "session set", session_set,
+				  "usage: nehzat session set -D DIR SID FIELD=VALUE...\n"
+				  "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n");
 	return cmd_usage("session: unknown subcommand '%s' (add, score, list, show, set)", argv[1]);
 }
 
@@ -729,60 +607,59 @@ cmd_solution(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "add") == 0) {
 		struct solution_input in = {0};
-		const char *budget = NULL, *issues[LIST_OPT_MAX];
+		const char *budget = NULL, *issues[CLI_LIST_MAX];
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--title", &in.title, NULL, NULL},
-					   {"--plan", &in.plan, NULL, NULL},
-					   {"--bodies", &in.bodies, NULL, NULL},
-					   {"--resources", &in.resources, NULL, NULL},
-					   {"--budget", &budget, NULL, NULL},
-					   {"--start", &in.start, NULL, NULL},
-					   {"--end", &in.end, NULL, NULL},
-					   {"--issue", NULL, issues, &in.nissues},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
+					       CLI_VAL("--plan", &in.plan),
+					       CLI_VAL("--bodies", &in.bodies),
+					       CLI_VAL("--resources", &in.resources),
+					       CLI_VAL("--budget", &budget),
+					       CLI_VAL("--start", &in.start),
+					       CLI_VAL("--end", &in.end),
+					       CLI_LIST("--issue", issues, &in.nissues),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat solution add -D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
 			       "       [--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]\n"
 			       "Proposes a solution and prints its id; its problems become \"solution proposed\".\n");
 			return 0;
 		}
-		if ((rc = parse("solution add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("solution add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("solution add: unexpected argument '%s'", pos[0]);
 		if (in.title == NULL || in.nissues == 0)
 			return cmd_usage("solution add: --title T and at least one --issue ID are required");
-		if ((rc = number("solution add", "--budget", budget, &in.budget)) != 0)
+		in.budget = -1;
+		if ((rc = cli_whole("solution add", "--budget", budget, 0, LLONG_MAX, &in.budget)) != 0)
 			return rc;
 		in.issues = issues;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = solution_add(n.st, &in, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "submit") == 0) {
 		const char *council = NULL, *date = NULL;
-		const struct opt opts[] = {{"--council", &council, NULL, NULL},
-					   {"--date", &date, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--council", &council),
+					       CLI_VAL("--date", &date),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat solution submit -D DIR ID --council county|province [--date D]\n"
 			       "Puts a proposed solution before the social council of its county or its province.\n");
 			return 0;
 		}
-		if ((rc = parse("solution submit", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("solution submit", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1 || council == NULL)
 			return cmd_usage("solution submit: give one ID and --council county|province");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = solution_submit(n.st, pos[0], council, date, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "revise") == 0 || strcmp(argv[1], "close") == 0) {
 		bool revise = strcmp(argv[1], "revise") == 0;
 		const char *reason = NULL;
-		const struct opt opts[] = {{"--reason", &reason, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
 		if (o.help) {
 			printf(revise ? "usage: nehzat solution revise -D DIR ID\n"
 					"Takes a solution the council returned back to \"solution proposed\" for\n"
@@ -791,8 +668,8 @@ cmd_solution(int argc, char **argv)
 					"Closes an evaluated or rejected solution, and its problems with it.\n");
 			return 0;
 		}
-		if ((rc = parse(revise ? "solution revise" : "solution close", argc, argv, 2, revise ? NULL : opts, pos,
-				&np)) != 0)
+		if ((rc = cli_parse(revise ? "solution revise" : "solution close", argc, argv, 2, revise ? NULL : opts, pos,
+				     POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1)
 			return cmd_usage("solution %s: give exactly one ID", argv[1]);
@@ -800,61 +677,30 @@ cmd_solution(int argc, char **argv)
 			return rc;
 		rc = revise ? solution_revise(n.st, pos[0], n.author, &err)
 			    : solution_close(n.st, pos[0], reason, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (o.help) {
-			printf("usage: nehzat solution set -D DIR ID FIELD=VALUE...\n"
-			       "Fields: title, exec_plan, bodies, resources, budget, start_date, end_date.\n");
-			return 0;
-		}
-		if (argc < 4)
-			return cmd_usage("solution set: give ID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = solution_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
-		return done(&n, rc, &err, NULL);
-	}
+	if (strcmp(argv[1], "set") == 0)
+		return set_fields(&o, argc, argv, "solution set", solution_set,
+				  "usage: nehzat solution set -D DIR ID FIELD=VALUE...\n"
+				  "Fields: title, exec_plan, bodies, resources, budget, start_date, end_date.\n");
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *status = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--status", &status, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf("usage: nehzat solution list -D DIR [--under CODE] [--status S] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		if ((rc = parse("solution list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("solution list", argc, argv, LIST_STATUS, &l, NULL, 0)) != 0 ||
+		    (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("solution list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("solution list", under)) != 0)
-			return rc;
-		if (status != NULL && reg_status_fa(status) == NULL)
-			return cmd_usage("solution list: '%s' is not a status", status);
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = solution_list(n.st, under, status);
+		rows = solution_list(n.st, l.under, l.status);
 		node_close(&n);
-		return emit(&o, rows, cols, csv);
+		return emit(&o, rows, cols, l.csv);
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *rec;
-		if (o.help) {
-			printf("usage: nehzat solution show -D DIR ID [--json]\n"
+	if (strcmp(argv[1], "show") == 0)
+		return show_id(&o, argc, argv, "solution show", solution_get, "solution",
+			       "usage: nehzat solution show -D DIR ID [--json]\n"
 			       "A solution with its problems, council decisions, intervention and evaluations.\n");
-			return 0;
-		}
-		if (argc != 3)
-			return cmd_usage("solution show: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rec = solution_get(n.st, argv[2]);
-		node_close(&n);
-		return show(&o, rec, "solution", argv[2]);
-	}
 	return cmd_usage("solution: unknown subcommand '%s' (add, submit, revise, close, set, list, show)", argv[1]);
 }
 
@@ -887,17 +733,17 @@ cmd_council(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "decide") == 0) {
 		struct decision_input in = {0};
-		const struct opt opts[] = {{"--decision", &in.decision, NULL, NULL},
-					   {"--date", &in.date, NULL, NULL},
-					   {"--resolution", &in.resolution, NULL, NULL},
-					   {"--conditions", &in.conditions, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--decision", &in.decision),
+					       CLI_VAL("--date", &in.date),
+					       CLI_VAL("--resolution", &in.resolution),
+					       CLI_VAL("--conditions", &in.conditions),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat council decide -D DIR SOLUTION --decision approved|rejected|returned\n"
 			       "       --date D [--resolution NUMBER] [--conditions TEXT]\n");
 			return 0;
 		}
-		if ((rc = parse("council decide", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("council decide", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1 || in.decision == NULL || in.date == NULL)
 			return cmd_usage("council decide: give one SOLUTION, --decision and --date");
@@ -905,38 +751,21 @@ cmd_council(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = council_decide(n.st, &in, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *csv = NULL;
-		bool pending = false;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
-		int i;
 		if (o.help) {
 			printf("usage: nehzat council list -D DIR [--under CODE] [--pending] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		/* --pending is a flag: take it out before the options with values. */
-		for (i = np = 2; i < argc; i++)
-			if (strcmp(argv[i], "--pending") == 0)
-				pending = true;
-			else
-				argv[np++] = argv[i];
-		argc = np;
-		if ((rc = parse("council list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("council list", argc, argv, LIST_PENDING, &l, NULL, 0)) != 0 ||
+		    (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("council list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("council list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = council_list(n.st, under, pending);
+		rows = council_list(n.st, l.under, l.pending);
 		node_close(&n);
-		return emit(&o, rows, pending ? pcols : cols, csv);
+		return emit(&o, rows, l.pending ? pcols : cols, l.csv);
 	}
 	return cmd_usage("council: unknown subcommand '%s' (decide, list)", argv[1]);
 }
@@ -971,84 +800,64 @@ cmd_intervention(int argc, char **argv)
 	if (strcmp(argv[1], "add") == 0) {
 		const char *sol = NULL, *title = NULL;
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--solution", &sol, NULL, NULL},
-					   {"--title", &title, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--solution", &sol),
+					       CLI_VAL("--title", &title),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat intervention add -D DIR --solution ID [--title T]\n"
 			       "Creates the intervention of an approved solution and prints its id.\n");
 			return 0;
 		}
-		if ((rc = parse("intervention add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("intervention add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0 || sol == NULL)
+		if (sol == NULL)
 			return cmd_usage("intervention add: --solution ID is required");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = intervention_add(n.st, sol, title, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "stage") == 0) {
 		const char *start = NULL, *end = NULL, *people = NULL, *notes = NULL;
-		long long count;
-		const struct opt opts[] = {{"--start", &start, NULL, NULL},
-					   {"--end", &end, NULL, NULL},
-					   {"--participants", &people, NULL, NULL},
-					   {"--notes", &notes, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		long long count = -1;
+		const struct cli_opt opts[] = {CLI_VAL("--start", &start),
+					       CLI_VAL("--end", &end),
+					       CLI_VAL("--participants", &people),
+					       CLI_VAL("--notes", &notes),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat intervention stage -D DIR ID STAGE [--start D] [--end D]\n"
 			       "       [--participants N] [--notes T]\n"
 			       "STAGE: needs, priority, planning, implementation, evaluation (or 1-5).\n");
 			return 0;
 		}
-		if ((rc = parse("intervention stage", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("intervention stage", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 2)
 			return cmd_usage("intervention stage: give ID and STAGE");
-		if ((rc = number("intervention stage", "--participants", people, &count)) != 0)
+		if ((rc = cli_whole("intervention stage", "--participants", people, 0, LLONG_MAX, &count)) != 0)
 			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = intervention_stage(n.st, pos[0], pos[1], start, end, count, notes, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf("usage: nehzat intervention list -D DIR [--under CODE] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		if ((rc = parse("intervention list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("intervention list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("intervention list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("intervention list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = intervention_list(n.st, under);
+		rows = intervention_list(n.st, l.under);
 		node_close(&n);
-		return emit(&o, rows, cols, csv);
+		return emit(&o, rows, cols, l.csv);
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *rec;
-		if (o.help) {
-			printf("usage: nehzat intervention show -D DIR ID [--json]\n");
-			return 0;
-		}
-		if (argc != 3)
-			return cmd_usage("intervention show: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rec = intervention_get(n.st, argv[2]);
-		node_close(&n);
-		return show(&o, rec, "intervention", argv[2]);
-	}
+	if (strcmp(argv[1], "show") == 0)
+		return show_id(&o, argc, argv, "intervention show", intervention_get, "intervention",
+			       "usage: nehzat intervention show -D DIR ID [--json]\n");
 	return cmd_usage("intervention: unknown subcommand '%s' (add, stage, list, show)", argv[1]);
 }
 
@@ -1062,7 +871,6 @@ cmd_evaluation(int argc, char **argv)
 	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
-	char *pos[POS_MAX];
 	int rc, np;
 
 	argc = cmd_common(argc, argv, &o);
@@ -1080,55 +888,60 @@ cmd_evaluation(int argc, char **argv)
 	if (strcmp(argv[1], "add") == 0) {
 		struct evaluation_input in = {0};
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--intervention", &in.intervention, NULL, NULL},
-					   {"--solution", &in.solution, NULL, NULL},
-					   {"--date", &in.date, NULL, NULL},
-					   {"--by", &in.evaluator, NULL, NULL},
-					   {"--strengths", &in.strengths, NULL, NULL},
-					   {"--weaknesses", &in.weaknesses, NULL, NULL},
-					   {"--indicators", &in.indicators, NULL, NULL},
-					   {"--recommendations", &in.recommendations, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--intervention", &in.intervention),
+					       CLI_VAL("--solution", &in.solution),
+					       CLI_VAL("--date", &in.date),
+					       CLI_VAL("--by", &in.evaluator),
+					       CLI_VAL("--strengths", &in.strengths),
+					       CLI_VAL("--weaknesses", &in.weaknesses),
+					       CLI_VAL("--indicators", &in.indicators),
+					       CLI_VAL("--recommendations", &in.recommendations),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat evaluation add -D DIR (--intervention ID | --solution ID) [--date D]\n"
 			       "       [--by NAME] [--strengths T] [--weaknesses T] [--indicators T] [--recommendations T]\n");
 			return 0;
 		}
-		if ((rc = parse("evaluation add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("evaluation add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("evaluation add: unexpected argument '%s'", pos[0]);
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = evaluation_add(n.st, &in, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf("usage: nehzat evaluation list -D DIR [--under CODE] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		if ((rc = parse("evaluation list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse("evaluation list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("evaluation list: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("evaluation list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = evaluation_list(n.st, under);
+		rows = evaluation_list(n.st, l.under);
 		node_close(&n);
-		return emit(&o, rows, cols, csv);
+		return emit(&o, rows, cols, l.csv);
 	}
 	return cmd_usage("evaluation: unknown subcommand '%s' (add, list)", argv[1]);
 }
 
 /* ---- org ---- */
+
+/* org_get returns organisation id with its introductions, or NULL: the domain lists them only. */
+static json_t *
+org_get(struct store *st, const char *id)
+{
+	json_t *rows = org_list(st, NULL), *r, *rec = NULL;
+	size_t i;
+
+	json_array_foreach(rows, i, r)
+		if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0)
+			rec = json_incref(r);
+	json_decref(rows);
+	if (rec != NULL)
+		json_object_set_new(rec, "introductions", org_intro_list(st, NULL, id));
+	return rec;
+}
 
 int
 cmd_org(int argc, char **argv)
@@ -1160,132 +973,93 @@ cmd_org(int argc, char **argv)
 	if (strcmp(argv[1], "add") == 0) {
 		struct org_input in = {0};
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--name", &in.name, NULL, NULL},
-					   {"--kind", &in.kind, NULL, NULL},
-					   {"--field", &in.field, NULL, NULL},
-					   {"--contact", &in.contact, NULL, NULL},
-					   {"--by", &in.identified_by, NULL, NULL},
-					   {"--date", &in.date, NULL, NULL},
-					   {"--notes", &in.notes, NULL, NULL},
-					   {"--area", &in.area, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),
+					       CLI_VAL("--kind", &in.kind),
+					       CLI_VAL("--field", &in.field),
+					       CLI_VAL("--contact", &in.contact),
+					       CLI_VAL("--by", &in.identified_by),
+					       CLI_VAL("--date", &in.date),
+					       CLI_VAL("--notes", &in.notes),
+					       CLI_VAL("--area", &in.area),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat org add -D DIR --name N [--kind K] [--field F] [--contact C]\n"
 			       "       [--by HELPER] [--date D] [--notes T] [--area CODE]\n");
 			return 0;
 		}
-		if ((rc = parse("org add", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("org add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
 			return rc;
-		if (np > 0 || in.name == NULL)
+		if (in.name == NULL)
 			return cmd_usage("org add: --name N is required");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = org_add(n.st, &in, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (o.help) {
-			printf("usage: nehzat org set -D DIR ID FIELD=VALUE...\n"
-			       "Fields: name, kind, field, contact, identified_by, identified, notes.\n");
-			return 0;
-		}
-		if (argc < 4)
-			return cmd_usage("org set: give ID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = org_set(n.st, argv[2], argc - 3, argv + 3, n.author, &err);
-		return done(&n, rc, &err, NULL);
-	}
+	if (strcmp(argv[1], "set") == 0)
+		return set_fields(&o, argc, argv, "org set", org_set,
+				  "usage: nehzat org set -D DIR ID FIELD=VALUE...\n"
+				  "Fields: name, kind, field, contact, identified_by, identified, notes.\n");
 	if (strcmp(argv[1], "introduce") == 0) {
 		const char *body = NULL, *level = NULL, *date = NULL, *outcome = NULL, *notes = NULL;
 		char id[NZ_RID_MAX];
-		const struct opt opts[] = {{"--body", &body, NULL, NULL},
-					   {"--level", &level, NULL, NULL},
-					   {"--date", &date, NULL, NULL},
-					   {"--outcome", &outcome, NULL, NULL},
-					   {"--notes", &notes, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--body", &body),
+					       CLI_VAL("--level", &level),
+					       CLI_VAL("--date", &date),
+					       CLI_VAL("--outcome", &outcome),
+					       CLI_VAL("--notes", &notes),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat org introduce -D DIR ID --body B --level province|county [--date D]\n"
 			       "       [--outcome pending|accepted|declined] [--notes T]\n");
 			return 0;
 		}
-		if ((rc = parse("org introduce", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("org introduce", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1 || body == NULL || level == NULL)
 			return cmd_usage("org introduce: give one ID, --body and --level");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = org_introduce(n.st, pos[0], body, level, date, outcome, notes, n.author, id, &err);
-		return done(&n, rc, &err, id);
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "outcome") == 0) {
 		const char *outcome = NULL, *notes = NULL;
-		const struct opt opts[] = {{"--outcome", &outcome, NULL, NULL},
-					   {"--notes", &notes, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--outcome", &outcome),
+					       CLI_VAL("--notes", &notes),
+					       CLI_END};
 		if (o.help) {
 			printf("usage: nehzat org outcome -D DIR INTRO --outcome pending|accepted|declined [--notes T]\n");
 			return 0;
 		}
-		if ((rc = parse("org outcome", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("org outcome", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np != 1 || outcome == NULL)
 			return cmd_usage("org outcome: give one INTRO and --outcome");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = org_outcome(n.st, pos[0], outcome, notes, n.author, &err);
-		return done(&n, rc, &err, NULL);
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "intros") == 0) {
 		bool intros = strcmp(argv[1], "intros") == 0;
-		const char *under = NULL, *csv = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--csv", &csv, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		struct list_opts l;
 		json_t *rows;
 		if (o.help) {
 			printf(intros ? "usage: nehzat org intros -D DIR [ID] [--under CODE] [--json] [--csv FILE]\n"
 				      : "usage: nehzat org list -D DIR [--under CODE] [--json] [--csv FILE]\n");
 			return 0;
 		}
-		if ((rc = parse(intros ? "org intros" : "org list", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = list_parse(intros ? "org intros" : "org list", argc, argv, 0, &l, pos, intros ? 1 : 0)) != 0 ||
+		    (rc = cmd_open(&n, &o)) != 0)
 			return rc;
-		if (np > (intros ? 1 : 0))
-			return cmd_usage("org %s: unexpected argument '%s'", argv[1], pos[np - 1]);
-		if ((rc = check_under("org list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = intros ? org_intro_list(n.st, under, np ? pos[0] : NULL) : org_list(n.st, under);
+		rows = intros ? org_intro_list(n.st, l.under, l.npos ? pos[0] : NULL) : org_list(n.st, l.under);
 		node_close(&n);
-		return emit(&o, rows, intros ? icols : cols, csv);
+		return emit(&o, rows, intros ? icols : cols, l.csv);
 	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *rows, *rec;
-		if (o.help) {
-			printf("usage: nehzat org show -D DIR ID [--json]\n");
-			return 0;
-		}
-		if (argc != 3)
-			return cmd_usage("org show: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = org_list(n.st, NULL);
-		rec = NULL;
-		{
-			size_t i;
-			json_t *r;
-			json_array_foreach(rows, i, r)
-				if (strcmp(json_string_value(json_object_get(r, "id")), argv[2]) == 0)
-					rec = json_incref(r);
-		}
-		json_decref(rows);
-		if (rec != NULL)
-			json_object_set_new(rec, "introductions", org_intro_list(n.st, NULL, argv[2]));
-		node_close(&n);
-		return show(&o, rec, "organisation", argv[2]);
-	}
+	if (strcmp(argv[1], "show") == 0)
+		return show_id(&o, argc, argv, "org show", org_get, "organisation",
+			       "usage: nehzat org show -D DIR ID [--json]\n");
 	return cmd_usage("org: unknown subcommand '%s' (add, set, introduce, outcome, list, intros, show)", argv[1]);
 }
 
@@ -1420,16 +1194,16 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 	static const char *const kcols[] = {"code", "name_fa", "name_en", "weight", "scale_max", "active", NULL};
 	const char *what = crit ? "register criterion" : "register category";
 	const char *fa = NULL, *en = NULL, *weight = NULL, *scale = NULL, *active = NULL;
-	const struct opt opts[] = {{"--fa", &fa, NULL, NULL},
-				   {"--en", &en, NULL, NULL},
-				   {"--weight", &weight, NULL, NULL},
-				   {"--scale-max", &scale, NULL, NULL},
-				   {"--active", &active, NULL, NULL},
-				   {NULL, NULL, NULL, NULL}};
-	const struct opt copts[] = {{"--fa", &fa, NULL, NULL},
-				    {"--en", &en, NULL, NULL},
-				    {"--active", &active, NULL, NULL},
-				    {NULL, NULL, NULL, NULL}};
+	const struct cli_opt opts[] = {CLI_VAL("--fa", &fa),
+				       CLI_VAL("--en", &en),
+				       CLI_VAL("--weight", &weight),
+				       CLI_VAL("--scale-max", &scale),
+				       CLI_VAL("--active", &active),
+				       CLI_END};
+	const struct cli_opt copts[] = {CLI_VAL("--fa", &fa),
+					CLI_VAL("--en", &en),
+					CLI_VAL("--active", &active),
+					CLI_END};
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
@@ -1456,9 +1230,9 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 	}
 	if (strcmp(argv[2], "list") == 0) {
 		const char *csv = NULL;
-		const struct opt lopts[] = {{"--csv", &csv, NULL, NULL}, {NULL, NULL, NULL, NULL}};
+		const struct cli_opt lopts[] = {CLI_VAL("--csv", &csv), CLI_END};
 		json_t *rows;
-		if ((rc = parse(what, argc, argv, 3, lopts, pos, &np)) != 0)
+		if ((rc = cli_parse(what, argc, argv, 3, lopts, pos, POS_MAX, &np)) != 0)
 			return rc;
 		if (np > 0)
 			return cmd_usage("%s list: unexpected argument '%s'", what, pos[0]);
@@ -1470,22 +1244,17 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 	}
 	if (strcmp(argv[2], "add") != 0 && strcmp(argv[2], "set") != 0)
 		return cmd_usage("%s: unknown subcommand '%s' (list, add, set)", what, argv[2]);
-	if ((rc = parse(what, argc, argv, 3, crit ? opts : copts, pos, &np)) != 0)
+	if ((rc = cli_parse(what, argc, argv, 3, crit ? opts : copts, pos, POS_MAX, &np)) != 0)
 		return rc;
 	if (np != 1)
 		return cmd_usage("%s %s: give exactly one CODE", what, argv[2]);
-	if (weight != NULL && (rc = real(what, "--weight", weight, &w)) != 0)
+	if ((rc = cli_real(what, "--weight", weight, &w)) != 0)
 		return rc;
 	if (weight != NULL && w <= 0)
 		return cmd_usage("%s: --weight must be more than 0", what);
-	if ((rc = number(what, "--scale-max", scale, &sm)) != 0)
+	if ((rc = cli_whole(what, "--scale-max", scale, 0, INT_MAX, &sm)) != 0 ||
+	    (rc = cli_whole(what, "--active", active, 0, 1, &act)) != 0)
 		return rc;
-	if (sm < 0)
-		sm = 0;
-	if ((rc = number(what, "--active", active, &act)) != 0)
-		return rc;
-	if (active != NULL && act > 1)
-		return cmd_usage("%s: --active is 0 or 1", what);
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	if (crit)
@@ -1493,7 +1262,7 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 				   &err);
 	else
 		rc = category_put(n.st, strcmp(argv[2], "add") == 0, pos[0], fa, en, (int)act, n.author, &err);
-	return done(&n, rc, &err, NULL);
+	return cli_done(&n, rc, &err, NULL);
 }
 
 int
@@ -1502,7 +1271,6 @@ cmd_register(int argc, char **argv)
 	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
-	char *pos[POS_MAX];
 	int rc, np;
 
 	argc = cmd_common(argc, argv, &o);
@@ -1545,13 +1313,13 @@ cmd_register(int argc, char **argv)
 			return rc;
 		rc = reg_seed_standards(n.st, n.author, &ncat, &ncrit, &err);
 		snprintf(line, sizeof(line), "added %d categories and %d criteria", ncat, ncrit);
-		return done(&n, rc, &err, line);
+		return cli_done(&n, rc, &err, line);
 	}
 	if (strcmp(argv[1], "summary") == 0) {
 		const char *under = NULL, *top = NULL;
-		const struct opt opts[] = {{"--under", &under, NULL, NULL},
-					   {"--top", &top, NULL, NULL},
-					   {NULL, NULL, NULL, NULL}};
+		const struct cli_opt opts[] = {CLI_VAL("--under", &under),
+					       CLI_VAL("--top", &top),
+					       CLI_END};
 		long long ntop = 5;
 		json_t *s;
 		if (o.help) {
@@ -1562,16 +1330,10 @@ cmd_register(int argc, char **argv)
 			       "successful sync of this node's child that carries it).\n");
 			return 0;
 		}
-		if ((rc = parse("register summary", argc, argv, 2, opts, pos, &np)) != 0)
+		if ((rc = cli_parse("register summary", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
+		    (rc = cli_check_unit("register summary", under)) != 0 ||
+		    (rc = cli_whole("register summary", "--top", top, 0, 100, &ntop)) != 0)
 			return rc;
-		if (np > 0)
-			return cmd_usage("register summary: unexpected argument '%s'", pos[0]);
-		if ((rc = check_under("register summary", under)) != 0)
-			return rc;
-		if (top != NULL && ((rc = number("register summary", "--top", top, &ntop)) != 0))
-			return rc;
-		if (ntop > 100)
-			return cmd_usage("register summary: --top is at most 100");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		s = reg_summary(n.st, under, (int)ntop, &err);
@@ -1580,7 +1342,7 @@ cmd_register(int argc, char **argv)
 			return cmd_fail(&err);
 		jalalize(s);
 		if (o.json)
-			print_json(s);
+			cli_print_json(s);
 		else
 			print_summary(s);
 		json_decref(s);

@@ -10,86 +10,11 @@
 
 #include <jansson.h>
 
-#include "base/unit.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 #include "node/node.h"
 
-#define MULTI_MAX 64
-
-/*
- * struct opt is one option of a subcommand: "--name VALUE" into *val, a
- * flag into *flag, or a repeatable "--name VALUE" collected into multi.
- */
-struct opt {
-	const char *name;
-	const char **val;
-	bool *flag;
-	const char **multi;
-	int *nmulti;
-};
-
-/*
- * parse_opts reads argv[start..] by opts; everything else (positional
- * arguments, FIELD=VALUE pairs) is moved, in order, to the front of rest.
- * Returns the count of rest, or -1 after printing a usage error.
- */
-static int
-parse_opts(const char *what, int argc, char **argv, int start, const struct opt *opts, char **rest)
-{
-	int i, j, n = 0;
-
-	for (i = start; i < argc; i++) {
-		if (strncmp(argv[i], "--", 2) != 0) {
-			rest[n++] = argv[i];
-			continue;
-		}
-		for (j = 0; opts[j].name != NULL && strcmp(opts[j].name, argv[i]) != 0; j++)
-			;
-		if (opts[j].name == NULL) {
-			cmd_usage("%s: unknown option '%s' (see --help)", what, argv[i]);
-			return -1;
-		}
-		if (opts[j].flag != NULL) {
-			*opts[j].flag = true;
-			continue;
-		}
-		if (i + 1 >= argc) {
-			cmd_usage("%s: %s needs a value", what, argv[i]);
-			return -1;
-		}
-		if (opts[j].multi != NULL) {
-			if (*opts[j].nmulti == MULTI_MAX) {
-				cmd_usage("%s: at most %d %s options", what, MULTI_MAX, argv[i]);
-				return -1;
-			}
-			opts[j].multi[(*opts[j].nmulti)++] = argv[++i];
-		} else {
-			*opts[j].val = argv[++i];
-		}
-	}
-	rest[n] = NULL;
-	return n;
-}
-
-static void
-print_json(json_t *j)
-{
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-
-	if (s != NULL) {
-		printf("%s\n", s);
-		free(s);
-	}
-}
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s ? s : "";
-}
+#define REST_MAX 256 /* positional arguments and FIELD=VALUE pairs */
 
 static long long
 jint(json_t *o, const char *key)
@@ -116,48 +41,13 @@ rials(long long v, char out[32])
 }
 
 static int
-parse_int(const char *what, const char *s, long long lo, long long hi, long long *out)
-{
-	char *end;
-
-	errno = 0;
-	*out = strtoll(s, &end, 10);
-	if (s[0] == '\0' || *end != '\0' || errno != 0 || *out < lo || *out > hi)
-		return cmd_usage("%s: '%s' is not a whole number from %lld to %lld", what, s, lo, hi);
-	return 0;
-}
-
-/* open_csv opens FILE for writing, or stdout for "-". */
-static FILE *
-open_csv(const char *path)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdout : fopen(path, "w");
-
-	if (f == NULL)
-		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
-	return f;
-}
-
-static int
-close_csv(FILE *f, const char *path, int rc)
-{
-	if (f != stdout && fclose(f) != 0 && rc == 0) {
-		fprintf(stderr, "nehzat: cannot write '%s': %s\n", path, strerror(errno));
-		return 1;
-	}
-	if (rc != 0)
-		fprintf(stderr, "nehzat: cannot write '%s'\n", path);
-	return rc != 0;
-}
-
-static int
 csv_out(const char *path, json_t *rows, const char *const *cols)
 {
-	FILE *f = open_csv(path);
+	FILE *f = cli_csv_open(path);
 
 	if (f == NULL)
 		return 1;
-	return close_csv(f, path, rep_csv_write(f, rows, cols));
+	return cli_csv_close(f, path, rep_csv_write(f, rows, cols));
 }
 
 /* ---- template ---- */
@@ -261,20 +151,12 @@ fields_text(const char **specs, int nspecs, const char *file, char **out)
 	if (nspecs > 0 && file != NULL)
 		return cmd_usage("template: give --field options or --fields FILE, not both");
 	if (file != NULL) {
-		FILE *f = fopen(file, "r");
+		struct nz_err err = {0};
+		unsigned char *buf;
 		size_t n;
-		char *buf;
-		if (f == NULL) {
-			fprintf(stderr, "nehzat: cannot open '%s': %s\n", file, strerror(errno));
-			return 1;
-		}
-		buf = malloc(REP_JSON_MAX + 2);
-		n = buf ? fread(buf, 1, REP_JSON_MAX + 1, f) : 0;
-		fclose(f);
-		if (buf == NULL)
-			return 1;
-		buf[n] = '\0';
-		*out = buf;
+		if (cli_read_file(file, REP_JSON_MAX, &buf, &n, &err) != 0)
+			return cmd_fail(&err);
+		*out = (char *)buf;
 		return 0;
 	}
 	if (nspecs > 0) {
@@ -300,15 +182,15 @@ print_template(json_t *t)
 	size_t i;
 	json_t *f;
 
-	printf("%s v%lld  %s\n", jstr(t, "code"), jint(t, "version"), jstr(t, "title"));
+	printf("%s v%lld  %s\n", cli_jstr(t, "code"), jint(t, "version"), cli_jstr(t, "title"));
 	printf("  every %s, reported by the %s of each %s, due %lld days after the period ends\n",
-	       jstr(t, "period"), strcmp(jstr(t, "reporter"), "helper") == 0 ? "helper groups" : "secretariat",
-	       jstr(t, "level"), jint(t, "due_days"));
-	printf("  expected from %s%s%s\n", jstr(t, "from"), jstr(t, "until")[0] ? " until " : "",
-	       jstr(t, "until"));
+	       cli_jstr(t, "period"), strcmp(cli_jstr(t, "reporter"), "helper") == 0 ? "helper groups" : "secretariat",
+	       cli_jstr(t, "level"), jint(t, "due_days"));
+	printf("  expected from %s%s%s\n", cli_jstr(t, "from"), cli_jstr(t, "until")[0] ? " until " : "",
+	       cli_jstr(t, "until"));
 	json_array_foreach(json_object_get(t, "fields"), i, f) {
 		json_t *v;
-		printf("  %-20s %-7s%s", jstr(f, "name"), jstr(f, "type"),
+		printf("  %-20s %-7s%s", cli_jstr(f, "name"), cli_jstr(f, "type"),
 		       json_is_true(json_object_get(f, "required")) ? " required" : "");
 		if ((v = json_object_get(f, "min")) != NULL)
 			printf(" min %g", json_number_value(v));
@@ -321,8 +203,8 @@ print_template(json_t *t)
 			printf(" %s", s ? s : "");
 			free(s);
 		}
-		if (jstr(f, "label")[0])
-			printf("  %s", jstr(f, "label"));
+		if (cli_jstr(f, "label")[0])
+			printf("  %s", cli_jstr(f, "label"));
 		printf("\n");
 	}
 }
@@ -336,26 +218,26 @@ cmd_template(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	struct tpl_spec sp;
-	const char *specs[MULTI_MAX], *file = NULL, *due = NULL, *after = NULL, *ver = NULL;
-	char *rest[256], *fields = NULL, id[NZ_RID_MAX];
+	const char *specs[CLI_LIST_MAX], *file = NULL, *due = NULL, *after = NULL, *ver = NULL;
+	char *rest[REST_MAX], *fields = NULL, id[NZ_RID_MAX];
 	bool all = false;
 	int nspecs = 0, nrest, rc, version = 0;
 	long long v;
-	const struct opt opts[] = {
-		{"--code", &sp.code, NULL, NULL, NULL},
-		{"--title", &sp.title, NULL, NULL, NULL},
-		{"--period", &sp.period, NULL, NULL, NULL},
-		{"--reporter", &sp.reporter, NULL, NULL, NULL},
-		{"--level", &sp.level, NULL, NULL, NULL},
-		{"--due-days", &due, NULL, NULL, NULL},
-		{"--from", &sp.from, NULL, NULL, NULL},
-		{"--until", &sp.until, NULL, NULL, NULL},
-		{"--after", &after, NULL, NULL, NULL},
-		{"--version", &ver, NULL, NULL, NULL},
-		{"--field", NULL, NULL, specs, &nspecs},
-		{"--fields", &file, NULL, NULL, NULL},
-		{"--all", NULL, &all, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	const struct cli_opt opts[] = {
+		CLI_VAL("--code", &sp.code),
+		CLI_VAL("--title", &sp.title),
+		CLI_VAL("--period", &sp.period),
+		CLI_VAL("--reporter", &sp.reporter),
+		CLI_VAL("--level", &sp.level),
+		CLI_VAL("--due-days", &due),
+		CLI_VAL("--from", &sp.from),
+		CLI_VAL("--until", &sp.until),
+		CLI_VAL("--after", &after),
+		CLI_VAL("--version", &ver),
+		CLI_LIST("--field", specs, &nspecs),
+		CLI_VAL("--fields", &file),
+		CLI_FLAG("--all", &all),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -381,13 +263,11 @@ cmd_template(int argc, char **argv)
 	}
 	memset(&sp, 0, sizeof(sp));
 	sp.due_days = -1;
-	if ((nrest = parse_opts("template", argc, argv, 2, opts, rest)) < 0)
-		return 2;
-	if (due != NULL) {
-		if (parse_int("template --due-days", due, 0, REP_DUE_DAYS_MAX, &v) != 0)
-			return 2;
+	if ((rc = cli_parse("template", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
+	    (rc = cli_whole("template", "--due-days", due, 0, REP_DUE_DAYS_MAX, &v)) != 0)
+		return rc;
+	if (due != NULL)
 		sp.due_days = (int)v;
-	}
 	if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0) {
 		bool add = argv[1][0] == 'a';
 		if (nrest != (add ? 0 : 1))
@@ -425,8 +305,7 @@ cmd_template(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = tpl_retire(n.st, rest[0], after, n.author, &err);
-		node_close(&n);
-		return rc != 0 ? cmd_fail(&err) : 0;
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0) {
 		json_t *rows;
@@ -436,19 +315,14 @@ cmd_template(int argc, char **argv)
 			return rc;
 		rows = tpl_list(n.st, all);
 		node_close(&n);
-		if (o.json)
-			print_json(rows);
-		else
-			rec_print_table(stdout, rows, cols);
-		json_decref(rows);
-		return 0;
+		return cli_list(&o, rows, cols);
 	}
 	if (strcmp(argv[1], "show") == 0) {
 		json_t *t;
 		if (nrest != 1)
 			return cmd_usage("template show: give exactly one CODE");
-		if (ver != NULL && parse_int("template show --version", ver, 1, 1000000, &v) != 0)
-			return 2;
+		if ((rc = cli_whole("template show", "--version", ver, 1, 1000000, &v)) != 0)
+			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		t = tpl_get(n.st, rest[0], ver ? (int)v : 0);
@@ -458,7 +332,7 @@ cmd_template(int argc, char **argv)
 			return cmd_fail(&err);
 		}
 		if (o.json)
-			print_json(t);
+			cli_print_json(t);
 		else
 			print_template(t);
 		json_decref(t);
@@ -475,34 +349,34 @@ print_report(json_t *r)
 	json_t *data = json_object_get(r, "data"), *f, *x;
 	size_t i;
 
-	printf("report %s  %s revision %lld  (%s)\n", jstr(r, "id"), jstr(r, "owner"), jint(r, "revision"),
-	       jstr(r, "state"));
-	printf("  template   %s v%lld  %s\n", jstr(r, "template_code"), jint(r, "template_version"),
-	       jstr(r, "template_title"));
-	printf("  period     %s (%s to %s), due %s\n", jstr(r, "period"), jstr(r, "period_start"),
-	       jstr(r, "period_end"), jstr(r, "due"));
-	if (jstr(r, "grp")[0])
-		printf("  group      %s\n", jstr(r, "grp"));
-	if (jstr(r, "submitted")[0])
-		printf("  submitted  %s%s\n", jstr(r, "submitted"),
+	printf("report %s  %s revision %lld  (%s)\n", cli_jstr(r, "id"), cli_jstr(r, "owner"), jint(r, "revision"),
+	       cli_jstr(r, "state"));
+	printf("  template   %s v%lld  %s\n", cli_jstr(r, "template_code"), jint(r, "template_version"),
+	       cli_jstr(r, "template_title"));
+	printf("  period     %s (%s to %s), due %s\n", cli_jstr(r, "period"), cli_jstr(r, "period_start"),
+	       cli_jstr(r, "period_end"), cli_jstr(r, "due"));
+	if (cli_jstr(r, "grp")[0])
+		printf("  group      %s\n", cli_jstr(r, "grp"));
+	if (cli_jstr(r, "submitted")[0])
+		printf("  submitted  %s%s\n", cli_jstr(r, "submitted"),
 		       json_is_true(json_object_get(r, "on_time")) ? " (on time)" : " (late)");
-	if (jstr(r, "reason")[0])
-		printf("  corrects   %s: %s\n", jstr(r, "supersedes"), jstr(r, "reason"));
-	if (jstr(r, "review")[0])
-		printf("  review     %s by %s on %s%s%s\n", jstr(r, "review"), jstr(r, "reviewer"),
-		       jstr(r, "reviewed"), jstr(r, "review_note")[0] ? ": " : "", jstr(r, "review_note"));
+	if (cli_jstr(r, "reason")[0])
+		printf("  corrects   %s: %s\n", cli_jstr(r, "supersedes"), cli_jstr(r, "reason"));
+	if (cli_jstr(r, "review")[0])
+		printf("  review     %s by %s on %s%s%s\n", cli_jstr(r, "review"), cli_jstr(r, "reviewer"),
+		       cli_jstr(r, "reviewed"), cli_jstr(r, "review_note")[0] ? ": " : "", cli_jstr(r, "review_note"));
 	json_array_foreach(json_object_get(r, "fields"), i, f) {
-		json_t *v = json_object_get(data, jstr(f, "name"));
+		json_t *v = json_object_get(data, cli_jstr(f, "name"));
 		char *s = v && !json_is_string(v) ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
-		printf("  %-20s %s%s%s\n", jstr(f, "name"), v == NULL ? "-" : s ? s : json_string_value(v),
-		       jstr(f, "label")[0] ? "    " : "", jstr(f, "label"));
+		printf("  %-20s %s%s%s\n", cli_jstr(f, "name"), v == NULL ? "-" : s ? s : json_string_value(v),
+		       cli_jstr(f, "label")[0] ? "    " : "", cli_jstr(f, "label"));
 		free(s);
 	}
 	if (json_array_size(json_object_get(r, "revisions")) > 1) {
 		printf("  revisions:\n");
 		json_array_foreach(json_object_get(r, "revisions"), i, x)
-			printf("    %lld  %s  %-10s %s%s%s\n", jint(x, "revision"), jstr(x, "id"), jstr(x, "state"),
-			       jstr(x, "submitted"), jstr(x, "reason")[0] ? "  " : "", jstr(x, "reason"));
+			printf("    %lld  %s  %-10s %s%s%s\n", jint(x, "revision"), cli_jstr(x, "id"), cli_jstr(x, "state"),
+			       cli_jstr(x, "submitted"), cli_jstr(x, "reason")[0] ? "  " : "", cli_jstr(x, "reason"));
 	}
 }
 
@@ -520,20 +394,20 @@ cmd_report(int argc, char **argv)
 	struct node n;
 	const char *tpl = NULL, *period = NULL, *unit = NULL, *group = NULL, *reason = NULL, *under = NULL,
 		   *csv = NULL;
-	char *rest[256], id[NZ_RID_MAX];
+	char *rest[REST_MAX], id[NZ_RID_MAX];
 	bool submit = false, revisions = false;
 	int nrest, rc;
-	const struct opt opts[] = {
-		{"--template", &tpl, NULL, NULL, NULL},
-		{"--period", &period, NULL, NULL, NULL},
-		{"--unit", &unit, NULL, NULL, NULL},
-		{"--group", &group, NULL, NULL, NULL},
-		{"--reason", &reason, NULL, NULL, NULL},
-		{"--under", &under, NULL, NULL, NULL},
-		{"--csv", &csv, NULL, NULL, NULL},
-		{"--submit", NULL, &submit, NULL, NULL},
-		{"--all-revisions", NULL, &revisions, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	const struct cli_opt opts[] = {
+		CLI_VAL("--template", &tpl),
+		CLI_VAL("--period", &period),
+		CLI_VAL("--unit", &unit),
+		CLI_VAL("--group", &group),
+		CLI_VAL("--reason", &reason),
+		CLI_VAL("--under", &under),
+		CLI_VAL("--csv", &csv),
+		CLI_FLAG("--submit", &submit),
+		CLI_FLAG("--all-revisions", &revisions),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -555,19 +429,15 @@ cmd_report(int argc, char **argv)
 		       "--all-revisions; --csv - writes CSV to standard output.\n");
 		return o.help ? 0 : 2;
 	}
-	if ((nrest = parse_opts("report", argc, argv, 2, opts, rest)) < 0)
-		return 2;
+	if ((rc = cli_parse("report", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+		return rc;
 	if (strcmp(argv[1], "draft") == 0) {
 		if (tpl == NULL || period == NULL)
 			return cmd_usage("report draft: --template CODE and --period P are required");
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = rep_draft(n.st, unit, tpl, period, group, nrest, rest, submit, n.author, id, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		printf("%s\n", id);
-		return 0;
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "set") == 0) {
 		if (nrest < 2)
@@ -575,8 +445,7 @@ cmd_report(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = rep_set(n.st, rest[0], nrest - 1, rest + 1, n.author, &err);
-		node_close(&n);
-		return rc != 0 ? cmd_fail(&err) : 0;
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "submit") == 0) {
 		if (nrest != 1)
@@ -584,8 +453,7 @@ cmd_report(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = rep_submit(n.st, rest[0], n.author, &err);
-		node_close(&n);
-		return rc != 0 ? cmd_fail(&err) : 0;
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "revise") == 0) {
 		if (nrest < 1)
@@ -595,31 +463,23 @@ cmd_report(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = rep_revise(n.st, rest[0], reason, nrest - 1, rest + 1, n.author, id, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		printf("%s\n", id);
-		return 0;
+		return cli_done(&n, rc, &err, id);
 	}
 	if (strcmp(argv[1], "list") == 0) {
 		json_t *rows;
 		if (nrest != 0)
 			return cmd_usage("report list: unexpected argument '%s'", rest[0]);
-		if (under != NULL && unit_level(under) < 0)
-			return cmd_usage("report list: '%s' is not an org-unit code", under);
+		if ((rc = cli_check_unit("report list", under)) != 0)
+			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rows = rep_list(n.st, under, period, tpl, !revisions, &err);
 		node_close(&n);
 		if (rows == NULL)
 			return cmd_fail(&err);
-		rc = 0;
-		if (csv != NULL)
-			rc = csv_out(csv, rows, csv_cols);
-		else if (o.json)
-			print_json(rows);
-		else
-			rec_print_table(stdout, rows, cols);
+		if (csv == NULL)
+			return cli_list(&o, rows, cols);
+		rc = csv_out(csv, rows, csv_cols);
 		json_decref(rows);
 		return rc;
 	}
@@ -631,12 +491,10 @@ cmd_report(int argc, char **argv)
 			return rc;
 		r = rep_show(n.st, rest[0]);
 		node_close(&n);
-		if (r == NULL) {
-			nz_fail(&err, NZ_ENOTFOUND, "no report with id '%s'", rest[0]);
-			return cmd_fail(&err);
-		}
+		if (r == NULL)
+			return cli_not_found("report", rest[0]);
 		if (o.json)
-			print_json(r);
+			cli_print_json(r);
 		else
 			print_report(r);
 		json_decref(r);
@@ -650,25 +508,25 @@ cmd_report(int argc, char **argv)
 static void
 print_item(json_t *it)
 {
-	const char *state = jstr(it, "state");
+	const char *state = cli_jstr(it, "state");
 
 	if (strcmp(state, "received") == 0) {
-		printf("  %-9s %s %s%s%s: received %s%s, %s\n", jstr(it, "unit"), jstr(it, "template"),
-		       jstr(it, "period"), jstr(it, "group")[0] ? " group " : "", jstr(it, "group"),
-		       jstr(it, "submitted"), json_is_true(json_object_get(it, "on_time")) ? " (on time)" : " (late)",
-		       jstr(it, "review"));
+		printf("  %-9s %s %s%s%s: received %s%s, %s\n", cli_jstr(it, "unit"), cli_jstr(it, "template"),
+		       cli_jstr(it, "period"), cli_jstr(it, "group")[0] ? " group " : "", cli_jstr(it, "group"),
+		       cli_jstr(it, "submitted"), json_is_true(json_object_get(it, "on_time")) ? " (on time)" : " (late)",
+		       cli_jstr(it, "review"));
 		return;
 	}
-	printf("  %-9s %s %s: %lld ", jstr(it, "unit"), jstr(it, "template"), jstr(it, "period"),
+	printf("  %-9s %s %s: %lld ", cli_jstr(it, "unit"), cli_jstr(it, "template"), cli_jstr(it, "period"),
 	       jint(it, "missing"));
 	if (strcmp(state, "not_due") == 0)
-		printf("not due yet (due %s)", jstr(it, "due"));
+		printf("not due yet (due %s)", cli_jstr(it, "due"));
 	else if (strcmp(state, "not_submitted") == 0)
-		printf("not submitted (due %s)", jstr(it, "due"));
-	else if (jstr(it, "since")[0])
-		printf("unknown: no sync since %s (due %s)", jstr(it, "since"), jstr(it, "due"));
+		printf("not submitted (due %s)", cli_jstr(it, "due"));
+	else if (cli_jstr(it, "since")[0])
+		printf("unknown: no sync since %s (due %s)", cli_jstr(it, "since"), cli_jstr(it, "due"));
 	else
-		printf("unknown: never synced (due %s)", jstr(it, "due"));
+		printf("unknown: never synced (due %s)", cli_jstr(it, "due"));
 	if (json_array_size(json_object_get(it, "groups")) > 0) {
 		char *s = json_dumps(json_object_get(it, "groups"), JSON_COMPACT);
 		printf(" groups %s", s ? s : "");
@@ -690,19 +548,18 @@ cmd_completeness(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *period = NULL, *under = NULL, *depth_s = NULL, *csv = NULL;
-	char *rest[64];
 	bool items = false;
 	long long depth = 0;
 	json_t *res, *rows, *u;
 	size_t i, j;
-	int rc;
-	const struct opt opts[] = {
-		{"--period", &period, NULL, NULL, NULL},
-		{"--under", &under, NULL, NULL, NULL},
-		{"--depth", &depth_s, NULL, NULL, NULL},
-		{"--csv", &csv, NULL, NULL, NULL},
-		{"--items", NULL, &items, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	int rc, npos;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--period", &period),
+		CLI_VAL("--under", &under),
+		CLI_VAL("--depth", &depth_s),
+		CLI_VAL("--csv", &csv),
+		CLI_FLAG("--items", &items),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -719,12 +576,10 @@ cmd_completeness(int argc, char **argv)
 		       "lists every expected report, not only the missing ones.\n");
 		return 0;
 	}
-	if ((rc = parse_opts("completeness", argc, argv, 1, opts, rest)) < 0)
-		return 2;
-	if (rc > 0)
-		return cmd_usage("completeness: unexpected argument '%s'", rest[0]);
-	if (depth_s != NULL && parse_int("completeness --depth", depth_s, 0, 2, &depth) != 0)
-		return 2;
+	if ((rc = cli_parse("completeness", argc, argv, 1, opts, NULL, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("completeness", under)) != 0 ||
+	    (rc = cli_whole("completeness", "--depth", depth_s, 0, 2, &depth)) != 0)
+		return rc;
 	if ((rc = cmd_open(&n, &o)) != 0)
 		return rc;
 	res = cpl_compute(n.st, under, period, (int)depth, &err);
@@ -735,8 +590,8 @@ cmd_completeness(int argc, char **argv)
 	json_array_foreach(json_object_get(res, "units"), i, u) {
 		json_t *row = json_deep_copy(json_object_get(u, "total"));
 		char label[64];
-		snprintf(label, sizeof(label), "%*s%s", 2 * (int)jint(u, "depth"), "", jstr(u, "unit"));
-		json_object_set_new(row, "unit", json_string(csv || o.json ? jstr(u, "unit") : label));
+		snprintf(label, sizeof(label), "%*s%s", 2 * (int)jint(u, "depth"), "", cli_jstr(u, "unit"));
+		json_object_set_new(row, "unit", json_string(csv || o.json ? cli_jstr(u, "unit") : label));
 		json_object_set(row, "name", json_object_get(u, "name"));
 		json_object_set(row, "level", json_object_get(u, "level"));
 		json_object_set(row, "data_as_of", json_object_get(u, "data_as_of"));
@@ -747,23 +602,23 @@ cmd_completeness(int argc, char **argv)
 	if (csv != NULL) {
 		rc = csv_out(csv, rows, csv_cols);
 	} else if (o.json) {
-		print_json(res);
+		cli_print_json(res);
 	} else {
 		printf("completeness of %s under %s, as seen at %s on %s (helper groups from %s)\n",
-		       jstr(res, "period"), jstr(res, "under"), jstr(res, "node"), jstr(res, "today"),
-		       jstr(res, "helper_groups"));
+		       cli_jstr(res, "period"), cli_jstr(res, "under"), cli_jstr(res, "node"), cli_jstr(res, "today"),
+		       cli_jstr(res, "helper_groups"));
 		rec_print_table(stdout, rows, cols);
 		json_array_foreach(json_object_get(res, "units"), i, u) {
 			json_t *it;
 			json_array_foreach(json_object_get(u, "items"), j, it)
-				if (items || strcmp(jstr(it, "state"), "not_submitted") == 0 ||
-				    strcmp(jstr(it, "state"), "unknown") == 0)
+				if (items || strcmp(cli_jstr(it, "state"), "not_submitted") == 0 ||
+				    strcmp(cli_jstr(it, "state"), "unknown") == 0)
 					print_item(it);
-			if (jstr(u, "via")[0] && strcmp(jstr(u, "via"), jstr(u, "unit")) != 0 &&
+			if (cli_jstr(u, "via")[0] && strcmp(cli_jstr(u, "via"), cli_jstr(u, "unit")) != 0 &&
 			    json_integer_value(json_object_get(json_object_get(u, "own"), "expected")) > 0 &&
 			    (items || jint(json_object_get(u, "own"), "unknown") + jint(json_object_get(u, "own"), "not_submitted") > 0))
 				printf("  %-9s (its data reaches here through %s; freshness is %s's last sync)\n",
-				       jstr(u, "unit"), jstr(u, "via"), jstr(u, "via"));
+				       cli_jstr(u, "unit"), cli_jstr(u, "via"), cli_jstr(u, "via"));
 		}
 	}
 	json_decref(rows);
@@ -784,14 +639,14 @@ cmd_approve(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *note = NULL, *unit = NULL, *period = NULL, *under = NULL;
-	char *rest[64];
+	char *rest[REST_MAX];
 	int nrest, rc;
-	const struct opt opts[] = {
-		{"--note", &note, NULL, NULL, NULL},
-		{"--unit", &unit, NULL, NULL, NULL},
-		{"--period", &period, NULL, NULL, NULL},
-		{"--under", &under, NULL, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	const struct cli_opt opts[] = {
+		CLI_VAL("--note", &note),
+		CLI_VAL("--unit", &unit),
+		CLI_VAL("--period", &period),
+		CLI_VAL("--under", &under),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -809,8 +664,8 @@ cmd_approve(int argc, char **argv)
 		       "the reports awaiting this node's review.\n");
 		return o.help ? 0 : 2;
 	}
-	if ((nrest = parse_opts("approve", argc, argv, 2, opts, rest)) < 0)
-		return 2;
+	if ((rc = cli_parse("approve", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+		return rc;
 	if (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "return") == 0) {
 		bool accept = argv[1][0] == 'a';
 		if (nrest != 1)
@@ -820,10 +675,10 @@ cmd_approve(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = rep_review(n.st, rest[0], accept, note, n.author, &err);
-		node_close(&n);
-		return rc != 0 ? cmd_fail(&err) : 0;
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "period") == 0) {
+		char line[256];
 		if (nrest != 0)
 			return cmd_usage("approve period: unexpected argument '%s'", rest[0]);
 		if (unit == NULL || period == NULL)
@@ -831,31 +686,23 @@ cmd_approve(int argc, char **argv)
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rc = period_approve(n.st, unit, period, note, n.conf.require_children_accepted, n.author, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		printf("approved period %s of %s\n", period, unit);
-		return 0;
+		snprintf(line, sizeof(line), "approved period %s of %s", period, unit);
+		return cli_done(&n, rc, &err, line);
 	}
 	if (strcmp(argv[1], "pending") == 0 || strcmp(argv[1], "list") == 0) {
 		bool pending = argv[1][0] == 'p';
 		json_t *rows;
 		if (nrest != 0)
 			return cmd_usage("approve %s: unexpected argument '%s'", argv[1], rest[0]);
-		if (under != NULL && unit_level(under) < 0)
-			return cmd_usage("approve list: '%s' is not an org-unit code", under);
+		if ((rc = cli_check_unit("approve list", under)) != 0)
+			return rc;
 		if ((rc = cmd_open(&n, &o)) != 0)
 			return rc;
 		rows = pending ? rep_pending(n.st) : period_approval_list(n.st, under, period, &err);
 		node_close(&n);
 		if (rows == NULL)
 			return cmd_fail(&err);
-		if (o.json)
-			print_json(rows);
-		else
-			rec_print_table(stdout, rows, pending ? pcols : cols);
-		json_decref(rows);
-		return 0;
+		return cli_list(&o, rows, pending ? pcols : cols);
 	}
 	return cmd_usage("approve: unknown subcommand '%s' (accept, return, period, pending, list)", argv[1]);
 }
@@ -870,16 +717,16 @@ cmd_indicator(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *source = NULL, *weight_s = NULL, *title = NULL;
-	char *rest[64];
+	char *rest[REST_MAX];
 	bool all = false;
 	long long weight = -1;
 	int nrest, rc;
-	const struct opt opts[] = {
-		{"--source", &source, NULL, NULL, NULL},
-		{"--weight", &weight_s, NULL, NULL, NULL},
-		{"--title", &title, NULL, NULL, NULL},
-		{"--all", NULL, &all, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	const struct cli_opt opts[] = {
+		CLI_VAL("--source", &source),
+		CLI_VAL("--weight", &weight_s),
+		CLI_VAL("--title", &title),
+		CLI_FLAG("--all", &all),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -898,10 +745,9 @@ cmd_indicator(int argc, char **argv)
 		       "raises the indicator set's version, which allocations are stamped with.\n");
 		return o.help ? 0 : 2;
 	}
-	if ((nrest = parse_opts("indicator", argc, argv, 2, opts, rest)) < 0)
-		return 2;
-	if (weight_s != NULL && parse_int("indicator --weight", weight_s, 0, 1000000, &weight) != 0)
-		return 2;
+	if ((rc = cli_parse("indicator", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
+	    (rc = cli_whole("indicator", "--weight", weight_s, 0, 1000000, &weight)) != 0)
+		return rc;
 	if (strcmp(argv[1], "set") == 0 || strcmp(argv[1], "remove") == 0) {
 		bool set = argv[1][0] == 's';
 		if (nrest != 1)
@@ -910,8 +756,7 @@ cmd_indicator(int argc, char **argv)
 			return rc;
 		rc = set ? ind_set(n.st, rest[0], title, source, weight, n.author, &err)
 			 : ind_remove(n.st, rest[0], n.author, &err);
-		node_close(&n);
-		return rc != 0 ? cmd_fail(&err) : 0;
+		return cli_done(&n, rc, &err, NULL);
 	}
 	if (strcmp(argv[1], "list") == 0) {
 		json_t *rows;
@@ -921,12 +766,7 @@ cmd_indicator(int argc, char **argv)
 			return rc;
 		rows = ind_list(n.st, all);
 		node_close(&n);
-		if (o.json)
-			print_json(rows);
-		else
-			rec_print_table(stdout, rows, cols);
-		json_decref(rows);
-		return 0;
+		return cli_list(&o, rows, cols);
 	}
 	return cmd_usage("indicator: unknown subcommand '%s' (set, remove, list)", argv[1]);
 }
@@ -983,12 +823,12 @@ print_allocation(json_t *a)
 
 	rials(jint(a, "budget"), buf);
 	printf("allocation of %s rials among the %s units under %s (%zu units), computed at %s\n", buf,
-	       jstr(a, "level"), jstr(a, "under"), json_array_size(units), jstr(a, "node"));
+	       cli_jstr(a, "level"), cli_jstr(a, "under"), json_array_size(units), cli_jstr(a, "node"));
 	printf("standards: indicator set version %lld (fingerprint %s); completeness period %s\n",
 	       jint(json_object_get(a, "standards"), "version"),
-	       jstr(json_object_get(a, "standards"), "fingerprint"), jstr(a, "period"));
-	printf("inputs digest %s (equal digests: equal data and equal shares)\n", jstr(a, "inputs_digest"));
-	printf("rounding: %s\n", jstr(a, "rounding"));
+	       cli_jstr(json_object_get(a, "standards"), "fingerprint"), cli_jstr(a, "period"));
+	printf("inputs digest %s (equal digests: equal data and equal shares)\n", cli_jstr(a, "inputs_digest"));
+	printf("rounding: %s\n", cli_jstr(a, "rounding"));
 	cols = calloc(n + 6, sizeof(*cols));
 	if (cols == NULL)
 		return;
@@ -998,7 +838,7 @@ print_allocation(json_t *a)
 	cols[j++] = "share";
 	cols[j++] = "percent";
 	json_array_foreach(inds, i, x)
-		cols[j++] = jstr(x, "code");
+		cols[j++] = cli_jstr(x, "code");
 	cols[j] = NULL;
 	json_array_foreach(units, i, u) {
 		json_t *row = json_object(), *y;
@@ -1009,9 +849,9 @@ print_allocation(json_t *a)
 		json_object_set_new(row, "share", json_string(buf));
 		json_object_set(row, "percent", json_object_get(u, "percent"));
 		json_array_foreach(inds, k, y) {
-			rials((long long)json_integer_value(json_object_get(json_object_get(u, "parts"), jstr(y, "code"))),
+			rials((long long)json_integer_value(json_object_get(json_object_get(u, "parts"), cli_jstr(y, "code"))),
 			      buf);
-			json_object_set_new(row, jstr(y, "code"), json_string(buf));
+			json_object_set_new(row, cli_jstr(y, "code"), json_string(buf));
 		}
 		json_array_append_new(rows, row);
 	}
@@ -1023,7 +863,7 @@ print_allocation(json_t *a)
 	json_object_set_new(total, "percent", json_string("100.00"));
 	json_array_foreach(inds, i, x) {
 		rials(jint(x, "slice"), buf);
-		json_object_set_new(total, jstr(x, "code"), json_string(buf));
+		json_object_set_new(total, cli_jstr(x, "code"), json_string(buf));
 	}
 	json_array_append_new(rows, total);
 	rec_print_table(stdout, rows, cols);
@@ -1032,15 +872,15 @@ print_allocation(json_t *a)
 		char tot[32];
 		rials(jint(x, "total"), tot);
 		rials(jint(x, "slice"), buf);
-		printf("  %-16s %-13s weight %-7lld total %-16s slice %s%s%s\n", jstr(x, "code"), jstr(x, "source"),
-		       jint(x, "weight"), tot, buf, jstr(x, "note")[0] ? "  -- " : "", jstr(x, "note"));
+		printf("  %-16s %-13s weight %-7lld total %-16s slice %s%s%s\n", cli_jstr(x, "code"), cli_jstr(x, "source"),
+		       jint(x, "weight"), tot, buf, cli_jstr(x, "note")[0] ? "  -- " : "", cli_jstr(x, "note"));
 	}
 	json_array_foreach(json_object_get(a, "notes"), i, x)
 		printf("note: %s\n", json_string_value(x));
 	{
 		json_t *f = json_object_get(a, "freshness");
-		if (jstr(f, "oldest_sync")[0])
-			printf("data freshness: oldest sync %s (%s)", jstr(f, "oldest_sync"), jstr(f, "oldest_via"));
+		if (cli_jstr(f, "oldest_sync")[0])
+			printf("data freshness: oldest sync %s (%s)", cli_jstr(f, "oldest_sync"), cli_jstr(f, "oldest_via"));
 		else
 			printf("data freshness: no child has synced with this node");
 		if (jint(f, "never_synced") > 0)
@@ -1058,17 +898,16 @@ cmd_allocate(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *budget_s = NULL, *level = NULL, *under = NULL, *period = NULL, *csv = NULL;
-	char *rest[64];
 	long long budget;
 	json_t *a;
-	int rc;
-	const struct opt opts[] = {
-		{"--budget", &budget_s, NULL, NULL, NULL},
-		{"--level", &level, NULL, NULL, NULL},
-		{"--under", &under, NULL, NULL, NULL},
-		{"--period", &period, NULL, NULL, NULL},
-		{"--csv", &csv, NULL, NULL, NULL},
-		{NULL, NULL, NULL, NULL, NULL},
+	int rc, npos;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--budget", &budget_s),
+		CLI_VAL("--level", &level),
+		CLI_VAL("--under", &under),
+		CLI_VAL("--period", &period),
+		CLI_VAL("--csv", &csv),
+		CLI_END,
 	};
 
 	argc = cmd_common(argc, argv, &o);
@@ -1088,16 +927,14 @@ cmd_allocate(int argc, char **argv)
 		       "through).  --csv FILE (- for standard output) writes one row per unit and a total.\n");
 		return 0;
 	}
-	if ((rc = parse_opts("allocate", argc, argv, 1, opts, rest)) < 0)
-		return 2;
-	if (rc > 0)
-		return cmd_usage("allocate: unexpected argument '%s'", rest[0]);
+	if ((rc = cli_parse("allocate", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
+		return rc;
 	if (budget_s == NULL || level == NULL)
 		return cmd_usage("allocate: --budget RIALS and --level province|county are required");
 	if (parse_budget(budget_s, &budget) != 0 || budget <= 0)
 		return cmd_usage("allocate: budget '%s' is not a whole number of rials from 1 to 10^18", budget_s);
-	if (under != NULL && unit_level(under) < 0)
-		return cmd_usage("allocate: '%s' is not an org-unit code", under);
+	if ((rc = cli_check_unit("allocate", under)) != 0)
+		return rc;
 	if ((rc = cmd_open(&n, &o)) != 0)
 		return rc;
 	a = alloc_compute(n.st, budget, level, under, period, &err);
@@ -1106,10 +943,10 @@ cmd_allocate(int argc, char **argv)
 		return cmd_fail(&err);
 	rc = 0;
 	if (csv != NULL) {
-		FILE *f = open_csv(csv);
-		rc = f == NULL ? 1 : close_csv(f, csv, alloc_write_csv(a, f, &err));
+		FILE *f = cli_csv_open(csv);
+		rc = f == NULL ? 1 : cli_csv_close(f, csv, alloc_write_csv(a, f, &err));
 	} else if (o.json) {
-		print_json(a);
+		cli_print_json(a);
 	} else {
 		print_allocation(a);
 	}

@@ -1,6 +1,5 @@
 /* nehzat user: the web face's users of this node (add, list, passwd, enable, disable). */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -51,8 +50,14 @@ cmd_user(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *name = NULL, *role = NULL, *full = NULL, *group = NULL, *pwfile = NULL, *sub;
-	char pw[HTTP_PASS_MAX + 2];
-	int i, rc;
+	const struct cli_opt opts[] = {CLI_VAL("--name", &name),
+				       CLI_VAL("--role", &role),
+				       CLI_VAL("--full-name", &full),
+				       CLI_VAL("--group", &group),
+				       CLI_VAL("--password-file", &pwfile),
+				       CLI_END};
+	char pw[HTTP_PASS_MAX + 2], cmd[32];
+	int npos, rc;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help || argc < 2)
@@ -61,19 +66,9 @@ cmd_user(int argc, char **argv)
 	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 && strcmp(sub, "list") != 0 &&
 	    strcmp(sub, "enable") != 0 && strcmp(sub, "disable") != 0)
 		return cmd_usage("user: unknown subcommand '%s' (add, passwd, enable, disable, list)", sub);
-	for (i = 2; i < argc; i++) {
-		const char **dst = strcmp(argv[i], "--name") == 0            ? &name
-				   : strcmp(argv[i], "--role") == 0          ? &role
-				   : strcmp(argv[i], "--full-name") == 0     ? &full
-				   : strcmp(argv[i], "--group") == 0         ? &group
-				   : strcmp(argv[i], "--password-file") == 0 ? &pwfile
-									     : NULL;
-		if (dst == NULL)
-			return cmd_usage("user %s: unknown argument '%s'", sub, argv[i]);
-		if (i + 1 >= argc)
-			return cmd_usage("user %s: %s needs a value", sub, argv[i]);
-		*dst = argv[++i];
-	}
+	snprintf(cmd, sizeof(cmd), "user %s", sub);
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, NULL, 0, &npos)) != 0)
+		return rc;
 	if (strcmp(sub, "list") != 0 && name == NULL)
 		return cmd_usage("user %s: --name NAME is required", sub);
 	if (strcmp(sub, "add") == 0 && role == NULL)
@@ -93,21 +88,14 @@ cmd_user(int argc, char **argv)
 		if ((rc = user_passwd(n.st, name, pw, &err)) == 0)
 			printf("password of %s changed; its sessions are closed\n", name);
 	} else if (strcmp(sub, "list") == 0) {
-		json_t *a = user_list(n.st), *u;
-		size_t k;
-		if (o.json) {
-			char *s = json_dumps(a, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			printf("%s\n", s ? s : "[]");
-			free(s);
-		} else {
-			printf("%-20s  %-8s  %-10s  %-8s  %s\n", "name", "role", "unit", "active", "full name");
-			json_array_foreach(a, k, u)
-				printf("%-20s  %-8s  %-10s  %-8s  %s\n", json_string_value(json_object_get(u, "name")),
-				       json_string_value(json_object_get(u, "role")),
-				       json_string_value(json_object_get(u, "unit")),
-				       json_is_true(json_object_get(u, "active")) ? "yes" : "no",
-				       json_string_value(json_object_get(u, "full_name")));
-		}
+		static const struct cli_col cols[] = {{"name", "name"},     {"role", "role"},
+						      {"unit", "unit"},     {"active", "active"},
+						      {"full_name", "full name"}, {NULL, NULL}};
+		json_t *a = user_list(n.st);
+		if (o.json)
+			cli_print_json(a);
+		else
+			cli_table(a, cols);
 		json_decref(a);
 	} else {
 		bool on = strcmp(sub, "enable") == 0;

@@ -257,10 +257,15 @@ cmd_init(int argc, char **argv)
 	struct cmd_opts o;
 	struct nz_err err = {0};
 	const char *id = NULL, *parent = NULL, *listen = NULL, *http = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--id", &id),
+				       CLI_VAL("--parent", &parent),
+				       CLI_VAL("--listen", &listen),
+				       CLI_VAL("--http", &http),
+				       CLI_END};
 	char conf[PATH_MAX + 16], db[PATH_MAX + 16], key[PATH_MAX + 16];
 	struct store *st = NULL;
 	struct stat sb;
-	int i, rc;
+	int npos, rc;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help) {
@@ -269,24 +274,14 @@ cmd_init(int argc, char **argv)
 		       "CODE is IR (national), IR-PP (province) or IR-PP-CC (county).\n");
 		return 0;
 	}
-	for (i = 1; i < argc; i++) {
-		const char **dst = strcmp(argv[i], "--id") == 0       ? &id
-				   : strcmp(argv[i], "--parent") == 0 ? &parent
-				   : strcmp(argv[i], "--listen") == 0 ? &listen
-				   : strcmp(argv[i], "--http") == 0   ? &http
-								      : NULL;
-		if (dst == NULL)
-			return cmd_usage("init: unknown argument '%s'", argv[i]);
-		if (i + 1 >= argc)
-			return cmd_usage("init: %s needs a value", argv[i]);
-		*dst = argv[++i];
-	}
+	if ((rc = cli_parse("init", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
+		return rc;
 	if (o.dir == NULL)
 		return cmd_usage("init: no data directory: give -D DIR or set NEHZAT_DIR");
 	if (id == NULL)
 		return cmd_usage("init: --id CODE is required (IR, IR-PP or IR-PP-CC)");
-	if (unit_level(id) < 0)
-		return cmd_usage("init: '%s' is not an org-unit code (IR, IR-PP or IR-PP-CC)", id);
+	if ((rc = cli_check_unit("init", id)) != 0)
+		return rc;
 	if (sodium_init() < 0)
 		return cmd_usage("init: libsodium failed to initialise");
 	snprintf(conf, sizeof(conf), "%s/nehzat.conf", o.dir);
@@ -362,8 +357,9 @@ cmd_digest(int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *subtree = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--subtree", &subtree), CLI_END};
 	char hex[65];
-	int i, rc;
+	int npos, rc;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help) {
@@ -372,14 +368,9 @@ cmd_digest(int argc, char **argv)
 		       "replicated record owned inside CODE (the whole node when omitted).\n");
 		return 0;
 	}
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--subtree") == 0 && i + 1 < argc)
-			subtree = argv[++i];
-		else
-			return cmd_usage("digest: unknown argument '%s'", argv[i]);
-	}
-	if (subtree != NULL && unit_level(subtree) < 0)
-		return cmd_usage("digest: '%s' is not an org-unit code", subtree);
+	if ((rc = cli_parse("digest", argc, argv, 1, opts, NULL, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("digest", subtree)) != 0)
+		return rc;
 	if ((rc = cmd_open(&n, &o)) != 0)
 		return rc;
 	rc = store_digest(n.st, subtree, hex, &err);

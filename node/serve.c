@@ -378,8 +378,9 @@ cmd_sync(int argc, char **argv)
 {
 	struct cmd_opts o;
 	struct node n;
-	int rc, i;
 	bool once = false;
+	const struct cli_opt opts[] = {CLI_FLAG("--once", &once), CLI_END};
+	int rc, npos;
 
 	argc = cmd_common(argc, argv, &o);
 	if (o.help) {
@@ -388,12 +389,8 @@ cmd_sync(int argc, char **argv)
 		       "visible to it, and exits 0 when both sides are in step (1 on failure).\n");
 		return 0;
 	}
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--once") == 0)
-			once = true;
-		else
-			return cmd_usage("sync: unknown argument '%s'", argv[i]);
-	}
+	if ((rc = cli_parse("sync", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
+		return rc;
 	if (!once)
 		return cmd_usage("sync: only --once is supported; 'nehzat serve' keeps syncing");
 	if ((rc = cmd_open(&n, &o)) != 0)
