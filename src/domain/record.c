@@ -58,8 +58,8 @@ rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name, con
 	return 0;
 }
 
-static json_t *
-row_json(sqlite3_stmt *s)
+json_t *
+rec_row_json(sqlite3_stmt *s)
 {
 	json_t *o = json_object();
 	int i, n = sqlite3_column_count(s);
@@ -103,7 +103,7 @@ rec_get(struct store *st, const struct tbl_def *t, const char *rid)
 		return NULL;
 	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		o = row_json(s);
+		o = rec_row_json(s);
 	sqlite3_finalize(s);
 	return o;
 }
@@ -128,7 +128,7 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 	if (param != NULL)
 		sqlite3_bind_text(s, 2, param, -1, SQLITE_STATIC);
 	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(a, row_json(s));
+		json_array_append_new(a, rec_row_json(s));
 	sqlite3_finalize(s);
 	return a;
 }

@@ -23,6 +23,13 @@ const struct col_def *rec_col(const struct tbl_def *t, const char *name);
 int rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name, const char *value,
 		   const char *const *deny, struct nz_err *err);
 
+/*
+ * rec_row_json returns the current row of s as a new JSON object, one member
+ * per column (the clock column left out; text that is not UTF-8 shown as a
+ * placeholder rather than lost).
+ */
+json_t *rec_row_json(sqlite3_stmt *s);
+
 /* rec_get returns the record rid of t as a new JSON object (deleted ones too), or NULL when absent. */
 json_t *rec_get(struct store *st, const struct tbl_def *t, const char *rid);
 

@@ -218,36 +218,9 @@ json_t *
 reg_rows(sqlite3_stmt *s)
 {
 	json_t *a = json_array();
-	int i, n = sqlite3_column_count(s);
 
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *o = json_object();
-		for (i = 0; i < n; i++) {
-			const char *name = sqlite3_column_name(s, i);
-			json_t *v;
-			if (strcmp(name, "clk") == 0)
-				continue;
-			switch (sqlite3_column_type(s, i)) {
-			case SQLITE_INTEGER:
-				v = json_integer(sqlite3_column_int64(s, i));
-				break;
-			case SQLITE_FLOAT:
-				v = json_real(sqlite3_column_double(s, i));
-				break;
-			case SQLITE_TEXT:
-				v = json_stringn((const char *)sqlite3_column_text(s, i),
-						 (size_t)sqlite3_column_bytes(s, i));
-				if (v == NULL)
-					v = json_string("(invalid UTF-8)");
-				break;
-			default:
-				v = json_null();
-				break;
-			}
-			json_object_set_new(o, name, v);
-		}
-		json_array_append_new(a, o);
-	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(a, rec_row_json(s));
 	sqlite3_finalize(s);
 	return a;
 }

@@ -262,31 +262,8 @@ add_jalali(json_t *o)
 static json_t *
 row_json(sqlite3_stmt *q)
 {
-	json_t *o = json_object();
-	int i, n = sqlite3_column_count(q);
+	json_t *o = rec_row_json(q);
 
-	for (i = 0; i < n; i++) {
-		const char *name = sqlite3_column_name(q, i);
-		json_t *v;
-		switch (sqlite3_column_type(q, i)) {
-		case SQLITE_INTEGER:
-			v = json_integer(sqlite3_column_int64(q, i));
-			break;
-		case SQLITE_FLOAT:
-			v = json_real(sqlite3_column_double(q, i));
-			break;
-		case SQLITE_TEXT:
-			v = json_stringn((const char *)sqlite3_column_text(q, i),
-					 (size_t)sqlite3_column_bytes(q, i));
-			if (v == NULL)
-				v = json_string("(invalid UTF-8)");
-			break;
-		default:
-			v = json_null();
-			break;
-		}
-		json_object_set_new(o, name, v);
-	}
 	add_jalali(o);
 	return o;
 }

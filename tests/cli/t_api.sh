@@ -32,6 +32,8 @@ login() { # login NAME PASS JAR: prints the CSRF token
 }
 A=$(login admin admin-pass-1 "$T/a.jar")
 V=$(login vera viewer-pass-1 "$T/v.jar")
+# A wrong token: the right one with its last character changed (never to itself).
+if [ "${A: -1}" = 0 ]; then BADA="${A%?}1"; else BADA="${A%?}0"; fi
 check_match "admin logs in with a CSRF token" "$A" '^[0-9a-f]{64}$'
 check_match "the session cookie is HttpOnly and SameSite=Strict" \
 	"$(curl -s -D - -o /dev/null -H 'Content-Type: application/json' -d '{"name":"admin","password":"admin-pass-1"}' "$U/api/v1/login" | grep -i set-cookie)" \
@@ -59,7 +61,7 @@ for w in $WRITES; do
 	check_eq "$m $p unauthenticated: 401" "$(code "$m" "$p" -H 'Content-Type: application/json' -d '{}')" "401"
 	check_eq "$m $p without CSRF token: 403" "$(code "$m" "$p" -b "$T/a.jar" -H 'Content-Type: application/json' -d '{}')" "403"
 	check_eq "$m $p with a wrong CSRF token: 403" \
-		"$(code "$m" "$p" -b "$T/a.jar" -H "X-CSRF-Token: ${A%?}0" -H 'Content-Type: application/json' -d '{}')" "403"
+		"$(code "$m" "$p" -b "$T/a.jar" -H "X-CSRF-Token: $BADA" -H 'Content-Type: application/json' -d '{}')" "403"
 	[ "$p" = logout ] && continue
 	check_eq "$m $p as viewer: 403" "$(code "$m" "$p" -b "$T/v.jar" -H "X-CSRF-Token: $V" -H 'Content-Type: application/json' -d '{}')" "403"
 	if [ "$m" != DELETE ]; then
