@@ -9,6 +9,7 @@
 
 #include "base/unit.h"
 #include "domain/domain.h"
+#include "domain/health.h"
 #include "node/node.h"
 #include "repl/sync.h"
 #include "store/hlc.h"
@@ -93,43 +94,6 @@ cmd_peer(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
-static int64_t
-count(struct store *st, const char *sql, const char *param)
-{
-	sqlite3_stmt *q;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	if (param)
-		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-/* Backlog down: entries of our log after the child's pull cursor that are for it. */
-static int64_t
-backlog_down(struct store *st, const char *child, int64_t pull)
-{
-	sqlite3_stmt *q;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT count(*) FROM oplog WHERE seq > ?2 AND via != ?1 AND"
-			       " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.') OR"
-			       "  (dir = 1 AND (?1 = owner OR (?1 > owner || '-' AND ?1 < owner || '.'))))",
-			       -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, pull);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 /*
  * The pull cursor of a child lives at the child; the parent knows how far it
  * has served it only as "sent".  Status shows what each side knows.
@@ -139,10 +103,10 @@ cmd_status(int argc, char **argv)
 {
 	struct cmd_opts o;
 	struct node n;
-	json_t *j, *peers, *counts;
+	json_t *j, *peers, *counts, *v;
 	const struct tbl_def *const *t;
-	sqlite3_stmt *q;
 	char hlc[64], when[32];
+	size_t i;
 	int rc;
 
 	argc = cmd_common(argc, argv, &o);
@@ -164,69 +128,29 @@ cmd_status(int argc, char **argv)
 	json_object_set_new(j, "listen", json_string(n.conf.listen));
 	json_object_set_new(j, "log_head", json_integer(store_log_head(n.st)));
 	json_object_set_new(j, "hlc", json_string(hlc));
-	json_object_set_new(j, "quarantine", json_integer(count(n.st, "SELECT count(*) FROM quarantine", NULL)));
+	json_object_set_new(j, "quarantine", json_integer(health_count(n.st, "SELECT count(*) FROM quarantine", NULL)));
 	counts = json_object();
 	for (t = store_tables(n.st); *t != NULL; t++) {
 		char sql[128];
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE deleted = 0", (*t)->name);
-		json_object_set_new(counts, (*t)->name, json_integer(count(n.st, sql, NULL)));
+		json_object_set_new(counts, (*t)->name, json_integer(health_count(n.st, sql, NULL)));
 	}
 	json_object_set_new(j, "records", counts);
-	peers = json_array();
-	if (sqlite3_prepare_v2(store_db(n.st),
-			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error"
-			       " FROM peer ORDER BY role DESC, id",
-			       -1, &q, NULL) == SQLITE_OK) {
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			json_t *p = json_object();
-			const char *id = (const char *)sqlite3_column_text(q, 0);
-			bool parent = strcmp((const char *)sqlite3_column_text(q, 1), "parent") == 0;
-			int64_t last = sqlite3_column_int64(q, 6);
-			json_object_set_new(p, "id", json_string(id));
-			json_object_set_new(p, "role", json_string(parent ? "parent" : "child"));
-			json_object_set_new(p, "url", json_string(parent ? n.conf.parent
-									 : (const char *)sqlite3_column_text(q, 2)));
-			ms_text(last, when, sizeof(when));
-			json_object_set_new(p, "last_contact", json_string(when));
-			/* "connected": heard from within three sync intervals. */
-			json_object_set_new(p, "connected",
-					    json_boolean(last > 0 && (int64_t)hlc_wall_ms() - last <
-									 3000LL * n.conf.sync_interval + 5000));
-			if (parent) {
-				json_object_set_new(p, "acked_by_parent", json_integer(sqlite3_column_int64(q, 3)));
-				json_object_set_new(p, "pulled_from_parent", json_integer(sqlite3_column_int64(q, 4)));
-				json_object_set_new(p, "parent_head", json_integer(sqlite3_column_int64(q, 5)));
-				json_object_set_new(p, "backlog_up",
-						    json_integer(count(n.st,
-								       "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"
-								       " AND o.seq > p.ack AND o.via != p.id AND"
-								       " (o.owner = ?1 OR (o.owner > ?1 || '-' AND o.owner < ?1 || '.'))",
-								       n.conf.id)));
-				json_object_set_new(p, "backlog_down",
-						    json_integer(sqlite3_column_int64(q, 5) > sqlite3_column_int64(q, 4)
-								     ? sqlite3_column_int64(q, 5) - sqlite3_column_int64(q, 4)
-								     : 0));
-			} else {
-				json_object_set_new(p, "acked_from_child", json_integer(sqlite3_column_int64(q, 3)));
-				ms_text(sqlite3_column_int64(q, 7), when, sizeof(when));
-				json_object_set_new(p, "last_sync", json_string(when));
-				json_object_set_new(p, "backlog_down",
-						    json_integer(backlog_down(n.st, id, sqlite3_column_int64(q, 4))));
-			}
-			json_object_set_new(p, "quarantine",
-					    json_integer(count(n.st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));
-			json_object_set_new(p, "last_error", json_string((const char *)sqlite3_column_text(q, 8)));
-			json_array_append_new(peers, p);
-		}
-		sqlite3_finalize(q);
+	peers = health_peers(n.st, n.conf.sync_interval);
+	json_array_foreach(peers, i, v) {
+		/* The parent's URL is in the configuration; times read better as text here. */
+		if (strcmp(json_string_value(json_object_get(v, "role")), "parent") == 0)
+			json_object_set_new(v, "url", json_string(n.conf.parent));
+		ms_text(json_integer_value(json_object_get(v, "last_contact")), when, sizeof(when));
+		json_object_set_new(v, "last_contact", json_string(when));
+		ms_text(json_integer_value(json_object_get(v, "last_sync")), when, sizeof(when));
+		json_object_set_new(v, "last_sync", json_string(when));
 	}
 	json_object_set_new(j, "peers", peers);
 	if (o.json) {
 		cli_print_json(j);
 	} else {
 		const char *k;
-		json_t *v;
-		size_t i;
 		printf("node       %s (%s)\n", n.conf.id, json_string_value(json_object_get(j, "level")));
 		printf("parent     %s\n", n.conf.parent[0] ? n.conf.parent : "-");
 		printf("listen     %s\n", n.conf.listen[0] ? n.conf.listen : "-");

@@ -67,7 +67,13 @@ health_peers(struct store *st, int sync_interval)
 		json_object_set_new(p, "last_sync", json_integer(sqlite3_column_int64(q, 7)));
 		json_object_set_new(p, "connected",
 				    json_boolean(last > 0 && now - last < 3000LL * sync_interval + 5000));
+		/* Acknowledged cursors: for the parent, how much of our log it holds
+		 * and how far we have read its log; for a child, how much of its log
+		 * we hold (its pull cursor lives at the child). */
+		json_object_set_new(p, "acked", json_integer(sqlite3_column_int64(q, 3)));
 		if (parent) {
+			json_object_set_new(p, "pulled", json_integer(pull));
+			json_object_set_new(p, "parent_head", json_integer(head));
 			json_object_set_new(p, "backlog_up",
 					    json_integer(health_count(st,
 								      "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"

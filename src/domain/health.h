@@ -18,7 +18,10 @@ int64_t health_count(struct store *st, const char *sql, const char *param);
 
 /*
  * health_peers returns a new JSON array, one object per peer: id, role,
- * url (children's), last_contact and last_sync (unix ms, 0 never),
+ * url (children's), last_contact and last_sync (unix ms, 0 never), acked
+ * (the acknowledged position: of our log at the parent, of the child's log
+ * here), for the parent also pulled and parent_head (our read position in
+ * its log, and its head when last heard),
  * connected (heard from within three sync intervals of sync_interval
  * seconds), backlog_up (parent: our changes it has not acknowledged),
  * backlog_down (changes for the other side it has not taken), quarantine
