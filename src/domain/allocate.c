@@ -28,6 +28,7 @@
 
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/dashboard.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 
@@ -330,12 +331,13 @@ load_units(struct alloc *a, const char *under, struct nz_err *err)
 				"SELECT id FROM orgunit WHERE deleted = 0 AND level = %d AND"
 				" (id > ?1 || '-' AND id < ?1 || '.')",
 				a->level);
+	/* Which units hold records: from the dashboard's aggregates, when they are there, not the records. */
 	for (i = 0; tables[i] != NULL; i++)
 		if (table_exists(a->st, tables[i], NULL))
 			used += (size_t)snprintf(sql + used, sizeof(sql) - used,
 						 " UNION SELECT substr(owner, 1, %d) FROM %s WHERE deleted = 0 AND"
 						 " length(owner) >= %d AND (owner > ?1 || '-' AND owner < ?1 || '.')",
-						 len, tables[i], len);
+						 len, dash_live_owners(a->st, tables[i]), len);
 	snprintf(sql + used, sizeof(sql) - used, " ORDER BY 1");
 	if ((a->units = calloc((size_t)cap, sizeof(*a->units))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
@@ -388,12 +390,15 @@ unit_values(struct alloc *a, struct aunit *u, bool need[SRC_N], struct nz_err *e
 		}
 	}
 	sqlite3_finalize(q);
-	if (need[SRC_OPEN_ISSUES])
+	/* The dashboard's aggregates answer the two counts of records without reading them. */
+	if (need[SRC_OPEN_ISSUES] && !dash_subtree_count(a->st, "open_issues", u->code, &u->raw[SRC_OPEN_ISSUES]))
 		u->raw[SRC_OPEN_ISSUES] = query_int(a->st,
 						    "SELECT count(*) FROM issue WHERE deleted = 0 AND " SUBTREE
 						     " AND coalesce(status, '') <> 'closed'",
 						    u->code, 0);
-	if (need[SRC_INTERVENTIONS] && a->has_interventions)
+	if (need[SRC_INTERVENTIONS] && a->has_interventions &&
+	    (a->interventions_status ||
+	     !dash_subtree_count(a->st, "interventions", u->code, &u->raw[SRC_INTERVENTIONS])))
 		u->raw[SRC_INTERVENTIONS] =
 			query_int(a->st,
 				  a->interventions_status

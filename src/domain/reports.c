@@ -13,6 +13,7 @@
 
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/dashboard.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 
@@ -1581,11 +1582,13 @@ load_units(struct cpl *c, const char *under, struct nz_err *err)
 	sqlite3_stmt *q;
 	int n = 0, cap = 64;
 
+	/* The owners of reports come from the dashboard's aggregates when they are there: no history read. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT ?1 UNION"
 		 " SELECT id FROM orgunit WHERE deleted = 0 AND (id > ?1 || '-' AND id < ?1 || '.') UNION"
-		 " SELECT owner FROM report WHERE deleted = 0 AND (owner > ?1 || '-' AND owner < ?1 || '.')"
+		 " SELECT owner FROM %s WHERE deleted = 0 AND (owner > ?1 || '-' AND owner < ?1 || '.')"
 		 "%s ORDER BY 1",
+		 dash_live_owners(c->st, "report"),
 		 c->data_only ? ""
 			      : " UNION SELECT id FROM peer WHERE role = 'child' AND"
 				" (id > ?1 || '-' AND id < ?1 || '.')");

@@ -6,14 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/check.h"
+#include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/health.h"
-#include "domain/register.h"
-#include "domain/reports.h"
-#include "domain/selection.h"
 #include "http/http_int.h"
 #include "repl/sync.h"
 #include "store/hlc.h"
@@ -84,194 +81,25 @@ orgunits(struct api *a)
 	api_list(a, orgunit_list(a->st, under));
 }
 
-/* child_of writes into out the unit directly below under on the way to code; false when none. */
-static bool
-child_of(const char *under, const char *code, char out[NZ_ID_MAX])
-{
-	size_t n = strlen(under);
-	const char *dash;
-
-	if (code == NULL || !unit_within(code, under) || strcmp(code, under) == 0)
-		return false;
-	dash = strchr(code + n + 1, '-');
-	snprintf(out, NZ_ID_MAX, "%.*s", (int)(dash ? (size_t)(dash - code) : strlen(code)), code);
-	return true;
-}
-
-/* bump adds 1 to obj[unit][key], creating what is missing. */
-static void
-bump(json_t *obj, const char *unit, const char *key, json_int_t by)
-{
-	json_t *u = json_object_get(obj, unit), *v;
-
-	if (u == NULL) {
-		u = json_object();
-		json_object_set_new(obj, unit, u);
-	}
-	v = json_object_get(u, key);
-	json_object_set_new(u, key, json_integer((v ? json_integer_value(v) : 0) + by));
-}
-
-/* bucket is the unit a figure of code counts under in a dashboard of under: itself or its child. */
-static void
-bucket(const char *under, const char *code, char out[NZ_ID_MAX])
-{
-	if (!child_of(under, code, out))
-		snprintf(out, NZ_ID_MAX, "%s", under);
-}
-
 /*
  * GET /dashboard?under=
  * Every figure of under's subtree, by under itself and each unit directly
- * below it, from aggregate queries and the domain's own summaries; each
- * unit carries the freshness of the data it rests on.
+ * below it (domain/dashboard.c: from aggregates kept up to date as changes
+ * apply), with each unit's freshness and the sync health of this node.
  */
 static void
 dashboard(struct api *a)
 {
 	const char *under = api_under(a);
 	struct nz_err err = {0};
-	json_t *j, *units, *names, *fig, *x, *row;
-	sqlite3_stmt *q;
-	char b[NZ_ID_MAX], via[NZ_ID_MAX], period[JPERIOD_TEXT_MAX], today[11], tj[11];
-	const char *k;
-	size_t i;
-	int level;
+	json_t *j;
 
 	if (under == NULL)
 		return;
-	level = unit_level(under);
-	fig = json_object();
-	names = json_object();
-	/* Names of under and of the units below it that the tree knows. */
-	if ((x = orgunit_list(a->st, under)) != NULL) {
-		json_array_foreach(x, i, row) {
-			const char *c = json_string_value(json_object_get(row, "id"));
-			if (c == NULL)
-				c = json_string_value(json_object_get(row, "code"));
-			if (c && (strcmp(c, under) == 0 || unit_level(c) == level + 1) && unit_within(c, under)) {
-				json_object_set(names, c, json_object_get(row, "name_fa"));
-				if (strcmp(c, under) != 0)
-					bump(fig, c, "known", 1);
-			}
-		}
-		json_decref(x);
+	if ((j = dash_compute(a->st, under, a->app->env.sync_interval, &err)) == NULL) {
+		api_fail(a, &err);
+		return;
 	}
-	bump(fig, under, "known", 1);
-	/* Appointments against quota: one row per secretariat. */
-	if ((x = sel_appoint_summary(a->st, under)) != NULL) {
-		json_array_foreach(x, i, row) {
-			bucket(under, json_string_value(json_object_get(row, "secretariat")), b);
-			bump(fig, b, "appointed", json_integer_value(json_object_get(row, "active")));
-			bump(fig, b, "quota", json_integer_value(json_object_get(row, "quota")));
-		}
-		json_decref(x);
-	}
-	/* Orientation course: appointments that completed it. */
-	if ((x = sel_course_status(a->st, under, false)) != NULL) {
-		json_array_foreach(x, i, row) {
-			bucket(under, json_string_value(json_object_get(row, "owner")), b);
-			bump(fig, b, "course_total", 1);
-			if (json_is_true(json_object_get(row, "completed")))
-				bump(fig, b, "course_done", 1);
-		}
-		json_decref(x);
-	}
-	/* Problems by effective status, council decisions, intervention stages: aggregate SQL. */
-	if ((q = store_prepare(a->st,
-			       "SELECT i.owner, " REG_ISSUE_STATE ", count(*) FROM issue i WHERE i.deleted = 0 AND "
-			       REG_UNDER("i.owner") " GROUP BY 1, 2", &err)) != NULL) {
-		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			char key[40];
-			bucket(under, (const char *)sqlite3_column_text(q, 0), b);
-			snprintf(key, sizeof(key), "issues_%s", sqlite3_column_text(q, 1));
-			bump(fig, b, key, sqlite3_column_int64(q, 2));
-			bump(fig, b, "issues", sqlite3_column_int64(q, 2));
-		}
-		sqlite3_reset(q);
-	}
-	if ((q = store_prepare(a->st,
-			       "SELECT owner, decision, count(*) FROM council_decision WHERE deleted = 0 AND "
-			       REG_UNDER("owner") " GROUP BY 1, 2", &err)) != NULL) {
-		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
-		while (sqlite3_step(q) == SQLITE_ROW) {
-			char key[40];
-			bucket(under, (const char *)sqlite3_column_text(q, 0), b);
-			snprintf(key, sizeof(key), "decision_%s", sqlite3_column_text(q, 1));
-			bump(fig, b, key, sqlite3_column_int64(q, 2));
-		}
-		sqlite3_reset(q);
-	}
-	if ((x = intervention_list(a->st, under)) != NULL) {
-		json_array_foreach(x, i, row) {
-			char key[48];
-			const char *stage = json_string_value(json_object_get(row, "current_stage"));
-			bucket(under, json_string_value(json_object_get(row, "owner")), b);
-			snprintf(key, sizeof(key), "stage_%s", stage ? stage : "done");
-			bump(fig, b, key, 1);
-			bump(fig, b, "interventions", 1);
-		}
-		json_decref(x);
-	}
-	/* Reports of the last ended month: expected, received, on time. */
-	rep_default_period(period);
-	if ((x = cpl_compute(a->st, under, period, 2, &err)) != NULL) {
-		json_t *rows = json_object_get(x, "units");
-		json_array_foreach(rows, i, row) {
-			const char *u = json_string_value(json_object_get(row, "unit"));
-			json_t *own = json_object_get(row, "own");
-			if (u == NULL || own == NULL)
-				continue;
-			bucket(under, u, b);
-			bump(fig, b, "reports_expected", json_integer_value(json_object_get(own, "expected")));
-			bump(fig, b, "reports_received", json_integer_value(json_object_get(own, "received")));
-			bump(fig, b, "reports_on_time", json_integer_value(json_object_get(own, "on_time")));
-			bump(fig, b, "reports_late", json_integer_value(json_object_get(own, "late")));
-		}
-		json_decref(x);
-	}
-	nz_err_clear(&err);
-	/* Freshness: when this node last heard from the child that carries each unit's data. */
-	units = json_array();
-	json_object_foreach(fig, k, x) {
-		int64_t ms = rep_watermark(a->st, k, via);
-		char text[64];
-		text[0] = '\0';
-		if (ms > 0 && ms != INT64_MAX)
-			rep_time_text(ms, text, sizeof(text));
-		json_object_set_new(x, "unit", json_string(k));
-		json_object_set(x, "name", json_object_get(names, k) ? json_object_get(names, k) : json_null());
-		/* This node's own records (and its ancestors' directives) are current. */
-		if (unit_within(store_node(a->st), k) || ms == INT64_MAX)
-			ms = -1, snprintf(text, sizeof(text), "local");
-		else if (ms <= 0)
-			snprintf(text, sizeof(text), "never");
-		json_object_set_new(x, "fresh_ms", json_integer(ms));
-		json_object_set_new(x, "fresh", json_string(text));
-		json_object_set_new(x, "self", json_boolean(strcmp(k, under) == 0));
-		json_array_append(units, x);
-	}
-	nz_today(today);
-	jalali_from_iso(today, tj, &err);
-	j = json_pack("{s:s, s:o, s:s, s:i, s:s, s:I, s:s, s:o}", "under", under, "name",
-		      json_object_get(names, under) ? json_incref(json_object_get(names, under)) : json_null(),
-		      "level", unit_level_name(level), "level_n", level, "period", period, "generated",
-		      (json_int_t)hlc_wall_ms(), "today", tj, "units", units);
-	/* Top problems and categories of the subtree, as the register consolidates them. */
-	if ((x = reg_summary(a->st, under, 5, &err)) != NULL)
-		json_object_set_new(j, "register", x);
-	nz_err_clear(&err);
-	/* The share of each unit below, by the national indicators (a nominal budget: shares as percent). */
-	if (level < NZ_LEVEL_COUNTY &&
-	    (x = alloc_compute(a->st, 1000000, level == NZ_LEVEL_NATIONAL ? "province" : "county", under, NULL,
-			       &err)) != NULL)
-		json_object_set_new(j, "allocation", x);
-	else
-		json_object_set_new(j, "allocation_error", json_string(err.msg));
-	json_object_set_new(j, "sync", health_peers(a->st, a->app->env.sync_interval));
-	json_decref(fig);
-	json_decref(names);
 	api_json(a, 200, j);
 }
 
