@@ -63,7 +63,10 @@ struct http_res {
 
 struct http_app;
 
-/* http_app_new makes the app over env and creates its local tables (users, sessions, attempts). */
+/*
+ * http_app_new makes the app over env and creates its local tables (users,
+ * sessions, attempts) and the dashboard's aggregates (dash_init).
+ */
 int http_app_new(struct http_app **out, const struct http_env *env, struct nz_err *err);
 
 /* http_app_free frees app; NULL is ignored. */
