@@ -1716,6 +1716,11 @@ unit_period(struct cpl *c, struct cpl_unit *u, const struct tpl_info *ti, const 
 		const char *review = (const char *)sqlite3_column_text(q, 4);
 		const char *firstsub = (const char *)sqlite3_column_text(q, 5);
 		bool on_time;
+		/* A peer's report may lack what ours always carry: never trust it. */
+		if (grp == NULL)
+			grp = "";
+		if (rdue == NULL)
+			rdue = "";
 		if (any && strcmp(grp, prev_grp) == 0)
 			continue; /* an older revision */
 		any = true;
