@@ -459,8 +459,9 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 	while (tables[st->ntables] != NULL)
 		st->ntables++;
 	st->upsert = calloc((size_t)st->ntables + 1, sizeof(*st->upsert));
+	st->update = calloc((size_t)st->ntables + 1, sizeof(*st->update));
 	st->lookup = calloc((size_t)st->ntables + 1, sizeof(*st->lookup));
-	if (st->upsert == NULL || st->lookup == NULL) {
+	if (st->upsert == NULL || st->update == NULL || st->lookup == NULL) {
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -508,9 +509,11 @@ store_close(struct store *st)
 		sqlite3_finalize(st->extra[i]);
 	for (i = 0; st->upsert != NULL && i < (unsigned)st->ntables; i++) {
 		sqlite3_finalize(st->upsert[i]);
+		sqlite3_finalize(st->update[i]);
 		sqlite3_finalize(st->lookup[i]);
 	}
 	free(st->upsert);
+	free(st->update);
 	free(st->lookup);
 	sqlite3_close(st->db);
 	free(st);

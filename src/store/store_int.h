@@ -22,8 +22,9 @@ struct store {
 	struct stmt_slot stmts[STMT_CACHE];
 	sqlite3_stmt *extra[64];
 	unsigned nextra;
-	/* per table (parallel to tables): the cached upsert and row lookup */
-	sqlite3_stmt **upsert;
+	/* per table (parallel to tables): the cached writes and row lookup */
+	sqlite3_stmt **upsert; /* the INSERT of a record new here */
+	sqlite3_stmt **update; /* the UPDATE of one we hold */
 	sqlite3_stmt **lookup;
 	int ntables;
 	/* clock and origin sequence, held while a transaction is open */

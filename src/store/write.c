@@ -251,44 +251,61 @@ ncols(const struct tbl_def *t)
 }
 
 /*
- * One upsert per table covers every column: ?1 id, ?2 owner, ?3 deleted,
- * ?4 clk, ?5.. the column values, then one flag per column (and one for
- * deleted) saying whether this change wins it.
+ * Two statements per table cover every column: an INSERT for a record new
+ * here and an UPDATE for one we hold (the lookup before tells which; an
+ * upsert would make SQLite keep a statement journal on tables with
+ * triggers).  Parameters: ?1 id, ?2 owner, ?3 deleted, ?4 clk, ?5.. the
+ * column values, then one flag per column (and one for deleted) saying
+ * whether this change wins it; the INSERT has no use for the flags.
  */
 static sqlite3_stmt *
-table_upsert(struct store *st, int ti, struct nz_err *err)
+table_write(struct store *st, int ti, bool exists, struct nz_err *err)
 {
 	const struct tbl_def *t = st->tables[ti];
+	sqlite3_stmt **slot = exists ? &st->update[ti] : &st->upsert[ti];
 	int i, n = ncols(t);
 	size_t len = 0, cap = 512 + (size_t)n * 96;
 	char *sql;
 	sqlite3_stmt *s = NULL;
 
-	if (st->upsert[ti] != NULL)
-		return st->upsert[ti];
+	if (*slot != NULL)
+		return *slot;
 	if ((sql = malloc(cap)) == NULL)
 		return NULL;
-	len += (size_t)snprintf(sql + len, cap - len, "INSERT INTO %s (id, owner, deleted, clk", t->name);
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, cap - len, ", %s", t->cols[i].name);
-	len += (size_t)snprintf(sql + len, cap - len, ") VALUES (?1, ?2, coalesce(?3, 0), ?4");
-	for (i = 0; i < n; i++)
-		len += (size_t)snprintf(sql + len, cap - len, ", ?%d", 5 + i);
-	len += (size_t)snprintf(sql + len, cap - len,
-				") ON CONFLICT(id) DO UPDATE SET clk = excluded.clk,"
-				" deleted = CASE WHEN ?%d THEN excluded.deleted ELSE deleted END",
-				5 + 2 * n);
-	for (i = 0; i < n; i++)
+	if (!exists) {
+		len += (size_t)snprintf(sql + len, cap - len, "INSERT OR FAIL INTO %s (id, owner, deleted, clk",
+					t->name);
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(sql + len, cap - len, ", %s", t->cols[i].name);
+		len += (size_t)snprintf(sql + len, cap - len, ") VALUES (?1, ?2, coalesce(?3, 0), ?4");
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(sql + len, cap - len, ", ?%d", 5 + i);
+		len += (size_t)snprintf(sql + len, cap - len, ")");
+	} else {
 		len += (size_t)snprintf(sql + len, cap - len,
-					", %s = CASE WHEN ?%d THEN excluded.%s ELSE %s END",
-					t->cols[i].name, 5 + n + i, t->cols[i].name, t->cols[i].name);
+					"UPDATE OR FAIL %s SET clk = ?4,"
+					" deleted = CASE WHEN ?%d THEN coalesce(?3, 0) ELSE deleted END",
+					t->name, 5 + 2 * n);
+		for (i = 0; i < n; i++)
+			len += (size_t)snprintf(sql + len, cap - len, ", %s = CASE WHEN ?%d THEN ?%d ELSE %s END",
+						t->cols[i].name, 5 + n + i, 5 + i, t->cols[i].name);
+		len += (size_t)snprintf(sql + len, cap - len, " WHERE id = ?1 AND owner = ?2");
+	}
 	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
-		store_sqlerr(st, err, "prepare upsert");
+		store_sqlerr(st, err, "prepare write");
 		s = NULL;
 	}
 	free(sql);
-	st->upsert[ti] = s;
+	*slot = s;
 	return s;
+}
+
+/* bind_flag sets a win flag, where the statement has it (the INSERT has none). */
+static void
+bind_flag(sqlite3_stmt *s, int idx, int v)
+{
+	if (idx <= sqlite3_bind_parameter_count(s))
+		sqlite3_bind_int(s, idx, v);
 }
 
 static sqlite3_stmt *
@@ -425,6 +442,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	msgpack_sbuffer kb;
 	msgpack_packer kp;
 	int ti, n, nclk = 0, nin = 0, i, j, rc = 0, step;
+	bool exists = false;
 
 	msgpack_unpacked_init(&cu);
 	msgpack_unpacked_init(&ku);
@@ -499,6 +517,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	step = sqlite3_step(look);
 	if (step == SQLITE_ROW) {
 		const char *owner = (const char *)sqlite3_column_text(look, 0);
+		exists = true;
 		if (owner == NULL || strcmp(owner, c->owner) != 0) {
 			rc = nz_fail(err, NZ_EINVAL, "%s/%s is owned by %s; the change says %s", c->tbl,
 				     c->rid, owner ? owner : "nobody", c->owner);
@@ -553,7 +572,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		msgpack_pack_uint64(&kp, clocks[j].hlc);
 		pack_str(&kp, clocks[j].origin);
 	}
-	if ((up = table_upsert(st, ti, err)) == NULL) {
+	if ((up = table_write(st, ti, exists, err)) == NULL) {
 		rc = NZ_EDB;
 		goto out;
 	}
@@ -562,17 +581,17 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	sqlite3_bind_text(up, 2, c->owner, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(up, 4, kb.data, (int)kb.size, SQLITE_STATIC);
 	for (i = 0; i < n; i++)
-		sqlite3_bind_int(up, 5 + n + i, 0);
-	sqlite3_bind_int(up, 5 + 2 * n, 0);
+		bind_flag(up, 5 + n + i, 0);
+	bind_flag(up, 5 + 2 * n, 0);
 	for (i = 0; i < nin; i++) {
 		if (!win[i])
 			continue;
 		if (in[i].col < 0) {
 			bind_value(up, 3, in[i].val);
-			sqlite3_bind_int(up, 5 + 2 * n, 1);
+			bind_flag(up, 5 + 2 * n, 1);
 		} else {
 			bind_value(up, 5 + in[i].col, in[i].val);
-			sqlite3_bind_int(up, 5 + n + in[i].col, 1);
+			bind_flag(up, 5 + n + in[i].col, 1);
 		}
 	}
 	step = sqlite3_step(up);
