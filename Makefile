@@ -5,6 +5,9 @@ CC       ?= cc
 BUILD    ?= build
 SHARED   ?= ../shared
 
+# `make` alone builds everything (the generated UI source below is not the goal).
+.DEFAULT_GOAL := all
+
 DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
             nng-utils libmsgpack-dev libinih-dev libsodium-dev libjansson-dev \
             sqlite3 openssl iproute2 valgrind bc
@@ -111,7 +114,6 @@ demo: deps
 
 bench: deps
 	@$(MAKE) -s all
-	@mkdir -p bench
 	@NEHZAT_SHARED=$(SHARED) tests/bench/run $(BUILD)
 
 clean:

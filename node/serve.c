@@ -33,6 +33,7 @@ struct loop {
 	msgpack_sbuffer req;
 	int failures;
 	bool busy;      /* a request is in flight, or a backoff is pending */
+	bool unreached; /* the backoff pending follows a parent out of reach */
 	bool once;      /* sync --once: stop when in step */
 	bool in_step;
 	int exit_code;
@@ -126,7 +127,7 @@ on_backoff(uv_timer_t *t)
  * configured ceiling, each delay drawn within ±25% so that counties cut
  * off together do not all come back in the same second. */
 static void
-fail(struct loop *l, const char *why)
+fail(struct loop *l, int rc, const char *why)
 {
 	double base = l->n->conf.backoff_min * 1000.0;
 	uint64_t delay;
@@ -149,24 +150,71 @@ fail(struct loop *l, const char *why)
 		return;
 	}
 	l->busy = true;
+	l->unreached = rc == NZ_ENET;
 	uv_timer_start(&l->backoff, on_backoff, delay, 0);
 }
 
 static void
-on_reply(void *arg, int rc, const uint8_t *buf, size_t len)
+on_reply(void *arg, int rc, const char *why, const uint8_t *buf, size_t len)
 {
 	struct loop *l = arg;
 	struct nz_err err = {0};
 
 	if (rc != 0) {
-		fail(l, "no reply: the link is down or too slow");
+		fail(l, rc, why);
 		return;
 	}
 	if (sync_child_reply(l->sync, buf, len, &l->req, &err) != 0) {
-		fail(l, err.msg);
+		fail(l, err.code, err.msg);
 		return;
 	}
 	send_req(l);
+}
+
+/*
+ * on_link follows the link to the parent between replies.
+ *
+ * Stalled: no byte of the request in flight has moved for sync.timeout.
+ * The link is dead, and this is where the node says so; but the connection
+ * stays open for sync.stall_timeout, because on a line that comes and goes
+ * TCP resumes where it stopped as soon as it is back, while a new connection
+ * would spend the next up-window on its handshake and HELLO.  retry_ms is
+ * when a new session starts if nothing moves before.
+ *
+ * Connected: after a failure the client dials on by itself.  When the
+ * parent was out of reach, a connection means it is back, and the session
+ * starts now rather than when the backoff ends: a write made offline goes
+ * up within a second of the link's return.  After any other failure (a
+ * refusal, a parent that did not answer) the backoff stands, or a parent
+ * that refuses would be asked again in a tight loop.
+ */
+static void
+on_link(void *arg, enum net_link ev, int64_t idle_ms, int64_t give_up_ms)
+{
+	struct loop *l = arg;
+	char why[96];
+
+	switch (ev) {
+	case NET_LINK_MOVING:
+		nz_log(NZ_LOG_INFO, "sync.resumed", "parent=%s stalled_ms=%lld", l->n->conf.parent,
+		       (long long)idle_ms);
+		break;
+	case NET_LINK_STALLED:
+		snprintf(why, sizeof(why), "nothing moved for %lld s: the link is down",
+			 (long long)(idle_ms / 1000));
+		sync_note_error(l->sync, why);
+		nz_log(NZ_LOG_WARN, "sync.retry", "parent=%s error=\"%s\" retry_ms=%lld connection=kept",
+		       l->n->conf.parent, why, (long long)give_up_ms);
+		break;
+	case NET_LINK_CONNECTED:
+		if (!l->unreached || !uv_is_active((uv_handle_t *)&l->backoff))
+			break;
+		l->unreached = false;
+		uv_timer_stop(&l->backoff);
+		nz_log(NZ_LOG_INFO, "sync.reconnected", "parent=%s", l->n->conf.parent);
+		on_backoff(&l->backoff);
+		break;
+	}
 }
 
 static void
@@ -177,7 +225,7 @@ resume(struct loop *l)
 	if (l->busy || l->client == NULL || sync_child_phase(l->sync) != PHASE_IDLE)
 		return;
 	if (sync_child_resume(l->sync, &l->req, &err) != 0) {
-		fail(l, err.msg);
+		fail(l, err.code, err.msg);
 		return;
 	}
 	if (l->req.size > 0)
@@ -278,8 +326,8 @@ run(struct node *n, bool serve, bool once)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (serve && n->conf.listen[0] != '\0') {
-		if (net_server_start(&l.server, &uv, n->conf.listen, (size_t)n->conf.recv_max, &tls, 16,
-				     on_request, on_pipe, &l, &err) != 0) {
+		if (net_server_start(&l.server, &uv, n->conf.listen, (size_t)n->conf.recv_max, &tls,
+				     n->conf.stall_timeout * 1000, 16, on_request, on_pipe, &l, &err) != 0) {
 			fprintf(stderr, "nehzat: %s\n", err.msg);
 			rc = 1;
 			goto out;
@@ -304,7 +352,8 @@ run(struct node *n, bool serve, bool once)
 	}
 	if (n->conf.parent[0] != '\0') {
 		if (net_client_new(&l.client, &uv, n->conf.parent, (size_t)n->conf.recv_max, &tls,
-				   n->conf.sync_timeout * 1000, on_reply, &l, &err) != 0) {
+				   n->conf.sync_timeout * 1000, n->conf.stall_timeout * 1000, on_reply, on_link,
+				   &l, &err) != 0) {
 			fprintf(stderr, "nehzat: %s\n", err.msg);
 			rc = 1;
 			goto out;

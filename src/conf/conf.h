@@ -14,7 +14,8 @@
  * help text are all driven by that table.
  *
  *   [node]     id, parent, listen, http, name
- *   [sync]     interval, backoff_min, backoff_max, batch_bytes, recv_max, timeout
+ *   [sync]     interval, backoff_min, backoff_max, batch_bytes, recv_max, timeout,
+ *              stall_timeout
  *   [tls]      ca, cert, key, server_name
  *   [log]      level
  *   [reports]  require_children_accepted
@@ -35,7 +36,8 @@ struct conf {
 	int backoff_max;         /* seconds, ceiling of the retry backoff */
 	int batch_bytes;         /* target size of one batch of changes */
 	int recv_max;            /* largest message accepted, >= 4 * batch_bytes */
-	int sync_timeout;        /* seconds without a reply before a link is dead */
+	int sync_timeout;        /* seconds without a byte moving before a link is dead */
+	int stall_timeout;       /* seconds a dead link's connection is kept (>= sync_timeout) */
 	char tls_ca[512];        /* PEM file of the CA that signs node certificates */
 	char tls_cert[512];      /* PEM file of this node's certificate */
 	char tls_key[512];       /* PEM file of this node's private key */

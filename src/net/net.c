@@ -1,9 +1,18 @@
 #include "net/net.h"
 
 #include <pthread.h>
+#include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#ifdef __linux__
+#include <dirent.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#endif
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -13,10 +22,235 @@
 #include "base/log.h"
 
 /*
+ * The TCP socket under an NNG pipe.  NNG 1.5 sets no TCP option beyond Nagle
+ * and keepalive and reports nothing of a message in flight, yet on a thin
+ * link that comes and goes both matter.  Linux backs its retransmissions
+ * off exponentially, so after an outage of 18 s the next try may come a
+ * minute later and miss the two seconds the line is up; and a request that
+ * has no reply yet may still be moving, a segment at a time.  So on Linux we
+ * find the pipe's socket among our own descriptors by its two addresses,
+ * tune it, and watch its byte counters (TCP_INFO) to tell a slow link from a
+ * dead one.  Elsewhere, and on ipc://, none of this happens and a request
+ * simply times out.
+ */
+struct tcp_conn {
+	int fd;             /* -1: not found, not TCP, or not Linux */
+	uint32_t pipe;
+	uint64_t moved;     /* bytes acknowledged by the peer plus bytes from it, when last looked at */
+	uint64_t last_move; /* uv_now() when those last changed */
+	bool capped;        /* the retransmission timeout is held at one second */
+#ifdef __linux__
+	struct sockaddr_storage local, remote;
+#endif
+};
+
+#define TCP_DEAD_MS 1000 /* after a retransmission timeout, this long without a byte: the line is down */
+#define WATCH_MS 250     /* how often a parent looks at its children's connections */
+#define REQ_WATCH_MS 100 /* how often a child looks at its request in flight */
+
+#ifdef __linux__
+#ifndef TCP_RTO_MAX_MS
+#define TCP_RTO_MAX_MS 44 /* Linux 6.15; older kernels refuse it */
+#endif
+
+/* Linux's struct tcp_info runs on past glibc's copy of it, which stops at
+ * tcpi_total_retrans; the byte counters come next (the layout only grows). */
+struct tcp_info_bytes {
+	struct tcp_info glibc;
+	uint64_t pacing_rate, max_pacing_rate;
+	uint64_t bytes_acked, bytes_received;
+};
+_Static_assert(offsetof(struct tcp_info_bytes, bytes_acked) == 120, "Linux's layout of struct tcp_info");
+
+static bool
+sa_equal(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port && a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	if (a->ss_family == AF_INET6)
+		return a6->sin6_port == b6->sin6_port &&
+		       memcmp(&a6->sin6_addr, &b6->sin6_addr, sizeof(a6->sin6_addr)) == 0;
+	return false;
+}
+
+/* sa_from_nng converts NNG's form of a TCP address; false when it is not one. */
+static bool
+sa_from_nng(const nng_sockaddr *n, struct sockaddr_storage *out)
+{
+	struct sockaddr_in *s4 = (void *)out;
+	struct sockaddr_in6 *s6 = (void *)out;
+
+	memset(out, 0, sizeof(*out));
+	if (n->s_family == NNG_AF_INET) {
+		s4->sin_family = AF_INET;
+		s4->sin_port = n->s_in.sa_port; /* both in network order */
+		s4->sin_addr.s_addr = n->s_in.sa_addr;
+		return true;
+	}
+	if (n->s_family == NNG_AF_INET6) {
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = n->s_in6.sa_port;
+		memcpy(&s6->sin6_addr, n->s_in6.sa_addr, sizeof(s6->sin6_addr));
+		return true;
+	}
+	return false;
+}
+
+/* tcp_is tells whether fd is still the connection t was found as. */
+static bool
+tcp_is(const struct tcp_conn *t, int fd)
+{
+	struct sockaddr_storage a;
+	socklen_t n = sizeof(a);
+
+	if (getsockname(fd, (struct sockaddr *)&a, &n) != 0 || !sa_equal(&a, &t->local))
+		return false;
+	n = sizeof(a);
+	return getpeername(fd, (struct sockaddr *)&a, &n) == 0 && sa_equal(&a, &t->remote);
+}
+
+/* tcp_read reads a connection's byte counters and its retransmission backoff. */
+static int
+tcp_read(const struct tcp_conn *t, uint64_t *moved, int *backoff)
+{
+	struct tcp_info_bytes ti;
+	socklen_t n = sizeof(ti);
+
+	/* The descriptor may have been closed, and reused, since it was found. */
+	if (t->fd < 0 || !tcp_is(t, t->fd))
+		return -1;
+	memset(&ti, 0, sizeof(ti));
+	if (getsockopt(t->fd, IPPROTO_TCP, TCP_INFO, &ti, &n) != 0 || n < sizeof(ti)) /* before Linux 4.2 */
+		return -1;
+	*moved = ti.bytes_acked + ti.bytes_received;
+	*backoff = ti.glibc.tcpi_backoff;
+	return 0;
+}
+
+/*
+ * tcp_find finds the socket of pipe p and tunes it: the kernel keeps
+ * unacknowledged data for keep_ms before it drops the connection, as long as
+ * we would wait ourselves; and on kernels without TCP_RTO_MAX_MS (before
+ * 6.15) linear timeouts for thin streams at least make the first six
+ * retransmissions come quickly.  Runs on NNG's thread, at once, so that the
+ * connection is tuned before it carries anything.
+ */
+static void
+tcp_find(nng_pipe p, int keep_ms, struct tcp_conn *t)
+{
+	nng_sockaddr la, ra;
+	struct dirent *de;
+	DIR *d;
+	unsigned int user = keep_ms > 0 ? (unsigned int)keep_ms : 0;
+	int one = 1;
+
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->pipe = nng_pipe_id(p);
+	if (nng_pipe_get_addr(p, NNG_OPT_LOCADDR, &la) != 0 || nng_pipe_get_addr(p, NNG_OPT_REMADDR, &ra) != 0 ||
+	    !sa_from_nng(&la, &t->local) || !sa_from_nng(&ra, &t->remote))
+		return;
+	if ((d = opendir("/proc/self/fd")) == NULL)
+		return;
+	while ((de = readdir(d)) != NULL) {
+		int fd = atoi(de->d_name);
+		if (de->d_name[0] >= '0' && de->d_name[0] <= '9' && fd != dirfd(d) && tcp_is(t, fd)) {
+			t->fd = fd;
+			break;
+		}
+	}
+	closedir(d);
+	if (t->fd < 0)
+		return;
+	(void)setsockopt(t->fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &user, sizeof(user));
+	(void)setsockopt(t->fd, IPPROTO_TCP, TCP_THIN_LINEAR_TIMEOUTS, &one, sizeof(one));
+}
+
+static void
+tcp_cap(struct tcp_conn *t, bool cap)
+{
+	int ms = cap ? 1000 : 120000; /* the least Linux allows; its default */
+
+	if (t->capped != cap && setsockopt(t->fd, IPPROTO_TCP, TCP_RTO_MAX_MS, &ms, sizeof(ms)) == 0)
+		t->capped = cap;
+}
+#else
+static void
+tcp_find(nng_pipe p, int keep_ms, struct tcp_conn *t)
+{
+	(void)keep_ms;
+	memset(t, 0, sizeof(*t));
+	t->fd = -1;
+	t->pipe = nng_pipe_id(p);
+}
+
+static int
+tcp_read(const struct tcp_conn *t, uint64_t *moved, int *backoff)
+{
+	(void)t;
+	(void)moved;
+	(void)backoff;
+	return -1;
+}
+
+static void
+tcp_cap(struct tcp_conn *t, bool cap)
+{
+	(void)t;
+	(void)cap;
+}
+#endif
+
+/* tcp_start takes the counters of a connection as they are now: nothing has moved yet. */
+static void
+tcp_start(struct tcp_conn *t, uint64_t now)
+{
+	int backoff;
+
+	t->last_move = now;
+	if (tcp_read(t, &t->moved, &backoff) != 0)
+		t->moved = 0;
+}
+
+/*
+ * tcp_look looks at a connection: 1 when bytes moved since the last look, 0
+ * when not, -1 when its counters cannot be read.  It also sets how TCP
+ * retries.  While bytes move, TCP backs off as it always does: on a thin line
+ * a segment may wait 1.5 s behind another, and an early timer would only send
+ * it twice.  Once TCP has timed out and nothing has moved for TCP_DEAD_MS,
+ * the line is down, and the retransmission timeout is held at one second so
+ * that the line is used within a second of its return, however long it was
+ * away (Linux 6.15 and later; older kernels refuse this).
+ */
+static int
+tcp_look(struct tcp_conn *t, uint64_t now)
+{
+	uint64_t moved;
+	int backoff;
+
+	if (tcp_read(t, &moved, &backoff) != 0)
+		return -1;
+	if (moved != t->moved) {
+		t->moved = moved;
+		t->last_move = now;
+		tcp_cap(t, false);
+		return 1;
+	}
+	if (backoff > 0 && now - t->last_move >= TCP_DEAD_MS)
+		tcp_cap(t, true);
+	return 0;
+}
+
+/*
  * The queue between NNG's threads and the loop.  Events are small and
  * allocated per completion; the loop frees them.
  */
-enum ev_kind { EV_SRV_RECV, EV_SRV_SENT, EV_SRV_PIPE, EV_CLI_SENT, EV_CLI_RECV };
+enum ev_kind { EV_SRV_RECV, EV_SRV_SENT, EV_SRV_PIPE, EV_CLI_SENT, EV_CLI_RECV, EV_CLI_PIPE };
 
 struct event {
 	enum ev_kind kind;
@@ -25,6 +259,8 @@ struct event {
 	nng_msg *msg;
 	uint32_t pipe;
 	unsigned gen; /* client: which connection the event belongs to */
+	bool added;   /* pipe: added (else removed) */
+	struct tcp_conn tcp; /* pipe added: its TCP socket, if found */
 	struct event *next;
 };
 
@@ -171,7 +407,12 @@ struct net_server {
 	net_request_cb on_req;
 	net_pipe_cb on_pipe;
 	void *arg;
+	int keep_ms;
 	msgpack_sbuffer out;
+	uv_timer_t watch;       /* looks at the children's connections */
+	int handles;            /* libuv handles not yet closed; s is freed with the last */
+	struct tcp_conn *conns; /* the children's TCP connections that can be watched */
+	int nconns, capconns;
 };
 
 static void
@@ -189,16 +430,66 @@ srv_aio_cb(void *arg)
 	queue_push(&c->srv->q, e);
 }
 
+/* pipe_event: a connection came or went; a new one's TCP socket is found and tuned at once. */
+static struct event *
+pipe_event(enum ev_kind kind, nng_pipe p, nng_pipe_ev ev, int keep_ms)
+{
+	struct event *e = event_new(kind);
+
+	e->pipe = nng_pipe_id(p);
+	e->added = ev == NNG_PIPE_EV_ADD_POST;
+	e->tcp.fd = -1;
+	if (e->added)
+		tcp_find(p, keep_ms, &e->tcp);
+	return e;
+}
+
 static void
 srv_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	struct net_server *s = arg;
-	struct event *e;
 
-	(void)ev;
-	e = event_new(EV_SRV_PIPE);
-	e->pipe = nng_pipe_id(p);
-	queue_push(&s->q, e);
+	/* Our replies, and what a child pulls, cross its thin link too. */
+	queue_push(&s->q, pipe_event(EV_SRV_PIPE, p, ev, s->keep_ms));
+}
+
+static void
+srv_pipe(struct net_server *s, const struct event *e)
+{
+	struct tcp_conn *grown;
+	int i;
+
+	if (!e->added) {
+		for (i = 0; i < s->nconns; i++)
+			if (s->conns[i].pipe == e->pipe) {
+				s->conns[i] = s->conns[--s->nconns];
+				break;
+			}
+		s->on_pipe(s->arg, e->pipe);
+		return;
+	}
+	if (e->tcp.fd < 0)
+		return;
+	if (s->nconns == s->capconns) {
+		int cap = s->capconns ? 2 * s->capconns : 16;
+		if ((grown = realloc(s->conns, (size_t)cap * sizeof(*grown))) == NULL)
+			return; /* not watched: it backs off as TCP does */
+		s->conns = grown;
+		s->capconns = cap;
+	}
+	s->conns[s->nconns] = e->tcp;
+	tcp_start(&s->conns[s->nconns++], uv_now(s->loop));
+}
+
+static void
+srv_watch(uv_timer_t *t)
+{
+	struct net_server *s = t->data;
+	uint64_t now = uv_now(s->loop);
+	int i;
+
+	for (i = 0; i < s->nconns; i++)
+		tcp_look(&s->conns[i], now);
 }
 
 static void
@@ -215,7 +506,7 @@ srv_handle(struct net_server *s, struct event *e)
 	nng_msg *reply;
 
 	if (e->kind == EV_SRV_PIPE) {
-		s->on_pipe(s->arg, e->pipe);
+		srv_pipe(s, e);
 		return;
 	}
 	if (s->q.closing) {
@@ -259,8 +550,8 @@ srv_async_cb(uv_async_t *h)
 
 int
 net_server_start(struct net_server **out, uv_loop_t *loop, const char *url, size_t recv_max,
-		 const struct net_tls *tls, int nctx, net_request_cb on_req, net_pipe_cb on_pipe, void *arg,
-		 struct nz_err *err)
+		 const struct net_tls *tls, int keep_ms, int nctx, net_request_cb on_req, net_pipe_cb on_pipe,
+		 void *arg, struct nz_err *err)
 {
 	struct net_server *s;
 	nng_tls_config *cfg = NULL;
@@ -272,17 +563,24 @@ net_server_start(struct net_server **out, uv_loop_t *loop, const char *url, size
 	s->on_req = on_req;
 	s->on_pipe = on_pipe;
 	s->arg = arg;
+	s->keep_ms = keep_ms;
 	s->nctx = nctx;
 	msgpack_sbuffer_init(&s->out);
 	pthread_mutex_init(&s->q.mu, NULL);
 	uv_async_init(loop, &s->q.async, srv_async_cb);
 	s->q.async.data = s;
+	uv_timer_init(loop, &s->watch);
+	s->watch.data = s;
+	s->handles = 2;
+	uv_timer_start(&s->watch, srv_watch, WATCH_MS, WATCH_MS);
+	uv_unref((uv_handle_t *)&s->watch);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		rc = nng_fail(err, rv, "open REP socket for", url);
 		goto fail;
 	}
 	/* NNG drops a message over this size and closes the connection. */
 	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ, recv_max);
+	nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, srv_pipe_cb, s);
 	nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, srv_pipe_cb, s);
 	if ((rv = nng_listener_create(&s->listener, s->sock, url)) != 0) {
 		rc = nng_fail(err, rv, "listen on", url);
@@ -325,9 +623,12 @@ fail:
 }
 
 static void
-free_on_close(uv_handle_t *h)
+srv_closed(uv_handle_t *h)
 {
-	free(h->data);
+	struct net_server *s = h->data;
+
+	if (--s->handles == 0)
+		free(s);
 }
 
 void
@@ -352,10 +653,12 @@ net_server_stop(struct net_server *s)
 		free(e);
 	}
 	free(s->ctxs);
+	free(s->conns);
 	msgpack_sbuffer_destroy(&s->out);
 	pthread_mutex_destroy(&s->q.mu);
 	s->q.async.data = s;
-	uv_close((uv_handle_t *)&s->q.async, free_on_close);
+	uv_close((uv_handle_t *)&s->q.async, srv_closed);
+	uv_close((uv_handle_t *)&s->watch, srv_closed);
 }
 
 /* ---- client ---- */
@@ -363,11 +666,14 @@ net_server_stop(struct net_server *s)
 struct net_client {
 	uv_loop_t *loop;
 	struct queue q;
+	uv_timer_t watch; /* looks at the request in flight */
+	int handles;      /* libuv handles not yet closed; c is freed with the last */
 	char url[512];
 	size_t recv_max;
 	struct net_tls tls;
-	int timeout_ms;
+	int timeout_ms, keep_ms;
 	net_reply_cb on_reply;
+	net_link_cb on_link;
 	void *arg;
 	nng_socket sock;
 	nng_dialer dialer;
@@ -376,6 +682,12 @@ struct net_client {
 	bool open, sending, busy;
 	unsigned gen;
 	uint64_t sent, received;
+	/* The connection, and how the request in flight moves on it. */
+	struct tcp_conn conn; /* pipe 0: none; fd -1: one that cannot be watched */
+	uint64_t since;       /* uv_now() when the request's bytes last moved, or it started */
+	bool stalled;         /* on_link reported a stall and nothing has moved since */
+	char why[160];        /* why the request is being given up */
+	int why_rc;           /* and how: NZ_ENET out of reach, NZ_EBUSY no answer */
 };
 
 static void
@@ -394,27 +706,147 @@ cli_aio_cb(void *arg)
 }
 
 static void
+cli_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct net_client *c = arg;
+	struct event *e = pipe_event(EV_CLI_PIPE, p, ev, c->keep_ms);
+
+	e->gen = c->gen;
+	queue_push(&c->q, e);
+}
+
+static void cli_give_up(struct net_client *c, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+cli_pipe(struct net_client *c, const struct event *e)
+{
+	if (e->added) {
+		/* A new connection is progress; its counters start from here. */
+		c->conn = e->tcp;
+		c->since = uv_now(c->loop);
+		tcp_start(&c->conn, c->since);
+		c->on_link(c->arg, NET_LINK_CONNECTED, 0, 0);
+	} else if (e->pipe == c->conn.pipe) {
+		c->conn.fd = -1;
+		c->conn.pipe = 0;
+		/*
+		 * NNG would send the request again on the next connection, but a
+		 * session belongs to its connection (PROTOCOL.md), and the parent
+		 * would refuse it there.  The request fails now, and the caller
+		 * starts a session on the connection the client is already dialling.
+		 */
+		if (c->busy && c->why[0] == '\0')
+			cli_give_up(c, NZ_ENET, "the connection to the parent was lost");
+	}
+}
+
+/* cli_done ends the request in flight; a stall it was in is over. */
+static void
+cli_done(struct net_client *c, bool replied)
+{
+	uint64_t now = uv_now(c->loop);
+
+	c->busy = false;
+	uv_timer_stop(&c->watch);
+	if (c->stalled && replied)
+		c->on_link(c->arg, NET_LINK_MOVING, (int64_t)(now - c->since), 0);
+	c->stalled = false;
+}
+
+static void
+cli_give_up(struct net_client *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+	c->why_rc = rc;
+	/* The operation completes with NNG_ECANCELED, through the queue. */
+	nng_aio_cancel(c->aio);
+}
+
+/*
+ * cli_watch tells a slow link from a dead one.  While the request's bytes
+ * move (the parent acknowledges ours or sends its own), it waits however long
+ * the request takes.  When nothing has moved for timeout_ms it reports a
+ * stall, once, and keeps the connection: the line may come back and TCP
+ * carries on where it stopped, which a new connection could not do in a
+ * window of two seconds.  Past keep_ms it gives the connection up.  Where the
+ * counters cannot be seen (no connection yet, ipc://, not Linux) timeout_ms
+ * ends the request.
+ */
+static void
+cli_watch(uv_timer_t *t)
+{
+	struct net_client *c = t->data;
+	uint64_t now = uv_now(c->loop);
+	int64_t idle, keep = c->keep_ms > c->timeout_ms ? c->keep_ms : c->timeout_ms;
+	int moved;
+
+	if (!c->busy || c->why[0] != '\0')
+		return;
+	moved = tcp_look(&c->conn, now);
+	if (moved == 1) {
+		if (c->stalled) {
+			c->stalled = false;
+			c->on_link(c->arg, NET_LINK_MOVING, (int64_t)(now - c->since), 0);
+		}
+		c->since = now;
+		return;
+	}
+	idle = (int64_t)(now - c->since);
+	if (idle < c->timeout_ms)
+		return;
+	if (moved < 0) {
+		if (c->conn.pipe == 0)
+			cli_give_up(c, NZ_ENET, "no connection within %d s: the parent is down or out of reach",
+				    c->timeout_ms / 1000);
+		else
+			cli_give_up(c, NZ_EBUSY, "no reply within %d s: the link is down or too slow", c->timeout_ms / 1000);
+		return;
+	}
+	if (idle >= keep) {
+		cli_give_up(c, NZ_ENET, "nothing moved for %d s: the connection is given up", (int)(idle / 1000));
+		return;
+	}
+	if (!c->stalled) {
+		c->stalled = true;
+		c->on_link(c->arg, NET_LINK_STALLED, idle, keep - idle);
+	}
+}
+
+static void
 cli_handle(struct net_client *c, struct event *e)
 {
+	if (e->kind == EV_CLI_PIPE) {
+		if (!c->q.closing && e->gen == c->gen)
+			cli_pipe(c, e);
+		return;
+	}
 	if (c->q.closing || e->gen != c->gen || !c->busy) {
 		if (e->msg)
 			nng_msg_free(e->msg);
 		return;
 	}
 	if (e->rc != 0) {
-		c->busy = false;
-		c->on_reply(c->arg, NZ_ENET, NULL, 0);
+		cli_done(c, false);
+		if (c->why[0] == '\0') {
+			snprintf(c->why, sizeof(c->why), "no reply: %s", nng_strerror(e->rc));
+			c->why_rc = NZ_EBUSY;
+		}
+		c->on_reply(c->arg, c->why_rc, c->why, NULL, 0);
 		return;
 	}
 	if (e->kind == EV_CLI_SENT) {
 		c->sending = false;
-		nng_aio_set_timeout(c->aio, c->timeout_ms);
 		nng_ctx_recv(c->ctx, c->aio);
 		return;
 	}
-	c->busy = false;
+	cli_done(c, true);
 	c->received += nng_msg_len(e->msg);
-	c->on_reply(c->arg, 0, nng_msg_body(e->msg), nng_msg_len(e->msg));
+	c->on_reply(c->arg, 0, NULL, nng_msg_body(e->msg), nng_msg_len(e->msg));
 	nng_msg_free(e->msg);
 	e->msg = NULL;
 }
@@ -436,8 +868,8 @@ cli_async_cb(uv_async_t *h)
 
 int
 net_client_new(struct net_client **out, uv_loop_t *loop, const char *url, size_t recv_max,
-	       const struct net_tls *tls, int timeout_ms, net_reply_cb on_reply, void *arg,
-	       struct nz_err *err)
+	       const struct net_tls *tls, int timeout_ms, int keep_ms, net_reply_cb on_reply,
+	       net_link_cb on_link, void *arg, struct nz_err *err)
 {
 	struct net_client *c;
 
@@ -448,11 +880,17 @@ net_client_new(struct net_client **out, uv_loop_t *loop, const char *url, size_t
 	c->recv_max = recv_max;
 	c->tls = *tls;
 	c->timeout_ms = timeout_ms;
+	c->keep_ms = keep_ms;
 	c->on_reply = on_reply;
+	c->on_link = on_link;
 	c->arg = arg;
+	c->conn.fd = -1;
 	pthread_mutex_init(&c->q.mu, NULL);
 	uv_async_init(loop, &c->q.async, cli_async_cb);
 	c->q.async.data = c;
+	uv_timer_init(loop, &c->watch);
+	c->watch.data = c;
+	c->handles = 2;
 	if (nng_aio_alloc(&c->aio, cli_aio_cb, c) != 0) {
 		net_client_free(c);
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
@@ -475,7 +913,9 @@ cli_open(struct net_client *c, struct nz_err *err)
 	 * NNG's own resend would only repeat the request on the same one. */
 	nng_socket_set_ms(c->sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
 	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMINT, 1000);
-	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 60000);
+	nng_socket_set_ms(c->sock, NNG_OPT_RECONNMAXT, 1000); /* a parent back is found within a second */
+	nng_pipe_notify(c->sock, NNG_PIPE_EV_ADD_POST, cli_pipe_cb, c);
+	nng_pipe_notify(c->sock, NNG_PIPE_EV_REM_POST, cli_pipe_cb, c);
 	if ((rv = nng_dialer_create(&c->dialer, c->sock, c->url)) != 0)
 		return nng_fail(err, rv, "dial", c->url);
 	if (is_tls(c->url)) {
@@ -493,6 +933,8 @@ cli_open(struct net_client *c, struct nz_err *err)
 	return 0;
 }
 
+static void cli_close(struct net_client *c);
+
 int
 net_client_request(struct net_client *c, const void *buf, size_t len, struct nz_err *err)
 {
@@ -504,7 +946,7 @@ net_client_request(struct net_client *c, const void *buf, size_t len, struct nz_
 	if (c->aio == NULL && nng_aio_alloc(&c->aio, cli_aio_cb, c) != 0)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if (!c->open && (rc = cli_open(c, err)) != 0) {
-		net_client_reset(c);
+		cli_close(c);
 		return rc;
 	}
 	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, buf, len) != 0)
@@ -512,29 +954,56 @@ net_client_request(struct net_client *c, const void *buf, size_t len, struct nz_
 	c->busy = true;
 	c->sending = true;
 	c->sent += len;
+	c->why[0] = '\0';
+	c->stalled = false;
+	c->since = uv_now(c->loop);
+	/* What moved since the last request (its reply) is not this one's. */
+	tcp_look(&c->conn, c->since);
 	nng_aio_set_msg(c->aio, msg);
-	/* Until a connection exists the send waits: the timeout covers that too. */
-	nng_aio_set_timeout(c->aio, c->timeout_ms);
+	/* The watch, not NNG, decides when a request has waited too long. */
+	nng_aio_set_timeout(c->aio, NNG_DURATION_INFINITE);
 	nng_ctx_send(c->ctx, c->aio);
+	uv_timer_start(&c->watch, cli_watch, REQ_WATCH_MS, REQ_WATCH_MS);
 	return 0;
 }
 
-void
-net_client_reset(struct net_client *c)
+static void
+cli_close(struct net_client *c)
 {
+	uv_timer_stop(&c->watch);
+	c->busy = false;
+	c->stalled = false;
+	c->conn.fd = -1;
+	c->conn.pipe = 0;
 	if (!c->open)
 		return;
 	/*
-	 * No operation is pending here (the last one completed or timed out),
-	 * so closing cannot race NNG's cancellation paths.  A stopped aio
-	 * cannot start new operations, so the next connection gets a new one.
+	 * No operation is pending here (the last one completed or was
+	 * cancelled), so closing cannot race NNG's cancellation paths.  A
+	 * stopped aio cannot start new operations, so the next connection gets
+	 * a new one.
 	 */
 	nng_close(c->sock);
 	nng_aio_free(c->aio);
 	c->aio = NULL;
 	c->open = false;
-	c->busy = false;
 	c->gen++;
+}
+
+/*
+ * net_client_reset drops the connection and dials again at once, so that
+ * while the caller waits out its backoff a parent that comes back shows up
+ * as NET_LINK_CONNECTED.  When the socket cannot be opened, the next
+ * request tries again and reports why.
+ */
+void
+net_client_reset(struct net_client *c)
+{
+	struct nz_err err = {0};
+
+	cli_close(c);
+	if (!c->q.closing && cli_open(c, &err) != 0)
+		cli_close(c);
 }
 
 void
@@ -542,6 +1011,15 @@ net_client_bytes(const struct net_client *c, uint64_t *sent, uint64_t *received)
 {
 	*sent = c->sent;
 	*received = c->received;
+}
+
+static void
+cli_closed(uv_handle_t *h)
+{
+	struct net_client *c = h->data;
+
+	if (--c->handles == 0)
+		free(c);
 }
 
 void
@@ -564,5 +1042,6 @@ net_client_free(struct net_client *c)
 	}
 	pthread_mutex_destroy(&c->q.mu);
 	c->q.async.data = c;
-	uv_close((uv_handle_t *)&c->q.async, free_on_close);
+	uv_close((uv_handle_t *)&c->q.async, cli_closed);
+	uv_close((uv_handle_t *)&c->watch, cli_closed);
 }

@@ -37,6 +37,14 @@ backlog=$(nz status -D "$cd_" --json | grep -o '"backlog_up": [0-9]*')
 check_eq "the county's status shows the backlog" "$backlog" "\"backlog_up\": $N"
 check_match "and the county kept trying" "$(cat "$T/IR-07-03.log")" 'sync.retry'
 
+# The county now waits long between tries (30 s at least), as one offline
+# for a while does; it restarts with that setting and fails once more.
+stop IR-07-03
+sed -i -e 's/^backoff_max = .*/backoff_max = 60/' -e 's/^;backoff_min = .*/backoff_min = 30/' "$cd_/nehzat.conf"
+start IR-07-03
+check "the county, restarted, fails to reach the province and backs off for 30 s or more" \
+	wait_for 30 grep -q 'sync.retry .*retry_ms=[2-9][0-9][0-9][0-9][0-9]' "$T/IR-07-03.log"
+
 # The province returns.
 start IR-07
 t1=$(date +%s%N)
@@ -45,6 +53,10 @@ t2=$(date +%s%N)
 check "the county and national converge" wait_same IR-07-03 IR IR-07-03 60
 t3=$(date +%s%N)
 echo "# in step with the province $(((t2 - t1) / 1000000)) ms after it came back, with national $(((t3 - t1) / 1000000)) ms"
+# The county was waiting out its backoff; the connection its client made
+# while it waited started the session at once.
+check_match "the county started its session when the province came back, not at the end of its backoff" \
+	"$(cat "$T/IR-07-03.log")" 'sync.reconnected'
 check "national and the province agree on the province's subtree" wait_same IR-07 IR IR-07 30
 
 moved_p=$(($(sql IR-07 "$q") - before_p))

@@ -132,6 +132,7 @@ test_defaults(void)
 	CHECK_INT(c.batch_bytes, 262144);
 	CHECK_INT(c.recv_max, 4194304);
 	CHECK_INT(c.sync_timeout, 10);
+	CHECK_INT(c.stall_timeout, 900);
 	CHECK_STR(c.tls_ca, "");
 	CHECK_STR(c.tls_cert, "");
 	CHECK_STR(c.tls_key, "");
@@ -467,7 +468,7 @@ test_help(void)
 	HAS(text, "log.level");
 	HAS(text, "enum debug|info|warn|error");
 	HAS(text, "reports.require_children_accepted");
-	CHECK_INT(count_lines(text), 17 + 1); /* 17 keys, and the final '\n' */
+	CHECK_INT(count_lines(text), 18 + 1); /* 18 keys, and the final '\n' */
 	free(text);
 }
 
