@@ -119,4 +119,4 @@ bench: deps
 clean:
 	rm -rf $(BUILD) build/san
 
--include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)

@@ -6,11 +6,13 @@
  * "not ok N - what" with both values on failure; TEST_DONE() prints the plan
  * and returns the exit status.  tests/run counts the lines.
  */
+#include <ftw.h>
 #include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static int t_count, t_failed;
 
@@ -75,6 +77,32 @@ t_shared(const char *rel)
 	return path;
 }
 
+/* The directories t_tmpdir made; removed at exit unless a check failed or KEEP is set. */
+static char t_dirs[64][256];
+static int t_ndirs;
+
+static inline int
+t_rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static inline void
+t_rm_dirs(void)
+{
+	int i;
+
+	for (i = 0; i < t_ndirs; i++) {
+		if (t_failed != 0 || getenv("KEEP") != NULL)
+			printf("# kept %s\n", t_dirs[i]);
+		else
+			nftw(t_dirs[i], t_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+}
+
 /* t_tmpdir makes a fresh private directory for one test and returns it. */
 static inline const char *
 t_tmpdir(void)
@@ -86,6 +114,11 @@ t_tmpdir(void)
 	if (mkdtemp(dir) == NULL) {
 		perror("mkdtemp");
 		exit(2);
+	}
+	if (t_ndirs < (int)(sizeof(t_dirs) / sizeof(t_dirs[0]))) {
+		if (t_ndirs == 0)
+			atexit(t_rm_dirs);
+		memcpy(t_dirs[t_ndirs++], dir, sizeof(dir));
 	}
 	return dir;
 }
