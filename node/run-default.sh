@@ -51,7 +51,7 @@ nehzat: county secretariat IR-07-03 in $C
   web UI   http://127.0.0.1:8080/   user: admin   password: $(cat "$C/admin-password")
            (kept in $C/admin-password; change it with: $B user passwd -D $C --name admin)
   its province and the national node run beside it ($P, $N; logs in $D/)
-  Ctrl-C stops both.
+  Ctrl-C stops all three.
 
 TXT
 "$B" serve -D "$C"
