@@ -8,21 +8,11 @@
 set -u
 B=$1
 D=${NEHZAT_RUN_DIR:-.nehzat}
-SHARED=${NEHZAT_SHARED:-../shared}
 C=$D/node P=$D/province N=$D/national
 mkdir -p "$D"
 if [ ! -f "$N/nehzat.conf" ]; then
 	"$B" init -D "$N" --id IR --listen "ipc://$PWD/$N/sync.sock" --http 127.0.0.1:8090 >/dev/null || exit 1
-	if [ -f "$SHARED/data/iran_provinces.csv" ]; then
-		"$B" orgunit import -D "$N" "$SHARED/data/iran_provinces.csv" >/dev/null
-		"$B" orgunit import -D "$N" "$SHARED/data/iran_counties.csv" >/dev/null
-	fi
-	"$B" standard add -D "$N" --defaults >/dev/null
-	"$B" register seed-standards -D "$N" >/dev/null
-	"$B" template add -D "$N" --code monthly --title "گزارش ماهانه همیاران" --period month \
-		--reporter secretariat --level county --due-days 10 \
-		--field 'sessions:number:required:int:min=0:label=جلسات هم اندیشی' \
-		--field 'summary:text:required:label=خلاصه' >/dev/null
+	"$(dirname "$0")/seed-national.sh" "$B" "$N" || exit 1
 fi
 if [ ! -f "$P/nehzat.conf" ]; then
 	"$B" init -D "$P" --id IR-07 --parent "ipc://$PWD/$N/sync.sock" --listen "ipc://$PWD/$P/sync.sock" \
