@@ -145,6 +145,19 @@ async function submitIn(page, title) {
     const ptxt = await p2.innerText('main');
     ok(ptxt.includes('تازگی داده'), 'every figure has a freshness stamp');
     ok((await p2.locator('svg.chart').count()) >= 5, 'the dashboard draws charts');
+    // Every label and value of every chart lies whole inside its chart (none runs off the edge).
+    const outside = await p2.evaluate(() => {
+      const bad = [];
+      for (const svg of document.querySelectorAll('svg.chart')) {
+        const W = svg.viewBox.baseVal.width;
+        for (const t of svg.querySelectorAll('text')) {
+          const b = t.getBBox();
+          if (t.textContent && (b.x < -0.5 || b.x + b.width > W + 0.5)) bad.push(`${t.textContent} [${b.x.toFixed(0)}, ${(b.x + b.width).toFixed(0)}] of ${W}`);
+        }
+      }
+      return bad;
+    });
+    ok(outside.length === 0, 'chart labels and values stay inside their charts', outside.slice(0, 5).join('; '));
     await shot(p2, 'province-dashboard');
     await login(p2, NATIONAL);
     await p2.waitForSelector('tr.click', { timeout: 30000 }).catch(() => null);

@@ -157,15 +157,17 @@ function bars(labels, series, opts) {
   const ns = 'http://www.w3.org/2000/svg';
   const svg = document.createElementNS(ns, 'svg');
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`); svg.setAttribute('class', 'chart'); svg.setAttribute('role', 'img');
+  // Right to left: a text's start is its right edge, so labels and values are anchored there and run leftwards.
+  svg.setAttribute('direction', 'rtl');
   svg.setAttribute('aria-label', opts.title || 'نمودار');
   const el = (t, a, txt) => { const e = document.createElementNS(ns, t); for (const [x, y] of Object.entries(a)) e.setAttribute(x, y); if (txt != null) e.textContent = txt; svg.append(e); return e; };
   labels.forEach((lab, i) => {
     const y0 = 5 + i * rowH;
-    el('text', { x: W - 4, y: y0 + rowH / 2 + 2, 'text-anchor': 'end', 'font-size': 12, fill: '#1d2733' }, lab);
+    el('text', { x: W - 4, y: y0 + rowH / 2 + 2, 'text-anchor': 'start', 'font-size': 12, fill: '#1d2733' }, lab);
     series.forEach((s, j) => {
       const v = s.values[i] || 0, w = (W - left - 50) * v / max, y = y0 + 4 + j * 16;
       el('rect', { x: W - left - w, y, width: Math.max(w, 1), height: 13, rx: 2, fill: s.color || COLORS[j % COLORS.length] });
-      el('text', { x: W - left - w - 4, y: y + 11, 'text-anchor': 'end', 'font-size': 11, fill: '#444' }, fa(opts.pct ? Math.round(v) + '٪' : v));
+      el('text', { x: W - left - w - 4, y: y + 11, 'text-anchor': 'start', 'font-size': 11, fill: '#444' }, fa(opts.pct ? Math.round(v) + '٪' : v));
     });
   });
   const box = h('div', {}, svg);
