@@ -1155,6 +1155,12 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *e
 			break;
 		}
 		m->pull.max_bytes = (uint32_t)v;
+		/* Optional field 4 (PROTOCOL.md §6): read here, so the loop below skips only what follows. */
+		if (n - 2 > want) {
+			if ((rc = get_pos(&d, "recover_from", &m->pull.recover_from)) != 0)
+				break;
+			want++;
+		}
 		break;
 	case WIRE_PULL_OK:
 		if ((rc = get_pos(&d, "upto", &m->pull_ok.upto)) != 0 ||
@@ -1729,10 +1735,15 @@ wire_enc_pull(msgpack_sbuffer *out, const struct wire_pull *p)
 	if (p->cursor < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_PULL, 3);
+	if (p->recover_from < 0)
+		return NZ_EINVAL;
+	/* The optional fourth field only when it says something: older peers skip it anyway. */
+	bad |= enc_begin(&pk, WIRE_PULL, p->recover_from > 0 ? 4 : 3);
 	bad |= msgpack_pack_int64(&pk, p->cursor);
 	bad |= msgpack_pack_uint64(&pk, p->token);
 	bad |= msgpack_pack_uint32(&pk, p->max_bytes);
+	if (p->recover_from > 0)
+		bad |= msgpack_pack_int64(&pk, p->recover_from);
 	return enc_end(out, size, bad);
 }
 

@@ -114,6 +114,7 @@ struct wire_pull {
 	int64_t cursor;
 	uint64_t token;
 	uint32_t max_bytes;
+	int64_t recover_from;  /* optional field 4: >= 1, or 0 when absent; see PROTOCOL.md */
 };
 
 struct wire_pull_ok {

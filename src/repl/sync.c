@@ -183,13 +183,20 @@ quarantine(struct sync *s, const char *peer, const struct nz_change *c, const ch
 
 /* ---- routing ---- */
 
-/* Whether a log entry goes to peer: never back where it came from; up only
- * what the parent may hold; down only what the child may see. */
+/*
+ * What a child asks back of its own changes, when it lost them (restored
+ * from an older backup, or made anew): those it wrote with an origin
+ * sequence of recover_from or more (0: none).
+ */
+/* Whether a log entry goes to peer: never back where it came from (but for
+ * the peer's own changes it asks back); up only what the parent may hold;
+ * down only what the child may see. */
 static bool
-route_to(const char *self, const char *peer, bool up, const char *owner, bool dir, const char *via)
+route_to(const char *self, const char *peer, bool up, const char *owner, bool dir, const char *via,
+	 const char *origin, int64_t origin_seq, int64_t recover_from)
 {
 	if (strcmp(via, peer) == 0)
-		return false;
+		return recover_from > 0 && origin_seq >= recover_from && strcmp(origin, peer) == 0;
 	if (up)
 		return unit_within(owner, self);
 	return unit_within(owner, peer) || (dir && unit_within(peer, owner));
@@ -201,8 +208,8 @@ route_to(const char *self, const char *peer, bool up, const char *owner, bool di
  * entry up to it is either in the batch or not for this peer).
  */
 static int
-fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t *upto, uint64_t *token,
-	   struct nz_err *err)
+fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, int64_t *upto,
+	   uint64_t *token, struct nz_err *err)
 {
 	sqlite3_stmt *q = store_prepare(s->st,
 					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols,"
@@ -225,7 +232,8 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t *upt
 		bool dir = sqlite3_column_int(q, 7) != 0;
 
 		scanned++;
-		if (route_to(s->self, peer, up, owner, dir, via)) {
+		if (route_to(s->self, peer, up, owner, dir, via, (const char *)sqlite3_column_text(q, 1),
+			     sqlite3_column_int64(q, 2), recover_from)) {
 			memset(&c, 0, sizeof(c));
 			snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
 			c.origin_seq = sqlite3_column_int64(q, 2);
@@ -486,7 +494,10 @@ serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack
 	/* The child's budget, when smaller than ours, rules (a thin link). */
 	if (p->max_bytes >= 1024 && p->max_bytes < s->batch_bytes)
 		s->batch_bytes = p->max_bytes;
-	rc = fill_batch(s, child, false, p->cursor, &upto, &token, &err);
+	if (p->recover_from > 0)
+		nz_log(NZ_LOG_INFO, "sync.recover", "child=%s cursor=%lld from_seq=%lld", child,
+		       (long long)p->cursor, (long long)p->recover_from);
+	rc = fill_batch(s, child, false, p->cursor, p->recover_from, &upto, &token, &err);
 	s->batch_bytes = saved;
 	if (rc != 0) {
 		reply_error(out, rc, err.msg);
@@ -606,7 +617,7 @@ next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	uint64_t token;
 	int rc;
 
-	if ((rc = fill_batch(s, s->parent, true, s->push_cursor, &upto, &token, err)) != 0)
+	if ((rc = fill_batch(s, s->parent, true, s->push_cursor, 0, &upto, &token, err)) != 0)
 		return rc;
 	if (upto == s->push_cursor)
 		return 0; /* nothing after the acknowledged position */
@@ -626,6 +637,7 @@ next_pull(struct sync *s, msgpack_sbuffer *out)
 	p.cursor = peer_int(s, s->parent, "pull");
 	p.token = (uint64_t)peer_int(s, s->parent, "pull_token");
 	p.max_bytes = (uint32_t)s->batch_bytes;
+	p.recover_from = store_meta_get_int(s->st, "recover_from", 0);
 	s->phase = PHASE_PULL;
 	s->stats.round_trips++;
 	return wire_enc_pull(out, &p);
@@ -650,6 +662,7 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	uint8_t old_dbid[16];
 	sqlite3_stmt *q;
 	bool dbid_changed = false;
+	int64_t own;
 	int rc;
 
 	if (strcmp(ok->node_id, s->parent) != 0)
@@ -690,6 +703,17 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	if (ok->ack_cursor < peer_int(s, s->parent, "ack"))
 		nz_log(NZ_LOG_WARN, "sync.parent_behind", "parent=%s ack=%lld was=%lld resending=yes",
 		       s->parent, (long long)ok->ack_cursor, (long long)peer_int(s, s->parent, "ack"));
+	/*
+	 * The parent holds changes of ours we do not: we were restored from an
+	 * older backup, or made anew.  Our pulls ask them back until we are in
+	 * step (PROTOCOL.md §12); meanwhile nothing we write reuses their numbers.
+	 */
+	own = store_origin_max(s->st, s->self);
+	if (ok->seen_child_seq > own && store_meta_get_int(s->st, "recover_from", 0) == 0) {
+		nz_log(NZ_LOG_WARN, "sync.recover", "parent=%s ours=%lld parent_holds=%lld", s->parent,
+		       (long long)own, (long long)ok->seen_child_seq);
+		store_meta_set_int(s->st, "recover_from", own + 1, NULL);
+	}
 	store_seq_floor(s->st, ok->seen_child_seq, NULL);
 	peer_set(s, s->parent, "ack = ?2, head = ?3, last_contact = ?4, last_error = ''", s->push_cursor,
 		 ok->head, now_ms());
@@ -760,6 +784,12 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 		if (m.pull_ok.more) {
 			rc = next_pull(s, out);
 			goto out;
+		}
+		/* The parent's log is read through: what we had lost of ours is back. */
+		if (store_meta_get_int(s->st, "recover_from", 0) > 0) {
+			nz_log(NZ_LOG_INFO, "sync.recovered", "parent=%s ours=%lld", s->parent,
+			       (long long)store_origin_max(s->st, s->self));
+			store_meta_set_int(s->st, "recover_from", 0, NULL);
 		}
 		/* In step with the parent: push anything written meanwhile. */
 		rc = next_push(s, out, err);

@@ -472,12 +472,12 @@ t_push_ok(void)
 static void
 t_pull_error(void)
 {
-	struct wire_pull p = { 31337, 0x8000000000000000ULL, 262144 };
+	struct wire_pull p = { 31337, 0x8000000000000000ULL, 262144, 0 };
 	struct wire_msg m;
 	struct nz_err err;
 	msgpack_sbuffer sb;
 	char text[400];
-	size_t i;
+	size_t i, base;
 
 	msgpack_sbuffer_init(&sb);
 	CHECK_INT(wire_enc_pull(&sb, &p), 0);
@@ -486,7 +486,21 @@ t_pull_error(void)
 	CHECK_INT(m.pull.cursor, 31337);
 	CHECK(m.pull.token == 0x8000000000000000ULL);
 	CHECK_INT(m.pull.max_bytes, 262144);
+	CHECK_INT(m.pull.recover_from, 0); /* absent: a PULL of three fields, as before */
 	wire_msg_release(&m);
+	/* A child that lost changes of its own asks them back: the optional fourth field. */
+	base = sb.size;
+	sb.size = 0;
+	p.recover_from = 42;
+	CHECK_INT(wire_enc_pull(&sb, &p), 0);
+	CHECK_INT(sb.size, base + 1); /* 42 is one more msgpack byte */
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK_INT(m.pull.recover_from, 42);
+	CHECK_INT(m.pull.max_bytes, 262144);
+	wire_msg_release(&m);
+	p.recover_from = -1;
+	CHECK_INT(wire_enc_pull(&sb, &p), NZ_EINVAL);
+	p.recover_from = 0;
 	p.cursor = -1;
 	CHECK_INT(wire_enc_pull(&sb, &p), NZ_EINVAL);
 
@@ -941,7 +955,7 @@ t_shapes(void)
 {
 	msgpack_sbuffer sb;
 	msgpack_packer pk;
-	struct wire_pull p = { 1, 2, 3 };
+	struct wire_pull p = { 1, 2, 3, 0 };
 	struct wire_msg m;
 	struct nz_err err;
 	size_t base, i;
@@ -952,6 +966,8 @@ t_shapes(void)
 	/* trailing elements of a message are skipped */
 	CHECK_INT(wire_enc_pull(&sb, &p), 0);
 	sb.data[0]++;                       /* fixarray of 5 -> 6 */
+	msgpack_pack_int64(&pk, 9);         /* PULL's optional fourth field */
+	sb.data[0]++;                       /* and one no one knows yet: 6 -> 7 */
 	msgpack_pack_map(&pk, 1);
 	pack_s(&pk, "future");
 	msgpack_pack_array(&pk, 2);
@@ -959,7 +975,22 @@ t_shapes(void)
 	msgpack_pack_double(&pk, 1.5);
 	CHECK_INT(decode_sb(&sb, &m, &err), 0);
 	CHECK_INT(m.pull.max_bytes, 3);
+	CHECK_INT(m.pull.recover_from, 9);
 	wire_msg_release(&m);
+
+	/* an optional field, once defined, is checked like any other */
+	sb.size = 0;
+	CHECK_INT(wire_enc_pull(&sb, &p), 0);
+	sb.data[0]++;
+	msgpack_pack_int64(&pk, -5);
+	CHECK_INT(decode_sb(&sb, &m, &err), NZ_EPROTO);
+	CHECK_HAS(err.msg, "recover_from is -5, must not be negative");
+	sb.size = 0;
+	CHECK_INT(wire_enc_pull(&sb, &p), 0);
+	sb.data[0]++;
+	pack_s(&pk, "nine");
+	CHECK_INT(decode_sb(&sb, &m, &err), NZ_EPROTO);
+	CHECK_HAS(err.msg, "recover_from");
 
 	/* but not bytes after the message */
 	sb.size = 0;
@@ -968,10 +999,11 @@ t_shapes(void)
 	CHECK_INT(decode_sb(&sb, &m, &err), NZ_EPROTO);
 	CHECK_HAS(err.msg, "1 bytes after the message");
 
-	/* nor too deep a nest in an extension */
+	/* nor too deep a nest in an extension (after PULL's optional field) */
 	sb.size = 0;
 	CHECK_INT(wire_enc_pull(&sb, &p), 0);
-	sb.data[0]++;
+	sb.data[0] += 2;
+	msgpack_pack_int64(&pk, 1);
 	for (i = 0; i < 100000; i++)
 		msgpack_pack_array(&pk, 1);
 	msgpack_pack_nil(&pk);
@@ -1116,7 +1148,7 @@ corpus(msgpack_sbuffer *sb, size_t max)
 	struct wire_hello_ok k;
 	struct wire_refusal r[2];
 	struct wire_push_ok po;
-	struct wire_pull pl = { 100, 200, 65536 };
+	struct wire_pull pl = { 100, 200, 65536, 0 };
 	struct wire_batch *b = wire_batch_new();
 	struct nz_change v[12];
 	size_t n = 0;
