@@ -133,7 +133,6 @@ fail(struct loop *l, int rc, const char *why)
 	uint64_t delay;
 	int i;
 
-	net_client_reset(l->client);
 	sync_note_error(l->sync, why);
 	for (i = 0; i < l->failures && base < l->n->conf.backoff_max * 1000.0; i++)
 		base *= 2;
@@ -149,6 +148,9 @@ fail(struct loop *l, int rc, const char *why)
 		stop(l, 1);
 		return;
 	}
+	/* Not when stopping: it dials at once, and a handshake cut short by
+	 * our exit would trip NNG 1.5.2's ipc listener (see net.c). */
+	net_client_reset(l->client);
 	l->busy = true;
 	l->unreached = rc == NZ_ENET;
 	uv_timer_start(&l->backoff, on_backoff, delay, 0);

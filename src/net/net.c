@@ -2,6 +2,7 @@
 
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -413,6 +414,13 @@ struct net_server {
 	int handles;            /* libuv handles not yet closed; s is freed with the last */
 	struct tcp_conn *conns; /* the children's TCP connections that can be watched */
 	int nconns, capconns;
+	/* ipc:// only: the listener's guard (see srv_guard). */
+	char url[512];
+	uv_timer_t guard;
+	nng_socket probe;
+	bool probing;
+	unsigned probe_base;    /* pipes_added when the probe was sent */
+	atomic_uint pipes_added; /* connections the socket took, counted on NNG's threads */
 };
 
 static void
@@ -439,7 +447,7 @@ pipe_event(enum ev_kind kind, nng_pipe p, nng_pipe_ev ev, int keep_ms)
 	e->pipe = nng_pipe_id(p);
 	e->added = ev == NNG_PIPE_EV_ADD_POST;
 	e->tcp.fd = -1;
-	if (e->added)
+	if (e->added && getenv("NZ_NOFIND") == NULL)
 		tcp_find(p, keep_ms, &e->tcp);
 	return e;
 }
@@ -449,6 +457,8 @@ srv_pipe_cb(nng_pipe p, nng_pipe_ev ev, void *arg)
 {
 	struct net_server *s = arg;
 
+	if (ev == NNG_PIPE_EV_ADD_POST)
+		atomic_fetch_add(&s->pipes_added, 1);
 	/* Our replies, and what a child pulls, cross its thin link too. */
 	queue_push(&s->q, pipe_event(EV_SRV_PIPE, p, ev, s->keep_ms));
 }
@@ -548,13 +558,78 @@ srv_async_cb(uv_async_t *h)
 	}
 }
 
+/*
+ * NNG 1.5.2's ipc transport stops accepting for good when a client goes
+ * away in the middle of the SP handshake (fixed upstream in 1.6: nanomsg/nng
+ * issue 1518): a `nehzat sync` killed at the wrong moment, or any local
+ * program that connects and closes, would leave the parent deaf to every
+ * child until restarted.  TCP is not affected.  So an ipc:// listener is
+ * watched: every GUARD_MS the server dials itself, and when the socket has
+ * taken no connection at all PROBE_MS later (a deaf listener still does the
+ * handshake, but never hands the connection over), the listener is made
+ * anew.  A probe is closed only then, long after its handshake, so that the
+ * guard cannot itself trip the fault.
+ */
+#define GUARD_MS 5000
+#define PROBE_MS 3000
+
+static int
+srv_listen(struct net_server *s, const struct net_tls *tls, struct nz_err *err)
+{
+	nng_tls_config *cfg = NULL;
+	int rv, rc;
+
+	if ((rv = nng_listener_create(&s->listener, s->sock, s->url)) != 0)
+		return nng_fail(err, rv, "listen on", s->url);
+	if (is_tls(s->url)) {
+		if ((rc = tls_config(&cfg, NNG_TLS_MODE_SERVER, tls, err)) != 0)
+			return rc;
+		rv = nng_listener_set_ptr(s->listener, NNG_OPT_TLS_CONFIG, cfg);
+		nng_tls_config_free(cfg); /* the listener holds its own reference */
+		if (rv != 0)
+			return nng_fail(err, rv, "tls for", s->url);
+	}
+	if ((rv = nng_listener_start(s->listener, 0)) != 0)
+		return nng_fail(err, rv, "listen on", s->url);
+	return 0;
+}
+
+static void
+srv_guard(uv_timer_t *t)
+{
+	struct net_server *s = t->data;
+	struct nz_err err = {0};
+
+	if (s->probing) {
+		if (atomic_load(&s->pipes_added) == s->probe_base) {
+			nz_log(NZ_LOG_WARN, "net.listener", "url=%s state=deaf action=listen-again", s->url);
+			nng_listener_close(s->listener);
+			if (srv_listen(s, NULL, &err) != 0)
+				nz_log(NZ_LOG_ERROR, "net.listener", "url=%s error=\"%s\"", s->url, err.msg);
+		}
+		nng_close(s->probe);
+		s->probing = false;
+		uv_timer_start(&s->guard, srv_guard, GUARD_MS, 0);
+		return;
+	}
+	uv_timer_start(&s->guard, srv_guard, GUARD_MS, 0);
+	if (nng_req0_open(&s->probe) != 0)
+		return;
+	s->probe_base = atomic_load(&s->pipes_added);
+	if (nng_dial(s->probe, s->url, NULL, NNG_FLAG_NONBLOCK) != 0) {
+		nng_close(s->probe);
+		return;
+	}
+	s->probing = true;
+	uv_timer_start(&s->guard, srv_guard, PROBE_MS, 0);
+}
+
 int
 net_server_start(struct net_server **out, uv_loop_t *loop, const char *url, size_t recv_max,
 		 const struct net_tls *tls, int keep_ms, int nctx, net_request_cb on_req, net_pipe_cb on_pipe,
 		 void *arg, struct nz_err *err)
 {
 	struct net_server *s;
-	nng_tls_config *cfg = NULL;
 	int rv, rc = 0, i;
 
 	if ((s = calloc(1, sizeof(*s))) == NULL)
@@ -574,6 +649,10 @@ net_server_start(struct net_server **out, uv_loop_t *loop, const char *url, size
 	s->handles = 2;
 	uv_timer_start(&s->watch, srv_watch, WATCH_MS, WATCH_MS);
 	uv_unref((uv_handle_t *)&s->watch);
+	uv_timer_init(loop, &s->guard);
+	s->guard.data = s;
+	s->handles++;
+	snprintf(s->url, sizeof(s->url), "%s", url);
 	if ((rv = nng_rep0_open(&s->sock)) != 0) {
 		rc = nng_fail(err, rv, "open REP socket for", url);
 		goto fail;
@@ -582,23 +661,11 @@ net_server_start(struct net_server **out, uv_loop_t *loop, const char *url, size
 	nng_socket_set_size(s->sock, NNG_OPT_RECVMAXSZ, recv_max);
 	nng_pipe_notify(s->sock, NNG_PIPE_EV_ADD_POST, srv_pipe_cb, s);
 	nng_pipe_notify(s->sock, NNG_PIPE_EV_REM_POST, srv_pipe_cb, s);
-	if ((rv = nng_listener_create(&s->listener, s->sock, url)) != 0) {
-		rc = nng_fail(err, rv, "listen on", url);
+	if ((rc = srv_listen(s, tls, err)) != 0)
 		goto fail;
-	}
-	if (is_tls(url)) {
-		if ((rc = tls_config(&cfg, NNG_TLS_MODE_SERVER, tls, err)) != 0)
-			goto fail;
-		rv = nng_listener_set_ptr(s->listener, NNG_OPT_TLS_CONFIG, cfg);
-		nng_tls_config_free(cfg); /* the listener holds its own reference */
-		if (rv != 0) {
-			rc = nng_fail(err, rv, "tls for", url);
-			goto fail;
-		}
-	}
-	if ((rv = nng_listener_start(s->listener, 0)) != 0) {
-		rc = nng_fail(err, rv, "listen on", url);
-		goto fail;
+	if (strncmp(url, "ipc://", 6) == 0) {
+		uv_timer_start(&s->guard, srv_guard, GUARD_MS, 0);
+		uv_unref((uv_handle_t *)&s->guard);
 	}
 	if ((s->ctxs = calloc((size_t)nctx, sizeof(*s->ctxs))) == NULL) {
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
@@ -640,6 +707,9 @@ net_server_stop(struct net_server *s)
 	if (s == NULL)
 		return;
 	s->q.closing = true;
+	uv_timer_stop(&s->guard);
+	if (s->probing)
+		nng_close(s->probe);
 	/* Closing the socket completes every pending operation; nng_aio_free
 	 * then waits for the callbacks, which only queue. */
 	nng_close(s->sock);
@@ -659,6 +729,7 @@ net_server_stop(struct net_server *s)
 	s->q.async.data = s;
 	uv_close((uv_handle_t *)&s->q.async, srv_closed);
 	uv_close((uv_handle_t *)&s->watch, srv_closed);
+	uv_close((uv_handle_t *)&s->guard, srv_closed);
 }
 
 /* ---- client ---- */

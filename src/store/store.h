@@ -143,7 +143,8 @@ enum apply_result { APPLY_NEW = 0, APPLY_DUPLICATE = 1 };
  * from): a change already in the log is a no-op (APPLY_DUPLICATE); otherwise
  * each column wins if its (hlc, origin) is newer than the column's clock, the
  * change is appended to the log and APPLY_NEW returned.  A change that cannot
- * apply (unknown table or column, owner differing from the record's) returns
+ * apply (unknown table or column, owner differing from the record's, or a
+ * different change under an (origin, origin_seq) already held) returns
  * NZ_EINVAL with the reason and changes nothing.  Must run inside a
  * transaction when used for a batch; opens its own otherwise.
  */

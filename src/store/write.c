@@ -631,17 +631,25 @@ out:
 	return rc;
 }
 
+/* in_log tells whether (origin, origin_seq) is in the log, and with which clock, table and record. */
 static bool
-in_log(struct store *st, const char *origin, int64_t origin_seq)
+in_log(struct store *st, const struct nz_change *c, bool *same)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM oplog WHERE origin = ? AND origin_seq = ?", NULL);
+	sqlite3_stmt *s = store_prepare(
+		st, "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM oplog WHERE origin = ?1 AND origin_seq = ?2", NULL);
 	bool found;
 
+	*same = true;
 	if (s == NULL)
 		return false;
-	sqlite3_bind_text(s, 1, origin, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, origin_seq);
+	sqlite3_bind_text(s, 1, c->origin, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, c->origin_seq);
+	sqlite3_bind_int64(s, 3, (int64_t)c->hlc);
+	sqlite3_bind_text(s, 4, c->tbl, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, c->rid, -1, SQLITE_STATIC);
 	found = sqlite3_step(s) == SQLITE_ROW;
+	if (found)
+		*same = sqlite3_column_int(s, 0) != 0;
 	sqlite3_reset(s);
 	return found;
 }
@@ -649,11 +657,24 @@ in_log(struct store *st, const char *origin, int64_t origin_seq)
 int
 store_apply(struct store *st, const struct nz_change *c, const char *via, struct nz_err *err)
 {
+	bool same;
 	int rc;
 
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if (in_log(st, c->origin, c->origin_seq)) {
+	if (in_log(st, c, &same)) {
+		/*
+		 * The same number on another change: its origin was restored from
+		 * an older backup and wrote before it synced.  Taking it for the
+		 * one we hold would lose it without a word; it is refused instead.
+		 */
+		if (!same) {
+			store_commit(st, NULL);
+			return nz_fail(err, NZ_EINVAL,
+				       "%s sent another change under sequence %lld before: was it restored from a "
+				       "backup and written on before it synced?",
+				       c->origin, (long long)c->origin_seq);
+		}
 		rc = store_commit(st, err);
 		return rc != 0 ? rc : APPLY_DUPLICATE;
 	}

@@ -46,5 +46,27 @@ log=$(cat "$T/IR-07-03.log")
 check_match "the county said it was recovering" "$log" 'sync.recover parent=IR-07 ours=[0-9]+ parent_holds=[0-9]+'
 check_match "and that it had recovered" "$log" 'sync.recovered'
 check_eq "the recovery is over: nothing more is asked back" "$(sql IR-07-03 "SELECT count(*) FROM meta WHERE key = 'recover_from' AND value != 0")" 0
+
+# Against the advice: restored again, and written on before its first sync.
+# The new change takes the number of a lost one; the province must not take
+# it for the change it holds under that number, but refuse it, visibly.
+check "the county stops for a second backup" stop IR-07-03
+sqlite3 "$C/nehzat.db" ".backup '$T/backup2.db'"
+start IR-07-03
+lost=$(nz issue add -D "$C" --title "از دست رفته")
+check "the problem reaches the province" wait_sql IR-07 "SELECT count(*) FROM issue WHERE id = '$lost'" 1 30
+check "the county stops; its disk is lost again" stop IR-07-03
+rm -f "$C/nehzat.db" "$C/nehzat.db-wal" "$C/nehzat.db-shm"
+cp "$T/backup2.db" "$C/nehzat.db"
+reused=$(nz issue add -D "$C" --title "نوشته پیش از همگام سازی")
+check_eq "written offline, it reuses the lost change's sequence number" \
+	"$(sql IR-07-03 "SELECT origin_seq FROM oplog WHERE rid = '$reused'")" \
+	"$(sql IR-07 "SELECT origin_seq FROM oplog WHERE rid = '$lost'")"
+start IR-07-03
+check "the province refuses it into its quarantine, saying why" \
+	wait_sql IR-07 "SELECT count(*) FROM quarantine WHERE reason LIKE '%restored from a backup%'" 1 30
+check_eq "and does not take it for the change it holds" \
+	"$(sql IR-07 "SELECT count(*) FROM issue WHERE id = '$reused'")" 0
+check "the county is told" wait_for 10 grep -q 'sync.refused_by_parent.*restored from a backup' "$T/IR-07-03.log"
 for id in IR-07-03 IR-07 IR; do check "$id stops cleanly on SIGTERM" stop "$id"; done
 finish
