@@ -1351,3 +1351,83 @@ cmd_register(int argc, char **argv)
 	return cmd_usage("register: unknown subcommand '%s' (summary, seed-standards, category, criterion, lifecycle)",
 			 argv[1]);
 }
+
+/* ---- facilitator ---- */
+
+int
+cmd_facilitator(int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "name", "phone", "serves", "serves_name", "designated", "active",
+					   "retired", NULL};
+	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	argc = cmd_common(argc, argv, &o);
+	if (argc < 2) {
+		printf("usage: nehzat facilitator add -D DIR --name N --serves CODE [--phone P] [--designated D]\n"
+		       "                                [--notes T]\n"
+		       "       nehzat facilitator retire -D DIR ID\n"
+		       "       nehzat facilitator list -D DIR [--under CODE] [--all] [--json] [--csv FILE]\n"
+		       "Facilitators (تسهیلگر) are chosen by the national secretariat (the guideline's definition 3):\n"
+		       "add and retire run at the national node only, and the designations reach every node.\n"
+		       "--serves names the org unit a facilitator works for (IR, a province or a county); list\n"
+		       "shows those serving inside --under or a unit above it, active ones unless --all.\n");
+		return o.help ? 0 : 2;
+	}
+	if (strcmp(argv[1], "add") == 0) {
+		struct fac_input in = {0};
+		char id[NZ_RID_MAX];
+		const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),       CLI_VAL("--serves", &in.serves),
+					       CLI_VAL("--phone", &in.phone),     CLI_VAL("--designated", &in.designated),
+					       CLI_VAL("--notes", &in.notes),     CLI_END};
+		if (o.help) {
+			printf("usage: nehzat facilitator add -D DIR --name N --serves CODE [--phone P]\n"
+			       "       [--designated D] [--notes T]\n");
+			return 0;
+		}
+		if ((rc = cli_parse("facilitator add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+			return rc;
+		if (in.name == NULL || in.serves == NULL)
+			return cmd_usage("facilitator add: --name N and --serves CODE are required");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = fac_add(n.st, &in, n.author, id, &err);
+		return cli_done(&n, rc, &err, id);
+	}
+	if (strcmp(argv[1], "retire") == 0) {
+		const struct cli_opt opts[] = {CLI_END};
+		if (o.help) {
+			printf("usage: nehzat facilitator retire -D DIR ID\n");
+			return 0;
+		}
+		if ((rc = cli_parse("facilitator retire", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+			return rc;
+		if (np != 1)
+			return cmd_usage("facilitator retire: give one ID");
+		if ((rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rc = fac_retire(n.st, pos[0], n.author, &err);
+		return cli_done(&n, rc, &err, NULL);
+	}
+	if (strcmp(argv[1], "list") == 0) {
+		const char *under = NULL, *csv = NULL;
+		bool all = false;
+		json_t *rows;
+		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_VAL("--csv", &csv), CLI_FLAG("--all", &all),
+					       CLI_END};
+		if (o.help) {
+			printf("usage: nehzat facilitator list -D DIR [--under CODE] [--all] [--json] [--csv FILE]\n");
+			return 0;
+		}
+		if ((rc = cli_parse("facilitator list", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
+		    (rc = cli_check_unit("facilitator list", under)) != 0 || (rc = cmd_open(&n, &o)) != 0)
+			return rc;
+		rows = fac_list(n.st, under, all);
+		node_close(&n);
+		return emit(&o, rows, cols, csv);
+	}
+	return cmd_usage("facilitator: unknown subcommand '%s' (add, retire, list)", argv[1]);
+}

@@ -40,6 +40,7 @@ static const struct command {
 	{"intervention", cmd_intervention, "community-based interventions and their stages: add, stage, list"},
 	{"evaluation", cmd_evaluation, "evaluations of implemented or proposed plans: add, list"},
 	{"org", cmd_org, "effective organisations and their introductions: add, introduce, list"},
+	{"facilitator", cmd_facilitator, "facilitators designated nationally (تسهیلگر): add, retire, list"},
 	{"register", cmd_register, "issue register: summary, seed-standards, category, criterion"},
 	{"quarantine", cmd_quarantine, "changes refused from peers: list"},
 	{"template", cmd_template, "report templates (national): add, revise, retire, list, show"},

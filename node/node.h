@@ -151,6 +151,7 @@ int cmd_council(int argc, char **argv);
 int cmd_intervention(int argc, char **argv);
 int cmd_evaluation(int argc, char **argv);
 int cmd_org(int argc, char **argv);
+int cmd_facilitator(int argc, char **argv);
 int cmd_register(int argc, char **argv);
 int cmd_quarantine(int argc, char **argv);
 int cmd_serve(int argc, char **argv);

@@ -185,6 +185,22 @@ static const char *const intro_idx[] = {"org", NULL};
 
 const struct tbl_def org_intro_table = {"org_intro", VIS_OWNED, intro_cols, intro_idx};
 
+static const struct col_def fac_cols[] = {
+	{"name", COL_TEXT},
+	{"phone", COL_TEXT},
+	{"serves", COL_TEXT},
+	{"designated", COL_TEXT},
+	{"active", COL_INT},
+	{"retired", COL_TEXT},
+	{"notes", COL_TEXT},
+	{NULL, 0},
+};
+
+static const char *const fac_idx[] = {"serves", NULL};
+
+/* تسهیلگران: chosen by the national secretariat (guideline, definition 3), seen by every node. */
+const struct tbl_def facilitator_table = {"facilitator", VIS_DIRECTIVE, fac_cols, fac_idx};
+
 /* ---- helpers ---- */
 
 #define TEXT_MAX 20000 /* bytes of any free-text field */
@@ -1887,6 +1903,111 @@ org_intro_list(struct store *st, const char *under, const char *org)
 		     " WHERE n.deleted = 0 AND " REG_UNDER("n.owner") " AND (?2 IS NULL OR n.org = ?2)"
 		     " ORDER BY n.date, n.id",
 		     under, org, NULL);
+}
+
+/* ---- facilitators ---- */
+
+#define NAME_MAX_BYTES 200
+
+static int
+check_phone(const char *phone, struct nz_err *err)
+{
+	size_t i, n = strlen(phone), digits = 0;
+
+	for (i = 0; i < n; i++) {
+		if (isdigit((unsigned char)phone[i]))
+			digits++;
+		else if (phone[i] != '+' && phone[i] != '-' && phone[i] != ' ')
+			break;
+	}
+	if (i < n || digits < 4 || digits > 15 || (strchr(phone, '+') != NULL && phone[0] != '+'))
+		return nz_fail(err, NZ_EINVAL,
+			       "phone '%s' is not a phone number: 4 to 15 digits, with spaces, dashes and a leading +",
+			       phone);
+	return 0;
+}
+
+int
+fac_add(struct store *st, const struct fac_input *in, const char *author, char id[NZ_RID_MAX], struct nz_err *err)
+{
+	char date[11];
+	struct colset *cs;
+	int rc;
+
+	if ((rc = national_only(st, "facilitator designations", err)) != 0)
+		return rc;
+	if (in->name == NULL || in->name[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "a facilitator needs a name (--name)");
+	if (strlen(in->name) > NAME_MAX_BYTES)
+		return nz_fail(err, NZ_EINVAL, "name is %zu bytes; at most %d", strlen(in->name), NAME_MAX_BYTES);
+	if (in->serves == NULL || unit_level(in->serves) < 0)
+		return nz_fail(err, NZ_EINVAL, "serves: '%s' is not an org-unit code (IR, IR-07, IR-07-03)",
+			       nz_str(in->serves));
+	/* Once the org-unit tree is imported, the unit must be in it. */
+	if (scalar(st, "SELECT count(*) FROM orgunit WHERE deleted = 0", NULL, NULL) > 0 &&
+	    scalar(st, "SELECT count(*) FROM orgunit WHERE id = ?1 AND deleted = 0", in->serves, NULL) == 0)
+		return nz_fail(err, NZ_EINVAL, "serves: there is no org unit %s", in->serves);
+	if (in->phone != NULL && in->phone[0] != '\0' && (rc = check_phone(in->phone, err)) != 0)
+		return rc;
+	if ((rc = check_text("notes", in->notes, err)) != 0)
+		return rc;
+	if (in->designated != NULL && in->designated[0] != '\0') {
+		if ((rc = reg_date(in->designated, "date designated", date, err)) != 0)
+			return rc;
+	} else {
+		nz_today(date);
+	}
+	cs = colset_new();
+	colset_text(cs, "name", in->name);
+	colset_text(cs, "phone", nz_str(in->phone));
+	colset_text(cs, "serves", in->serves);
+	colset_text(cs, "designated", date);
+	colset_int(cs, "active", 1);
+	colset_text(cs, "retired", "");
+	colset_text(cs, "notes", nz_str(in->notes));
+	store_new_id(id);
+	rc = store_write(st, "facilitator", id, store_node(st), cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+fac_retire(struct store *st, const char *id, const char *author, struct nz_err *err)
+{
+	char today[11];
+	struct colset *cs;
+	int64_t active;
+	int rc;
+
+	if ((rc = national_only(st, "facilitator designations", err)) != 0)
+		return rc;
+	active = scalar(st, "SELECT CASE WHEN active THEN 1 ELSE 2 END FROM facilitator WHERE id = ?1 AND deleted = 0",
+			id, NULL);
+	if (active == 0)
+		return nz_fail(err, NZ_ENOTFOUND, "no facilitator with id '%s'", id);
+	if (active == 2)
+		return nz_fail(err, NZ_ESTATE, "facilitator '%s' is retired already", id);
+	nz_today(today);
+	cs = colset_new();
+	colset_int(cs, "active", 0);
+	colset_text(cs, "retired", today);
+	rc = store_write(st, "facilitator", id, store_node(st), cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+json_t *
+fac_list(struct store *st, const char *under, bool all)
+{
+	/* Those serving inside under, and those serving a unit above it (a province's serve its counties). */
+	return query(st,
+		     "SELECT id, name, phone, serves,"
+		     " (SELECT name_fa FROM orgunit o WHERE o.id = f.serves AND o.deleted = 0) AS serves_name,"
+		     " designated, active, retired, notes FROM facilitator f WHERE deleted = 0"
+		     " AND (?1 IS NULL OR serves = ?1 OR substr(serves, 1, length(?1) + 1) = ?1 || '-'"
+		     "      OR substr(?1, 1, length(serves) + 1) = serves || '-')"
+		     " AND (?2 IS NOT NULL OR active = 1) ORDER BY serves, name, id",
+		     under, all ? "all" : NULL, NULL);
 }
 
 /* ---- consolidation ---- */

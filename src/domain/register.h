@@ -38,6 +38,7 @@ extern const struct tbl_def intervention_table;
 extern const struct tbl_def evaluation_table;
 extern const struct tbl_def organisation_table;
 extern const struct tbl_def org_intro_table;
+extern const struct tbl_def facilitator_table;     /* directive */
 
 /* ---- the lifecycle (issues.c) ---- */
 
@@ -395,6 +396,30 @@ json_t *org_list(struct store *st, const char *under);
 
 /* org_intro_list returns introductions owned inside under, of one organisation when org is not NULL. */
 json_t *org_intro_list(struct store *st, const char *under, const char *org);
+
+/* ---- facilitators (register.c) ---- */
+
+/* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
+struct fac_input {
+	const char *name;       /* required */
+	const char *phone;      /* optional: 4 to 15 digits, spaces, dashes, a leading + */
+	const char *serves;     /* the org unit they serve: IR, a province or a county, in the tree */
+	const char *designated; /* Jalali or ISO date; today when NULL */
+	const char *notes;
+};
+
+/* fac_add designates a facilitator (national node only) and writes its new id. */
+int fac_add(struct store *st, const struct fac_input *in, const char *author, char id[NZ_RID_MAX],
+	    struct nz_err *err);
+
+/* fac_retire ends a designation (national node only); the record stays, inactive. */
+int fac_retire(struct store *st, const char *id, const char *author, struct nz_err *err);
+
+/*
+ * fac_list returns the facilitators serving inside under or a unit above it
+ * (all of them when under is NULL), active ones only unless all.
+ */
+json_t *fac_list(struct store *st, const char *under, bool all);
 
 /* ---- consolidation (register.c) ---- */
 

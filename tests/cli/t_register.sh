@@ -173,4 +173,45 @@ check_eq "summary: two closed" "$(echo "$sum" | jfield totals by_state closed)" 
 check_eq "summary: the county's figures are local" "$(echo "$sum" | jfield units 0 last_sync)" local
 check_match "summary text" "$(nz register summary -D "$C")" "IR-07-03 +\* - +local +3"
 check_fails "a county has no register of its province" nz register summary -D "$C" --under IR-07
+
+# ---- facilitators, designated nationally ----
+check "facilitator --help exits 0" nz facilitator --help
+if [ -f "$SHARED/data/iran_provinces.csv" ]; then
+	nz orgunit import -D "$N" "$SHARED/data/iran_provinces.csv" >/dev/null
+	nz orgunit import -D "$N" "$SHARED/data/iran_counties.csv" >/dev/null
+fi
+before=$(dbq IR-07-03 'SELECT count(*) FROM oplog')
+out=$(nz facilitator add -D "$C" --name "کسی" --serves IR-07-03 2>&1)
+check_eq "a county cannot designate a facilitator (exit 1)" "$?" 1
+check_match "and is told why" "$out" "^nehzat: facilitator designations are a national directive"
+check_eq "nothing was written at the county" "$(dbq IR-07-03 'SELECT count(*) FROM oplog')" "$before"
+fac=$(nz facilitator add -D "$N" --name "مریم احمدی" --serves IR-07 --phone "+98 917 123 4567" --designated 1405-08-01)
+check_match "national designates one for the province; the id is printed" "$fac" '^[0-9a-z]{12}$'
+check_eq "the designation date is stored as ISO" "$(dbq IR "SELECT designated FROM facilitator WHERE id = '$fac'")" 2026-10-23
+fac2=$(nz facilitator add -D "$N" --name "علی رضایی" --serves IR-07-03)
+check_eq "without a date, today" "$(dbq IR "SELECT designated FROM facilitator WHERE id = '$fac2'")" 2026-11-28
+before=$(dbq IR 'SELECT count(*) FROM oplog')
+for bad in "--serves IR-7|not an org-unit code" "--serves IR-07 --phone abc|not a phone number" \
+	"--serves IR-07 --phone 12|not a phone number" "--serves IR-07 --designated 1405-13-01|month 13"; do
+	out=$(nz facilitator add -D "$N" --name x ${bad%%|*} 2>&1)
+	check_match "refused: ${bad%%|*}" "$out" "^nehzat: .*${bad##*|}"
+done
+if [ -f "$SHARED/data/iran_provinces.csv" ]; then
+	out=$(nz facilitator add -D "$N" --name x --serves IR-07-99 2>&1)
+	check_match "refused: a unit not in the tree" "$out" "there is no org unit IR-07-99"
+fi
+check_eq "nothing was written by the refusals" "$(dbq IR 'SELECT count(*) FROM oplog')" "$before"
+nz facilitator add -D "$N" --name x >/dev/null 2>&1
+check_eq "add without --serves exits 2" "$?" 2
+check_eq "a county sees the province's and its own" \
+	"$(nz facilitator list -D "$N" --under IR-07-03 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
+check_eq "another province sees neither" \
+	"$(nz facilitator list -D "$N" --under IR-08 --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 0
+check "a designation ends" nz facilitator retire -D "$N" "$fac"
+check_fails "and cannot end twice" nz facilitator retire -D "$N" "$fac"
+check_fails "an unknown id is refused" nz facilitator retire -D "$N" nosuchid0000
+check_eq "list shows active ones" "$(nz facilitator list -D "$N" --json | jfield 0 name)" "علی رضایی"
+check_eq "--all shows the retired too" \
+	"$(nz facilitator list -D "$N" --all --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" 2
+check_match "the table shows Jalali dates" "$(nz facilitator list -D "$N" --all)" "1405-08-01"
 finish

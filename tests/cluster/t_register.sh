@@ -41,6 +41,16 @@ for c in $A $Bc; do
 	check "the standards at $c equal national's" wait_same IR "$c" IR 30
 done
 
+# A facilitator national designates for county A reaches it, and a retirement follows.
+fac=$(nz facilitator add -D "$N" --name "زهرا کریمی" --serves $A --phone 09171234567)
+check "the designation reaches $A" wait_for 30 bash -c \
+	"[ \"\$(sqlite3 '$CA/nehzat.db' \"SELECT name FROM facilitator WHERE id = '$fac' AND active = 1\")\" = 'زهرا کریمی' ]"
+check_match "$A lists it" "$(nz facilitator list -D "$CA")" "زهرا کریمی"
+check_fails "$A cannot retire it" nz facilitator retire -D "$CA" "$fac"
+nz facilitator retire -D "$N" "$fac" >/dev/null
+check "national's retirement reaches $A" wait_for 30 bash -c \
+	"[ \"\$(sqlite3 '$CA/nehzat.db' \"SELECT active FROM facilitator WHERE id = '$fac'\")\" = 0 ]"
+
 # County A: problems, a session, scores, a solution for the provincial council.
 a1=$(nz issue add -D "$CA" --title "اعتیاد جوانان" --category addiction --people 1200)
 a2=$(nz issue add -D "$CA" --title "بیکاری" --category unemployment --people 800)
