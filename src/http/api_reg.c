@@ -451,6 +451,43 @@ intro_outcome(struct api *a)
 		api_result(a, org_outcome(a->st, a->param[0], outcome, notes, AUTHOR, &err), a->param[0], &err);
 }
 
+/* GET /facilitators?under=&all=1 */
+static void
+fac_ls(struct api *a)
+{
+	const char *under = api_under(a), *all = api_query(a, "all");
+
+	if (under != NULL)
+		api_list(a, fac_list(a->st, under, all != NULL && strcmp(all, "1") == 0));
+}
+
+/* POST /facilitators {name, serves, phone, designated, notes} (national) */
+static void
+fac_new(struct api *a)
+{
+	struct fac_input in;
+	char date[11], id[NZ_RID_MAX] = "";
+	struct nz_err err = {0};
+
+	memset(&in, 0, sizeof(in));
+	in.name = api_str(a, "name", true);
+	in.serves = api_str(a, "serves", true);
+	in.phone = api_str(a, "phone", false);
+	in.designated = api_date(a, "designated", date, false) ? date : NULL;
+	in.notes = api_str(a, "notes", false);
+	if (!api_bad(a))
+		api_result(a, fac_add(a->st, &in, AUTHOR, id, &err), id, &err);
+}
+
+/* POST /facilitators/:id/retire (national) */
+static void
+fac_end(struct api *a)
+{
+	struct nz_err err = {0};
+
+	api_result(a, fac_retire(a->st, a->param[0], AUTHOR, &err), a->param[0], &err);
+}
+
 /* GET /register/summary?under=&top= */
 static void
 summary(struct api *a)
@@ -504,5 +541,8 @@ const struct route api_reg_routes[] = {
 	{"POST", "orgs/:id/introductions", R_WORK, org_intro},
 	{"GET", "introductions", R_ANY, intro_ls},
 	{"POST", "introductions/:id/outcome", R_WORK, intro_outcome},
+	{"GET", "facilitators", R_ANY, fac_ls},
+	{"POST", "facilitators", R_WORK, fac_new},
+	{"POST", "facilitators/:id/retire", R_WORK, fac_end},
 	{NULL, NULL, 0, NULL},
 };

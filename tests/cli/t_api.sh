@@ -43,7 +43,7 @@ GETS="me users status peers quarantine check orgunits dashboard standards standa
 calls/x/reviews calls/x/interviews calls/x/rank applicants/x appointments appointments/summary decrees decrees/x decrees/x/print
 courses courses/status issues issues/x categories criteria register/summary sessions sessions/x solutions solutions/x council
 interventions interventions/x evaluations orgs introductions templates templates/x reports reports/pending reports/x
-completeness periods/approvals indicators allocation?budget=1"
+completeness periods/approvals indicators allocation?budget=1 facilitators"
 WRITES="POST:logout POST:users POST:users/x/password POST:users/x/active POST:standards POST:calls PATCH:calls/x POST:calls/x/state
 POST:calls/x/applicants POST:applicants/x/withdraw POST:applicants/x/reviews POST:applicants/x/interview
 POST:applicants/x/interview/score POST:applicants/x/interview/noshow POST:appointments POST:appointments/x/revoke POST:courses
@@ -52,7 +52,7 @@ POST:criteria POST:register/seed POST:sessions POST:sessions/x/scores POST:solut
 POST:solutions/x/revise POST:solutions/x/close POST:council POST:interventions POST:interventions/x/stages POST:evaluations
 POST:orgs POST:orgs/x/introductions POST:introductions/x/outcome POST:templates POST:templates/x/revise POST:templates/x/retire
 POST:reports PATCH:reports/x POST:reports/x/submit POST:reports/x/revise POST:reports/x/review POST:periods/approve
-POST:indicators DELETE:indicators/x"
+POST:indicators DELETE:indicators/x POST:facilitators POST:facilitators/x/retire"
 for p in $GETS; do
 	check_eq "GET $p unauthenticated: 401" "$(code GET "$p")" "401"
 done
@@ -72,7 +72,7 @@ for w in $WRITES; do
 done
 # Missing fields name the field.
 for r in "calls:title" "issues:title" "council:solution" "reports:code" "users:name" "solutions:title" "orgs:name" \
-	"appointments:applicant" "sessions:date" "indicators:code"; do
+	"appointments:applicant" "sessions:date" "indicators:code" "facilitators:name"; do
 	p=${r%%:*} f=${r#*:}
 	check_eq "POST $p without $f: 400" "$(code POST "$p" -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{}')" "400"
 	check_match "POST $p without $f: names the field" "$(cat "$T/body")" "\"field\":\"$f\""
@@ -88,6 +88,9 @@ check_eq "a problem is added" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token
 check_eq "the change log names the author" "$(sql IR-07-03 "SELECT author FROM oplog WHERE tbl = 'issue' ORDER BY seq DESC LIMIT 1")" "admin"
 check_eq "a call that is not there: 404" "$(code POST calls/nope/state -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"state":"closed"}')" "404"
 check_eq "no such record: 404" "$(code GET issues/nope -b "$T/a.jar")" "404"
+check_eq "a county cannot designate a facilitator: 403" "$(code POST facilitators -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x","serves":"IR-07-03"}')" "403"
+check_match "and is told it is a national directive" "$(cat "$T/body")" 'national directive'
+check_eq "the facilitators list answers" "$(code GET facilitators -b "$T/a.jar")" "200"
 check_eq "under outside the subtree: 403" "$(code GET "issues?under=IR-08" -b "$T/a.jar")" "403"
 check_eq "a bad limit: 400" "$(code GET "issues?limit=-1" -b "$T/a.jar")" "400"
 check_match "pagination" "$(curl -s -b "$T/a.jar" "$U/api/v1/issues?limit=1&offset=0")" '"total":1,"limit":1,"offset":0'

@@ -351,10 +351,17 @@ async function pageIssues() {
 }
 
 async function pageSessions() {
-  const [list, issues, crits] = await Promise.all([items('sessions'), items('issues'), items('criteria').catch(() => [])]);
+  const [list, issues, crits, facs] = await Promise.all([items('sessions'), items('issues'), items('criteria').catch(() => []), items('facilitators').catch(() => [])]);
   const iss = issues.map(i => [i.id, i.title]);
+  const national = S.me.node.level === 'national';
   frame('جلسات هم‌اندیشی و اولویت‌بندی',
     section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['شرکت‌کنندگان', 'participants'], ['واحد', 'owner']])),
+    // Facilitators are chosen by the national secretariat (definition 3 of the guideline); every node sees its own.
+    section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || f.serves], ['تاریخ انتصاب', f => jdate(f.designated)],
+      ['اقدام', f => national && work() ? act('پایان انتصاب', () => api('POST', `facilitators/${enc(f.id)}/retire`, {})) : '—']])),
+    national && work() ? section('انتصاب تسهیلگر', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'serves', label: 'واحد محل خدمت (مثلاً IR-07-03)', required: true },
+      { name: 'phone', label: 'تلفن' }, { name: 'designated', label: 'تاریخ انتصاب', type: 'date' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
+      v => api('POST', 'facilitators', v), 'ثبت انتصاب')) : null,
     can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر' },
       { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number' }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
       v => api('POST', 'sessions', v), 'ثبت جلسه')) : null,
