@@ -94,7 +94,8 @@ function table(rows, cols, onclick) {
       cols.map(c => { const v = typeof c[1] === 'function' ? c[1](r) : r[c[1]]; return h('td', {}, v == null ? '—' : (v.nodeType ? v : (typeof v === 'number' ? num(v) : fa(v)))); })))));
 }
 
-// form(fields, submit, label): fields are {name, label, type, required, options, hint, wide}.
+// form(fields, submit, label): fields are {name, label, type, required, options, hint, wide, suggest}
+// (suggest: values offered as the field is typed in, any text still allowed).
 // Checks in Persian before sending; the server's refusal is shown next to its field.
 function form(fields, submit, label) {
   const f = h('form', { class: 'f', novalidate: true });
@@ -105,7 +106,12 @@ function form(fields, submit, label) {
     else if (d.type === 'textarea') input = h('textarea', { name: d.name, rows: 3 });
     else input = h('input', { name: d.name, type: d.type === 'password' ? 'password' : 'text', inputmode: d.type === 'number' || d.type === 'date' ? 'numeric' : null, placeholder: d.type === 'date' ? '۱۴۰۵/۰۹/۰۷' : (d.placeholder || null), autocomplete: d.type === 'password' ? 'current-password' : 'off' });
     if (d.value != null) input.value = d.value;
-    f.append(h('label', { class: d.wide || d.type === 'textarea' ? 'wide' : null }, h('span', {}, d.label + (d.required ? ' *' : '')), input,
+    let list = null;
+    if (d.suggest && d.suggest.length) {
+      list = h('datalist', { id: 'dl-' + d.name }, d.suggest.map(x => h('option', { value: x })));
+      input.setAttribute('list', 'dl-' + d.name);
+    }
+    f.append(h('label', { class: d.wide || d.type === 'textarea' ? 'wide' : null }, h('span', {}, d.label + (d.required ? ' *' : '')), input, list,
       d.hint ? h('span', { class: 'hint' }, d.hint) : null, h('span', { class: 'ferr', 'data-for': d.name })));
   }
   f.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, label || 'ثبت')), out);
@@ -362,7 +368,7 @@ async function pageSessions() {
     national && work() ? section('انتصاب تسهیلگر', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'serves', label: 'واحد محل خدمت (مثلاً IR-07-03)', required: true },
       { name: 'phone', label: 'تلفن' }, { name: 'designated', label: 'تاریخ انتصاب', type: 'date' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', 'facilitators', v), 'ثبت انتصاب')) : null,
-    can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر' },
+    can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر', suggest: facs.map(f => f.name) },
       { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number' }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
       v => api('POST', 'sessions', v), 'ثبت جلسه')) : null,
     can('admin', 'staff', 'helper') && list.length && crits.length ? section('امتیاز ذی‌نفعان به مسئله', form([
