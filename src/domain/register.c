@@ -15,6 +15,7 @@
 #include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/record.h"
+#include "domain/selection.h"
 #include "domain/register.h"
 
 /* ---- tables ---- */
@@ -1909,21 +1910,15 @@ org_intro_list(struct store *st, const char *under, const char *org)
 
 #define NAME_MAX_BYTES 200
 
+/* A phone number as applicants' are read (sel_phone_key): Persian digits too, 7 to 15 of them. */
 static int
 check_phone(const char *phone, struct nz_err *err)
 {
-	size_t i, n = strlen(phone), digits = 0;
+	char digits[32];
 
-	for (i = 0; i < n; i++) {
-		if (isdigit((unsigned char)phone[i]))
-			digits++;
-		else if (phone[i] != '+' && phone[i] != '-' && phone[i] != ' ')
-			break;
-	}
-	if (i < n || digits < 4 || digits > 15 || (strchr(phone, '+') != NULL && phone[0] != '+'))
-		return nz_fail(err, NZ_EINVAL,
-			       "phone '%s' is not a phone number: 4 to 15 digits, with spaces, dashes and a leading +",
-			       phone);
+	sel_phone_key(phone, digits, sizeof(digits));
+	if (strlen(phone) > 40 || strlen(digits) < 7 || strlen(digits) > 15)
+		return nz_fail(err, NZ_EINVAL, "phone '%s' is not a phone number: 7 to 15 digits", phone);
 	return 0;
 }
 
@@ -2004,8 +1999,7 @@ fac_list(struct store *st, const char *under, bool all)
 		     "SELECT id, name, phone, serves,"
 		     " (SELECT name_fa FROM orgunit o WHERE o.id = f.serves AND o.deleted = 0) AS serves_name,"
 		     " designated, active, retired, notes FROM facilitator f WHERE deleted = 0"
-		     " AND (?1 IS NULL OR serves = ?1 OR substr(serves, 1, length(?1) + 1) = ?1 || '-'"
-		     "      OR substr(?1, 1, length(serves) + 1) = serves || '-')"
+		     " AND (" REG_UNDER("serves") " OR substr(?1, 1, length(serves) + 1) = serves || '-')"
 		     " AND (?2 IS NOT NULL OR active = 1) ORDER BY serves, name, id",
 		     under, all ? "all" : NULL, NULL);
 }

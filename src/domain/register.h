@@ -402,7 +402,7 @@ json_t *org_intro_list(struct store *st, const char *under, const char *org);
 /* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
 struct fac_input {
 	const char *name;       /* required */
-	const char *phone;      /* optional: 4 to 15 digits, spaces, dashes, a leading + */
+	const char *phone;      /* optional: 7 to 15 digits, read as applicants' are (sel_phone_key) */
 	const char *serves;     /* the org unit they serve: IR, a province or a county, in the tree */
 	const char *designated; /* Jalali or ISO date; today when NULL */
 	const char *notes;

@@ -404,9 +404,8 @@ norm_key(const char *s, char *out, size_t n)
 	out[w] = '\0';
 }
 
-/* phone_key keeps a phone number's digits, writing +98 and 0098 as a leading 0. */
-static void
-phone_key(const char *s, char *out, size_t n)
+void
+sel_phone_key(const char *s, char *out, size_t n)
 {
 	char k[64];
 	size_t i, w = 0;
@@ -888,7 +887,7 @@ check_applicant_in(const struct sel_applicant_in *a, const char **kind, char pho
 	if ((*kind = kind_key(a->kind)) == NULL)
 		return nz_fail(err, NZ_EINVAL,
 			       "kind '%s' is not one of ngo, religious, jihadi, people, other", a->kind);
-	phone_key(a->phone, phone, 32);
+	sel_phone_key(a->phone, phone, 32);
 	if (strlen(phone) < 7 || strlen(phone) > 15)
 		return nz_fail(err, NZ_EINVAL, "phone number '%s' does not have 7 to 15 digits", a->phone);
 	if (a->members < -1 || a->members > 100000)

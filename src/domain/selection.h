@@ -311,6 +311,13 @@ int sel_revoke(struct store *st, const char *appt_id, const char *reason, const 
  */
 json_t *sel_appoint_list(struct store *st, const char *under, const char *call_id, bool all);
 
+/*
+ * sel_phone_key writes a phone number's digits (Persian and Arabic digits
+ * read as ASCII), with +98 and 0098 written as a leading 0: how every phone
+ * number the domain takes is compared and checked.
+ */
+void sel_phone_key(const char *s, char *out, size_t n);
+
 /* sel_appoint_summary returns per secretariat inside under: active appointments, quota, free places. */
 json_t *sel_appoint_summary(struct store *st, const char *under);
 
