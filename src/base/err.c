@@ -46,9 +46,32 @@ nz_fail(struct nz_err *err, int code, const char *fmt, ...)
 	return code;
 }
 
+int
+nz_why(struct nz_err *err, const char *why, ...)
+{
+	const char *name, *val;
+	va_list ap;
+
+	if (err == NULL)
+		return 0;
+	snprintf(err->why, sizeof(err->why), "%s", why);
+	err->nparam = 0;
+	va_start(ap, why);
+	while ((name = va_arg(ap, const char *)) != NULL && (val = va_arg(ap, const char *)) != NULL &&
+	       err->nparam < NZ_ERR_PARAMS) {
+		snprintf(err->pname[err->nparam], sizeof(err->pname[0]), "%s", name);
+		snprintf(err->pval[err->nparam], sizeof(err->pval[0]), "%s", val);
+		err->nparam++;
+	}
+	va_end(ap);
+	return err->code;
+}
+
 void
 nz_err_clear(struct nz_err *err)
 {
 	err->code = 0;
 	err->msg[0] = '\0';
+	err->why[0] = '\0';
+	err->nparam = 0;
 }

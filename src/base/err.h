@@ -32,10 +32,21 @@ enum {
 
 #define NZ_ERRMSG_MAX 2048
 
-/* struct nz_err carries a code and the reason for it, written by nz_fail(). */
+#define NZ_ERR_PARAMS 4
+
+/*
+ * struct nz_err carries a code and the reason for it, written by nz_fail().
+ * A refusal a person must read may also carry, by nz_why(), a code of the
+ * UI's catalogue ("sel.below_threshold") and its parameters, so the web UI
+ * writes a whole sentence in Persian instead of showing msg (English).
+ */
 struct nz_err {
 	int code;
 	char msg[NZ_ERRMSG_MAX];
+	char why[48];                   /* catalogue code, "" when none */
+	int nparam;                     /* pairs in pname/pval */
+	char pname[NZ_ERR_PARAMS][24];  /* parameter names, e.g. "score" */
+	char pval[NZ_ERR_PARAMS][128];  /* their values as text, e.g. "58.50" */
 };
 
 /* nz_strerror returns a static description of an error code. */
@@ -47,6 +58,15 @@ const char *nz_strerror(int code);
  */
 int nz_fail(struct nz_err *err, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/*
+ * nz_why names err's refusal for the UI: why is a catalogue code (a module
+ * prefix and a name: "sel.below_threshold"), followed by up to NZ_ERR_PARAMS
+ * name, value pairs of text and a NULL.  Call it after nz_fail(); a later
+ * nz_fail() that wraps the message keeps it.  Returns err->code, so that
+ * callers may write `return nz_why(err, ...)`.  NULL err: returns 0.
+ */
+int nz_why(struct nz_err *err, const char *why, ...);
 
 /* nz_err_clear resets err to "no error". */
 void nz_err_clear(struct nz_err *err);

@@ -1,6 +1,7 @@
 /*
  * Replies and request fields of the JSON API.  Every refusal has the same
- * shape, {"error": {"code", "message", "field"}}, and the first refusal of
+ * shape, {"error": {"code", "message", "field"}} (and "why", "params" when
+ * the domain named the refusal for the UI's catalogue), and the first refusal of
  * a request is the one the client sees: later helpers notice api_bad()
  * and do nothing.
  */
@@ -94,9 +95,20 @@ api_fail(struct api *a, const struct nz_err *err)
 {
 	int status;
 	const char *name;
+	json_t *e, *p;
 
 	err_status(err->code, &status, &name);
-	api_error(a, status, name, NULL, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
+	if (err->why[0] == '\0') {
+		api_error(a, status, name, NULL, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
+		return;
+	}
+	/* A refusal with a catalogue code: its parameters too, for a whole sentence in the UI. */
+	p = json_object();
+	for (int i = 0; i < err->nparam; i++)
+		json_object_set_new(p, err->pname[i], json_string(err->pval[i]));
+	e = json_pack("{s:s, s:s, s:n, s:s, s:o}", "code", name, "message", err->msg[0] ? err->msg : nz_strerror(err->code),
+		      "field", "why", err->why, "params", p);
+	api_json(a, status, json_pack("{s:o}", "error", e));
 }
 
 void

@@ -5,6 +5,7 @@
 
 #include "domain/domain.h"
 #include "http/http.h"
+#include "http/http_int.h"
 #include "test.h"
 
 static struct http_app *app;
@@ -150,6 +151,31 @@ main(void)
 	CHECK(user_passwd(st, "vera", "brand-new-pass", &err) == 0);
 	CHECK_INT(req("GET", "/api/v1/me", NULL, cookie, NULL, NULL), 401);
 	CHECK_INT(user_passwd(st, "nobody", "brand-new-pass", &err), NZ_ENOTFOUND);
+
+	/* A refusal named for the UI's catalogue carries its code and parameters; a wrapping nz_fail keeps them. */
+	{
+		struct nz_err e = {0};
+		struct http_res rs;
+		struct api a;
+
+		memset(&rs, 0, sizeof(rs));
+		memset(&a, 0, sizeof(a));
+		a.rs = &rs;
+		nz_fail(&e, NZ_EQUOTA, "IR-07-03 holds 2 active appointments");
+		CHECK_INT(nz_why(&e, "sel.quota_full", "unit", "IR-07-03", "active", "2", "quota", "2", NULL), NZ_EQUOTA);
+		nz_fail(&e, e.code, "appoint: %.100s", "IR-07-03 holds 2 active appointments");
+		api_fail(&a, &e);
+		CHECK_INT(rs.status, 409);
+		CHECK(has(rs.body, "\"code\":\"quota\",\"message\":\"appoint: IR-07-03"));
+		CHECK(has(rs.body, "\"why\":\"sel.quota_full\",\"params\":{\"unit\":\"IR-07-03\",\"active\":\"2\",\"quota\":\"2\"}"));
+		http_res_release(&rs);
+		nz_err_clear(&e);
+		nz_fail(&e, NZ_EINVAL, "plain");
+		memset(&rs, 0, sizeof(rs));
+		api_fail(&a, &e);
+		CHECK(rs.body != NULL && strstr(rs.body, "why") == NULL);
+		http_res_release(&rs);
+	}
 
 	http_app_free(app);
 	store_close(st);
