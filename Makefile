@@ -10,8 +10,8 @@ SHARED   ?= ../shared
 
 DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
             nng-utils libmsgpack-dev libinih-dev libsodium-dev libjansson-dev \
-            sqlite3 openssl iproute2 valgrind bc
-PKGS     := sqlite3 libuv msgpack inih libsodium jansson
+            sqlite3 openssl iproute2 valgrind bc libmicrohttpd-dev
+PKGS     := sqlite3 libuv msgpack inih libsodium jansson libmicrohttpd
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 CFLAGS   ?= -O2 -g

@@ -342,8 +342,10 @@ run(struct node *n, bool serve, bool once)
 					       n->conf.require_children_accepted, l.sync};
 		/* Sync is the node's first duty: a port already taken (two nodes
 		 * on one machine left at the default) costs the UI, not the node. */
+		struct http_opts ho = {n->conf.http, n->conf.http_tls_cert, n->conf.http_tls_key, n->conf.http_timeout,
+				       n->conf.http_per_client};
 		if (http_app_new(&l.http_app, &l.http_env, &err) != 0 ||
-		    http_server_start(&l.http, &uv, n->conf.http, l.http_app, url, sizeof(url), &err) != 0) {
+		    http_server_start(&l.http, &uv, &ho, l.http_app, url, sizeof(url), &err) != 0) {
 			nz_log(NZ_LOG_ERROR, "http.error", "addr=%s error=\"%s\"", n->conf.http, err.msg);
 			fprintf(stderr, "nehzat: web UI not served: %s\n", err.msg);
 			nz_err_clear(&err);

@@ -57,6 +57,14 @@ static const struct conf_key keys[] = {
 	 .help = "URL on which child nodes reach this node; empty to accept no children"},
 	{.section = "node", .name = "http", .type = T_HOSTPORT, .def = "127.0.0.1:8080", AT(http),
 	 .help = "HOST:PORT of the local HTTP API and web UI"},
+	{.section = "node", .name = "http_tls_cert", .type = T_PATH, .def = "", AT(http_tls_cert),
+	 .help = "PEM certificate (chain) of the web UI; with http_tls_key the UI is served over HTTPS only"},
+	{.section = "node", .name = "http_tls_key", .type = T_PATH, .def = "", AT(http_tls_key),
+	 .help = "PEM private key of http_tls_cert; keep it readable by the node alone"},
+	{.section = "node", .name = "http_timeout", .type = T_INT, .min = 1, .max = 3600, .def = "30",
+	 AT(http_timeout), .help = "a web connection idle this many seconds (a request never finished too) is closed"},
+	{.section = "node", .name = "http_per_client", .type = T_INT, .min = 1, .max = 1024, .def = "32",
+	 AT(http_per_client), .help = "open web connections one client address may hold at once"},
 	{.section = "node", .name = "name", .type = T_STRING, .def = "", AT(name),
 	 .help = "display name of the secretariat, shown in the web UI"},
 
@@ -582,6 +590,11 @@ check_all(struct loader *l)
 			     l->c.parent);
 	check_tls(l, parent, l->c.parent);
 	check_tls(l, listen, l->c.listen);
+	if ((l->c.http_tls_cert[0] == '\0') != (l->c.http_tls_key[0] == '\0')) {
+		int k = key_at("node", l->c.http_tls_cert[0] ? "http_tls_cert" : "http_tls_key");
+		loader_error(l, l->line[k], "node", keys[k].name,
+			     "HTTPS needs both http_tls_cert and http_tls_key");
+	}
 
 	if (!l->bad[bmin] && !l->bad[bmax] && l->c.backoff_max < l->c.backoff_min)
 		loader_error(l, key_line(l, bmax, l->line[bmin]), "sync", "backoff_max",

@@ -13,7 +13,8 @@
  * default, help); loading, the defaults, `nehzat init`'s fresh file and the
  * help text are all driven by that table.
  *
- *   [node]     id, parent, listen, http, name
+ *   [node]     id, parent, listen, http, http_tls_cert, http_tls_key, http_timeout,
+ *              http_per_client, name
  *   [sync]     interval, backoff_min, backoff_max, batch_bytes, recv_max, timeout,
  *              stall_timeout
  *   [tls]      ca, cert, key, server_name
@@ -30,6 +31,10 @@ struct conf {
 	char parent[256];        /* URL to dial, "" for the national node */
 	char listen[256];        /* URL children dial, "" for none */
 	char http[128];          /* HOST:PORT of the local HTTP API and UI */
+	char http_tls_cert[512]; /* PEM certificate of the UI, "" for plain HTTP */
+	char http_tls_key[512];  /* PEM key of http_tls_cert */
+	int http_timeout;        /* seconds a web connection may stay idle */
+	int http_per_client;     /* web connections per client address */
 	char name[128];          /* display name of the secretariat */
 	int sync_interval;       /* seconds between syncs when idle */
 	int backoff_min;         /* seconds, first retry after a failure */

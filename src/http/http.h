@@ -17,10 +17,10 @@
  *
  * Two layers.  struct http_app turns one request into one response and
  * touches the database; it runs on the libuv loop's thread only, and the
- * unit tests drive it directly.  struct http_server is NNG's HTTP server:
- * its handlers run on NNG's threads and only queue the request to the
- * loop (uv_async_send), which runs http_app_handle and finishes the
- * request.  So one thread writes the database.
+ * unit tests drive it directly.  struct http_server is libmicrohttpd run
+ * inside the libuv loop (MHD's epoll descriptor watched by the loop, no
+ * thread of MHD's own), so http_app_handle runs on the loop's thread and
+ * one thread writes the database.
  */
 
 #define HTTP_BODY_MAX (1024 * 1024) /* request bodies above this get 413 */
@@ -47,6 +47,7 @@ struct http_req {
 	const char *body;
 	size_t len;
 	const char *peer;         /* the client's address, or "" when unknown */
+	bool secure;              /* it came over HTTPS: cookies get Secure */
 };
 
 /* struct http_res is the app's answer; release it with http_res_release. */
@@ -58,6 +59,7 @@ struct http_res {
 	size_t len;
 	const char *cache;        /* Cache-Control value */
 	char cookie[256];         /* Set-Cookie value, "" for none */
+	char cookie2[256];        /* a second Set-Cookie value, "" for none */
 	char location[256];       /* Location value, "" for none */
 };
 
@@ -80,18 +82,27 @@ void http_res_release(struct http_res *rs);
 
 struct http_server;
 
+/* struct http_opts is how the server is offered; the caller owns the strings. */
+struct http_opts {
+	const char *hostport;  /* "127.0.0.1:8080", "[::1]:8080", "localhost:0" */
+	const char *tls_cert;  /* PEM files: both set means HTTPS only; NULL or "" for HTTP */
+	const char *tls_key;
+	int timeout;           /* seconds a connection may stay idle (mid-request too) */
+	int per_client;        /* connections one client address may hold */
+};
+
 /*
- * http_server_start serves app on hostport ("127.0.0.1:8080") with NNG's
- * HTTP server, handing every request to loop.  On success *out is the
- * server; stop it with http_server_stop() on the loop's thread.  The URL
- * actually served goes to url (size n).
+ * http_server_start serves app as o says with libmicrohttpd, run by loop
+ * (MHD has no thread of its own).  On success *out is the server; stop it
+ * with http_server_stop() on the loop's thread.  The URL actually served
+ * goes to url (size n).
  */
-int http_server_start(struct http_server **out, uv_loop_t *loop, const char *hostport, struct http_app *app,
+int http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_opts *o, struct http_app *app,
 		      char *url, size_t n, struct nz_err *err);
 
 /*
- * http_server_stop refuses new requests, answers queued ones with 503,
- * stops NNG's server and frees s once the loop has closed its handle.
+ * http_server_stop closes every connection and the listener, and frees s
+ * once the loop has closed its handles.
  */
 void http_server_stop(struct http_server *s);
 

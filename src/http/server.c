@@ -1,34 +1,62 @@
 /*
- * NNG's HTTP server carried into the libuv loop.  NNG calls the handler on
- * its own threads; the handler only queues the request's aio and wakes the
- * loop with uv_async_send.  Wake-ups merge, so the loop takes the whole
- * queue each time, answers every request with http_app_handle and
- * finishes its aio.  The database is thus touched by the loop's thread
- * alone.
+ * libmicrohttpd carried inside the libuv loop.  MHD runs without a thread
+ * of its own ("external polling" with epoll): the loop watches MHD's epoll
+ * descriptor with a uv_poll_t and keeps a uv_timer_t at MHD_get_timeout(),
+ * and each wake-up calls MHD_run().  MHD's callbacks therefore run on the
+ * loop's thread, where http_app_handle answers the request directly: the
+ * database keeps its one writer, and no request waits in a queue between
+ * two threads.
+ *
+ * What an unfriendly client can take is bounded by MHD, which knows the
+ * client's address (NNG 1.5.2's server did not):
+ *   - connections: http_per_client per address, HTTP_CONN_MAX in all
+ *     (the rest are refused at accept, so descriptors never run out);
+ *   - time: a connection idle for http_timeout seconds is closed, whether
+ *     it is between requests or in the middle of its headers;
+ *   - headers: HTTP_HEADERS_MAX bytes per connection (request line and
+ *     headers; MHD answers 431 beyond);
+ *   - bodies: HTTP_BODY_MAX, refused with 413 as soon as a Content-Length
+ *     or the bytes received pass it, before the rest is read.
+ * Every answer of ours is JSON (or an asset) with a Content-Length.  Only a
+ * request MHD cannot parse at all (no request line, headers above the
+ * bound) gets MHD's own short answer, also with a Content-Length.
  */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
 
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
-#include <nng/supplemental/util/platform.h>
+#include <microhttpd.h>
 
 #include "base/log.h"
 #include "http/http.h"
 
-struct job {
-	nng_aio *aio;
-	struct job *next;
-};
+#define HTTP_CONN_MAX 512          /* connections in all; below the default 1024 descriptors */
+#define HTTP_HEADERS_MAX (32 * 1024) /* MHD's memory pool per connection: request line and headers */
+#define HTTP_URI_MAX 4096
 
 struct http_server {
-	nng_http_server *srv;
-	nng_mtx *mtx;
-	uv_async_t async;
-	struct job *head, *tail; /* guarded by mtx */
-	bool closing;            /* guarded by mtx */
+	struct MHD_Daemon *d;
+	uv_poll_t poll;   /* MHD's epoll descriptor */
+	uv_timer_t timer; /* MHD_get_timeout */
+	int open_handles;
+	bool tls;
 	struct http_app *app;
+	char *cert, *key; /* PEM text handed to MHD; kept until it stops */
+};
+
+/* struct call is one request being read (MHD's con_cls). */
+struct call {
+	char *uri;       /* as sent: path and query, not decoded */
+	char *body;
+	size_t len, cap;
+	bool started;    /* the access handler has seen the headers */
+	bool answered;   /* an early refusal has been queued */
+	char peer[INET6_ADDRSTRLEN];
 };
 
 /* Headers every answer carries: the UI loads nothing from elsewhere. */
@@ -41,131 +69,370 @@ static const char *const security_headers[][2] = {
 	 " script-src 'self'; connect-src 'self'; frame-ancestors 'none'"},
 };
 
-static void
-reply(nng_aio *aio, const struct http_res *rs, bool head)
-{
-	nng_http_res *res;
-	size_t i;
-	int rc;
+static void rearm(struct http_server *s);
 
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
-	}
-	nng_http_res_set_status(res, (uint16_t)(rs->status ? rs->status : 500));
+/* queue sends rs on c; rs's body is copied, so the caller still releases it. */
+static enum MHD_Result
+queue(struct http_server *s, struct MHD_Connection *c, const struct http_res *rs)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ok;
+	size_t i;
+
+	if (rs->static_body != NULL)
+		r = MHD_create_response_from_buffer(rs->len, (void *)rs->static_body, MHD_RESPMEM_PERSISTENT);
+	else
+		r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
 	if (rs->ctype)
-		nng_http_res_set_header(res, "Content-Type", rs->ctype);
-	nng_http_res_set_header(res, "Cache-Control", rs->cache ? rs->cache : "no-store");
+		MHD_add_response_header(r, "Content-Type", rs->ctype);
+	MHD_add_response_header(r, "Cache-Control", rs->cache ? rs->cache : "no-store");
 	if (rs->cookie[0])
-		nng_http_res_set_header(res, "Set-Cookie", rs->cookie);
+		MHD_add_response_header(r, "Set-Cookie", rs->cookie);
+	if (rs->cookie2[0])
+		MHD_add_response_header(r, "Set-Cookie", rs->cookie2);
 	if (rs->location[0])
-		nng_http_res_set_header(res, "Location", rs->location);
+		MHD_add_response_header(r, "Location", rs->location);
 	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
-		nng_http_res_set_header(res, security_headers[i][0], security_headers[i][1]);
-	rc = 0;
-	if (head) {
-		char n[32];
-		snprintf(n, sizeof(n), "%zu", rs->len);
-		nng_http_res_set_header(res, "Content-Length", n);
-	} else if (rs->static_body != NULL) {
-		rc = nng_http_res_set_data(res, rs->static_body, rs->len);
-	} else if (rs->body != NULL) {
-		rc = nng_http_res_copy_data(res, rs->body, rs->len);
-	}
-	if (rc != 0) {
-		nng_http_res_free(res);
-		nng_aio_finish(aio, rc);
-		return;
-	}
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
+		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
+	if (s->tls)
+		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	ok = MHD_queue_response(c, (unsigned)(rs->status ? rs->status : 500), r);
+	MHD_destroy_response(r);
+	return ok;
 }
 
-static void
-reply_status(nng_aio *aio, int status)
+/* refuse queues a JSON error of our own shape; code and message are plain ASCII. */
+static enum MHD_Result
+refuse(struct http_server *s, struct MHD_Connection *c, int status, const char *code, const char *msg)
 {
 	struct http_res rs;
+	char body[256];
 
 	memset(&rs, 0, sizeof(rs));
+	snprintf(body, sizeof(body), "{\"error\":{\"code\":\"%s\",\"message\":\"%s\",\"field\":null}}", code, msg);
 	rs.status = status;
-	reply(aio, &rs, false);
+	rs.ctype = "application/json; charset=utf-8";
+	rs.body = body;
+	rs.len = strlen(body);
+	return queue(s, c, &rs);
 }
 
-/* answer runs one request through the app; on the loop's thread. */
-static void
-answer(struct http_server *s, nng_aio *aio)
+/* on_uri runs first for every request, with the URI as sent: it becomes the call. */
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	nng_http_req *req = nng_aio_get_input(aio, 0);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	struct call *k;
+
+	(void)cls;
+	if ((k = calloc(1, sizeof(*k))) == NULL)
+		return NULL;
+	k->uri = strndup(uri, HTTP_URI_MAX);
+	if (ci != NULL && ci->client_addr != NULL) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, k->peer,
+				  sizeof(k->peer));
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, k->peer,
+				  sizeof(k->peer));
+	}
+	return k;
+}
+
+static void
+on_done(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode why)
+{
+	struct call *k = *con_cls;
+
+	(void)cls, (void)c, (void)why;
+	if (k != NULL) {
+		free(k->uri);
+		free(k->body);
+		free(k);
+		*con_cls = NULL;
+	}
+}
+
+/* take appends n bytes of body to k; false when the body would pass HTTP_BODY_MAX. */
+static bool
+take(struct call *k, const char *data, size_t n)
+{
+	if (n > HTTP_BODY_MAX - k->len)
+		return false;
+	if (k->len + n > k->cap) {
+		size_t cap = k->cap ? k->cap : 4096;
+		char *p;
+		while (cap < k->len + n)
+			cap *= 2;
+		if ((p = realloc(k->body, cap)) == NULL)
+			return false;
+		k->body = p;
+		k->cap = cap;
+	}
+	memcpy(k->body + k->len, data, n);
+	k->len += n;
+	return true;
+}
+
+/*
+ * on_request is MHD's access handler: called once when the headers are in,
+ * once per piece of body, and once at the end, when the app answers.
+ */
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method, const char *version,
+	   const char *upload, size_t *upload_size, void **con_cls)
+{
+	struct http_server *s = cls;
+	struct call *k = *con_cls;
 	struct http_req rq;
 	struct http_res rs;
-	void *body = NULL;
-	size_t len = 0;
-	int64_t t0 = (int64_t)nng_clock();
+	const char *cl;
+	enum MHD_Result ok;
+	int64_t t0;
 
+	(void)url, (void)version;
+	if (k == NULL || k->uri == NULL)
+		return MHD_NO; /* out of memory: MHD closes the connection */
+	if (k->answered) {
+		*upload_size = 0; /* a refusal is on its way; what follows is dropped */
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!take(k, upload, *upload_size)) {
+			*upload_size = 0;
+			k->answered = true;
+			return refuse(s, c, 413, "too_big", "the request body is over 1048576 bytes");
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (!k->started) {
+		/* The headers are in; a body, if any, comes in the next calls. */
+		k->started = true;
+		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
+			k->answered = true;
+			return refuse(s, c, 413, "too_big", "the request body is over 1048576 bytes");
+		}
+		return MHD_YES;
+	}
 	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
-	nng_http_req_get_data(req, &body, &len);
-	rq.method = nng_http_req_get_method(req);
-	rq.uri = nng_http_req_get_uri(req);
-	rq.cookie = nng_http_req_get_header(req, "Cookie");
-	rq.csrf = nng_http_req_get_header(req, "X-CSRF-Token");
-	rq.content_type = nng_http_req_get_header(req, "Content-Type");
-	rq.body = body;
-	rq.len = len;
-	/* NNG 1.5.2 does not tell a handler the client's address. */
-	rq.peer = "";
+	rq.method = method;
+	rq.uri = k->uri;
+	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	rq.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	rq.body = k->body;
+	rq.len = k->len;
+	rq.peer = k->peer;
+	rq.secure = s->tls;
+	t0 = (int64_t)uv_hrtime();
 	http_app_handle(s->app, &rq, &rs);
-	nz_log(NZ_LOG_DEBUG, "http.request", "method=%s uri=\"%.200s\" status=%d ms=%lld", rq.method, rq.uri,
-	       rs.status, (long long)((int64_t)nng_clock() - t0));
-	reply(aio, &rs, strcmp(rq.method, "HEAD") == 0);
+	nz_log(NZ_LOG_DEBUG, "http.request", "peer=%s method=%s status=%d ms=%lld", k->peer, method, rs.status,
+	       (long long)(((int64_t)uv_hrtime() - t0) / 1000000));
+	ok = queue(s, c, &rs);
 	http_res_release(&rs);
+	return ok;
 }
 
 static void
-on_async(uv_async_t *h)
+on_mhd_log(void *cls, const char *fmt, va_list ap)
 {
-	struct http_server *s = h->data;
-	struct job *j, *next;
+	char msg[256];
+	size_t n;
 
-	nng_mtx_lock(s->mtx);
-	j = s->head;
-	s->head = s->tail = NULL;
-	nng_mtx_unlock(s->mtx);
-	for (; j != NULL; j = next) {
-		next = j->next;
-		answer(s, j->aio);
-		free(j);
-	}
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	nz_log(NZ_LOG_DEBUG, "http.server", "message=\"%s\"", msg);
 }
 
-/* on_http runs on an NNG thread: queue and wake, nothing more. */
 static void
-on_http(nng_aio *aio)
+on_timer(uv_timer_t *t)
 {
-	nng_http_handler *h = nng_aio_get_input(aio, 1);
-	struct http_server *s = nng_http_handler_get_data(h);
-	struct job *j;
+	struct http_server *s = t->data;
 
-	if ((j = malloc(sizeof(*j))) == NULL) {
-		reply_status(aio, 503);
-		return;
-	}
-	j->aio = aio;
-	j->next = NULL;
-	nng_mtx_lock(s->mtx);
-	if (s->closing) {
-		nng_mtx_unlock(s->mtx);
-		free(j);
-		reply_status(aio, 503);
-		return;
-	}
-	if (s->tail)
-		s->tail->next = j;
+	MHD_run(s->d);
+	rearm(s);
+}
+
+static void
+on_poll(uv_poll_t *p, int status, int events)
+{
+	struct http_server *s = p->data;
+
+	(void)status, (void)events;
+	MHD_run(s->d);
+	rearm(s);
+}
+
+/* rearm sets the timer to when MHD next needs to run (work pending, a connection to time out). */
+static void
+rearm(struct http_server *s)
+{
+	MHD_UNSIGNED_LONG_LONG ms;
+
+	if (MHD_get_timeout(s->d, &ms) == MHD_YES)
+		uv_timer_start(&s->timer, on_timer, (uint64_t)ms, 0);
 	else
-		s->head = j;
-	s->tail = j;
-	nng_mtx_unlock(s->mtx);
-	uv_async_send(&s->async);
+		uv_timer_stop(&s->timer);
+}
+
+/* read_pem reads a PEM file whole into a new string. */
+static int
+read_pem(const char *path, char **out, struct nz_err *err)
+{
+	FILE *f;
+	char *p = NULL;
+	size_t n = 0, cap = 0, r;
+
+	*out = NULL;
+	if ((f = fopen(path, "rb")) == NULL)
+		return nz_fail(err, NZ_EIO, "cannot read %s: %s", path, strerror(errno));
+	do {
+		if (n + 4096 + 1 > cap) {
+			char *q;
+			cap = cap ? cap * 2 : 8192;
+			if (cap > (1u << 20) || (q = realloc(p, cap)) == NULL) {
+				free(p);
+				fclose(f);
+				return nz_fail(err, NZ_EINVAL, "%s is not a PEM file of reasonable size", path);
+			}
+			p = q;
+		}
+		r = fread(p + n, 1, 4096, f);
+		n += r;
+	} while (r > 0);
+	if (ferror(f)) {
+		free(p);
+		fclose(f);
+		return nz_fail(err, NZ_EIO, "cannot read %s", path);
+	}
+	fclose(f);
+	p[n] = '\0';
+	if (strstr(p, "-----BEGIN ") == NULL) {
+		free(p);
+		return nz_fail(err, NZ_EINVAL, "%s holds no PEM block", path);
+	}
+	*out = p;
+	return 0;
+}
+
+/* resolve turns "host:port" or "[v6]:port" into an address to bind. */
+static int
+resolve(const char *hostport, struct sockaddr_storage *ss, socklen_t *len, struct nz_err *err)
+{
+	char host[256];
+	const char *port, *colon;
+	struct addrinfo hints, *ai = NULL;
+	int rc;
+
+	if (hostport[0] == '[') {
+		const char *end = strchr(hostport, ']');
+		if (end == NULL || end[1] != ':' || (size_t)(end - hostport) > sizeof(host))
+			return nz_fail(err, NZ_ECONF, "http address '%s' is not [IPV6]:PORT", hostport);
+		snprintf(host, sizeof(host), "%.*s", (int)(end - hostport - 1), hostport + 1);
+		port = end + 2;
+	} else {
+		if ((colon = strrchr(hostport, ':')) == NULL || (size_t)(colon - hostport) >= sizeof(host))
+			return nz_fail(err, NZ_ECONF, "http address '%s' is not HOST:PORT", hostport);
+		snprintf(host, sizeof(host), "%.*s", (int)(colon - hostport), hostport);
+		port = colon + 1;
+	}
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0)
+		return nz_fail(err, NZ_ECONF, "http address '%s': %s", hostport, gai_strerror(rc));
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int
+http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_opts *o, struct http_app *app,
+		  char *urlbuf, size_t n, struct nz_err *err)
+{
+	struct http_server *s;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	const union MHD_DaemonInfo *di;
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+	char host[INET6_ADDRSTRLEN] = "";
+	int rc, fd;
+
+	*out = NULL;
+	if ((rc = resolve(o->hostport, &ss, &sslen, err)) != 0)
+		return rc;
+	(void)sslen;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	s->app = app;
+	if (o->tls_cert != NULL && o->tls_cert[0] != '\0') {
+		if ((rc = read_pem(o->tls_cert, &s->cert, err)) != 0 || (rc = read_pem(o->tls_key, &s->key, err)) != 0)
+			goto fail;
+		s->tls = true;
+		flags |= MHD_USE_TLS;
+	}
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	{
+		struct MHD_OptionItem opts[] = {
+			{MHD_OPTION_SOCK_ADDR, 0, &ss},
+			{MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_MAX, NULL},
+			{MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_client > 0 ? o->per_client : 32, NULL},
+			{MHD_OPTION_CONNECTION_TIMEOUT, o->timeout > 0 ? o->timeout : 30, NULL},
+			{MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_HEADERS_MAX, NULL},
+			{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
+			{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
+			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s},
+			{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
+			/* Without TLS the list ends here. */
+			{s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
+			{MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},
+			{MHD_OPTION_END, 0, NULL},
+		};
+		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+	}
+	if (s->d == NULL) {
+		rc = nz_fail(err, NZ_ENET, "cannot serve HTTP%s on %s (address in use, or a bad certificate or key)",
+			     s->tls ? "S" : "", o->hostport);
+		goto fail;
+	}
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
+	fd = di ? di->epoll_fd : -1;
+	if (fd < 0 || uv_poll_init(loop, &s->poll, fd) != 0) {
+		MHD_stop_daemon(s->d);
+		rc = nz_fail(err, NZ_ENET, "cannot watch the HTTP server's descriptors");
+		goto fail;
+	}
+	uv_timer_init(loop, &s->timer);
+	s->poll.data = s->timer.data = s;
+	s->open_handles = 2;
+	uv_poll_start(&s->poll, UV_READABLE, on_poll);
+	rearm(s);
+	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	if (ss.ss_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof(host));
+	else
+		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof(host));
+	snprintf(urlbuf, n, ss.ss_family == AF_INET6 ? "%s://[%s]:%u/" : "%s://%s:%u/", s->tls ? "https" : "http",
+		 host, di ? (unsigned)di->port : 0);
+	*out = s;
+	return 0;
+fail:
+	free(s->cert);
+	free(s->key);
+	free(s);
+	return rc;
 }
 
 static void
@@ -173,86 +440,23 @@ on_closed(uv_handle_t *h)
 {
 	struct http_server *s = h->data;
 
-	nng_mtx_free(s->mtx);
-	free(s);
-}
-
-int
-http_server_start(struct http_server **out, uv_loop_t *loop, const char *hostport, struct http_app *app,
-		  char *urlbuf, size_t n, struct nz_err *err)
-{
-	struct http_server *s;
-	nng_http_handler *h = NULL;
-	nng_url *url = NULL;
-	nng_sockaddr sa;
-	char u[300];
-	int rc;
-
-	*out = NULL;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	s->app = app;
-	if (nng_mtx_alloc(&s->mtx) != 0) {
+	if (--s->open_handles == 0) {
+		free(s->cert);
+		free(s->key);
 		free(s);
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	}
-	snprintf(u, sizeof(u), "http://%s", hostport);
-	if ((rc = nng_url_parse(&url, u)) != 0) {
-		rc = nz_fail(err, NZ_ECONF, "http address '%s': %s", hostport, nng_strerror(rc));
-		goto fail;
-	}
-	if ((rc = nng_http_server_hold(&s->srv, url)) != 0 || (rc = nng_http_handler_alloc(&h, "/", on_http)) != 0 ||
-	    (rc = nng_http_handler_set_method(h, NULL)) != 0 || (rc = nng_http_handler_set_tree(h)) != 0 ||
-	    (rc = nng_http_handler_collect_body(h, true, HTTP_BODY_MAX)) != 0 ||
-	    (rc = nng_http_handler_set_data(h, s, NULL)) != 0 || (rc = nng_http_server_add_handler(s->srv, h)) != 0) {
-		if (h)
-			nng_http_handler_free(h);
-		rc = nz_fail(err, NZ_ENET, "http server on %s: %s", hostport, nng_strerror(rc));
-		goto fail;
-	}
-	if ((rc = nng_http_server_start(s->srv)) != 0) {
-		rc = nz_fail(err, NZ_ENET, "cannot serve HTTP on %s: %s", hostport, nng_strerror(rc));
-		goto fail;
-	}
-	snprintf(urlbuf, n, "%s/", u);
-	if (nng_http_server_get_addr(s->srv, &sa) == 0 && sa.s_family == NNG_AF_INET) {
-		const unsigned char *ip = (const unsigned char *)&sa.s_in.sa_addr;
-		snprintf(urlbuf, n, "http://%u.%u.%u.%u:%u/", ip[0], ip[1], ip[2], ip[3],
-			 (unsigned)((sa.s_in.sa_port >> 8) | ((sa.s_in.sa_port & 0xff) << 8)));
-	}
-	nng_url_free(url);
-	uv_async_init(loop, &s->async, on_async);
-	s->async.data = s;
-	*out = s;
-	return 0;
-fail:
-	if (s->srv)
-		nng_http_server_release(s->srv);
-	if (url)
-		nng_url_free(url);
-	nng_mtx_free(s->mtx);
-	free(s);
-	return rc;
 }
 
 void
 http_server_stop(struct http_server *s)
 {
-	struct job *j, *next;
-
 	if (s == NULL)
 		return;
-	nng_mtx_lock(s->mtx);
-	s->closing = true;
-	j = s->head;
-	s->head = s->tail = NULL;
-	nng_mtx_unlock(s->mtx);
-	for (; j != NULL; j = next) {
-		next = j->next;
-		reply_status(j->aio, 503);
-		free(j);
-	}
-	nng_http_server_stop(s->srv);
-	nng_http_server_release(s->srv);
-	uv_close((uv_handle_t *)&s->async, on_closed);
+	/* Out of libuv's epoll before MHD closes the descriptor. */
+	uv_poll_stop(&s->poll);
+	uv_timer_stop(&s->timer);
+	MHD_stop_daemon(s->d);
+	s->d = NULL;
+	uv_close((uv_handle_t *)&s->poll, on_closed);
+	uv_close((uv_handle_t *)&s->timer, on_closed);
 }

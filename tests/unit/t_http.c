@@ -15,7 +15,8 @@ static char cookie[128], csrf[65];
 static int
 req(const char *method, const char *uri, const char *body, const char *ck, const char *token, char **out)
 {
-	struct http_req rq = {method, uri, ck, token, body ? "application/json" : NULL, body, body ? strlen(body) : 0, "t"};
+	struct http_req rq = {method, uri, ck, token, body ? "application/json" : NULL, body, body ? strlen(body) : 0, "t",
+			      false};
 	struct http_res rs;
 	int status;
 
