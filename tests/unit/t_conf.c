@@ -312,6 +312,9 @@ test_each_error(void)
 	REFUSED("tls_listen.ini",
 		"[node]\nid = IR-07\nparent = tcp://h:1\nlisten = tls+tcp://0.0.0.0:7401\n",
 		"[node] listen: tls+tcp:// needs [tls] ca, cert and key; missing: ca, cert, key");
+	REFUSED("https_half.ini", COUNTY "http_tls_cert = ui.crt\n",
+		"https_half.ini:4: [node] http_tls_cert: HTTPS needs both http_tls_cert and http_tls_key");
+	REFUSED("http_per_client.ini", COUNTY "http_per_client = 0\n", "[node] http_per_client:");
 	REFUSED("backoff.ini", COUNTY "[sync]\nbackoff_min = 30\nbackoff_max = 10\n",
 		"backoff.ini:6: [sync] backoff_max: backoff_max (10) is below backoff_min (30)");
 	REFUSED("recv.ini", COUNTY "[sync]\nbatch_bytes = 2097152\n",
@@ -468,7 +471,7 @@ test_help(void)
 	HAS(text, "log.level");
 	HAS(text, "enum debug|info|warn|error");
 	HAS(text, "reports.require_children_accepted");
-	CHECK_INT(count_lines(text), 18 + 1); /* 18 keys, and the final '\n' */
+	CHECK_INT(count_lines(text), 22 + 1); /* 22 keys, and the final '\n' */
 	free(text);
 }
 
