@@ -28,7 +28,7 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lpthread -lm
 CFLAGS   += $(PKG_CFLAGS)
 
-LIB_SRC  := $(sort $(wildcard src/*/*.c proto/*.c))
+LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c proto/*.c))
 NODE_SRC := $(sort $(wildcard node/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/t_*.c))
 BENCH_SRC:= $(sort $(wildcard tests/bench/*.c))
@@ -78,8 +78,14 @@ deps:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
+# The archive is made anew: a member left by a file since moved or removed
+# would still be linked.  ar keeps only base names, so two sources may not share one.
+ifneq ($(words $(notdir $(LIB_SRC))),$(words $(sort $(notdir $(LIB_SRC)))))
+$(error two library sources share a file name: $(sort $(foreach f,$(notdir $(LIB_SRC)),$(if $(filter-out 1,$(words $(filter %/$(f),$(LIB_SRC)))),$(f)))))
+endif
 $(LIB): $(LIB_OBJ)
 	@mkdir -p $(@D)
+	@rm -f $@
 	$(AR) rcs $@ $^
 
 $(BIN): $(NODE_OBJ) $(LIB)

@@ -1,7 +1,7 @@
 /*
  * Commands of the issue register (نظام مسائل): issue, session, solution,
  * council, intervention, evaluation, org and register.  Parsing and printing
- * only; the rules are in src/domain/issues.c and register.c.  Dates are typed
+ * only; the rules are in src/domain/register/.  Dates are typed
  * and shown in Jalali.
  */
 #include <ctype.h>

@@ -2,7 +2,7 @@
  * Commands of the selection of helper groups (ماده ۳): standard, call,
  * applicant, review, interview, rank, appoint, decree, course, and the
  * node's invariant report, check.  Parsing and printing only: the rules
- * are in src/domain/selection.c.  Dates are typed and shown in Jalali.
+ * are in src/domain/selection/.  Dates are typed and shown in Jalali.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -110,7 +110,7 @@
 	" s.status = 'council' AND s.id || '-r' || s.round = " r ".id) AND i.status = 'council' AND"   \
 	" i.deleted = 0"
 
-/* The current stage of intervention row r, as add_progress() in register.c tells it. */
+/* The current stage of intervention row r, as add_progress() in register/interventions.c tells it. */
 #define STAGE(r)                                                                                    \
 	"(CASE WHEN COALESCE(" r ".needs_end, '') = '' THEN 'needs'"                                    \
 	" WHEN COALESCE(" r ".priority_end, '') = '' THEN 'priority'"                                   \
@@ -124,7 +124,7 @@
 	" OLD.implementation_end IS NOT NEW.implementation_end OR"                                      \
 	" OLD.evaluation_end IS NOT NEW.evaluation_end"
 
-/* Priority of the issue row i, word for word the expression of issue_list() in issues.c. */
+/* Priority of the issue row i, word for word the expression of issue_list() in register/issues.c. */
 #define PRIO                                                                                        \
 	"(SELECT 100.0 * SUM(c.weight * (SELECT AVG(x.score) FROM issue_score x WHERE x.issue = i.id"   \
 	"   AND x.criterion = c.code AND x.deleted = 0) / c.scale_max)"                                 \
@@ -355,7 +355,7 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 	    (rc = store_exec(st,
 			     "CREATE UNIQUE INDEX dash_issue_n_key ON dash_issue_n (scope, unit, category, state);"
 			     "CREATE UNIQUE INDEX dash_rec_n_key ON dash_rec_n (scope, tbl, unit, key);"
-			     /* The order of the top lists (by_priority in register.c), per category ... */
+			     /* The order of the top lists (by_priority in register/reg_summary.c), per category ... */
 			     "CREATE INDEX dash_rank_owner_cat ON dash_rank (owner, category, prio2 DESC, pe DESC, id);"
 			     "CREATE INDEX dash_rank_prov_cat ON dash_rank (prov, category, prio2 DESC, pe DESC, id);"
 			     /* ... and of the rank within an area (issue_list). */
@@ -712,7 +712,7 @@ text_int(struct store *st, const char *sql, const char *p1, char *text, size_t n
 	return v;
 }
 
-/* Stamps obj with the freshness of the data of unit, as register.c does. */
+/* Stamps obj with the freshness of the data of unit, as register/reg_summary.c does. */
 static void
 stamp(struct store *st, json_t *obj, const char *unit)
 {
@@ -787,7 +787,7 @@ struct cand {
 	int unit, cat; /* indexes of the bucket and the category it was listed for */
 };
 
-/* The order of the top lists: priority, then people affected, then id (by_priority in register.c). */
+/* The order of the top lists: priority, then people affected, then id (by_priority in register/reg_summary.c). */
 static int
 cand_cmp(const void *a, const void *b)
 {

@@ -30,7 +30,7 @@ int orgunit_import_csv(struct store *st, const char *path, const char *author, i
 /* orgunit_list returns the units under code (all when NULL) as a JSON array. */
 json_t *orgunit_list(struct store *st, const char *under);
 
-/* ---- problems of the issue register (issues.c) ---- */
+/* ---- problems of the issue register (register/issues.c) ---- */
 extern const struct tbl_def issue_table;
 
 /* issue_add records a new problem owned by this node; its id goes to id. */

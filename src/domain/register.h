@@ -40,7 +40,7 @@ extern const struct tbl_def organisation_table;
 extern const struct tbl_def org_intro_table;
 extern const struct tbl_def facilitator_table;     /* directive */
 
-/* ---- the lifecycle (issues.c) ---- */
+/* ---- the lifecycle (register/lifecycle.c) ---- */
 
 /* How a move happens: each is one operation of the register. */
 enum reg_via {
@@ -99,7 +99,7 @@ int reg_check_move(int kind, const char *what, const char *id, const char *from,
 	" council_decision d WHERE s2.id = i.solution AND s2.status = 'council' AND"                \
 	" d.id = s2.id || '-r' || s2.round AND d.deleted = 0), 'council') ELSE i.status END)"
 
-/* ---- problems (issues.c) ---- */
+/* ---- problems (register/issues.c) ---- */
 
 /* struct issue_input is a new problem; NULL or empty fields are left blank. */
 struct issue_input {
@@ -134,7 +134,7 @@ int issue_state(struct store *st, const char *id, char state[16], char owner[NZ_
 /*
  * issue_move writes problem id's new status (and, when solution is not NULL,
  * its current solution) after checking the move; part of the operations of
- * register.c, which run it inside their transaction.
+ * register/, which run it inside their transaction.
  */
 int issue_move(struct store *st, const char *id, const char *to, enum reg_via via, const char *solution,
 	       const char *author, struct nz_err *err);
@@ -155,7 +155,7 @@ json_t *issue_list(struct store *st, const char *under, const char *state, const
  */
 json_t *issue_get(struct store *st, const char *id);
 
-/* ---- standards: categories and criteria (register.c) ---- */
+/* ---- standards: categories and criteria (register/criteria.c) ---- */
 
 /*
  * reg_category_check accepts an empty code, or a code of the national list
@@ -189,7 +189,7 @@ json_t *criterion_list(struct store *st);
  */
 int reg_seed_standards(struct store *st, const char *author, int *ncat, int *ncrit, struct nz_err *err);
 
-/* ---- deliberation sessions and scores (register.c) ---- */
+/* ---- deliberation sessions and scores (register/sessions.c) ---- */
 
 /* struct session_input is a deliberation session (جلسه هم اندیشی). */
 struct session_input {
@@ -234,7 +234,7 @@ json_t *session_list(struct store *st, const char *under);
 /* session_get returns session id with its scores, or NULL. */
 json_t *session_get(struct store *st, const char *id);
 
-/* ---- solutions and council decisions (register.c) ---- */
+/* ---- solutions and council decisions (register/solutions.c) ---- */
 
 /* struct solution_input is a proposed solution (راه حل پیشنهادی). */
 struct solution_input {
@@ -310,7 +310,7 @@ int council_decide(struct store *st, const struct decision_input *in, const char
  */
 json_t *council_list(struct store *st, const char *under, bool pending);
 
-/* ---- interventions and evaluations (register.c) ---- */
+/* ---- interventions and evaluations (register/interventions.c) ---- */
 
 /* The five stages of a community-based intervention (article 2, definition 2). */
 #define REG_NSTAGES 5
@@ -361,7 +361,7 @@ int evaluation_add(struct store *st, const struct evaluation_input *in, const ch
 /* evaluation_list returns the evaluations owned inside under (all when NULL). */
 json_t *evaluation_list(struct store *st, const char *under);
 
-/* ---- organisations (register.c) ---- */
+/* ---- organisations (register/organisations.c) ---- */
 
 /* struct org_input is an effective organisation identified by helpers. */
 struct org_input {
@@ -397,7 +397,7 @@ json_t *org_list(struct store *st, const char *under);
 /* org_intro_list returns introductions owned inside under, of one organisation when org is not NULL. */
 json_t *org_intro_list(struct store *st, const char *under, const char *org);
 
-/* ---- facilitators (register.c) ---- */
+/* ---- facilitators (register/facilitators.c) ---- */
 
 /* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
 struct fac_input {
@@ -421,7 +421,7 @@ int fac_retire(struct store *st, const char *id, const char *author, struct nz_e
  */
 json_t *fac_list(struct store *st, const char *under, bool all);
 
-/* ---- consolidation (register.c) ---- */
+/* ---- consolidation (register/reg_summary.c) ---- */
 
 /*
  * reg_summary consolidates the register of under (this node when NULL): one
@@ -434,7 +434,7 @@ json_t *fac_list(struct store *st, const char *under, bool all);
  */
 json_t *reg_summary(struct store *st, const char *under, int top, struct nz_err *err);
 
-/* ---- helpers shared by issues.c and register.c ---- */
+/* ---- helpers shared by the register's files and the commands ---- */
 
 /* reg_date reads Jalali or ISO date text into ISO; field names it in errors. */
 int reg_date(const char *text, const char *field, char iso[11], struct nz_err *err);

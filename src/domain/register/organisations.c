@@ -1,0 +1,157 @@
+/*
+ * سازمان های مردم نهاد: organisations found by helper groups, and their
+ * introductions to public bodies.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/register/reg_int.h"
+
+/* ---- organisations ---- */
+
+int
+org_add(struct store *st, const struct org_input *in, const char *author, char id[NZ_RID_MAX],
+	struct nz_err *err)
+{
+	const char *area;
+	char date[11];
+	struct colset *cs;
+	int rc;
+
+	if (in->name == NULL || in->name[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "an organisation needs a name (--name)");
+	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 || (rc = reg_check_text("name", in->name, err)) != 0 ||
+	    (rc = reg_check_text("notes", in->notes, err)) != 0 || (rc = reg_check_text("kind", in->kind, err)) != 0 ||
+	    (rc = reg_check_text("field", in->field, err)) != 0 || (rc = reg_check_text("contact", in->contact, err)) != 0 ||
+	    (rc = reg_check_text("identified by", in->identified_by, err)) != 0)
+		return rc;
+	if (in->date != NULL && in->date[0] != '\0') {
+		if ((rc = reg_date(in->date, "date identified", date, err)) != 0)
+			return rc;
+	} else {
+		nz_today(date);
+	}
+	cs = colset_new();
+	colset_text(cs, "name", in->name);
+	colset_text(cs, "kind", nz_str(in->kind));
+	colset_text(cs, "field", nz_str(in->field));
+	colset_text(cs, "contact", nz_str(in->contact));
+	colset_text(cs, "identified_by", nz_str(in->identified_by));
+	colset_text(cs, "identified", date);
+	colset_text(cs, "notes", nz_str(in->notes));
+	store_new_id(id);
+	rc = store_write(st, "organisation", id, area, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+org_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author, struct nz_err *err)
+{
+	static const char *const dates[] = {"identified", NULL};
+	int i;
+
+	for (i = 0; i < npairs; i++)
+		if (strcmp(pairs[i], "name=") == 0)
+			return nz_fail(err, NZ_EINVAL, "an organisation's name cannot be empty");
+	return reg_set_pairs(st, &organisation_table, "organisation", id, npairs, pairs, NULL, dates, author, err);
+}
+
+static int
+check_outcome(const char *outcome, struct nz_err *err)
+{
+	if (strcmp(outcome, "pending") == 0 || strcmp(outcome, "accepted") == 0 || strcmp(outcome, "declined") == 0)
+		return 0;
+	return nz_fail(err, NZ_EINVAL, "outcome '%s' is not one of pending, accepted, declined", outcome);
+}
+
+int
+org_introduce(struct store *st, const char *org, const char *body, const char *level, const char *date,
+	      const char *outcome, const char *notes, const char *author, char id[NZ_RID_MAX], struct nz_err *err)
+{
+	char owner[NZ_ID_MAX], when[11], today[11];
+	struct colset *cs;
+	int rc;
+
+	if (rec_owner(st, &organisation_table, nz_str(org), owner, NULL) != 0)
+		return nz_fail(err, NZ_ENOTFOUND, "no organisation with id '%s'", nz_str(org));
+	if (body == NULL || body[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "name the body it is introduced to (--body)");
+	if (level == NULL || (strcmp(level, "province") != 0 && strcmp(level, "county") != 0))
+		return nz_fail(err, NZ_EINVAL, "level '%s' is not province or county", nz_str(level));
+	if (outcome == NULL || outcome[0] == '\0')
+		outcome = "pending";
+	if ((rc = check_outcome(outcome, err)) != 0 || (rc = reg_check_text("body", body, err)) != 0 ||
+	    (rc = reg_check_text("notes", notes, err)) != 0)
+		return rc;
+	if (date != NULL && date[0] != '\0') {
+		if ((rc = reg_date(date, "introduction date", when, err)) != 0)
+			return rc;
+	} else {
+		nz_today(when);
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "org", org);
+	colset_text(cs, "body", body);
+	colset_text(cs, "level", level);
+	colset_text(cs, "date", when);
+	colset_text(cs, "outcome", outcome);
+	colset_text(cs, "outcome_date", strcmp(outcome, "pending") == 0 ? "" : today);
+	colset_text(cs, "notes", nz_str(notes));
+	store_new_id(id);
+	rc = store_write(st, "org_intro", id, owner, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+org_outcome(struct store *st, const char *intro, const char *outcome, const char *notes, const char *author,
+	    struct nz_err *err)
+{
+	char owner[NZ_ID_MAX], today[11];
+	struct colset *cs;
+	int rc;
+
+	if (rec_owner(st, &org_intro_table, nz_str(intro), owner, NULL) != 0)
+		return nz_fail(err, NZ_ENOTFOUND, "no introduction with id '%s'", nz_str(intro));
+	if ((rc = check_outcome(nz_str(outcome), err)) != 0 || (rc = reg_check_text("notes", notes, err)) != 0)
+		return rc;
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "outcome", outcome);
+	colset_text(cs, "outcome_date", strcmp(outcome, "pending") == 0 ? "" : today);
+	if (notes != NULL)
+		colset_text(cs, "notes", notes);
+	rc = store_write(st, "org_intro", intro, owner, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+json_t *
+org_list(struct store *st, const char *under)
+{
+	return reg_query(st,
+		     "SELECT o.id, o.owner, o.name, o.kind, o.field, o.contact, o.identified_by, o.identified,"
+		     " o.notes,"
+		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0) AS introductions,"
+		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0"
+		     "  AND n.outcome = 'accepted') AS accepted"
+		     " FROM organisation o WHERE o.deleted = 0 AND " REG_UNDER("o.owner") " ORDER BY o.owner, o.name",
+		     under, NULL, NULL);
+}
+
+json_t *
+org_intro_list(struct store *st, const char *under, const char *org)
+{
+	return reg_query(st,
+		     "SELECT n.id, n.owner, n.org, o.name AS org_name, n.body, n.level, n.date, n.outcome,"
+		     " n.outcome_date, n.notes FROM org_intro n LEFT JOIN organisation o ON o.id = n.org"
+		     " WHERE n.deleted = 0 AND " REG_UNDER("n.owner") " AND (?2 IS NULL OR n.org = ?2)"
+		     " ORDER BY n.date, n.id",
+		     under, org, NULL);
+}

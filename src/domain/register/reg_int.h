@@ -1,0 +1,114 @@
+/*
+ * Internal header of the issue register (نظام مسائل): what the files of
+ * src/domain/register/ share and nothing else includes.  The interface is
+ * domain/register.h.
+ *
+ * The register holds the problems (issues.c) and their lifecycle
+ * (lifecycle.c), the national standards they are scored against, deliberation
+ * sessions and scores, solutions, council decisions, interventions,
+ * evaluations, organisations, facilitators, and the consolidated view of a
+ * subtree.  Dependencies inside the folder point one way: reg_tables,
+ * lifecycle and reg_util at the bottom, issues above them, the rest above
+ * issues.
+ */
+#ifndef NEHZAT_DOMAIN_REGISTER_REG_INT_H
+#define NEHZAT_DOMAIN_REGISTER_REG_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "domain/domain.h"
+#include "domain/record.h"
+#include "domain/register.h"
+
+#define TEXT_MAX 20000 /* bytes of any free-text field */
+#define LIST_MAX 100   /* problems in one session or solution */
+
+struct idlist {
+	char id[LIST_MAX][NZ_RID_MAX];
+	int n;
+};
+
+struct sol {
+	char owner[NZ_ID_MAX];
+	char status[16]; /* stored */
+	char state[16];  /* effective */
+	char council[NZ_ID_MAX];
+	char submitted[11];
+	char start[11], end[11];
+	int64_t round;
+};
+
+static inline const char *
+nz_str(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* reg_prep prepares sql and binds up to three text parameters (NULL binds NULL); NULL on a
+ * database error.  The caller finalizes the statement. */
+sqlite3_stmt *reg_prep(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
+
+/* reg_query returns the rows of sql as a new JSON array (empty on a database error). */
+json_t *reg_query(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
+
+/* reg_scalar returns the integer the query sql yields (0 when no row, -1 on a database error). */
+int64_t reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2);
+
+/* reg_finish commits when rc is 0, rolls back otherwise; returns the outcome. */
+int reg_finish(struct store *st, int rc, struct nz_err *err);
+
+/* reg_check_text refuses a free-text field longer than TEXT_MAX bytes. */
+int reg_check_text(const char *field, const char *v, struct nz_err *err);
+
+/* reg_national_only refuses unless this node is the national secretariat. */
+int reg_national_only(struct store *st, const char *what, struct nz_err *err);
+
+/* reg_check_code refuses a code that is not 1 to 24 of a-z, 0-9 and _, starting with a letter. */
+int reg_check_code(const char *what, const char *code, struct nz_err *err);
+
+/* reg_check_area sets *out to the area of a new record: this node when area is empty, else a
+ * unit of its subtree (refused otherwise). */
+int reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err);
+
+/* reg_set_pairs applies FIELD=VALUE pairs to record id of t: locked fields are
+ * refused, fields named in dates are read as Jalali or ISO dates, whole
+ * numbers may not be negative, and free text is bounded. */
+int reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
+	  char *const *pairs, const char *const *locked, const char *const *dates, const char *author,
+	  struct nz_err *err);
+
+/* reg_idlist_has tells whether id is in l. */
+bool reg_idlist_has(const struct idlist *l, const char *id);
+
+/* reg_idlist_add appends id to l unless it is there, refusing more than LIST_MAX ids. */
+int reg_idlist_add(struct idlist *l, const char *id, struct nz_err *err);
+
+/* reg_idlist_parse adds the ids of text, separated by spaces or commas, to l. */
+int reg_idlist_parse(struct idlist *l, const char *text, struct nz_err *err);
+
+/* reg_idlist_text writes l as ids separated by spaces. */
+void reg_idlist_text(const struct idlist *l, char *buf, size_t size);
+
+/* reg_idlist_check_area refuses unless every problem of l is live and owned by area. */
+int reg_idlist_check_area(struct store *st, const struct idlist *l, const char *area, struct nz_err *err);
+
+/* reg_sol_load reads solution id into s, with its effective state. */
+int reg_sol_load(struct store *st, const char *id, struct sol *s, struct nz_err *err);
+
+/* reg_sol_write_status writes a solution's new stored status (and more columns from cs
+ * when given); it frees cs. */
+int reg_sol_write_status(struct store *st, const char *id, const struct sol *s, const char *to, struct colset *cs,
+	 const char *author, struct nz_err *err);
+
+/* reg_cascade moves the problems a solution carries along with it: those whose
+ * current solution it is, in state from. */
+int reg_cascade(struct store *st, const char *sol, const char *from, const char *to, enum reg_via via,
+	const char *author, struct nz_err *err);
+
+/* reg_check_timeline refuses a timeline that ends before it starts. */
+int reg_check_timeline(const char *start, const char *end, struct nz_err *err);
+
+#endif

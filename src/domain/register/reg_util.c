@@ -1,0 +1,277 @@
+/*
+ * Helpers shared by the register's files: queries, field checks, FIELD=VALUE
+ * pairs, and lists of problem ids.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/register/reg_int.h"
+
+/* ---- helpers ---- */
+
+int
+reg_date(const char *text, const char *field, char iso[11], struct nz_err *err)
+{
+	struct nz_err e = {0};
+	const char *msg;
+	int rc, y, m, d;
+
+	if (text == NULL || text[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "%s: no date given", field);
+	/* Four ASCII digits from 1700 on are a Gregorian year: Jalali years are near 1400. */
+	if (isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
+	    isdigit((unsigned char)text[2]) && isdigit((unsigned char)text[3]) && atoi(text) >= 1700)
+		rc = iso_parse(text, &y, &m, &d, &e);
+	else
+		rc = jalali_to_iso(text, iso, &e);
+	if (rc != 0) {
+		msg = strncmp(e.msg, "nehzat: ", 8) == 0 ? e.msg + 8 : e.msg;
+		return nz_fail(err, NZ_EINVAL, "%s: %s", field, msg[0] ? msg : "not a date");
+	}
+	if (atoi(text) >= 1700)
+		snprintf(iso, 11, "%04d-%02d-%02d", y, m, d);
+	return 0;
+}
+
+json_t *
+reg_rows(sqlite3_stmt *s)
+{
+	json_t *a = json_array();
+
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_array_append_new(a, rec_row_json(s));
+	sqlite3_finalize(s);
+	return a;
+}
+
+/* prep prepares sql and binds up to three text parameters (NULL binds NULL). */
+sqlite3_stmt *
+reg_prep(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3)
+{
+	sqlite3_stmt *q;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return NULL;
+	if (p1 != NULL)
+		sqlite3_bind_text(q, 1, p1, -1, SQLITE_TRANSIENT);
+	if (p2 != NULL)
+		sqlite3_bind_text(q, 2, p2, -1, SQLITE_TRANSIENT);
+	if (p3 != NULL)
+		sqlite3_bind_text(q, 3, p3, -1, SQLITE_TRANSIENT);
+	return q;
+}
+
+json_t *
+reg_query(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3)
+{
+	sqlite3_stmt *q = reg_prep(st, sql, p1, p2, p3);
+
+	return q != NULL ? reg_rows(q) : json_array();
+}
+
+int64_t
+reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
+{
+	sqlite3_stmt *q = reg_prep(st, sql, p1, p2, NULL);
+	int64_t v = 0;
+
+	if (q == NULL)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* finish commits when rc is 0, rolls back otherwise; returns the outcome. */
+int
+reg_finish(struct store *st, int rc, struct nz_err *err)
+{
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+int
+reg_check_text(const char *field, const char *v, struct nz_err *err)
+{
+	if (v != NULL && strlen(v) > TEXT_MAX)
+		return nz_fail(err, NZ_EINVAL, "%s is %zu bytes; at most %d", field, strlen(v), TEXT_MAX);
+	return 0;
+}
+
+int
+reg_national_only(struct store *st, const char *what, struct nz_err *err)
+{
+	if (unit_level(store_node(st)) != NZ_LEVEL_NATIONAL)
+		return nz_fail(err, NZ_EDENIED,
+			       "%s are a national directive: only the national secretariat (IR) sets them,"
+			       " and this node is %s",
+			       what, store_node(st));
+	return 0;
+}
+
+int
+reg_check_code(const char *what, const char *code, struct nz_err *err)
+{
+	size_t i, n = code != NULL ? strlen(code) : 0;
+
+	if (n == 0 || n > 24 || !islower((unsigned char)code[0]))
+		goto bad;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)code[i]) && !isdigit((unsigned char)code[i]) && code[i] != '_')
+			goto bad;
+	return 0;
+bad:
+	return nz_fail(err, NZ_EINVAL,
+		       "%s code '%s' is not valid: 1 to 24 of a-z, 0-9 and _, starting with a letter", what,
+		       nz_str(code));
+}
+
+/* Area of a new record: this node when not given, else a unit of its subtree. */
+int
+reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err)
+{
+	*out = area != NULL && area[0] ? area : store_node(st);
+	if (unit_level(*out) < 0)
+		return nz_fail(err, NZ_EINVAL, "area '%s' is not an org-unit code", *out);
+	if (!unit_within(*out, store_node(st)))
+		return nz_fail(err, NZ_EDENIED, "area %s lies outside this node's register (%s)", *out,
+			       store_node(st));
+	return 0;
+}
+
+/*
+ * set_pairs applies FIELD=VALUE pairs to record id of t: locked fields are
+ * refused, fields named in dates are read as Jalali or ISO dates, whole
+ * numbers may not be negative, and free text is bounded.
+ */
+int
+reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
+	  char *const *pairs, const char *const *locked, const char *const *dates, const char *author,
+	  struct nz_err *err)
+{
+	char owner[NZ_ID_MAX], name[64], iso[11];
+	struct colset *cs;
+	int i, j, rc;
+
+	if ((rc = rec_owner(st, t, id, owner, NULL)) != 0)
+		return nz_fail(err, rc, "no %s with id '%s'", what, id);
+	if (npairs == 0)
+		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
+	cs = colset_new();
+	for (i = 0; i < npairs; i++) {
+		const char *eq = strchr(pairs[i], '='), *v;
+		const struct col_def *c;
+		if (eq == NULL || eq == pairs[i] || (size_t)(eq - pairs[i]) >= sizeof(name)) {
+			rc = nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pairs[i]);
+			goto out;
+		}
+		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
+		name[eq - pairs[i]] = '\0';
+		v = eq + 1;
+		if ((rc = reg_check_text(name, v, err)) != 0)
+			goto out;
+		for (j = 0; dates != NULL && dates[j] != NULL; j++) {
+			if (strcmp(dates[j], name) != 0 || v[0] == '\0')
+				continue;
+			if ((rc = reg_date(v, name, iso, err)) != 0)
+				goto out;
+			v = iso;
+		}
+		if ((c = rec_col(t, name)) != NULL && c->type == COL_INT && v[0] == '-') {
+			rc = nz_fail(err, NZ_EINVAL, "%s is %s; give a number of 0 or more", name, v);
+			goto out;
+		}
+		if ((rc = rec_colset_add(cs, t, name, v, locked, err)) != 0)
+			goto out;
+	}
+	rc = store_write(st, t->name, id, owner, cs, author, err);
+out:
+	colset_free(cs);
+	return rc;
+}
+
+/* ---- lists of problem ids ---- */
+
+bool
+reg_idlist_has(const struct idlist *l, const char *id)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->id[i], id) == 0)
+			return true;
+	return false;
+}
+
+int
+reg_idlist_add(struct idlist *l, const char *id, struct nz_err *err)
+{
+	if (reg_idlist_has(l, id))
+		return 0;
+	if (l->n == LIST_MAX)
+		return nz_fail(err, NZ_ETOOBIG, "more than %d problems in one list", LIST_MAX);
+	if (strlen(id) >= NZ_RID_MAX)
+		return nz_fail(err, NZ_EINVAL, "'%.40s...' is not a record id", id);
+	snprintf(l->id[l->n++], NZ_RID_MAX, "%s", id);
+	return 0;
+}
+
+/* idlist_parse adds the ids of text separated by spaces or commas. */
+int
+reg_idlist_parse(struct idlist *l, const char *text, struct nz_err *err)
+{
+	char id[NZ_RID_MAX];
+	size_t n;
+	int rc;
+
+	while (text != NULL && *text != '\0') {
+		text += strspn(text, " ,\t");
+		n = strcspn(text, " ,\t");
+		if (n == 0)
+			break;
+		if (n >= sizeof(id))
+			return nz_fail(err, NZ_EINVAL, "'%.*s' is not a record id", (int)n, text);
+		memcpy(id, text, n);
+		id[n] = '\0';
+		if ((rc = reg_idlist_add(l, id, err)) != 0)
+			return rc;
+		text += n;
+	}
+	return 0;
+}
+
+void
+reg_idlist_text(const struct idlist *l, char *buf, size_t size)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = 0; i < l->n && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? " " : "", l->id[i]);
+}
+
+/* Every problem of l must be live and owned by area. */
+int
+reg_idlist_check_area(struct store *st, const struct idlist *l, const char *area, struct nz_err *err)
+{
+	char owner[NZ_ID_MAX];
+	int i;
+
+	for (i = 0; i < l->n; i++) {
+		if (rec_owner(st, &issue_table, l->id[i], owner, NULL) != 0)
+			return nz_fail(err, NZ_ENOTFOUND, "no problem with id '%s'", l->id[i]);
+		if (strcmp(owner, area) != 0)
+			return nz_fail(err, NZ_EINVAL, "problem '%s' belongs to %s, not to %s", l->id[i], owner,
+				       area);
+	}
+	return 0;
+}

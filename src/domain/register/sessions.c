@@ -1,0 +1,253 @@
+/*
+ * جلسات گفت و گو: deliberation sessions and the scores they give problems.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "domain/register/reg_int.h"
+
+/* ---- deliberation sessions and scores ---- */
+
+int
+session_add(struct store *st, const struct session_input *in, const char *author, char id[NZ_RID_MAX],
+	    struct nz_err *err)
+{
+	struct idlist *l;
+	const char *area;
+	char date[11], today[11], *issues = NULL;
+	struct colset *cs = NULL;
+	int i, rc;
+
+	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 ||
+	    (rc = reg_date(in->date, "session date", date, err)) != 0)
+		return rc;
+	if (in->participants < -1)
+		return nz_fail(err, NZ_EINVAL, "participants is %lld; give a count of 0 or more", in->participants);
+	if ((rc = reg_check_text("place", in->place, err)) != 0 ||
+	    (rc = reg_check_text("facilitator", in->facilitator, err)) != 0 ||
+	    (rc = reg_check_text("groups", in->groups, err)) != 0 ||
+	    (rc = reg_check_text("outcomes", in->outcomes, err)) != 0)
+		return rc;
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	for (i = 0; i < in->nissues; i++)
+		if ((rc = reg_idlist_parse(l, in->issues[i], err)) != 0)
+			goto out;
+	if ((rc = reg_idlist_check_area(st, l, area, err)) != 0)
+		goto out;
+	if ((issues = malloc(LIST_MAX * NZ_RID_MAX)) == NULL) {
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	reg_idlist_text(l, issues, LIST_MAX * NZ_RID_MAX);
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "date", date);
+	colset_text(cs, "place", nz_str(in->place));
+	colset_text(cs, "facilitator", nz_str(in->facilitator));
+	colset_text(cs, "stakeholder_groups", nz_str(in->groups));
+	colset_text(cs, "outcomes", nz_str(in->outcomes));
+	colset_text(cs, "issues", issues);
+	colset_text(cs, "created", today);
+	if (in->participants >= 0)
+		colset_int(cs, "participants", in->participants);
+	store_new_id(id);
+	rc = store_write(st, "delib_session", id, area, cs, author, err);
+out:
+	colset_free(cs);
+	free(issues);
+	free(l);
+	return rc;
+}
+
+int
+session_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
+	    struct nz_err *err)
+{
+	static const char *const locked[] = {"issues", "created", NULL};
+	static const char *const dates[] = {"date", NULL};
+
+	return reg_set_pairs(st, &delib_session_table, "session", id, npairs, pairs, locked, dates, author, err);
+}
+
+/* Reads a session's owner and problem list. */
+static int
+session_load(struct store *st, const char *sid, char owner[NZ_ID_MAX], struct idlist *l, struct nz_err *err)
+{
+	sqlite3_stmt *q;
+	int rc = NZ_ENOTFOUND;
+
+	if ((q = reg_prep(st, "SELECT owner, COALESCE(issues, '') FROM delib_session WHERE id = ?1 AND deleted = 0",
+		      sid, NULL, NULL)) == NULL)
+		return store_sqlerr(st, err, "session");
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
+		rc = reg_idlist_parse(l, (const char *)sqlite3_column_text(q, 1), err);
+	}
+	sqlite3_finalize(q);
+	if (rc == NZ_ENOTFOUND)
+		return nz_fail(err, rc, "no deliberation session with id '%s'", sid);
+	return rc;
+}
+
+static int
+score_one(struct store *st, const char *sid, const char *owner, const char *issue, const char *group,
+	  const struct score_input *s, const char *author, struct nz_err *err)
+{
+	char rid[NZ_RID_MAX] = "";
+	struct colset *cs;
+	sqlite3_stmt *q;
+	double max = -1;
+	int active = 0, rc;
+
+	if ((rc = reg_check_code("criterion", s->criterion, err)) != 0)
+		return rc;
+	if ((q = reg_prep(st, "SELECT scale_max, active FROM priority_criterion WHERE code = ?1 AND deleted = 0",
+		      s->criterion, NULL, NULL)) == NULL)
+		return store_sqlerr(st, err, "criterion");
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		max = sqlite3_column_double(q, 0);
+		active = sqlite3_column_int(q, 1);
+	}
+	sqlite3_finalize(q);
+	if (max < 0)
+		return nz_fail(err, NZ_EINVAL,
+			       "criterion '%s' is not a national prioritisation criterion"
+			       " (see 'nehzat register criterion list')",
+			       s->criterion);
+	if (!active)
+		return nz_fail(err, NZ_EINVAL, "criterion '%s' has been retired by the national secretariat",
+			       s->criterion);
+	if (!(s->score >= 0 && s->score <= max))
+		return nz_fail(err, NZ_EINVAL, "score %g on '%s' is out of range: 0 to %g", s->score, s->criterion,
+			       max);
+	/* The same group scoring again in the same session replaces its score. */
+	if ((q = reg_prep(st,
+		      "SELECT id FROM issue_score WHERE session = ?1 AND issue = ?2 AND criterion = ?3"
+		      " AND stakeholder = ?4 AND deleted = 0",
+		      sid, issue, s->criterion)) == NULL)
+		return store_sqlerr(st, err, "score");
+	sqlite3_bind_text(q, 4, group, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		snprintf(rid, sizeof(rid), "%s", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	cs = colset_new();
+	if (rid[0] == '\0') {
+		store_new_id(rid);
+		colset_text(cs, "session", sid);
+		colset_text(cs, "issue", issue);
+		colset_text(cs, "criterion", s->criterion);
+		colset_text(cs, "stakeholder", group);
+	}
+	colset_real(cs, "score", s->score);
+	rc = store_write(st, "issue_score", rid, owner, cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+session_score(struct store *st, const char *sid, const char *issue, const char *group,
+	      const struct score_input *scores, int nscores, const char *author, struct nz_err *err)
+{
+	char owner[NZ_ID_MAX], iowner[NZ_ID_MAX], state[16], *text = NULL;
+	struct idlist *l;
+	struct colset *cs;
+	int i, j, rc;
+
+	if (group == NULL)
+		group = "";
+	if (strlen(group) > 200)
+		return nz_fail(err, NZ_EINVAL, "stakeholder group is %zu bytes; at most 200", strlen(group));
+	if (nscores <= 0)
+		return nz_fail(err, NZ_EINVAL, "no scores given: give CRITERION=SCORE pairs");
+	for (i = 0; i < nscores; i++)
+		for (j = 0; j < i; j++)
+			if (strcmp(scores[i].criterion, scores[j].criterion) == 0)
+				return nz_fail(err, NZ_EINVAL, "criterion '%s' is scored twice",
+					       scores[i].criterion);
+	if ((l = calloc(1, sizeof(*l))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	if ((rc = store_begin(st, err)) != 0) {
+		free(l);
+		return rc;
+	}
+	if ((rc = session_load(st, sid, owner, l, err)) != 0 ||
+	    (rc = issue_state(st, issue, state, iowner, NULL, err)) != 0)
+		goto out;
+	if (strcmp(owner, iowner) != 0) {
+		rc = nz_fail(err, NZ_EINVAL, "problem '%s' belongs to %s; session '%s' is of %s", issue, iowner,
+			     sid, owner);
+		goto out;
+	}
+	if (strcmp(state, "closed") == 0) {
+		rc = nz_fail(err, NZ_ESTATE, "problem '%s' is closed; it is scored no more", issue);
+		goto out;
+	}
+	if (reg_scalar(st, "SELECT count(*) FROM priority_criterion WHERE deleted = 0 AND active = 1", NULL, NULL) <= 0) {
+		rc = nz_fail(err, NZ_EINVAL,
+			     "this node holds no prioritisation criteria yet: the national secretariat sets"
+			     " them and they arrive with sync");
+		goto out;
+	}
+	for (i = 0; i < nscores; i++)
+		if ((rc = score_one(st, sid, owner, issue, group, &scores[i], author, err)) != 0)
+			goto out;
+	if (strcmp(state, "identified") == 0 &&
+	    (rc = issue_move(st, issue, "prioritised", REG_VIA_SCORE, NULL, author, err)) != 0)
+		goto out;
+	if (!reg_idlist_has(l, issue)) {
+		if ((rc = reg_idlist_add(l, issue, err)) != 0)
+			goto out;
+		if ((text = malloc(LIST_MAX * NZ_RID_MAX)) == NULL) {
+			rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+			goto out;
+		}
+		reg_idlist_text(l, text, LIST_MAX * NZ_RID_MAX);
+		cs = colset_new();
+		colset_text(cs, "issues", text);
+		rc = store_write(st, "delib_session", sid, owner, cs, author, err);
+		colset_free(cs);
+	}
+out:
+	free(text);
+	free(l);
+	return reg_finish(st, rc, err);
+}
+
+json_t *
+session_list(struct store *st, const char *under)
+{
+	return reg_query(st,
+		     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
+		     " s.stakeholder_groups, s.issues, s.outcomes,"
+		     " (SELECT count(*) FROM issue_score x WHERE x.session = s.id AND x.deleted = 0) AS nscores"
+		     " FROM delib_session s WHERE s.deleted = 0 AND " REG_UNDER("s.owner")
+		     " ORDER BY s.date DESC, s.id",
+		     under, NULL, NULL);
+}
+
+json_t *
+session_get(struct store *st, const char *id)
+{
+	json_t *rows = reg_query(st,
+			     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
+			     " s.stakeholder_groups, s.issues, s.outcomes, s.created FROM delib_session s"
+			     " WHERE s.id = ?1 AND s.deleted = 0",
+			     id, NULL, NULL);
+	json_t *rec = json_incref(json_array_get(rows, 0));
+
+	json_decref(rows);
+	if (rec != NULL)
+		json_object_set_new(rec, "scores",
+				    reg_query(st,
+					  "SELECT x.issue, i.title, x.stakeholder, x.criterion, x.score"
+					  " FROM issue_score x LEFT JOIN issue i ON i.id = x.issue"
+					  " WHERE x.session = ?1 AND x.deleted = 0"
+					  " ORDER BY x.issue, x.stakeholder, x.criterion",
+					  id, NULL, NULL));
+	return rec;
+}

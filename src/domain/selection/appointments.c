@@ -1,0 +1,353 @@
+/*
+ * احکام: appointments of the groups a call ranked, their decrees and revocations.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/selection/sel_int.h"
+
+/* ---- appointments and decrees ---- */
+
+/* jalali_year returns the Jalali year of an ISO date, or 0. */
+static int
+jalali_year(const char *iso)
+{
+	struct jdate j;
+	int y, m, d;
+
+	if (iso_parse(iso, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0)
+		return 0;
+	return j.y;
+}
+
+/* term_end writes the last day of a term of months starting on start: the day before the same Jalali day
+ * months later. */
+static int
+term_end(const char *start, int months, char out[11])
+{
+	struct jdate j;
+	int y, m, d, dim;
+	char next[11];
+
+	if (iso_parse(start, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0)
+		return NZ_EINVAL;
+	j.m += months;
+	j.y += (j.m - 1) / 12;
+	j.m = (j.m - 1) % 12 + 1;
+	if ((dim = jalali_month_days(j.y, j.m)) == 0)
+		return NZ_EINVAL;
+	if (j.d > dim)
+		j.d = dim;
+	if (jalali_to_gregorian(&j, &y, &m, &d) != 0)
+		return NZ_EINVAL;
+	snprintf(next, sizeof(next), "%04d-%02d-%02d", y, m, d);
+	return iso_add_days(next, -1, out);
+}
+
+static bool
+decree_no_ok(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || strlen(s) >= SEL_DECREE_NO_MAX)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < ' ' || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+/* own_seq reads the sequence of a number in this secretariat's format for year, or returns 0. */
+static int
+own_seq(const char *number, const char *owner, int year)
+{
+	char prefix[NZ_ID_MAX + 8];
+	const char *p;
+	char *end;
+	long v;
+
+	snprintf(prefix, sizeof(prefix), "%s/%d/", owner, year);
+	if (strncmp(number, prefix, strlen(prefix)) != 0)
+		return 0;
+	p = number + strlen(prefix);
+	v = strtol(p, &end, 10);
+	return *p >= '0' && *p <= '9' && *end == '\0' && v > 0 && v < 1000000 ? (int)v : 0;
+}
+
+int
+sel_appoint(struct store *st, const char *applicant, const char *date, int term_months, const char *number,
+	    const char *author, char appt_id[NZ_RID_MAX], char decree_no[SEL_DECREE_NO_MAX],
+	    struct nz_err *err)
+{
+	struct applicant a;
+	struct call c;
+	struct sel_std s, cur;
+	struct rrow *rows = NULL, *r;
+	struct colset *cs = NULL;
+	char day[11], end[11], decree_id[NZ_RID_MAX];
+	int64_t active;
+	int nrows = 0, year, seq = 0, quota, rc;
+	sqlite3_stmt *q;
+
+	appt_id[0] = decree_no[0] = '\0';
+	if (date != NULL && (rc = sel_check_date("the decree's date", date, err)) != 0)
+		return rc;
+	if (term_months != 0 && (term_months < 1 || term_months > 60))
+		return nz_fail(err, NZ_EINVAL, "a term of %d months is outside 1..60", term_months);
+	if (number != NULL && !decree_no_ok(number))
+		return nz_fail(err, NZ_EINVAL, "decree number '%s' must be 1-%d printable characters", number,
+			       SEL_DECREE_NO_MAX - 1);
+	if (date != NULL)
+		copy(day, sizeof(day), date);
+	else
+		nz_today(day);
+	if ((year = jalali_year(day)) == 0)
+		return nz_fail(err, NZ_EINVAL, "date '%s' has no Jalali year", day);
+
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = sel_load_both(st, applicant, &a, &c, err)) != 0)
+		goto fail;
+	if (c.state != CALL_REVIEWED) {
+		rc = nz_fail(err, NZ_ESTATE, "call '%s' is %s; %s", c.id, sel_call_state_name(c.state),
+			     c.state < CALL_REVIEWED ? "groups are selected once its review is finished"
+						     : "open a new call to fill a place");
+		goto fail;
+	}
+	if ((rc = sel_call_std(st, &c, &s, err)) != 0 || (rc = sel_rank_build(st, &c, &s, &rows, &nrows, err)) != 0)
+		goto fail;
+	if ((r = sel_rrow_find(rows, nrows, applicant)) == NULL) {
+		rc = nz_fail(err, NZ_ENOTFOUND, "applicant '%s' is not in call '%s'", applicant, c.id);
+		goto fail;
+	}
+	if (sel_count_rows(st,
+		       "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0"
+		       " AND status = 'active'",
+		       applicant, NULL) > 0) {
+		rc = nz_fail(err, NZ_EEXIST, "'%s' (%s) is appointed already", a.name, applicant);
+		goto fail;
+	}
+	if (!r->qualified) {
+		rc = nz_fail(err, NZ_ESTATE, "'%s' (%s) does not qualify: %s", a.name, applicant, r->reason);
+		goto fail;
+	}
+	/* Quotas bound the groups a secretariat holds, not one call: the latest standards set them. */
+	if (sel_std_load(st, 0, &cur, NULL) != 0)
+		cur = s;
+	quota = sel_std_quota(&cur, c.owner);
+	active = sel_count_rows(
+		st,
+		"SELECT count(*) FROM sel_appointment WHERE owner = ? AND deleted = 0 AND status = 'active'",
+		c.owner, NULL);
+	if (active < 0) {
+		rc = store_sqlerr(st, err, "count appointments");
+		goto fail;
+	}
+	if (active >= quota) {
+		rc = nz_fail(
+			err, NZ_EQUOTA,
+			"%s holds %lld active appointment(s), its quota of %d; revoke one to free a place",
+			c.owner, (long long)active, quota);
+		goto fail;
+	}
+	if (number != NULL) {
+		copy(decree_no, SEL_DECREE_NO_MAX, number);
+		seq = own_seq(number, c.owner, year);
+	} else {
+		if ((q = store_prepare(
+			     st,
+			     "SELECT coalesce(max(seq), 0) FROM sel_decree WHERE owner = ? AND year = ?"
+			     " AND deleted = 0",
+			     err)) == NULL) {
+			rc = NZ_EDB;
+			goto fail;
+		}
+		sqlite3_bind_text(q, 1, c.owner, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int(q, 2, year);
+		seq = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) + 1 : 1;
+		sqlite3_reset(q);
+		snprintf(decree_no, SEL_DECREE_NO_MAX, "%s/%d/%04d", c.owner, year, seq);
+	}
+	if (sel_count_rows(st, "SELECT count(*) FROM sel_decree WHERE owner = ? AND number = ? AND deleted = 0",
+		       c.owner, decree_no) != 0) {
+		rc = nz_fail(err, NZ_EEXIST, "decree number %s is used already by %s", decree_no, c.owner);
+		goto fail;
+	}
+	if (term_months == 0)
+		term_months = s.term_months;
+	if (term_end(day, term_months, end) != 0) {
+		rc = nz_fail(err, NZ_EINVAL, "a term of %d months from %s leaves the calendar", term_months,
+			     day);
+		goto fail;
+	}
+	store_new_id(appt_id);
+	store_new_id(decree_id);
+	cs = colset_new();
+	colset_text(cs, "call_id", c.id);
+	colset_text(cs, "applicant_id", applicant);
+	colset_text(cs, "group_name", a.name);
+	colset_int(cs, "rank", r->rank);
+	colset_real(cs, "combined", r->combined);
+	colset_text(cs, "status", "active");
+	colset_text(cs, "appointed", day);
+	colset_text(cs, "term_start", day);
+	colset_text(cs, "term_end", end);
+	colset_text(cs, "decree_id", decree_id);
+	colset_text(cs, "decree_no", decree_no);
+	colset_text(cs, "by_node", store_node(st));
+	if ((rc = sel_write_rec(st, "sel_appointment", appt_id, c.owner, cs, author, err)) != 0)
+		goto fail;
+	cs = colset_new();
+	colset_text(cs, "appointment_id", appt_id);
+	colset_text(cs, "call_id", c.id);
+	colset_text(cs, "applicant_id", applicant);
+	colset_text(cs, "number", decree_no);
+	colset_int(cs, "year", year);
+	if (seq > 0)
+		colset_int(cs, "seq", seq);
+	colset_text(cs, "date", day);
+	colset_int(cs, "term_months", term_months);
+	colset_text(cs, "term_start", day);
+	colset_text(cs, "term_end", end);
+	colset_text(cs, "group_name", a.name);
+	colset_text(cs, "group_kind", a.kind);
+	colset_text(cs, "by_node", store_node(st));
+	if ((rc = sel_write_rec(st, "sel_decree", decree_id, c.owner, cs, author, err)) != 0)
+		goto fail;
+	free(rows);
+	return store_commit(st, err);
+fail:
+	free(rows);
+	store_rollback(st);
+	appt_id[0] = decree_no[0] = '\0';
+	return rc;
+}
+
+int
+sel_revoke(struct store *st, const char *appt_id, const char *reason, const char *author, struct nz_err *err)
+{
+	struct colset *cs;
+	sqlite3_stmt *q;
+	char owner[NZ_ID_MAX], status[16], today[11];
+	int rc;
+
+	if ((rc = sel_check_text("the reason for revoking", reason, 1000, true, err)) != 0)
+		return rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((q = store_prepare(st, "SELECT owner, status FROM sel_appointment WHERE id = ? AND deleted = 0",
+			       err)) == NULL) {
+		rc = NZ_EDB;
+		goto fail;
+	}
+	sqlite3_bind_text(q, 1, appt_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_reset(q);
+		rc = nz_fail(err, NZ_ENOTFOUND, "no appointment with id '%s'", appt_id);
+		goto fail;
+	}
+	copy(owner, sizeof(owner), col_text(q, 0));
+	copy(status, sizeof(status), col_text(q, 1));
+	sqlite3_reset(q);
+	if (strcmp(status, "active") != 0) {
+		rc = nz_fail(err, NZ_ESTATE, "appointment '%s' is %s already", appt_id, status);
+		goto fail;
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "status", "revoked");
+	colset_text(cs, "revoked", today);
+	colset_text(cs, "revoke_reason", reason);
+	if ((rc = sel_write_rec(st, "sel_appointment", appt_id, owner, cs, author, err)) != 0)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+json_t *
+sel_appoint_list(struct store *st, const char *under, const char *call_id, bool all)
+{
+	return sel_query_json(
+		st,
+		"SELECT id, owner, call_id, applicant_id, group_name, rank, combined, status, appointed,"
+		" term_start, term_end, decree_id, decree_no, revoked, revoke_reason, by_node"
+		" FROM sel_appointment WHERE deleted = 0 AND " UNDER_SQL
+		" AND (?2 IS NULL OR call_id = ?2) AND (?3 IS NOT NULL OR status = 'active')"
+		" ORDER BY owner, appointed, decree_no, id",
+		under, call_id, all ? "all" : NULL);
+}
+
+json_t *
+sel_appoint_summary(struct store *st, const char *under)
+{
+	struct sel_std s;
+	json_t *rows;
+	size_t i;
+	json_t *r;
+
+	if (sel_std_load(st, 0, &s, NULL) != 0)
+		sel_std_defaults(&s);
+	/* Every secretariat the org-unit tree knows, and any that has a call or an appointment. */
+	rows = sel_query_json(
+		st,
+		"WITH units(unit) AS ("
+		"  SELECT id FROM orgunit WHERE deleted = 0 AND level IN (1, 2) AND " UNDER_OF(
+			"id") "  UNION SELECT owner FROM sel_call WHERE deleted = 0 AND " UNDER_SQL
+			      "  UNION SELECT owner FROM sel_appointment WHERE deleted = 0 AND " UNDER_SQL ")"
+			      " SELECT unit, (SELECT name_fa FROM orgunit o WHERE o.id = unit AND o.deleted = 0) AS name_fa,"
+			      " (SELECT count(*) FROM sel_appointment p WHERE p.owner = unit AND p.deleted = 0"
+			      "   AND p.status = 'active') AS active,"
+			      " (SELECT count(*) FROM sel_appointment p WHERE p.owner = unit AND p.deleted = 0"
+			      "   AND p.status = 'revoked') AS revoked"
+			      " FROM units WHERE unit IS NOT NULL ORDER BY unit",
+		under, NULL, NULL);
+	json_array_foreach(rows, i, r) {
+		const char *unit = json_string_value(json_object_get(r, "unit"));
+		json_int_t active = json_integer_value(json_object_get(r, "active"));
+		int quota = sel_std_quota(&s, unit ? unit : "");
+		json_object_set_new(r, "level", json_string(unit_level_name(unit_level(unit ? unit : ""))));
+		json_object_set_new(r, "quota", json_integer(quota));
+		json_object_set_new(r, "free", json_integer(quota - active));
+		json_object_set_new(r, "over", json_boolean(active > quota));
+	}
+	return rows;
+}
+
+json_t *
+sel_decree_list(struct store *st, const char *under)
+{
+	return sel_query_json(st,
+			  "SELECT id, owner, number, date, group_name, group_kind, term_months, term_start,"
+			  " term_end, appointment_id, call_id, by_node,"
+			  " (SELECT status FROM sel_appointment p WHERE p.id = d.appointment_id) AS status"
+			  " FROM sel_decree d WHERE deleted = 0 AND " UNDER_SQL
+			  " ORDER BY owner, year, seq, number, id",
+			  under, NULL, NULL);
+}
+
+json_t *
+sel_decree_get(struct store *st, const char *key)
+{
+	json_t *rows, *o;
+
+	rows = sel_query_json(
+		st,
+		"SELECT id, owner, number, year, seq, date, group_name, group_kind, term_months,"
+		" term_start, term_end, appointment_id, applicant_id, call_id, by_node,"
+		" (SELECT status FROM sel_appointment p WHERE p.id = d.appointment_id) AS status,"
+		" (SELECT revoked FROM sel_appointment p WHERE p.id = d.appointment_id) AS revoked,"
+		" (SELECT revoke_reason FROM sel_appointment p WHERE p.id = d.appointment_id)"
+		"   AS revoke_reason"
+		" FROM sel_decree d WHERE deleted = 0 AND (id = ?1 OR number = ?1 OR appointment_id = ?1)"
+		" ORDER BY id = ?1 DESC, id LIMIT 1",
+		key, NULL, NULL);
+	o = json_array_get(rows, 0);
+	json_incref(o);
+	json_decref(rows);
+	return o;
+}

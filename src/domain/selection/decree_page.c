@@ -1,0 +1,220 @@
+/*
+ * The decree page: an appointment decree rendered as a printable HTML page.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/selection/sel_int.h"
+
+/* ---- the decree page ---- */
+
+/* وظایف همیاران اجتماعی: ماده ۴ of the guideline, quoted from its Persian text. */
+static const char *const duties[] = {
+	"شناسایی نظام مسائل اجتماعی در سطوح ملی/استان/شهرستان و اولویت بندی مسائل اجتماعی محدوده فعالیت با هم اندیشی ذینفعان",
+	"کمک به شناسایی مسائل و مشکلات اجتماعی از طریق برگزاری جلسات هم اندیشی و جلب نظر مردم",
+	"همکاری با نهادهای ذی ربط در تهیه و تدوین برنامه های اجتماعی و فرهنگی حوزه مشارکت اجتماعی",
+	"برنامه ریزی جهت تقویت روحیه تعاون، همکاری و همدلی در سطوح مختلف",
+	"ارتقای روحیه مسئولیت پذیری اجتماعی و جلب مشارکت مردم در پیشبرد امور و ارائه راهکار در راستای تحقق اهداف نهضت اجتماعی",
+	"طراحی و ایجاد ساز و کار مشارکت گروه های داوطلب مردمی به منظور هم افزایی و تشریک مساعی برای حل مسائل شناسایی شده",
+	"شناسایی و معرفی تشکل های کارآمد به نهادهای مرتبط استانی و شهرستانی",
+	"کمک به تصمیم سازی مسئولان در حوزه های گوناگون",
+	"بهره گیری از ظرفیت داوطلبان به عنوان منبع ایده های فراگیر برای مسائل گوناگون اجتماعی",
+	"ارزیابی طرح های اجرا شده و یا پیشنهادی و استخراج نقاط قوت و ضعف",
+	"بهره گیری از ظرفیت تشکل ها و گروه های داوطلب به عنوان بازوی مشورتی دستگاه های اجرایی",
+	"رصد مداوم وضعیت شهرستان/استان/ملی و گزارش به دبیرخانه مرتبط",
+	"پیشنهاد طرح اجرایی در راستای حل مسائل اجتماعی شناسایی شده محدوده فعالیت",
+};
+#define NDUTIES ((int)(sizeof(duties) / sizeof(duties[0])))
+
+static void
+html_text(FILE *f, const char *s)
+{
+	for (; s != NULL && *s != '\0'; s++) {
+		switch (*s) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+/* fa_digits writes the ASCII digits of s as Persian digits (۰..۹), other bytes as they are. */
+static void
+fa_digits(FILE *f, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		if (*s >= '0' && *s <= '9') {
+			fputc(0xdb, f);
+			fputc(0xb0 + (*s - '0'), f);
+		} else {
+			fputc(*s, f);
+		}
+	}
+}
+
+/* fa_date writes an ISO date as a Jalali date in Persian digits: "۱۴۰۵/۰۹/۰۷", or "۷ آذر ۱۴۰۵" when long. */
+static void
+fa_date(FILE *f, const char *iso, bool long_form)
+{
+	struct jdate j;
+	char buf[32];
+	int y, m, d;
+
+	if (iso == NULL || iso_parse(iso, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0) {
+		html_text(f, iso != NULL ? iso : "");
+		return;
+	}
+	if (long_form) {
+		snprintf(buf, sizeof(buf), "%d ", j.d);
+		fa_digits(f, buf);
+		fputs(jalali_month_name(j.m), f);
+		snprintf(buf, sizeof(buf), " %d", j.y);
+	} else {
+		snprintf(buf, sizeof(buf), "%04d/%02d/%02d", j.y, j.m, j.d);
+	}
+	fa_digits(f, buf);
+}
+
+const char *
+sel_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
+
+static const char decree_css[] =
+	"@page{size:A4;margin:2cm}"
+	"body{font-family:\"Vazirmatn\",Tahoma,sans-serif;direction:rtl;text-align:right;line-height:1.9;"
+	"color:#111;background:#fff;max-width:17cm;margin:1cm auto;font-size:12pt}"
+	".basmala{text-align:center;font-weight:bold;margin-bottom:.5em}"
+	"header{display:flex;justify-content:space-between;align-items:flex-start;"
+	"border-bottom:2px solid #333;padding-bottom:.5em}"
+	".org{font-weight:bold}.meta div{white-space:nowrap}"
+	".num{direction:ltr;unicode-bidi:isolate}"
+	"h1{text-align:center;font-size:1.5em;margin:1em 0 .5em}"
+	"h2{font-size:1.1em;margin:1.2em 0 .3em}"
+	"ol{padding-right:1.6em;margin:0;list-style-type:persian}li{margin-bottom:.15em;text-align:justify}"
+	"p{text-align:justify;margin:.5em 0}"
+	".sign{margin-top:3em;margin-right:55%;text-align:center}"
+	".revoked{border:3px double #a00;color:#a00;text-align:center;padding:.4em;font-weight:bold;margin:1em 0}"
+	"@media print{body{margin:0}}";
+
+int
+sel_decree_html(struct store *st, const char *key, const char *fallback_name, char **html, struct nz_err *err)
+{
+	json_t *d;
+	sqlite3_stmt *q;
+	const char *owner, *label;
+	char area[300], org[400], months[16];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int level, i;
+
+	*html = NULL;
+	if ((d = sel_decree_get(st, key)) == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "no decree with id, number or appointment '%s'", key);
+	owner = sel_jstr(d, "owner");
+	level = unit_level(owner);
+	area[0] = '\0';
+	if ((q = store_prepare(st, "SELECT name_fa FROM orgunit WHERE id = ? AND deleted = 0", NULL)) !=
+	    NULL) {
+		sqlite3_bind_text(q, 1, owner, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) == SQLITE_ROW && col_text(q, 0)[0] != '\0')
+			snprintf(area, sizeof(area), "%s %s",
+				 level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان", col_text(q, 0));
+		sqlite3_reset(q);
+	}
+	if (area[0] != '\0')
+		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", area);
+	else if (!empty(fallback_name) && strcmp(owner, store_node(st)) == 0)
+		snprintf(org, sizeof(org), "%s", fallback_name);
+	else
+		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", owner);
+	if (area[0] == '\0')
+		snprintf(area, sizeof(area), "%s %s", level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان",
+			 owner);
+
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		json_decref(d);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"fa\" dir=\"rtl\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
+	      f);
+	fputs("حکم انتصاب همیار اجتماعی ", f);
+	html_text(f, sel_jstr(d, "number"));
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", decree_css);
+	fputs("<div class=\"basmala\">بسمه تعالی</div>\n<header>\n<div class=\"org\">", f);
+	html_text(f, org);
+	fputs("</div>\n<div class=\"meta\">\n<div>شماره: <bdi class=\"num\">", f);
+	html_text(f, sel_jstr(d, "number"));
+	fputs("</bdi></div>\n<div>تاریخ: ", f);
+	fa_date(f, sel_jstr(d, "date"), false);
+	fputs("</div>\n</div>\n</header>\n<h1>حکم انتصاب همیار اجتماعی</h1>\n", f);
+	if (strcmp(sel_jstr(d, "status"), "revoked") == 0) {
+		fputs("<div class=\"revoked\">این حکم در تاریخ ", f);
+		fa_date(f, sel_jstr(d, "revoked"), false);
+		fputs(" لغو شده است؛ علت: ", f);
+		html_text(f, sel_jstr(d, "revoke_reason"));
+		fputs("</div>\n", f);
+	}
+	label = sel_kind_label(sel_jstr(d, "group_kind"));
+	fputs("<p>به: «<strong>", f);
+	html_text(f, sel_jstr(d, "group_name"));
+	fputs("</strong>»", f);
+	if (label != NULL) {
+		fputs(" (", f);
+		html_text(f, label);
+		fputs(")", f);
+	}
+	fputs("</p>\n<p>سلام علیکم؛</p>\n<p>به استناد ماده ۳ شیوه نامه اجرای طرح ملی نهضت مشارکت "
+	      "اجتماعی و پس از طی مراحل فراخوان، دریافت رزومه، بررسی و وزن دهی، مصاحبه و رتبه بندی و تعیین "
+	      "صلاحیت، آن گروه به عنوان «همیار اجتماعی» ",
+	      f);
+	html_text(f, area);
+	snprintf(months, sizeof(months), "%lld",
+		 (long long)json_integer_value(json_object_get(d, "term_months")));
+	fputs(" برای مدت ", f);
+	fa_digits(f, months);
+	fputs(" ماه، از ", f);
+	fa_date(f, sel_jstr(d, "term_start"), true);
+	fputs(" تا ", f);
+	fa_date(f, sel_jstr(d, "term_end"), true);
+	fputs(" منصوب می‌شود. انتظار می‌رود با شرکت در دوره توجیهی تسهیلگر، وظایف زیر را که در ماده ۴ شیوه نامه "
+	      "آمده است با جدیت به انجام رسانید.</p>\n<h2>وظایف همیاران اجتماعی (ماده ۴)</h2>\n<ol>\n",
+	      f);
+	for (i = 0; i < NDUTIES; i++) {
+		fputs("<li>", f);
+		html_text(f, duties[i]);
+		fputs("</li>\n", f);
+	}
+	fputs("</ol>\n<div class=\"sign\">دبیر ", f);
+	html_text(f, org);
+	fputs("<br>امضا و مهر</div>\n</body>\n</html>\n", f);
+	json_decref(d);
+	if (fclose(f) != 0 || buf == NULL) {
+		free(buf);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	*html = buf;
+	return 0;
+}

@@ -1,0 +1,386 @@
+/*
+ * Scores by criterion: the resume reviews and the interviews of applicants.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/selection/sel_int.h"
+
+/* ---- scores ---- */
+
+static void
+crit_codes(const struct sel_criterion *list, int n, char *out, size_t size)
+{
+	size_t w = 0;
+	int i;
+
+	out[0] = '\0';
+	for (i = 0; i < n && w < size; i++)
+		w += (size_t)snprintf(out + w, size - w, "%s%s", i ? ", " : "", list[i].code);
+}
+
+/* parse_scores merges "code=score" pairs into scores, each checked against its criterion's bounds. */
+static int
+parse_scores(const struct sel_criterion *list, int n, const char *what, int npairs, char *const *pairs,
+	     json_t *scores, struct nz_err *err)
+{
+	char code[SEL_CODE_MAX + 1], codes[SEL_CRIT_MAX * (SEL_CODE_MAX + 2)];
+	const struct sel_criterion *c;
+	double v;
+	int i;
+
+	if (npairs <= 0)
+		return nz_fail(err, NZ_EINVAL, "no scores given: give CODE=SCORE for the %s criteria", what);
+	for (i = 0; i < npairs; i++) {
+		const char *eq = strchr(pairs[i], '=');
+		if (eq == NULL || eq == pairs[i] || (size_t)(eq - pairs[i]) >= sizeof(code))
+			return nz_fail(err, NZ_EINVAL, "'%s' is not CODE=SCORE", pairs[i]);
+		memcpy(code, pairs[i], (size_t)(eq - pairs[i]));
+		code[eq - pairs[i]] = '\0';
+		if ((c = sel_crit_find(list, n, code)) == NULL) {
+			crit_codes(list, n, codes, sizeof(codes));
+			return nz_fail(err, NZ_EINVAL, "'%s' is not a %s criterion of these standards (%s)",
+				       code, what, codes);
+		}
+		if (sel_parse_number(eq + 1, &v) != 0)
+			return nz_fail(err, NZ_EINVAL, "score '%s' for '%s' is not a number", eq + 1, code);
+		if (v < c->min || v > c->max)
+			return nz_fail(err, NZ_EINVAL, "score %g for '%s' lies outside its bounds %g..%g", v,
+				       code, c->min, c->max);
+		json_object_set_new(scores, code, json_real(v));
+	}
+	return 0;
+}
+
+/*
+ * weighted_total computes the 0..100 weighted total of scores over list;
+ * false, with the first unscored criterion in *missing, when incomplete.
+ */
+static bool
+weighted_total(const struct sel_criterion *list, int n, json_t *scores, double *total, const char **missing)
+{
+	double sum = 0, wsum = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		json_t *v = json_object_get(scores, list[i].code);
+		if (!json_is_number(v)) {
+			if (missing != NULL)
+				*missing = list[i].code;
+			return false;
+		}
+		sum += list[i].weight * (json_number_value(v) - list[i].min) / (list[i].max - list[i].min);
+		wsum += list[i].weight;
+	}
+	*total = wsum > 0 ? sel_round2(100.0 * sum / wsum) : 0;
+	return true;
+}
+
+static json_t *
+stored_scores(struct store *st, const char *sql, const char *rid)
+{
+	sqlite3_stmt *q = store_prepare(st, sql, NULL);
+	json_t *j = NULL;
+
+	if (q == NULL)
+		return json_object();
+	sqlite3_bind_text(q, 1, rid, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		j = sel_parse_json_object((const char *)sqlite3_column_text(q, 0));
+	sqlite3_reset(q);
+	return j != NULL ? j : json_object();
+}
+
+/* ---- review and weighting ---- */
+
+int
+sel_review_score(struct store *st, const char *applicant, const char *reviewer, int npairs,
+		 char *const *pairs, const char *author, struct nz_err *err)
+{
+	struct applicant a;
+	struct call c;
+	struct sel_std s;
+	struct colset *cs = NULL;
+	json_t *scores = NULL;
+	char rid[NZ_RID_MAX], today[11], *text = NULL;
+	double total;
+	int rc;
+
+	if ((rc = sel_check_text("the reviewer", reviewer, 64, true, err)) != 0)
+		return rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = sel_load_both(st, applicant, &a, &c, err)) != 0)
+		goto out;
+	if (c.state != CALL_CLOSED) {
+		rc = nz_fail(err, NZ_ESTATE, "call '%s' is %s; %s", c.id, sel_call_state_name(c.state),
+			     c.state < CALL_CLOSED ? "reviews start when it closes"
+						   : "its review scores are final");
+		goto out;
+	}
+	if ((rc = sel_call_std(st, &c, &s, err)) != 0)
+		goto out;
+	if (s.nreview == 0) {
+		rc = nz_fail(err, NZ_EINVAL, "the standards of call '%s' have no review criteria", c.id);
+		goto out;
+	}
+	sel_derived_id("rv-", applicant, reviewer, rid);
+	scores = stored_scores(st, "SELECT scores FROM sel_review WHERE id = ? AND deleted = 0", rid);
+	if ((rc = parse_scores(s.review, s.nreview, "review", npairs, pairs, scores, err)) != 0)
+		goto out;
+	if ((text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "call_id", c.id);
+	colset_text(cs, "applicant_id", applicant);
+	colset_text(cs, "reviewer", reviewer);
+	colset_text(cs, "scores", text);
+	if (weighted_total(s.review, s.nreview, scores, &total, NULL))
+		colset_real(cs, "total", total);
+	else
+		colset_null(cs, "total");
+	colset_text(cs, "updated", today);
+	rc = store_write(st, "sel_review", rid, a.owner, cs, author, err);
+out:
+	colset_free(cs);
+	json_decref(scores);
+	free(text);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+json_t *
+sel_review_list(struct store *st, const char *applicant, const char *call_id)
+{
+	json_t *rows = sel_query_json(
+		st,
+		"SELECT r.id, r.owner, r.call_id, r.applicant_id, a.name, r.reviewer, r.scores,"
+		" r.total, r.updated FROM sel_review r JOIN sel_applicant a ON a.id = r.applicant_id"
+		" WHERE r.deleted = 0 AND (?1 IS NULL OR r.applicant_id = ?1)"
+		" AND (?2 IS NULL OR r.call_id = ?2) ORDER BY a.applied_at, a.id, r.reviewer",
+		applicant, call_id, NULL);
+
+	sel_expand_json(rows, "scores");
+	return rows;
+}
+
+/* ---- interviews ---- */
+
+struct interview {
+	bool exists;
+	char status[16];
+};
+
+static int
+load_interview(struct store *st, const char *rid, struct interview *iv, struct nz_err *err)
+{
+	sqlite3_stmt *q =
+		store_prepare(st, "SELECT status FROM sel_interview WHERE id = ? AND deleted = 0", err);
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, rid, -1, SQLITE_TRANSIENT);
+	iv->exists = sqlite3_step(q) == SQLITE_ROW;
+	copy(iv->status, sizeof(iv->status), iv->exists ? col_text(q, 0) : "");
+	sqlite3_reset(q);
+	return 0;
+}
+
+/* interview_ready loads what an interview operation needs and checks the call's state. */
+static int
+interview_ready(struct store *st, const char *applicant, struct applicant *a, struct call *c,
+		struct sel_std *s, char rid[NZ_RID_MAX], struct interview *iv, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = sel_load_both(st, applicant, a, c, err)) != 0)
+		return rc;
+	if (c->state != CALL_CLOSED && c->state != CALL_REVIEWED)
+		return nz_fail(
+			err, NZ_ESTATE,
+			"call '%s' is %s; interviews take place once it is closed and until it is completed",
+			c->id, sel_call_state_name(c->state));
+	if ((rc = sel_call_std(st, c, s, err)) != 0)
+		return rc;
+	if (s->ninterview == 0)
+		return nz_fail(err, NZ_EINVAL, "the standards of call '%s' have no interview criteria",
+			       c->id);
+	sel_derived_id("iv-", applicant, "", rid);
+	return load_interview(st, rid, iv, err);
+}
+
+static bool
+time_ok(const char *t)
+{
+	return t != NULL && strlen(t) == 5 && t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
+	       t[2] == ':' && t[3] >= '0' && t[3] <= '5' && t[4] >= '0' && t[4] <= '9' &&
+	       (t[0] - '0') * 10 + (t[1] - '0') < 24;
+}
+
+int
+sel_interview_schedule(struct store *st, const char *applicant, const char *date, const char *time,
+		       const char *place, const char *panel, const char *author, struct nz_err *err)
+{
+	struct applicant a;
+	struct call c;
+	struct sel_std s;
+	struct interview iv;
+	struct colset *cs;
+	char rid[NZ_RID_MAX], today[11];
+	int rc;
+
+	if ((rc = sel_check_date("the interview's date", date, err)) != 0 ||
+	    (rc = sel_check_text("the interview panel", panel, 1000, true, err)) != 0 ||
+	    (rc = sel_check_text("the interview's place", place, 300, false, err)) != 0)
+		return rc;
+	if (!time_ok(time))
+		return nz_fail(err, NZ_EINVAL, "interview time '%s' is not HH:MM (00:00 to 23:59)",
+			       time ? time : "");
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
+		goto fail;
+	if (iv.exists && strcmp(iv.status, "held") == 0) {
+		rc = nz_fail(err, NZ_ESTATE, "the interview of '%s' (%s) has been held already", applicant,
+			     a.name);
+		goto fail;
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "call_id", c.id);
+	colset_text(cs, "applicant_id", applicant);
+	colset_text(cs, "date", date);
+	colset_text(cs, "time", time);
+	colset_text(cs, "place", place ? place : "");
+	colset_text(cs, "panel", panel);
+	colset_text(cs, "status", "scheduled");
+	colset_text(cs, "updated", today);
+	if ((rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err)) != 0)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+int
+sel_interview_score(struct store *st, const char *applicant, int npairs, char *const *pairs,
+		    const char *notes, const char *author, struct nz_err *err)
+{
+	struct applicant a;
+	struct call c;
+	struct sel_std s;
+	struct interview iv;
+	struct colset *cs = NULL;
+	json_t *scores = NULL;
+	const char *missing = NULL;
+	char rid[NZ_RID_MAX], today[11], *text = NULL;
+	double total;
+	int rc;
+
+	if ((rc = sel_check_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
+		return rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
+		goto out;
+	if (!iv.exists || strcmp(iv.status, "no_show") == 0) {
+		rc = nz_fail(err, NZ_ESTATE, "the interview of '%s' (%s) is not scheduled; schedule it first",
+			     applicant, a.name);
+		goto out;
+	}
+	scores = stored_scores(st, "SELECT scores FROM sel_interview WHERE id = ? AND deleted = 0", rid);
+	if ((rc = parse_scores(s.interview, s.ninterview, "interview", npairs, pairs, scores, err)) != 0)
+		goto out;
+	if (!weighted_total(s.interview, s.ninterview, scores, &total, &missing)) {
+		rc = nz_fail(err, NZ_EINVAL, "an interview is scored on every criterion; '%s' has no score",
+			     missing);
+		goto out;
+	}
+	if ((text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "status", "held");
+	colset_text(cs, "scores", text);
+	colset_real(cs, "total", total);
+	if (notes != NULL)
+		colset_text(cs, "notes", notes);
+	colset_text(cs, "updated", today);
+	rc = store_write(st, "sel_interview", rid, a.owner, cs, author, err);
+out:
+	colset_free(cs);
+	json_decref(scores);
+	free(text);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+int
+sel_interview_noshow(struct store *st, const char *applicant, const char *notes, const char *author,
+		     struct nz_err *err)
+{
+	struct applicant a;
+	struct call c;
+	struct sel_std s;
+	struct interview iv;
+	struct colset *cs;
+	char rid[NZ_RID_MAX], today[11];
+	int rc;
+
+	if ((rc = sel_check_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
+		return rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
+		goto fail;
+	if (!iv.exists || strcmp(iv.status, "scheduled") != 0) {
+		rc = nz_fail(err, NZ_ESTATE,
+			     "the interview of '%s' (%s) is %s; only a scheduled one can be missed",
+			     applicant, a.name, iv.exists ? iv.status : "not scheduled");
+		goto fail;
+	}
+	nz_today(today);
+	cs = colset_new();
+	colset_text(cs, "status", "no_show");
+	colset_null(cs, "total");
+	if (notes != NULL)
+		colset_text(cs, "notes", notes);
+	colset_text(cs, "updated", today);
+	if ((rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err)) != 0)
+		goto fail;
+	return store_commit(st, err);
+fail:
+	store_rollback(st);
+	return rc;
+}
+
+json_t *
+sel_interview_list(struct store *st, const char *call_id)
+{
+	json_t *rows =
+		sel_query_json(st,
+			   "SELECT i.id, i.owner, i.applicant_id, a.name, i.date, i.time, i.place, i.panel,"
+			   " i.status, i.scores, i.total, i.notes FROM sel_interview i"
+			   " JOIN sel_applicant a ON a.id = i.applicant_id"
+			   " WHERE i.call_id = ? AND i.deleted = 0 AND a.deleted = 0"
+			   " ORDER BY i.date, i.time, a.applied_at, a.id",
+			   call_id, NULL, NULL);
+
+	sel_expand_json(rows, "scores");
+	return rows;
+}

@@ -1,0 +1,270 @@
+/*
+ * Helpers shared by the selection's files: queries as JSON, field checks,
+ * the normalisation that finds likely duplicates, the kinds of groups.
+ */
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "domain/selection/sel_int.h"
+
+/* ---- small helpers ---- */
+
+static const char *const date_cols[] = {
+	"opens", "closes", "created", "applied", "date", "appointed", "term_start", "term_end", "revoked",
+	"opened_on", "closed_on", "reviewed_on", "completed_on", "added", "updated", NULL,
+};
+
+void
+sel_to_jalali(const char *iso, char out[11])
+{
+	if (jalali_from_iso(iso, out, NULL) != 0)
+		copy(out, 11, iso);
+}
+
+int64_t
+sel_now_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* derived_id writes prefix + 24 hex digits of SHA-256(a "\n" b): the same record from every node. */
+void
+sel_derived_id(const char *prefix, const char *a, const char *b, char out[NZ_RID_MAX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state s;
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	crypto_hash_sha256_init(&s);
+	crypto_hash_sha256_update(&s, (const unsigned char *)a, strlen(a));
+	crypto_hash_sha256_update(&s, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&s, (const unsigned char *)b, strlen(b));
+	crypto_hash_sha256_final(&s, h);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, NZ_RID_MAX, "%s%.24s", prefix, hex);
+}
+
+static void
+add_jalali(json_t *o)
+{
+	char key[48], jal[11];
+	int i;
+
+	for (i = 0; date_cols[i] != NULL; i++) {
+		json_t *v = json_object_get(o, date_cols[i]);
+		if (json_is_string(v) && jalali_from_iso(json_string_value(v), jal, NULL) == 0) {
+			snprintf(key, sizeof(key), "%s_jalali", date_cols[i]);
+			json_object_set_new(o, key, json_string(jal));
+		}
+	}
+}
+
+static json_t *
+row_json(sqlite3_stmt *q)
+{
+	json_t *o = rec_row_json(q);
+
+	add_jalali(o);
+	return o;
+}
+
+/*
+ * query_json runs sql with up to 3 text parameters (NULL binds NULL) and
+ * returns its rows as a new JSON array (empty on a database error).
+ */
+json_t *
+sel_query_json(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3)
+{
+	json_t *a = json_array();
+	sqlite3_stmt *q;
+	const char *p[3] = {p1, p2, p3};
+	int i;
+
+	if ((q = store_prepare(st, sql, NULL)) == NULL)
+		return a;
+	for (i = 0; i < 3 && i < sqlite3_bind_parameter_count(q); i++)
+		if (p[i] != NULL)
+			sqlite3_bind_text(q, i + 1, p[i], -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q, i + 1);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		json_array_append_new(a, row_json(q));
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	return a;
+}
+
+/* parse_json_object turns a stored JSON text into an object (empty when NULL or broken). */
+json_t *
+sel_parse_json_object(const char *text)
+{
+	json_t *j = text != NULL && text[0] != '\0' ? json_loads(text, 0, NULL) : NULL;
+
+	if (!json_is_object(j)) {
+		json_decref(j);
+		j = json_object();
+	}
+	return j;
+}
+
+/* expand_json replaces the text field key of every row by the JSON it holds. */
+void
+sel_expand_json(json_t *rows, const char *key)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(rows, i, r) {
+		json_t *v = json_object_get(r, key);
+		if (json_is_string(v))
+			json_object_set_new(r, key, sel_parse_json_object(json_string_value(v)));
+	}
+}
+
+int
+sel_check_text(const char *what, const char *s, size_t max, bool required, struct nz_err *err)
+{
+	if (required && empty(s))
+		return nz_fail(err, NZ_EINVAL, "%s is required", what);
+	if (s != NULL && strlen(s) > max)
+		return nz_fail(err, NZ_EINVAL, "%s is %zu bytes; at most %zu", what, strlen(s), max);
+	return 0;
+}
+
+int
+sel_check_date(const char *what, const char *iso, struct nz_err *err)
+{
+	int y, m, d;
+
+	if (empty(iso))
+		return nz_fail(err, NZ_EINVAL, "%s is required", what);
+	if (iso_parse(iso, &y, &m, &d, NULL) != 0)
+		return nz_fail(err, NZ_EINVAL, "%s '%s' is not a date", what, iso);
+	/* A Jalali date passed on as ISO would be read as a year around 1400. */
+	if (y < 1900 || y > 2199)
+		return nz_fail(err, NZ_EINVAL,
+			       "%s '%s' lies in the Gregorian year %d; was a Jalali date taken for ISO?",
+			       what, iso, y);
+	return 0;
+}
+
+int
+sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
+	  const char *author, struct nz_err *err)
+{
+	int rc = store_write(st, tbl, rid, owner, cs, author, err);
+
+	colset_free(cs);
+	return rc;
+}
+
+/* ---- normalisation, to find likely duplicates ---- */
+
+/*
+ * norm_key folds a name for comparison: Arabic yeh and kaf become Persian
+ * ی and ک, Persian and Arabic-Indic digits become ASCII, ASCII letters lower
+ * case; blanks, ZWNJ, tatweel and diacritics are dropped, so that "گروه
+ * جهادی" and "گروه‌جهادي" meet.
+ */
+void
+sel_norm_key(const char *s, char *out, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+	size_t w = 0;
+
+	while (*p != '\0' && w + 3 < n) {
+		if (p[0] == 0xd9 && p[1] == 0x8a) { /* ي */
+			out[w++] = (char)0xdb;
+			out[w++] = (char)0x8c;
+			p += 2;
+		} else if (p[0] == 0xd9 && p[1] == 0x83) { /* ك */
+			out[w++] = (char)0xda;
+			out[w++] = (char)0xa9;
+			p += 2;
+		} else if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
+			out[w++] = (char)('0' + p[1] - 0xb0);
+			p += 2;
+		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
+			out[w++] = (char)('0' + p[1] - 0xa0);
+			p += 2;
+		} else if (p[0] == 0xd9 && (p[1] == 0x80 || (p[1] >= 0x8b && p[1] <= 0x92))) {
+			p += 2; /* tatweel, harakat */
+		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8c || p[2] == 0x8d)) {
+			p += 3; /* ZWNJ, ZWJ */
+		} else if (p[0] == 0xc2 && p[1] == 0xa0) {
+			p += 2; /* no-break space */
+		} else if (*p == ' ' || *p == '\t' || *p == '-' || *p == '/' || *p == '.' || *p == '_') {
+			p++;
+		} else if (*p >= 'A' && *p <= 'Z') {
+			out[w++] = (char)(*p++ - 'A' + 'a');
+		} else {
+			out[w++] = (char)*p++;
+		}
+	}
+	out[w] = '\0';
+}
+
+void
+sel_phone_key(const char *s, char *out, size_t n)
+{
+	char k[64];
+	size_t i, w = 0;
+
+	sel_norm_key(s, k, sizeof(k));
+	for (i = 0; k[i] != '\0' && w + 1 < n; i++)
+		if (k[i] >= '0' && k[i] <= '9')
+			out[w++] = k[i];
+	out[w] = '\0';
+	if (strncmp(out, "0098", 4) == 0)
+		memmove(out + 1, out + 4, strlen(out + 4) + 1);
+	else if (strncmp(out, "98", 2) == 0 && strlen(out) == 12)
+		memmove(out + 1, out + 2, strlen(out + 2) + 1);
+	else
+		return;
+	out[0] = '0';
+}
+
+/* ---- the kinds of groups ---- */
+
+static const struct {
+	const char *key, *label;
+} kinds[] = {
+	{"ngo", "سازمان مردم نهاد"},
+	{"religious", "هیئت مذهبی"},
+	{"jihadi", "گروه جهادی"},
+	{"people", "گروه مردمی"},
+	{"other", "سایر"},
+};
+#define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
+
+const char *
+sel_kind_label(const char *kind)
+{
+	int i;
+
+	for (i = 0; kind != NULL && i < NKINDS; i++)
+		if (strcmp(kinds[i].key, kind) == 0)
+			return kinds[i].label;
+	return NULL;
+}
+
+const char *
+sel_kind_key(const char *kind)
+{
+	char a[128], b[128];
+	int i;
+
+	sel_norm_key(kind, a, sizeof(a));
+	for (i = 0; i < NKINDS; i++) {
+		sel_norm_key(kinds[i].label, b, sizeof(b));
+		if (strcmp(a, kinds[i].key) == 0 || strcmp(a, b) == 0)
+			return kinds[i].key;
+	}
+	return NULL;
+}
