@@ -18,6 +18,8 @@
 #include "base/unit.h"
 #include "domain/domain.h"
 #include "node/node.h"
+#include "node/version.h"
+#include "proto/wire.h"
 #include "store/hlc.h"
 
 static const struct command {
@@ -60,6 +62,7 @@ static const struct command {
 	{"course", cmd_course, "facilitator orientation course: add, session, attend, list, status, pending"},
 	{"check", cmd_check, "invariant report: quota overruns, doubled decree numbers (exit 1 if any)"},
 	{"user", cmd_user, "users of the web UI and API: add, passwd, enable, disable, list"},
+	{"backup", cmd_backup, "a consistent, checked copy of the database while the node serves"},
 	{NULL, NULL, NULL},
 };
 
@@ -393,6 +396,11 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("nehzat %s (sync protocol version %d, database schema version %d)\n", NZ_VERSION,
+		       NZ_PROTO_VERSION, store_schema_version());
 		return 0;
 	}
 	for (i = 0; commands[i].name != NULL; i++)

@@ -173,5 +173,6 @@ int cmd_decree(int argc, char **argv);
 int cmd_course(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
 
 #endif

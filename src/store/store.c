@@ -40,6 +40,12 @@ static const char *const migrations[] = {
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
+int
+store_schema_version(void)
+{
+	return NMIGRATIONS;
+}
+
 sqlite3 *
 store_db(struct store *st)
 {

@@ -52,6 +52,9 @@ struct store;
 int store_open(struct store **out, const char *path, const struct tbl_def *const *tables,
 	       bool create, struct nz_err *err);
 
+/* store_schema_version returns the schema version this program writes (PRAGMA user_version). */
+int store_schema_version(void);
+
 /* store_close closes the database and frees st; NULL is ignored. */
 void store_close(struct store *st);
 
