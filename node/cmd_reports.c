@@ -1,7 +1,7 @@
 /*
  * Commands of monitoring and allocation: template, report, completeness,
  * approve, indicator, allocate.  Parsing and printing only; the rules are in
- * src/domain/reports.c and allocate.c.
+ * src/domain/reports/ and allocate.c.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "domain/allocate.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 #include "node/node.h"

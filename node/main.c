@@ -16,6 +16,7 @@
 
 #include "base/log.h"
 #include "base/unit.h"
+#include "domain/aggregate.h"
 #include "domain/domain.h"
 #include "node/node.h"
 #include "node/version.h"
@@ -179,6 +180,11 @@ node_open(struct node *n, const char *dir, struct nz_err *err)
 	if (strcmp(store_node(n->st), n->conf.id) != 0) {
 		rc = nz_fail(err, NZ_ECONF, "nehzat.conf says id %s but the database belongs to %s",
 			     n->conf.id, store_node(n->st));
+		node_close(n);
+		return rc;
+	}
+	/* Every node keeps the aggregates the dashboard, allocation and completeness read. */
+	if ((rc = agg_init(n->st, err)) != 0) {
 		node_close(n);
 		return rc;
 	}

@@ -28,7 +28,8 @@
 
 #include "base/jalali.h"
 #include "base/unit.h"
-#include "domain/dashboard.h"
+#include "domain/aggregate.h"
+#include "domain/allocate.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 
@@ -337,7 +338,7 @@ load_units(struct alloc *a, const char *under, struct nz_err *err)
 			used += (size_t)snprintf(sql + used, sizeof(sql) - used,
 						 " UNION SELECT substr(owner, 1, %d) FROM %s WHERE deleted = 0 AND"
 						 " length(owner) >= %d AND (owner > ?1 || '-' AND owner < ?1 || '.')",
-						 len, dash_live_owners(a->st, tables[i]), len);
+						 len, agg_live_owners(a->st, tables[i]), len);
 	snprintf(sql + used, sizeof(sql) - used, " ORDER BY 1");
 	if ((a->units = calloc((size_t)cap, sizeof(*a->units))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
@@ -391,14 +392,14 @@ unit_values(struct alloc *a, struct aunit *u, bool need[SRC_N], struct nz_err *e
 	}
 	sqlite3_finalize(q);
 	/* The dashboard's aggregates answer the two counts of records without reading them. */
-	if (need[SRC_OPEN_ISSUES] && !dash_subtree_count(a->st, "open_issues", u->code, &u->raw[SRC_OPEN_ISSUES]))
+	if (need[SRC_OPEN_ISSUES] && !agg_subtree_count(a->st, "open_issues", u->code, &u->raw[SRC_OPEN_ISSUES]))
 		u->raw[SRC_OPEN_ISSUES] = query_int(a->st,
 						    "SELECT count(*) FROM issue WHERE deleted = 0 AND " SUBTREE
 						     " AND coalesce(status, '') <> 'closed'",
 						    u->code, 0);
 	if (need[SRC_INTERVENTIONS] && a->has_interventions &&
 	    (a->interventions_status ||
-	     !dash_subtree_count(a->st, "interventions", u->code, &u->raw[SRC_INTERVENTIONS])))
+	     !agg_subtree_count(a->st, "interventions", u->code, &u->raw[SRC_INTERVENTIONS])))
 		u->raw[SRC_INTERVENTIONS] =
 			query_int(a->st,
 				  a->interventions_status

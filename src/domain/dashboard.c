@@ -1,44 +1,6 @@
 /*
- * داشبورد: the dashboard of a subtree, and the aggregates that keep it cheap.
- *
- * Three local tables, derived from the replicated ones and never
- * replicated themselves:
- *
- *   dash_issue_n  live problems per (unit, category, effective status):
- *                 count and people affected.
- *   dash_rec_n    live records per (table, unit, key) of the other tables
- *                 the dashboard, the allocation and the completeness count:
- *                 key is the decision of a council decision, the current
- *                 stage of an intervention, the status of an appointment,
- *                 "" for the rest.
- *   dash_rank     one row per live problem that is scored and not closed,
- *                 with its priority, under indexes that give the best few of
- *                 a unit in a category, and a problem's rank in its area,
- *                 without reading the others.
- *
- * Scope 0 rows of the count tables count by owner.  At the national node,
- * scope 1 rows also count each province's whole subtree (its own records
- * and its counties'), so that the national dashboard reads one row per
- * province and not one per county; the other nodes never read them and
- * do not pay for them.
- *
- * Triggers on the replicated tables keep them current in the transaction
- * of every change, local (store_write) or remote (store_apply), whoever
- * opened the database: the write path needs no hook.  Each trigger moves
- * a record's contribution from where it counted before the change to
- * where it counts after, holding the other tables as they are; so any
- * sequence of changes, in any order, leaves the sums equal to a count over
- * the replicated tables.  The effective status of a problem before a
- * council depends on its solution and on the council's decision
- * (REG_ISSUE_STATE), so changes of those move the problems that hang on
- * them too.  A change of the national criteria re-prices every scored
- * problem: rare, and as costly as reading them all.
- *
- * What it costs: a write to a table with triggers makes SQLite keep a
- * statement journal (the upsert of the write path may abort on NOT NULL),
- * and each page a trigger touches is one more page in the commit; about
- * 15 us on a problem written alone, a third of the throughput of bulk
- * apply at the national node (tests/bench/b_dash prints both).
+ * داشبورد: the dashboard of a subtree.  Its figures of the issue register
+ * come from the aggregates (aggregate.c), never from the records.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +9,8 @@
 
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/aggregate.h"
+#include "domain/allocate.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/health.h"
@@ -54,562 +18,6 @@
 #include "domain/reports.h"
 #include "domain/selection.h"
 #include "store/hlc.h"
-
-/* Raise when the tables or triggers change: dash_init rebuilds them. */
-#define DASH_VERSION 2
-
-#define SQL_MAX 8192
-
-/* ---- the SQL the triggers are made of ---- */
-
-/* What json_integer_value makes of a column: its integer, else 0. */
-#define PEOPLE(x) "(CASE WHEN typeof(" x ") = 'integer' THEN " x " ELSE 0 END)"
-
-/* REG_ISSUE_STATE of the issue row r, "" for none. */
-#define ISSUE_STATE(r)                                                                              \
-	"COALESCE(CASE WHEN " r ".status = 'council' THEN COALESCE((SELECT d.decision FROM solution s2," \
-	" council_decision d WHERE s2.id = " r ".solution AND s2.status = 'council' AND"                \
-	" d.id = s2.id || '-r' || s2.round AND d.deleted = 0), 'council') ELSE " r ".status END, '')"
-
-/* The effective status that solution row r gives its problems before the council. */
-#define SOL_STATE(r)                                                                                \
-	"COALESCE(CASE WHEN " r ".status = 'council' THEN (SELECT d.decision FROM council_decision d"   \
-	" WHERE d.id = " r ".id || '-r' || " r ".round AND d.deleted = 0) END, 'council')"
-
-/* The effective status that council decision row r gives, when it is its solution's round. */
-#define DEC_STATE(r) "COALESCE(CASE WHEN " r ".deleted = 0 THEN " r ".decision END, 'council')"
-
-/*
- * One row r added with sign k at scope 0 and, at the national node, at
- * scope 1: a plain upsert each.  Every write of a table that has triggers
- * pays for them (SQLite then keeps a statement journal), and every page a
- * trigger touches costs about as much again; so the triggers of a write
- * touch as little as they can, and only the national node, the one that
- * reads scope 1, keeps it.
- */
-#define ISSUE_UPSERT(scope, unit, r, k, cond)                                                       \
-	"INSERT INTO dash_issue_n (scope, unit, category, state, n, people) SELECT " scope ", " unit     \
-	", COALESCE(" r ".category, ''), " ISSUE_STATE(r) ", " k ", " k " * "                           \
-	PEOPLE(r ".people_affected") " WHERE " r ".deleted = 0" cond                                     \
-	" ON CONFLICT (scope, unit, category, state) DO UPDATE SET n = n + excluded.n,"                 \
-	" people = people + excluded.people;"
-#define ISSUE_ADD0(r, k) ISSUE_UPSERT("0", r ".owner", r, k, "")
-#define ISSUE_ADD1(r, k) ISSUE_UPSERT("1", "substr(" r ".owner, 1, 5)", r, k, " AND length(" r ".owner) >= 5")
-
-/* The live problems before a council that hang on solution row r, counted as status s. */
-#define SOL_ISSUES(r, s, k, cond)                                                                   \
-	"SELECT i.owner AS o, COALESCE(i.category, '') AS c, " s " AS s, " k " AS k, "                  \
-	PEOPLE("i.people_affected") " AS p FROM issue i WHERE i.solution = " r ".id AND"               \
-	" i.status = 'council' AND i.deleted = 0 AND (" cond ")"
-
-/* The same for council decision row r: the problems of the solution whose current round it is. */
-#define DEC_ISSUES(r, s, k)                                                                         \
-	"SELECT i.owner AS o, COALESCE(i.category, '') AS c, " s " AS s, " k " AS k, "                  \
-	PEOPLE("i.people_affected") " AS p FROM issue i WHERE i.solution = (SELECT s.id FROM solution s" \
-	" WHERE s.id = substr(" r ".id, 1, length(rtrim(" r ".id, '0123456789')) - 2) AND"              \
-	" s.status = 'council' AND s.id || '-r' || s.round = " r ".id) AND i.status = 'council' AND"   \
-	" i.deleted = 0"
-
-/* The current stage of intervention row r, as add_progress() in register/interventions.c tells it. */
-#define STAGE(r)                                                                                    \
-	"(CASE WHEN COALESCE(" r ".needs_end, '') = '' THEN 'needs'"                                    \
-	" WHEN COALESCE(" r ".priority_end, '') = '' THEN 'priority'"                                   \
-	" WHEN COALESCE(" r ".planning_end, '') = '' THEN 'planning'"                                   \
-	" WHEN COALESCE(" r ".implementation_end, '') = '' THEN 'implementation'"                       \
-	" WHEN COALESCE(" r ".evaluation_end, '') = '' THEN 'evaluation' ELSE 'done' END)"
-
-#define STAGE_CHANGED                                                                               \
-	"OLD.needs_end IS NOT NEW.needs_end OR OLD.priority_end IS NOT NEW.priority_end OR"            \
-	" OLD.planning_end IS NOT NEW.planning_end OR"                                                  \
-	" OLD.implementation_end IS NOT NEW.implementation_end OR"                                      \
-	" OLD.evaluation_end IS NOT NEW.evaluation_end"
-
-/* Priority of the issue row i, word for word the expression of issue_list() in register/issues.c. */
-#define PRIO                                                                                        \
-	"(SELECT 100.0 * SUM(c.weight * (SELECT AVG(x.score) FROM issue_score x WHERE x.issue = i.id"   \
-	"   AND x.criterion = c.code AND x.deleted = 0) / c.scale_max)"                                 \
-	"  FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1 AND c.weight > 0)"           \
-	" / (SELECT NULLIF(SUM(weight), 0) FROM priority_criterion"                                    \
-	"  WHERE deleted = 0 AND active = 1 AND weight > 0)"
-
-/*
- * Ranked problems among the issue rows i chosen by cond: live, not closed,
- * with a priority.  LIMIT -1 keeps the subquery whole, or the priority would
- * be computed once for each of the three places that name it.
- */
-#define RANK_INSERT(cond)                                                                           \
-	"INSERT INTO dash_rank (id, owner, prov, category, prio, prio2, pe, pr, created)"              \
-	" SELECT id, owner, substr(owner, 1, 5), COALESCE(category, ''), p, ROUND(p, 2), "             \
-	PEOPLE("people_affected") ", COALESCE(people_affected, 0), created FROM (SELECT i.id, i.owner," \
-	" i.category, i.people_affected, i.created, " PRIO " AS p FROM issue i WHERE " cond            \
-	" AND i.deleted = 0 AND i.status != 'closed' LIMIT -1) WHERE p IS NOT NULL;"
-
-#define RANK_REBUILD                                                                                \
-	"DELETE FROM dash_rank;"                                                                        \
-	RANK_INSERT("i.id IN (SELECT DISTINCT issue FROM issue_score WHERE deleted = 0)")
-
-/*
- * The refresh of one problem's row, long as it is, lives once in the
- * INSTEAD OF trigger of a view; the triggers of writes call it by
- * inserting the problem's id into the view, and only when there is
- * something to price, since a trigger's whole program is set up every
- * time it fires.
- */
-#define RANK_CALL(id) "INSERT INTO dash_rank_refresh (id) VALUES (" id ");"
-
-#define HAS_SCORES(id) "EXISTS (SELECT 1 FROM issue_score x WHERE x.issue = " id ")"
-
-/* The scopes kept at this node, as the rows of a subquery. */
-static const char *
-scopes(bool national)
-{
-	return national ? "(SELECT 0 AS scope UNION ALL SELECT 1)" : "(SELECT 0 AS scope)";
-}
-
-/*
- * issue_delta and rec_delta make the statement that adds a source of
- * signed rows to the counts, grouped: for writes that move many problems
- * at once (a solution's or a council decision's) and for the first fill.
- * With fill, the table is empty and the sources give each key once: plain
- * inserts, before the indexes exist.  They return -1 when it does not fit
- * (then create_schema fails: the buffers are sized for these sources).
- */
-static int
-issue_delta(char *out, size_t n, bool national, bool fill, const char *src)
-{
-	return snprintf(out, n,
-			"INSERT INTO dash_issue_n (scope, unit, category, state, n, people)"
-			" SELECT v.scope, CASE WHEN v.scope = 0 THEN x.o ELSE substr(x.o, 1, 5) END, x.c, x.s,"
-			" sum(x.k), sum(x.k * x.p) FROM (%s) x, %s v"
-			" WHERE v.scope = 0 OR length(x.o) >= 5 GROUP BY 1, 2, 3, 4%s;",
-			src, scopes(national),
-			fill ? "" : " ON CONFLICT (scope, unit, category, state) DO UPDATE SET n = n + excluded.n,"
-				    " people = people + excluded.people") < (int)n ? 0 : -1;
-}
-
-static int
-rec_delta(char *out, size_t n, bool national, bool fill, const char *tbl, const char *src)
-{
-	return snprintf(out, n,
-			"INSERT INTO dash_rec_n (scope, tbl, unit, key, n)"
-			" SELECT v.scope, '%s', CASE WHEN v.scope = 0 THEN x.o ELSE substr(x.o, 1, 5) END, x.key,"
-			" sum(x.k) FROM (%s) x, %s v"
-			" WHERE v.scope = 0 OR length(x.o) >= 5 GROUP BY 1, 3, 4%s;",
-			tbl, src, scopes(national),
-			fill ? "" : " ON CONFLICT (scope, tbl, unit, key) DO UPDATE SET n = n + excluded.n") < (int)n
-		       ? 0
-		       : -1;
-}
-
-/* rec_add makes the upserts that add row r of tbl with sign k under key (an SQL expression). */
-static int
-rec_add(char *out, size_t n, bool national, const char *tbl, const char *key, const char *r, const char *k)
-{
-	int len = snprintf(out, n,
-			   "INSERT INTO dash_rec_n (scope, tbl, unit, key, n) SELECT 0, '%s', %s.owner, %s, %s"
-			   " WHERE %s.deleted = 0 ON CONFLICT (scope, tbl, unit, key) DO UPDATE SET n = n + excluded.n;",
-			   tbl, r, key, k, r);
-
-	if (len < 0 || (size_t)len >= n)
-		return -1;
-	if (national)
-		len += snprintf(out + len, n - (size_t)len,
-				"INSERT INTO dash_rec_n (scope, tbl, unit, key, n) SELECT 1, '%s', substr(%s.owner, 1, 5),"
-				" %s, %s WHERE %s.deleted = 0 AND length(%s.owner) >= 5 ON CONFLICT (scope, tbl, unit, key)"
-				" DO UPDATE SET n = n + excluded.n;",
-				tbl, r, key, k, r, r);
-	return (size_t)len < n ? 0 : -1;
-}
-
-/*
- * The tables counted by owner and, for some, a column of their own (the
- * status of an appointment), on which nothing else hangs.
- */
-static const struct counted_tbl {
-	const char *tbl, *key_col;
-} plain_counted[] = {
-	{"delib_session", NULL}, {"issue_score", NULL}, {"evaluation", NULL},
-	{"organisation", NULL},  {"org_intro", NULL},   {"report", NULL},
-	{"sel_call", NULL},      {"sel_appointment", "status"}, {NULL, NULL},
-};
-
-/* plain_key writes the key of table t's row r ("NEW", "OLD", or a table alias) as SQL. */
-static void
-plain_key(const struct counted_tbl *t, const char *r, char *out, size_t n)
-{
-	if (t->key_col == NULL)
-		snprintf(out, n, "''");
-	else
-		snprintf(out, n, "COALESCE(%s.%s, '')", r, t->key_col);
-}
-
-/* The views dash_live_owners answers with, one per table besides issue. */
-static const struct {
-	const char *tbl, *view;
-} live_views[] = {
-	{"intervention", "dash_live_intervention"}, {"report", "dash_live_report"},
-	{"sel_call", "dash_live_sel_call"},          {"sel_appointment", "dash_live_sel_appointment"},
-	{NULL, NULL},
-};
-
-static int
-trigger(struct store *st, const char *name, const char *when_event, const char *cond, const char *body,
-	struct nz_err *err)
-{
-	char *sql = malloc(SQL_MAX * 3);
-	int rc;
-
-	if (sql == NULL)
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	snprintf(sql, SQL_MAX * 3, "CREATE TRIGGER %s %s%s%s BEGIN %s END;", name, when_event,
-		 cond ? " WHEN " : "", cond ? cond : "", body);
-	rc = store_exec(st, sql, err);
-	free(sql);
-	return rc;
-}
-
-/* fill counts, once, what the replicated tables hold, into the empty aggregate tables. */
-static int
-fill(struct store *st, bool national, struct nz_err *err)
-{
-	char a[SQL_MAX], src[SQL_MAX];
-	int i, rc, bad = 0;
-
-	snprintf(src, sizeof(src),
-		 "SELECT i.owner AS o, COALESCE(i.category, '') AS c, " ISSUE_STATE("i") " AS s, 1 AS k, "
-		 PEOPLE("i.people_affected") " AS p FROM issue i WHERE i.deleted = 0");
-	bad |= issue_delta(a, sizeof(a), false, true, src);
-	if (!bad && (rc = store_exec(st, a, err)) != 0)
-		return rc;
-	bad |= rec_delta(a, sizeof(a), false, true, "solution",
-			 "SELECT owner AS o, '' AS key, 1 AS k FROM solution WHERE deleted = 0");
-	if (!bad && (rc = store_exec(st, a, err)) != 0)
-		return rc;
-	bad |= rec_delta(a, sizeof(a), false, true, "council_decision",
-			 "SELECT owner AS o, COALESCE(decision, '') AS key, 1 AS k FROM council_decision WHERE deleted = 0");
-	if (!bad && (rc = store_exec(st, a, err)) != 0)
-		return rc;
-	bad |= rec_delta(a, sizeof(a), false, true, "intervention",
-			 "SELECT v.owner AS o, " STAGE("v") " AS key, 1 AS k FROM intervention v WHERE v.deleted = 0");
-	if (!bad && (rc = store_exec(st, a, err)) != 0)
-		return rc;
-	for (i = 0; plain_counted[i].tbl != NULL; i++) {
-		const struct counted_tbl *t = &plain_counted[i];
-		char key[64];
-		plain_key(t, t->tbl, key, sizeof(key));
-		snprintf(src, sizeof(src), "SELECT owner AS o, %s AS key, 1 AS k FROM %s WHERE deleted = 0", key,
-			 t->tbl);
-		bad |= rec_delta(a, sizeof(a), false, true, t->tbl, src);
-		if (!bad && (rc = store_exec(st, a, err)) != 0)
-			return rc;
-	}
-	if (bad)
-		return nz_fail(err, NZ_EINVAL, "dashboard: a filling query is longer than its buffer");
-	/* A province's subtree is the sum of its owners: counted from the counts, not from the records again. */
-	if (national &&
-	    (rc = store_exec(st,
-			     "INSERT INTO dash_issue_n (scope, unit, category, state, n, people)"
-			     " SELECT 1, substr(unit, 1, 5), category, state, sum(n), sum(people) FROM dash_issue_n"
-			     " WHERE scope = 0 AND length(unit) >= 5 GROUP BY 2, 3, 4;"
-			     "INSERT INTO dash_rec_n (scope, tbl, unit, key, n)"
-			     " SELECT 1, tbl, substr(unit, 1, 5), key, sum(n) FROM dash_rec_n"
-			     " WHERE scope = 0 AND length(unit) >= 5 GROUP BY 2, 3, 4;",
-			     err)) != 0)
-		return rc;
-	return store_exec(st, RANK_REBUILD, err);
-}
-
-/* The columns whose change moves a problem's count, and those that move its rank. */
-#define ISSUE_COUNT_CHANGED                                                                         \
-	"OLD.deleted IS NOT NEW.deleted OR OLD.status IS NOT NEW.status OR"                             \
-	" OLD.category IS NOT NEW.category OR OLD.solution IS NOT NEW.solution OR"                      \
-	" OLD.people_affected IS NOT NEW.people_affected OR OLD.owner IS NOT NEW.owner"
-#define ISSUE_RANK_CHANGED                                                                          \
-	"(OLD.deleted IS NOT NEW.deleted OR OLD.status IS NOT NEW.status OR"                            \
-	" OLD.category IS NOT NEW.category OR OLD.people_affected IS NOT NEW.people_affected OR"        \
-	" OLD.created IS NOT NEW.created OR OLD.owner IS NOT NEW.owner)"
-
-static int
-create_schema(struct store *st, bool national, struct nz_err *err)
-{
-	char a[SQL_MAX], b[SQL_MAX], c[SQL_MAX * 2 + 64], name[64], ev[96];
-	int i, rc, bad = 0;
-
-	/*
-	 * The tables, then once what the replicated tables hold already, then
-	 * the indexes (built by sorting, far faster than growing them row by
-	 * row), then the triggers that keep it all current.
-	 */
-	if ((rc = store_exec(st,
-			     "CREATE TABLE dash_issue_n (scope INTEGER NOT NULL, unit TEXT NOT NULL,"
-			     " category TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,"
-			     " people INTEGER NOT NULL);"
-			     "CREATE TABLE dash_rec_n (scope INTEGER NOT NULL, tbl TEXT NOT NULL, unit TEXT NOT NULL,"
-			     " key TEXT NOT NULL, n INTEGER NOT NULL);"
-			     /* pr and created keep their values as they are, to order as issue_list does. */
-			     "CREATE TABLE dash_rank (id TEXT PRIMARY KEY, owner TEXT NOT NULL, prov TEXT NOT NULL,"
-			     " category TEXT NOT NULL, prio REAL NOT NULL, prio2 REAL NOT NULL, pe INTEGER NOT NULL,"
-			     " pr, created) WITHOUT ROWID;",
-			     err)) != 0 ||
-	    (rc = fill(st, national, err)) != 0 ||
-	    (rc = store_exec(st,
-			     "CREATE UNIQUE INDEX dash_issue_n_key ON dash_issue_n (scope, unit, category, state);"
-			     "CREATE UNIQUE INDEX dash_rec_n_key ON dash_rec_n (scope, tbl, unit, key);"
-			     /* The order of the top lists (by_priority in register/reg_summary.c), per category ... */
-			     "CREATE INDEX dash_rank_owner_cat ON dash_rank (owner, category, prio2 DESC, pe DESC, id);"
-			     "CREATE INDEX dash_rank_prov_cat ON dash_rank (prov, category, prio2 DESC, pe DESC, id);"
-			     /* ... and of the rank within an area (issue_list). */
-			     "CREATE INDEX dash_rank_area ON dash_rank (owner, prio DESC, pr DESC, created, id);"
-			     "CREATE VIEW dash_rank_refresh AS SELECT NULL AS id;"
-			     /* Owners holding live records, for queries shaped for the replicated tables. */
-			     "CREATE VIEW dash_live_issue AS SELECT unit AS owner, 0 AS deleted FROM dash_issue_n"
-			     " WHERE scope = 0 AND n > 0;",
-			     err)) != 0 ||
-	    (rc = trigger(st, "dash_rank_refresh_ii", "INSTEAD OF INSERT ON dash_rank_refresh", NULL,
-			  "DELETE FROM dash_rank WHERE id = NEW.id;" RANK_INSERT("i.id = NEW.id"), err)) != 0)
-		return rc;
-
-	for (i = 0; live_views[i].tbl != NULL; i++) {
-		snprintf(a, sizeof(a),
-			 "CREATE VIEW %s AS SELECT unit AS owner, 0 AS deleted FROM dash_rec_n"
-			 " WHERE scope = 0 AND tbl = '%s' AND n > 0;",
-			 live_views[i].view, live_views[i].tbl);
-		if ((rc = store_exec(st, a, err)) != 0)
-			return rc;
-	}
-
-	/* Problems. */
-	snprintf(a, sizeof(a), "%s%s", ISSUE_ADD0("NEW", "1"), national ? ISSUE_ADD1("NEW", "1") : "");
-	snprintf(c, sizeof(c), "%s%s%s%s", ISSUE_ADD0("OLD", "-1"), national ? ISSUE_ADD1("OLD", "-1") : "",
-		 ISSUE_ADD0("NEW", "1"), national ? ISSUE_ADD1("NEW", "1") : "");
-	if ((rc = trigger(st, "dash_issue_ai", "AFTER INSERT ON issue", "NEW.deleted = 0", a, err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_au", "AFTER UPDATE ON issue", ISSUE_COUNT_CHANGED, c, err)) != 0)
-		return rc;
-	snprintf(a, sizeof(a), "%s%sDELETE FROM dash_rank WHERE id = OLD.id;", ISSUE_ADD0("OLD", "-1"),
-		 national ? ISSUE_ADD1("OLD", "-1") : "");
-	if ((rc = trigger(st, "dash_issue_ad", "AFTER DELETE ON issue", NULL, a, err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_rank_ai", "AFTER INSERT ON issue", HAS_SCORES("NEW.id"),
-			  RANK_CALL("NEW.id"), err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_rank_au", "AFTER UPDATE ON issue",
-			  ISSUE_RANK_CHANGED " AND " HAS_SCORES("NEW.id"), RANK_CALL("NEW.id"), err)) != 0)
-		return rc;
-
-	/* Solutions: counted, and their problems before a council follow their status and round. */
-	bad |= rec_add(a, sizeof(a), national, "solution", "''", "NEW", "1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   SOL_ISSUES("NEW", "'council'", "-1", "NEW.status = 'council'") " UNION ALL "
-			   SOL_ISSUES("NEW", SOL_STATE("NEW"), "1", "NEW.status = 'council'"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_solution_ai", "AFTER INSERT ON solution", NULL, c, err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "solution", "''", "OLD", "-1");
-	bad |= rec_add(a + strlen(a), sizeof(a) - strlen(a), national, "solution", "''", "NEW", "1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   SOL_ISSUES("OLD", SOL_STATE("OLD"), "-1", "OLD.status = 'council' OR NEW.status = 'council'")
-			   " UNION ALL "
-			   SOL_ISSUES("NEW", SOL_STATE("NEW"), "1", "OLD.status = 'council' OR NEW.status = 'council'"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_solution_au", "AFTER UPDATE ON solution",
-			  "OLD.deleted IS NOT NEW.deleted OR OLD.owner IS NOT NEW.owner OR"
-			  " OLD.status IS NOT NEW.status OR OLD.round IS NOT NEW.round",
-			  c, err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "solution", "''", "OLD", "-1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   SOL_ISSUES("OLD", SOL_STATE("OLD"), "-1", "OLD.status = 'council'") " UNION ALL "
-			   SOL_ISSUES("OLD", "'council'", "1", "OLD.status = 'council'"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_solution_ad", "AFTER DELETE ON solution", NULL, c, err)) != 0)
-		return rc;
-
-	/* Council decisions: counted by decision, and the problems of their round follow them. */
-	bad |= rec_add(a, sizeof(a), national, "council_decision", "COALESCE(NEW.decision, '')", "NEW", "1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   DEC_ISSUES("NEW", "'council'", "-1") " UNION ALL " DEC_ISSUES("NEW", DEC_STATE("NEW"), "1"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_decision_ai", "AFTER INSERT ON council_decision", NULL, c, err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "council_decision", "COALESCE(OLD.decision, '')", "OLD", "-1");
-	bad |= rec_add(a + strlen(a), sizeof(a) - strlen(a), national, "council_decision",
-		       "COALESCE(NEW.decision, '')", "NEW", "1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   DEC_ISSUES("OLD", DEC_STATE("OLD"), "-1") " UNION ALL "
-			   DEC_ISSUES("NEW", DEC_STATE("NEW"), "1"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_decision_au", "AFTER UPDATE ON council_decision",
-			  "OLD.deleted IS NOT NEW.deleted OR OLD.decision IS NOT NEW.decision OR"
-			  " OLD.owner IS NOT NEW.owner",
-			  c, err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "council_decision", "COALESCE(OLD.decision, '')", "OLD", "-1");
-	bad |= issue_delta(b, sizeof(b), national, false,
-			   DEC_ISSUES("OLD", DEC_STATE("OLD"), "-1") " UNION ALL " DEC_ISSUES("OLD", "'council'", "1"));
-	snprintf(c, sizeof(c), "%s %s", a, b);
-	if ((rc = trigger(st, "dash_decision_ad", "AFTER DELETE ON council_decision", NULL, c, err)) != 0)
-		return rc;
-
-	/* Interventions, by current stage. */
-	bad |= rec_add(a, sizeof(a), national, "intervention", STAGE("NEW"), "NEW", "1");
-	if ((rc = trigger(st, "dash_intervention_ai", "AFTER INSERT ON intervention", NULL, a, err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "intervention", STAGE("OLD"), "OLD", "-1");
-	bad |= rec_add(a + strlen(a), sizeof(a) - strlen(a), national, "intervention", STAGE("NEW"), "NEW", "1");
-	if ((rc = trigger(st, "dash_intervention_au", "AFTER UPDATE ON intervention",
-			  "OLD.deleted IS NOT NEW.deleted OR OLD.owner IS NOT NEW.owner OR " STAGE_CHANGED, a,
-			  err)) != 0)
-		return rc;
-	bad |= rec_add(a, sizeof(a), national, "intervention", STAGE("OLD"), "OLD", "-1");
-	if ((rc = trigger(st, "dash_intervention_ad", "AFTER DELETE ON intervention", NULL, a, err)) != 0)
-		return rc;
-
-	/* The tables counted by owner; scores also re-price their problem. */
-	for (i = 0; plain_counted[i].tbl != NULL; i++) {
-		const struct counted_tbl *t = &plain_counted[i];
-		bool score = strcmp(t->tbl, "issue_score") == 0;
-		char when[256], knew[64], kold[64];
-		plain_key(t, "NEW", knew, sizeof(knew));
-		plain_key(t, "OLD", kold, sizeof(kold));
-		bad |= rec_add(a, sizeof(a), national, t->tbl, knew, "NEW", "1");
-		snprintf(c, sizeof(c), "%s%s", a, score ? RANK_CALL("NEW.issue") : "");
-		snprintf(name, sizeof(name), "dash_%s_ai", t->tbl);
-		snprintf(ev, sizeof(ev), "AFTER INSERT ON %s", t->tbl);
-		if ((rc = trigger(st, name, ev, NULL, c, err)) != 0)
-			return rc;
-		bad |= rec_add(a, sizeof(a), national, t->tbl, kold, "OLD", "-1");
-		bad |= rec_add(a + strlen(a), sizeof(a) - strlen(a), national, t->tbl, knew, "NEW", "1");
-		snprintf(name, sizeof(name), "dash_%s_au", t->tbl);
-		snprintf(ev, sizeof(ev), "AFTER UPDATE ON %s", t->tbl);
-		snprintf(when, sizeof(when), "OLD.deleted IS NOT NEW.deleted OR OLD.owner IS NOT NEW.owner");
-		if (t->key_col != NULL)
-			snprintf(when + strlen(when), sizeof(when) - strlen(when), " OR OLD.%s IS NOT NEW.%s",
-				 t->key_col, t->key_col);
-		if ((rc = trigger(st, name, ev, when, a, err)) != 0)
-			return rc;
-		bad |= rec_add(a, sizeof(a), national, t->tbl, kold, "OLD", "-1");
-		snprintf(c, sizeof(c), "%s%s", a, score ? RANK_CALL("OLD.issue") : "");
-		snprintf(name, sizeof(name), "dash_%s_ad", t->tbl);
-		snprintf(ev, sizeof(ev), "AFTER DELETE ON %s", t->tbl);
-		if ((rc = trigger(st, name, ev, NULL, c, err)) != 0)
-			return rc;
-	}
-	if ((rc = trigger(st, "dash_score_rank_au", "AFTER UPDATE ON issue_score",
-			  "OLD.issue IS NOT NEW.issue OR OLD.criterion IS NOT NEW.criterion OR"
-			  " OLD.score IS NOT NEW.score OR OLD.deleted IS NOT NEW.deleted",
-			  RANK_CALL("NEW.issue")
-			  "INSERT INTO dash_rank_refresh (id) SELECT OLD.issue WHERE OLD.issue IS NOT NEW.issue;",
-			  err)) != 0)
-		return rc;
-
-	/* The national criteria price every scored problem. */
-	if ((rc = trigger(st, "dash_criterion_ai", "AFTER INSERT ON priority_criterion", NULL, RANK_REBUILD, err)) != 0 ||
-	    (rc = trigger(st, "dash_criterion_au", "AFTER UPDATE ON priority_criterion",
-			  "OLD.code IS NOT NEW.code OR OLD.weight IS NOT NEW.weight OR"
-			  " OLD.scale_max IS NOT NEW.scale_max OR OLD.active IS NOT NEW.active OR"
-			  " OLD.deleted IS NOT NEW.deleted",
-			  RANK_REBUILD, err)) != 0 ||
-	    (rc = trigger(st, "dash_criterion_ad", "AFTER DELETE ON priority_criterion", NULL, RANK_REBUILD, err)) != 0)
-		return rc;
-
-	if (bad)
-		return nz_fail(err, NZ_EINVAL, "dashboard: a trigger's SQL is longer than its buffer");
-	return 0;
-}
-
-/* Drops every table, index and trigger of an older version. */
-static int
-drop_schema(struct store *st, struct nz_err *err)
-{
-	sqlite3_stmt *q;
-	char sql[160];
-	int rc = 0;
-
-	for (;;) {
-		if (sqlite3_prepare_v2(store_db(st),
-				       "SELECT type, name FROM sqlite_master WHERE name LIKE 'dash\\_%' ESCAPE '\\'"
-				       " AND type IN ('trigger', 'view', 'table')"
-				       " ORDER BY CASE type WHEN 'trigger' THEN 0 WHEN 'view' THEN 1 ELSE 2 END LIMIT 1",
-				       -1, &q, NULL) != SQLITE_OK)
-			return store_sqlerr(st, err, "dashboard tables");
-		if (sqlite3_step(q) != SQLITE_ROW) {
-			sqlite3_finalize(q);
-			return 0;
-		}
-		snprintf(sql, sizeof(sql), "DROP %s %s", (const char *)sqlite3_column_text(q, 0),
-			 (const char *)sqlite3_column_text(q, 1));
-		sqlite3_finalize(q);
-		if ((rc = store_exec(st, sql, err)) != 0)
-			return rc;
-	}
-}
-
-static bool
-current(struct store *st)
-{
-	return store_meta_get_int(st, "dash_version", 0) == DASH_VERSION;
-}
-
-int
-dash_init(struct store *st, struct nz_err *err)
-{
-	int rc;
-
-	if (current(st))
-		return 0;
-	/* Which scopes to keep depends on the node: wait for its identity. */
-	if (store_node(st)[0] == '\0')
-		return nz_fail(err, NZ_ENOTFOUND, "database has no node identity (run 'nehzat init')");
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	/* Another process may have built them while we waited for the lock. */
-	if (current(st))
-		return store_commit(st, err);
-	if ((rc = drop_schema(st, err)) != 0 ||
-	    (rc = create_schema(st, unit_level(store_node(st)) == NZ_LEVEL_NATIONAL, err)) != 0 ||
-	    (rc = store_meta_set_int(st, "dash_version", DASH_VERSION, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
-}
-
-/* ---- reading the aggregates ---- */
-
-/*
- * The count rows of base's subtree: for the national unit, the provinces'
- * subtrees and its own; below, every owner within base.
- */
-#define ISSUE_ROWS_NATIONAL                                                                         \
-	"SELECT unit, category, state, n, people FROM dash_issue_n WHERE scope = 1 AND n > 0"          \
-	" UNION ALL SELECT unit, category, state, n, people FROM dash_issue_n"                          \
-	" WHERE scope = 0 AND unit = ?1 AND n > 0 ORDER BY 1, 2, 3"
-#define ISSUE_ROWS_BELOW                                                                            \
-	"SELECT unit, category, state, n, people FROM dash_issue_n WHERE scope = 0 AND unit >= ?1 AND" \
-	" unit < ?1 || '.' AND n > 0 ORDER BY 1, 2, 3"
-#define REC_ROWS_NATIONAL                                                                           \
-	"SELECT tbl, unit, key, n FROM dash_rec_n WHERE scope = 1 AND n > 0"                            \
-	" UNION ALL SELECT tbl, unit, key, n FROM dash_rec_n WHERE scope = 0 AND unit = ?1 AND n > 0"
-#define REC_ROWS_BELOW                                                                              \
-	"SELECT tbl, unit, key, n FROM dash_rec_n WHERE scope = 0 AND unit >= ?1 AND unit < ?1 || '.'" \
-	" AND n > 0"
-
-/*
- * Valid codes hold only [A-Z0-9-], so [base, base || '.') is base and
- * what lies below it.
- */
-static sqlite3_stmt *
-rows_of(struct store *st, const char *base, bool issues, struct nz_err *err)
-{
-	bool national = unit_level(base) == NZ_LEVEL_NATIONAL;
-	sqlite3_stmt *q;
-
-	q = store_prepare(st,
-			  issues ? (national ? ISSUE_ROWS_NATIONAL : ISSUE_ROWS_BELOW)
-				 : (national ? REC_ROWS_NATIONAL : REC_ROWS_BELOW),
-			  err);
-	if (q != NULL)
-		sqlite3_bind_text(q, 1, base, -1, SQLITE_TRANSIENT);
-	return q;
-}
 
 /* The unit under base that a figure of unit (an owner, or a province's subtree) counts under. */
 static void
@@ -622,60 +30,6 @@ unit_of(const char *base, const char *unit, char out[NZ_ID_MAX])
 		return;
 	}
 	snprintf(out, NZ_ID_MAX, "%.*s", (int)len, unit);
-}
-
-bool
-dash_subtree_count(struct store *st, const char *what, const char *unit, int64_t *out)
-{
-	bool issues = strcmp(what, "open_issues") == 0;
-	int level = unit_level(unit);
-	sqlite3_stmt *q;
-
-	if (!current(st) || level < 0 || (!issues && strcmp(what, "interventions") != 0))
-		return false;
-	/* At the national node a province's subtree is one row per key (scope 1); else owners' rows. */
-	if (level == NZ_LEVEL_PROVINCE && unit_level(store_node(st)) == NZ_LEVEL_NATIONAL)
-		q = store_prepare(st,
-				  issues ? "SELECT sum(n) FROM dash_issue_n WHERE scope = 1 AND unit = ?1 AND"
-					   " state != 'closed'"
-					 : "SELECT sum(n) FROM dash_rec_n WHERE scope = 1 AND tbl = 'intervention'"
-					   " AND unit = ?1",
-				  NULL);
-	else if (level == NZ_LEVEL_NATIONAL)
-		q = store_prepare(st,
-				  issues ? "SELECT sum(n) FROM dash_issue_n WHERE (scope = 1 OR (scope = 0 AND"
-					   " unit = ?1)) AND state != 'closed'"
-					 : "SELECT sum(n) FROM dash_rec_n WHERE tbl = 'intervention' AND (scope = 1"
-					   " OR (scope = 0 AND unit = ?1))",
-				  NULL);
-	else
-		q = store_prepare(st,
-				  issues ? "SELECT sum(n) FROM dash_issue_n WHERE scope = 0 AND unit >= ?1 AND"
-					   " unit < ?1 || '.' AND state != 'closed'"
-					 : "SELECT sum(n) FROM dash_rec_n WHERE scope = 0 AND tbl = 'intervention'"
-					   " AND unit >= ?1 AND unit < ?1 || '.'",
-				  NULL);
-	if (q == NULL)
-		return false;
-	sqlite3_bind_text(q, 1, unit, -1, SQLITE_TRANSIENT);
-	*out = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : 0;
-	sqlite3_reset(q);
-	return true;
-}
-
-const char *
-dash_live_owners(struct store *st, const char *tbl)
-{
-	int i;
-
-	if (!current(st))
-		return tbl;
-	if (strcmp(tbl, "issue") == 0)
-		return "dash_live_issue";
-	for (i = 0; live_views[i].tbl != NULL; i++)
-		if (strcmp(tbl, live_views[i].tbl) == 0)
-			return live_views[i].view;
-	return tbl;
 }
 
 /* ---- the consolidated register, as reg_summary() builds it ---- */
@@ -998,7 +352,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		nz_fail(err, NZ_EDENIED, "this node (%s) holds no register of %s", store_node(st), base);
 		return NULL;
 	}
-	if (dash_init(st, err) != 0)
+	if (agg_init(st, err) != 0)
 		return NULL;
 	if (top < 0 || top > 100)
 		top = 5;
@@ -1021,7 +375,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 	}
 
 	/* Problems per unit and status, and per category with its sources. */
-	if ((q = rows_of(st, base, true, err)) == NULL)
+	if ((q = agg_rows(st, base, true, err)) == NULL)
 		goto out;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *unit = (const char *)sqlite3_column_text(q, 0);
@@ -1072,7 +426,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 	sqlite3_reset(q);
 
 	/* Counts of the other records, per unit. */
-	if ((q = rows_of(st, base, false, err)) == NULL)
+	if ((q = agg_rows(st, base, false, err)) == NULL)
 		goto out;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *tbl = (const char *)sqlite3_column_text(q, 0);
@@ -1246,7 +600,7 @@ register_figures(struct store *st, const char *under, json_t *fig, struct nz_err
 	char b[NZ_ID_MAX], key[64];
 	sqlite3_stmt *q;
 
-	if ((q = rows_of(st, under, true, err)) == NULL)
+	if ((q = agg_rows(st, under, true, err)) == NULL)
 		return NZ_EDB;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *state = (const char *)sqlite3_column_text(q, 2);
@@ -1259,7 +613,7 @@ register_figures(struct store *st, const char *under, json_t *fig, struct nz_err
 		bump(fig, b, "issues", n);
 	}
 	sqlite3_reset(q);
-	if ((q = rows_of(st, under, false, err)) == NULL)
+	if ((q = agg_rows(st, under, false, err)) == NULL)
 		return NZ_EDB;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *tbl = (const char *)sqlite3_column_text(q, 0);
@@ -1347,7 +701,7 @@ dash_compute(struct store *st, const char *under, int sync_interval, struct nz_e
 		nz_fail(err, NZ_EDENIED, "%s is outside this node's subtree (%s)", under, store_node(st));
 		return NULL;
 	}
-	if (dash_init(st, err) != 0)
+	if (agg_init(st, err) != 0)
 		return NULL;
 	fig = json_object();
 	names = json_object();

@@ -1,3 +1,4 @@
+#include "domain/allocate.h"
 #include "domain/domain.h"
 #include "domain/register.h"
 #include "domain/reports.h"

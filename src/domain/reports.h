@@ -12,8 +12,8 @@
 
 /*
  * رصد و گزارش: monitoring reports against national templates, their
- * completeness and timeliness up the tree, approval by the parent, and the
- * national indicators that allocate resources (allocate.c).
+ * completeness and timeliness up the tree, and approval by the parent.
+ * The national indicators that allocate resources are allocate.h's.
  *
  * Records:
  *   report_template  national directive (owner IR), one record per version
@@ -28,7 +28,6 @@
  *                    submitting, so per-column merge keeps both sides.
  *   period_approval  owned by the unit whose consolidated period is
  *                    approved, written at its parent.
- *   indicator        national directive: allocation indicators and weights.
  *
  * Periods are Jalali ("1405-07", "1405-Q3") in and out; their bounds and
  * every date are stored as ISO text.  JSON returned here is new (caller
@@ -38,7 +37,6 @@
 extern const struct tbl_def report_template_table;
 extern const struct tbl_def report_table;
 extern const struct tbl_def period_approval_table;
-extern const struct tbl_def indicator_table;
 
 /* Limits of what a template and a report may hold. */
 #define REP_FIELDS_MAX 50
@@ -194,38 +192,6 @@ json_t *period_approval_list(struct store *st, const char *under, const char *pe
 
 /* rep_pending returns the latest submitted revisions awaiting this node's review. */
 json_t *rep_pending(struct store *st);
-
-/* ---- indicators and allocation (allocate.c) ---- */
-
-/*
- * ind_set defines or changes indicator code (national only): source is one
- * of population, open_issues, interventions, helpers, completeness; weight
- * 0..1000000.  Every change raises the indicator set's version.
- */
-int ind_set(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
-	    const char *author, struct nz_err *err);
-
-/* ind_remove retires indicator code (kept, inactive; the set's version rises). */
-int ind_remove(struct store *st, const char *code, const char *author, struct nz_err *err);
-
-/* ind_list returns the active indicators (every one when all) as a JSON array. */
-json_t *ind_list(struct store *st, bool all);
-
-/*
- * alloc_compute shares budget rials among the units of level ("province"
- * or "county") within under (NULL: this node) by the active indicators:
- * each indicator's slice (budget * weight / total weight) is split in
- * proportion to the units' values; both splits round by largest remainder,
- * ties to the indicator code, then the unit code, so the shares sum to the
- * budget exactly and are the same wherever the data is the same.  period
- * (NULL: the last ended month) is the one the completeness indicator counts.
- * Returns a JSON object, or NULL with err filled.
- */
-json_t *alloc_compute(struct store *st, int64_t budget, const char *level, const char *under,
-		      const char *period, struct nz_err *err);
-
-/* alloc_write_csv writes an allocation as CSV: one row per unit, then a total row. */
-int alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err);
 
 /* rep_csv_write writes rows (a JSON array of objects) as CSV with a header of cols. */
 int rep_csv_write(FILE *f, json_t *rows, const char *const *cols);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/allocate.h"
 #include "domain/reports.h"
 #include "http/http_int.h"
 

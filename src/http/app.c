@@ -11,7 +11,7 @@
 
 #include <sodium.h>
 
-#include "domain/dashboard.h"
+#include "domain/aggregate.h"
 #include "http/http_int.h"
 
 #define API_PREFIX "/api/v1"
@@ -30,7 +30,7 @@ http_app_new(struct http_app **out, const struct http_env *env, struct nz_err *e
 	if (sodium_init() < 0)
 		return nz_fail(err, NZ_EIO, "libsodium failed to initialise");
 	/* The dashboard's aggregates: made and filled once, then kept by the database itself. */
-	if ((rc = http_tables_init(env->st, err)) != 0 || (rc = dash_init(env->st, err)) != 0)
+	if ((rc = http_tables_init(env->st, err)) != 0 || (rc = agg_init(env->st, err)) != 0)
 		return rc;
 	if ((app = calloc(1, sizeof(*app))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");

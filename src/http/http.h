@@ -67,7 +67,7 @@ struct http_app;
 
 /*
  * http_app_new makes the app over env and creates its local tables (users,
- * sessions, attempts) and the dashboard's aggregates (dash_init).
+ * sessions, attempts) and the aggregates (agg_init, which node_open runs too).
  */
 int http_app_new(struct http_app **out, const struct http_env *env, struct nz_err *err);
 

@@ -84,7 +84,7 @@ orgunits(struct api *a)
 /*
  * GET /dashboard?under=
  * Every figure of under's subtree, by under itself and each unit directly
- * below it (domain/dashboard.c: from aggregates kept up to date as changes
+ * below it (domain/dashboard.c, from the aggregates domain/aggregate.c keeps as changes
  * apply), with each unit's freshness and the sync health of this node.
  */
 static void

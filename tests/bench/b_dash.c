@@ -34,6 +34,8 @@
 #include <msgpack.h>
 
 #include "base/jalali.h"
+#include "domain/aggregate.h"
+#include "domain/allocate.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/health.h"
@@ -598,7 +600,7 @@ one_size(int64_t n, int runs, const char *prov, const char *cnty, struct result 
 	res->plain_s = now() - t0;
 	res->plain_changes = g.changes;
 	t0 = now();
-	if (dash_init(st, &err) != 0) {
+	if (agg_init(st, &err) != 0) {
 		fprintf(stderr, "b_dash: %s\n", err.msg);
 		goto out;
 	}

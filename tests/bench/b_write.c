@@ -8,6 +8,7 @@
 #include <sqlite3.h>
 #include <time.h>
 
+#include "domain/aggregate.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "store/store.h"
@@ -117,7 +118,7 @@ main(int argc, char **argv)
 	       t_plain / (n * rounds) * 1e6, t_path / (n * rounds) * 1e6);
 	printf("BENCH name=P2_local_write_overhead value=%.3f unit=ratio goal=<=1.5\n", t_path / t_plain);
 	/* A serving node also keeps the dashboard's aggregates by trigger. */
-	if (dash_init(st, &err) != 0) {
+	if (agg_init(st, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 1;
 	}

@@ -10,6 +10,7 @@
 
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/allocate.h"
 #include "domain/domain.h"
 #include "domain/reports.h"
 

@@ -17,6 +17,8 @@
 #include <stdarg.h>
 
 #include "base/unit.h"
+#include "domain/aggregate.h"
+#include "domain/allocate.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/register.h"
@@ -623,7 +625,7 @@ check(struct store *st, const char *const *bases, int nbases, const char *const 
 			     "SELECT count(*) FROM issue WHERE deleted = 0 AND coalesce(status, '') <> 'closed' AND"
 			     " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))",
 			     units[j]);
-		if (!dash_subtree_count(st, "open_issues", units[j], &got) || got != want) {
+		if (!agg_subtree_count(st, "open_issues", units[j], &got) || got != want) {
 			printf("#   %s: open problems of %s: got %lld, want %lld\n", when, units[j], (long long)got,
 			       (long long)want);
 			bad++;
@@ -632,7 +634,7 @@ check(struct store *st, const char *const *bases, int nbases, const char *const 
 			     "SELECT count(*) FROM intervention WHERE deleted = 0 AND"
 			     " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))",
 			     units[j]);
-		if (!dash_subtree_count(st, "interventions", units[j], &got) || got != want) {
+		if (!agg_subtree_count(st, "interventions", units[j], &got) || got != want) {
 			printf("#   %s: interventions of %s: got %lld, want %lld\n", when, units[j], (long long)got,
 			       (long long)want);
 			bad++;
@@ -713,8 +715,8 @@ level(const char *id, const char *const *owners, int nowners, const char *const 
 	w.nowners = nowners;
 	snprintf(name, sizeof(name), "live-%s", id);
 	st = open_node(name, id);
-	CHECK(dash_init(st, &err) == 0);
-	CHECK(dash_init(st, &err) == 0); /* a no-op the second time */
+	CHECK(agg_init(st, &err) == 0);
+	CHECK(agg_init(st, &err) == 0); /* a no-op the second time */
 	CHECK(directives(st) == 0);
 	for (i = 0; i < 3; i++)
 		CHECK(criterion(st, i, true) == 0);
@@ -743,12 +745,12 @@ level(const char *id, const char *const *owners, int nowners, const char *const 
 	snprintf(name, sizeof(name), "late-%s", id);
 	late = open_node(name, id);
 	CHECK(copy(st, late) == 0);
-	CHECK(!dash_subtree_count(late, "open_issues", id, &(int64_t){0}));
+	CHECK(!agg_subtree_count(late, "open_issues", id, &(int64_t){0}));
 	alloc_level = unit_level(id) == NZ_LEVEL_NATIONAL ? "province" : "county";
 	if (unit_level(id) < NZ_LEVEL_COUNTY)
 		direct = alloc_compute(late, 1000000, alloc_level, id, "1405-08", &err);
 	cpl = cpl_compute(late, id, "1405-08", 0, &err);
-	CHECK(dash_init(late, &err) == 0);
+	CHECK(agg_init(late, &err) == 0);
 	/* Completeness finds the units with reports from the aggregates now: the same figures. */
 	a = cpl_compute(st, id, "1405-08", 0, &err);
 	CHECK(cpl != NULL && a != NULL &&
@@ -775,7 +777,7 @@ level(const char *id, const char *const *owners, int nowners, const char *const 
 	/* A new version rebuilds them from scratch: the same again. */
 	CHECK(store_meta_set_int(st, "dash_version", 0, &err) == 0);
 	a = rows(st);
-	CHECK(dash_init(st, &err) == 0);
+	CHECK(agg_init(st, &err) == 0);
 	b = rows(st);
 	CHECK(same("aggregates before and after a rebuild", b, a));
 	json_decref(a);
@@ -800,7 +802,7 @@ lifecycle(void)
 	struct solution_input si = {0};
 	int i, nc, ncr;
 
-	CHECK(dash_init(n, &err) == 0 && dash_init(p, &err) == 0 && dash_init(c, &err) == 0);
+	CHECK(agg_init(n, &err) == 0 && agg_init(p, &err) == 0 && agg_init(c, &err) == 0);
 	CHECK(reg_seed_standards(n, "t", &nc, &ncr, &err) == 0);
 	CHECK(copy(n, p) == 0 && copy(n, c) == 0);
 	{
@@ -881,7 +883,7 @@ main(void)
 		char path[512];
 		snprintf(path, sizeof(path), "%s/anon.db", tmp);
 		CHECK(store_open(&st, path, domain_tables(), true, &err) == 0);
-		CHECK_INT(dash_init(st, &err), NZ_ENOTFOUND);
+		CHECK_INT(agg_init(st, &err), NZ_ENOTFOUND);
 		store_close(st);
 	}
 	level("IR", nat_owners, 6, nat_bases, 4, 1500);

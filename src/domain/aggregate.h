@@ -1,0 +1,65 @@
+#ifndef NZ_AGGREGATE_H
+#define NZ_AGGREGATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "store/store.h"
+
+/*
+ * The aggregates of the replicated tables: local tables (never replicated,
+ * derived from the replicated ones) that SQLite triggers keep up to date in
+ * the same transaction as every change, whether written here or applied
+ * from a peer.  So the national dashboard, the allocation and the
+ * completeness cost the same with fifty thousand records as with five
+ * million: they read counts per (owner, category, status) and per
+ * (table, owner), and the few best-ranked rows of an index of scored
+ * problems, never the records themselves.
+ *
+ * Every node installs them when it opens its database (node_open, the web
+ * app); the dashboard, the allocation and the completeness read them and
+ * nothing here reads those.
+ *
+ * Tables (read by dashboard.c): dash_issue_n (scope, unit, category, state,
+ * n, people), dash_rec_n (scope, tbl, unit, key, n), dash_rank (id, owner,
+ * prov, category, prio, prio2, pe, pr, created).
+ */
+
+/*
+ * agg_init creates the aggregate tables and their triggers when they are
+ * missing or of an older version, and fills them once from the replicated
+ * tables, in one transaction; a no-op (one read) when they are current.
+ */
+int agg_init(struct store *st, struct nz_err *err);
+
+/* agg_current reports whether the aggregates are there and of this version. */
+bool agg_current(struct store *st);
+
+/*
+ * agg_rows prepares the count rows of base's subtree (the store owns the
+ * statement; it is reset by the next agg_rows of the same kind): for the
+ * national unit the provinces' subtrees (scope 1) and its own rows, below
+ * it every owner within base.  With issues: unit, category, state, n,
+ * people of dash_issue_n; else tbl, unit, key, n of dash_rec_n.  NULL with
+ * err filled when it cannot.
+ */
+sqlite3_stmt *agg_rows(struct store *st, const char *base, bool issues, struct nz_err *err);
+
+/*
+ * agg_subtree_count counts, from the aggregates, the live problems owned
+ * within unit that are not closed (what = "open_issues") or the live
+ * interventions within unit (what = "interventions").  false when the
+ * aggregates are not there (agg_init never ran): the caller counts itself.
+ */
+bool agg_subtree_count(struct store *st, const char *what, const char *unit, int64_t *out);
+
+/*
+ * agg_live_owners names what to read, instead of table tbl, to learn which
+ * owners hold live records of it: a view of the aggregates with the columns
+ * owner and deleted (always 0), one row or more per such owner, for issue,
+ * intervention, report, sel_call and sel_appointment when the aggregates
+ * are there; tbl itself otherwise.
+ */
+const char *agg_live_owners(struct store *st, const char *tbl);
+
+#endif

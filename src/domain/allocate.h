@@ -1,0 +1,51 @@
+#ifndef NZ_ALLOCATE_H
+#define NZ_ALLOCATE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "store/store.h"
+
+/*
+ * تخصیص منابع: the national indicators (a national directive, weights per
+ * source) and the allocation of a budget among the units of a level by
+ * them.  Reads the aggregates (aggregate.h) and the completeness
+ * (reports.h); JSON returned here is new (caller decrefs).
+ */
+
+extern const struct tbl_def indicator_table;
+
+/*
+ * ind_set defines or changes indicator code (national only): source is one
+ * of population, open_issues, interventions, helpers, completeness; weight
+ * 0..1000000.  Every change raises the indicator set's version.
+ */
+int ind_set(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
+	    const char *author, struct nz_err *err);
+
+/* ind_remove retires indicator code (kept, inactive; the set's version rises). */
+int ind_remove(struct store *st, const char *code, const char *author, struct nz_err *err);
+
+/* ind_list returns the active indicators (every one when all) as a JSON array. */
+json_t *ind_list(struct store *st, bool all);
+
+/*
+ * alloc_compute shares budget rials among the units of level ("province"
+ * or "county") within under (NULL: this node) by the active indicators:
+ * each indicator's slice (budget * weight / total weight) is split in
+ * proportion to the units' values; both splits round by largest remainder,
+ * ties to the indicator code, then the unit code, so the shares sum to the
+ * budget exactly and are the same wherever the data is the same.  period
+ * (NULL: the last ended month) is the one the completeness indicator counts.
+ * Returns a JSON object, or NULL with err filled.
+ */
+json_t *alloc_compute(struct store *st, int64_t budget, const char *level, const char *under,
+		      const char *period, struct nz_err *err);
+
+/* alloc_write_csv writes an allocation as CSV: one row per unit, then a total row. */
+int alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err);
+
+#endif

@@ -1,0 +1,308 @@
+/*
+ * The records of the reports area, and the helpers its files share: names
+ * of periods and levels, dates in Iran time, CSV.  See reports.h for the
+ * records and their owners.
+ */
+#include <ctype.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "domain/reports/rep_int.h"
+
+static const struct col_def tpl_cols[] = {
+	{"code", COL_TEXT},
+	{"version", COL_INT},
+	{"title", COL_TEXT},
+	{"period", COL_TEXT},   /* month, quarter */
+	{"reporter", COL_TEXT}, /* secretariat, helper */
+	{"level", COL_TEXT},    /* province, county */
+	{"due_days", COL_INT},  /* days after the period's last day */
+	{"from_date", COL_TEXT},  /* ISO: first day of the first period expected */
+	{"until_date", COL_TEXT}, /* ISO: last day of the last period expected; NULL: open */
+	{"fields", COL_TEXT},     /* JSON array, checked by tpl_fields_check */
+	{"created", COL_TEXT},
+	{NULL, 0},
+};
+static const char *const tpl_idx[] = {"code, version", NULL};
+const struct tbl_def report_template_table = {"report_template", VIS_DIRECTIVE, tpl_cols, tpl_idx};
+
+static const struct col_def rep_cols[] = {
+	{"template", COL_TEXT}, /* record id of the template version */
+	{"template_code", COL_TEXT},
+	{"template_version", COL_INT},
+	{"period", COL_TEXT}, /* Jalali label, "1405-07" or "1405-Q3" */
+	{"period_start", COL_TEXT},
+	{"period_end", COL_TEXT},
+	{"due", COL_TEXT},
+	{"grp", COL_TEXT}, /* helper group, "" for a secretariat's report */
+	{"revision", COL_INT},
+	{"supersedes", COL_TEXT},
+	{"data", COL_TEXT}, /* JSON object: field name to value */
+	{"status", COL_TEXT}, /* draft, submitted */
+	{"created", COL_TEXT},
+	{"submitted", COL_TEXT},
+	{"reason", COL_TEXT}, /* why this revision corrects the previous one */
+	/* Written by the parent only. */
+	{"review", COL_TEXT}, /* "", accepted, returned */
+	{"review_note", COL_TEXT},
+	{"reviewed", COL_TEXT},
+	{"reviewer", COL_TEXT},
+	{"reviewer_user", COL_TEXT},
+	{NULL, 0},
+};
+static const char *const rep_idx[] = {"template_code, period", "period_start", NULL};
+const struct tbl_def report_table = {"report", VIS_OWNED, rep_cols, rep_idx};
+
+static const struct col_def appr_cols[] = {
+	{"period", COL_TEXT},
+	{"period_start", COL_TEXT},
+	{"period_end", COL_TEXT},
+	{"approver", COL_TEXT},
+	{"approver_user", COL_TEXT},
+	{"decided", COL_TEXT},
+	{"note", COL_TEXT},
+	{"expected", COL_INT},
+	{"accepted", COL_INT},
+	{NULL, 0},
+};
+static const char *const appr_idx[] = {"period", NULL};
+const struct tbl_def period_approval_table = {"period_approval", VIS_OWNED, appr_cols, appr_idx};
+
+/* ---- small helpers ---- */
+
+bool
+rep_valid_code(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n > CODE_MAX || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0])))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
+			return false;
+	return true;
+}
+
+/* rep_printable reports whether s holds no control characters (one-line user text). */
+bool
+rep_printable(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < ' ' || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* rep_iso_jalali writes an ISO date as Jalali, or copies it when it is not one. */
+void
+rep_iso_jalali(const char *iso, char out[11])
+{
+	if (iso == NULL || iso[0] == '\0' || jalali_from_iso(iso, out, NULL) != 0)
+		snprintf(out, 11, "%s", iso ? iso : "");
+}
+
+/* rep_jalali_cols turns the ISO dates among names of object o into Jalali. */
+void
+rep_jalali_cols(json_t *o, const char *const *names)
+{
+	char j[11];
+	int i;
+
+	for (i = 0; names[i] != NULL; i++) {
+		const char *v = json_string_value(json_object_get(o, names[i]));
+		if (v != NULL && v[0] != '\0') {
+			rep_iso_jalali(v, j);
+			json_object_set_new(o, names[i], json_string(j));
+		}
+	}
+}
+
+const char *
+rep_kind_name(int kind)
+{
+	return kind == JPERIOD_QUARTER ? "quarter" : "month";
+}
+
+int
+rep_kind_of(const char *name)
+{
+	if (name == NULL)
+		return 0;
+	if (strcmp(name, "month") == 0 || strcmp(name, "monthly") == 0)
+		return JPERIOD_MONTH;
+	if (strcmp(name, "quarter") == 0 || strcmp(name, "quarterly") == 0)
+		return JPERIOD_QUARTER;
+	return 0;
+}
+
+int
+rep_level_of(const char *name)
+{
+	if (name == NULL)
+		return -1;
+	if (strcmp(name, "province") == 0)
+		return NZ_LEVEL_PROVINCE;
+	if (strcmp(name, "county") == 0)
+		return NZ_LEVEL_COUNTY;
+	return -1;
+}
+
+void
+rep_time_text(int64_t ms, char *out, size_t n)
+{
+	long long secs, days, rem;
+	struct jdate j;
+	int y, m, d;
+
+	secs = (long long)((ms + IRAN_OFFSET_MS) / 1000);
+	days = secs / 86400;
+	rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days((long)days, &y, &m, &d);
+	if (jalali_from_gregorian(y, m, d, &j) != 0) {
+		snprintf(out, n, "?");
+		return;
+	}
+	snprintf(out, n, "%04d-%02d-%02d %02lld:%02lld", j.y, j.m, j.d, rem / 3600, rem % 3600 / 60);
+}
+
+/* rep_due_end_ms is the first instant (unix ms) after the due day in Iran. */
+int64_t
+rep_due_end_ms(const char *due)
+{
+	int y, m, d;
+
+	if (iso_parse(due, &y, &m, &d, NULL) != 0)
+		return INT64_MAX;
+	return ((int64_t)days_from_civil(y, m, d) + 1) * 86400000LL - IRAN_OFFSET_MS;
+}
+
+void
+rep_default_period(char out[JPERIOD_TEXT_MAX])
+{
+	char today[11];
+	struct jperiod p;
+
+	nz_today(today);
+	if (jperiod_of_iso(today, JPERIOD_MONTH, &p, NULL) != 0) {
+		out[0] = '\0';
+		return;
+	}
+	jperiod_prev(&p);
+	jperiod_format(&p, out, JPERIOD_TEXT_MAX);
+}
+
+int64_t
+rep_watermark(struct store *st, const char *unit, char via[NZ_ID_MAX])
+{
+	const char *self = store_node(st);
+	sqlite3_stmt *q;
+	int64_t ms = 0;
+	size_t len;
+
+	via[0] = '\0';
+	if (strcmp(unit, self) == 0)
+		return INT64_MAX;
+	if (!unit_within(unit, self))
+		return 0;
+	/* The direct child on the way down: IR -> "IR-PP", IR-PP -> "IR-PP-CC". */
+	len = unit_level(self) == NZ_LEVEL_NATIONAL ? 5 : 8;
+	snprintf(via, NZ_ID_MAX, "%.*s", (int)len, unit);
+	if (sqlite3_prepare_v2(store_db(st), "SELECT last_sync FROM peer WHERE id = ? AND role = 'child'", -1,
+			       &q, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_text(q, 1, via, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		ms = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return ms;
+}
+
+/* rep_table_has reports whether table tbl exists and, when col is not NULL, has that column. */
+bool
+rep_table_has(struct store *st, const char *tbl, const char *col)
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tbl);
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (col == NULL || strcmp((const char *)sqlite3_column_text(q, 1), col) == 0) {
+			found = true;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+/* ---- CSV ---- */
+
+static void
+csv_cell(FILE *f, const char *s)
+{
+	if (strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			fputc('"', f);
+		fputc(*s, f);
+	}
+	fputc('"', f);
+}
+
+int
+rep_csv_write(FILE *f, json_t *rows, const char *const *cols)
+{
+	size_t i;
+	json_t *r;
+	int j;
+
+	for (j = 0; cols[j] != NULL; j++) {
+		if (j)
+			fputc(',', f);
+		csv_cell(f, cols[j]);
+	}
+	fputs("\r\n", f);
+	json_array_foreach(rows, i, r) {
+		for (j = 0; cols[j] != NULL; j++) {
+			json_t *v = json_object_get(r, cols[j]);
+			char buf[64];
+			if (j)
+				fputc(',', f);
+			if (json_is_string(v)) {
+				csv_cell(f, json_string_value(v));
+			} else if (json_is_integer(v)) {
+				snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+				fputs(buf, f);
+			} else if (json_is_real(v)) {
+				snprintf(buf, sizeof(buf), "%.17g", json_real_value(v));
+				fputs(buf, f);
+			} else if (json_is_boolean(v)) {
+				fputs(json_is_true(v) ? "true" : "false", f);
+			} else if (v != NULL && !json_is_null(v)) {
+				char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS | JSON_ENCODE_ANY);
+				if (s != NULL)
+					csv_cell(f, s);
+				free(s);
+			}
+		}
+		fputs("\r\n", f);
+	}
+	return ferror(f) ? NZ_EIO : 0;
+}
+
