@@ -9,47 +9,57 @@
 #include "node/node.h"
 #include "store/hlc.h"
 
-int
-cmd_orgunit(int argc, char **argv)
+static int
+orgunit_import_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc, count;
+
+	if (argc != 3)
+		return cmd_usage("orgunit import: give exactly one FILE.csv");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = orgunit_import_csv(n.st, argv[2], n.author, &count, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("imported %d org units from %s\n", count, argv[2]);
+	return 0;
+}
+
+static int
+orgunit_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "level", "name_fa", "name_en", "population", NULL};
-	struct cmd_opts o;
-	struct nz_err err = {0};
 	struct node n;
 	const char *under = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-	int rc, count, npos;
+	int rc, npos;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat orgunit import -D DIR FILE.csv\n"
-		       "       nehzat orgunit list -D DIR [--under CODE] [--json]\n"
-		       "import reads the provinces or counties file of the divisions data (national node\n"
-		       "only); a bad row is reported with its line and nothing is written.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "import") == 0) {
-		if (argc != 3)
-			return cmd_usage("orgunit import: give exactly one FILE.csv");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = orgunit_import_csv(n.st, argv[2], n.author, &count, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		printf("imported %d org units from %s\n", count, argv[2]);
-		return 0;
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		json_t *rows;
-		if ((rc = cli_parse("orgunit list", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("orgunit list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = orgunit_list(n.st, under);
-		node_close(&n);
-		return cli_list(&o, rows, cols);
-	}
-	return cmd_usage("orgunit: unknown subcommand '%s' (import, list)", argv[1]);
+	json_t *rows;
+	if ((rc = cli_parse("orgunit list", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("orgunit list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = orgunit_list(n.st, under);
+	node_close(&n);
+	return cli_list(o, rows, cols);
 }
+
+static const struct cmd_sub orgunit_subs[] = {
+	{"import", "-D DIR FILE.csv",
+	 NULL, orgunit_import_exec},
+	{"list", "-D DIR [--under CODE] [--json]",
+	 NULL, orgunit_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_orgunit = {
+	.name = "orgunit",
+	.summary = "org-unit tree: import FILE.csv, list",
+	.about = "import reads the provinces or counties file of the divisions data (national node\n"
+		 "only); a bad row is reported with its line and nothing is written.\n",
+	.subs = orgunit_subs,
+};

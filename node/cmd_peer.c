@@ -28,10 +28,9 @@ ms_text(int64_t ms, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-int
-cmd_peer(int argc, char **argv)
+static int
+peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct node n;
 	const char *id = NULL, *key = NULL, *url = "";
 	const struct cli_opt opts[] = {CLI_VAL("--id", &id),
@@ -45,15 +44,6 @@ cmd_peer(int argc, char **argv)
 	size_t len;
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat peer add -D DIR --id CODE --key HEX [--url URL]\n"
-		       "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
-		       "its children.  Sync refuses peers whose key is not registered.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") != 0)
-		return cmd_usage("peer: unknown subcommand '%s' (add)", argv[1]);
 	if ((rc = cli_parse("peer add", argc, argv, 2, opts, NULL, 0, &npos)) != 0)
 		return rc;
 	if (id == NULL || key == NULL)
@@ -63,7 +53,7 @@ cmd_peer(int argc, char **argv)
 	if (sodium_hex2bin(pk, sizeof(pk), key, strlen(key), NULL, &len, NULL) != 0 || len != 32 ||
 	    strlen(key) != 64)
 		return cmd_usage("peer add: key must be 64 hex digits, the output of 'nehzat key'");
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	if (unit_parent(n.conf.id, mine) == 0 && strcmp(mine, id) == 0)
 		role = "parent";
@@ -94,14 +84,26 @@ cmd_peer(int argc, char **argv)
 	return rc ? 1 : 0;
 }
 
+static const struct cmd_sub peer_subs[] = {
+	{"add", "-D DIR --id CODE --key HEX [--url URL]", NULL, peer_add_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_peer = {
+	.name = "peer",
+	.summary = "trust a parent's or child's public key (peer add/list)",
+	.about = "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
+		 "its children.  Sync refuses peers whose key is not registered.\n",
+	.subs = peer_subs,
+};
+
 /*
  * The pull cursor of a child lives at the child; the parent knows how far it
  * has served it only as "sent".  Status shows what each side knows.
  */
-int
-cmd_status(int argc, char **argv)
+static int
+status_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct node n;
 	json_t *j, *peers, *counts, *v;
 	const struct tbl_def *const *t;
@@ -109,16 +111,9 @@ cmd_status(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat status -D DIR [--json]\n"
-		       "Node id, level, parent, change-log head, clock, record counts, and per peer:\n"
-		       "URL, last contact, acknowledged cursors, backlog each way, quarantine count.\n");
-		return 0;
-	}
 	if (argc > 1)
 		return cmd_usage("status: unexpected argument '%s'", argv[1]);
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	hlc_format(store_hlc(n.st), hlc, sizeof(hlc));
 	j = json_object();
@@ -147,7 +142,7 @@ cmd_status(int argc, char **argv)
 		json_object_set_new(v, "last_sync", json_string(when));
 	}
 	json_object_set_new(j, "peers", peers);
-	if (o.json) {
+	if (o->json) {
 		cli_print_json(j);
 	} else {
 		const char *k;
@@ -170,25 +165,27 @@ cmd_status(int argc, char **argv)
 	return 0;
 }
 
-int
-cmd_quarantine(int argc, char **argv)
+const struct cmd_def cmd_status = {
+	.name = "status",
+	.summary = "node id, level, change log, clock, peers, record counts",
+	.synopsis = "-D DIR [--json]",
+	.about = "Node id, level, parent, change-log head, clock, record counts, and per peer:\n"
+		 "URL, last contact, acknowledged cursors, backlog each way, quarantine count.\n",
+	.run = status_exec,
+};
+
+static int
+quarantine_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct node n;
 	sqlite3_stmt *q;
 	json_t *a;
 	char when[32];
 	int rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat quarantine list -D DIR [--json]\n"
-		       "Changes refused from peers, kept for inspection, never applied.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "list") != 0 || argc > 2)
-		return cmd_usage("quarantine: unknown subcommand '%s' (list)", argv[1]);
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if (argc > 2)
+		return cmd_usage("quarantine list: unexpected argument '%s'", argv[2]);
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	a = json_array();
 	if (sqlite3_prepare_v2(store_db(n.st),
@@ -211,7 +208,7 @@ cmd_quarantine(int argc, char **argv)
 		}
 		sqlite3_finalize(q);
 	}
-	if (o.json) {
+	if (o->json) {
 		cli_print_json(a);
 	} else {
 		static const struct cli_col cols[] = {{"at", "at"},         {"peer", "peer"},
@@ -224,3 +221,15 @@ cmd_quarantine(int argc, char **argv)
 	node_close(&n);
 	return 0;
 }
+
+static const struct cmd_sub quarantine_subs[] = {
+	{"list", "-D DIR [--json]", NULL, quarantine_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_quarantine = {
+	.name = "quarantine",
+	.summary = "changes refused from peers: list",
+	.about = "Changes refused from peers, kept for inspection, never applied.\n",
+	.subs = quarantine_subs,
+};

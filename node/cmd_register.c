@@ -289,19 +289,14 @@ list_parse(const char *cmd, int argc, char **argv, unsigned extra, struct list_o
 /* get_fn finds one record by id (NULL: none); the caller owns it. */
 typedef json_t *(*get_fn)(struct store *st, const char *id);
 
-/* show_id runs "CMD show ID" with the record get finds, a WHAT; help is its --help text. */
+/* show_id runs "CMD show ID" with the record get finds, a WHAT. */
 static int
-show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, get_fn get, const char *what,
-	const char *help)
+show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, get_fn get, const char *what)
 {
 	struct node n;
 	json_t *rec;
 	int rc;
 
-	if (o->help) {
-		fputs(help, stdout);
-		return 0;
-	}
 	if (argc != 3)
 		return cmd_usage("%s: give exactly one ID", cmd);
 	if ((rc = cmd_open(&n, o)) != 0)
@@ -315,18 +310,14 @@ show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, get_fn
 typedef int (*set_fn)(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
 		      struct nz_err *err);
 
-/* set_fields runs "CMD set ID FIELD=VALUE..." through set; help is its --help text. */
+/* set_fields runs "CMD set ID FIELD=VALUE..." through set. */
 static int
-set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, set_fn set, const char *help)
+set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, set_fn set)
 {
 	struct nz_err err = {0};
 	struct node n;
 	int rc;
 
-	if (o->help) {
-		fputs(help, stdout);
-		return 0;
-	}
 	if (argc < 4)
 		return cmd_usage("%s: give ID and at least one FIELD=VALUE", cmd);
 	if ((rc = cmd_open(&n, o)) != 0)
@@ -335,595 +326,648 @@ set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, set
 	return cli_done(&n, rc, &err, NULL);
 }
 
-static const char lifecycle_help[] =
-	"Lifecycle (only these moves are legal; anything else is refused and changes nothing):\n"
-	"  identified (شناسایی شده)      -> prioritised     when a session scores it (session score)\n"
-	"  prioritised (اولویت بندی شده)  -> proposed        when a solution is proposed (solution add)\n"
-	"  proposed (راه حل پیشنهاد شده)  -> council         solution submit --council county|province\n"
-	"  council (در دستور شورا)        -> approved | rejected | returned   council decide (at the council's node)\n"
-	"  returned (عودت برای اصلاح)     -> proposed        solution revise\n"
-	"  rejected (رد شده در شورا)      -> proposed        a new solution (solution add); or -> closed\n"
-	"  approved (مصوب شورا)           -> intervention    intervention add --solution\n"
-	"  intervention (در حال مداخله)   -> evaluated       evaluation add --intervention (implementation started)\n"
-	"  evaluated (ارزیابی شده)        -> closed          solution close / issue close\n"
-	"  identified, prioritised        -> closed          issue close (e.g. a duplicate)\n"
-	"A solution's problems move with it.  approved/rejected/returned are the council's decision record,\n"
-	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n"
-	"each other.\n";
+/* LIFECYCLE_HELP ends the --help of issue and solution, and is what "register lifecycle" prints. */
+#define LIFECYCLE_HELP \
+	"Lifecycle (only these moves are legal; anything else is refused and changes nothing):\n" \
+	"  identified (شناسایی شده)      -> prioritised     when a session scores it (session score)\n" \
+	"  prioritised (اولویت بندی شده)  -> proposed        when a solution is proposed (solution add)\n" \
+	"  proposed (راه حل پیشنهاد شده)  -> council         solution submit --council county|province\n" \
+	"  council (در دستور شورا)        -> approved | rejected | returned   council decide (at the council's node)\n" \
+	"  returned (عودت برای اصلاح)     -> proposed        solution revise\n" \
+	"  rejected (رد شده در شورا)      -> proposed        a new solution (solution add); or -> closed\n" \
+	"  approved (مصوب شورا)           -> intervention    intervention add --solution\n" \
+	"  intervention (در حال مداخله)   -> evaluated       evaluation add --intervention (implementation started)\n" \
+	"  evaluated (ارزیابی شده)        -> closed          solution close / issue close\n" \
+	"  identified, prioritised        -> closed          issue close (e.g. a duplicate)\n" \
+	"A solution's problems move with it.  approved/rejected/returned are the council's decision record,\n" \
+	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n" \
+	"each other.\n"
 
 /* ---- issue ---- */
 
-int
-cmd_issue(int argc, char **argv)
+static int
+issue_add_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	struct issue_input in = {0};
+	const char *people = NULL;
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
+				       CLI_VAL("--description", &in.description),
+				       CLI_VAL("--category", &in.category),
+				       CLI_VAL("--area", &in.area),
+				       CLI_VAL("--neighbourhood", &in.neighbourhood),
+				       CLI_VAL("--village", &in.neighbourhood),
+				       CLI_VAL("--people", &people),
+				       CLI_VAL("--source", &in.source),
+				       CLI_VAL("--session", &in.session),
+				       CLI_END};
+	if ((rc = cli_parse("issue add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (in.title == NULL)
+		return cmd_usage("issue add: --title T is required");
+	in.people = -1;
+	if ((rc = cli_whole("issue add", "--people", people, 0, LLONG_MAX, &in.people)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = issue_create(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+issue_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "owner", "state", "rank", "priority", "category",
 					   "people_affected", "title", NULL};
-	struct cmd_opts o;
+	struct node n;
+	int rc;
+
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("issue list", argc, argv, LIST_STATUS | LIST_CATEGORY, &l, NULL, 0)) != 0 ||
+	    (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = issue_list(n.st, l.under, l.status, l.category);
+	node_close(&n);
+	return emit(o, rows, cols, l.csv);
+}
+
+static int
+issue_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return show_id(o, argc, argv, "issue show", issue_get, "problem");
+}
+
+static int
+issue_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return set_fields(o, argc, argv, "issue set", issue_set);
+}
+
+static int
+issue_close_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat issue add -D DIR --title T [--description D] [--category CODE] [--area CODE]\n"
-		       "                          [--neighbourhood PLACE] [--people N]\n"
-		       "                          [--source session|views|monitoring] [--session SID]\n"
-		       "       nehzat issue list -D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]\n"
-		       "       nehzat issue show -D DIR ID [--json]\n"
-		       "       nehzat issue set -D DIR ID FIELD=VALUE...\n"
-		       "       nehzat issue close -D DIR ID [--reason TEXT]\n"
-		       "Problems of the issue register (نظام مسائل).  add prints the new id.  The area is an org\n"
-		       "unit (this node by default) with an optional neighbourhood or village.  The category is a\n"
-		       "code of the national list ('nehzat register category list'); a node that has not received\n"
-		       "the list yet accepts any code.  list shows each problem's priority (0-100, from the\n"
-		       "stakeholders' scores on the national weighted criteria) and its rank within its area.\n"
-		       "--csv FILE exports (- for standard output).  Dates are Jalali.\n\n%s",
-		       lifecycle_help);
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct issue_input in = {0};
-		const char *people = NULL;
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
-					       CLI_VAL("--description", &in.description),
-					       CLI_VAL("--category", &in.category),
-					       CLI_VAL("--area", &in.area),
-					       CLI_VAL("--neighbourhood", &in.neighbourhood),
-					       CLI_VAL("--village", &in.neighbourhood),
-					       CLI_VAL("--people", &people),
-					       CLI_VAL("--source", &in.source),
-					       CLI_VAL("--session", &in.session),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat issue add -D DIR --title T [--description D] [--category CODE]\n"
-			       "       [--area CODE] [--neighbourhood PLACE] [--people N]\n"
-			       "       [--source session|views|monitoring] [--session SID]\n"
-			       "Records a problem (status identified) and prints its id.\n");
-			return 0;
-		}
-		if ((rc = cli_parse("issue add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (in.title == NULL)
-			return cmd_usage("issue add: --title T is required");
-		in.people = -1;
-		if ((rc = cli_whole("issue add", "--people", people, 0, LLONG_MAX, &in.people)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = issue_create(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat issue list -D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]\n"
-			       "Problems by area and rank.  --status filters on the effective status.\n");
-			return 0;
-		}
-		if ((rc = list_parse("issue list", argc, argv, LIST_STATUS | LIST_CATEGORY, &l, NULL, 0)) != 0 ||
-		    (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = issue_list(n.st, l.under, l.status, l.category);
-		node_close(&n);
-		return emit(&o, rows, cols, l.csv);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return show_id(&o, argc, argv, "issue show", issue_get, "problem",
-			       "usage: nehzat issue show -D DIR ID [--json]\n"
-			       "A problem with its priority, rank, per-criterion means and every score.\n");
-	if (strcmp(argv[1], "set") == 0)
-		return set_fields(&o, argc, argv, "issue set", issue_set,
-				  "usage: nehzat issue set -D DIR ID FIELD=VALUE...\n"
-				  "Fields: title, description, category, neighbourhood, people_affected, source, session.\n"
-				  "The status changes only through the lifecycle's operations.\n");
-	if (strcmp(argv[1], "close") == 0) {
-		const char *reason = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-		if (o.help) {
-			printf("usage: nehzat issue close -D DIR ID [--reason TEXT]\n"
-			       "Closes a problem that is identified, prioritised, rejected or evaluated.\n");
-			return 0;
-		}
-		if ((rc = cli_parse("issue close", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1)
-			return cmd_usage("issue close: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = issue_close(n.st, pos[0], reason, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	return cmd_usage("issue: unknown subcommand '%s' (add, list, show, set, close)", argv[1]);
+	const char *reason = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+	if ((rc = cli_parse("issue close", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1)
+		return cmd_usage("issue close: give exactly one ID");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = issue_close(n.st, pos[0], reason, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static const struct cmd_sub issue_subs[] = {
+	{"add", "-D DIR --title T [--description D] [--category CODE] [--area CODE]\n"
+	  "[--neighbourhood PLACE] [--people N]\n"
+	  "[--source session|views|monitoring] [--session SID]",
+	 "Records a problem (status identified) and prints its id.\n", issue_add_exec},
+	{"list", "-D DIR [--under CODE] [--status S] [--category C] [--json] [--csv FILE]",
+	 "Problems by area and rank.  --status filters on the effective status.\n", issue_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 "A problem with its priority, rank, per-criterion means and every score.\n", issue_show_exec},
+	{"set", "-D DIR ID FIELD=VALUE...",
+	 "Fields: title, description, category, neighbourhood, people_affected, source, session.\n"
+	 "The status changes only through the lifecycle's operations.\n", issue_set_exec},
+	{"close", "-D DIR ID [--reason TEXT]",
+	 "Closes a problem that is identified, prioritised, rejected or evaluated.\n", issue_close_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_issue = {
+	.name = "issue",
+	.summary = "problems of the issue register: add, list, show, set, close",
+	.about = "Problems of the issue register (نظام مسائل).  add prints the new id.  The area is an org\n"
+		 "unit (this node by default) with an optional neighbourhood or village.  The category is a\n"
+		 "code of the national list ('nehzat register category list'); a node that has not received\n"
+		 "the list yet accepts any code.  list shows each problem's priority (0-100, from the\n"
+		 "stakeholders' scores on the national weighted criteria) and its rank within its area.\n"
+		 "--csv FILE exports (- for standard output).  Dates are Jalali.\n"
+		 "\n"
+		  LIFECYCLE_HELP,
+	.subs = issue_subs,
+};
 
 /* ---- session ---- */
 
-int
-cmd_session(int argc, char **argv)
+static int
+session_add_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	struct session_input in = {0};
+	const char *people = NULL, *issues[CLI_LIST_MAX];
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--date", &in.date),
+				       CLI_VAL("--place", &in.place),
+				       CLI_VAL("--facilitator", &in.facilitator),
+				       CLI_VAL("--participants", &people),
+				       CLI_VAL("--groups", &in.groups),
+				       CLI_VAL("--outcomes", &in.outcomes),
+				       CLI_VAL("--area", &in.area),
+				       CLI_LIST("--issue", issues, &in.nissues),
+				       CLI_END};
+	if ((rc = cli_parse("session add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (in.date == NULL)
+		return cmd_usage("session add: --date D is required (Jalali, e.g. 1405-09-07)");
+	in.participants = -1;
+	if ((rc = cli_whole("session add", "--participants", people, 0, LLONG_MAX, &in.participants)) != 0)
+		return rc;
+	in.issues = issues;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = session_add(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+session_score_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	struct score_input sc[32];
+	const char *group = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--group", &group), CLI_END};
+	char names[32][32];
+	int i;
+	if ((rc = cli_parse("session score", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np < 3)
+		return cmd_usage("session score: give SID, ISSUE and at least one CRITERION=SCORE");
+	if (np - 2 > 32)
+		return cmd_usage("session score: at most 32 scores at once");
+	for (i = 2; i < np; i++) {
+		const char *eq = strchr(pos[i], '=');
+		size_t len = eq ? (size_t)(eq - pos[i]) : 0;
+		if (eq == NULL || len == 0 || len >= sizeof(names[0]))
+			return cmd_usage("session score: '%s' is not CRITERION=SCORE", pos[i]);
+		memcpy(names[i - 2], pos[i], len);
+		names[i - 2][len] = '\0';
+		sc[i - 2].criterion = names[i - 2];
+		if ((rc = cli_real("session score", names[i - 2], eq + 1, &sc[i - 2].score)) != 0)
+			return rc;
+	}
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = session_score(n.st, pos[0], pos[1], group, sc, np - 2, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+session_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "owner", "date", "place", "facilitator", "participants",
 					   "nscores", "stakeholder_groups", NULL};
-	struct cmd_opts o;
-	struct nz_err err = {0};
 	struct node n;
-	char *pos[POS_MAX];
-	int rc, np;
+	int rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat session add -D DIR --date D [--place P] [--facilitator F] [--participants N]\n"
-		       "                            [--groups G] [--issue ID]... [--outcomes T] [--area CODE]\n"
-		       "       nehzat session score -D DIR SID ISSUE CRITERION=SCORE... [--group G]\n"
-		       "       nehzat session list -D DIR [--under CODE] [--json] [--csv FILE]\n"
-		       "       nehzat session show -D DIR SID [--json]\n"
-		       "       nehzat session set -D DIR SID FIELD=VALUE...\n"
-		       "Deliberation sessions (جلسات هم اندیشی) with stakeholders.  In a session, stakeholder groups\n"
-		       "score problems on the national weighted criteria ('nehzat register criterion list'); each\n"
-		       "problem's priority is 100 x sum(weight x mean score / scale) / sum(weights) over the active\n"
-		       "criteria (a criterion never scored counts 0), and problems are ranked within their area.\n"
-		       "A group scoring the same problem again in the same session replaces its earlier score.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct session_input in = {0};
-		const char *people = NULL, *issues[CLI_LIST_MAX];
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--date", &in.date),
-					       CLI_VAL("--place", &in.place),
-					       CLI_VAL("--facilitator", &in.facilitator),
-					       CLI_VAL("--participants", &people),
-					       CLI_VAL("--groups", &in.groups),
-					       CLI_VAL("--outcomes", &in.outcomes),
-					       CLI_VAL("--area", &in.area),
-					       CLI_LIST("--issue", issues, &in.nissues),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat session add -D DIR --date D [--place P] [--facilitator F]\n"
-			       "       [--participants N] [--groups G] [--issue ID]... [--outcomes T] [--area CODE]\n"
-			       "Records a deliberation session and prints its id.  --issue names a problem discussed.\n");
-			return 0;
-		}
-		if ((rc = cli_parse("session add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (in.date == NULL)
-			return cmd_usage("session add: --date D is required (Jalali, e.g. 1405-09-07)");
-		in.participants = -1;
-		if ((rc = cli_whole("session add", "--participants", people, 0, LLONG_MAX, &in.participants)) != 0)
-			return rc;
-		in.issues = issues;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = session_add(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "score") == 0) {
-		struct score_input sc[32];
-		const char *group = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--group", &group), CLI_END};
-		char names[32][32];
-		int i;
-		if (o.help) {
-			printf("usage: nehzat session score -D DIR SID ISSUE CRITERION=SCORE... [--group G]\n"
-			       "Records the scores a stakeholder group gave a problem in a session, e.g.\n"
-			       "  nehzat session score -D DIR s1 p1 severity=4 prevalence=3 urgency=5 feasibility=2\n");
-			return 0;
-		}
-		if ((rc = cli_parse("session score", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np < 3)
-			return cmd_usage("session score: give SID, ISSUE and at least one CRITERION=SCORE");
-		if (np - 2 > 32)
-			return cmd_usage("session score: at most 32 scores at once");
-		for (i = 2; i < np; i++) {
-			const char *eq = strchr(pos[i], '=');
-			size_t len = eq ? (size_t)(eq - pos[i]) : 0;
-			if (eq == NULL || len == 0 || len >= sizeof(names[0]))
-				return cmd_usage("session score: '%s' is not CRITERION=SCORE", pos[i]);
-			memcpy(names[i - 2], pos[i], len);
-			names[i - 2][len] = '\0';
-			sc[i - 2].criterion = names[i - 2];
-			if ((rc = cli_real("session score", names[i - 2], eq + 1, &sc[i - 2].score)) != 0)
-				return rc;
-		}
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = session_score(n.st, pos[0], pos[1], group, sc, np - 2, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat session list -D DIR [--under CODE] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse("session list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = session_list(n.st, l.under);
-		node_close(&n);
-		return emit(&o, rows, cols, l.csv);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return show_id(&o, argc, argv, "session show", session_get, "session",
-			       "usage: nehzat session show -D DIR SID [--json]\n");
-	if (strcmp(argv[1], "set") == 0)
-		return set_fields(&o, argc, argv, "session set", session_set,
-				  "usage: nehzat session set -D DIR SID FIELD=VALUE...\n"
-				  "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n");
-	return cmd_usage("session: unknown subcommand '%s' (add, score, list, show, set)", argv[1]);
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("session list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = session_list(n.st, l.under);
+	node_close(&n);
+	return emit(o, rows, cols, l.csv);
 }
+
+static int
+session_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return show_id(o, argc, argv, "session show", session_get, "session");
+}
+
+static int
+session_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return set_fields(o, argc, argv, "session set", session_set);
+}
+
+static const struct cmd_sub session_subs[] = {
+	{"add", "-D DIR --date D [--place P] [--facilitator F] [--participants N]\n"
+	  "[--groups G] [--issue ID]... [--outcomes T] [--area CODE]",
+	 "Records a deliberation session and prints its id.  --issue names a problem discussed.\n", session_add_exec},
+	{"score", "-D DIR SID ISSUE CRITERION=SCORE... [--group G]",
+	 "Records the scores a stakeholder group gave a problem in a session, e.g.\n"
+	 "  nehzat session score -D DIR s1 p1 severity=4 prevalence=3 urgency=5 feasibility=2\n", session_score_exec},
+	{"list", "-D DIR [--under CODE] [--json] [--csv FILE]",
+	 NULL, session_list_exec},
+	{"show", "-D DIR SID [--json]",
+	 NULL, session_show_exec},
+	{"set", "-D DIR SID FIELD=VALUE...",
+	 "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n", session_set_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_session = {
+	.name = "session",
+	.summary = "deliberation sessions and stakeholders' scores: add, score, list, show",
+	.about = "Deliberation sessions (جلسات هم اندیشی) with stakeholders.  In a session, stakeholder groups\n"
+		 "score problems on the national weighted criteria ('nehzat register criterion list'); each\n"
+		 "problem's priority is 100 x sum(weight x mean score / scale) / sum(weights) over the active\n"
+		 "criteria (a criterion never scored counts 0), and problems are ranked within their area.\n"
+		 "A group scoring the same problem again in the same session replaces its earlier score.\n",
+	.subs = session_subs,
+};
 
 /* ---- solution ---- */
 
-int
-cmd_solution(int argc, char **argv)
+static int
+solution_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "state", "round", "council", "budget", "start_date",
-					   "end_date", "title", NULL};
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	struct solution_input in = {0};
+	const char *budget = NULL, *issues[CLI_LIST_MAX];
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
+				       CLI_VAL("--plan", &in.plan),
+				       CLI_VAL("--bodies", &in.bodies),
+				       CLI_VAL("--resources", &in.resources),
+				       CLI_VAL("--budget", &budget),
+				       CLI_VAL("--start", &in.start),
+				       CLI_VAL("--end", &in.end),
+				       CLI_LIST("--issue", issues, &in.nissues),
+				       CLI_END};
+	if ((rc = cli_parse("solution add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (in.title == NULL || in.nissues == 0)
+		return cmd_usage("solution add: --title T and at least one --issue ID are required");
+	in.budget = -1;
+	if ((rc = cli_whole("solution add", "--budget", budget, 0, LLONG_MAX, &in.budget)) != 0)
+		return rc;
+	in.issues = issues;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = solution_add(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+solution_submit_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat solution add -D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
-		       "                             [--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]\n"
-		       "       nehzat solution submit -D DIR ID --council county|province [--date D]\n"
-		       "       nehzat solution revise -D DIR ID\n"
-		       "       nehzat solution close -D DIR ID [--reason TEXT]\n"
-		       "       nehzat solution set -D DIR ID FIELD=VALUE...\n"
-		       "       nehzat solution list -D DIR [--under CODE] [--status S] [--json] [--csv FILE]\n"
-		       "       nehzat solution show -D DIR ID [--json]\n"
-		       "Proposed solutions (راه حل پیشنهادی): an executive plan for one or more prioritised problems\n"
-		       "of one area, with responsible bodies, resources, budget and timeline, submitted to the\n"
-		       "county or provincial social council (شورای اجتماعی).\n\n%s",
-		       lifecycle_help);
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct solution_input in = {0};
-		const char *budget = NULL, *issues[CLI_LIST_MAX];
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--title", &in.title),
-					       CLI_VAL("--plan", &in.plan),
-					       CLI_VAL("--bodies", &in.bodies),
-					       CLI_VAL("--resources", &in.resources),
-					       CLI_VAL("--budget", &budget),
-					       CLI_VAL("--start", &in.start),
-					       CLI_VAL("--end", &in.end),
-					       CLI_LIST("--issue", issues, &in.nissues),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat solution add -D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
-			       "       [--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]\n"
-			       "Proposes a solution and prints its id; its problems become \"solution proposed\".\n");
-			return 0;
-		}
-		if ((rc = cli_parse("solution add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (in.title == NULL || in.nissues == 0)
-			return cmd_usage("solution add: --title T and at least one --issue ID are required");
-		in.budget = -1;
-		if ((rc = cli_whole("solution add", "--budget", budget, 0, LLONG_MAX, &in.budget)) != 0)
-			return rc;
-		in.issues = issues;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = solution_add(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "submit") == 0) {
-		const char *council = NULL, *date = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--council", &council),
-					       CLI_VAL("--date", &date),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat solution submit -D DIR ID --council county|province [--date D]\n"
-			       "Puts a proposed solution before the social council of its county or its province.\n");
-			return 0;
-		}
-		if ((rc = cli_parse("solution submit", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1 || council == NULL)
-			return cmd_usage("solution submit: give one ID and --council county|province");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = solution_submit(n.st, pos[0], council, date, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "revise") == 0 || strcmp(argv[1], "close") == 0) {
-		bool revise = strcmp(argv[1], "revise") == 0;
-		const char *reason = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-		if (o.help) {
-			printf(revise ? "usage: nehzat solution revise -D DIR ID\n"
-					"Takes a solution the council returned back to \"solution proposed\" for\n"
-					"revision ('solution set'), to be submitted again.\n"
-				      : "usage: nehzat solution close -D DIR ID [--reason TEXT]\n"
-					"Closes an evaluated or rejected solution, and its problems with it.\n");
-			return 0;
-		}
-		if ((rc = cli_parse(revise ? "solution revise" : "solution close", argc, argv, 2, revise ? NULL : opts, pos,
-				     POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1)
-			return cmd_usage("solution %s: give exactly one ID", argv[1]);
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = revise ? solution_revise(n.st, pos[0], n.author, &err)
-			    : solution_close(n.st, pos[0], reason, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "set") == 0)
-		return set_fields(&o, argc, argv, "solution set", solution_set,
-				  "usage: nehzat solution set -D DIR ID FIELD=VALUE...\n"
-				  "Fields: title, exec_plan, bodies, resources, budget, start_date, end_date.\n");
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat solution list -D DIR [--under CODE] [--status S] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse("solution list", argc, argv, LIST_STATUS, &l, NULL, 0)) != 0 ||
-		    (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = solution_list(n.st, l.under, l.status);
-		node_close(&n);
-		return emit(&o, rows, cols, l.csv);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return show_id(&o, argc, argv, "solution show", solution_get, "solution",
-			       "usage: nehzat solution show -D DIR ID [--json]\n"
-			       "A solution with its problems, council decisions, intervention and evaluations.\n");
-	return cmd_usage("solution: unknown subcommand '%s' (add, submit, revise, close, set, list, show)", argv[1]);
+	const char *council = NULL, *date = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--council", &council),
+				       CLI_VAL("--date", &date),
+				       CLI_END};
+	if ((rc = cli_parse("solution submit", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1 || council == NULL)
+		return cmd_usage("solution submit: give one ID and --council county|province");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = solution_submit(n.st, pos[0], council, date, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+solution_revise_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	bool revise = strcmp(argv[1], "revise") == 0;
+	const char *reason = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+	if ((rc = cli_parse(revise ? "solution revise" : "solution close", argc, argv, 2, revise ? NULL : opts, pos,
+			     POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1)
+		return cmd_usage("solution %s: give exactly one ID", argv[1]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = revise ? solution_revise(n.st, pos[0], n.author, &err)
+		    : solution_close(n.st, pos[0], reason, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+solution_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return set_fields(o, argc, argv, "solution set", solution_set);
+}
+
+static int
+solution_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "state", "round", "council", "budget", "start_date",
+					   "end_date", "title", NULL};
+	struct node n;
+	int rc;
+
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("solution list", argc, argv, LIST_STATUS, &l, NULL, 0)) != 0 ||
+	    (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = solution_list(n.st, l.under, l.status);
+	node_close(&n);
+	return emit(o, rows, cols, l.csv);
+}
+
+static int
+solution_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return show_id(o, argc, argv, "solution show", solution_get, "solution");
+}
+
+static const struct cmd_sub solution_subs[] = {
+	{"add", "-D DIR --title T --issue ID [--issue ID]... [--plan T]\n"
+	  "[--bodies T] [--resources T] [--budget RIALS] [--start D] [--end D]",
+	 "Proposes a solution and prints its id; its problems become \"solution proposed\".\n", solution_add_exec},
+	{"submit", "-D DIR ID --council county|province [--date D]",
+	 "Puts a proposed solution before the social council of its county or its province.\n", solution_submit_exec},
+	{"revise", "-D DIR ID",
+	 "Takes a solution the council returned back to \"solution proposed\" for\n"
+	 "revision ('solution set'), to be submitted again.\n"
+	 "usage: nehzat solution close -D DIR ID [--reason TEXT]\n"
+	 "Closes an evaluated or rejected solution, and its problems with it.\n", solution_revise_exec},
+	{"close", "-D DIR ID [--reason TEXT]",
+	 "Takes a solution the council returned back to \"solution proposed\" for\n"
+	 "revision ('solution set'), to be submitted again.\n"
+	 "usage: nehzat solution close -D DIR ID [--reason TEXT]\n"
+	 "Closes an evaluated or rejected solution, and its problems with it.\n", solution_revise_exec},
+	{"set", "-D DIR ID FIELD=VALUE...",
+	 "Fields: title, exec_plan, bodies, resources, budget, start_date, end_date.\n", solution_set_exec},
+	{"list", "-D DIR [--under CODE] [--status S] [--json] [--csv FILE]",
+	 NULL, solution_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 "A solution with its problems, council decisions, intervention and evaluations.\n", solution_show_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_solution = {
+	.name = "solution",
+	.summary = "proposed solutions: add, submit, revise, close, list, show",
+	.about = "Proposed solutions (راه حل پیشنهادی): an executive plan for one or more prioritised problems\n"
+		 "of one area, with responsible bodies, resources, budget and timeline, submitted to the\n"
+		 "county or provincial social council (شورای اجتماعی).\n"
+		 "\n"
+		  LIFECYCLE_HELP,
+	.subs = solution_subs,
+};
 
 /* ---- council ---- */
 
-int
-cmd_council(int argc, char **argv)
+static int
+council_decide_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	struct decision_input in = {0};
+	const struct cli_opt opts[] = {CLI_VAL("--decision", &in.decision),
+				       CLI_VAL("--date", &in.date),
+				       CLI_VAL("--resolution", &in.resolution),
+				       CLI_VAL("--conditions", &in.conditions),
+				       CLI_END};
+	if ((rc = cli_parse("council decide", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1 || in.decision == NULL || in.date == NULL)
+		return cmd_usage("council decide: give one SOLUTION, --decision and --date");
+	in.solution = pos[0];
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = council_decide(n.st, &in, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+council_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"solution", "owner", "council", "round", "date", "resolution",
 					   "decision", "title", NULL};
 	static const char *const pcols[] = {"id", "owner", "round", "submitted", "title", NULL};
-	struct cmd_opts o;
-	struct nz_err err = {0};
 	struct node n;
-	char *pos[POS_MAX];
-	int rc, np;
+	int rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat council decide -D DIR SOLUTION --decision approved|rejected|returned --date D\n"
-		       "                              [--resolution NUMBER] [--conditions TEXT]\n"
-		       "       nehzat council list -D DIR [--under CODE] [--pending] [--json] [--csv FILE]\n"
-		       "Decisions of the social councils (شورای اجتماعی) on solutions submitted to them.  A decision\n"
-		       "is recorded at the node of the council's unit: a county council's at the county, a provincial\n"
-		       "council's at the province (also for its counties' solutions; it reaches the county with\n"
-		       "sync).  --date is the council session; --resolution (شماره مصوبه) is required to approve or\n"
-		       "reject.  Recording again for the same submission corrects the decision until the solution's\n"
-		       "unit acts on it.  list --pending shows the solutions awaiting this node's council.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "decide") == 0) {
-		struct decision_input in = {0};
-		const struct cli_opt opts[] = {CLI_VAL("--decision", &in.decision),
-					       CLI_VAL("--date", &in.date),
-					       CLI_VAL("--resolution", &in.resolution),
-					       CLI_VAL("--conditions", &in.conditions),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat council decide -D DIR SOLUTION --decision approved|rejected|returned\n"
-			       "       --date D [--resolution NUMBER] [--conditions TEXT]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("council decide", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1 || in.decision == NULL || in.date == NULL)
-			return cmd_usage("council decide: give one SOLUTION, --decision and --date");
-		in.solution = pos[0];
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = council_decide(n.st, &in, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat council list -D DIR [--under CODE] [--pending] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse("council list", argc, argv, LIST_PENDING, &l, NULL, 0)) != 0 ||
-		    (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = council_list(n.st, l.under, l.pending);
-		node_close(&n);
-		return emit(&o, rows, l.pending ? pcols : cols, l.csv);
-	}
-	return cmd_usage("council: unknown subcommand '%s' (decide, list)", argv[1]);
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("council list", argc, argv, LIST_PENDING, &l, NULL, 0)) != 0 ||
+	    (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = council_list(n.st, l.under, l.pending);
+	node_close(&n);
+	return emit(o, rows, l.pending ? pcols : cols, l.csv);
 }
+
+static const struct cmd_sub council_subs[] = {
+	{"decide", "-D DIR SOLUTION --decision approved|rejected|returned --date D\n"
+	  "[--resolution NUMBER] [--conditions TEXT]",
+	 NULL, council_decide_exec},
+	{"list", "-D DIR [--under CODE] [--pending] [--json] [--csv FILE]",
+	 NULL, council_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_council = {
+	.name = "council",
+	.summary = "social council decisions on solutions: decide, list",
+	.about = "Decisions of the social councils (شورای اجتماعی) on solutions submitted to them.  A decision\n"
+		 "is recorded at the node of the council's unit: a county council's at the county, a provincial\n"
+		 "council's at the province (also for its counties' solutions; it reaches the county with\n"
+		 "sync).  --date is the council session; --resolution (شماره مصوبه) is required to approve or\n"
+		 "reject.  Recording again for the same submission corrects the decision until the solution's\n"
+		 "unit acts on it.  list --pending shows the solutions awaiting this node's council.\n",
+	.subs = council_subs,
+};
 
 /* ---- intervention ---- */
 
-int
-cmd_intervention(int argc, char **argv)
+static int
+intervention_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "state", "progress", "current_stage", "solution",
-					   "title", NULL};
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	const char *sol = NULL, *title = NULL;
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--solution", &sol),
+				       CLI_VAL("--title", &title),
+				       CLI_END};
+	if ((rc = cli_parse("intervention add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (sol == NULL)
+		return cmd_usage("intervention add: --solution ID is required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = intervention_add(n.st, sol, title, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+intervention_stage_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat intervention add -D DIR --solution ID [--title T]\n"
-		       "       nehzat intervention stage -D DIR ID STAGE [--start D] [--end D] [--participants N]\n"
-		       "                                 [--notes T]\n"
-		       "       nehzat intervention list -D DIR [--under CODE] [--json] [--csv FILE]\n"
-		       "       nehzat intervention show -D DIR ID [--json]\n"
-		       "Community-based interventions (مداخله اجتماع محور), created from an approved solution.  The\n"
-		       "community takes part in five stages: needs (نیازسنجی), priority (اولویت بندی), planning\n"
-		       "(برنامه ریزی), implementation (اجرا), evaluation (ارزشیابی); STAGE is a name or 1-5.  A stage\n"
-		       "ends only after the stages before it; progress is the share of stages ended.  An empty\n"
-		       "--start or --end clears the date.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		const char *sol = NULL, *title = NULL;
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--solution", &sol),
-					       CLI_VAL("--title", &title),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat intervention add -D DIR --solution ID [--title T]\n"
-			       "Creates the intervention of an approved solution and prints its id.\n");
-			return 0;
-		}
-		if ((rc = cli_parse("intervention add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (sol == NULL)
-			return cmd_usage("intervention add: --solution ID is required");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = intervention_add(n.st, sol, title, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "stage") == 0) {
-		const char *start = NULL, *end = NULL, *people = NULL, *notes = NULL;
-		long long count = -1;
-		const struct cli_opt opts[] = {CLI_VAL("--start", &start),
-					       CLI_VAL("--end", &end),
-					       CLI_VAL("--participants", &people),
-					       CLI_VAL("--notes", &notes),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat intervention stage -D DIR ID STAGE [--start D] [--end D]\n"
-			       "       [--participants N] [--notes T]\n"
-			       "STAGE: needs, priority, planning, implementation, evaluation (or 1-5).\n");
-			return 0;
-		}
-		if ((rc = cli_parse("intervention stage", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 2)
-			return cmd_usage("intervention stage: give ID and STAGE");
-		if ((rc = cli_whole("intervention stage", "--participants", people, 0, LLONG_MAX, &count)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = intervention_stage(n.st, pos[0], pos[1], start, end, count, notes, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat intervention list -D DIR [--under CODE] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse("intervention list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = intervention_list(n.st, l.under);
-		node_close(&n);
-		return emit(&o, rows, cols, l.csv);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return show_id(&o, argc, argv, "intervention show", intervention_get, "intervention",
-			       "usage: nehzat intervention show -D DIR ID [--json]\n");
-	return cmd_usage("intervention: unknown subcommand '%s' (add, stage, list, show)", argv[1]);
+	const char *start = NULL, *end = NULL, *people = NULL, *notes = NULL;
+	long long count = -1;
+	const struct cli_opt opts[] = {CLI_VAL("--start", &start),
+				       CLI_VAL("--end", &end),
+				       CLI_VAL("--participants", &people),
+				       CLI_VAL("--notes", &notes),
+				       CLI_END};
+	if ((rc = cli_parse("intervention stage", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 2)
+		return cmd_usage("intervention stage: give ID and STAGE");
+	if ((rc = cli_whole("intervention stage", "--participants", people, 0, LLONG_MAX, &count)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = intervention_stage(n.st, pos[0], pos[1], start, end, count, notes, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+intervention_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "state", "progress", "current_stage", "solution",
+					   "title", NULL};
+	struct node n;
+	int rc;
+
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("intervention list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = intervention_list(n.st, l.under);
+	node_close(&n);
+	return emit(o, rows, cols, l.csv);
+}
+
+static int
+intervention_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return show_id(o, argc, argv, "intervention show", intervention_get, "intervention");
+}
+
+static const struct cmd_sub intervention_subs[] = {
+	{"add", "-D DIR --solution ID [--title T]",
+	 "Creates the intervention of an approved solution and prints its id.\n", intervention_add_exec},
+	{"stage", "-D DIR ID STAGE [--start D] [--end D] [--participants N]\n"
+	  "[--notes T]",
+	 "STAGE: needs, priority, planning, implementation, evaluation (or 1-5).\n", intervention_stage_exec},
+	{"list", "-D DIR [--under CODE] [--json] [--csv FILE]",
+	 NULL, intervention_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 NULL, intervention_show_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_intervention = {
+	.name = "intervention",
+	.summary = "community-based interventions and their stages: add, stage, list",
+	.about = "Community-based interventions (مداخله اجتماع محور), created from an approved solution.  The\n"
+		 "community takes part in five stages: needs (نیازسنجی), priority (اولویت بندی), planning\n"
+		 "(برنامه ریزی), implementation (اجرا), evaluation (ارزشیابی); STAGE is a name or 1-5.  A stage\n"
+		 "ends only after the stages before it; progress is the share of stages ended.  An empty\n"
+		 "--start or --end clears the date.\n",
+	.subs = intervention_subs,
+};
 
 /* ---- evaluation ---- */
 
-int
-cmd_evaluation(int argc, char **argv)
+static int
+evaluation_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "date", "plan", "solution", "evaluator", "strengths",
-					   "weaknesses", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat evaluation add -D DIR (--intervention ID | --solution ID) [--date D] [--by NAME]\n"
-		       "                               [--strengths T] [--weaknesses T] [--indicators T]\n"
-		       "                               [--recommendations T]\n"
-		       "       nehzat evaluation list -D DIR [--under CODE] [--json] [--csv FILE]\n"
-		       "Evaluations (ارزیابی) of implemented plans (an intervention) or proposed ones (a solution):\n"
-		       "strengths (نقاط قوت), weaknesses (نقاط ضعف), outcome indicators, recommendations.  The first\n"
-		       "evaluation of an intervention whose implementation has started moves it, its solution and\n"
-		       "problems to \"evaluated\".\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct evaluation_input in = {0};
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--intervention", &in.intervention),
-					       CLI_VAL("--solution", &in.solution),
-					       CLI_VAL("--date", &in.date),
-					       CLI_VAL("--by", &in.evaluator),
-					       CLI_VAL("--strengths", &in.strengths),
-					       CLI_VAL("--weaknesses", &in.weaknesses),
-					       CLI_VAL("--indicators", &in.indicators),
-					       CLI_VAL("--recommendations", &in.recommendations),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat evaluation add -D DIR (--intervention ID | --solution ID) [--date D]\n"
-			       "       [--by NAME] [--strengths T] [--weaknesses T] [--indicators T] [--recommendations T]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("evaluation add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = evaluation_add(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf("usage: nehzat evaluation list -D DIR [--under CODE] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse("evaluation list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = evaluation_list(n.st, l.under);
-		node_close(&n);
-		return emit(&o, rows, cols, l.csv);
-	}
-	return cmd_usage("evaluation: unknown subcommand '%s' (add, list)", argv[1]);
+	struct evaluation_input in = {0};
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--intervention", &in.intervention),
+				       CLI_VAL("--solution", &in.solution),
+				       CLI_VAL("--date", &in.date),
+				       CLI_VAL("--by", &in.evaluator),
+				       CLI_VAL("--strengths", &in.strengths),
+				       CLI_VAL("--weaknesses", &in.weaknesses),
+				       CLI_VAL("--indicators", &in.indicators),
+				       CLI_VAL("--recommendations", &in.recommendations),
+				       CLI_END};
+	if ((rc = cli_parse("evaluation add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = evaluation_add(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
 }
+
+static int
+evaluation_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "date", "plan", "solution", "evaluator", "strengths",
+					   "weaknesses", NULL};
+	struct node n;
+	int rc;
+
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse("evaluation list", argc, argv, 0, &l, NULL, 0)) != 0 || (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = evaluation_list(n.st, l.under);
+	node_close(&n);
+	return emit(o, rows, cols, l.csv);
+}
+
+static const struct cmd_sub evaluation_subs[] = {
+	{"add", "-D DIR (--intervention ID | --solution ID) [--date D] [--by NAME]\n"
+	  "[--strengths T] [--weaknesses T] [--indicators T]\n"
+	  "[--recommendations T]",
+	 NULL, evaluation_add_exec},
+	{"list", "-D DIR [--under CODE] [--json] [--csv FILE]",
+	 NULL, evaluation_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_evaluation = {
+	.name = "evaluation",
+	.summary = "evaluations of implemented or proposed plans: add, list",
+	.about = "Evaluations (ارزیابی) of implemented plans (an intervention) or proposed ones (a solution):\n"
+		 "strengths (نقاط قوت), weaknesses (نقاط ضعف), outcome indicators, recommendations.  The first\n"
+		 "evaluation of an intervention whose implementation has started moves it, its solution and\n"
+		 "problems to \"evaluated\".\n",
+	.subs = evaluation_subs,
+};
 
 /* ---- org ---- */
 
@@ -943,125 +987,144 @@ org_get(struct store *st, const char *id)
 	return rec;
 }
 
-int
-cmd_org(int argc, char **argv)
+static int
+org_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "name", "kind", "field", "identified_by", "identified",
-					   "introductions", "accepted", NULL};
-	static const char *const icols[] = {"id", "owner", "org_name", "body", "level", "date", "outcome", NULL};
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	struct org_input in = {0};
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),
+				       CLI_VAL("--kind", &in.kind),
+				       CLI_VAL("--field", &in.field),
+				       CLI_VAL("--contact", &in.contact),
+				       CLI_VAL("--by", &in.identified_by),
+				       CLI_VAL("--date", &in.date),
+				       CLI_VAL("--notes", &in.notes),
+				       CLI_VAL("--area", &in.area),
+				       CLI_END};
+	if ((rc = cli_parse("org add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (in.name == NULL)
+		return cmd_usage("org add: --name N is required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = org_add(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+org_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return set_fields(o, argc, argv, "org set", org_set);
+}
+
+static int
+org_introduce_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat org add -D DIR --name N [--kind K] [--field F] [--contact C] [--by HELPER]\n"
-		       "                        [--date D] [--notes T] [--area CODE]\n"
-		       "       nehzat org set -D DIR ID FIELD=VALUE...\n"
-		       "       nehzat org introduce -D DIR ID --body B --level province|county [--date D]\n"
-		       "                              [--outcome pending|accepted|declined] [--notes T]\n"
-		       "       nehzat org outcome -D DIR INTRO --outcome pending|accepted|declined [--notes T]\n"
-		       "       nehzat org list -D DIR [--under CODE] [--json] [--csv FILE]\n"
-		       "       nehzat org intros -D DIR [ID] [--under CODE] [--json] [--csv FILE]\n"
-		       "       nehzat org show -D DIR ID [--json]\n"
-		       "Effective organisations (تشکل ها) identified by helpers, and their introductions to provincial\n"
-		       "and county bodies with the outcome.  add and introduce print the new id.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct org_input in = {0};
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),
-					       CLI_VAL("--kind", &in.kind),
-					       CLI_VAL("--field", &in.field),
-					       CLI_VAL("--contact", &in.contact),
-					       CLI_VAL("--by", &in.identified_by),
-					       CLI_VAL("--date", &in.date),
-					       CLI_VAL("--notes", &in.notes),
-					       CLI_VAL("--area", &in.area),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat org add -D DIR --name N [--kind K] [--field F] [--contact C]\n"
-			       "       [--by HELPER] [--date D] [--notes T] [--area CODE]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("org add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (in.name == NULL)
-			return cmd_usage("org add: --name N is required");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = org_add(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "set") == 0)
-		return set_fields(&o, argc, argv, "org set", org_set,
-				  "usage: nehzat org set -D DIR ID FIELD=VALUE...\n"
-				  "Fields: name, kind, field, contact, identified_by, identified, notes.\n");
-	if (strcmp(argv[1], "introduce") == 0) {
-		const char *body = NULL, *level = NULL, *date = NULL, *outcome = NULL, *notes = NULL;
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--body", &body),
-					       CLI_VAL("--level", &level),
-					       CLI_VAL("--date", &date),
-					       CLI_VAL("--outcome", &outcome),
-					       CLI_VAL("--notes", &notes),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat org introduce -D DIR ID --body B --level province|county [--date D]\n"
-			       "       [--outcome pending|accepted|declined] [--notes T]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("org introduce", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1 || body == NULL || level == NULL)
-			return cmd_usage("org introduce: give one ID, --body and --level");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = org_introduce(n.st, pos[0], body, level, date, outcome, notes, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "outcome") == 0) {
-		const char *outcome = NULL, *notes = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--outcome", &outcome),
-					       CLI_VAL("--notes", &notes),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat org outcome -D DIR INTRO --outcome pending|accepted|declined [--notes T]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("org outcome", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1 || outcome == NULL)
-			return cmd_usage("org outcome: give one INTRO and --outcome");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = org_outcome(n.st, pos[0], outcome, notes, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0 || strcmp(argv[1], "intros") == 0) {
-		bool intros = strcmp(argv[1], "intros") == 0;
-		struct list_opts l;
-		json_t *rows;
-		if (o.help) {
-			printf(intros ? "usage: nehzat org intros -D DIR [ID] [--under CODE] [--json] [--csv FILE]\n"
-				      : "usage: nehzat org list -D DIR [--under CODE] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = list_parse(intros ? "org intros" : "org list", argc, argv, 0, &l, pos, intros ? 1 : 0)) != 0 ||
-		    (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = intros ? org_intro_list(n.st, l.under, l.npos ? pos[0] : NULL) : org_list(n.st, l.under);
-		node_close(&n);
-		return emit(&o, rows, intros ? icols : cols, l.csv);
-	}
-	if (strcmp(argv[1], "show") == 0)
-		return show_id(&o, argc, argv, "org show", org_get, "organisation",
-			       "usage: nehzat org show -D DIR ID [--json]\n");
-	return cmd_usage("org: unknown subcommand '%s' (add, set, introduce, outcome, list, intros, show)", argv[1]);
+	const char *body = NULL, *level = NULL, *date = NULL, *outcome = NULL, *notes = NULL;
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--body", &body),
+				       CLI_VAL("--level", &level),
+				       CLI_VAL("--date", &date),
+				       CLI_VAL("--outcome", &outcome),
+				       CLI_VAL("--notes", &notes),
+				       CLI_END};
+	if ((rc = cli_parse("org introduce", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1 || body == NULL || level == NULL)
+		return cmd_usage("org introduce: give one ID, --body and --level");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = org_introduce(n.st, pos[0], body, level, date, outcome, notes, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
 }
+
+static int
+org_outcome_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc, np;
+
+	const char *outcome = NULL, *notes = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--outcome", &outcome),
+				       CLI_VAL("--notes", &notes),
+				       CLI_END};
+	if ((rc = cli_parse("org outcome", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1 || outcome == NULL)
+		return cmd_usage("org outcome: give one INTRO and --outcome");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = org_outcome(n.st, pos[0], outcome, notes, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+org_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "name", "kind", "field", "identified_by", "identified",
+					   "introductions", "accepted", NULL};
+	static const char *const icols[] = {"id", "owner", "org_name", "body", "level", "date", "outcome", NULL};
+	struct node n;
+	char *pos[POS_MAX];
+	int rc;
+
+	bool intros = strcmp(argv[1], "intros") == 0;
+	struct list_opts l;
+	json_t *rows;
+	if ((rc = list_parse(intros ? "org intros" : "org list", argc, argv, 0, &l, pos, intros ? 1 : 0)) != 0 ||
+	    (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = intros ? org_intro_list(n.st, l.under, l.npos ? pos[0] : NULL) : org_list(n.st, l.under);
+	node_close(&n);
+	return emit(o, rows, intros ? icols : cols, l.csv);
+}
+
+static int
+org_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return show_id(o, argc, argv, "org show", org_get, "organisation");
+}
+
+static const struct cmd_sub org_subs[] = {
+	{"add", "-D DIR --name N [--kind K] [--field F] [--contact C] [--by HELPER]\n"
+	  "[--date D] [--notes T] [--area CODE]",
+	 NULL, org_add_exec},
+	{"set", "-D DIR ID FIELD=VALUE...",
+	 "Fields: name, kind, field, contact, identified_by, identified, notes.\n", org_set_exec},
+	{"introduce", "-D DIR ID --body B --level province|county [--date D]\n"
+	  "[--outcome pending|accepted|declined] [--notes T]",
+	 NULL, org_introduce_exec},
+	{"outcome", "-D DIR INTRO --outcome pending|accepted|declined [--notes T]",
+	 NULL, org_outcome_exec},
+	{"list", "-D DIR [--under CODE] [--json] [--csv FILE]",
+	 NULL, org_list_exec},
+	{"intros", "-D DIR [ID] [--under CODE] [--json] [--csv FILE]",
+	 NULL, org_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 NULL, org_show_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_org = {
+	.name = "org",
+	.summary = "effective organisations and their introductions: add, introduce, list",
+	.about = "Effective organisations (تشکل ها) identified by helpers, and their introductions to provincial\n"
+		 "and county bodies with the outcome.  add and introduce print the new id.\n",
+	.subs = org_subs,
+};
 
 /* ---- register: standards and consolidation ---- */
 
@@ -1188,7 +1251,7 @@ print_summary(json_t *s)
 }
 
 static int
-register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
+register_standards(const struct cmd_opts *o, int argc, char **argv, bool crit)
 {
 	static const char *const ccols[] = {"code", "name_fa", "name_en", "active", NULL};
 	static const char *const kcols[] = {"code", "name_fa", "name_en", "weight", "scale_max", "active", NULL};
@@ -1211,23 +1274,8 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 	long long sm = 0, act = -1;
 	int rc, np;
 
-	if (o->help || argc < 3) {
-		if (crit)
-			printf("usage: nehzat register criterion list -D DIR [--json] [--csv FILE]\n"
-			       "       nehzat register criterion add -D DIR CODE --fa NAME [--en NAME] --weight W\n"
-			       "                                     [--scale-max M]\n"
-			       "       nehzat register criterion set -D DIR CODE [--fa NAME] [--en NAME] [--weight W]\n"
-			       "                                     [--scale-max M] [--active 0|1]\n"
-			       "Prioritisation criteria (معیارهای اولویت بندی) and their weights: a national directive,\n"
-			       "written only at the national node; scores run 0..M (default 5), higher = more pressing.\n");
-		else
-			printf("usage: nehzat register category list -D DIR [--json] [--csv FILE]\n"
-			       "       nehzat register category add -D DIR CODE --fa NAME [--en NAME]\n"
-			       "       nehzat register category set -D DIR CODE [--fa NAME] [--en NAME] [--active 0|1]\n"
-			       "Problem categories: a national directive, written only at the national node.\n"
-			       "A category is retired with --active 0, never deleted.\n");
-		return o->help ? 0 : 2;
-	}
+	if (argc < 3)
+		return cmd_usage("%s: give list, add or set", what);
 	if (strcmp(argv[2], "list") == 0) {
 		const char *csv = NULL;
 		const struct cli_opt lopts[] = {CLI_VAL("--csv", &csv), CLI_END};
@@ -1265,169 +1313,194 @@ register_standards(struct cmd_opts *o, int argc, char **argv, bool crit)
 	return cli_done(&n, rc, &err, NULL);
 }
 
-int
-cmd_register(int argc, char **argv)
+/* register_standards_exec runs "register category|criterion list|add|set". */
+static int
+register_standards_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
+	return register_standards(o, argc, argv, strcmp(argv[1], "category") != 0);
+}
+
+static int
+register_lifecycle_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	(void)o;
+	(void)argc;
+	(void)argv;
+	printf("%s", LIFECYCLE_HELP);
+	return 0;
+}
+
+static int
+register_seed_standards_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc;
+
+	int ncat, ncrit;
+	char line[128];
+	if (argc > 2)
+		return cmd_usage("register seed-standards: unexpected argument '%s'", argv[2]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = reg_seed_standards(n.st, n.author, &ncat, &ncrit, &err);
+	snprintf(line, sizeof(line), "added %d categories and %d criteria", ncat, ncrit);
+	return cli_done(&n, rc, &err, line);
+}
+
+static int
+register_summary_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat register summary -D DIR [--under CODE] [--top N] [--json]\n"
-		       "       nehzat register seed-standards -D DIR\n"
-		       "       nehzat register category list|add|set ...\n"
-		       "       nehzat register criterion list|add|set ...\n"
-		       "       nehzat register lifecycle\n"
-		       "The issue register as a whole.  summary consolidates a subtree: at a province its counties\n"
-		       "side by side (problems per status, sessions, solutions, decisions, interventions,\n"
-		       "evaluations, organisations, top problems); at national the provinces, and the country's\n"
-		       "problems by category with their top problems by priority.  Every unit's figures are\n"
-		       "stamped with the last successful sync of the child of this node that carries them\n"
-		       "('data as of'); this node's own records are 'local'.\n"
-		       "seed-standards writes the default problem categories and prioritisation criteria that\n"
-		       "are not defined yet (national node only; they reach every node with sync).\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "category") == 0 || strcmp(argv[1], "criterion") == 0 ||
-	    strcmp(argv[1], "criteria") == 0)
-		return register_standards(&o, argc, argv, strcmp(argv[1], "category") != 0);
-	if (strcmp(argv[1], "lifecycle") == 0) {
-		printf("%s", lifecycle_help);
-		return 0;
-	}
-	if (strcmp(argv[1], "seed-standards") == 0) {
-		int ncat, ncrit;
-		char line[128];
-		if (o.help) {
-			printf("usage: nehzat register seed-standards -D DIR\n"
-			       "Writes the default problem categories and prioritisation criteria (severity 35,\n"
-			       "prevalence 25, urgency 25, feasibility 15; scores 0-5) that are not yet defined.\n"
-			       "National node only.\n");
-			return 0;
-		}
-		if (argc > 2)
-			return cmd_usage("register seed-standards: unexpected argument '%s'", argv[2]);
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = reg_seed_standards(n.st, n.author, &ncat, &ncrit, &err);
-		snprintf(line, sizeof(line), "added %d categories and %d criteria", ncat, ncrit);
-		return cli_done(&n, rc, &err, line);
-	}
-	if (strcmp(argv[1], "summary") == 0) {
-		const char *under = NULL, *top = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under),
-					       CLI_VAL("--top", &top),
-					       CLI_END};
-		long long ntop = 5;
-		json_t *s;
-		if (o.help) {
-			printf("usage: nehzat register summary -D DIR [--under CODE] [--top N] [--json]\n"
-			       "Consolidates the register of CODE (this node by default): CODE's own records and each\n"
-			       "unit directly below it, with totals, per-category counts and the top N (default 5)\n"
-			       "problems by priority.  Each unit shows when its data last arrived (the last\n"
-			       "successful sync of this node's child that carries it).\n");
-			return 0;
-		}
-		if ((rc = cli_parse("register summary", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
-		    (rc = cli_check_unit("register summary", under)) != 0 ||
-		    (rc = cli_whole("register summary", "--top", top, 0, 100, &ntop)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		s = reg_summary(n.st, under, (int)ntop, &err);
-		node_close(&n);
-		if (s == NULL)
-			return cmd_fail(&err);
-		jalalize(s);
-		if (o.json)
-			cli_print_json(s);
-		else
-			print_summary(s);
-		json_decref(s);
-		return 0;
-	}
-	return cmd_usage("register: unknown subcommand '%s' (summary, seed-standards, category, criterion, lifecycle)",
-			 argv[1]);
+	const char *under = NULL, *top = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under),
+				       CLI_VAL("--top", &top),
+				       CLI_END};
+	long long ntop = 5;
+	json_t *s;
+	if ((rc = cli_parse("register summary", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
+	    (rc = cli_check_unit("register summary", under)) != 0 ||
+	    (rc = cli_whole("register summary", "--top", top, 0, 100, &ntop)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	s = reg_summary(n.st, under, (int)ntop, &err);
+	node_close(&n);
+	if (s == NULL)
+		return cmd_fail(&err);
+	jalalize(s);
+	if (o->json)
+		cli_print_json(s);
+	else
+		print_summary(s);
+	json_decref(s);
+	return 0;
 }
+
+static const struct cmd_sub register_subs[] = {
+	{"summary", "-D DIR [--under CODE] [--top N] [--json]",
+	 "Consolidates the register of CODE (this node by default): CODE's own records and each\n"
+	 "unit directly below it, with totals, per-category counts and the top N (default 5)\n"
+	 "problems by priority.  Each unit shows when its data last arrived (the last\n"
+	 "successful sync of this node's child that carries it).\n", register_summary_exec},
+	{"seed-standards", "-D DIR",
+	 "Writes the default problem categories and prioritisation criteria (severity 35,\n"
+	 "prevalence 25, urgency 25, feasibility 15; scores 0-5) that are not yet defined.\n"
+	 "National node only.\n", register_seed_standards_exec},
+	{"category", "list -D DIR [--json] [--csv FILE]\n"
+	 "add -D DIR CODE --fa NAME [--en NAME]\n"
+	 "set -D DIR CODE [--fa NAME] [--en NAME] [--active 0|1]",
+	 "Problem categories: a national directive, written only at the national node.\n"
+	 "A category is retired with --active 0, never deleted.\n", register_standards_exec},
+	{"criterion", "list -D DIR [--json] [--csv FILE]\n"
+	 "add -D DIR CODE --fa NAME [--en NAME] --weight W [--scale-max M]\n"
+	 "set -D DIR CODE [--fa NAME] [--en NAME] [--weight W] [--scale-max M] [--active 0|1]",
+	 "Prioritisation criteria (معیارهای اولویت بندی) and their weights: a national directive,\n"
+	 "written only at the national node; scores run 0..M (default 5), higher = more pressing.\n",
+	 register_standards_exec},
+	{"criteria", "list|add|set ... (as criterion)", NULL, register_standards_exec},
+	{"lifecycle", "", NULL, register_lifecycle_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_register = {
+	.name = "register",
+	.summary = "issue register: summary, seed-standards, category, criterion",
+	.about = "The issue register as a whole.  summary consolidates a subtree: at a province its counties\n"
+		 "side by side (problems per status, sessions, solutions, decisions, interventions,\n"
+		 "evaluations, organisations, top problems); at national the provinces, and the country's\n"
+		 "problems by category with their top problems by priority.  Every unit's figures are\n"
+		 "stamped with the last successful sync of the child of this node that carries them\n"
+		 "('data as of'); this node's own records are 'local'.\n"
+		 "seed-standards writes the default problem categories and prioritisation criteria that\n"
+		 "are not defined yet (national node only; they reach every node with sync).\n",
+	.subs = register_subs,
+};
 
 /* ---- facilitator ---- */
 
-int
-cmd_facilitator(int argc, char **argv)
+static int
+facilitator_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "name", "phone", "serves", "serves_name", "designated", "active",
-					   "retired", NULL};
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	int rc, np;
+
+	struct fac_input in = {0};
+	char id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),       CLI_VAL("--serves", &in.serves),
+				       CLI_VAL("--phone", &in.phone),     CLI_VAL("--designated", &in.designated),
+				       CLI_VAL("--notes", &in.notes),     CLI_END};
+	if ((rc = cli_parse("facilitator add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
+		return rc;
+	if (in.name == NULL || in.serves == NULL)
+		return cmd_usage("facilitator add: --name N and --serves CODE are required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = fac_add(n.st, &in, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+facilitator_retire_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int rc, np;
 
-	argc = cmd_common(argc, argv, &o);
-	if (argc < 2) {
-		printf("usage: nehzat facilitator add -D DIR --name N --serves CODE [--phone P] [--designated D]\n"
-		       "                                [--notes T]\n"
-		       "       nehzat facilitator retire -D DIR ID\n"
-		       "       nehzat facilitator list -D DIR [--under CODE] [--all] [--json] [--csv FILE]\n"
-		       "Facilitators (تسهیلگر) are chosen by the national secretariat (the guideline's definition 3):\n"
-		       "add and retire run at the national node only, and the designations reach every node.\n"
-		       "--serves names the org unit a facilitator works for (IR, a province or a county); list\n"
-		       "shows those serving inside --under or a unit above it, active ones unless --all.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct fac_input in = {0};
-		char id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),       CLI_VAL("--serves", &in.serves),
-					       CLI_VAL("--phone", &in.phone),     CLI_VAL("--designated", &in.designated),
-					       CLI_VAL("--notes", &in.notes),     CLI_END};
-		if (o.help) {
-			printf("usage: nehzat facilitator add -D DIR --name N --serves CODE [--phone P]\n"
-			       "       [--designated D] [--notes T]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("facilitator add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-			return rc;
-		if (in.name == NULL || in.serves == NULL)
-			return cmd_usage("facilitator add: --name N and --serves CODE are required");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = fac_add(n.st, &in, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "retire") == 0) {
-		const struct cli_opt opts[] = {CLI_END};
-		if (o.help) {
-			printf("usage: nehzat facilitator retire -D DIR ID\n");
-			return 0;
-		}
-		if ((rc = cli_parse("facilitator retire", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np != 1)
-			return cmd_usage("facilitator retire: give one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = fac_retire(n.st, pos[0], n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL, *csv = NULL;
-		bool all = false;
-		json_t *rows;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_VAL("--csv", &csv), CLI_FLAG("--all", &all),
-					       CLI_END};
-		if (o.help) {
-			printf("usage: nehzat facilitator list -D DIR [--under CODE] [--all] [--json] [--csv FILE]\n");
-			return 0;
-		}
-		if ((rc = cli_parse("facilitator list", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
-		    (rc = cli_check_unit("facilitator list", under)) != 0 || (rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = fac_list(n.st, under, all);
-		node_close(&n);
-		return emit(&o, rows, cols, csv);
-	}
-	return cmd_usage("facilitator: unknown subcommand '%s' (add, retire, list)", argv[1]);
+	const struct cli_opt opts[] = {CLI_END};
+	if ((rc = cli_parse("facilitator retire", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np != 1)
+		return cmd_usage("facilitator retire: give one ID");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = fac_retire(n.st, pos[0], n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+facilitator_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "name", "phone", "serves", "serves_name", "designated", "active",
+					   "retired", NULL};
+	struct node n;
+	int rc, np;
+
+	const char *under = NULL, *csv = NULL;
+	bool all = false;
+	json_t *rows;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_VAL("--csv", &csv), CLI_FLAG("--all", &all),
+				       CLI_END};
+	if ((rc = cli_parse("facilitator list", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
+	    (rc = cli_check_unit("facilitator list", under)) != 0 || (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = fac_list(n.st, under, all);
+	node_close(&n);
+	return emit(o, rows, cols, csv);
+}
+
+static const struct cmd_sub facilitator_subs[] = {
+	{"add", "-D DIR --name N --serves CODE [--phone P] [--designated D]\n"
+	  "[--notes T]",
+	 NULL, facilitator_add_exec},
+	{"retire", "-D DIR ID",
+	 NULL, facilitator_retire_exec},
+	{"list", "-D DIR [--under CODE] [--all] [--json] [--csv FILE]",
+	 NULL, facilitator_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_facilitator = {
+	.name = "facilitator",
+	.summary = "facilitators designated nationally (تسهیلگر): add, retire, list",
+	.about = "Facilitators (تسهیلگر) are chosen by the national secretariat (the guideline's definition 3):\n"
+		 "add and retire run at the national node only, and the designations reach every node.\n"
+		 "--serves names the org unit a facilitator works for (IR, a province or a county); list\n"
+		 "shows those serving inside --under or a unit above it, active ones unless --all.\n",
+	.subs = facilitator_subs,
+};

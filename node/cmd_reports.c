@@ -210,12 +210,12 @@ print_template(json_t *t)
 	}
 }
 
-int
-cmd_template(int argc, char **argv)
+/* template_exec runs every subcommand of template: they share their options. */
+static int
+template_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"code", "version", "title", "period", "reporter", "level",
 					   "due_days", "from", "until", "nfields", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	struct tpl_spec sp;
@@ -241,27 +241,6 @@ cmd_template(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat template add -D DIR --code C --title T --period month|quarter\n"
-		       "           --reporter secretariat|helper --level county|province --due-days N\n"
-		       "           [--from PERIOD] [--until PERIOD] (--field SPEC... | --fields FILE.json)\n"
-		       "       nehzat template revise -D DIR CODE [--title T] [--due-days N] [--from P] [--until P]\n"
-		       "           [--field SPEC... | --fields FILE.json]\n"
-		       "       nehzat template retire -D DIR CODE [--after PERIOD]\n"
-		       "       nehzat template list -D DIR [--all] [--json]\n"
-		       "       nehzat template show -D DIR CODE [--version N] [--json]\n"
-		       "Report templates (قالب گزارش), set by the national secretariat and seen everywhere.\n"
-		       "Periods are Jalali: a month 1405-07 (Mehr) or a quarter 1405-Q3.  A report is due\n"
-		       "--due-days after its period's last day.  --from is the first period reports are\n"
-		       "expected for (default: the current one).  reporter helper means one report per\n"
-		       "appointed helper group.  A revision is a new version; reports keep the version\n"
-		       "they were written against.  retire ends the template after a period.\n"
-		       "SPEC is NAME:TYPE[:required][:int][:min=N][:max=N][:maxlen=N][:choices=A|B|C][:label=TEXT]\n"
-		       "with TYPE number, text or choice; --fields takes the same as a JSON array of\n"
-		       "objects (name, type, label, required, min, max, integer, max_length, choices).\n");
-		return o.help ? 0 : 2;
-	}
 	memset(&sp, 0, sizeof(sp));
 	sp.due_days = -1;
 	if ((rc = cli_parse("template", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
@@ -282,7 +261,7 @@ cmd_template(int argc, char **argv)
 		if ((rc = fields_text(specs, nspecs, file, &fields)) != 0)
 			return rc;
 		sp.fields = fields;
-		if ((rc = cmd_open(&n, &o)) != 0) {
+		if ((rc = cmd_open(&n, o)) != 0) {
 			free(fields);
 			return rc;
 		}
@@ -303,7 +282,7 @@ cmd_template(int argc, char **argv)
 	if (strcmp(argv[1], "retire") == 0) {
 		if (nrest != 1)
 			return cmd_usage("template retire: give exactly one CODE");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = tpl_retire(n.st, rest[0], after, n.author, &err);
 		return cli_done(&n, rc, &err, NULL);
@@ -312,11 +291,11 @@ cmd_template(int argc, char **argv)
 		json_t *rows;
 		if (nrest != 0)
 			return cmd_usage("template list: unexpected argument '%s'", rest[0]);
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rows = tpl_list(n.st, all);
 		node_close(&n);
-		return cli_list(&o, rows, cols);
+		return cli_list(o, rows, cols);
 	}
 	if (strcmp(argv[1], "show") == 0) {
 		json_t *t;
@@ -324,7 +303,7 @@ cmd_template(int argc, char **argv)
 			return cmd_usage("template show: give exactly one CODE");
 		if ((rc = cli_whole("template show", "--version", ver, 1, 1000000, &v)) != 0)
 			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		t = tpl_get(n.st, rest[0], ver ? (int)v : 0);
 		node_close(&n);
@@ -332,15 +311,47 @@ cmd_template(int argc, char **argv)
 			nz_fail(&err, NZ_ENOTFOUND, "no report template '%s'%s", rest[0], ver ? " of that version" : "");
 			return cmd_fail(&err);
 		}
-		if (o.json)
+		if (o->json)
 			cli_print_json(t);
 		else
 			print_template(t);
 		json_decref(t);
 		return 0;
 	}
-	return cmd_usage("template: unknown subcommand '%s' (add, revise, retire, list, show)", argv[1]);
+	return cmd_usage("template: no subcommand '%s'", argv[1]);
 }
+
+static const struct cmd_sub template_subs[] = {
+	{"add", "-D DIR --code C --title T --period month|quarter\n"
+	  "--reporter secretariat|helper --level county|province --due-days N\n"
+	  "[--from PERIOD] [--until PERIOD] (--field SPEC... | --fields FILE.json)",
+	 NULL, template_exec},
+	{"revise", "-D DIR CODE [--title T] [--due-days N] [--from P] [--until P]\n"
+	  "[--field SPEC... | --fields FILE.json]",
+	 NULL, template_exec},
+	{"retire", "-D DIR CODE [--after PERIOD]",
+	 NULL, template_exec},
+	{"list", "-D DIR [--all] [--json]",
+	 NULL, template_exec},
+	{"show", "-D DIR CODE [--version N] [--json]",
+	 NULL, template_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_template = {
+	.name = "template",
+	.summary = "report templates (national): add, revise, retire, list, show",
+	.about = "Report templates (قالب گزارش), set by the national secretariat and seen everywhere.\n"
+		 "Periods are Jalali: a month 1405-07 (Mehr) or a quarter 1405-Q3.  A report is due\n"
+		 "--due-days after its period's last day.  --from is the first period reports are\n"
+		 "expected for (default: the current one).  reporter helper means one report per\n"
+		 "appointed helper group.  A revision is a new version; reports keep the version\n"
+		 "they were written against.  retire ends the template after a period.\n"
+		 "SPEC is NAME:TYPE[:required][:int][:min=N][:max=N][:maxlen=N][:choices=A|B|C][:label=TEXT]\n"
+		 "with TYPE number, text or choice; --fields takes the same as a JSON array of\n"
+		 "objects (name, type, label, required, min, max, integer, max_length, choices).\n",
+	.subs = template_subs,
+};
 
 /* ---- report ---- */
 
@@ -381,8 +392,9 @@ print_report(json_t *r)
 	}
 }
 
-int
-cmd_report(int argc, char **argv)
+/* report_exec runs every subcommand of report: they share their options. */
+static int
+report_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "owner", "template_code", "period", "grp", "revision",
 					   "state", "submitted", "due", NULL};
@@ -390,7 +402,6 @@ cmd_report(int argc, char **argv)
 					       "grp", "revision", "state", "created", "submitted", "due",
 					       "on_time", "review", "reviewed", "reviewer", "review_note",
 					       "supersedes", "reason", "data", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	const char *tpl = NULL, *period = NULL, *unit = NULL, *group = NULL, *reason = NULL, *under = NULL,
@@ -411,31 +422,12 @@ cmd_report(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat report draft -D DIR --template CODE --period P [--unit CODE] [--group G]\n"
-		       "           [--submit] [FIELD=VALUE...]\n"
-		       "       nehzat report set -D DIR ID FIELD=VALUE...\n"
-		       "       nehzat report submit -D DIR ID\n"
-		       "       nehzat report revise -D DIR ID --reason R [FIELD=VALUE...]\n"
-		       "       nehzat report list -D DIR [--period P] [--under CODE] [--template CODE]\n"
-		       "           [--all-revisions] [--json] [--csv FILE]\n"
-		       "       nehzat report show -D DIR ID [--json]\n"
-		       "Monitoring reports (رصد و گزارش) of one org unit for one Jalali period (1405-07 or\n"
-		       "1405-Q3), checked against the template.  draft prints the new id; --unit lets a\n"
-		       "parent enter a child's report; --group names the helper group when the template\n"
-		       "is reported by helper groups.  A submitted report is locked: revise starts a\n"
-		       "correction (a new revision, printed), which is submitted in turn; the old one is\n"
-		       "kept.  An empty VALUE clears a field.  list shows the latest revisions unless\n"
-		       "--all-revisions; --csv - writes CSV to standard output.\n");
-		return o.help ? 0 : 2;
-	}
 	if ((rc = cli_parse("report", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
 		return rc;
 	if (strcmp(argv[1], "draft") == 0) {
 		if (tpl == NULL || period == NULL)
 			return cmd_usage("report draft: --template CODE and --period P are required");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = rep_draft(n.st, unit, tpl, period, group, nrest, rest, submit, n.author, id, &err);
 		return cli_done(&n, rc, &err, id);
@@ -443,7 +435,7 @@ cmd_report(int argc, char **argv)
 	if (strcmp(argv[1], "set") == 0) {
 		if (nrest < 2)
 			return cmd_usage("report set: give ID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = rep_set(n.st, rest[0], nrest - 1, rest + 1, n.author, &err);
 		return cli_done(&n, rc, &err, NULL);
@@ -451,7 +443,7 @@ cmd_report(int argc, char **argv)
 	if (strcmp(argv[1], "submit") == 0) {
 		if (nrest != 1)
 			return cmd_usage("report submit: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = rep_submit(n.st, rest[0], n.author, &err);
 		return cli_done(&n, rc, &err, NULL);
@@ -461,7 +453,7 @@ cmd_report(int argc, char **argv)
 			return cmd_usage("report revise: give the ID of the report to correct");
 		if (reason == NULL)
 			return cmd_usage("report revise: --reason R is required");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = rep_revise(n.st, rest[0], reason, nrest - 1, rest + 1, n.author, id, &err);
 		return cli_done(&n, rc, &err, id);
@@ -472,14 +464,14 @@ cmd_report(int argc, char **argv)
 			return cmd_usage("report list: unexpected argument '%s'", rest[0]);
 		if ((rc = cli_check_unit("report list", under)) != 0)
 			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rows = rep_list(n.st, under, period, tpl, !revisions, &err);
 		node_close(&n);
 		if (rows == NULL)
 			return cmd_fail(&err);
 		if (csv == NULL)
-			return cli_list(&o, rows, cols);
+			return cli_list(o, rows, cols);
 		rc = csv_out(csv, rows, csv_cols);
 		json_decref(rows);
 		return rc;
@@ -488,21 +480,52 @@ cmd_report(int argc, char **argv)
 		json_t *r;
 		if (nrest != 1)
 			return cmd_usage("report show: give exactly one ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		r = rep_show(n.st, rest[0]);
 		node_close(&n);
 		if (r == NULL)
 			return cli_not_found("report", rest[0]);
-		if (o.json)
+		if (o->json)
 			cli_print_json(r);
 		else
 			print_report(r);
 		json_decref(r);
 		return 0;
 	}
-	return cmd_usage("report: unknown subcommand '%s' (draft, set, submit, revise, list, show)", argv[1]);
+	return cmd_usage("report: no subcommand '%s'", argv[1]);
 }
+
+static const struct cmd_sub report_subs[] = {
+	{"draft", "-D DIR --template CODE --period P [--unit CODE] [--group G]\n"
+	  "[--submit] [FIELD=VALUE...]",
+	 NULL, report_exec},
+	{"set", "-D DIR ID FIELD=VALUE...",
+	 NULL, report_exec},
+	{"submit", "-D DIR ID",
+	 NULL, report_exec},
+	{"revise", "-D DIR ID --reason R [FIELD=VALUE...]",
+	 NULL, report_exec},
+	{"list", "-D DIR [--period P] [--under CODE] [--template CODE]\n"
+	  "[--all-revisions] [--json] [--csv FILE]",
+	 NULL, report_exec},
+	{"show", "-D DIR ID [--json]",
+	 NULL, report_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_report = {
+	.name = "report",
+	.summary = "monitoring reports: draft, set, submit, revise, list, show",
+	.about = "Monitoring reports (رصد و گزارش) of one org unit for one Jalali period (1405-07 or\n"
+		 "1405-Q3), checked against the template.  draft prints the new id; --unit lets a\n"
+		 "parent enter a child's report; --group names the helper group when the template\n"
+		 "is reported by helper groups.  A submitted report is locked: revise starts a\n"
+		 "correction (a new revision, printed), which is submitted in turn; the old one is\n"
+		 "kept.  An empty VALUE clears a field.  list shows the latest revisions unless\n"
+		 "--all-revisions; --csv - writes CSV to standard output.\n",
+	.subs = report_subs,
+};
 
 /* ---- completeness ---- */
 
@@ -536,8 +559,8 @@ print_item(json_t *it)
 	printf("\n");
 }
 
-int
-cmd_completeness(int argc, char **argv)
+static int
+completeness_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"unit", "name", "expected", "received", "on_time", "late",
 					   "accepted", "returned", "not_submitted", "unknown", "not_due",
@@ -545,7 +568,6 @@ cmd_completeness(int argc, char **argv)
 	static const char *const csv_cols[] = {"unit", "name", "level", "expected", "received", "on_time",
 					       "late", "accepted", "returned", "not_submitted", "unknown",
 					       "not_due", "data_as_of", "via", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	const char *period = NULL, *under = NULL, *depth_s = NULL, *csv = NULL;
@@ -563,25 +585,11 @@ cmd_completeness(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat completeness -D DIR [--period P] [--under CODE] [--depth N] [--items]\n"
-		       "           [--json] [--csv FILE]\n"
-		       "Reporting completeness and timeliness for a Jalali period (default: the last month\n"
-		       "that has ended; a quarter counts its months too) for CODE (default: this node) and\n"
-		       "every unit below it, as seen here: expected, received, on time, late, accepted,\n"
-		       "returned; a report not here is not_due before its due date, not_submitted when the\n"
-		       "unit's data reached here after the due date, and unknown when the child through\n"
-		       "which it comes has not synced since before then (shown with that last sync).\n"
-		       "Counts of a unit include its subtree.  --depth limits the levels shown; --items\n"
-		       "lists every expected report, not only the missing ones.\n");
-		return 0;
-	}
 	if ((rc = cli_parse("completeness", argc, argv, 1, opts, NULL, 0, &npos)) != 0 ||
 	    (rc = cli_check_unit("completeness", under)) != 0 ||
 	    (rc = cli_whole("completeness", "--depth", depth_s, 0, 2, &depth)) != 0)
 		return rc;
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	res = cpl_compute(n.st, under, period, (int)depth, &err);
 	node_close(&n);
@@ -592,7 +600,7 @@ cmd_completeness(int argc, char **argv)
 		json_t *row = json_deep_copy(json_object_get(u, "total"));
 		char label[64];
 		snprintf(label, sizeof(label), "%*s%s", 2 * (int)jint(u, "depth"), "", cli_jstr(u, "unit"));
-		json_object_set_new(row, "unit", json_string(csv || o.json ? cli_jstr(u, "unit") : label));
+		json_object_set_new(row, "unit", json_string(csv || o->json ? cli_jstr(u, "unit") : label));
 		json_object_set(row, "name", json_object_get(u, "name"));
 		json_object_set(row, "level", json_object_get(u, "level"));
 		json_object_set(row, "data_as_of", json_object_get(u, "data_as_of"));
@@ -602,7 +610,7 @@ cmd_completeness(int argc, char **argv)
 	rc = 0;
 	if (csv != NULL) {
 		rc = csv_out(csv, rows, csv_cols);
-	} else if (o.json) {
+	} else if (o->json) {
 		cli_print_json(res);
 	} else {
 		printf("completeness of %s under %s, as seen at %s on %s (helper groups from %s)\n",
@@ -627,16 +635,32 @@ cmd_completeness(int argc, char **argv)
 	return rc;
 }
 
+const struct cmd_def cmd_completeness = {
+	.name = "completeness",
+	.summary = "reports expected, received, on time, per period and unit",
+	.synopsis = "-D DIR [--period P] [--under CODE] [--depth N] [--items]\n"
+		    "[--json] [--csv FILE]",
+	.about = "Reporting completeness and timeliness for a Jalali period (default: the last month\n"
+		 "that has ended; a quarter counts its months too) for CODE (default: this node) and\n"
+		 "every unit below it, as seen here: expected, received, on time, late, accepted,\n"
+		 "returned; a report not here is not_due before its due date, not_submitted when the\n"
+		 "unit's data reached here after the due date, and unknown when the child through\n"
+		 "which it comes has not synced since before then (shown with that last sync).\n"
+		 "Counts of a unit include its subtree.  --depth limits the levels shown; --items\n"
+		 "lists every expected report, not only the missing ones.\n",
+	.run = completeness_exec,
+};
+
 /* ---- approve ---- */
 
-int
-cmd_approve(int argc, char **argv)
+/* approve_exec runs every subcommand of approve: they share their options. */
+static int
+approve_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"owner", "period", "approver", "decided", "expected", "accepted",
 					   "note", NULL};
 	static const char *const pcols[] = {"id", "owner", "template_code", "period", "grp", "revision",
 					    "submitted", "due", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	const char *note = NULL, *unit = NULL, *period = NULL, *under = NULL;
@@ -650,21 +674,6 @@ cmd_approve(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat approve accept -D DIR REPORT_ID [--note N]\n"
-		       "       nehzat approve return -D DIR REPORT_ID --note WHAT_TO_CORRECT\n"
-		       "       nehzat approve period -D DIR --unit CODE --period P [--note N]\n"
-		       "       nehzat approve pending -D DIR [--json]\n"
-		       "       nehzat approve list -D DIR [--period P] [--under CODE] [--json]\n"
-		       "The parent reviews its children: a province accepts or returns a county's report\n"
-		       "(an accepted report is locked; a returned one is corrected with 'report revise'),\n"
-		       "and approves a child's consolidated period once every report expected in the\n"
-		       "child's subtree for it is accepted ([reports] require_children_accepted = false\n"
-		       "in nehzat.conf lifts that).  An approved period locks its reports.  pending lists\n"
-		       "the reports awaiting this node's review.\n");
-		return o.help ? 0 : 2;
-	}
 	if ((rc = cli_parse("approve", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
 		return rc;
 	if (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "return") == 0) {
@@ -673,7 +682,7 @@ cmd_approve(int argc, char **argv)
 			return cmd_usage("approve %s: give exactly one REPORT_ID", argv[1]);
 		if (!accept && note == NULL)
 			return cmd_usage("approve return: --note saying what to correct is required");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = rep_review(n.st, rest[0], accept, note, n.author, &err);
 		return cli_done(&n, rc, &err, NULL);
@@ -684,7 +693,7 @@ cmd_approve(int argc, char **argv)
 			return cmd_usage("approve period: unexpected argument '%s'", rest[0]);
 		if (unit == NULL || period == NULL)
 			return cmd_usage("approve period: --unit CODE and --period P are required");
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = period_approve(n.st, unit, period, note, n.conf.require_children_accepted, n.author, &err);
 		snprintf(line, sizeof(line), "approved period %s of %s", period, unit);
@@ -697,24 +706,50 @@ cmd_approve(int argc, char **argv)
 			return cmd_usage("approve %s: unexpected argument '%s'", argv[1], rest[0]);
 		if ((rc = cli_check_unit("approve list", under)) != 0)
 			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rows = pending ? rep_pending(n.st) : period_approval_list(n.st, under, period, &err);
 		node_close(&n);
 		if (rows == NULL)
 			return cmd_fail(&err);
-		return cli_list(&o, rows, pending ? pcols : cols);
+		return cli_list(o, rows, pending ? pcols : cols);
 	}
-	return cmd_usage("approve: unknown subcommand '%s' (accept, return, period, pending, list)", argv[1]);
+	return cmd_usage("approve: no subcommand '%s'", argv[1]);
 }
+
+static const struct cmd_sub approve_subs[] = {
+	{"accept", "-D DIR REPORT_ID [--note N]",
+	 NULL, approve_exec},
+	{"return", "-D DIR REPORT_ID --note WHAT_TO_CORRECT",
+	 NULL, approve_exec},
+	{"period", "-D DIR --unit CODE --period P [--note N]",
+	 NULL, approve_exec},
+	{"pending", "-D DIR [--json]",
+	 NULL, approve_exec},
+	{"list", "-D DIR [--period P] [--under CODE] [--json]",
+	 NULL, approve_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_approve = {
+	.name = "approve",
+	.summary = "accept or return a child's report; approve a child's period",
+	.about = "The parent reviews its children: a province accepts or returns a county's report\n"
+		 "(an accepted report is locked; a returned one is corrected with 'report revise'),\n"
+		 "and approves a child's consolidated period once every report expected in the\n"
+		 "child's subtree for it is accepted ([reports] require_children_accepted = false\n"
+		 "in nehzat.conf lifts that).  An approved period locks its reports.  pending lists\n"
+		 "the reports awaiting this node's review.\n",
+	.subs = approve_subs,
+};
 
 /* ---- indicator ---- */
 
-int
-cmd_indicator(int argc, char **argv)
+/* indicator_exec runs every subcommand of indicator: they share their options. */
+static int
+indicator_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"code", "source", "weight", "version", "title", NULL};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	const char *source = NULL, *weight_s = NULL, *title = NULL;
@@ -730,22 +765,6 @@ cmd_indicator(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat indicator set -D DIR CODE [--source S] [--weight W] [--title T]\n"
-		       "       nehzat indicator remove -D DIR CODE\n"
-		       "       nehzat indicator list -D DIR [--all] [--json]\n"
-		       "Indicators for resource allocation (شاخص), set by the national secretariat and\n"
-		       "seen everywhere.  S is one of:\n"
-		       "  population     population of the unit (org-unit table; unknown counts 0)\n"
-		       "  open_issues    problems of the issue register in the subtree not closed\n"
-		       "  interventions  community-based interventions in the unit's subtree\n"
-		       "  helpers        active helper-group appointments in the subtree\n"
-		       "  completeness   reports received per million expected in the subtree\n"
-		       "W is a whole number 0 to 1000000; shares follow W / (sum of W).  Every change\n"
-		       "raises the indicator set's version, which allocations are stamped with.\n");
-		return o.help ? 0 : 2;
-	}
 	if ((rc = cli_parse("indicator", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
 	    (rc = cli_whole("indicator", "--weight", weight_s, 0, 1000000, &weight)) != 0)
 		return rc;
@@ -753,7 +772,7 @@ cmd_indicator(int argc, char **argv)
 		bool set = argv[1][0] == 's';
 		if (nrest != 1)
 			return cmd_usage("indicator %s: give exactly one CODE", argv[1]);
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rc = set ? ind_set(n.st, rest[0], title, source, weight, n.author, &err)
 			 : ind_remove(n.st, rest[0], n.author, &err);
@@ -763,14 +782,39 @@ cmd_indicator(int argc, char **argv)
 		json_t *rows;
 		if (nrest != 0)
 			return cmd_usage("indicator list: unexpected argument '%s'", rest[0]);
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		rows = ind_list(n.st, all);
 		node_close(&n);
-		return cli_list(&o, rows, cols);
+		return cli_list(o, rows, cols);
 	}
-	return cmd_usage("indicator: unknown subcommand '%s' (set, remove, list)", argv[1]);
+	return cmd_usage("indicator: no subcommand '%s'", argv[1]);
 }
+
+static const struct cmd_sub indicator_subs[] = {
+	{"set", "-D DIR CODE [--source S] [--weight W] [--title T]",
+	 NULL, indicator_exec},
+	{"remove", "-D DIR CODE",
+	 NULL, indicator_exec},
+	{"list", "-D DIR [--all] [--json]",
+	 NULL, indicator_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_indicator = {
+	.name = "indicator",
+	.summary = "allocation indicators and weights (national): set, remove, list",
+	.about = "Indicators for resource allocation (شاخص), set by the national secretariat and\n"
+		 "seen everywhere.  S is one of:\n"
+		 "  population     population of the unit (org-unit table; unknown counts 0)\n"
+		 "  open_issues    problems of the issue register in the subtree not closed\n"
+		 "  interventions  community-based interventions in the unit's subtree\n"
+		 "  helpers        active helper-group appointments in the subtree\n"
+		 "  completeness   reports received per million expected in the subtree\n"
+		 "W is a whole number 0 to 1000000; shares follow W / (sum of W).  Every change\n"
+		 "raises the indicator set's version, which allocations are stamped with.\n",
+	.subs = indicator_subs,
+};
 
 /* ---- allocate ---- */
 
@@ -892,10 +936,9 @@ print_allocation(json_t *a)
 	json_decref(rows);
 }
 
-int
-cmd_allocate(int argc, char **argv)
+static int
+allocate_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	const char *budget_s = NULL, *level = NULL, *under = NULL, *period = NULL, *csv = NULL;
@@ -911,23 +954,6 @@ cmd_allocate(int argc, char **argv)
 		CLI_END,
 	};
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat allocate -D DIR --budget RIALS --level province|county [--under CODE]\n"
-		       "           [--period P] [--json] [--csv FILE]\n"
-		       "Shares a budget (whole rials) among the provinces or counties under CODE (default:\n"
-		       "this node) by the national indicators (see 'nehzat indicator').  Each indicator's\n"
-		       "slice is budget * weight / total weight, split among the units in proportion to\n"
-		       "their values; an indicator without data for these units is left out and its\n"
-		       "weight shared by the others.  Both splits are in integer rials by largest\n"
-		       "remainder, ties to the lower indicator code and then the lower unit code, so the\n"
-		       "shares sum to the budget exactly and every node holding the same data prints the\n"
-		       "same shares and inputs digest.  P (default: the last ended month) is the period\n"
-		       "whose report completeness counts.  The result is stamped with the indicator set's\n"
-		       "version and each unit's data freshness (the last sync of the child it comes\n"
-		       "through).  --csv FILE (- for standard output) writes one row per unit and a total.\n");
-		return 0;
-	}
 	if ((rc = cli_parse("allocate", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
 		return rc;
 	if (budget_s == NULL || level == NULL)
@@ -936,7 +962,7 @@ cmd_allocate(int argc, char **argv)
 		return cmd_usage("allocate: budget '%s' is not a whole number of rials from 1 to 10^18", budget_s);
 	if ((rc = cli_check_unit("allocate", under)) != 0)
 		return rc;
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	a = alloc_compute(n.st, budget, level, under, period, &err);
 	node_close(&n);
@@ -946,7 +972,7 @@ cmd_allocate(int argc, char **argv)
 	if (csv != NULL) {
 		FILE *f = cli_csv_open(csv);
 		rc = f == NULL ? 1 : cli_csv_close(f, csv, alloc_write_csv(a, f, &err));
-	} else if (o.json) {
+	} else if (o->json) {
 		cli_print_json(a);
 	} else {
 		print_allocation(a);
@@ -954,3 +980,22 @@ cmd_allocate(int argc, char **argv)
 	json_decref(a);
 	return rc;
 }
+
+const struct cmd_def cmd_allocate = {
+	.name = "allocate",
+	.summary = "share a budget among provinces or counties by the indicators",
+	.synopsis = "-D DIR --budget RIALS --level province|county [--under CODE]\n"
+		    "[--period P] [--json] [--csv FILE]",
+	.about = "Shares a budget (whole rials) among the provinces or counties under CODE (default:\n"
+		 "this node) by the national indicators (see 'nehzat indicator').  Each indicator's\n"
+		 "slice is budget * weight / total weight, split among the units in proportion to\n"
+		 "their values; an indicator without data for these units is left out and its\n"
+		 "weight shared by the others.  Both splits are in integer rials by largest\n"
+		 "remainder, ties to the lower indicator code and then the lower unit code, so the\n"
+		 "shares sum to the budget exactly and every node holding the same data prints the\n"
+		 "same shares and inputs digest.  P (default: the last ended month) is the period\n"
+		 "whose report completeness counts.  The result is stamped with the indicator set's\n"
+		 "version and each unit's data freshness (the last sync of the child it comes\n"
+		 "through).  --csv FILE (- for standard output) writes one row per unit and a total.\n",
+	.run = allocate_exec,
+};

@@ -112,123 +112,144 @@ std_int(const char *text, const char *what, int *out)
 	return rc;
 }
 
-int
-cmd_standard(int argc, char **argv)
+static int
+standard_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	struct sel_std s;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat standard add -D DIR [--file FILE.json | --defaults] [--title T]\n"
-		       "           [--threshold N] [--review-weight N] [--interview-weight N]\n"
-		       "           [--disagreement N] [--min-reviewers N] [--quota-county N]\n"
-		       "           [--quota-province N] [--term-months N]\n"
-		       "       nehzat standard list -D DIR [--json]\n"
-		       "       nehzat standard show -D DIR [VERSION] [--json]\n"
-		       "National selection standards (معیارها و وزن ها), national node only: review and\n"
-		       "interview criteria with weights and bounds, how they combine, the threshold and\n"
-		       "the quotas (2 per county, 5 per province by default).  add stores a new version\n"
-		       "built from FILE (the shape 'show --json' prints), the built-in defaults, or the\n"
-		       "latest version, with the options applied on top.  A call keeps the version it\n"
-		       "opened under.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		const char *file = NULL, *title = NULL, *thr = NULL, *rw = NULL, *iw = NULL, *dis = NULL,
-			   *minr = NULL, *qc = NULL, *qp = NULL, *term = NULL;
-		bool defaults = false;
-		const struct cli_opt opts[] = {
-			CLI_VAL("--file", &file),        CLI_FLAG("--defaults", &defaults),
-			CLI_VAL("--title", &title),      CLI_VAL("--threshold", &thr),
-			CLI_VAL("--review-weight", &rw), CLI_VAL("--interview-weight", &iw),
-			CLI_VAL("--disagreement", &dis), CLI_VAL("--min-reviewers", &minr),
-			CLI_VAL("--quota-county", &qc),  CLI_VAL("--quota-province", &qp),
-			CLI_VAL("--term-months", &term), CLI_END,
-		};
-		if ((rc = cli_parse("standard add", argc, argv, 2, opts, pos, 0, &npos)) != 0)
-			return rc;
-		if (file != NULL && defaults)
-			return cmd_usage("standard add: give --file or --defaults, not both");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		if (file != NULL || defaults || sel_std_load(n.st, 0, &s, NULL) != 0)
-			sel_std_defaults(&s);
-		if (file != NULL) {
-			json_error_t je;
-			json_t *j = json_load_file(file, 0, &je);
-			if (j == NULL) {
-				nz_fail(&err, NZ_EINVAL, "%s:%d: %s", file, je.line, je.text);
-				return cli_done(&n, NZ_EINVAL, &err, NULL);
-			}
-			rc = sel_std_from_json(&s, j, &err);
-			json_decref(j);
-			if (rc != 0)
-				return cli_done(&n, rc, &err, NULL);
+	const char *file = NULL, *title = NULL, *thr = NULL, *rw = NULL, *iw = NULL, *dis = NULL,
+		   *minr = NULL, *qc = NULL, *qp = NULL, *term = NULL;
+	bool defaults = false;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--file", &file),        CLI_FLAG("--defaults", &defaults),
+		CLI_VAL("--title", &title),      CLI_VAL("--threshold", &thr),
+		CLI_VAL("--review-weight", &rw), CLI_VAL("--interview-weight", &iw),
+		CLI_VAL("--disagreement", &dis), CLI_VAL("--min-reviewers", &minr),
+		CLI_VAL("--quota-county", &qc),  CLI_VAL("--quota-province", &qp),
+		CLI_VAL("--term-months", &term), CLI_END,
+	};
+	if ((rc = cli_parse("standard add", argc, argv, 2, opts, pos, 0, &npos)) != 0)
+		return rc;
+	if (file != NULL && defaults)
+		return cmd_usage("standard add: give --file or --defaults, not both");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (file != NULL || defaults || sel_std_load(n.st, 0, &s, NULL) != 0)
+		sel_std_defaults(&s);
+	if (file != NULL) {
+		json_error_t je;
+		json_t *j = json_load_file(file, 0, &je);
+		if (j == NULL) {
+			nz_fail(&err, NZ_EINVAL, "%s:%d: %s", file, je.line, je.text);
+			return cli_done(&n, NZ_EINVAL, &err, NULL);
 		}
-		if (title != NULL)
-			snprintf(s.title, sizeof(s.title), "%s", title);
-		if ((rc = cli_real("standard add", "--threshold", thr, &s.threshold)) != 0 ||
-		    (rc = cli_real("standard add", "--review-weight", rw, &s.review_weight)) != 0 ||
-		    (rc = cli_real("standard add", "--interview-weight", iw, &s.interview_weight)) != 0 ||
-		    (rc = cli_real("standard add", "--disagreement", dis, &s.disagreement)) != 0 ||
-		    (rc = std_int(minr, "--min-reviewers", &s.min_reviewers)) != 0 ||
-		    (rc = std_int(qc, "--quota-county", &s.quota_county)) != 0 ||
-		    (rc = std_int(qp, "--quota-province", &s.quota_province)) != 0 ||
-		    (rc = std_int(term, "--term-months", &s.term_months)) != 0) {
-			node_close(&n);
-			return rc;
-		}
-		if ((rc = sel_std_add(n.st, &s, n.author, &err)) == 0)
-			printf("selection standards version %d stored (%s)\n", s.version, s.id);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"version", "version"},
-						   {"created_jalali", "since"},
-						   {"threshold", "threshold"},
-						   {"quota_county", "county"},
-						   {"quota_province", "province"},
-						   {"title", "title"},
-						   {NULL, NULL}};
-		json_t *rows;
-		if ((rc = cli_parse("standard list", argc, argv, 2, NULL, pos, 0, &npos)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_std_list(n.st);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		long long version = 0;
-		if ((rc = cli_parse("standard show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos == 1 && (rc = cli_whole("standard show", "VERSION", pos[0], 1, 1000000, &version)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		if ((rc = sel_std_load(n.st, (int)version, &s, &err)) != 0)
+		rc = sel_std_from_json(&s, j, &err);
+		json_decref(j);
+		if (rc != 0)
 			return cli_done(&n, rc, &err, NULL);
-		if (o.json) {
-			json_t *j = sel_std_to_json(&s);
-			cli_print_json(j);
-			json_decref(j);
-		} else {
-			char jal[11];
-			if (jalali_from_iso(s.created, jal, NULL) == 0)
-				snprintf(s.created, sizeof(s.created), "%s", jal);
-			std_print(&s);
-		}
-		node_close(&n);
-		return 0;
 	}
-	return cmd_usage("standard: unknown subcommand '%s' (add, list, show)", argv[1]);
+	if (title != NULL)
+		snprintf(s.title, sizeof(s.title), "%s", title);
+	if ((rc = cli_real("standard add", "--threshold", thr, &s.threshold)) != 0 ||
+	    (rc = cli_real("standard add", "--review-weight", rw, &s.review_weight)) != 0 ||
+	    (rc = cli_real("standard add", "--interview-weight", iw, &s.interview_weight)) != 0 ||
+	    (rc = cli_real("standard add", "--disagreement", dis, &s.disagreement)) != 0 ||
+	    (rc = std_int(minr, "--min-reviewers", &s.min_reviewers)) != 0 ||
+	    (rc = std_int(qc, "--quota-county", &s.quota_county)) != 0 ||
+	    (rc = std_int(qp, "--quota-province", &s.quota_province)) != 0 ||
+	    (rc = std_int(term, "--term-months", &s.term_months)) != 0) {
+		node_close(&n);
+		return rc;
+	}
+	if ((rc = sel_std_add(n.st, &s, n.author, &err)) == 0)
+		printf("selection standards version %d stored (%s)\n", s.version, s.id);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+standard_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"version", "version"},
+					   {"created_jalali", "since"},
+					   {"threshold", "threshold"},
+					   {"quota_county", "county"},
+					   {"quota_province", "province"},
+					   {"title", "title"},
+					   {NULL, NULL}};
+	json_t *rows;
+	if ((rc = cli_parse("standard list", argc, argv, 2, NULL, pos, 0, &npos)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_std_list(n.st);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static int
+standard_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	struct sel_std s;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	long long version = 0;
+	if ((rc = cli_parse("standard show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos == 1 && (rc = cli_whole("standard show", "VERSION", pos[0], 1, 1000000, &version)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if ((rc = sel_std_load(n.st, (int)version, &s, &err)) != 0)
+		return cli_done(&n, rc, &err, NULL);
+	if (o->json) {
+		json_t *j = sel_std_to_json(&s);
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		char jal[11];
+		if (jalali_from_iso(s.created, jal, NULL) == 0)
+			snprintf(s.created, sizeof(s.created), "%s", jal);
+		std_print(&s);
+	}
+	node_close(&n);
+	return 0;
+}
+
+static const struct cmd_sub standard_subs[] = {
+	{"add", "-D DIR [--file FILE.json | --defaults] [--title T]\n"
+	  "[--threshold N] [--review-weight N] [--interview-weight N]\n"
+	  "[--disagreement N] [--min-reviewers N] [--quota-county N]\n"
+	  "[--quota-province N] [--term-months N]",
+	 NULL, standard_add_exec},
+	{"list", "-D DIR [--json]",
+	 NULL, standard_list_exec},
+	{"show", "-D DIR [VERSION] [--json]",
+	 NULL, standard_show_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_standard = {
+	.name = "standard",
+	.summary = "selection standards (national): add, list, show",
+	.about = "National selection standards (معیارها و وزن ها), national node only: review and\n"
+		 "interview criteria with weights and bounds, how they combine, the threshold and\n"
+		 "the quotas (2 per county, 5 per province by default).  add stores a new version\n"
+		 "built from FILE (the shape 'show --json' prints), the built-in defaults, or the\n"
+		 "latest version, with the options applied on top.  A call keeps the version it\n"
+		 "opened under.\n",
+	.subs = standard_subs,
+};
 
 /* ---- call ---- */
 
@@ -242,64 +263,54 @@ static const struct {
 	{"complete", CALL_COMPLETED},
 };
 
-int
-cmd_call(int argc, char **argv)
+static int
+call_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	bool add = strcmp(argv[1], "add") == 0;
+	const char *title = NULL, *desc = NULL, *opens = NULL, *closes = NULL, *who = NULL;
+	char oi[11], ci[11], id[NZ_RID_MAX];
+	const struct cli_opt opts[] = {
+		CLI_VAL("--title", &title),          CLI_VAL("--description", &desc),
+		CLI_VAL("--opens", &opens),          CLI_VAL("--closes", &closes),
+		CLI_VAL(add ? "--for" : NULL, &who), CLI_END,
+	};
+	const char *cmd = add ? "call add" : "call edit";
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, add ? 0 : 1, &npos)) != 0)
+		return rc;
+	if (add && (title == NULL || opens == NULL || closes == NULL))
+		return cmd_usage("call add: --title, --opens and --closes are required");
+	if (!add && npos != 1)
+		return cmd_usage("call edit: give the call's ID");
+	if ((opens != NULL && (rc = cli_date(cmd, "--opens", opens, oi)) != 0) ||
+	    (closes != NULL && (rc = cli_date(cmd, "--closes", closes, ci)) != 0))
+		return rc;
+	if ((rc = cli_check_unit(cmd, who)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (add)
+		rc = sel_call_add(n.st, who, title, desc, oi, ci, n.author, id, &err);
+	else
+		rc = sel_call_edit(n.st, pos[0], title, desc, opens ? oi : NULL, closes ? ci : NULL,
+				   n.author, &err);
+	return cli_done(&n, rc, &err, add ? id : NULL);
+}
+
+/* call_move_exec moves a call one step: the verb (argv[1]) names the state it reaches. */
+static int
+call_move_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 	size_t k;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat call add -D DIR --title T --opens DATE --closes DATE [--description D]\n"
-		       "                 [--for CODE]\n"
-		       "       nehzat call edit -D DIR ID [--title T] [--description D] [--opens DATE]\n"
-		       "                 [--closes DATE]\n"
-		       "       nehzat call open|close|finish-review|complete -D DIR ID\n"
-		       "       nehzat call list -D DIR [--under CODE] [--json]\n"
-		       "       nehzat call show -D DIR ID [--json]\n"
-		       "A call for helper groups (فراخوان) of a county or provincial secretariat (this node,\n"
-		       "or with --for one in its subtree).  DATEs are Jalali (1405-09-07); applications are\n"
-		       "taken from --opens to --closes, both days included.  States, one step at a time:\n"
-		       "draft -> open -> closed -> reviewed -> completed.  Opening pins the latest national\n"
-		       "standards; finishing the review needs every applicant reviewed as often as the\n"
-		       "standards ask; completing needs no interview left scheduled and ends the selection.\n"
-		       "Only a draft can be edited.  add prints the new id.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "edit") == 0) {
-		bool add = strcmp(argv[1], "add") == 0;
-		const char *title = NULL, *desc = NULL, *opens = NULL, *closes = NULL, *who = NULL;
-		char oi[11], ci[11], id[NZ_RID_MAX];
-		const struct cli_opt opts[] = {
-			CLI_VAL("--title", &title),          CLI_VAL("--description", &desc),
-			CLI_VAL("--opens", &opens),          CLI_VAL("--closes", &closes),
-			CLI_VAL(add ? "--for" : NULL, &who), CLI_END,
-		};
-		const char *cmd = add ? "call add" : "call edit";
-		if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, add ? 0 : 1, &npos)) != 0)
-			return rc;
-		if (add && (title == NULL || opens == NULL || closes == NULL))
-			return cmd_usage("call add: --title, --opens and --closes are required");
-		if (!add && npos != 1)
-			return cmd_usage("call edit: give the call's ID");
-		if ((opens != NULL && (rc = cli_date(cmd, "--opens", opens, oi)) != 0) ||
-		    (closes != NULL && (rc = cli_date(cmd, "--closes", closes, ci)) != 0))
-			return rc;
-		if ((rc = cli_check_unit(cmd, who)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		if (add)
-			rc = sel_call_add(n.st, who, title, desc, oi, ci, n.author, id, &err);
-		else
-			rc = sel_call_edit(n.st, pos[0], title, desc, opens ? oi : NULL, closes ? ci : NULL,
-					   n.author, &err);
-		return cli_done(&n, rc, &err, add ? id : NULL);
-	}
 	for (k = 0; k < sizeof(call_moves) / sizeof(call_moves[0]); k++) {
 		if (strcmp(argv[1], call_moves[k].verb) != 0)
 			continue;
@@ -307,50 +318,93 @@ cmd_call(int argc, char **argv)
 			return rc;
 		if (npos != 1)
 			return cmd_usage("call %s: give the call's ID", argv[1]);
-		if ((rc = cmd_open(&n, &o)) != 0)
+		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
 		if ((rc = sel_call_move(n.st, pos[0], call_moves[k].state, n.author, &err)) == 0)
 			printf("call %s is %s\n", pos[0], sel_call_state_name(call_moves[k].state));
 		return cli_done(&n, rc, &err, NULL);
 	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"id", "id"},
-						   {"owner", "secretariat"},
-						   {"status", "status"},
-						   {"opens_jalali", "opens"},
-						   {"closes_jalali", "closes"},
-						   {"applicants", "applicants"},
-						   {"appointed", "appointed"},
-						   {"title", "title"},
-						   {NULL, NULL}};
-		const char *under = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse("call list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("call list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_call_list(n.st, under);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *c;
-		if ((rc = cli_parse("call show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("call show: give the call's ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		c = sel_call_get(n.st, pos[0]);
-		node_close(&n);
-		return show_out(&o, c, "call", pos[0]);
-	}
-	return cmd_usage(
-		"call: unknown subcommand '%s' (add, edit, open, close, finish-review, complete, list, show)",
-		argv[1]);
+	return cmd_usage("call: no move '%s'", argv[1]);
 }
+
+static int
+call_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"id", "id"},
+					   {"owner", "secretariat"},
+					   {"status", "status"},
+					   {"opens_jalali", "opens"},
+					   {"closes_jalali", "closes"},
+					   {"applicants", "applicants"},
+					   {"appointed", "appointed"},
+					   {"title", "title"},
+					   {NULL, NULL}};
+	const char *under = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	json_t *rows;
+	if ((rc = cli_parse("call list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("call list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_call_list(n.st, under);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static int
+call_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	json_t *c;
+	if ((rc = cli_parse("call show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("call show: give the call's ID");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	c = sel_call_get(n.st, pos[0]);
+	node_close(&n);
+	return show_out(o, c, "call", pos[0]);
+}
+
+static const struct cmd_sub call_subs[] = {
+	{"add", "-D DIR --title T --opens DATE --closes DATE [--description D]\n"
+	  "[--for CODE]",
+	 NULL, call_add_exec},
+	{"edit", "-D DIR ID [--title T] [--description D] [--opens DATE]\n"
+	  "[--closes DATE]",
+	 NULL, call_add_exec},
+	{"open", "-D DIR ID", NULL, call_move_exec},
+	{"close", "-D DIR ID", NULL, call_move_exec},
+	{"finish-review", "-D DIR ID", NULL, call_move_exec},
+	{"complete", "-D DIR ID", NULL, call_move_exec},
+	{"list", "-D DIR [--under CODE] [--json]",
+	 NULL, call_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 NULL, call_show_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_call = {
+	.name = "call",
+	.summary = "calls for helper groups: add, edit, open, close, finish-review, complete, list, show",
+	.about = "A call for helper groups (فراخوان) of a county or provincial secretariat (this node,\n"
+		 "or with --for one in its subtree).  DATEs are Jalali (1405-09-07); applications are\n"
+		 "taken from --opens to --closes, both days included.  States, one step at a time:\n"
+		 "draft -> open -> closed -> reviewed -> completed.  Opening pins the latest national\n"
+		 "standards; finishing the review needs every applicant reviewed as often as the\n"
+		 "standards ask; completing needs no interview left scheduled and ends the selection.\n"
+		 "Only a draft can be edited.  add prints the new id.\n",
+	.subs = call_subs,
+};
 
 /* ---- applicant ---- */
 
@@ -363,7 +417,7 @@ base_name(const char *path)
 }
 
 static int
-applicant_doc(struct cmd_opts *o, int argc, char **argv)
+applicant_doc(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct nz_err err = {0};
 	struct node n;
@@ -426,254 +480,318 @@ applicant_doc(struct cmd_opts *o, int argc, char **argv)
 	return cmd_usage("applicant doc: unknown subcommand '%s' (add, get)", argv[2]);
 }
 
-int
-cmd_applicant(int argc, char **argv)
+static int
+applicant_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat applicant add -D DIR CALL --name N --kind K --contact C --phone P\n"
-		       "                 [--reg-no R] [--members N] [--years N] [--areas A] [--activities T]\n"
-		       "       nehzat applicant list -D DIR CALL [--json]\n"
-		       "       nehzat applicant show -D DIR ID [--json]\n"
-		       "       nehzat applicant withdraw -D DIR ID --reason R\n"
-		       "       nehzat applicant doc add -D DIR ID FILE [--name N] [--meta-only]\n"
-		       "       nehzat applicant doc get -D DIR DOC --out FILE\n"
-		       "A group's application and resume (رزومه) to an open call, dated today.  KIND is ngo,\n"
-		       "religious, jihadi, people or other (or its Persian name).  Refused: a call not open,\n"
-		       "a day outside its window, and a likely duplicate (the same registration number, or\n"
-		       "the same name and phone, in the call).  Documents up to %d bytes are kept;\n"
-		       "with --meta-only only the name, size and SHA-256 of a larger file.\n",
-		       SEL_DOC_MAX);
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		struct sel_applicant_in a = {0};
-		const char *members = NULL, *years = NULL;
-		const struct cli_opt opts[] = {
-			CLI_VAL("--name", &a.name),
-			CLI_VAL("--kind", &a.kind),
-			CLI_VAL("--contact", &a.contact),
-			CLI_VAL("--phone", &a.phone),
-			CLI_VAL("--reg-no", &a.reg_no),
-			CLI_VAL("--members", &members),
-			CLI_VAL("--years", &years),
-			CLI_VAL("--areas", &a.areas),
-			CLI_VAL("--activities", &a.activities),
-			CLI_END,
-		};
-		char id[NZ_RID_MAX];
-		long long nmembers = -1, nyears = -1;
-		if ((rc = cli_parse("applicant add", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("applicant add: give the CALL's id");
-		if ((rc = cli_whole("applicant add", "--members", members, 0, 100000, &nmembers)) != 0 ||
-		    (rc = cli_whole("applicant add", "--years", years, 0, 200, &nyears)) != 0)
-			return rc;
-		a.members = (long)nmembers;
-		a.years = (long)nyears;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_apply(n.st, pos[0], &a, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"id", "id"},
-						   {"status", "status"},
-						   {"applied_jalali", "applied"},
-						   {"kind", "kind"},
-						   {"members", "members"},
-						   {"docs", "docs"},
-						   {"name", "name"},
-						   {NULL, NULL}};
-		json_t *rows;
-		if ((rc = cli_parse("applicant list", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("applicant list: give the CALL's id");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_applicant_list(n.st, pos[0]);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *a;
-		if ((rc = cli_parse("applicant show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("applicant show: give the applicant's ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		a = sel_applicant_get(n.st, pos[0]);
-		node_close(&n);
-		return show_out(&o, a, "applicant", pos[0]);
-	}
-	if (strcmp(argv[1], "withdraw") == 0) {
-		const char *reason = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-		if ((rc = cli_parse("applicant withdraw", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1 || reason == NULL)
-			return cmd_usage("applicant withdraw: give the applicant's ID and --reason R");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_applicant_withdraw(n.st, pos[0], reason, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "doc") == 0)
-		return applicant_doc(&o, argc, argv);
-	return cmd_usage("applicant: unknown subcommand '%s' (add, list, show, withdraw, doc)", argv[1]);
+	struct sel_applicant_in a = {0};
+	const char *members = NULL, *years = NULL;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--name", &a.name),
+		CLI_VAL("--kind", &a.kind),
+		CLI_VAL("--contact", &a.contact),
+		CLI_VAL("--phone", &a.phone),
+		CLI_VAL("--reg-no", &a.reg_no),
+		CLI_VAL("--members", &members),
+		CLI_VAL("--years", &years),
+		CLI_VAL("--areas", &a.areas),
+		CLI_VAL("--activities", &a.activities),
+		CLI_END,
+	};
+	char id[NZ_RID_MAX];
+	long long nmembers = -1, nyears = -1;
+	if ((rc = cli_parse("applicant add", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("applicant add: give the CALL's id");
+	if ((rc = cli_whole("applicant add", "--members", members, 0, 100000, &nmembers)) != 0 ||
+	    (rc = cli_whole("applicant add", "--years", years, 0, 200, &nyears)) != 0)
+		return rc;
+	a.members = (long)nmembers;
+	a.years = (long)nyears;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_apply(n.st, pos[0], &a, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
 }
+
+static int
+applicant_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"id", "id"},
+					   {"status", "status"},
+					   {"applied_jalali", "applied"},
+					   {"kind", "kind"},
+					   {"members", "members"},
+					   {"docs", "docs"},
+					   {"name", "name"},
+					   {NULL, NULL}};
+	json_t *rows;
+	if ((rc = cli_parse("applicant list", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("applicant list: give the CALL's id");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_applicant_list(n.st, pos[0]);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static int
+applicant_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	json_t *a;
+	if ((rc = cli_parse("applicant show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("applicant show: give the applicant's ID");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	a = sel_applicant_get(n.st, pos[0]);
+	node_close(&n);
+	return show_out(o, a, "applicant", pos[0]);
+}
+
+static int
+applicant_withdraw_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	const char *reason = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+	if ((rc = cli_parse("applicant withdraw", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || reason == NULL)
+		return cmd_usage("applicant withdraw: give the applicant's ID and --reason R");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_applicant_withdraw(n.st, pos[0], reason, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+applicant_doc_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+
+	return applicant_doc(o, argc, argv);
+}
+
+static const struct cmd_sub applicant_subs[] = {
+	{"add", "-D DIR CALL --name N --kind K --contact C --phone P\n"
+	  "[--reg-no R] [--members N] [--years N] [--areas A] [--activities T]",
+	 NULL, applicant_add_exec},
+	{"list", "-D DIR CALL [--json]",
+	 NULL, applicant_list_exec},
+	{"show", "-D DIR ID [--json]",
+	 NULL, applicant_show_exec},
+	{"withdraw", "-D DIR ID --reason R",
+	 NULL, applicant_withdraw_exec},
+	{"doc", "get -D DIR DOC --out FILE",
+	 NULL, applicant_doc_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_applicant = {
+	.name = "applicant",
+	.summary = "applicant groups and their resumes: add, list, show, withdraw, doc",
+	.about = "A group's application and resume (رزومه) to an open call, dated today.  KIND is ngo,\n"
+		 "religious, jihadi, people or other (or its Persian name).  Refused: a call not open,\n"
+		 "a day outside its window, and a likely duplicate (the same registration number, or\n"
+		 "the same name and phone, in the call).  Documents up to %d bytes are kept;\n"
+		 "with --meta-only only the name, size and SHA-256 of a larger file.\n",
+	.subs = applicant_subs,
+};
 
 /* ---- review ---- */
 
-int
-cmd_review(int argc, char **argv)
+static int
+review_score_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat review score -D DIR APPLICANT --reviewer NAME CODE=SCORE...\n"
-		       "       nehzat review list -D DIR (CALL | --applicant ID) [--json]\n"
-		       "Review and weighting (بررسی و وزن دهی), while the call is closed.  Each reviewer\n"
-		       "scores the review criteria of the call's standards (see 'nehzat standard show'),\n"
-		       "each within its bounds; later scores by the same reviewer replace earlier ones.\n"
-		       "A reviewer's total is the weighted mean of the criteria scaled onto 0..100, kept\n"
-		       "once every criterion has a score.  An applicant whose reviewers' totals differ by\n"
-		       "more than the standards' disagreement points is flagged in 'nehzat rank'.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "score") == 0) {
-		const char *reviewer = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--reviewer", &reviewer), CLI_END};
-		if ((rc = cli_parse("review score", argc, argv, 2, opts, pos, POS_MAX, &npos)) != 0)
-			return rc;
-		if (npos < 2 || reviewer == NULL)
-			return cmd_usage(
-				"review score: give APPLICANT, --reviewer NAME and CODE=SCORE pairs");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_review_score(n.st, pos[0], reviewer, npos - 1, pos + 1, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {
-			{"applicant_id", "applicant"}, {"reviewer", "reviewer"}, {"total", "total"},
-			{"updated_jalali", "updated"}, {"name", "name"},         {NULL, NULL}};
-		const char *app = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--applicant", &app), CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse("review list", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if ((npos == 1) == (app != NULL))
-			return cmd_usage("review list: give a CALL or --applicant ID");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_review_list(n.st, app, npos == 1 ? pos[0] : NULL);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	return cmd_usage("review: unknown subcommand '%s' (score, list)", argv[1]);
+	const char *reviewer = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reviewer", &reviewer), CLI_END};
+	if ((rc = cli_parse("review score", argc, argv, 2, opts, pos, POS_MAX, &npos)) != 0)
+		return rc;
+	if (npos < 2 || reviewer == NULL)
+		return cmd_usage(
+			"review score: give APPLICANT, --reviewer NAME and CODE=SCORE pairs");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_review_score(n.st, pos[0], reviewer, npos - 1, pos + 1, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+review_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {
+		{"applicant_id", "applicant"}, {"reviewer", "reviewer"}, {"total", "total"},
+		{"updated_jalali", "updated"}, {"name", "name"},         {NULL, NULL}};
+	const char *app = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--applicant", &app), CLI_END};
+	json_t *rows;
+	if ((rc = cli_parse("review list", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if ((npos == 1) == (app != NULL))
+		return cmd_usage("review list: give a CALL or --applicant ID");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_review_list(n.st, app, npos == 1 ? pos[0] : NULL);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static const struct cmd_sub review_subs[] = {
+	{"score", "-D DIR APPLICANT --reviewer NAME CODE=SCORE...",
+	 NULL, review_score_exec},
+	{"list", "-D DIR (CALL | --applicant ID) [--json]",
+	 NULL, review_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_review = {
+	.name = "review",
+	.summary = "reviewers' weighted scores of applicants: score, list",
+	.about = "Review and weighting (بررسی و وزن دهی), while the call is closed.  Each reviewer\n"
+		 "scores the review criteria of the call's standards (see 'nehzat standard show'),\n"
+		 "each within its bounds; later scores by the same reviewer replace earlier ones.\n"
+		 "A reviewer's total is the weighted mean of the criteria scaled onto 0..100, kept\n"
+		 "once every criterion has a score.  An applicant whose reviewers' totals differ by\n"
+		 "more than the standards' disagreement points is flagged in 'nehzat rank'.\n",
+	.subs = review_subs,
+};
 
 /* ---- interview ---- */
 
-int
-cmd_interview(int argc, char **argv)
+static int
+interview_schedule_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat interview schedule -D DIR APPLICANT --date DATE --time HH:MM --panel P\n"
-		       "                 [--place P]\n"
-		       "       nehzat interview score -D DIR APPLICANT CODE=SCORE... [--notes N]\n"
-		       "       nehzat interview noshow -D DIR APPLICANT [--notes N]\n"
-		       "       nehzat interview list -D DIR CALL [--json]\n"
-		       "Interviews (مصاحبه) while the call is closed or reviewed: scheduled (Jalali DATE,\n"
-		       "time, panel), then scored on every interview criterion of the call's standards, or\n"
-		       "marked no-show (which disqualifies unless it is scheduled again).\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "schedule") == 0) {
-		const char *date = NULL, *time = NULL, *panel = NULL, *place = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--date", &date),
-					       CLI_VAL("--time", &time),
-					       CLI_VAL("--panel", &panel),
-					       CLI_VAL("--place", &place),
-					       CLI_END};
-		char iso[11];
-		if ((rc = cli_parse("interview schedule", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1 || date == NULL || time == NULL || panel == NULL)
-			return cmd_usage("interview schedule: give APPLICANT, --date, --time and --panel");
-		if ((rc = cli_date("interview schedule", "--date", date, iso)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_interview_schedule(n.st, pos[0], iso, time, place, panel, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "score") == 0 || strcmp(argv[1], "noshow") == 0) {
-		bool score = strcmp(argv[1], "score") == 0;
-		const char *notes = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--notes", &notes), CLI_END};
-		if ((rc = cli_parse("interview", argc, argv, 2, opts, pos, score ? POS_MAX : 1, &npos)) != 0)
-			return rc;
-		if (npos < 1 || (score && npos < 2))
-			return cmd_usage("interview %s: give APPLICANT%s", argv[1],
-					 score ? " and CODE=SCORE pairs" : "");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		if (score)
-			rc = sel_interview_score(n.st, pos[0], npos - 1, pos + 1, notes, n.author, &err);
-		else
-			rc = sel_interview_noshow(n.st, pos[0], notes, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"applicant_id", "applicant"},
-						   {"date_jalali", "date"},
-						   {"time", "time"},
-						   {"status", "status"},
-						   {"total", "score"},
-						   {"panel", "panel"},
-						   {"name", "name"},
-						   {NULL, NULL}};
-		json_t *rows;
-		if ((rc = cli_parse("interview list", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("interview list: give the CALL's id");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_interview_list(n.st, pos[0]);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	return cmd_usage("interview: unknown subcommand '%s' (schedule, score, noshow, list)", argv[1]);
+	const char *date = NULL, *time = NULL, *panel = NULL, *place = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--date", &date),
+				       CLI_VAL("--time", &time),
+				       CLI_VAL("--panel", &panel),
+				       CLI_VAL("--place", &place),
+				       CLI_END};
+	char iso[11];
+	if ((rc = cli_parse("interview schedule", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || date == NULL || time == NULL || panel == NULL)
+		return cmd_usage("interview schedule: give APPLICANT, --date, --time and --panel");
+	if ((rc = cli_date("interview schedule", "--date", date, iso)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_interview_schedule(n.st, pos[0], iso, time, place, panel, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+interview_score_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	bool score = strcmp(argv[1], "score") == 0;
+	const char *notes = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--notes", &notes), CLI_END};
+	if ((rc = cli_parse("interview", argc, argv, 2, opts, pos, score ? POS_MAX : 1, &npos)) != 0)
+		return rc;
+	if (npos < 1 || (score && npos < 2))
+		return cmd_usage("interview %s: give APPLICANT%s", argv[1],
+				 score ? " and CODE=SCORE pairs" : "");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (score)
+		rc = sel_interview_score(n.st, pos[0], npos - 1, pos + 1, notes, n.author, &err);
+	else
+		rc = sel_interview_noshow(n.st, pos[0], notes, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+interview_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"applicant_id", "applicant"},
+					   {"date_jalali", "date"},
+					   {"time", "time"},
+					   {"status", "status"},
+					   {"total", "score"},
+					   {"panel", "panel"},
+					   {"name", "name"},
+					   {NULL, NULL}};
+	json_t *rows;
+	if ((rc = cli_parse("interview list", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("interview list: give the CALL's id");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_interview_list(n.st, pos[0]);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static const struct cmd_sub interview_subs[] = {
+	{"schedule", "-D DIR APPLICANT --date DATE --time HH:MM --panel P\n"
+	  "[--place P]",
+	 NULL, interview_schedule_exec},
+	{"score", "-D DIR APPLICANT CODE=SCORE... [--notes N]",
+	 NULL, interview_score_exec},
+	{"noshow", "-D DIR APPLICANT [--notes N]",
+	 NULL, interview_score_exec},
+	{"list", "-D DIR CALL [--json]",
+	 NULL, interview_list_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_interview = {
+	.name = "interview",
+	.summary = "interviews of applicants: schedule, score, noshow, list",
+	.about = "Interviews (مصاحبه) while the call is closed or reviewed: scheduled (Jalali DATE,\n"
+		 "time, panel), then scored on every interview criterion of the call's standards, or\n"
+		 "marked no-show (which disqualifies unless it is scheduled again).\n",
+	.subs = interview_subs,
+};
 
 /* ---- rank ---- */
 
-int
-cmd_rank(int argc, char **argv)
+static int
+rank_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const struct cli_col cols[] = {{"rank", "rank"},
 					   {"applicant_id", "applicant"},
@@ -686,7 +804,6 @@ cmd_rank(int argc, char **argv)
 					   {"note", "note"},
 					   {"name", "name"},
 					   {NULL, NULL}};
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
@@ -696,27 +813,13 @@ cmd_rank(int argc, char **argv)
 	size_t i;
 	int npos, rc, from = 1;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat rank [list] -D DIR CALL [--json] [--csv FILE]\n"
-		       "Ranking and qualification (رتبه بندی و تعیین صلاحیت) of a call's applicants under\n"
-		       "the standards it opened with:\n"
-		       "  combined = (review_weight * review + interview_weight * interview) / 100,\n"
-		       "  review = mean of the reviewers' totals, each score on 0..100, two decimals.\n"
-		       "A group qualifies with enough reviews, a held interview and a combined score at\n"
-		       "or above the threshold.  Order: combined score, then interview score, then review\n"
-		       "score (all highest first), then earliest application, then applicant id.\n"
-		       "flag '!' marks reviewers who disagree by more than the standards allow.\n"
-		       "--csv writes the list as CSV (UTF-8) to FILE (- for standard output).\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "list") == 0)
+	if (argc > 1 && strcmp(argv[1], "list") == 0)
 		from = 2;
 	if ((rc = cli_parse("rank", argc, argv, from, opts, pos, 1, &npos)) != 0)
 		return rc;
 	if (npos != 1)
 		return cmd_usage("rank: give the CALL's id");
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	if ((rows = sel_rank(n.st, pos[0], &err)) == NULL)
 		return cli_done(&n, NZ_EINVAL, &err, NULL);
@@ -728,7 +831,7 @@ cmd_rank(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (o.json) {
+	if (o->json) {
 		cli_print_json(rows);
 	} else if (csv == NULL) {
 		json_t *first = json_array_get(rows, 0);
@@ -759,354 +862,464 @@ cmd_rank(int argc, char **argv)
 	return 0;
 }
 
+const struct cmd_def cmd_rank = {
+	.name = "rank",
+	.summary = "ranked list and qualification of a call's applicants (--json, --csv)",
+	.about = "Ranking and qualification (رتبه بندی و تعیین صلاحیت) of a call's applicants under\n"
+		 "the standards it opened with:\n"
+		 "  combined = (review_weight * review + interview_weight * interview) / 100,\n"
+		 "  review = mean of the reviewers' totals, each score on 0..100, two decimals.\n"
+		 "A group qualifies with enough reviews, a held interview and a combined score at\n"
+		 "or above the threshold.  Order: combined score, then interview score, then review\n"
+		 "score (all highest first), then earliest application, then applicant id.\n"
+		 "flag '!' marks reviewers who disagree by more than the standards allow.\n"
+		 "--csv writes the list as CSV (UTF-8) to FILE (- for standard output).\n",
+	.synopsis = "[list] -D DIR CALL [--json] [--csv FILE]",
+	.run = rank_exec,
+};
+
 /* ---- appoint ---- */
 
-int
-cmd_appoint(int argc, char **argv)
+static int
+appoint_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat appoint add -D DIR APPLICANT [--date DATE] [--term-months N]\n"
-		       "                 [--number NO]\n"
-		       "       nehzat appoint revoke -D DIR ID --reason R\n"
-		       "       nehzat appoint list -D DIR [--under CODE] [--call CALL] [--all] [--json]\n"
-		       "       nehzat appoint summary -D DIR [--under CODE] [--json]\n"
-		       "Selection and decree (انتخاب همیار و صدور حکم): appoints a qualified group of a\n"
-		       "reviewed call and issues its decree, numbered SECRETARIAT/YEAR/NNNN per Jalali year\n"
-		       "(or --number NO, never one used before), dated DATE (Jalali, default today), for the\n"
-		       "standards' term or --term-months.  Refused beyond the quota (2 per county, 5 per\n"
-		       "province unless the standards say otherwise).  revoke frees the place and keeps the\n"
-		       "history.  list shows active appointments (--all: revoked too); summary shows each\n"
-		       "secretariat's appointments against its quota.  add prints the id and the number.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		const char *date = NULL, *term = NULL, *number = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--date", &date),
-					       CLI_VAL("--term-months", &term),
-					       CLI_VAL("--number", &number),
-					       CLI_END};
-		char iso[11], id[NZ_RID_MAX], no[SEL_DECREE_NO_MAX];
-		long long months = 0;
-		if ((rc = cli_parse("appoint add", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("appoint add: give the APPLICANT's id");
-		if ((date != NULL && (rc = cli_date("appoint add", "--date", date, iso)) != 0) ||
-		    (rc = cli_whole("appoint add", "--term-months", term, 1, 60, &months)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_appoint(n.st, pos[0], date ? iso : NULL, (int)months, number, n.author, id, no,
-				 &err);
-		if (rc == 0)
-			printf("%s %s\n", id, no);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "revoke") == 0) {
-		const char *reason = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-		if ((rc = cli_parse("appoint revoke", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1 || reason == NULL)
-			return cmd_usage("appoint revoke: give the appointment's ID and --reason R");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_revoke(n.st, pos[0], reason, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"id", "id"},
-						   {"owner", "secretariat"},
-						   {"status", "status"},
-						   {"decree_no", "decree"},
-						   {"appointed_jalali", "date"},
-						   {"term_end_jalali", "until"},
-						   {"by_node", "by"},
-						   {"group_name", "group"},
-						   {NULL, NULL}};
-		const char *under = NULL, *call = NULL;
-		bool all = false;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under),
-					       CLI_VAL("--call", &call),
-					       CLI_FLAG("--all", &all),
-					       CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse("appoint list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("appoint list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_appoint_list(n.st, under, call, all);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	if (strcmp(argv[1], "summary") == 0) {
-		static const struct cli_col cols[] = {{"unit", "secretariat"}, {"level", "level"},
-						   {"active", "active"},    {"quota", "quota"},
-						   {"free", "free"},        {"revoked", "revoked"},
-						   {"name_fa", "name"},     {NULL, NULL}};
-		const char *under = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse("appoint summary", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("appoint summary", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_appoint_summary(n.st, under);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	return cmd_usage("appoint: unknown subcommand '%s' (add, revoke, list, summary)", argv[1]);
+	const char *date = NULL, *term = NULL, *number = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--date", &date),
+				       CLI_VAL("--term-months", &term),
+				       CLI_VAL("--number", &number),
+				       CLI_END};
+	char iso[11], id[NZ_RID_MAX], no[SEL_DECREE_NO_MAX];
+	long long months = 0;
+	if ((rc = cli_parse("appoint add", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("appoint add: give the APPLICANT's id");
+	if ((date != NULL && (rc = cli_date("appoint add", "--date", date, iso)) != 0) ||
+	    (rc = cli_whole("appoint add", "--term-months", term, 1, 60, &months)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_appoint(n.st, pos[0], date ? iso : NULL, (int)months, number, n.author, id, no,
+			 &err);
+	if (rc == 0)
+		printf("%s %s\n", id, no);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+appoint_revoke_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	const char *reason = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+	if ((rc = cli_parse("appoint revoke", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || reason == NULL)
+		return cmd_usage("appoint revoke: give the appointment's ID and --reason R");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_revoke(n.st, pos[0], reason, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+appoint_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"id", "id"},
+					   {"owner", "secretariat"},
+					   {"status", "status"},
+					   {"decree_no", "decree"},
+					   {"appointed_jalali", "date"},
+					   {"term_end_jalali", "until"},
+					   {"by_node", "by"},
+					   {"group_name", "group"},
+					   {NULL, NULL}};
+	const char *under = NULL, *call = NULL;
+	bool all = false;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under),
+				       CLI_VAL("--call", &call),
+				       CLI_FLAG("--all", &all),
+				       CLI_END};
+	json_t *rows;
+	if ((rc = cli_parse("appoint list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("appoint list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_appoint_list(n.st, under, call, all);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static int
+appoint_summary_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"unit", "secretariat"}, {"level", "level"},
+					   {"active", "active"},    {"quota", "quota"},
+					   {"free", "free"},        {"revoked", "revoked"},
+					   {"name_fa", "name"},     {NULL, NULL}};
+	const char *under = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	json_t *rows;
+	if ((rc = cli_parse("appoint summary", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("appoint summary", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_appoint_summary(n.st, under);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static const struct cmd_sub appoint_subs[] = {
+	{"add", "-D DIR APPLICANT [--date DATE] [--term-months N]\n"
+	  "[--number NO]",
+	 NULL, appoint_add_exec},
+	{"revoke", "-D DIR ID --reason R",
+	 NULL, appoint_revoke_exec},
+	{"list", "-D DIR [--under CODE] [--call CALL] [--all] [--json]",
+	 NULL, appoint_list_exec},
+	{"summary", "-D DIR [--under CODE] [--json]",
+	 NULL, appoint_summary_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_appoint = {
+	.name = "appoint",
+	.summary = "appoint qualified groups within the quota: add, revoke, list, summary",
+	.about = "Selection and decree (انتخاب همیار و صدور حکم): appoints a qualified group of a\n"
+		 "reviewed call and issues its decree, numbered SECRETARIAT/YEAR/NNNN per Jalali year\n"
+		 "(or --number NO, never one used before), dated DATE (Jalali, default today), for the\n"
+		 "standards' term or --term-months.  Refused beyond the quota (2 per county, 5 per\n"
+		 "province unless the standards say otherwise).  revoke frees the place and keeps the\n"
+		 "history.  list shows active appointments (--all: revoked too); summary shows each\n"
+		 "secretariat's appointments against its quota.  add prints the id and the number.\n",
+	.subs = appoint_subs,
+};
 
 /* ---- decree ---- */
 
-int
-cmd_decree(int argc, char **argv)
+static int
+decree_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"number", "number"},         {"date_jalali", "date"},
+					   {"term_end_jalali", "until"}, {"status", "status"},
+					   {"group_name", "group"},      {NULL, NULL}};
+	const char *under = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	json_t *rows;
+	if ((rc = cli_parse("decree list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("decree list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_decree_list(n.st, under);
+	node_close(&n);
+	return list_out(o, rows, cols);
+}
+
+static int
+decree_show_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	json_t *d;
+	if ((rc = cli_parse("decree show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("decree show: give a decree's id or number");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	d = sel_decree_get(n.st, pos[0]);
+	node_close(&n);
+	return show_out(o, d, "decree", pos[0]);
+}
+
+static int
+decree_print_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat decree list -D DIR [--under CODE] [--json]\n"
-		       "       nehzat decree show -D DIR KEY [--json]\n"
-		       "       nehzat decree print -D DIR KEY --html FILE\n"
-		       "Appointment decrees (احکام).  KEY is a decree's id, its number or its appointment's\n"
-		       "id.  print writes a self-contained right-to-left Persian page ready to print: the\n"
-		       "secretariat, the group, the number, the Jalali date and term, and the helpers'\n"
-		       "duties of ماده ۴ of the guideline.  A revoked decree says so on the page.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		static const struct cli_col cols[] = {{"number", "number"},         {"date_jalali", "date"},
-						   {"term_end_jalali", "until"}, {"status", "status"},
-						   {"group_name", "group"},      {NULL, NULL}};
-		const char *under = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse("decree list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("decree list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_decree_list(n.st, under);
-		node_close(&n);
-		return list_out(&o, rows, cols);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *d;
-		if ((rc = cli_parse("decree show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1)
-			return cmd_usage("decree show: give a decree's id or number");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		d = sel_decree_get(n.st, pos[0]);
-		node_close(&n);
-		return show_out(&o, d, "decree", pos[0]);
-	}
-	if (strcmp(argv[1], "print") == 0) {
-		const char *file = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
-		char *html = NULL;
-		if ((rc = cli_parse("decree print", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1 || file == NULL)
-			return cmd_usage("decree print: give a decree's id or number and --html FILE");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_decree_html(n.st, pos[0], n.conf.name, &html, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		rc = cli_write_file(file, html, strlen(html), &err);
-		free(html);
-		if (rc != 0)
-			return cmd_fail(&err);
-		printf("wrote %s\n", file);
-		return 0;
-	}
-	return cmd_usage("decree: unknown subcommand '%s' (list, show, print)", argv[1]);
+	const char *file = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
+	char *html = NULL;
+	if ((rc = cli_parse("decree print", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || file == NULL)
+		return cmd_usage("decree print: give a decree's id or number and --html FILE");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_decree_html(n.st, pos[0], n.conf.name, &html, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	rc = cli_write_file(file, html, strlen(html), &err);
+	free(html);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("wrote %s\n", file);
+	return 0;
 }
+
+static const struct cmd_sub decree_subs[] = {
+	{"list", "-D DIR [--under CODE] [--json]",
+	 NULL, decree_list_exec},
+	{"show", "-D DIR KEY [--json]",
+	 NULL, decree_show_exec},
+	{"print", "-D DIR KEY --html FILE",
+	 NULL, decree_print_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_decree = {
+	.name = "decree",
+	.summary = "appointment decrees: list, show, print --html",
+	.about = "Appointment decrees (احکام).  KEY is a decree's id, its number or its appointment's\n"
+		 "id.  print writes a self-contained right-to-left Persian page ready to print: the\n"
+		 "secretariat, the group, the number, the Jalali date and term, and the helpers'\n"
+		 "duties of ماده ۴ of the guideline.  A revoked decree says so on the page.\n",
+	.subs = decree_subs,
+};
 
 /* ---- course ---- */
 
-int
-cmd_course(int argc, char **argv)
+static int
+course_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	const char *title = NULL, *req = NULL, *who = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--title", &title),
+				       CLI_VAL("--required", &req),
+				       CLI_VAL("--for", &who),
+				       CLI_END};
+	char id[NZ_RID_MAX];
+	long long required = 0;
+	if ((rc = cli_parse("course add", argc, argv, 2, opts, pos, 0, &npos)) != 0)
+		return rc;
+	if (title == NULL)
+		return cmd_usage("course add: --title T is required");
+	if ((rc = cli_whole("course add", "--required", req, 0, 100, &required)) != 0 ||
+	    (rc = cli_check_unit("course add", who)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_course_add(n.st, who, title, (int)required, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+course_session_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	const char *date = NULL, *topic = NULL, *hours = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--date", &date),
+				       CLI_VAL("--topic", &topic),
+				       CLI_VAL("--hours", &hours),
+				       CLI_END};
+	char iso[11], id[NZ_RID_MAX];
+	double h = 0;
+	if ((rc = cli_parse("course session", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || date == NULL)
+		return cmd_usage("course session: give COURSE and --date DATE");
+	if ((rc = cli_date("course session", "--date", date, iso)) != 0)
+		return rc;
+	if ((rc = cli_real("course session", "--hours", hours, &h)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sel_session_add(n.st, pos[0], iso, topic, h, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+course_attend_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
 	int npos, rc, i;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2) {
-		printf("usage: nehzat course add -D DIR --title T [--required N] [--for CODE]\n"
-		       "       nehzat course session -D DIR COURSE --date DATE [--topic T] [--hours H]\n"
-		       "       nehzat course attend -D DIR SESSION APPOINTMENT... [--absent]\n"
-		       "       nehzat course list -D DIR [--under CODE] [--json]\n"
-		       "       nehzat course status -D DIR [--under CODE] [--pending] [--json]\n"
-		       "       nehzat course pending -D DIR [--under CODE] [--json]\n"
-		       "The facilitator orientation course (دوره توجیهی تسهیلگر) of a secretariat: its\n"
-		       "sessions (Jalali DATE) and the attendance of appointed groups.  A group completes\n"
-		       "a course by attending N of its sessions (--required; default all of them).\n"
-		       "pending lists the appointed groups that have not completed one.\n");
-		return o.help ? 0 : 2;
-	}
-	if (strcmp(argv[1], "add") == 0) {
-		const char *title = NULL, *req = NULL, *who = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--title", &title),
-					       CLI_VAL("--required", &req),
-					       CLI_VAL("--for", &who),
-					       CLI_END};
-		char id[NZ_RID_MAX];
-		long long required = 0;
-		if ((rc = cli_parse("course add", argc, argv, 2, opts, pos, 0, &npos)) != 0)
-			return rc;
-		if (title == NULL)
-			return cmd_usage("course add: --title T is required");
-		if ((rc = cli_whole("course add", "--required", req, 0, 100, &required)) != 0 ||
-		    (rc = cli_check_unit("course add", who)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_course_add(n.st, who, title, (int)required, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "session") == 0) {
-		const char *date = NULL, *topic = NULL, *hours = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--date", &date),
-					       CLI_VAL("--topic", &topic),
-					       CLI_VAL("--hours", &hours),
-					       CLI_END};
-		char iso[11], id[NZ_RID_MAX];
-		double h = 0;
-		if ((rc = cli_parse("course session", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-			return rc;
-		if (npos != 1 || date == NULL)
-			return cmd_usage("course session: give COURSE and --date DATE");
-		if ((rc = cli_date("course session", "--date", date, iso)) != 0)
-			return rc;
-		if ((rc = cli_real("course session", "--hours", hours, &h)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rc = sel_session_add(n.st, pos[0], iso, topic, h, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "attend") == 0) {
-		bool absent = false;
-		const struct cli_opt opts[] = {CLI_FLAG("--absent", &absent), CLI_END};
-		if ((rc = cli_parse("course attend", argc, argv, 2, opts, pos, POS_MAX, &npos)) != 0)
-			return rc;
-		if (npos < 2)
-			return cmd_usage("course attend: give SESSION and one or more APPOINTMENT ids");
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		/* Each group's attendance is its own record: stop at the first refusal. */
-		for (i = 1; i < npos && rc == 0; i++)
-			rc = sel_attend(n.st, pos[0], pos[i], !absent, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		const char *under = NULL;
-		const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-		json_t *rows, *c, *s;
-		size_t k, m;
-		if ((rc = cli_parse("course list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("course list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_course_list(n.st, under);
-		node_close(&n);
-		if (o.json) {
-			cli_print_json(rows);
-		} else {
-			json_array_foreach(rows, k, c) {
-				json_int_t req = json_integer_value(json_object_get(c, "required"));
-				printf("%s  %s  %s (", cli_jstr(c, "id"), cli_jstr(c, "owner"), cli_jstr(c, "title"));
-				if (req > 0)
-					printf("%lld sessions required)\n", (long long)req);
-				else
-					printf("every session required)\n");
-				json_array_foreach(json_object_get(c, "sessions"), m, s) {
-					printf("  %s  %s  %4.1fh  present %lld  %s\n", cli_jstr(s, "id"),
-					       cli_jstr(s, "date_jalali"),
-					       json_number_value(json_object_get(s, "hours")),
-					       (long long)json_integer_value(json_object_get(s, "present")),
-					       cli_jstr(s, "topic"));
-				}
-			}
-		}
-		json_decref(rows);
-		return 0;
-	}
-	if (strcmp(argv[1], "status") == 0 || strcmp(argv[1], "pending") == 0) {
-		static const struct cli_col cols[] = {{"appointment_id", "appointment"},
-						   {"owner", "secretariat"},
-						   {"progress", "attended"},
-						   {"completed", "completed"},
-						   {"decree_no", "decree"},
-						   {"group_name", "group"},
-						   {NULL, NULL}};
-		const char *under = NULL;
-		bool pending = strcmp(argv[1], "pending") == 0;
-		const struct cli_opt opts[] = {
-			CLI_VAL("--under", &under), CLI_FLAG("--pending", &pending), CLI_END};
-		json_t *rows, *r, *c;
-		size_t k, m;
-		if ((rc = cli_parse("course status", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-		    (rc = cli_check_unit("course status", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, &o)) != 0)
-			return rc;
-		rows = sel_course_status(n.st, under, pending);
-		node_close(&n);
-		if (o.json) {
-			cli_print_json(rows);
-		} else {
-			json_array_foreach(rows, k, r) {
-				char progress[64] = "-";
-				json_array_foreach(json_object_get(r, "courses"), m, c) {
-					snprintf(
-						progress, sizeof(progress), "%lld/%lld",
-						(long long)json_integer_value(json_object_get(c, "attended")),
-						(long long)json_integer_value(
-							json_object_get(c, "required")));
-					if (json_is_true(json_object_get(c, "completed")))
-						break;
-				}
-				json_object_set_new(r, "progress", json_string(progress));
-			}
-			cli_table(rows, cols);
-		}
-		json_decref(rows);
-		return 0;
-	}
-	return cmd_usage("course: unknown subcommand '%s' (add, session, attend, list, status, pending)",
-			 argv[1]);
+	bool absent = false;
+	const struct cli_opt opts[] = {CLI_FLAG("--absent", &absent), CLI_END};
+	if ((rc = cli_parse("course attend", argc, argv, 2, opts, pos, POS_MAX, &npos)) != 0)
+		return rc;
+	if (npos < 2)
+		return cmd_usage("course attend: give SESSION and one or more APPOINTMENT ids");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	/* Each group's attendance is its own record: stop at the first refusal. */
+	for (i = 1; i < npos && rc == 0; i++)
+		rc = sel_attend(n.st, pos[0], pos[i], !absent, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
 }
+
+static int
+course_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	const char *under = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	json_t *rows, *c, *s;
+	size_t k, m;
+	if ((rc = cli_parse("course list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("course list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_course_list(n.st, under);
+	node_close(&n);
+	if (o->json) {
+		cli_print_json(rows);
+	} else {
+		json_array_foreach(rows, k, c) {
+			json_int_t req = json_integer_value(json_object_get(c, "required"));
+			printf("%s  %s  %s (", cli_jstr(c, "id"), cli_jstr(c, "owner"), cli_jstr(c, "title"));
+			if (req > 0)
+				printf("%lld sessions required)\n", (long long)req);
+			else
+				printf("every session required)\n");
+			json_array_foreach(json_object_get(c, "sessions"), m, s) {
+				printf("  %s  %s  %4.1fh  present %lld  %s\n", cli_jstr(s, "id"),
+				       cli_jstr(s, "date_jalali"),
+				       json_number_value(json_object_get(s, "hours")),
+				       (long long)json_integer_value(json_object_get(s, "present")),
+				       cli_jstr(s, "topic"));
+			}
+		}
+	}
+	json_decref(rows);
+	return 0;
+}
+
+static int
+course_status_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	char *pos[POS_MAX];
+	int npos, rc;
+
+	static const struct cli_col cols[] = {{"appointment_id", "appointment"},
+					   {"owner", "secretariat"},
+					   {"progress", "attended"},
+					   {"completed", "completed"},
+					   {"decree_no", "decree"},
+					   {"group_name", "group"},
+					   {NULL, NULL}};
+	const char *under = NULL;
+	bool pending = strcmp(argv[1], "pending") == 0;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--under", &under), CLI_FLAG("--pending", &pending), CLI_END};
+	json_t *rows, *r, *c;
+	size_t k, m;
+	if ((rc = cli_parse("course status", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("course status", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = sel_course_status(n.st, under, pending);
+	node_close(&n);
+	if (o->json) {
+		cli_print_json(rows);
+	} else {
+		json_array_foreach(rows, k, r) {
+			char progress[64] = "-";
+			json_array_foreach(json_object_get(r, "courses"), m, c) {
+				snprintf(
+					progress, sizeof(progress), "%lld/%lld",
+					(long long)json_integer_value(json_object_get(c, "attended")),
+					(long long)json_integer_value(
+						json_object_get(c, "required")));
+				if (json_is_true(json_object_get(c, "completed")))
+					break;
+			}
+			json_object_set_new(r, "progress", json_string(progress));
+		}
+		cli_table(rows, cols);
+	}
+	json_decref(rows);
+	return 0;
+}
+
+static const struct cmd_sub course_subs[] = {
+	{"add", "-D DIR --title T [--required N] [--for CODE]",
+	 NULL, course_add_exec},
+	{"session", "-D DIR COURSE --date DATE [--topic T] [--hours H]",
+	 NULL, course_session_exec},
+	{"attend", "-D DIR SESSION APPOINTMENT... [--absent]",
+	 NULL, course_attend_exec},
+	{"list", "-D DIR [--under CODE] [--json]",
+	 NULL, course_list_exec},
+	{"status", "-D DIR [--under CODE] [--pending] [--json]",
+	 NULL, course_status_exec},
+	{"pending", "-D DIR [--under CODE] [--json]",
+	 NULL, course_status_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_course = {
+	.name = "course",
+	.summary = "facilitator orientation course: add, session, attend, list, status, pending",
+	.about = "The facilitator orientation course (دوره توجیهی تسهیلگر) of a secretariat: its\n"
+		 "sessions (Jalali DATE) and the attendance of appointed groups.  A group completes\n"
+		 "a course by attending N of its sessions (--required; default all of them).\n"
+		 "pending lists the appointed groups that have not completed one.\n",
+	.subs = course_subs,
+};
 
 /* ---- check ---- */
 
-int
-cmd_check(int argc, char **argv)
+/* check_help lists the checks of the registry (domain/check.c) under check's --help. */
+static void
+check_help(FILE *out)
 {
-	struct cmd_opts o;
+	const struct check_def *all = check_all();
+	int k;
+
+	for (k = 0; all[k].name != NULL; k++)
+		fprintf(out, "  %-20s %s\n", all[k].name, all[k].what);
+}
+
+static int
+check_exec(const struct cmd_opts *o, int argc, char **argv)
+{
 	struct nz_err err = {0};
 	struct node n;
 	char *pos[POS_MAX];
@@ -1117,26 +1330,16 @@ cmd_check(int argc, char **argv)
 	size_t i;
 	int npos, rc, k;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat check -D DIR [--under CODE] [--json]\n"
-		       "The node's invariant report: rules that each write keeps where it is made but that\n"
-		       "two levels writing while apart can break, found in what has replicated here.\n"
-		       "Exits 1 when there is any violation.  Checks:\n");
-		for (k = 0; all[k].name != NULL; k++)
-			printf("  %-20s %s\n", all[k].name, all[k].what);
-		return 0;
-	}
 	if ((rc = cli_parse("check", argc, argv, 1, opts, pos, 0, &npos)) != 0 ||
 	    (rc = cli_check_unit("check", under)) != 0)
 		return rc;
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	rc = check_run(n.st, under, &v, &err);
 	node_close(&n);
 	if (rc != 0)
 		return cmd_fail(&err);
-	if (o.json) {
+	if (o->json) {
 		cli_print_json(v);
 	} else {
 		json_array_foreach(v, i, x)
@@ -1152,3 +1355,14 @@ cmd_check(int argc, char **argv)
 	json_decref(v);
 	return rc;
 }
+
+const struct cmd_def cmd_check = {
+	.name = "check",
+	.summary = "invariant report: quota overruns, doubled decree numbers (exit 1 if any)",
+	.synopsis = "-D DIR [--under CODE] [--json]",
+	.about = "The node's invariant report: rules that each write keeps where it is made but that\n"
+		 "two levels writing while apart can break, found in what has replicated here.\n"
+		 "Exits 1 when there is any violation.  Checks:\n",
+	.run = check_exec,
+	.more = check_help,
+};

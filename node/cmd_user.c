@@ -8,21 +8,6 @@
 #include "http/http.h"
 #include "node/node.h"
 
-static int
-usage(void)
-{
-	printf("usage: nehzat user add -D DIR --name NAME --role ROLE [--full-name TEXT] [--group APPT]\n"
-	       "                      [--password-file FILE]\n"
-	       "       nehzat user passwd -D DIR --name NAME [--password-file FILE]\n"
-	       "       nehzat user enable|disable -D DIR --name NAME\n"
-	       "       nehzat user list -D DIR [--json]\n"
-	       "Users of this node's web UI and API, bound to its org unit.  ROLE is admin,\n"
-	       "staff (secretariat), reviewer, helper (with --group, its appointment id) or\n"
-	       "viewer.  The password (8 to 256 characters) is read from FILE, or else from\n"
-	       "the first line of standard input; it is stored hashed with argon2id.\n");
-	return 0;
-}
-
 /* read_password reads the first line of path (stdin when NULL) into buf. */
 static int
 read_password(const char *path, char *buf, size_t n)
@@ -43,13 +28,13 @@ read_password(const char *path, char *buf, size_t n)
 	return 0;
 }
 
-int
-cmd_user(int argc, char **argv)
+/* user_exec runs every subcommand: they share their options and their checks. */
+static int
+user_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct nz_err err = {0};
 	struct node n;
-	const char *name = NULL, *role = NULL, *full = NULL, *group = NULL, *pwfile = NULL, *sub;
+	const char *name = NULL, *role = NULL, *full = NULL, *group = NULL, *pwfile = NULL, *sub = argv[1];
 	const struct cli_opt opts[] = {CLI_VAL("--name", &name),
 				       CLI_VAL("--role", &role),
 				       CLI_VAL("--full-name", &full),
@@ -59,13 +44,6 @@ cmd_user(int argc, char **argv)
 	char pw[HTTP_PASS_MAX + 2], cmd[32];
 	int npos, rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help || argc < 2)
-		return o.help ? usage() : (usage(), 2);
-	sub = argv[1];
-	if (strcmp(sub, "add") != 0 && strcmp(sub, "passwd") != 0 && strcmp(sub, "list") != 0 &&
-	    strcmp(sub, "enable") != 0 && strcmp(sub, "disable") != 0)
-		return cmd_usage("user: unknown subcommand '%s' (add, passwd, enable, disable, list)", sub);
 	snprintf(cmd, sizeof(cmd), "user %s", sub);
 	if ((rc = cli_parse(cmd, argc, argv, 2, opts, NULL, 0, &npos)) != 0)
 		return rc;
@@ -77,7 +55,7 @@ cmd_user(int argc, char **argv)
 		return cmd_usage("user add: role '%s' is not admin, staff, reviewer, helper or viewer", role);
 	if ((strcmp(sub, "add") == 0 || strcmp(sub, "passwd") == 0) && (rc = read_password(pwfile, pw, sizeof(pw))) != 0)
 		return rc;
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	if ((rc = http_tables_init(n.st, &err)) != 0)
 		goto out;
@@ -92,7 +70,7 @@ cmd_user(int argc, char **argv)
 						      {"unit", "unit"},     {"active", "active"},
 						      {"full_name", "full name"}, {NULL, NULL}};
 		json_t *a = user_list(n.st);
-		if (o.json)
+		if (o->json)
 			cli_print_json(a);
 		else
 			cli_table(a, cols);
@@ -107,3 +85,23 @@ out:
 	node_close(&n);
 	return rc != 0 ? cmd_fail(&err) : 0;
 }
+
+static const struct cmd_sub user_subs[] = {
+	{"add", "-D DIR --name NAME --role ROLE [--full-name TEXT] [--group APPT]\n[--password-file FILE]", NULL,
+	 user_exec},
+	{"passwd", "-D DIR --name NAME [--password-file FILE]", NULL, user_exec},
+	{"enable", "-D DIR --name NAME", NULL, user_exec},
+	{"disable", "-D DIR --name NAME", NULL, user_exec},
+	{"list", "-D DIR [--json]", NULL, user_exec},
+	{NULL, NULL, NULL, NULL},
+};
+
+const struct cmd_def cmd_user = {
+	.name = "user",
+	.summary = "users of the web UI and API: add, passwd, enable, disable, list",
+	.about = "Users of this node's web UI and API, bound to its org unit.  ROLE is admin,\n"
+		 "staff (secretariat), reviewer, helper (with --group, its appointment id) or\n"
+		 "viewer.  The password (8 to 256 characters) is read from FILE, or else from\n"
+		 "the first line of standard input; it is stored hashed with argon2id.\n",
+	.subs = user_subs,
+};

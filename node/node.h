@@ -32,16 +32,62 @@ void node_close(struct node *n);
 /* node_path writes DIR/name into buf. */
 void node_path(const struct node *n, const char *name, char *buf, size_t len);
 
-/* A command: argv[0] is the command's own name. */
-typedef int (*cmd_fn)(int argc, char **argv);
+/* ---- node/cmd.c: commands declared once ---- */
 
-/* cmd_common parses -D/--data-dir, --json and --help out of argv in place;
- * returns the remaining argc. */
+/* struct cmd_opts holds the options every command takes: -D/--data-dir DIR, --json, --help. */
 struct cmd_opts {
 	const char *dir;
 	bool json;
 	bool help;
 };
+
+/* A command's handler: o holds the common options, already taken out of argv; argv[0] is the
+ * command's name and, for a command with subcommands, argv[1] the subcommand's.  Returns the exit
+ * status: 0 success, 1 failure, 2 usage. */
+typedef int (*cmd_fn)(const struct cmd_opts *o, int argc, char **argv);
+
+/*
+ * struct cmd_sub is one subcommand (as git's OPT_SUBCOMMAND, tmux's cmd_entry): its name, its
+ * synopsis after "nehzat CMD NAME " (lines of a long one separated by '\n'), what it does (NULL:
+ * the command's about says it), and its handler.  A table of them ends with a NULL name.
+ */
+struct cmd_sub {
+	const char *name;
+	const char *synopsis;
+	const char *help;
+	cmd_fn run;
+};
+
+/*
+ * struct cmd_def declares a command once: its name, the line `nehzat --help` shows, what it is
+ * about (printed after the synopsis by --help), and either its subcommands or, for a command
+ * without any, its own synopsis and handler.  more, when set, appends to --help what only the
+ * program knows at run time (the list of checks).  Usage, --help and the manual page all come from
+ * this declaration.
+ */
+struct cmd_def {
+	const char *name;
+	const char *summary;
+	const char *about;
+	const struct cmd_sub *subs;
+	const char *synopsis;
+	cmd_fn run;
+	void (*more)(FILE *out);
+};
+
+/* cmd_run runs command d on argv (argv[0] its name): takes out the common options, answers --help
+ * from d, refuses a missing or unknown subcommand (exit 2), else returns the handler's status. */
+int cmd_run(const struct cmd_def *d, int argc, char **argv);
+
+/* cmd_help prints d's usage (only that of sub when not NULL) and about to out. */
+void cmd_help(FILE *out, const struct cmd_def *d, const struct cmd_sub *sub);
+
+/* cmd_man prints a manual page (man(7) markup) of the program described by the NULL-terminated
+ * table cmds to out. */
+void cmd_man(FILE *out, const struct cmd_def *const *cmds);
+
+/* cmd_common parses -D/--data-dir, --json and --help out of argv in place;
+ * returns the remaining argc. */
 int cmd_common(int argc, char **argv, struct cmd_opts *o);
 
 /* cmd_usage prints a usage error and returns exit status 2. */
@@ -138,41 +184,42 @@ int cli_done(struct node *n, int rc, const struct nz_err *err, const char *line)
 /* cli_not_found prints "no WHAT with id 'ID'" and returns exit status 1. */
 int cli_not_found(const char *what, const char *id);
 
-int cmd_init(int argc, char **argv);
-int cmd_status(int argc, char **argv);
-int cmd_digest(int argc, char **argv);
-int cmd_key(int argc, char **argv);
-int cmd_peer(int argc, char **argv);
-int cmd_orgunit(int argc, char **argv);
-int cmd_issue(int argc, char **argv);
-int cmd_session(int argc, char **argv);
-int cmd_solution(int argc, char **argv);
-int cmd_council(int argc, char **argv);
-int cmd_intervention(int argc, char **argv);
-int cmd_evaluation(int argc, char **argv);
-int cmd_org(int argc, char **argv);
-int cmd_facilitator(int argc, char **argv);
-int cmd_register(int argc, char **argv);
-int cmd_quarantine(int argc, char **argv);
-int cmd_serve(int argc, char **argv);
-int cmd_sync(int argc, char **argv);
-int cmd_template(int argc, char **argv);
-int cmd_report(int argc, char **argv);
-int cmd_completeness(int argc, char **argv);
-int cmd_approve(int argc, char **argv);
-int cmd_indicator(int argc, char **argv);
-int cmd_allocate(int argc, char **argv);
-int cmd_standard(int argc, char **argv);
-int cmd_call(int argc, char **argv);
-int cmd_applicant(int argc, char **argv);
-int cmd_review(int argc, char **argv);
-int cmd_interview(int argc, char **argv);
-int cmd_rank(int argc, char **argv);
-int cmd_appoint(int argc, char **argv);
-int cmd_decree(int argc, char **argv);
-int cmd_course(int argc, char **argv);
-int cmd_check(int argc, char **argv);
-int cmd_user(int argc, char **argv);
-int cmd_backup(int argc, char **argv);
+/* The commands, each declared in the node/cmd_*.c of its area; node/main.c lists them. */
+extern const struct cmd_def cmd_init;
+extern const struct cmd_def cmd_status;
+extern const struct cmd_def cmd_digest;
+extern const struct cmd_def cmd_key;
+extern const struct cmd_def cmd_peer;
+extern const struct cmd_def cmd_orgunit;
+extern const struct cmd_def cmd_issue;
+extern const struct cmd_def cmd_session;
+extern const struct cmd_def cmd_solution;
+extern const struct cmd_def cmd_council;
+extern const struct cmd_def cmd_intervention;
+extern const struct cmd_def cmd_evaluation;
+extern const struct cmd_def cmd_org;
+extern const struct cmd_def cmd_facilitator;
+extern const struct cmd_def cmd_register;
+extern const struct cmd_def cmd_quarantine;
+extern const struct cmd_def cmd_serve;
+extern const struct cmd_def cmd_sync;
+extern const struct cmd_def cmd_template;
+extern const struct cmd_def cmd_report;
+extern const struct cmd_def cmd_completeness;
+extern const struct cmd_def cmd_approve;
+extern const struct cmd_def cmd_indicator;
+extern const struct cmd_def cmd_allocate;
+extern const struct cmd_def cmd_standard;
+extern const struct cmd_def cmd_call;
+extern const struct cmd_def cmd_applicant;
+extern const struct cmd_def cmd_review;
+extern const struct cmd_def cmd_interview;
+extern const struct cmd_def cmd_rank;
+extern const struct cmd_def cmd_appoint;
+extern const struct cmd_def cmd_decree;
+extern const struct cmd_def cmd_course;
+extern const struct cmd_def cmd_check;
+extern const struct cmd_def cmd_user;
+extern const struct cmd_def cmd_backup;
 
 #endif

@@ -400,25 +400,15 @@ out:
 	return rc;
 }
 
-int
-cmd_serve(int argc, char **argv)
+static int
+serve_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct node n;
 	int rc;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat serve -D DIR\n"
-		       "Runs the node in the foreground: dials the parent and keeps in step with it,\n"
-		       "serves children on [node] listen, and the web UI and JSON API on [node] http.\n"
-		       "One log line per event on stderr.\n"
-		       "SIGTERM or SIGINT closes cleanly and exits 0.\n");
-		return 0;
-	}
 	if (argc > 1)
 		return cmd_usage("serve: unexpected argument '%s'", argv[1]);
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	rc = run(&n, true, false);
 	node_close(&n);
@@ -426,29 +416,41 @@ cmd_serve(int argc, char **argv)
 	return rc;
 }
 
-int
-cmd_sync(int argc, char **argv)
+const struct cmd_def cmd_serve = {
+	.name = "serve",
+	.summary = "run the node: sync with parent and children, serve HTTP",
+	.synopsis = "-D DIR",
+	.about = "Runs the node in the foreground: dials the parent and keeps in step with it,\n"
+		 "serves children on [node] listen, and the web UI and JSON API on [node] http.\n"
+		 "One log line per event on stderr.\n"
+		 "SIGTERM or SIGINT closes cleanly and exits 0.\n",
+	.run = serve_exec,
+};
+
+static int
+sync_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct cmd_opts o;
 	struct node n;
 	bool once = false;
 	const struct cli_opt opts[] = {CLI_FLAG("--once", &once), CLI_END};
 	int rc, npos;
 
-	argc = cmd_common(argc, argv, &o);
-	if (o.help) {
-		printf("usage: nehzat sync -D DIR --once\n"
-		       "One full exchange with the parent: pushes this node's backlog, pulls what is\n"
-		       "visible to it, and exits 0 when both sides are in step (1 on failure).\n");
-		return 0;
-	}
 	if ((rc = cli_parse("sync", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
 		return rc;
 	if (!once)
 		return cmd_usage("sync: only --once is supported; 'nehzat serve' keeps syncing");
-	if ((rc = cmd_open(&n, &o)) != 0)
+	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	rc = run(&n, false, true);
 	node_close(&n);
 	return rc;
 }
+
+const struct cmd_def cmd_sync = {
+	.name = "sync",
+	.summary = "one full exchange with the parent (--once)",
+	.synopsis = "-D DIR --once",
+	.about = "One full exchange with the parent: pushes this node's backlog, pulls what is\n"
+		 "visible to it, and exits 0 when both sides are in step (1 on failure).\n",
+	.run = sync_exec,
+};
