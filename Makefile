@@ -61,7 +61,7 @@ $(BUILD)/gen/ui_assets.o: $(UI_GEN)
 	$(CC) $(CFLAGS) -c -o $@ $<
 # ---- end of the web face ----
 
-.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean
+.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean deb
 
 all: $(BIN) $(TEST_BIN) $(BENCH_BIN)
 
@@ -124,5 +124,38 @@ bench: deps
 
 clean:
 	rm -rf $(BUILD) build/san
+
+# ---- the Debian package (conf/debian, conf/systemd): `make deb` ----
+DEB_PKGS += dpkg-dev lintian adduser man-db
+VERSION  := $(shell sed -n 's/^\#define NZ_VERSION "\(.*\)"/\1/p' node/version.h)
+DEB_ARCH := $(shell dpkg --print-architecture 2>/dev/null || echo amd64)
+DEB      := $(BUILD)/nehzat_$(VERSION)_$(DEB_ARCH).deb
+DEB_ROOT := $(BUILD)/deb/root
+DEB_DOC  := $(DEB_ROOT)/usr/share/doc/nehzat
+
+deb: $(DEB)
+
+# The dependencies are those of the shared libraries the binary links
+# (dpkg-shlibdeps, which wants a debian/control of its own to run in).
+$(DEB): $(BIN) $(wildcard conf/debian/* conf/systemd/* conf/*.ini) node/version.h Makefile
+	@rm -rf $(BUILD)/deb && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/bin $(DEB_DOC)/examples \
+		$(DEB_ROOT)/usr/share/man/man1 $(DEB_ROOT)/lib/systemd/system $(BUILD)/deb/src/debian
+	install -m 0755 $(BIN) $(DEB_ROOT)/usr/bin/nehzat
+	strip --remove-section=.comment --remove-section=.note --strip-unneeded $(DEB_ROOT)/usr/bin/nehzat
+	conf/debian/mkman.sh $(BIN) | gzip -9n >$(DEB_ROOT)/usr/share/man/man1/nehzat.1.gz
+	install -m 0644 conf/systemd/*.service conf/systemd/*.timer $(DEB_ROOT)/lib/systemd/system/
+	install -m 0644 conf/*.ini $(DEB_DOC)/examples/
+	install -m 0644 conf/debian/copyright $(DEB_DOC)/copyright
+	gzip -9n <conf/debian/changelog >$(DEB_DOC)/changelog.gz
+	install -m 0755 conf/debian/postinst conf/debian/prerm conf/debian/postrm $(DEB_ROOT)/DEBIAN/
+	printf 'Source: nehzat\n\nPackage: nehzat\nArchitecture: any\n' >$(BUILD)/deb/src/debian/control
+	cd $(BUILD)/deb/src && dpkg-shlibdeps -O $(CURDIR)/$(DEB_ROOT)/usr/bin/nehzat >../shlibs 2>../shlibs.err \
+		|| { cat ../shlibs.err; exit 1; }
+	sed -e 's/@VERSION@/$(VERSION)/' -e 's/@ARCH@/$(DEB_ARCH)/' \
+	    -e "s/@SIZE@/$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)/" \
+	    -e "s/@DEPENDS@/$$(sed -n 's/^shlibs:Depends=//p' $(BUILD)/deb/shlibs)/" \
+	    conf/debian/control >$(DEB_ROOT)/DEBIAN/control
+	cd $(DEB_ROOT) && find usr lib -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $@
 
 -include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
