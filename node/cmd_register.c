@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "base/csv.h"
 #include "base/jalali.h"
 #include "domain/domain.h"
 #include "domain/record.h"
@@ -95,79 +96,15 @@ jalalize(json_t *v)
 	}
 }
 
-static void
-csv_text(FILE *f, const char *s)
-{
-	const char *p;
-
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (p = s; *p != '\0'; p++) {
-		if (*p == '"')
-			fputc('"', f);
-		fputc(*p, f);
-	}
-	fputc('"', f);
-}
-
-static void
-csv_cell(FILE *f, json_t *v)
-{
-	char buf[64];
-	const char *s = buf;
-
-	if (json_is_string(v))
-		s = json_string_value(v);
-	else if (json_is_integer(v))
-		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, sizeof(buf), "%g", json_real_value(v));
-	else if (json_is_true(v) || json_is_false(v))
-		snprintf(buf, sizeof(buf), "%d", json_is_true(v));
-	else
-		buf[0] = '\0';
-	csv_text(f, s);
-}
-
 /* write_csv writes the scalar fields of rows (those of the first row) as RFC 4180 CSV to path ("-": stdout). */
 static int
 write_csv(const char *path, json_t *rows)
 {
-	json_t *first = json_array_get(rows, 0), *r, *v;
-	const char *k;
-	size_t i;
-	bool any;
 	FILE *f = cli_csv_open(path);
 
 	if (f == NULL)
 		return 1;
-	any = false;
-	json_object_foreach(first, k, v) {
-		if (json_is_object(v) || json_is_array(v))
-			continue;
-		if (any)
-			fputc(',', f);
-		csv_text(f, k);
-		any = true;
-	}
-	if (first != NULL)
-		fputs("\r\n", f);
-	json_array_foreach(rows, i, r) {
-		any = false;
-		json_object_foreach(first, k, v) {
-			if (json_is_object(v) || json_is_array(v))
-				continue;
-			if (any)
-				fputc(',', f);
-			csv_cell(f, json_object_get(r, k));
-			any = true;
-		}
-		fputs("\r\n", f);
-	}
-	if (cli_csv_close(f, path, ferror(f) ? NZ_EIO : 0) != 0)
+	if (cli_csv_close(f, path, csv_write(f, rows, NULL)) != 0)
 		return 1;
 	if (strcmp(path, "-") != 0)
 		fprintf(stderr, "wrote %zu rows to %s\n", json_array_size(rows), path);

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "base/csv.h"
 #include "domain/allocate.h"
 #include "domain/record.h"
 #include "domain/reports.h"
@@ -48,7 +49,7 @@ csv_out(const char *path, json_t *rows, const char *const *cols)
 
 	if (f == NULL)
 		return 1;
-	return cli_csv_close(f, path, rep_csv_write(f, rows, cols));
+	return cli_csv_close(f, path, csv_write(f, rows, cols));
 }
 
 /* ---- template ---- */

@@ -26,6 +26,7 @@
 
 #include <sodium.h>
 
+#include "base/csv.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/aggregate.h"
@@ -764,7 +765,7 @@ alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 		json_object_set(total, names[2 * j + 1], json_object_get(x, "slice"));
 	}
 	json_array_append_new(rows, total);
-	rc = rep_csv_write(f, rows, cols);
+	rc = csv_write(f, rows, cols);
 	json_decref(rows);
 	free(cols);
 	free(names);

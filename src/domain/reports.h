@@ -193,7 +193,4 @@ json_t *period_approval_list(struct store *st, const char *under, const char *pe
 /* rep_pending returns the latest submitted revisions awaiting this node's review. */
 json_t *rep_pending(struct store *st);
 
-/* rep_csv_write writes rows (a JSON array of objects) as CSV with a header of cols. */
-int rep_csv_write(FILE *f, json_t *rows, const char *const *cols);
-
 #endif

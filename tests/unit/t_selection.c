@@ -366,7 +366,7 @@ test_county(struct store *ir, struct store *st)
 		CHECK_INT(sel_rank_csv(rank, f), 0);
 		fclose(f);
 		CHECK(strncmp(csv, "rank,applicant_id,name,", 23) == 0);
-		CHECK(strstr(csv, "1,") != NULL && strstr(csv, ",76.00,yes,") != NULL);
+		CHECK(strstr(csv, "1,") != NULL && strstr(csv, ",76,true,") != NULL);
 		free(csv);
 	}
 	json_decref(rank);

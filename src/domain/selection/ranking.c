@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "domain/selection/sel_int.h"
 
 /* ---- ranking and qualification ---- */
@@ -228,22 +229,6 @@ sel_rank(struct store *st, const char *call_id, struct nz_err *err)
 	return a;
 }
 
-static void
-csv_field(FILE *out, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL) {
-		fputs(s, out);
-		return;
-	}
-	fputc('"', out);
-	for (; *s != '\0'; s++) {
-		if (*s == '"')
-			fputc('"', out);
-		fputc(*s, out);
-	}
-	fputc('"', out);
-}
-
 int
 sel_rank_csv(json_t *rows, FILE *out)
 {
@@ -253,31 +238,5 @@ sel_rank_csv(json_t *rows, FILE *out)
 					   "interview", "combined",       "qualified",
 					   "reason",    "appointment_id", "decree_no",
 					   NULL};
-	size_t i;
-	json_t *r;
-	int j;
-
-	for (j = 0; cols[j] != NULL; j++)
-		fprintf(out, "%s%s", j ? "," : "", cols[j]);
-	fputs("\r\n", out);
-	json_array_foreach(rows, i, r) {
-		for (j = 0; cols[j] != NULL; j++) {
-			json_t *v = json_object_get(r, cols[j]);
-			char buf[64];
-			if (j)
-				fputc(',', out);
-			if (json_is_string(v)) {
-				csv_field(out, json_string_value(v));
-			} else if (json_is_integer(v)) {
-				fprintf(out, "%lld", (long long)json_integer_value(v));
-			} else if (json_is_real(v)) {
-				snprintf(buf, sizeof(buf), "%.2f", json_real_value(v));
-				fputs(buf, out);
-			} else if (json_is_boolean(v)) {
-				fputs(json_is_true(v) ? "yes" : "no", out);
-			}
-		}
-		fputs("\r\n", out);
-	}
-	return ferror(out) ? NZ_EIO : 0;
+	return csv_write(out, rows, cols);
 }
