@@ -39,7 +39,7 @@ issue_new(struct api *a)
 	in.neighbourhood = api_str(a, "neighbourhood", false);
 	in.source = api_str(a, "source", false);
 	in.session = api_str(a, "session", false);
-	in.people = api_int(a, "people", -1, false);
+	in.people = api_int(a, "people", -1, 0, 100000000, false);
 	if (!api_bad(a))
 		api_result(a, issue_create(a->st, &in, AUTHOR, id, &err), id, &err);
 }
@@ -110,8 +110,8 @@ crit_put(struct api *a)
 	const char *code = api_str(a, "code", true), *fa = api_str(a, "name_fa", false);
 	const char *en = api_str(a, "name_en", false);
 	bool add = api_bool(a, "add", true);
-	double w = api_num(a, "weight", -1, false);
-	int scale = (int)api_int(a, "scale_max", 0, false);
+	double w = api_num(a, "weight", -1, 0, 1e6, false);
+	int scale = (int)api_int(a, "scale_max", 0, 0, 100, false);
 	int active = json_object_get(a->body, "active") ? api_bool(a, "active", true) : -1;
 	struct nz_err err = {0};
 
@@ -159,7 +159,7 @@ sess_new(struct api *a)
 	in.facilitator = api_str(a, "facilitator", false);
 	in.groups = api_str(a, "groups", false);
 	in.outcomes = api_str(a, "outcomes", false);
-	in.participants = api_int(a, "participants", -1, false);
+	in.participants = api_int(a, "participants", -1, 0, 1000000, false);
 	in.nissues = api_strs(a, "issues", &issues, false);
 	in.issues = issues;
 	if (!api_bad(a))
@@ -229,7 +229,7 @@ sol_new(struct api *a)
 	in.resources = api_str(a, "resources", false);
 	in.start = api_date(a, "start", start, false) ? start : NULL;
 	in.end = api_date(a, "end", end, false) ? end : NULL;
-	in.budget = api_int(a, "budget", -1, false);
+	in.budget = api_int(a, "budget", -1, 0, 1000000000000000000LL, false);
 	in.nissues = api_strs(a, "issues", &issues, true);
 	in.issues = issues;
 	if (!api_bad(a))
@@ -341,7 +341,7 @@ static void
 iv_stage(struct api *a)
 {
 	const char *stage = api_str(a, "stage", true), *notes = api_str(a, "notes", false);
-	long long people = api_int(a, "participants", -1, false);
+	long long people = api_int(a, "participants", -1, 0, 1000000, false);
 	char start[11], end[11];
 	bool s = api_date(a, "start", start, false), e = api_date(a, "end", end, false);
 	struct nz_err err = {0};

@@ -19,6 +19,19 @@ is_helper(const struct api *a)
 	return a->user.role == ROLE_HELPER;
 }
 
+/*
+ * mine reports whether report r (a record or its listing: the group is in
+ * "grp", "" for the secretariat's own) belongs to the helper's group.  A
+ * helper created without a group owns no report: never the secretariat's.
+ */
+static bool
+mine(const struct api *a, json_t *r)
+{
+	const char *g = json_string_value(json_object_get(r, "grp"));
+
+	return a->user.group[0] != '\0' && g != NULL && strcmp(g, a->user.group) == 0;
+}
+
 /* GET /templates?all= */
 static void
 tpl_ls(struct api *a)
@@ -48,7 +61,7 @@ tpl_read(struct api *a, struct tpl_spec *sp, char **fields, bool add)
 	sp->period = api_str(a, "period", add);
 	sp->reporter = api_str(a, "reporter", false);
 	sp->level = api_str(a, "level", false);
-	sp->due_days = (int)api_int(a, "due_days", add ? 10 : -1, false);
+	sp->due_days = (int)api_int(a, "due_days", add ? 10 : -1, 0, REP_DUE_DAYS_MAX, false);
 	sp->from = api_str(a, "from", false);
 	sp->until = api_str(a, "until", false);
 	*fields = NULL;
@@ -122,11 +135,9 @@ rep_ls(struct api *a)
 	}
 	if (is_helper(a)) {
 		keep = json_array();
-		json_array_foreach(r, i, x) {
-			const char *g = json_string_value(json_object_get(x, "group"));
-			if (g && strcmp(g, a->user.group) == 0)
+		json_array_foreach(r, i, x)
+			if (mine(a, x))
 				json_array_append(keep, x);
-		}
 		json_decref(r);
 		r = keep;
 	}
@@ -137,12 +148,7 @@ rep_ls(struct api *a)
 static bool
 helper_owns(struct api *a, json_t *rep)
 {
-	const char *g;
-
-	if (!is_helper(a) || rep == NULL)
-		return true;
-	g = json_string_value(json_object_get(rep, "group"));
-	if (g && strcmp(g, a->user.group) == 0)
+	if (!is_helper(a) || rep == NULL || mine(a, rep))
 		return true;
 	api_error(a, 403, "forbidden", NULL, "a helper sees only its own group's reports");
 	return false;
@@ -175,11 +181,17 @@ rep_new(struct api *a)
 	if (api_bad(a))
 		return;
 	if (is_helper(a)) {
+		if (a->user.group[0] == '\0') {
+			api_error(a, 403, "forbidden", "group",
+				  "helper %s belongs to no helper group, so it files no report; create it with --group (its appointment)",
+				  a->user.name);
+			return;
+		}
 		if (group != NULL && strcmp(group, a->user.group) != 0) {
 			api_error(a, 403, "forbidden", "group", "a helper reports only for its own group");
 			return;
 		}
-		group = a->user.group[0] ? a->user.group : NULL;
+		group = a->user.group;
 	}
 	if ((n = api_pairs(a, "values", &pairs, false)) < 0)
 		return;
@@ -327,7 +339,7 @@ ind_put(struct api *a)
 {
 	const char *code = api_str(a, "code", true), *title = api_str(a, "title", false);
 	const char *source = api_str(a, "source", true);
-	long long w = api_int(a, "weight", 0, true);
+	long long w = api_int(a, "weight", 0, 0, 1000000, true);
 	struct nz_err err = {0};
 
 	if (!api_bad(a))

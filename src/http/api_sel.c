@@ -134,8 +134,8 @@ app_add(struct api *a)
 	in.phone = api_str(a, "phone", false);
 	in.areas = api_str(a, "areas", false);
 	in.activities = api_str(a, "activities", false);
-	in.members = (long)api_int(a, "members", -1, false);
-	in.years = (long)api_int(a, "years", -1, false);
+	in.members = (long)api_int(a, "members", -1, 0, 100000, false);
+	in.years = (long)api_int(a, "years", -1, 0, 200, false);
 	if (api_bad(a))
 		return;
 	api_result(a, sel_apply(a->st, a->param[0], &in, AUTHOR, id, &err), id, &err);
@@ -248,7 +248,7 @@ static void
 appoint(struct api *a)
 {
 	const char *applicant = api_str(a, "applicant", true), *number = api_str(a, "number", false);
-	int term = (int)api_int(a, "term_months", 0, false);
+	int term = (int)api_int(a, "term_months", 0, 0, 60, false);
 	char date[11], id[NZ_RID_MAX] = "", no[SEL_DECREE_NO_MAX] = "";
 	bool dated = api_date(a, "date", date, false);
 	struct nz_err err = {0};
@@ -343,7 +343,7 @@ static void
 course_add(struct api *a)
 {
 	const char *sec = api_str(a, "secretariat", false), *title = api_str(a, "title", true);
-	int req = (int)api_int(a, "required", 0, false);
+	int req = (int)api_int(a, "required", 0, 0, 100, false);
 	char id[NZ_RID_MAX] = "";
 	struct nz_err err = {0};
 
@@ -356,7 +356,7 @@ static void
 course_session(struct api *a)
 {
 	const char *topic = api_str(a, "topic", true);
-	double hours = api_num(a, "hours", 0, false);
+	double hours = api_num(a, "hours", 0, 0, 1000, false);
 	char date[11], id[NZ_RID_MAX] = "";
 	struct nz_err err = {0};
 

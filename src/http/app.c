@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <sodium.h>
 
@@ -15,6 +16,8 @@
 #include "http/http_int.h"
 
 #define API_PREFIX "/api/v1"
+
+_Static_assert(sizeof(((struct http_app *)0)->dummy_hash) >= crypto_pwhash_STRBYTES, "room for an argon2id hash");
 
 static const struct route *const tables[] = {
 	api_auth_routes, api_sel_routes, api_reg_routes, api_rep_routes, api_node_routes, NULL,
@@ -35,6 +38,18 @@ http_app_new(struct http_app **out, const struct http_env *env, struct nz_err *e
 	if ((app = calloc(1, sizeof(*app))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	app->env = *env;
+	{
+		/* The hash an unknown name's login is checked against (see auth.c). */
+		unsigned char raw[32];
+		char pw[65];
+		randombytes_buf(raw, sizeof(raw));
+		sodium_bin2hex(pw, sizeof(pw), raw, sizeof(raw));
+		if (crypto_pwhash_str(app->dummy_hash, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+				      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+			free(app);
+			return nz_fail(err, NZ_ENOMEM, "out of memory hashing a password");
+		}
+	}
 	*out = app;
 	return 0;
 }
@@ -115,6 +130,18 @@ split_query(struct api *a, const char *q)
 	return true;
 }
 
+/* query_utf8 reports whether every decoded query key and value is valid UTF-8. */
+static bool
+query_utf8(const struct api *a)
+{
+	int i;
+
+	for (i = 0; i < a->nq; i++)
+		if (!http_utf8_valid(a->qk[i], strlen(a->qk[i])) || !http_utf8_valid(a->qv[i], strlen(a->qv[i])))
+			return false;
+	return true;
+}
+
 /* match compares a route's path with the request's, capturing ":x" segments. */
 static bool
 match(struct api *a, const char *pat, const char *path)
@@ -156,6 +183,45 @@ has_body(const char *m)
 	return strcmp(m, "POST") == 0 || strcmp(m, "PUT") == 0 || strcmp(m, "PATCH") == 0;
 }
 
+/* skip_ws passes spaces and tabs. */
+static const char *
+skip_ws(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * is_json accepts exactly application/json, any case, with at most one
+ * parameter, charset=utf-8 (quoted or not): not application/jsonp, not
+ * application/json-seq, not another charset.
+ */
+static bool
+is_json(const char *ct)
+{
+	const char *p;
+
+	if (ct == NULL || strncasecmp(ct, "application/json", 16) != 0)
+		return false;
+	p = skip_ws(ct + 16);
+	if (*p == '\0')
+		return true;
+	if (*p != ';')
+		return false;
+	p = skip_ws(p + 1);
+	if (strncasecmp(p, "charset=", 8) != 0)
+		return false;
+	p += 8;
+	if (strncasecmp(p, "\"utf-8\"", 7) == 0)
+		p += 7;
+	else if (strncasecmp(p, "utf-8", 5) == 0)
+		p += 5;
+	else
+		return false;
+	return *skip_ws(p) == '\0';
+}
+
 static void
 parse_body(struct api *a)
 {
@@ -170,8 +236,9 @@ parse_body(struct api *a)
 		a->body = json_object();
 		return;
 	}
-	if (rq->content_type == NULL || strncmp(rq->content_type, "application/json", 16) != 0) {
-		api_error(a, 415, "content_type", NULL, "the request body must be application/json");
+	if (!is_json(rq->content_type)) {
+		api_error(a, 415, "content_type", NULL,
+			  "the request body must be Content-Type: application/json (charset utf-8 if any)");
 		return;
 	}
 	if ((a->body = json_loadb(rq->body, rq->len, JSON_REJECT_DUPLICATES, &je)) == NULL) {
@@ -257,6 +324,11 @@ http_app_handle(struct http_app *app, const struct http_req *rq, struct http_res
 	plen = q ? (size_t)(q - rq->uri) : strlen(rq->uri);
 	if (!decode(rq->uri, plen, a->path, sizeof(a->path), false) || !split_query(a, q ? q + 1 : NULL)) {
 		api_error(a, 400, "bad_uri", NULL, "the request URI cannot be read");
+		goto out;
+	}
+	if (!http_utf8_valid(rq->uri, strlen(rq->uri)) || !http_utf8_valid(a->path, strlen(a->path)) ||
+	    !query_utf8(a)) {
+		api_error(a, 400, "bad_uri", NULL, "the request URI is not valid UTF-8");
 		goto out;
 	}
 	if (strncmp(rq->uri, API_PREFIX "/", sizeof(API_PREFIX)) == 0) {

@@ -8,9 +8,26 @@
  * a random token in an HttpOnly, SameSite=Strict cookie; the database keeps
  * only its SHA-256, so a copy of the database opens no session.  Each
  * session has a CSRF token the UI sends back in X-CSRF-Token on every
- * state-changing request.  Failed logins are counted per user and per
- * client address over a window; past the limit a login is refused with 429
- * before the password is even checked.
+ * state-changing request.
+ *
+ * Failed logins are counted per client over a 15-minute window; past a
+ * limit that client's login is refused with 429 before the password is even
+ * checked, and other clients are untouched.  A "client" is:
+ *   - a browser that has logged in as that name before: it carries a device
+ *     cookie (nz_device, sent to /api/v1/login only; the database keeps its
+ *     SHA-256) and only its own failures count, 5 for the name;
+ *   - any other: its address (an IPv6 client by its /64), 20 failures for
+ *     any names and 5 for one name; and all such clients together, 50 for
+ *     one name.
+ * So invented names tried from one address lock only that address, and a
+ * guess at the admin's password locks only unknown devices out of "admin".
+ * Behind one office NAT every computer shares an address: someone there who
+ * fails 20 times locks out the office's browsers that have never logged in
+ * (for 15 minutes), never those that have.
+ *
+ * A login costs one argon2id verification whether or not the name exists
+ * (an unknown or disabled name is checked against a dummy hash), so the
+ * time of an answer does not tell which names exist.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,9 +42,12 @@
 
 #define SESSION_MS (12LL * 3600 * 1000)
 #define WINDOW_MS (15LL * 60 * 1000)
-#define FAILS_PER_USER 5
-#define FAILS_PER_PEER 20
+#define DEVICE_MS (365LL * 24 * 3600 * 1000)
+#define FAILS_PER_USER 5    /* one name, from one client */
+#define FAILS_PER_PEER 20   /* any names, from one address */
+#define FAILS_PER_NAME 50   /* one name, from every client without a device cookie */
 #define COOKIE "nz_session"
+#define DEVICE "nz_device"
 
 static const char *const role_names[] = {"admin", "staff", "reviewer", "helper", "viewer"};
 
@@ -59,7 +79,9 @@ http_tables_init(struct store *st, struct nz_err *err)
 			  " csrf TEXT NOT NULL, created INTEGER NOT NULL, expires INTEGER NOT NULL);"
 			  "CREATE TABLE IF NOT EXISTS http_attempt(id INTEGER PRIMARY KEY, user TEXT NOT NULL,"
 			  " peer TEXT NOT NULL, at INTEGER NOT NULL);"
-			  "CREATE INDEX IF NOT EXISTS http_attempt_at ON http_attempt(at);",
+			  "CREATE INDEX IF NOT EXISTS http_attempt_at ON http_attempt(at);"
+			  "CREATE TABLE IF NOT EXISTS http_device(token TEXT PRIMARY KEY, user TEXT NOT NULL,"
+			  " created INTEGER NOT NULL);",
 			  err);
 }
 
@@ -208,16 +230,16 @@ token_hash(const char *token, char out[65])
 	sodium_bin2hex(out, 65, h, sizeof(h));
 }
 
-/* cookie_token copies the session token out of a Cookie header. */
+/* cookie_value copies the 64-hex-digit value of cookie name out of a Cookie header. */
 static bool
-cookie_token(const char *cookie, char out[65])
+cookie_value(const char *cookie, const char *name, char out[65])
 {
 	const char *p = cookie;
-	size_t n;
+	size_t n, len = strlen(name);
 
-	while (p != NULL && (p = strstr(p, COOKIE "=")) != NULL) {
-		if (p == cookie || p[-1] == ' ' || p[-1] == ';') {
-			p += sizeof(COOKIE);
+	while (p != NULL && (p = strstr(p, name)) != NULL) {
+		if ((p == cookie || p[-1] == ' ' || p[-1] == ';') && p[len] == '=') {
+			p += len + 1;
 			n = strcspn(p, "; ");
 			if (n != 64)
 				return false;
@@ -228,6 +250,12 @@ cookie_token(const char *cookie, char out[65])
 		p++;
 	}
 	return false;
+}
+
+static bool
+cookie_token(const char *cookie, char out[65])
+{
+	return cookie_value(cookie, COOKIE, out);
 }
 
 bool
@@ -262,22 +290,100 @@ auth_session(struct api *a)
 	return ok;
 }
 
+/* count_fails counts the failures within the window of peer, and of name from it (name NULL: any). */
 static int64_t
-count_fails(struct store *st, const char *col, const char *v)
+count_fails(struct store *st, const char *peer, const char *name)
 {
-	char sql[128];
 	sqlite3_stmt *q;
 	int64_t n = 0;
 
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM http_attempt WHERE %s = ? AND at > ?", col);
-	if ((q = store_prepare(st, sql, NULL)) == NULL)
-		return 0;
-	sqlite3_bind_text(q, 1, v, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)hlc_wall_ms() - WINDOW_MS);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int64(q, 0);
+	if ((q = store_prepare(st,
+			       "SELECT count(*) FROM http_attempt WHERE at > ?1 AND (?2 IS NULL OR peer = ?2)"
+			       " AND (?3 IS NULL OR user = ?3) AND (?2 IS NOT NULL OR peer NOT LIKE 'device:%')",
+			       NULL)) == NULL)
+		return INT64_MAX; /* a count that cannot be read refuses the login */
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)hlc_wall_ms() - WINDOW_MS);
+	if (peer != NULL)
+		sqlite3_bind_text(q, 2, peer, -1, SQLITE_STATIC);
+	if (name != NULL)
+		sqlite3_bind_text(q, 3, name, -1, SQLITE_STATIC);
+	n = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int64(q, 0) : INT64_MAX;
 	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
 	return n;
+}
+
+/*
+ * client_key names the client of a login attempt for name (see the top of
+ * this file): "device:HASH" when it carries a device cookie known for name,
+ * else its address.  *device tells which.
+ */
+static void
+client_key(struct api *a, const char *name, char key[80], bool *device)
+{
+	char token[65], h[65];
+	sqlite3_stmt *q;
+
+	*device = false;
+	snprintf(key, 80, "%s", a->rq->peer && a->rq->peer[0] ? a->rq->peer : "local");
+	if (a->rq->cookie == NULL || !cookie_value(a->rq->cookie, DEVICE, token))
+		return;
+	token_hash(token, h);
+	if ((q = store_prepare(a->st, "SELECT 1 FROM http_device WHERE token = ? AND user = ? AND created > ?",
+			       NULL)) == NULL)
+		return;
+	sqlite3_bind_text(q, 1, h, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)hlc_wall_ms() - DEVICE_MS);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(key, 80, "device:%.32s", h);
+		*device = true;
+	}
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+}
+
+/* throttled reports whether the client key may not try name now. */
+static bool
+throttled(struct store *st, const char *key, bool device, const char *name)
+{
+	if (count_fails(st, key, name) >= FAILS_PER_USER)
+		return true;
+	if (device)
+		return false;
+	return count_fails(st, key, NULL) >= FAILS_PER_PEER || count_fails(st, NULL, name) >= FAILS_PER_NAME;
+}
+
+/* set_device gives a browser that logged in as name a device cookie, unless it has one for name. */
+static void
+set_device(struct api *a, const char *name, bool device)
+{
+	unsigned char raw[32];
+	char token[65], h[65], now[32];
+
+	if (device)
+		return;
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+	token_hash(token, h);
+	snprintf(now, sizeof(now), "%llu", (unsigned long long)hlc_wall_ms());
+	if (run(a->st, "INSERT INTO http_device(token, user, created) VALUES (?, ?, CAST(? AS INTEGER))", NULL,
+		NULL, 3, h, name, now) != 0)
+		return;
+	snprintf(a->rs->cookie2, sizeof(a->rs->cookie2),
+		 DEVICE "=%s; Path=/api/v1/login; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token,
+		 DEVICE_MS / 1000, a->rq->secure ? "; Secure" : "");
+}
+
+int
+http_password_check(struct http_app *app, const char *hash, const char *password)
+{
+	/* An unknown name costs what a known one does: the dummy hash is as dear as a real one. */
+	const char *h = hash != NULL && hash[0] != '\0' ? hash : app->dummy_hash;
+	int ok = crypto_pwhash_str_verify(h, password, strlen(password)) == 0;
+
+	app->n.password_checks++;
+	return ok && h != app->dummy_hash;
 }
 
 static json_t *
@@ -296,20 +402,20 @@ static void
 login(struct api *a)
 {
 	const char *name = api_str(a, "name", true), *pass = api_str(a, "password", true);
-	const char *peer = a->rq->peer && a->rq->peer[0] ? a->rq->peer : "local";
 	unsigned char raw[32];
-	char token[65], h[65], now[32], exp[32], hash[crypto_pwhash_STRBYTES + 1] = "";
+	char token[65], h[65], now[32], exp[32], key[80], hash[crypto_pwhash_STRBYTES + 1] = "";
 	struct nz_err err = {0};
 	sqlite3_stmt *q;
-	bool ok = false;
+	bool ok, device;
 
 	if (api_bad(a))
 		return;
 	/* Old attempts are forgotten; the window is all that counts. */
 	snprintf(now, sizeof(now), "%lld", (long long)hlc_wall_ms() - WINDOW_MS);
 	run(a->st, "DELETE FROM http_attempt WHERE at < CAST(? AS INTEGER)", NULL, NULL, 1, now);
-	if (count_fails(a->st, "user", name) >= FAILS_PER_USER || count_fails(a->st, "peer", peer) >= FAILS_PER_PEER) {
-		api_error(a, 429, "rate_limited", NULL, "too many failed logins; try again in 15 minutes");
+	client_key(a, name, key, &device);
+	if (throttled(a->st, key, device, name)) {
+		api_error(a, 429, "rate_limited", NULL, "too many failed logins from here; try again in 15 minutes");
 		return;
 	}
 	if ((q = store_prepare(a->st, "SELECT hash, name FROM http_user WHERE name = ? AND active = 1", NULL)) != NULL) {
@@ -318,17 +424,16 @@ login(struct api *a)
 			snprintf(hash, sizeof(hash), "%s", sqlite3_column_text(q, 0));
 		sqlite3_reset(q);
 	}
-	if (hash[0] != '\0')
-		ok = crypto_pwhash_str_verify(hash, pass, strlen(pass)) == 0;
+	ok = http_password_check(a->app, hash, pass);
 	snprintf(now, sizeof(now), "%llu", (unsigned long long)hlc_wall_ms());
 	if (!ok) {
 		a->app->n.logins_failed++;
 		run(a->st, "INSERT INTO http_attempt(user, peer, at) VALUES (?, ?, CAST(? AS INTEGER))", NULL, NULL,
-		    3, name, peer, now);
+		    3, name, key, now);
 		api_error(a, 401, "login_failed", "password", "wrong user name or password");
 		return;
 	}
-	run(a->st, "DELETE FROM http_attempt WHERE user = ?", NULL, NULL, 1, name);
+	run(a->st, "DELETE FROM http_attempt WHERE user = ? AND peer = ?", NULL, NULL, 2, name, key);
 	run(a->st, "DELETE FROM http_session WHERE expires < CAST(? AS INTEGER)", NULL, NULL, 1, now);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
@@ -343,8 +448,10 @@ login(struct api *a)
 		api_fail(a, &err);
 		return;
 	}
-	snprintf(a->rs->cookie, sizeof(a->rs->cookie), COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld",
-		 token, SESSION_MS / 1000);
+	snprintf(a->rs->cookie, sizeof(a->rs->cookie),
+		 COOKIE "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%lld%s", token, SESSION_MS / 1000,
+		 a->rq->secure ? "; Secure" : "");
+	set_device(a, name, device);
 	/* Fill the user as auth_session would, for the reply. */
 	{
 		struct http_req rq = *a->rq;
@@ -368,7 +475,8 @@ logout(struct api *a)
 		token_hash(token, h);
 		run(a->st, "DELETE FROM http_session WHERE token = ?", NULL, &err, 1, h);
 	}
-	snprintf(a->rs->cookie, sizeof(a->rs->cookie), COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+	snprintf(a->rs->cookie, sizeof(a->rs->cookie), COOKIE "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0%s",
+		 a->rq->secure ? "; Secure" : "");
 	api_ok(a, NULL);
 }
 

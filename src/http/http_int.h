@@ -31,11 +31,13 @@ struct http_user {
 /* HTTP counters for /metrics, by route class and status class. */
 struct http_counters {
 	int64_t requests, errors_4xx, errors_5xx, api, assets, logins_failed;
+	int64_t password_checks; /* argon2id verifications, one per login that reached the check */
 };
 
 struct http_app {
 	struct http_env env;
 	struct http_counters n;
+	char dummy_hash[128]; /* argon2id of a random password: what an unknown name is checked against */
 };
 
 /* struct api is one API request in the router's hands. */
@@ -120,11 +122,18 @@ const char *api_under(struct api *a);
  */
 const char *api_str(struct api *a, const char *k, bool required);
 
-/* api_int reads an integer body field (a number or digits in text); dflt when absent. */
-long long api_int(struct api *a, const char *k, long long dflt, bool required);
+/*
+ * api_int reads an integer body field (a number or digits in text) within
+ * min..max; dflt when absent.  Anything else, out of range or too long for
+ * 64 bits, answers 400 naming the range.
+ */
+long long api_int(struct api *a, const char *k, long long dflt, long long min, long long max, bool required);
 
-/* api_num reads a number body field; dflt when absent. */
-double api_num(struct api *a, const char *k, double dflt, bool required);
+/* api_num reads a finite number body field within min..max; dflt when absent, 400 otherwise. */
+double api_num(struct api *a, const char *k, double dflt, double min, double max, bool required);
+
+/* http_utf8_valid reports whether the n bytes of s are well-formed UTF-8 (no overlongs, no surrogates). */
+bool http_utf8_valid(const char *s, size_t n);
 
 /* api_bool reads a boolean body field; dflt when absent. */
 bool api_bool(struct api *a, const char *k, bool dflt);
@@ -150,6 +159,13 @@ bool api_bad(const struct api *a);
 bool api_can(const struct api *a, int roles);
 
 /* ---- auth.c, for the router ---- */
+
+/*
+ * http_password_check verifies password against hash (NULL or "" when the
+ * name is unknown or disabled: then against the app's dummy hash, at the
+ * same cost) and counts the check; true only for a real hash that matches.
+ */
+int http_password_check(struct http_app *app, const char *hash, const char *password);
 
 /* auth_session finds the session named by the request's cookie and fills a->user; false when none. */
 bool auth_session(struct api *a);

@@ -5,6 +5,8 @@
  * a request is the one the client sees: later helpers notice api_bad()
  * and do nothing.
  */
+#include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,17 +31,75 @@ api_can(const struct api *a, int roles)
 	return a->authed && (roles & (1 << a->user.role)) != 0;
 }
 
+bool
+http_utf8_valid(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + n;
+
+	while (p < end) {
+		unsigned c = *p, need, min, cp;
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (c >= 0xc2 && c <= 0xdf)
+			need = 1, min = 0x80, cp = c & 0x1f;
+		else if (c >= 0xe0 && c <= 0xef)
+			need = 2, min = 0x800, cp = c & 0x0f;
+		else if (c >= 0xf0 && c <= 0xf4)
+			need = 3, min = 0x10000, cp = c & 0x07;
+		else
+			return false;
+		if ((size_t)(end - p) <= need)
+			return false;
+		for (unsigned i = 1; i <= need; i++) {
+			if ((p[i] & 0xc0) != 0x80)
+				return false;
+			cp = (cp << 6) | (p[i] & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+		p += need + 1;
+	}
+	return true;
+}
+
+/* scrub replaces every byte of s that is not part of valid UTF-8 with '?'. */
+static void
+scrub(char *s)
+{
+	size_t n = strlen(s), i = 0;
+
+	while (i < n) {
+		size_t len = 1;
+		unsigned char c = (unsigned char)s[i];
+		if (c >= 0xc0)
+			len = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+		if (i + len <= n && http_utf8_valid(s + i, len))
+			i += len;
+		else
+			s[i++] = '?';
+	}
+}
+
 void
 api_json(struct api *a, int status, json_t *j)
 {
+	/* What is answered when an answer cannot be encoded: still JSON, still with a length. */
+	static const char broken[] =
+		"{\"error\":{\"code\":\"internal\",\"message\":\"the answer could not be encoded\",\"field\":null}}";
 	char *s;
 
 	if (api_bad(a)) {
 		json_decref(j);
 		return;
 	}
-	s = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
 	json_decref(j);
+	if (s == NULL) {
+		status = 500;
+		s = strdup(broken);
+	}
 	a->rs->status = status;
 	a->rs->ctype = "application/json; charset=utf-8";
 	a->rs->cache = "no-store";
@@ -58,6 +118,8 @@ api_error(struct api *a, int status, const char *code, const char *field, const 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message may quote what the client sent, which need not be UTF-8. */
+	scrub(msg);
 	api_json(a, status,
 		 json_pack("{s:{s:s, s:s, s:s?}}", "error", "code", code, "message", msg, "field", field));
 }
@@ -242,29 +304,35 @@ api_str(struct api *a, const char *k, bool required)
 }
 
 long long
-api_int(struct api *a, const char *k, long long dflt, bool required)
+api_int(struct api *a, const char *k, long long dflt, long long min, long long max, bool required)
 {
 	json_t *v = field(a, k, required);
-	const char *s;
+	const char *s = NULL;
 	char *end;
 	long long n;
 
 	if (v == NULL || api_bad(a))
 		return dflt;
-	if (json_is_integer(v))
-		return json_integer_value(v);
-	if (json_is_string(v)) {
+	if (json_is_integer(v)) {
+		n = json_integer_value(v);
+		if (n >= min && n <= max)
+			return n;
+	} else if (json_is_string(v)) {
 		s = json_string_value(v);
+		errno = 0;
 		n = strtoll(s, &end, 10);
-		if (*end == '\0')
+		if (*end == '\0' && end != s && errno == 0 && n >= min && n <= max)
 			return n;
 	}
-	api_error(a, 400, "type", k, "%s must be a whole number", k);
+	if (json_is_integer(v) || s != NULL)
+		api_error(a, 400, "invalid", k, "%s must be a whole number from %lld to %lld", k, min, max);
+	else
+		api_error(a, 400, "type", k, "%s must be a whole number", k);
 	return dflt;
 }
 
 double
-api_num(struct api *a, const char *k, double dflt, bool required)
+api_num(struct api *a, const char *k, double dflt, double min, double max, bool required)
 {
 	json_t *v = field(a, k, required);
 	const char *s;
@@ -273,16 +341,24 @@ api_num(struct api *a, const char *k, double dflt, bool required)
 
 	if (v == NULL || api_bad(a))
 		return dflt;
-	if (json_is_number(v))
-		return json_number_value(v);
-	if (json_is_string(v)) {
+	if (json_is_number(v)) {
+		n = json_number_value(v);
+	} else if (json_is_string(v)) {
 		s = json_string_value(v);
 		n = strtod(s, &end);
-		if (*end == '\0')
-			return n;
+		if (*end != '\0' || end == s) {
+			api_error(a, 400, "type", k, "%s must be a number", k);
+			return dflt;
+		}
+	} else {
+		api_error(a, 400, "type", k, "%s must be a number", k);
+		return dflt;
 	}
-	api_error(a, 400, "type", k, "%s must be a number", k);
-	return dflt;
+	if (!isfinite(n) || n < min || n > max) {
+		api_error(a, 400, "invalid", k, "%s must be a number from %g to %g", k, min, max);
+		return dflt;
+	}
+	return n;
 }
 
 bool

@@ -180,9 +180,11 @@ http_metrics(struct http_app *app, struct http_res *rs)
 		   "# TYPE nehzat_http_errors_total counter\n"
 		   "nehzat_http_errors_total{class=\"4xx\"} %lld\nnehzat_http_errors_total{class=\"5xx\"} %lld\n"
 		   "# HELP nehzat_http_logins_failed_total Failed logins.\n# TYPE nehzat_http_logins_failed_total counter\n"
-		   "nehzat_http_logins_failed_total %lld\n",
+		   "nehzat_http_logins_failed_total %lld\n"
+		   "# HELP nehzat_http_password_checks_total Password hashes verified (unknown names too).\n"
+		   "# TYPE nehzat_http_password_checks_total counter\nnehzat_http_password_checks_total %lld\n",
 		(long long)app->n.requests, (long long)app->n.errors_4xx, (long long)app->n.errors_5xx,
-		(long long)app->n.logins_failed);
+		(long long)app->n.logins_failed, (long long)app->n.password_checks);
 	fclose(f);
 	rs->status = 200;
 	rs->ctype = "text/plain; version=0.0.4; charset=utf-8";

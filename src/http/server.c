@@ -56,7 +56,7 @@ struct call {
 	size_t len, cap;
 	bool started;    /* the access handler has seen the headers */
 	bool answered;   /* an early refusal has been queued */
-	char peer[INET6_ADDRSTRLEN];
+	char peer[INET6_ADDRSTRLEN + 4];
 };
 
 /* Headers every answer carries: the UI loads nothing from elsewhere. */
@@ -119,6 +119,26 @@ refuse(struct http_server *s, struct MHD_Connection *c, int status, const char *
 	return queue(s, c, &rs);
 }
 
+/*
+ * peer6 names an IPv6 client by its /64, the least one network is given:
+ * one machine may hold any address in it.  An IPv4 client mapped into IPv6
+ * is named by its IPv4 address.
+ */
+static void
+peer6(const struct in6_addr *a, char *out, size_t n)
+{
+	struct in6_addr net = *a;
+
+	if (IN6_IS_ADDR_V4MAPPED(a)) {
+		inet_ntop(AF_INET, &a->s6_addr[12], out, (socklen_t)n);
+		return;
+	}
+	memset(&net.s6_addr[8], 0, 8);
+	inet_ntop(AF_INET6, &net, out, (socklen_t)n);
+	if (strlen(out) + 4 < n)
+		strcat(out, "/64");
+}
+
 /* on_uri runs first for every request, with the URI as sent: it becomes the call. */
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
@@ -136,8 +156,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, k->peer,
 				  sizeof(k->peer));
 		else if (sa->sa_family == AF_INET6)
-			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, k->peer,
-				  sizeof(k->peer));
+			peer6(&((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, k->peer, sizeof(k->peer));
 	}
 	return k;
 }
