@@ -4,19 +4,24 @@
 #include <string.h>
 
 #include "domain/domain.h"
+#include "domain/reports.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "test.h"
 
 static struct http_app *app;
 static char cookie[128], csrf[65];
+/* What the next requests look like besides their arguments: the client, HTTPS, the body's type. */
+static const char *peer = "t", *ctype = "application/json";
+static bool secure;
+static char set_cookie[256], set_device[256], device[80];
 
 /* req answers one request; the body of the answer stays in *body (the caller frees it). */
 static int
 req(const char *method, const char *uri, const char *body, const char *ck, const char *token, char **out)
 {
-	struct http_req rq = {method, uri, ck, token, body ? "application/json" : NULL, body, body ? strlen(body) : 0, "t",
-			      false};
+	struct http_req rq = {method, uri, ck, token, body ? ctype : NULL, body, body ? strlen(body) : 0, peer,
+			      secure};
 	struct http_res rs;
 	int status;
 
@@ -28,6 +33,13 @@ req(const char *method, const char *uri, const char *body, const char *ck, const
 		       : rs.static_body ? strndup((const char *)rs.static_body, rs.len) : strdup("");
 	if (strncmp(rs.cookie, "nz_session=", 11) == 0 && rs.cookie[11] != ';')
 		snprintf(cookie, sizeof(cookie), "%.75s", rs.cookie);
+	snprintf(set_cookie, sizeof(set_cookie), "%s", rs.cookie);
+	snprintf(set_device, sizeof(set_device), "%s", rs.cookie2);
+	if (strncmp(rs.cookie2, "nz_device=", 10) == 0)
+		snprintf(device, sizeof(device), "%.74s", rs.cookie2);
+	/* Every answer is a body with its length, JSON unless an asset. */
+	if (rs.status >= 400 && (rs.body == NULL || rs.len == 0 || rs.len != strlen(rs.body) || rs.body[0] != '{'))
+		printf("not ok - %s %s answered %d without a JSON body\n", method, uri, rs.status);
 	http_res_release(&rs);
 	return status;
 }
@@ -39,6 +51,250 @@ has(const char *s, const char *part)
 	if (!ok)
 		printf("#   '%s' lacks '%s'\n", s ? s : "(null)", part);
 	return ok;
+}
+
+/* login_as logs name in (from the current peer) and keeps its cookie and CSRF token; the status. */
+static int
+login_as(const char *name, const char *pass, const char *ck)
+{
+	char body[200], *b = NULL, *p;
+	int status;
+
+	snprintf(body, sizeof(body), "{\"name\":\"%s\",\"password\":\"%s\"}", name, pass);
+	cookie[0] = '\0';
+	status = req("POST", "/api/v1/login", body, ck, NULL, &b);
+	if (status == 200 && (p = strstr(b, "\"csrf\":\"")) != NULL)
+		snprintf(csrf, sizeof(csrf), "%.64s", p + 8);
+	free(b);
+	return status;
+}
+
+/* Invalid UTF-8, numbers out of range and content types other than JSON are refused with JSON. */
+static void
+test_input(struct store *st)
+{
+	int64_t head;
+	char *b = NULL;
+	struct http_res rs;
+	struct api a;
+
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/issues/\xff\xfe", NULL, cookie, NULL, &b), 400);
+	CHECK(has(b, "\"code\":\"bad_uri\",\"message\":\"the request URI is not valid UTF-8\""));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/issues/%C3%28", NULL, cookie, NULL, NULL), 400);
+	CHECK_INT(req("GET", "/%ED%A0%80", NULL, NULL, NULL, NULL), 400);      /* a surrogate */
+	CHECK_INT(req("GET", "/api/v1/issues?under=%C0%AF", NULL, cookie, NULL, NULL), 400); /* overlong '/' */
+	CHECK_INT(req("GET", "/api/v1/issues?under=%D8%A7", NULL, cookie, NULL, NULL), 400); /* valid, not a code */
+	/* A message quoting bytes that are not UTF-8 is still JSON. */
+	memset(&rs, 0, sizeof(rs));
+	memset(&a, 0, sizeof(a));
+	a.rs = &rs;
+	api_error(&a, 404, "not_found", NULL, "no such page: %s", "/a\xff\xc3");
+	CHECK_INT(rs.status, 404);
+	CHECK(has(rs.body, "no such page: /a??"));
+	http_res_release(&rs);
+	CHECK(http_utf8_valid("\xd8\xa7\xf0\x9f\x98\x80", 6));
+	CHECK(!http_utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	CHECK(!http_utf8_valid("\xe2\x82", 2));
+
+	head = store_log_head(st);
+	CHECK_INT(req("POST", "/api/v1/issues",
+		      "{\"title\":\"t\",\"people\":\"9999999999999999999999999999999999999999\"}", cookie, csrf, &b),
+		  400);
+	CHECK(has(b, "\"code\":\"invalid\",\"message\":\"people must be a whole number from 0 to 100000000\""));
+	CHECK(has(b, "\"field\":\"people\""));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\",\"people\":9999999999999999999999999999999999999999}",
+		      cookie, csrf, &b), 400);
+	CHECK(has(b, "\"code\":\"bad_json\""));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\",\"people\":9223372036854775807}", cookie, csrf, NULL),
+		  400);
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\",\"people\":-5}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\",\"people\":\"12abc\"}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\",\"people\":\"\"}", cookie, csrf, NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/courses", "{\"title\":\"t\",\"required\":\"1e999\"}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("POST", "/api/v1/courses/x/sessions", "{\"topic\":\"t\",\"date\":\"1405-01-01\",\"hours\":\"1e999\"}",
+		      cookie, csrf, &b), 400);
+	CHECK(has(b, "hours must be a number from 0 to 1000"));
+	free(b);
+	CHECK_INT(store_log_head(st), head + 1); /* only the issue with no people */
+
+	/* Content types: JSON exactly, with charset utf-8 at most. */
+	ctype = "application/jsonp";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, &b), 415);
+	CHECK(has(b, "\"code\":\"content_type\""));
+	free(b);
+	ctype = "application/json-seq";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 415);
+	ctype = "text/plain";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 415);
+	ctype = "application/json; charset=latin1";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 415);
+	ctype = "application/json; charset=utf-8; x=y";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 415);
+	CHECK_INT(store_log_head(st), head + 1);
+	ctype = "Application/JSON; charset=\"UTF-8\"";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 200);
+	ctype = "application/json;charset=utf-8";
+	CHECK_INT(req("POST", "/api/v1/issues", "{\"title\":\"t\"}", cookie, csrf, NULL), 200);
+	ctype = "application/json";
+}
+
+/* Logins: the same work for known and unknown names; failures lock out their client alone; Secure over HTTPS. */
+static void
+test_login(void)
+{
+	char *b1 = NULL, *b2 = NULL, admin_device[80];
+	int64_t n;
+	int i;
+
+	peer = "10.0.0.1";
+	n = app->n.password_checks;
+	CHECK_INT(req("POST", "/api/v1/login", "{\"name\":\"admin\",\"password\":\"not-this-one\"}", NULL, NULL, &b1), 401);
+	CHECK_INT(app->n.password_checks, n + 1);
+	CHECK_INT(req("POST", "/api/v1/login", "{\"name\":\"no-such-user\",\"password\":\"not-this-one\"}", NULL, NULL, &b2),
+		  401);
+	CHECK_INT(app->n.password_checks, n + 2); /* the unknown name was verified too, against the dummy hash */
+	CHECK_STR(b1, b2);
+	free(b1);
+	free(b2);
+	CHECK(app->dummy_hash[0] == '$');
+
+	/* The admin logs in from 10.0.0.1 and its browser is given a device cookie. */
+	device[0] = '\0';
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+	CHECK(has(set_device, "nz_device="));
+	CHECK(has(set_device, "Path=/api/v1/login; HttpOnly; SameSite=Strict"));
+	CHECK(strstr(set_cookie, "Secure") == NULL);
+	snprintf(admin_device, sizeof(admin_device), "%s", device);
+	/* Invented names from 10.0.0.2: refused after twenty failures ... */
+	peer = "10.0.0.2";
+	for (i = 0; i < 25; i++) {
+		char body[100];
+		snprintf(body, sizeof(body), "{\"name\":\"invented%d\",\"password\":\"guess-guess\"}", i);
+		CHECK_INT(req("POST", "/api/v1/login", body, NULL, NULL, NULL), i < 20 ? 401 : 429);
+	}
+	n = app->n.password_checks;
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 429); /* an unknown browser at that address */
+	CHECK_INT(app->n.password_checks, n);                    /* refused before any hashing */
+	/* ... while the admin logs in from elsewhere, and from there with its device cookie. */
+	peer = "10.0.0.1";
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+	peer = "10.0.0.2";
+	CHECK_INT(login_as("admin", "admin-pass-1", admin_device), 200);
+	CHECK_STR(set_device, ""); /* it has one already */
+	/* A device cookie counts for its own name only. */
+	CHECK_INT(login_as("vera", "brand-new-pass", admin_device), 429);
+	/* Five wrong passwords for the admin from 10.0.0.3 lock the admin out of 10.0.0.3 only. */
+	peer = "10.0.0.3";
+	for (i = 0; i < 6; i++)
+		CHECK_INT(login_as("admin", "wrong-wrong", NULL), i < 5 ? 401 : 429);
+	CHECK_INT(login_as("admin", "admin-pass-1", admin_device), 200);
+	peer = "10.0.0.4";
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+
+	/* Over HTTPS the cookies are Secure. */
+	secure = true;
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+	CHECK(has(set_cookie, "; HttpOnly; SameSite=Strict; Max-Age=43200; Secure"));
+	CHECK(has(set_device, "; Secure"));
+	CHECK_INT(req("POST", "/api/v1/logout", NULL, cookie, csrf, NULL), 200);
+	CHECK(has(set_cookie, "Max-Age=0; Secure"));
+	secure = false;
+	peer = "t";
+}
+
+/*
+ * Helpers and reports, as API.md says: a helper files and reads only its own
+ * group's reports; a helper without a group files none, never the
+ * secretariat's.  On the national node, which may enter a county's reports
+ * (templates are defined there).
+ */
+static void
+test_helpers(void)
+{
+	struct tpl_spec sec = {"monthly", "گزارش ماهانه", "month", "secretariat", "county", 5, "1405-01", NULL,
+			       "[{\"name\":\"note\",\"type\":\"text\"}]"};
+	struct tpl_spec grp = {"helpers", "گزارش همیاران", "month", "helper", "county", 5, "1405-01", NULL,
+			       "[{\"name\":\"note\",\"type\":\"text\"}]"};
+	struct http_app *county = app;
+	struct store *ir = NULL;
+	struct nz_err err = {0};
+	struct http_env env;
+	char path[512], id[NZ_RID_MAX], secid[NZ_RID_MAX] = "", mine_id[NZ_RID_MAX] = "", uri[200], *b = NULL, *p;
+
+	snprintf(path, sizeof(path), "%s/ir.db", t_tmpdir());
+	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
+	CHECK(store_init_node(ir, "IR", &err) == 0);
+	memset(&env, 0, sizeof(env));
+	env.st = ir;
+	env.id = "IR";
+	env.name = "";
+	env.sync_interval = 2;
+	CHECK(http_app_new(&app, &env, &err) == 0);
+	CHECK_INT(tpl_add(ir, &sec, "t", id, &err), 0);
+	CHECK_INT(tpl_add(ir, &grp, "t", id, &err), 0);
+	CHECK(user_add(ir, "staff", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
+	CHECK(user_add(ir, "lone", NULL, ROLE_HELPER, NULL, "helper-pass-1", &err) == 0);
+	CHECK(user_add(ir, "ali", NULL, ROLE_HELPER, "APPT-7", "helper-pass-2", &err) == 0);
+
+	/* The helper without a group: no report of the secretariat's, no report at all. */
+	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"monthly\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"submit\":true}", cookie,
+		      csrf, &b), 403);
+	CHECK(has(b, "belongs to no helper group"));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"APPT-7\"}",
+		      cookie, csrf, NULL), 403);
+	/* So staff files the secretariat's own report. */
+	CHECK_INT(login_as("staff", "staff-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"monthly\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\"}", cookie, csrf, &b), 200);
+	if ((p = strstr(b, "\"id\":\"")) != NULL)
+		snprintf(secid, sizeof(secid), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
+	free(b);
+	CHECK(secid[0] != '\0');
+	/* The helper without a group sees none of it. */
+	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 200);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", secid);
+	CHECK_INT(req("GET", uri, NULL, cookie, NULL, NULL), 403);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", secid);
+	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 403);
+	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":0"));
+	free(b);
+
+	/* The helper of group APPT-7 files its group's report, reads, edits and submits it. */
+	CHECK_INT(login_as("ali", "helper-pass-2", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"APPT-8\"}",
+		      cookie, csrf, NULL), 403);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\"}", cookie, csrf, &b), 200);
+	if ((p = strstr(b, "\"id\":\"")) != NULL)
+		snprintf(mine_id, sizeof(mine_id), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
+	free(b);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", mine_id);
+	CHECK_INT(req("GET", uri, NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"grp\":\"APPT-7\""));
+	free(b);
+	CHECK_INT(req("PATCH", uri, "{\"values\":{\"note\":\"همه خوب\"}}", cookie, csrf, NULL), 200);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", mine_id);
+	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":1"));
+	CHECK(has(b, mine_id));
+	free(b);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", secid);
+	CHECK_INT(req("GET", uri, NULL, cookie, NULL, NULL), 403);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", secid);
+	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 403);
+	/* Staff submits the secretariat's report: nobody filed it before them. */
+	CHECK_INT(login_as("staff", "staff-pass-1", NULL), 200);
+	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 200);
+
+	http_app_free(app);
+	app = county;
+	store_close(ir);
 }
 
 int
@@ -178,6 +434,9 @@ main(void)
 		http_res_release(&rs);
 	}
 
+	test_input(st);
+	test_login();
+	test_helpers();
 	http_app_free(app);
 	store_close(st);
 	TEST_DONE();
