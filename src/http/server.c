@@ -16,7 +16,8 @@
  *   - headers: HTTP_HEADERS_MAX bytes per connection (request line and
  *     headers; MHD answers 431 beyond);
  *   - bodies: HTTP_BODY_MAX, refused with 413 as soon as a Content-Length
- *     or the bytes received pass it, before the rest is read.
+ *     passes it, before the body is read; a chunked body past it is read
+ *     to its end and dropped (memory stays bounded), then refused.
  * Every answer of ours is JSON (or an asset) with a Content-Length.  Only a
  * request MHD cannot parse at all (no request line, headers above the
  * bound) gets MHD's own short answer, also with a Content-Length.
@@ -56,6 +57,7 @@ struct call {
 	size_t len, cap;
 	bool started;    /* the access handler has seen the headers */
 	bool answered;   /* an early refusal has been queued */
+	bool too_big;    /* the body passed HTTP_BODY_MAX: the rest is dropped */
 	char peer[INET6_ADDRSTRLEN + 4];
 };
 
@@ -220,14 +222,15 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
-		if (!take(k, upload, *upload_size)) {
-			*upload_size = 0;
-			k->answered = true;
-			return refuse(s, c, 413, "too_big", "the request body is over 1048576 bytes");
-		}
+		/* A chunked body past the bound: MHD 0.9.75 takes no answer mid-body, so the
+		 * rest is read and dropped (nothing kept) and 413 answered at its end. */
+		if (!k->too_big && !take(k, upload, *upload_size))
+			k->too_big = true;
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (k->too_big)
+		return refuse(s, c, 413, "too_big", "the request body is over 1048576 bytes");
 	if (!k->started) {
 		/* The headers are in; a body, if any, comes in the next calls. */
 		k->started = true;

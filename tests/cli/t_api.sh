@@ -81,7 +81,7 @@ check_eq "a field of the wrong type: 400" "$(code POST issues -b "$T/a.jar" -H "
 check_eq "a body that is not JSON: 415" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token: $A" -d 'title=x')" "415"
 check_eq "a JSON array body: 400" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '[1]')" "400"
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$T/big"
-check_match "a body over 1 MiB is refused" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' --data-binary @"$T/big")" '^(413|400)$'
+check_match "a body over 1 MiB is refused" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' --data-binary @"$T/big")" '^413$'
 check_eq "an impossible date: 400" "$(code POST calls -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"title":"t","opens":"1405-13-01","closes":"1405-09-20"}')" "400"
 check_match "the date error names the field" "$(cat "$T/body")" '"field":"opens"'
 check_eq "a problem is added" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"title":"کم‌آبی"}')" "200"
