@@ -61,9 +61,37 @@ $(BUILD)/gen/ui_assets.o: $(UI_GEN)
 	$(CC) $(CFLAGS) -c -o $@ $<
 # ---- end of the web face ----
 
-.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean deb
+# ---- fuzzing (tests/fuzz): libFuzzer targets built with clang by `make fuzz`; `make all`
+# builds each with tests/fuzz/replay.c instead, as build/tests/t_fuzz_NAME, which `make test`
+# runs over the committed corpus tests/fuzz/corpus/NAME ----
+DEB_PKGS    += clang libfuzzer-14-dev libclang-rt-14-dev
+FUZZ_NAMES  := $(sort $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_REPLAY := $(FUZZ_NAMES:%=$(BUILD)/tests/t_fuzz_%)
+FUZZ_SECONDS ?= 60
+FUZZ_CC     ?= clang
+FUZZ_BUILD  := build/fuzz
 
-all: $(BIN) $(TEST_BIN) $(BENCH_BIN)
+$(BUILD)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/util.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ $< tests/fuzz/replay.c tests/fuzz/util.c \
+		$(LIB) $(LDLIBS)
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/util.c $(FUZZ_BUILD)/libnehzat.a
+	$(FUZZ_CC) -std=c11 -O1 -g -D_GNU_SOURCE -Isrc -I. -Itests/fuzz $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+		-o $@ $< tests/fuzz/util.c $(FUZZ_BUILD)/libnehzat.a $(LDLIBS)
+
+# make fuzz FUZZ_SECONDS=N: the library once more, instrumented for libFuzzer in its own tree,
+# then every target for N seconds, one after the other, at the lowest priority.
+fuzz: deps
+	@CFLAGS="-O1 -g" $(MAKE) -s BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) SANITIZE=fuzzer-no-link,address,undefined \
+		$(FUZZ_BUILD)/libnehzat.a
+	@$(MAKE) -s $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean deb fuzz
+
+all: $(BIN) $(TEST_BIN) $(BENCH_BIN) $(FUZZ_REPLAY)
 
 # Installs the Debian packages the build and the tests need; a quick no-op
 # when they are all present.
@@ -158,4 +186,4 @@ $(DEB): $(BIN) $(wildcard conf/debian/* conf/systemd/* conf/*.ini) node/version.
 	cd $(DEB_ROOT) && find usr lib -type f -exec md5sum {} + | sort -k2 >DEBIAN/md5sums
 	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $@
 
--include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d)
+-include $(LIB_OBJ:.o=.d) $(NODE_OBJ:.o=.d) $(TEST_BIN:=.d) $(BENCH_BIN:=.d) $(FUZZ_REPLAY:=.d)

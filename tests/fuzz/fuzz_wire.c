@@ -1,25 +1,15 @@
 /*
- * libFuzzer target for wire_decode().  Not built by default.  Build and run:
- *
- *   clang -std=c11 -g -O1 -D_GNU_SOURCE -Isrc -I. \
- *         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
- *         tests/fuzz/fuzz_wire.c proto/wire.c src/base/err.c src/base/unit.c \
- *         -lmsgpackc -lsodium -o build/fuzz_wire
- *   mkdir -p build/fuzz-corpus && build/fuzz_wire -max_len=65536 build/fuzz-corpus
- *
- * Besides "never crash, leak or read out of bounds", it checks that whatever
- * decodes also re-encodes, and that encoding is a fixed point:
- * encode(decode(encode(decode(x)))) == encode(decode(x)).  To replay a
- * crash file without clang's fuzzer runtime, build with -DFUZZ_MAIN (any
- * compiler) and pass the files as arguments.
+ * libFuzzer target for wire_decode() (see fuzz.h for how it is built and
+ * replayed).  Besides "never crash, leak or read out of bounds", it checks
+ * that whatever decodes also re-encodes, and that encoding is a fixed
+ * point: encode(decode(encode(decode(x)))) == encode(decode(x)).
  */
 #include "proto/wire.h"
+#include "fuzz.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static struct wire_batch *batch;
 
@@ -97,27 +87,3 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	msgpack_sbuffer_destroy(&two);
 	return 0;
 }
-
-#ifdef FUZZ_MAIN
-int
-main(int argc, char **argv)
-{
-	static uint8_t buf[1 << 20];
-	size_t n;
-	FILE *f;
-	int i;
-
-	for (i = 1; i < argc; i++) {
-		if ((f = fopen(argv[i], "rb")) == NULL) {
-			perror(argv[i]);
-			return 1;
-		}
-		n = fread(buf, 1, sizeof(buf), f);
-		fclose(f);
-		LLVMFuzzerTestOneInput(buf, n);
-		printf("%s: ok\n", argv[i]);
-	}
-	wire_batch_free(batch);
-	return 0;
-}
-#endif
