@@ -18,9 +18,11 @@
  *   - bodies: HTTP_BODY_MAX, refused with 413 as soon as a Content-Length
  *     passes it, before the body is read; a chunked body past it is read
  *     to its end and dropped (memory stays bounded), then refused.
- * Every answer of ours is JSON (or an asset) with a Content-Length.  Only a
- * request MHD cannot parse at all (no request line, headers above the
- * bound) gets MHD's own short answer, also with a Content-Length.
+ * Every answer of ours is JSON (or an asset) with a Content-Length.  Only
+ * what never becomes a request is MHD's: headers above the bound get its
+ * 431 (HTML, with a Content-Length), an unreadable request line a close.
+ * A client that trickles a byte now and then is never idle; what bounds it
+ * is the per-address count.
  */
 #include <arpa/inet.h>
 #include <errno.h>
