@@ -418,7 +418,6 @@ http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_o
 			{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
 			{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
 			{MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s},
-			{MHD_OPTION_LISTENING_ADDRESS_REUSE, 1, NULL},
 			/* Without TLS the list ends here. */
 			{s->tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->cert},
 			{MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},

@@ -101,6 +101,15 @@ done
 check_eq "the unfinished requests are reaped by the timeout" "$reaped" "6"
 check_eq "and the address is served again" "$(curl -s -m 3 -o /dev/null -w '%{http_code}' "$U/")" "200"
 check "the node kept running" kill -0 "$(cat "$T/IR-07-03.pid")"
+# A second node left on the same port does not share it (no SO_REUSEPORT): its UI is refused, with a reason.
+D2=$(dir_of IR-07-04)
+nz init -D "$D2" --id IR-07-04 --parent "ipc://$T/none2.sock" >/dev/null
+sed -i "s/^http = .*/http = 127.0.0.1:$P/" "$D2/nehzat.conf"
+start IR-07-04
+wait_for 10 grep -q 'web UI' "$T/IR-07-04.log"
+check_match "a second node on the same port is refused the port" "$(cat "$T/IR-07-04.log")" \
+	"web UI not served: cannot serve HTTP on 127.0.0.1:$P"
+stop IR-07-04
 stop IR-07-03
 
 # HTTPS: a self-signed certificate made here; plain HTTP is not spoken any more.
