@@ -492,13 +492,14 @@ fac_end(struct api *a)
 static void
 summary(struct api *a)
 {
-	const char *under = api_under(a), *top = api_query(a, "top");
+	const char *under = api_under(a);
+	int top = (int)api_qint(a, "top", 5, 0, 100);
 	struct nz_err err = {0};
 	json_t *j;
 
-	if (under == NULL)
+	if (under == NULL || api_bad(a))
 		return;
-	if ((j = reg_summary(a->st, under, top ? atoi(top) : 5, &err)) == NULL)
+	if ((j = reg_summary(a->st, under, top, &err)) == NULL)
 		api_fail(a, &err);
 	else
 		api_json(a, 200, j);

@@ -45,9 +45,10 @@ tpl_ls(struct api *a)
 static void
 tpl_one(struct api *a)
 {
-	const char *v = api_query(a, "version");
+	int v = (int)api_qint(a, "version", 0, 0, 1000000);
 
-	api_found(a, tpl_get(a->st, a->param[0], v ? atoi(v) : 0), "template");
+	if (!api_bad(a))
+		api_found(a, tpl_get(a->st, a->param[0], v), "template");
 }
 
 /* tpl_read fills sp from the body; fields may come as JSON (kept as text). */
@@ -282,13 +283,14 @@ rep_pend(struct api *a)
 static void
 cpl(struct api *a)
 {
-	const char *under = api_under(a), *depth = api_query(a, "depth");
+	const char *under = api_under(a);
+	int depth = (int)api_qint(a, "depth", 0, 0, 10);
 	struct nz_err err = {0};
 	json_t *j;
 
-	if (under == NULL)
+	if (under == NULL || api_bad(a))
 		return;
-	if ((j = cpl_compute(a->st, under, api_query(a, "period"), depth ? atoi(depth) : 0, &err)) == NULL)
+	if ((j = cpl_compute(a->st, under, api_query(a, "period"), depth, &err)) == NULL)
 		api_fail(a, &err);
 	else
 		api_json(a, 200, j);
@@ -359,17 +361,15 @@ ind_del(struct api *a)
 static void
 alloc(struct api *a)
 {
-	const char *under = api_under(a), *b = api_query(a, "budget"), *level = api_query(a, "level");
+	const char *under = api_under(a), *level = api_query(a, "level");
+	long long budget = api_qint(a, "budget", 0, 1, 1000000000000000000LL);
 	struct nz_err err = {0};
-	long long budget;
-	char *end = NULL;
 	json_t *j;
 
-	if (under == NULL)
+	if (under == NULL || api_bad(a))
 		return;
-	budget = b ? strtoll(b, &end, 10) : 0;
-	if (b == NULL || *end != '\0' || budget <= 0) {
-		api_error(a, 400, b ? "invalid" : "missing", "budget", "budget must be a positive whole number of rials");
+	if (budget == 0) {
+		api_error(a, 400, "missing", "budget", "budget must be a positive whole number of rials");
 		return;
 	}
 	if (level == NULL)

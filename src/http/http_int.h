@@ -112,6 +112,9 @@ void api_found(struct api *a, json_t *j, const char *what);
 /* api_query returns query parameter k, or NULL. */
 const char *api_query(struct api *a, const char *k);
 
+/* api_qint reads query parameter k as a whole number within min..max; dflt when absent, 400 otherwise. */
+long long api_qint(struct api *a, const char *k, long long dflt, long long min, long long max);
+
 /* api_under returns ?under= when it lies within this node, else this node; NULL when refused (answered). */
 const char *api_under(struct api *a);
 

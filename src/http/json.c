@@ -220,6 +220,23 @@ page(struct api *a, const char *k, long dflt, long max)
 	return n > max ? max : n;
 }
 
+long long
+api_qint(struct api *a, const char *k, long long dflt, long long min, long long max)
+{
+	const char *v = api_query(a, k);
+	char *end;
+	long long n;
+
+	if (v == NULL || api_bad(a))
+		return dflt;
+	errno = 0;
+	n = strtoll(v, &end, 10);
+	if (*end == '\0' && end != v && errno == 0 && n >= min && n <= max)
+		return n;
+	api_error(a, 400, "invalid", k, "%s must be a whole number from %lld to %lld, not '%.40s'", k, min, max, v);
+	return dflt;
+}
+
 void
 api_list(struct api *a, json_t *arr)
 {

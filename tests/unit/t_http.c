@@ -120,6 +120,18 @@ test_input(struct store *st)
 	CHECK(has(b, "hours must be a number from 0 to 1000"));
 	free(b);
 	CHECK_INT(store_log_head(st), head + 1); /* only the issue with no people */
+	/* Whole numbers in a query too. */
+	CHECK_INT(req("GET", "/api/v1/register/summary?top=99999999999999999999", NULL, cookie, NULL, &b), 400);
+	CHECK(has(b, "top must be a whole number from 0 to 100"));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/allocation?budget=99999999999999999999", NULL, cookie, NULL, &b), 400);
+	CHECK(has(b, "\"field\":\"budget\""));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/allocation?budget=0", NULL, cookie, NULL, NULL), 400);
+	CHECK_INT(req("GET", "/api/v1/allocation", NULL, cookie, NULL, NULL), 400);
+	CHECK_INT(req("GET", "/api/v1/templates/x?version=1x", NULL, cookie, NULL, NULL), 400);
+	CHECK_INT(req("GET", "/api/v1/completeness?depth=-1", NULL, cookie, NULL, NULL), 400);
+	CHECK_INT(req("GET", "/api/v1/register/summary?top=3", NULL, cookie, NULL, NULL), 200);
 
 	/* Content types: JSON exactly, with charset utf-8 at most. */
 	ctype = "application/jsonp";
