@@ -11,113 +11,39 @@
 
 #include "base/unit.h"
 #include "domain/domain.h"
+#include "domain/health.h"
 #include "node/node.h"
 
 /* ---- init ---- */
 
 static int
-mkdir_p(const char *dir)
-{
-	char path[PATH_MAX];
-	size_t i;
-
-	snprintf(path, sizeof(path), "%s", dir);
-	for (i = 1; path[i] != '\0'; i++) {
-		if (path[i] != '/')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0700) != 0 && errno != EEXIST)
-			return -1;
-		path[i] = '/';
-	}
-	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-static int
-write_key(const char *path, struct nz_err *err)
-{
-	unsigned char pk[32], sk[64];
-	char hex[129];
-	int fd;
-	ssize_t w;
-
-	crypto_sign_keypair(pk, sk);
-	sodium_bin2hex(hex, sizeof(hex), sk, sizeof(sk));
-	sodium_memzero(sk, sizeof(sk));
-	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0)
-		return nz_fail(err, errno == EEXIST ? NZ_EEXIST : NZ_EIO, "cannot create '%s': %s", path,
-			       strerror(errno));
-	hex[128] = '\n';
-	w = write(fd, hex, 129);
-	sodium_memzero(hex, sizeof(hex));
-	if (w != 129 || fsync(fd) != 0) {
-		close(fd);
-		unlink(path);
-		return nz_fail(err, NZ_EIO, "cannot write '%s'", path);
-	}
-	close(fd);
-	return 0;
-}
-
-static int
 init_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct nz_err err = {0};
-	const char *id = NULL, *parent = NULL, *listen = NULL, *http = NULL;
+	const char *id = NULL, *parent = NULL, *listen = NULL, *http = NULL, *join = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--id", &id),
 				       CLI_VAL("--parent", &parent),
 				       CLI_VAL("--listen", &listen),
 				       CLI_VAL("--http", &http),
+				       CLI_VAL("--join", &join),
 				       CLI_END};
-	char conf[PATH_MAX + 16], db[PATH_MAX + 16], key[PATH_MAX + 16];
-	struct store *st = NULL;
-	struct stat sb;
 	int npos, rc;
 
 	if ((rc = cli_parse("init", argc, argv, 1, opts, NULL, 0, &npos)) != 0)
 		return rc;
+	if (join != NULL) {
+		if (id != NULL || parent != NULL)
+			return cmd_usage("init: --join takes the id and the parent from the code; drop --id and --parent");
+		return node_join(o->dir, join, listen, http);
+	}
 	if (o->dir == NULL)
 		return cmd_usage("init: no data directory: give -D DIR or set NEHZAT_DIR");
 	if (id == NULL)
-		return cmd_usage("init: --id CODE is required (IR, IR-PP or IR-PP-CC)");
+		return cmd_usage("init: --id CODE is required (IR, IR-PP or IR-PP-CC), or --join CODE");
 	if ((rc = cli_check_unit("init", id)) != 0)
 		return rc;
-	if (sodium_init() < 0)
-		return cmd_usage("init: libsodium failed to initialise");
-	snprintf(conf, sizeof(conf), "%s/nehzat.conf", o->dir);
-	snprintf(db, sizeof(db), "%s/nehzat.db", o->dir);
-	snprintf(key, sizeof(key), "%s/node.key", o->dir);
-	if (stat(conf, &sb) == 0 || stat(db, &sb) == 0) {
-		nz_fail(&err, NZ_EEXIST, "'%s' already holds a node; refusing to overwrite it", o->dir);
+	if (node_create(o->dir, id, parent, listen, http, &err) != 0)
 		return cmd_fail(&err);
-	}
-	if (mkdir_p(o->dir) != 0) {
-		nz_fail(&err, NZ_EIO, "cannot create '%s': %s", o->dir, strerror(errno));
-		return cmd_fail(&err);
-	}
-	/* The config is checked before anything is written; the key and the
-	 * database come next; a config file present means a node is complete. */
-	unlink(key);
-	if ((rc = write_key(key, &err)) != 0)
-		return cmd_fail(&err);
-	if ((rc = store_open(&st, db, domain_tables(), true, &err)) != 0 ||
-	    (rc = store_init_node(st, id, &err)) != 0) {
-		store_close(st);
-		unlink(db);
-		unlink(key);
-		return cmd_fail(&err);
-	}
-	store_close(st);
-	if ((rc = conf_write_default(conf, id, parent, listen, http, &err)) != 0) {
-		char wal[PATH_MAX + 32];
-		unlink(db);
-		snprintf(wal, sizeof(wal), "%s-wal", db);
-		unlink(wal);
-		snprintf(wal, sizeof(wal), "%s-shm", db);
-		unlink(wal);
-		unlink(key);
-		return cmd_fail(&err);
-	}
 	printf("initialised %s node %s in %s\n", unit_level_name(unit_level(id)), id, o->dir);
 	return 0;
 }
@@ -125,13 +51,61 @@ init_exec(const struct cmd_opts *o, int argc, char **argv)
 const struct cmd_def cmd_init = {
 	.name = "init",
 	.summary = "create a node's data directory",
-	.synopsis = "-D DIR --id CODE [--parent URL] [--listen URL] [--http HOST:PORT]",
+	.synopsis = "-D DIR (--id CODE [--parent URL] | --join CODE) [--listen URL] [--http HOST:PORT]",
 	.about = "Creates DIR/nehzat.conf (every key commented), DIR/nehzat.db and DIR/node.key.\n"
-		 "CODE is IR (national), IR-PP (province) or IR-PP-CC (county).\n",
+		 "CODE is IR (national), IR-PP (province) or IR-PP-CC (county).\n"
+		 "--join takes instead the one-time code that 'nehzat peer invite' printed at the\n"
+		 "parent: the node's id and its parent's address come from the code, the parent's key\n"
+		 "is pinned by the code's fingerprint, and this node's key is registered with the\n"
+		 "parent, which must be running.  DIR defaults to /var/lib/nehzat/ID.  A code that is\n"
+		 "refused (mistyped, forged, used, expired) leaves nothing behind.\n",
 	.run = init_exec,
 };
 
 /* ---- key, peer ---- */
+
+/*
+ * key_rotate makes a new key for the node, written beside the current one as
+ * node.key.next.  The node announces it to its parent at its next session
+ * (ROTATE, signed by the current key) and makes it node.key when the parent
+ * has recorded it (node/serve.c): nothing else changes, nothing is resent.
+ */
+static int
+key_rotate(struct node *n)
+{
+	struct nz_err err = {0};
+	unsigned char pk[32], sk[64];
+	char next[PATH_MAX + 16], hex[65];
+	int64_t children;
+	int rc;
+
+	children = health_count(n->st, "SELECT count(*) FROM peer WHERE role = 'child' AND revoked = 0", NULL);
+	if (children != 0) {
+		fprintf(stderr, "nehzat: %s has children that pinned its key; rotating a parent's key is not"
+				" supported yet (its children would refuse it)\n", n->conf.id);
+		return 1;
+	}
+	if (n->conf.parent[0] == '\0') {
+		fprintf(stderr, "nehzat: %s has no parent to announce a new key to\n", n->conf.id);
+		return 1;
+	}
+	node_path(n, "node.key.next", next, sizeof(next));
+	if (access(next, F_OK) == 0) {
+		fprintf(stderr, "nehzat: a new key is already waiting in '%s'; it takes effect at the next sync"
+				" with the parent\n", next);
+		return 1;
+	}
+	crypto_sign_keypair(pk, sk);
+	rc = node_key_write(next, sk, &err);
+	sodium_memzero(sk, sizeof(sk));
+	if (rc != 0)
+		return cmd_fail(&err);
+	sodium_bin2hex(hex, sizeof(hex), pk, sizeof(pk));
+	printf("new key %s written to %s; the node announces it to its parent, signed by the current key,\n"
+	       "at its next sync (the running node within seconds; else 'nehzat sync --once'), and uses it\n"
+	       "from then on\n", hex, next);
+	return 0;
+}
 
 static int
 key_exec(const struct cmd_opts *o, int argc, char **argv)
@@ -140,22 +114,29 @@ key_exec(const struct cmd_opts *o, int argc, char **argv)
 	char hex[65];
 	int rc;
 
-	if (argc > 1)
-		return cmd_usage("key: unexpected argument '%s'", argv[1]);
+	if (argc > 2 || (argc == 2 && strcmp(argv[1], "rotate") != 0))
+		return cmd_usage("key: unexpected argument '%s' (rotate)", argv[1]);
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	sodium_bin2hex(hex, sizeof(hex), n.pk, sizeof(n.pk));
-	printf("%s\n", hex);
+	if (argc == 2) {
+		rc = key_rotate(&n);
+	} else {
+		sodium_bin2hex(hex, sizeof(hex), n.pk, sizeof(n.pk));
+		printf("%s\n", hex);
+	}
 	node_close(&n);
-	return 0;
+	return rc;
 }
 
 const struct cmd_def cmd_key = {
 	.name = "key",
-	.summary = "print this node's public key",
-	.synopsis = "-D DIR",
+	.summary = "print this node's public key; rotate it",
+	.synopsis = "-D DIR [rotate]",
 	.about = "Prints this node's Ed25519 public key (hex), which its parent\n"
-		 "and children register with 'nehzat peer add'.\n",
+		 "and children register with 'nehzat peer add'.\n"
+		 "rotate makes a new key (DIR/node.key.next), announced to the parent at the next sync,\n"
+		 "signed by the current key; once the parent has recorded it, it replaces node.key.\n"
+		 "No data is sent again.  A node with children cannot rotate its key yet.\n",
 	.run = key_exec,
 };
 

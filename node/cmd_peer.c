@@ -1,4 +1,8 @@
-/* Commands about the node itself and its peers: peer, status, quarantine. */
+/*
+ * Commands about the node's peers: peer (add, invite, revoke), the joining
+ * end of an invitation (init --join), status, quarantine.
+ */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,22 +15,11 @@
 #include "domain/domain.h"
 #include "domain/health.h"
 #include "node/node.h"
+#include "net/net.h"
+#include "proto/wire.h"
+#include "repl/enrol.h"
 #include "repl/sync.h"
 #include "store/hlc.h"
-
-static void
-ms_text(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-
-	if (ms <= 0) {
-		snprintf(buf, n, "never");
-		return;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
 
 static int
 peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
@@ -37,10 +30,10 @@ peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 				       CLI_VAL("--key", &key),
 				       CLI_VAL("--url", &url),
 				       CLI_END};
+	struct nz_err err = {0};
 	unsigned char pk[32];
-	char parent[NZ_ID_MAX], mine[NZ_ID_MAX];
+	char parent[NZ_ID_MAX], mine[NZ_ID_MAX], line[64];
 	const char *role;
-	sqlite3_stmt *q;
 	size_t len;
 	int npos, rc;
 
@@ -64,36 +57,288 @@ peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 		node_close(&n);
 		return 1;
 	}
-	rc = sqlite3_prepare_v2(store_db(n.st),
-				"INSERT INTO peer (id, role, url, pubkey) VALUES (?1, ?2, ?3, ?4)"
-				" ON CONFLICT(id) DO UPDATE SET pubkey = ?4, url = ?3",
-				-1, &q, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 3, url, -1, SQLITE_STATIC);
-		sqlite3_bind_blob(q, 4, pk, 32, SQLITE_STATIC);
-		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : 1;
-		sqlite3_finalize(q);
+	rc = enrol_register_peer(n.st, id, role, url, pk, &err);
+	snprintf(line, sizeof(line), "registered %s %s", role, id);
+	return cli_done(&n, rc, &err, line);
+}
+
+/* ---- peer invite: the parent's end of an enrolment ---- */
+
+/* public_url tells whether a listen URL can be dialled as it is written (not a wildcard address). */
+static bool
+public_url(const char *url)
+{
+	return url[0] != '\0' && strstr(url, "://0.0.0.0:") == NULL && strstr(url, "://[::]:") == NULL &&
+	       strstr(url, "://:") == NULL && strstr(url, "://*:") == NULL;
+}
+
+static int
+peer_invite_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct enrol_code c;
+	struct node n;
+	const char *id = NULL, *url = NULL, *hours_text = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--id", &id), CLI_VAL("--url", &url), CLI_VAL("--hours", &hours_text),
+				       CLI_END};
+	char grouped[ENROL_CODE_MAX], plain[ENROL_CODE_MAX], when[32], fp[2 * ENROL_FP_LEN + 1];
+	long long hours = ENROL_TTL_DEFAULT_H;
+	int64_t expires;
+	int npos, rc;
+
+	if ((rc = cli_parse("peer invite", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
+	    (rc = cli_whole("peer invite", "--hours", hours_text, 1, 24 * 365, &hours)) != 0)
+		return rc;
+	if (id == NULL)
+		return cmd_usage("peer invite: --id CODE is required (the child to enrol)");
+	if ((rc = cli_check_unit("peer invite", id)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (url == NULL)
+		url = n.conf.listen;
+	if (!public_url(url)) {
+		node_close(&n);
+		return cmd_usage("peer invite: this node listens on '%s', which a child cannot dial: give --url, the"
+				 " address the child reaches this node at (tcp://HOST:PORT)",
+				 url);
 	}
+	memset(&c, 0, sizeof(c));
+	snprintf(c.child, sizeof(c.child), "%s", id);
+	if (strlen(url) >= sizeof(c.url)) {
+		node_close(&n);
+		return cmd_usage("peer invite: --url is over %d bytes", ENROL_URL_MAX);
+	}
+	snprintf(c.url, sizeof(c.url), "%s", url);
+	enrol_fingerprint(n.pk, c.fp);
+	if ((rc = enrol_invite(n.st, id, hours * 3600 * 1000, c.secret, &expires, &err)) == 0 &&
+	    (rc = enrol_code_write(&c, true, grouped, sizeof(grouped), &err)) == 0)
+		rc = enrol_code_write(&c, false, plain, sizeof(plain), &err);
+	sodium_memzero(c.secret, sizeof(c.secret));
 	if (rc != 0)
-		fprintf(stderr, "nehzat: cannot record peer %s: %s\n", id, sqlite3_errmsg(store_db(n.st)));
-	else
-		printf("registered %s %s\n", role, id);
+		return cli_done(&n, rc, &err, NULL);
+	enrol_time_text(expires, when, sizeof(when));
+	sodium_bin2hex(fp, sizeof(fp), c.fp, ENROL_FP_LEN);
+	if (o->json) {
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "child", id, "parent", n.conf.id, "url", url,
+				      "code", grouped, "qr", plain, "expires", when);
+		json_object_set_new(j, "fingerprint", json_string(fp));
+		cli_print_json(j);
+		json_decref(j);
+	} else {
+		printf("invitation for %s to join %s at %s, valid until %s, once:\n\n  %s\n\n"
+		       "QR text: NEHZAT:%s\n"
+		       "At %s: nehzat init --join CODE (as the nehzat user), then start the node.\n"
+		       "%s's key fingerprint: %s\n",
+		       id, n.conf.id, url, when, grouped, plain, id, n.conf.id, fp);
+	}
 	node_close(&n);
-	return rc ? 1 : 0;
+	return 0;
+}
+
+/* ---- peer revoke ---- */
+
+static int
+peer_revoke_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *id = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--id", &id), CLI_END};
+	char line[160];
+	int npos, rc;
+
+	if ((rc = cli_parse("peer revoke", argc, argv, 2, opts, NULL, 0, &npos)) != 0)
+		return rc;
+	if (id == NULL)
+		return cmd_usage("peer revoke: --id CODE is required (the child whose key to refuse)");
+	if ((rc = cli_check_unit("peer revoke", id)) != 0 || (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = enrol_revoke(n.st, id, &err);
+	snprintf(line, sizeof(line),
+		 "revoked %s: its key is refused from now on, on every connection (enrol it again with"
+		 " 'nehzat peer invite')", id);
+	return cli_done(&n, rc, &err, line);
+}
+
+/* ---- init --join: the child's end ---- */
+
+struct exchange {
+	bool done;
+	int rc;
+	char why[256];
+	uint8_t *buf;
+	size_t len;
+};
+
+static void
+on_exchange(void *arg, int rc, const char *why, const uint8_t *buf, size_t len)
+{
+	struct exchange *x = arg;
+
+	x->done = true;
+	x->rc = rc;
+	snprintf(x->why, sizeof(x->why), "%s", why ? why : "");
+	if (rc == 0 && (x->buf = malloc(len ? len : 1)) != NULL) {
+		memcpy(x->buf, buf, len);
+		x->len = len;
+	} else if (rc == 0) {
+		x->rc = NZ_ENOMEM;
+	}
+}
+
+static void
+on_exchange_link(void *arg, enum net_link ev, int64_t idle_ms, int64_t give_up_ms)
+{
+	(void)arg, (void)ev, (void)idle_ms, (void)give_up_ms; /* one request: its reply or failure is all */
+}
+
+/* exchange sends req to url and waits for one reply, at most timeout_ms without one. */
+static int
+exchange(const char *url, const msgpack_sbuffer *req, int timeout_ms, struct exchange *x, struct nz_err *err)
+{
+	struct net_client *c = NULL;
+	struct net_tls tls = {NULL, NULL, NULL, NULL}; /* a node just made has no certificate yet */
+	uv_loop_t loop;
+	int rc;
+
+	memset(x, 0, sizeof(*x));
+	uv_loop_init(&loop);
+	if ((rc = net_client_new(&c, &loop, url, 1 << 20, &tls, timeout_ms, timeout_ms, on_exchange, on_exchange_link, x,
+				 err)) == 0 &&
+	    (rc = net_client_request(c, req->data, req->size, err)) == 0) {
+		while (!x->done)
+			uv_run(&loop, UV_RUN_ONCE);
+		if (x->rc != 0)
+			rc = nz_fail(err, x->rc, "no answer from %s: %s", url, x->why);
+	}
+	net_client_free(c);
+	uv_run(&loop, UV_RUN_DEFAULT);
+	uv_loop_close(&loop);
+	return rc;
+}
+
+/*
+ * enrol sends ENROL for node n with the code's secret to its parent and, on
+ * ENROL_OK from the key the code's fingerprint names, registers that key as
+ * the parent's.
+ */
+static int
+enrol(struct node *n, const struct enrol_code *c, struct nz_err *err)
+{
+	struct wire_enrol e;
+	struct wire_msg m;
+	struct exchange x;
+	msgpack_sbuffer req;
+	uint8_t msg[WIRE_SIGNED_MAX], fp[ENROL_FP_LEN];
+	size_t len;
+	int rc;
+
+	memset(&e, 0, sizeof(e));
+	snprintf(e.node_id, sizeof(e.node_id), "%s", n->conf.id);
+	if (unit_parent(n->conf.id, e.parent_id) != 0)
+		return nz_fail(err, NZ_EINVAL, "%s has no parent", n->conf.id);
+	memcpy(e.pubkey, n->pk, WIRE_KEY_LEN);
+	if ((rc = wire_enrol_signed(&e, msg, &len)) != 0)
+		return nz_fail(err, rc, "cannot sign the enrolment");
+	enrol_proof(c->secret, msg, len, e.proof);
+	crypto_sign_detached(e.sig, NULL, msg, len, n->sk);
+	msgpack_sbuffer_init(&req);
+	rc = wire_enc_enrol(&req, &e);
+	if (rc == 0)
+		rc = exchange(c->url, &req, n->conf.sync_timeout * 1000, &x, err);
+	msgpack_sbuffer_destroy(&req);
+	if (rc != 0)
+		return rc;
+	if ((rc = wire_decode(x.buf, x.len, &m, err)) != 0) {
+		free(x.buf);
+		return rc;
+	}
+	free(x.buf);
+	if (m.type == WIRE_ERROR) {
+		rc = nz_fail(err, m.error.code < 0 && m.error.code > NZ_ECODES ? m.error.code : NZ_EPROTO,
+			     "%s refused: %s", e.parent_id, m.error.message);
+	} else if (m.type != WIRE_ENROL_OK || strcmp(m.enrol_ok.node_id, e.parent_id) != 0) {
+		rc = nz_fail(err, NZ_EPROTO, "%s answered %s from %s, not ENROL_OK from %s", c->url,
+			     wire_type_name(m.type), m.type == WIRE_ENROL_OK ? m.enrol_ok.node_id : "?", e.parent_id);
+	} else {
+		enrol_fingerprint(m.enrol_ok.pubkey, fp);
+		if (sodium_memcmp(fp, c->fp, ENROL_FP_LEN) != 0)
+			rc = nz_fail(err, NZ_EAUTH,
+				     "the node answering at %s does not hold the key the code names: not %s, refused",
+				     c->url, e.parent_id);
+		else if (wire_enrol_ok_signed(&m.enrol_ok, e.node_id, e.pubkey, msg, &len) != 0 ||
+			 crypto_sign_verify_detached(m.enrol_ok.sig, msg, len, m.enrol_ok.pubkey) != 0)
+			rc = nz_fail(err, NZ_EAUTH, "%s's answer is not signed by its key", e.parent_id);
+		else
+			rc = enrol_register_peer(n->st, e.parent_id, "parent", c->url, m.enrol_ok.pubkey, err);
+	}
+	wire_msg_release(&m);
+	return rc;
+}
+
+int
+node_join(const char *dir, const char *code, const char *listen, const char *http)
+{
+	struct nz_err err = {0};
+	struct enrol_code c;
+	struct node n;
+	char path[PATH_MAX], fp[2 * ENROL_FP_LEN + 1], parent[NZ_ID_MAX];
+	int rc;
+
+	if (enrol_code_read(code, &c, &err) != 0) {
+		cmd_usage("init --join: %s", err.msg);
+		return 1;
+	}
+	if (dir == NULL) {
+		snprintf(path, sizeof(path), "/var/lib/nehzat/%s", c.child);
+		dir = path;
+	}
+	/* The node is made first and enrolled second, so that nothing the
+	 * parent accepts can be lost to a local failure; a refusal removes it. */
+	if ((rc = node_create(dir, c.child, c.url, listen, http, &err)) != 0) {
+		sodium_memzero(&c, sizeof(c));
+		return cmd_fail(&err);
+	}
+	if ((rc = node_open(&n, dir, &err)) == 0) {
+		rc = enrol(&n, &c, &err);
+		node_close(&n);
+	}
+	sodium_memzero(c.secret, sizeof(c.secret));
+	if (rc != 0) {
+		node_remove(dir);
+		return cmd_fail(&err);
+	}
+	sodium_bin2hex(fp, sizeof(fp), c.fp, ENROL_FP_LEN);
+	unit_parent(c.child, parent);
+	printf("joined: %s node %s in %s, enrolled with %s at %s (its key fingerprint %s)\n",
+	       unit_level_name(unit_level(c.child)), c.child, dir, parent, c.url, fp);
+	return 0;
 }
 
 static const struct cmd_sub peer_subs[] = {
-	{"add", "-D DIR --id CODE --key HEX [--url URL]", NULL, peer_add_exec},
+	{"add", "-D DIR --id CODE --key HEX [--url URL]",
+	 "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
+	 "its children.  Sync refuses peers whose key is not registered.\n",
+	 peer_add_exec},
+	{"invite", "-D DIR --id CODE [--url URL] [--hours N] [--json]",
+	 "Prints a one-time code (and the same as QR text) with which the child CODE joins\n"
+	 "this node: 'nehzat init --join CODE' there.  It holds this node's address (--url,\n"
+	 "by default [node] listen), its key's fingerprint and a secret that works once and\n"
+	 "expires after N hours (72).  A new invitation for a child replaces the old one.\n",
+	 peer_invite_exec},
+	{"revoke", "-D DIR --id CODE",
+	 "Refuses the key of child CODE from now on (a stolen computer): every request it\n"
+	 "sends is refused with the reason, logged, and shown on the status page.  Enrolling\n"
+	 "the child again with a new invitation lifts it.\n",
+	 peer_revoke_exec},
 	{NULL, NULL, NULL, NULL},
 };
 
 const struct cmd_def cmd_peer = {
 	.name = "peer",
-	.summary = "trust a parent's or child's public key (peer add/list)",
-	.about = "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
-		 "its children.  Sync refuses peers whose key is not registered.\n",
+	.summary = "a parent's and children's keys: add, invite (one-time code), revoke",
+	.about = "The keys of this node's parent and children, with which sync authenticates.\n",
 	.subs = peer_subs,
 };
 
@@ -136,9 +381,9 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 		/* The parent's URL is in the configuration; times read better as text here. */
 		if (strcmp(json_string_value(json_object_get(v, "role")), "parent") == 0)
 			json_object_set_new(v, "url", json_string(n.conf.parent));
-		ms_text(json_integer_value(json_object_get(v, "last_contact")), when, sizeof(when));
+		enrol_time_text(json_integer_value(json_object_get(v, "last_contact")), when, sizeof(when));
 		json_object_set_new(v, "last_contact", json_string(when));
-		ms_text(json_integer_value(json_object_get(v, "last_sync")), when, sizeof(when));
+		enrol_time_text(json_integer_value(json_object_get(v, "last_sync")), when, sizeof(when));
 		json_object_set_new(v, "last_sync", json_string(when));
 	}
 	json_object_set_new(j, "peers", peers);
@@ -194,7 +439,7 @@ quarantine_list_exec(const struct cmd_opts *o, int argc, char **argv)
 			       -1, &q, NULL) == SQLITE_OK) {
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			json_t *r = json_object();
-			ms_text(sqlite3_column_int64(q, 0), when, sizeof(when));
+			enrol_time_text(sqlite3_column_int64(q, 0), when, sizeof(when));
 			json_object_set_new(r, "at", json_string(when));
 			json_object_set_new(r, "peer", json_string((const char *)sqlite3_column_text(q, 1)));
 			json_object_set_new(r, "reason", json_string((const char *)sqlite3_column_text(q, 2)));

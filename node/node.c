@@ -1,8 +1,11 @@
 /* A node's data directory opened: its configuration, its database and its key (node/node.h). */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -18,14 +21,13 @@ node_path(const struct node *n, const char *name, char *buf, size_t len)
 	snprintf(buf, len, "%s/%s", n->dir, name);
 }
 
-static int
-read_key(struct node *n, struct nz_err *err)
+int
+node_key_read(const char *path, unsigned char sk[64], struct nz_err *err)
 {
-	char path[PATH_MAX + 16], hex[160];
+	char hex[160];
 	FILE *f;
 	size_t len;
 
-	node_path(n, "node.key", path, sizeof(path));
 	if ((f = fopen(path, "r")) == NULL)
 		return nz_fail(err, NZ_ENOTFOUND, "cannot read the node key '%s'", path);
 	len = fread(hex, 1, sizeof(hex) - 1, f);
@@ -33,10 +35,123 @@ read_key(struct node *n, struct nz_err *err)
 	hex[len] = '\0';
 	while (len > 0 && (hex[len - 1] == '\n' || hex[len - 1] == ' '))
 		hex[--len] = '\0';
-	if (sodium_hex2bin(n->sk, sizeof(n->sk), hex, len, NULL, &len, NULL) != 0 || len != 64)
+	if (sodium_hex2bin(sk, 64, hex, len, NULL, &len, NULL) != 0 || len != 64) {
+		sodium_memzero(hex, sizeof(hex));
 		return nz_fail(err, NZ_EINVAL, "node key '%s' is not 128 hex digits", path);
+	}
+	sodium_memzero(hex, sizeof(hex));
+	return 0;
+}
+
+int
+node_key_write(const char *path, const unsigned char sk[64], struct nz_err *err)
+{
+	char hex[129];
+	int fd;
+	ssize_t w;
+
+	sodium_bin2hex(hex, sizeof(hex), sk, 64);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		sodium_memzero(hex, sizeof(hex));
+		return nz_fail(err, errno == EEXIST ? NZ_EEXIST : NZ_EIO, "cannot create '%s': %s", path,
+			       strerror(errno));
+	}
+	hex[128] = '\n';
+	w = write(fd, hex, 129);
+	sodium_memzero(hex, sizeof(hex));
+	if (w != 129 || fsync(fd) != 0) {
+		close(fd);
+		unlink(path);
+		return nz_fail(err, NZ_EIO, "cannot write '%s'", path);
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+read_key(struct node *n, struct nz_err *err)
+{
+	char path[PATH_MAX + 16];
+	int rc;
+
+	node_path(n, "node.key", path, sizeof(path));
+	if ((rc = node_key_read(path, n->sk, err)) != 0)
+		return rc;
 	crypto_sign_ed25519_sk_to_pk(n->pk, n->sk);
 	return 0;
+}
+
+static int
+mkdir_p(const char *dir)
+{
+	char path[PATH_MAX];
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s", dir);
+	for (i = 1; path[i] != '\0'; i++) {
+		if (path[i] != '/')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) != 0 && errno != EEXIST)
+			return -1;
+		path[i] = '/';
+	}
+	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+int
+node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
+	    struct nz_err *err)
+{
+	char conf[PATH_MAX + 16], db[PATH_MAX + 16], key[PATH_MAX + 16];
+	unsigned char pk[32], sk[64];
+	struct store *st = NULL;
+	struct stat sb;
+	int rc;
+
+	if (sodium_init() < 0)
+		return nz_fail(err, NZ_EIO, "libsodium failed to initialise");
+	snprintf(conf, sizeof(conf), "%s/nehzat.conf", dir);
+	snprintf(db, sizeof(db), "%s/nehzat.db", dir);
+	snprintf(key, sizeof(key), "%s/node.key", dir);
+	if (stat(conf, &sb) == 0 || stat(db, &sb) == 0)
+		return nz_fail(err, NZ_EEXIST, "'%s' already holds a node; refusing to overwrite it", dir);
+	if (mkdir_p(dir) != 0)
+		return nz_fail(err, NZ_EIO, "cannot create '%s': %s", dir, strerror(errno));
+	/* The key and the database first; a config file present means a node is complete. */
+	unlink(key);
+	crypto_sign_keypair(pk, sk);
+	rc = node_key_write(key, sk, err);
+	sodium_memzero(sk, sizeof(sk));
+	if (rc != 0)
+		return rc;
+	if ((rc = store_open(&st, db, domain_tables(), true, err)) != 0 ||
+	    (rc = store_init_node(st, id, err)) != 0) {
+		store_close(st);
+		node_remove(dir);
+		return rc;
+	}
+	store_close(st);
+	if ((rc = conf_write_default(conf, id, parent, listen, http, err)) != 0) {
+		node_remove(dir);
+		return rc;
+	}
+	return 0;
+}
+
+void
+node_remove(const char *dir)
+{
+	static const char *const files[] = {"nehzat.conf", "nehzat.db", "nehzat.db-wal", "nehzat.db-shm",
+					    "node.key",    "node.key.next", NULL};
+	char path[PATH_MAX + 16];
+	int i;
+
+	for (i = 0; files[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+		unlink(path);
+	}
+	rmdir(dir); /* only when nothing else is in it */
 }
 
 int

@@ -32,6 +32,30 @@ void node_close(struct node *n);
 /* node_path writes DIR/name into buf. */
 void node_path(const struct node *n, const char *name, char *buf, size_t len);
 
+/*
+ * node_create makes a new node in dir (created when missing): its key,
+ * database and configuration.  On failure nothing of it is left.
+ */
+int node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
+		struct nz_err *err);
+
+/* node_remove deletes a node's files from dir, and dir when that leaves it empty. */
+void node_remove(const char *dir);
+
+/* node_key_read reads an Ed25519 secret key file (128 hex digits) into sk. */
+int node_key_read(const char *path, unsigned char sk[64], struct nz_err *err);
+
+/* node_key_write creates path (mode 0600, never over an existing file) holding sk, flushed to disk. */
+int node_key_write(const char *path, const unsigned char sk[64], struct nz_err *err);
+
+/*
+ * node_join is `nehzat init --join CODE` (node/cmd_peer.c): it creates the
+ * node the code names in dir (/var/lib/nehzat/ID when NULL) and enrols it
+ * with its parent, removing it again if the parent refuses.  Returns the
+ * exit status.
+ */
+int node_join(const char *dir, const char *code, const char *listen, const char *http);
+
 /* ---- node/cmd.c: commands declared once ---- */
 
 /* struct cmd_opts holds the options every command takes: -D/--data-dir DIR, --json, --help. */

@@ -4,6 +4,8 @@
  * the NNG bridge.  Everything runs on this one thread, which alone writes
  * the database.
  */
+#include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,12 +106,53 @@ send_req(struct loop *l)
 	}
 }
 
+/* key_rotated makes the key the parent has recorded (ROTATE_OK) the node's own: node.key.next becomes node.key. */
+static int
+key_rotated(void *arg, const uint8_t next_sk[64], struct nz_err *err)
+{
+	struct loop *l = arg;
+	char next[PATH_MAX + 16], key[PATH_MAX + 16];
+
+	node_path(l->n, "node.key.next", next, sizeof(next));
+	node_path(l->n, "node.key", key, sizeof(key));
+	if (rename(next, key) != 0)
+		return nz_fail(err, NZ_EIO, "cannot make '%s' the node's key: %s", next, strerror(errno));
+	memcpy(l->n->sk, next_sk, 64);
+	crypto_sign_ed25519_sk_to_pk(l->n->pk, l->n->sk);
+	return 0;
+}
+
+/*
+ * pending_rotation hands a new key waiting in node.key.next (`nehzat key
+ * rotate`, perhaps while the node runs) to the next session, which announces
+ * it to the parent.
+ */
+static void
+pending_rotation(struct loop *l)
+{
+	struct nz_err err = {0};
+	char next[PATH_MAX + 16];
+	unsigned char sk[64];
+
+	node_path(l->n, "node.key.next", next, sizeof(next));
+	if (sync_rotating(l->sync) || access(next, F_OK) != 0)
+		return;
+	if (node_key_read(next, sk, &err) != 0) {
+		nz_log(NZ_LOG_ERROR, "key.rotate", "error=\"%s\"", err.msg);
+		return;
+	}
+	if (sync_rotate_to(l->sync, sk, key_rotated, l))
+		nz_log(NZ_LOG_INFO, "key.rotate", "parent=%s state=announcing", l->n->conf.parent);
+	sodium_memzero(sk, sizeof(sk));
+}
+
 static void
 on_backoff(uv_timer_t *t)
 {
 	struct loop *l = t->data;
 	struct nz_err err = {0};
 
+	pending_rotation(l);
 	if (sync_child_start(l->sync, &l->req, &err) != 0) {
 		nz_log(NZ_LOG_ERROR, "sync.error", "parent=%s error=\"%s\"", l->n->conf.parent, err.msg);
 		if (l->once) {
@@ -226,6 +269,13 @@ resume(struct loop *l)
 
 	if (l->busy || l->client == NULL || sync_child_phase(l->sync) != PHASE_IDLE)
 		return;
+	/* A key rotated while the session is idle: a new session announces it. */
+	pending_rotation(l);
+	if (sync_rotating(l->sync)) {
+		l->busy = true;
+		on_backoff(&l->backoff);
+		return;
+	}
 	if (sync_child_resume(l->sync, &l->req, &err) != 0) {
 		fail(l, err.code, err.msg);
 		return;

@@ -1007,6 +1007,44 @@ dec_hello_ok(struct dec *d, struct wire_hello_ok *h)
 }
 
 static int
+dec_enrol(struct dec *d, struct wire_enrol *e)
+{
+	int rc;
+
+	if ((rc = get_id(d, "node_id", e->node_id)) != 0 ||
+	    (rc = get_id(d, "parent_id", e->parent_id)) != 0 ||
+	    (rc = get_fixbin(d, "pubkey", e->pubkey, WIRE_KEY_LEN)) != 0 ||
+	    (rc = get_fixbin(d, "proof", e->proof, WIRE_PROOF_LEN)) != 0 ||
+	    (rc = get_fixbin(d, "sig", e->sig, WIRE_SIG_LEN)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+dec_enrol_ok(struct dec *d, struct wire_enrol_ok *e)
+{
+	int rc;
+
+	if ((rc = get_id(d, "node_id", e->node_id)) != 0 ||
+	    (rc = get_fixbin(d, "pubkey", e->pubkey, WIRE_KEY_LEN)) != 0 ||
+	    (rc = get_fixbin(d, "sig", e->sig, WIRE_SIG_LEN)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
+dec_rotate(struct dec *d, struct wire_rotate *r)
+{
+	int rc;
+
+	if ((rc = get_fixbin(d, "pubkey", r->pubkey, WIRE_KEY_LEN)) != 0 ||
+	    (rc = get_fixbin(d, "sig_old", r->sig_old, WIRE_SIG_LEN)) != 0 ||
+	    (rc = get_fixbin(d, "sig_new", r->sig_new, WIRE_SIG_LEN)) != 0)
+		return rc;
+	return 0;
+}
+
+static int
 dec_push_ok(struct dec *d, struct wire_push_ok *p)
 {
 	struct wire_refusal *r;
@@ -1064,6 +1102,13 @@ nfields(uint64_t type)
 		return 8;
 	case WIRE_HELLO_OK:
 		return 9;
+	case WIRE_ENROL:
+		return 5;
+	case WIRE_ENROL_OK:
+	case WIRE_ROTATE:
+		return 3;
+	case WIRE_ROTATE_OK:
+		return 1;
 	case WIRE_PUSH:
 	case WIRE_PULL:
 		return 3;
@@ -1135,6 +1180,18 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *e
 		break;
 	case WIRE_HELLO_OK:
 		rc = dec_hello_ok(&d, &m->hello_ok);
+		break;
+	case WIRE_ENROL:
+		rc = dec_enrol(&d, &m->enrol);
+		break;
+	case WIRE_ENROL_OK:
+		rc = dec_enrol_ok(&d, &m->enrol_ok);
+		break;
+	case WIRE_ROTATE:
+		rc = dec_rotate(&d, &m->rotate);
+		break;
+	case WIRE_ROTATE_OK:
+		rc = get_fixbin(&d, "sig", m->rotate_ok.sig, WIRE_SIG_LEN);
 		break;
 	case WIRE_PUSH:
 		if ((rc = get_pos(&d, "upto", &m->push.upto)) != 0 ||
@@ -1217,6 +1274,14 @@ wire_type_name(int type)
 		return "HELLO";
 	case WIRE_HELLO_OK:
 		return "HELLO_OK";
+	case WIRE_ENROL:
+		return "ENROL";
+	case WIRE_ENROL_OK:
+		return "ENROL_OK";
+	case WIRE_ROTATE:
+		return "ROTATE";
+	case WIRE_ROTATE_OK:
+		return "ROTATE_OK";
 	case WIRE_PUSH:
 		return "PUSH";
 	case WIRE_PUSH_OK:
@@ -1888,5 +1953,124 @@ wire_hello_ok_verify(const struct wire_hello_ok *h, const char *child_id, uint64
 		return NZ_EAUTH;
 	if (crypto_sign_verify_detached(h->sig, msg, len, pk) != 0)
 		return NZ_EAUTH;
+	return 0;
+}
+
+/* ---- the key messages: enrolment and rotation ---- */
+
+int
+wire_enc_enrol(msgpack_sbuffer *out, const struct wire_enrol *e)
+{
+	size_t size = out->size;
+	msgpack_packer pk;
+	int bad = 0;
+
+	if (!cstr_id_ok(e->node_id) || !cstr_id_ok(e->parent_id))
+		return NZ_EINVAL;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	bad |= enc_begin(&pk, WIRE_ENROL, 5);
+	bad |= put_str(&pk, e->node_id, strlen(e->node_id));
+	bad |= put_str(&pk, e->parent_id, strlen(e->parent_id));
+	bad |= msgpack_pack_bin_with_body(&pk, e->pubkey, WIRE_KEY_LEN);
+	bad |= msgpack_pack_bin_with_body(&pk, e->proof, WIRE_PROOF_LEN);
+	bad |= msgpack_pack_bin_with_body(&pk, e->sig, WIRE_SIG_LEN);
+	return enc_end(out, size, bad);
+}
+
+int
+wire_enc_enrol_ok(msgpack_sbuffer *out, const struct wire_enrol_ok *e)
+{
+	size_t size = out->size;
+	msgpack_packer pk;
+	int bad = 0;
+
+	if (!cstr_id_ok(e->node_id))
+		return NZ_EINVAL;
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	bad |= enc_begin(&pk, WIRE_ENROL_OK, 3);
+	bad |= put_str(&pk, e->node_id, strlen(e->node_id));
+	bad |= msgpack_pack_bin_with_body(&pk, e->pubkey, WIRE_KEY_LEN);
+	bad |= msgpack_pack_bin_with_body(&pk, e->sig, WIRE_SIG_LEN);
+	return enc_end(out, size, bad);
+}
+
+int
+wire_enc_rotate(msgpack_sbuffer *out, const struct wire_rotate *r)
+{
+	size_t size = out->size;
+	msgpack_packer pk;
+	int bad = 0;
+
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	bad |= enc_begin(&pk, WIRE_ROTATE, 3);
+	bad |= msgpack_pack_bin_with_body(&pk, r->pubkey, WIRE_KEY_LEN);
+	bad |= msgpack_pack_bin_with_body(&pk, r->sig_old, WIRE_SIG_LEN);
+	bad |= msgpack_pack_bin_with_body(&pk, r->sig_new, WIRE_SIG_LEN);
+	return enc_end(out, size, bad);
+}
+
+int
+wire_enc_rotate_ok(msgpack_sbuffer *out, const struct wire_rotate_ok *r)
+{
+	size_t size = out->size;
+	msgpack_packer pk;
+	int bad = 0;
+
+	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
+	bad |= enc_begin(&pk, WIRE_ROTATE_OK, 1);
+	bad |= msgpack_pack_bin_with_body(&pk, r->sig, WIRE_SIG_LEN);
+	return enc_end(out, size, bad);
+}
+
+int
+wire_enrol_signed(const struct wire_enrol *e, uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+{
+	uint8_t *p = out;
+
+	if (!cstr_id_ok(e->node_id) || !cstr_id_ok(e->parent_id))
+		return NZ_EINVAL;
+	p = put_cstr(p, "nehzat-enrol-1");
+	p = put_cstr(p, e->node_id);
+	p = put_cstr(p, e->parent_id);
+	memcpy(p, e->pubkey, WIRE_KEY_LEN);
+	p += WIRE_KEY_LEN;
+	*len = (size_t)(p - out);
+	return 0;
+}
+
+int
+wire_enrol_ok_signed(const struct wire_enrol_ok *e, const char *child_id, const uint8_t child_pk[WIRE_KEY_LEN],
+                     uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+{
+	uint8_t *p = out;
+
+	if (!cstr_id_ok(e->node_id) || child_id == NULL || !cstr_id_ok(child_id))
+		return NZ_EINVAL;
+	p = put_cstr(p, "nehzat-enrol-ok-1");
+	p = put_cstr(p, e->node_id);
+	p = put_cstr(p, child_id);
+	memcpy(p, e->pubkey, WIRE_KEY_LEN);
+	p += WIRE_KEY_LEN;
+	memcpy(p, child_pk, WIRE_KEY_LEN);
+	p += WIRE_KEY_LEN;
+	*len = (size_t)(p - out);
+	return 0;
+}
+
+int
+wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_t counter,
+                   const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+{
+	uint8_t *p = out;
+
+	if (child_id == NULL || !cstr_id_ok(child_id) || parent_id == NULL || !cstr_id_ok(parent_id))
+		return NZ_EINVAL;
+	p = put_cstr(p, ok ? "nehzat-rotate-ok-1" : "nehzat-rotate-1");
+	p = put_cstr(p, ok ? parent_id : child_id);
+	p = put_cstr(p, ok ? child_id : parent_id);
+	p = put_be64(p, counter);
+	memcpy(p, next_pk, WIRE_KEY_LEN);
+	p += WIRE_KEY_LEN;
+	*len = (size_t)(p - out);
 	return 0;
 }

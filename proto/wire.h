@@ -29,6 +29,10 @@ enum wire_type {
 	/* session: 1-15 */
 	WIRE_HELLO = 1,
 	WIRE_HELLO_OK = 2,
+	WIRE_ENROL = 3,      /* a new child proves a one-time code's secret */
+	WIRE_ENROL_OK = 4,
+	WIRE_ROTATE = 5,     /* a child announces its next key, signed by the current one */
+	WIRE_ROTATE_OK = 6,
 	/* changes: 16-31 */
 	WIRE_PUSH = 16,
 	WIRE_PUSH_OK = 17,
@@ -50,6 +54,8 @@ enum wire_type {
 #define WIRE_TEXT_MAX 256          /* refusal reason, error message, incl. NUL */
 #define WIRE_DBID_LEN 16
 #define WIRE_SIG_LEN 64            /* Ed25519 signature */
+#define WIRE_KEY_LEN 32            /* Ed25519 public key */
+#define WIRE_PROOF_LEN 32          /* BLAKE2b-256 proof of an enrolment secret */
 #define WIRE_SIGNED_MAX 128        /* longest signed-bytes string */
 
 /*
@@ -81,6 +87,38 @@ struct wire_hello_ok {
 	int64_t head;                /* the parent's log head, >= 0 */
 	bool pull_reset;
 	uint64_t hlc;
+	uint8_t sig[WIRE_SIG_LEN];
+};
+
+/*
+ * ENROL, child to parent, on a connection without HELLO: a node made from a
+ * one-time code registers its key by proving the code's secret (proof) and
+ * holding the key (sig).
+ */
+struct wire_enrol {
+	char node_id[NZ_ID_MAX];
+	char parent_id[NZ_ID_MAX];
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint8_t proof[WIRE_PROOF_LEN];
+	uint8_t sig[WIRE_SIG_LEN];
+};
+
+/* ENROL_OK, parent to child: the parent's key, which the child pins by the code's fingerprint. */
+struct wire_enrol_ok {
+	char node_id[NZ_ID_MAX];
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint8_t sig[WIRE_SIG_LEN];
+};
+
+/* ROTATE, child to parent after HELLO: my next key, signed by the current one and by itself. */
+struct wire_rotate {
+	uint8_t pubkey[WIRE_KEY_LEN];
+	uint8_t sig_old[WIRE_SIG_LEN];
+	uint8_t sig_new[WIRE_SIG_LEN];
+};
+
+/* ROTATE_OK, parent to child: the next key is recorded. */
+struct wire_rotate_ok {
 	uint8_t sig[WIRE_SIG_LEN];
 };
 
@@ -147,6 +185,10 @@ struct wire_msg {
 		struct wire_pull pull;
 		struct wire_pull_ok pull_ok;
 		struct wire_error error;
+		struct wire_enrol enrol;
+		struct wire_enrol_ok enrol_ok;
+		struct wire_rotate rotate;
+		struct wire_rotate_ok rotate_ok;
 	};
 	uint8_t *buf_;               /* private: the copy the changes point into */
 };
@@ -289,5 +331,38 @@ int wire_hello_ok_sign(struct wire_hello_ok *h, const char *child_id, uint64_t c
  */
 int wire_hello_ok_verify(const struct wire_hello_ok *h, const char *child_id,
                          uint64_t child_counter, const uint8_t pk[32]);
+
+/* wire_enc_enrol appends an ENROL (sign it first: wire_enrol_signed). */
+int wire_enc_enrol(msgpack_sbuffer *out, const struct wire_enrol *e);
+
+/* wire_enc_enrol_ok appends an ENROL_OK. */
+int wire_enc_enrol_ok(msgpack_sbuffer *out, const struct wire_enrol_ok *e);
+
+/* wire_enc_rotate appends a ROTATE. */
+int wire_enc_rotate(msgpack_sbuffer *out, const struct wire_rotate *r);
+
+/* wire_enc_rotate_ok appends a ROTATE_OK. */
+int wire_enc_rotate_ok(msgpack_sbuffer *out, const struct wire_rotate_ok *r);
+
+/*
+ * The signed bytes of the key messages (PROTOCOL.md §8).  Each writes them
+ * into out and their number into *len, and returns 0 or NZ_EINVAL when an id
+ * is not an org-unit code.
+ *
+ * wire_enrol_signed: what ENROL's proof and sig cover.
+ */
+int wire_enrol_signed(const struct wire_enrol *e, uint8_t out[WIRE_SIGNED_MAX], size_t *len);
+
+/* wire_enrol_ok_signed: what ENROL_OK's sig covers, for child_id enrolling child_pk. */
+int wire_enrol_ok_signed(const struct wire_enrol_ok *e, const char *child_id,
+                         const uint8_t child_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len);
+
+/*
+ * wire_rotate_signed: what ROTATE's two signatures cover, for child_id
+ * (parent parent_id) in the session whose HELLO carried counter; ok selects
+ * the bytes of the ROTATE_OK that answers it.
+ */
+int wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_t counter,
+                       const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len);
 
 #endif

@@ -1,52 +1,15 @@
 #!/bin/sh
-# Writes the man page nehzat(1) to standard output, generated from the
-# program itself: its command table (`nehzat --help`) and each command's
-# usage (`nehzat COMMAND --help`), so that every command and option the
-# program knows is in the page and nothing it does not know.
+# Writes the man page nehzat(1) to standard output: the program's own
+# manual, written from its command table (`nehzat help --man`), so that every
+# command and option it knows is in the page and nothing it does not know,
+# followed by what the package adds (exit status, environment, files).
 # Usage: conf/debian/mkman.sh BUILD/nehzat
 set -eu
 B=$1
-version=$("$B" --version)
-# roff: a backslash doubled, a line that starts with . or ' protected.
-esc() { sed -e 's/\\/\\e/g' -e "s/^\([.']\)/\\\\\&\1/" -e 's/-/\\-/g'; }
-cat <<HEAD
-.TH NEHZAT 1 "" "$(echo "$version" | cut -d' ' -f1-2)" "nehzat manual"
-.SH NAME
-nehzat \- information system of the Social Participation Movement secretariats
-.SH SYNOPSIS
-.B nehzat
-.I COMMAND
-.RB [ \-D
-.IR DIR ]
-.RI [ options ]
-.br
-.B nehzat \-\-version
-.SH DESCRIPTION
-Each secretariat (national, provincial, county) runs one node: a data
-directory holding its SQLite database, its configuration and its key.
-Nodes form a tree and replicate up and down it (the sync protocol of
-PROTOCOL.md); the node also serves a web interface in Persian.
-Every command takes
-.B \-D
-.I DIR
-(or the environment variable
-.BR NEHZAT_DIR )
-naming the data directory,
-.B \-\-help
-for its usage, and where it lists records,
-.B \-\-json
-for machine-readable output.
-This build: $(echo "$version" | esc).
-.SH COMMANDS
-HEAD
-"$B" --help | awk '/^  [a-z]/ { name = $1; sub(/^  [a-z-]+ +/, ""); print name "\t" $0 }' |
-while IFS="$(printf '\t')" read -r name help; do
-	printf '.SS %s\n' "$name"
-	printf '%s\n' "$help" | esc
-	printf '.PP\n.nf\n'
-	"$B" "$name" --help 2>&1 | esc
-	printf '.fi\n'
-done
+version=$("$B" --version | cut -d' ' -f1-2)
+# The commands, their synopses and what they do: the program's own table.
+"$B" help --man | sed "1s/^\.TH NEHZAT 1\$/.TH NEHZAT 1 \"\" \"$version\" \"nehzat manual\"/"
+# What the package adds: exit status, environment, files, where to look next.
 cat <<'TAIL'
 .SH EXIT STATUS
 .TP

@@ -9,6 +9,7 @@
 #include "base/log.h"
 #include "base/unit.h"
 #include "proto/wire.h"
+#include "repl/enrol.h"
 #include "store/hlc.h"
 
 #define MAX_BINDINGS 1024
@@ -37,6 +38,12 @@ struct sync {
 	int64_t push_sent;   /* upto of the PUSH in flight */
 	size_t push_count;   /* its changes: the batch is reused by serve_pull meanwhile */
 	struct sync_stats stats;
+	/* a key rotation to announce after the next HELLO_OK */
+	bool rotating;
+	bool rotate_refused; /* the parent refused it: not asked again until restarted */
+	uint8_t next_sk[64];
+	sync_rotated_cb rotated;
+	void *rotated_arg;
 };
 
 struct sync *
@@ -66,6 +73,7 @@ sync_free(struct sync *s)
 		return;
 	wire_batch_free(s->batch);
 	sodium_memzero(s->sk, sizeof(s->sk));
+	sodium_memzero(s->next_sk, sizeof(s->next_sk));
 	free(s);
 }
 
@@ -375,11 +383,51 @@ sync_pipe_closed(struct sync *s, uint32_t pipe)
 		}
 }
 
+
 static void
 reply_error(msgpack_sbuffer *out, int code, const char *msg)
 {
 	msgpack_sbuffer_clear(out);
 	wire_enc_error(out, code, msg);
+}
+
+/* peer_blob reads a 32-byte key column of a child's row. */
+static int
+peer_blob(struct sync *s, const char *id, const char *col, uint8_t pk[32])
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	int rc = NZ_ENOTFOUND;
+
+	snprintf(sql, sizeof(sql), "SELECT %s FROM peer WHERE id = ? AND role = 'child'", col);
+	if ((q = store_prepare(s->st, sql, NULL)) == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
+		memcpy(pk, sqlite3_column_blob(q, 0), 32);
+		rc = 0;
+	}
+	sqlite3_reset(q);
+	return rc;
+}
+
+/*
+ * refuse_revoked answers ERROR for a child whose key was revoked (`nehzat
+ * peer revoke`), says so in the log, and returns true; false otherwise.
+ */
+static bool
+refuse_revoked(struct sync *s, const char *child, msgpack_sbuffer *out)
+{
+	int64_t at = peer_int(s, child, "revoked");
+	char msg[WIRE_TEXT_MAX], when[32];
+
+	if (at <= 0)
+		return false;
+	enrol_time_text(at, when, sizeof(when));
+	snprintf(msg, sizeof(msg), "the key of %s was revoked at %s by %s", child, when, s->self);
+	reply_error(out, NZ_EAUTH, msg);
+	nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=revoked revoked_at=%s", child, when);
+	return true;
 }
 
 static void
@@ -389,6 +437,7 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	struct nz_err err = {0};
 	uint8_t pk[32];
 	char parent[NZ_ID_MAX], msg[WIRE_TEXT_MAX];
+	bool rotated_to_next = false;
 	int64_t last;
 
 	if (strcmp(h->parent_id, s->self) != 0) {
@@ -405,10 +454,16 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=unknown", h->node_id);
 		return;
 	}
-	if (wire_hello_verify(h, pk) != 0) {
-		reply_error(out, NZ_EAUTH, "signature does not verify with the registered key");
-		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-signature", h->node_id);
+	if (refuse_revoked(s, h->node_id, out))
 		return;
+	if (wire_hello_verify(h, pk) != 0) {
+		/* The child may sign with the next key it announced (ROTATE). */
+		if (peer_blob(s, h->node_id, "pubkey_next", pk) != 0 || wire_hello_verify(h, pk) != 0) {
+			reply_error(out, NZ_EAUTH, "signature does not verify with the registered key");
+			nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-signature", h->node_id);
+			return;
+		}
+		rotated_to_next = true;
 	}
 	last = peer_int(s, h->node_id, "auth_counter");
 	if ((int64_t)h->auth_counter <= last) {
@@ -423,6 +478,11 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		return;
 	}
 	peer_set(s, h->node_id, "auth_counter = ?2, last_contact = ?3", (int64_t)h->auth_counter, now_ms(), 0);
+	if (rotated_to_next) {
+		/* The first HELLO signed by the announced key: it is the key now. */
+		peer_set(s, h->node_id, "pubkey = pubkey_next, pubkey_next = NULL", 0, 0, 0);
+		nz_log(NZ_LOG_INFO, "peer.rotated", "child=%s", h->node_id);
+	}
 	/* The child has seen our changes up to this sequence: after a restore
 	 * from backup, never hand out those sequence numbers again. */
 	store_seq_floor(s->st, h->seen_parent_seq, NULL);
@@ -507,6 +567,67 @@ serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack
 	wire_enc_pull_ok(out, upto, token, upto < head, head, store_hlc(s->st), s->batch);
 }
 
+/* serve_enrol registers a child's key by its one-time code (PROTOCOL.md §11, Enrolment). */
+static void
+serve_enrol(struct sync *s, const struct wire_enrol *e, msgpack_sbuffer *out)
+{
+	struct wire_enrol_ok ok;
+	struct nz_err err = {0};
+	uint8_t msg[WIRE_SIGNED_MAX];
+	size_t len;
+	int rc;
+
+	if ((rc = enrol_accept(s->st, e, &err)) != 0) {
+		reply_error(out, rc, err.msg);
+		nz_log(NZ_LOG_WARN, "sync.enrol", "child=%s result=refused reason=\"%s\"", e->node_id, err.msg);
+		return;
+	}
+	memset(&ok, 0, sizeof(ok));
+	snprintf(ok.node_id, sizeof(ok.node_id), "%s", s->self);
+	crypto_sign_ed25519_sk_to_pk(ok.pubkey, s->sk);
+	wire_enrol_ok_signed(&ok, e->node_id, e->pubkey, msg, &len);
+	crypto_sign_detached(ok.sig, NULL, msg, len, s->sk);
+	wire_enc_enrol_ok(out, &ok);
+	nz_log(NZ_LOG_INFO, "peer.enrolled", "child=%s", e->node_id);
+}
+
+/* serve_rotate records the next key of the child bound to this connection. */
+static void
+serve_rotate(struct sync *s, const char *child, const struct wire_rotate *r, msgpack_sbuffer *out)
+{
+	struct wire_rotate_ok ok;
+	uint8_t pk[32], msg[WIRE_SIGNED_MAX];
+	uint64_t counter = (uint64_t)peer_int(s, child, "auth_counter");
+	sqlite3_stmt *q;
+	size_t len;
+	int step;
+
+	if (peer_key(s, child, "child", pk) != 0 ||
+	    wire_rotate_signed(false, child, s->self, counter, r->pubkey, msg, &len) != 0 ||
+	    crypto_sign_verify_detached(r->sig_old, msg, len, pk) != 0 ||
+	    crypto_sign_verify_detached(r->sig_new, msg, len, r->pubkey) != 0) {
+		reply_error(out, NZ_EAUTH, "the next key is not signed by the current key and by itself");
+		nz_log(NZ_LOG_WARN, "peer.rotate", "child=%s result=bad-signature", child);
+		return;
+	}
+	if ((q = store_prepare(s->st, "UPDATE peer SET pubkey_next = ?2 WHERE id = ?1", NULL)) == NULL) {
+		reply_error(out, NZ_EDB, "cannot record the next key");
+		return;
+	}
+	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, r->pubkey, 32, SQLITE_STATIC);
+	step = sqlite3_step(q);
+	sqlite3_reset(q);
+	if (step != SQLITE_DONE) {
+		reply_error(out, NZ_EBUSY, "cannot record the next key now");
+		return;
+	}
+	wire_rotate_signed(true, child, s->self, counter, r->pubkey, msg, &len);
+	crypto_sign_detached(ok.sig, NULL, msg, len, s->sk);
+	wire_enc_rotate_ok(out, &ok);
+	nz_log(NZ_LOG_INFO, "peer.rotate", "child=%s result=next-key-recorded", child);
+}
+
 void
 sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out)
 {
@@ -523,8 +644,15 @@ sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpac
 	}
 	if (m.type == WIRE_HELLO) {
 		serve_hello(s, pipe, &m.hello, out);
+	} else if (m.type == WIRE_ENROL) {
+		serve_enrol(s, &m.enrol, out);
 	} else if ((child = bound(s, pipe)) == NULL) {
 		reply_error(out, NZ_EAUTH, "not authenticated on this connection: send HELLO first");
+	} else if (refuse_revoked(s, child, out)) {
+		/* Revoked while connected: refused at once, not at its next HELLO. */
+		sync_pipe_closed(s, pipe);
+	} else if (m.type == WIRE_ROTATE) {
+		serve_rotate(s, child, &m.rotate, out);
 	} else if (m.type == WIRE_PUSH) {
 		serve_push(s, child, &m.push, out);
 	} else if (m.type == WIRE_PULL) {
@@ -656,6 +784,65 @@ sync_child_resume(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	return next_pull(s, out);
 }
 
+/* send_rotate announces the next key, signed by the current one and by itself. */
+static int
+send_rotate(struct sync *s, msgpack_sbuffer *out)
+{
+	struct wire_rotate r;
+	uint8_t msg[WIRE_SIGNED_MAX];
+	size_t len;
+	int rc;
+
+	crypto_sign_ed25519_sk_to_pk(r.pubkey, s->next_sk);
+	if ((rc = wire_rotate_signed(false, s->self, s->parent, s->counter, r.pubkey, msg, &len)) != 0)
+		return rc;
+	crypto_sign_detached(r.sig_old, NULL, msg, len, s->sk);
+	crypto_sign_detached(r.sig_new, NULL, msg, len, s->next_sk);
+	s->phase = PHASE_ROTATE;
+	s->stats.round_trips++;
+	return wire_enc_rotate(out, &r);
+}
+
+/* on_rotate_ok makes the next key ours once the parent has recorded it. */
+static int
+on_rotate_ok(struct sync *s, const struct wire_rotate_ok *ok, msgpack_sbuffer *out, struct nz_err *err)
+{
+	uint8_t pk[32], msg[WIRE_SIGNED_MAX];
+	size_t len;
+	int rc;
+
+	crypto_sign_ed25519_sk_to_pk(pk, s->next_sk);
+	if (wire_rotate_signed(true, s->self, s->parent, s->counter, pk, msg, &len) != 0 ||
+	    crypto_sign_verify_detached(ok->sig, msg, len, s->parent_pk) != 0)
+		return nz_fail(err, NZ_EAUTH, "the parent's ROTATE_OK does not verify with its registered key");
+	if (s->rotated != NULL && (rc = s->rotated(s->rotated_arg, s->next_sk, err)) != 0)
+		return rc;
+	memcpy(s->sk, s->next_sk, sizeof(s->sk));
+	sodium_memzero(s->next_sk, sizeof(s->next_sk));
+	s->rotating = false;
+	nz_log(NZ_LOG_INFO, "key.rotated", "parent=%s", s->parent);
+	s->phase = PHASE_IDLE;
+	return sync_child_resume(s, out, err);
+}
+
+bool
+sync_rotate_to(struct sync *s, const uint8_t next_sk[64], sync_rotated_cb done, void *arg)
+{
+	if (s->rotate_refused)
+		return false;
+	memcpy(s->next_sk, next_sk, sizeof(s->next_sk));
+	s->rotating = true;
+	s->rotated = done;
+	s->rotated_arg = arg;
+	return true;
+}
+
+bool
+sync_rotating(const struct sync *s)
+{
+	return s->rotating;
+}
+
 static int
 on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out, struct nz_err *err)
 {
@@ -722,6 +909,8 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 		return rc;
 	nz_log(NZ_LOG_INFO, "sync.connected", "parent=%s ack=%lld head=%lld", s->parent,
 	       (long long)s->push_cursor, (long long)ok->head);
+	if (s->rotating)
+		return send_rotate(s, out);
 	s->phase = PHASE_IDLE;
 	return sync_child_resume(s, out, err);
 }
@@ -740,6 +929,15 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 	if (m.type == WIRE_ERROR) {
 		rc = nz_fail(err, m.error.code < 0 && m.error.code > NZ_ECODES ? m.error.code : NZ_EPROTO,
 			     "parent refused: %s", m.error.message);
+		if (s->phase == PHASE_ROTATE) {
+			/* An older parent, or one that will not take the key: sync on
+			 * with the current key rather than ask again in a loop. */
+			nz_log(NZ_LOG_ERROR, "key.rotate", "parent=%s result=refused reason=\"%s\"", s->parent,
+			       m.error.message);
+			s->rotating = false;
+			s->rotate_refused = true;
+			sodium_memzero(s->next_sk, sizeof(s->next_sk));
+		}
 		goto out;
 	}
 	switch (s->phase) {
@@ -795,6 +993,11 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 		rc = next_push(s, out, err);
 		if (rc == 0 && out->size == 0)
 			s->phase = PHASE_IDLE;
+		goto out;
+	case PHASE_ROTATE:
+		if (m.type != WIRE_ROTATE_OK)
+			break;
+		rc = on_rotate_ok(s, &m.rotate_ok, out, err);
 		goto out;
 	case PHASE_IDLE:
 		break;

@@ -36,7 +36,7 @@ void sync_pipe_closed(struct sync *s, uint32_t pipe);
 
 /* ---- child side ---- */
 
-enum sync_phase { PHASE_HELLO, PHASE_PUSH, PHASE_PULL, PHASE_IDLE };
+enum sync_phase { PHASE_HELLO, PHASE_PUSH, PHASE_PULL, PHASE_IDLE, PHASE_ROTATE };
 
 /* Counters of one child session, for status and tests. */
 struct sync_stats {
@@ -70,6 +70,28 @@ const struct sync_stats *sync_child_stats(const struct sync *s);
 
 /* sync_backlog_up counts this node's changes its parent has not acknowledged. */
 int64_t sync_backlog_up(struct sync *s);
+
+/*
+ * A key rotation's last step on the child: make next_sk the node's key on
+ * disk.  Returns 0, or an error that ends the session (the parent then
+ * still takes the current key, and the rotation is announced again).
+ */
+typedef int (*sync_rotated_cb)(void *arg, const uint8_t next_sk[64], struct nz_err *err);
+
+/*
+ * sync_rotate_to makes the next session announce next_sk's public key
+ * (ROTATE, signed by the current key and by next_sk) right after HELLO_OK.
+ * When the parent's ROTATE_OK verifies, done(arg, next_sk) is called and s
+ * signs with next_sk from then on; the parent takes the new key for good at
+ * the first HELLO signed by it.  next_sk is copied.  When the parent answers
+ * ROTATE with ERROR, the session fails and s keeps its key; a later call is
+ * then ignored, returning false (until a new struct sync), so that syncing
+ * goes on.
+ */
+bool sync_rotate_to(struct sync *s, const uint8_t next_sk[64], sync_rotated_cb done, void *arg);
+
+/* sync_rotating tells whether a rotation is waiting for the parent's ROTATE_OK. */
+bool sync_rotating(const struct sync *s);
 
 /* sync_note_error records the last transport error on the parent's peer row. */
 void sync_note_error(struct sync *s, const char *what);

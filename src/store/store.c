@@ -36,6 +36,12 @@ static const char *const migrations[] = {
 	"  auth_counter INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0,"
 	"  last_contact INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0,"
 	"  last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
+	/* 2: enrolment by one-time code, revoked keys, a child's announced next key */
+	"ALTER TABLE peer ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE peer ADD COLUMN pubkey_next BLOB;"
+	"CREATE TABLE invite ("
+	"  child TEXT PRIMARY KEY, secret BLOB NOT NULL, created INTEGER NOT NULL,"
+	"  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
