@@ -65,7 +65,7 @@ t_code(void)
 {
 	struct enrol_code c, back;
 	struct nz_err err = {0};
-	char grouped[ENROL_CODE_MAX], plain[ENROL_CODE_MAX], typed[ENROL_CODE_MAX];
+	char grouped[ENROL_CODE_MAX], plain[ENROL_CODE_MAX], typed[ENROL_CODE_MAX + 8];
 	uint8_t pk[32];
 	size_t i;
 
