@@ -12,6 +12,7 @@
 
 #include "base/csv.h"
 #include "domain/allocate.h"
+#include "domain/fresh.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 #include "node/node.h"
@@ -548,10 +549,10 @@ print_item(json_t *it)
 		printf("not due yet (due %s)", cli_jstr(it, "due"));
 	else if (strcmp(state, "not_submitted") == 0)
 		printf("not submitted (due %s)", cli_jstr(it, "due"));
-	else if (cli_jstr(it, "since")[0])
+	else if (cli_jstr(it, "since")[0] && strcmp(cli_jstr(it, "since"), "never") != 0)
 		printf("unknown: no sync since %s (due %s)", cli_jstr(it, "since"), cli_jstr(it, "due"));
 	else
-		printf("unknown: never synced (due %s)", cli_jstr(it, "due"));
+		printf("unknown: never synced, never heard from here (due %s)", cli_jstr(it, "due"));
 	if (json_array_size(json_object_get(it, "groups")) > 0) {
 		char *s = json_dumps(json_object_get(it, "groups"), JSON_COMPACT);
 		printf(" groups %s", s ? s : "");
@@ -568,7 +569,8 @@ completeness_exec(const struct cmd_opts *o, int argc, char **argv)
 					   "data_as_of", NULL};
 	static const char *const csv_cols[] = {"unit", "name", "level", "expected", "received", "on_time",
 					       "late", "accepted", "returned", "not_submitted", "unknown",
-					       "not_due", "data_as_of", "via", NULL};
+					       "not_due", "data_as_of", "via", "never_heard", "heard_by",
+					       "below_never_heard", "below_oldest", NULL};
 	struct nz_err err = {0};
 	struct node n;
 	const char *period = NULL, *under = NULL, *depth_s = NULL, *csv = NULL;
@@ -606,6 +608,9 @@ completeness_exec(const struct cmd_opts *o, int argc, char **argv)
 		json_object_set(row, "level", json_object_get(u, "level"));
 		json_object_set(row, "data_as_of", json_object_get(u, "data_as_of"));
 		json_object_set(row, "via", json_object_get(u, "via"));
+		json_object_set(row, "heard_by", json_object_get(json_object_get(u, "freshness"), "observer"));
+		json_object_set(row, "below_never_heard", json_object_get(json_object_get(u, "below"), "never_heard"));
+		json_object_set(row, "below_oldest", json_object_get(json_object_get(u, "below"), "oldest"));
 		json_array_append_new(rows, row);
 	}
 	rc = 0;
@@ -626,9 +631,25 @@ completeness_exec(const struct cmd_opts *o, int argc, char **argv)
 					print_item(it);
 			if (cli_jstr(u, "via")[0] && strcmp(cli_jstr(u, "via"), cli_jstr(u, "unit")) != 0 &&
 			    json_integer_value(json_object_get(json_object_get(u, "own"), "expected")) > 0 &&
-			    (items || jint(json_object_get(u, "own"), "unknown") + jint(json_object_get(u, "own"), "not_submitted") > 0))
-				printf("  %-9s (its data reaches here through %s; freshness is %s's last sync)\n",
-				       cli_jstr(u, "unit"), cli_jstr(u, "via"), cli_jstr(u, "via"));
+			    (items || jint(json_object_get(u, "own"), "unknown") + jint(json_object_get(u, "own"), "not_submitted") > 0)) {
+				json_t *f = json_object_get(u, "freshness");
+				if (cli_jstr(f, "observer")[0])
+					printf("  %-9s (its data reaches here through %s; last synced with %s on %s)\n",
+					       cli_jstr(u, "unit"), cli_jstr(u, "via"), cli_jstr(f, "observer"),
+					       cli_jstr(f, "as_of"));
+				else
+					printf("  %-9s (its data would reach here through %s; never heard from)\n",
+					       cli_jstr(u, "unit"), cli_jstr(u, "via"));
+			}
+		}
+		{
+			json_t *f = json_object_get(res, "freshness");
+			printf("freshness: %lld unit%s below %s, %lld never heard from", jint(f, "units"),
+			       jint(f, "units") == 1 ? "" : "s", cli_jstr(res, "under"), jint(f, "never_heard"));
+			if (cli_jstr(f, "oldest")[0])
+				printf("; the oldest heard from is %s, last synced %s", cli_jstr(f, "oldest_unit"),
+				       cli_jstr(f, "oldest"));
+			printf("\n");
 		}
 	}
 	json_decref(rows);
@@ -645,11 +666,66 @@ const struct cmd_def cmd_completeness = {
 		 "that has ended; a quarter counts its months too) for CODE (default: this node) and\n"
 		 "every unit below it, as seen here: expected, received, on time, late, accepted,\n"
 		 "returned; a report not here is not_due before its due date, not_submitted when the\n"
-		 "unit's data reached here after the due date, and unknown when the child through\n"
-		 "which it comes has not synced since before then (shown with that last sync).\n"
-		 "Counts of a unit include its subtree.  --depth limits the levels shown; --items\n"
-		 "lists every expected report, not only the missing ones.\n",
+		 "unit was heard from after the due day (its data up to then is here), and unknown\n"
+		 "when it was last heard from before then (shown with that date) or never.  Who\n"
+		 "heard from it is carried up the tree with the data, so county, province and\n"
+		 "national give the same answer once synced.  Counts of a unit include its subtree;\n"
+		 "never_heard counts, of unknown, those of units never heard from; the CSV also\n"
+		 "gives who heard (heard_by) and, below each unit, how many were never heard from\n"
+		 "and the oldest.  --depth limits the levels shown; --items lists every expected\n"
+		 "report, not only the missing ones.\n",
 	.run = completeness_exec,
+};
+
+/* ---- freshness ---- */
+
+static int
+freshness_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"unit", "name", "as_of", "via", "observer", "first_sync", "last_contact",
+					   NULL};
+	static const char *const csv_cols[] = {"unit", "name", "level", "heard", "as_of", "as_of_ms", "via",
+					       "observer", "first_sync", "last_contact", "acked", NULL};
+	struct nz_err err = {0};
+	struct node n;
+	const char *under = NULL, *csv = NULL;
+	json_t *rows;
+	int rc, npos;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--under", &under),
+		CLI_VAL("--csv", &csv),
+		CLI_END,
+	};
+
+	if ((rc = cli_parse("freshness", argc, argv, 1, opts, NULL, 0, &npos)) != 0 ||
+	    (rc = cli_check_unit("freshness", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = fresh_list(n.st, under, &err);
+	node_close(&n);
+	if (rows == NULL)
+		return cmd_fail(&err);
+	if (csv != NULL)
+		rc = csv_out(csv, rows, csv_cols);
+	else if (o->json)
+		cli_print_json(rows);
+	else
+		rec_print_table(stdout, rows, cols);
+	json_decref(rows);
+	return rc;
+}
+
+const struct cmd_def cmd_freshness = {
+	.name = "freshness",
+	.summary = "when this node last heard from each unit below it, and through whom",
+	.synopsis = "-D DIR [--under CODE] [--json] [--csv FILE]",
+	.about = "For CODE (default: this node) and every unit below it that this node knows of: when\n"
+		 "its data was last complete here (as_of: local, never, or a Jalali time), the child\n"
+		 "of this node it comes through (via), who heard from it (observer: this node for a\n"
+		 "child, or the unit's own parent below, whose record travelled up with the data),\n"
+		 "its first sync, last contact and how far its changes are acknowledged.\n",
+	.run = freshness_exec,
 };
 
 /* ---- approve ---- */
@@ -933,6 +1009,17 @@ print_allocation(json_t *a)
 			printf("; %lld units never synced here: their data may be missing", jint(f, "never_synced"));
 		printf("\n");
 	}
+	{
+		json_t *k = json_object_get(a, "unknown");
+		if (jint(k, "count") > 0) {
+			printf("unknown data (--unknown %s): %lld unit%s %s:\n", cli_jstr(k, "policy"), jint(k, "count"),
+			       jint(k, "count") == 1 ? "" : "s",
+			       strcmp(cli_jstr(k, "policy"), "exclude") == 0 ? "left out" : "shared as if zero");
+			json_array_foreach(json_object_get(k, "units"), i, x)
+				printf("  %-10s %s (data as of %s)\n", cli_jstr(x, "unit"), cli_jstr(x, "unknown"),
+				       cli_jstr(x, "data_as_of"));
+		}
+	}
 	free(cols);
 	json_decref(rows);
 }
@@ -943,11 +1030,14 @@ allocate_exec(const struct cmd_opts *o, int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	const char *budget_s = NULL, *level = NULL, *under = NULL, *period = NULL, *csv = NULL;
+	const char *unknown_s = "refuse";
+	enum alloc_unknown unknown;
 	long long budget;
 	json_t *a;
 	int rc, npos;
 	const struct cli_opt opts[] = {
 		CLI_VAL("--budget", &budget_s),
+		CLI_VAL("--unknown", &unknown_s),
 		CLI_VAL("--level", &level),
 		CLI_VAL("--under", &under),
 		CLI_VAL("--period", &period),
@@ -963,9 +1053,11 @@ allocate_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_usage("allocate: budget '%s' is not a whole number of rials from 1 to 10^18", budget_s);
 	if ((rc = cli_check_unit("allocate", under)) != 0)
 		return rc;
+	if (alloc_unknown_parse(unknown_s, &unknown, &err) != 0)
+		return cmd_usage("allocate: %s", err.msg);
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	a = alloc_compute(n.st, budget, level, under, period, &err);
+	a = alloc_compute(n.st, budget, level, under, period, unknown, &err);
 	node_close(&n);
 	if (a == NULL)
 		return cmd_fail(&err);
@@ -986,7 +1078,7 @@ const struct cmd_def cmd_allocate = {
 	.name = "allocate",
 	.summary = "share a budget among provinces or counties by the indicators",
 	.synopsis = "-D DIR --budget RIALS --level province|county [--under CODE]\n"
-		    "[--period P] [--json] [--csv FILE]",
+		    "[--period P] [--unknown refuse|exclude|zero] [--json] [--csv FILE]",
 	.about = "Shares a budget (whole rials) among the provinces or counties under CODE (default:\n"
 		 "this node) by the national indicators (see 'nehzat indicator').  Each indicator's\n"
 		 "slice is budget * weight / total weight, split among the units in proportion to\n"
@@ -996,7 +1088,13 @@ const struct cmd_def cmd_allocate = {
 		 "shares sum to the budget exactly and every node holding the same data prints the\n"
 		 "same shares and inputs digest.  P (default: the last ended month) is the period\n"
 		 "whose report completeness counts.  The result is stamped with the indicator set's\n"
-		 "version and each unit's data freshness (the last sync of the child it comes\n"
-		 "through).  --csv FILE (- for standard output) writes one row per unit and a total.\n",
+		 "version and each unit's data freshness (when this node last heard from it, and\n"
+		 "through whom).  A unit whose data is unknown here (never heard from, when an\n"
+		 "indicator counts its records; no population figure, when one counts population)\n"
+		 "is never silently given zero: by default the allocation is refused (exit 1) and\n"
+		 "those units are listed; --unknown exclude leaves them out of the sharing,\n"
+		 "--unknown zero shares as if their values were zero.  The choice and the units are\n"
+		 "part of the result and of its inputs digest.  --csv FILE (- for standard output)\n"
+		 "writes one row per unit and a total.\n",
 	.run = allocate_exec,
 };

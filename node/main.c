@@ -34,6 +34,7 @@ static const struct cmd_def *const commands[] = {
 	&cmd_template,
 	&cmd_report,
 	&cmd_completeness,
+	&cmd_freshness,
 	&cmd_approve,
 	&cmd_indicator,
 	&cmd_allocate,

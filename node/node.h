@@ -230,6 +230,7 @@ extern const struct cmd_def cmd_sync;
 extern const struct cmd_def cmd_template;
 extern const struct cmd_def cmd_report;
 extern const struct cmd_def cmd_completeness;
+extern const struct cmd_def cmd_freshness;
 extern const struct cmd_def cmd_approve;
 extern const struct cmd_def cmd_indicator;
 extern const struct cmd_def cmd_allocate;

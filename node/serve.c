@@ -16,6 +16,7 @@
 #include <uv.h>
 
 #include "base/log.h"
+#include "domain/fresh.h"
 #include "http/http.h"
 #include "net/net.h"
 #include "node/node.h"
@@ -45,6 +46,20 @@ struct loop {
 };
 
 static void stop(struct loop *l, int code);
+
+/* A child's session succeeded: record its freshness, to travel up (domain/fresh.h). */
+static void
+on_child_synced(void *arg, const char *child)
+{
+	struct loop *l = arg;
+	struct nz_err err = {0};
+	bool wrote;
+
+	if (fresh_observe(l->n->st, child, (int64_t)l->n->conf.freshness_step * 1000, &wrote, &err) != 0)
+		nz_log(NZ_LOG_WARN, "fresh.observe", "child=%s error=\"%s\"", child, err.msg);
+	else if (wrote)
+		nz_log(NZ_LOG_DEBUG, "fresh.observe", "child=%s written=1", child);
+}
 
 static int64_t
 data_version(struct store *st)
@@ -366,6 +381,7 @@ run(struct node *n, bool serve, bool once)
 		fprintf(stderr, "nehzat: out of memory\n");
 		return 1;
 	}
+	sync_on_synced(l.sync, on_child_synced, &l);
 	uv_timer_init(&uv, &l.backoff);
 	uv_timer_init(&uv, &l.tick);
 	uv_timer_init(&uv, &l.poll);

@@ -549,6 +549,28 @@ iso_add_days(const char *iso, long days, char out[11])
 }
 
 void
+jalali_time_text(int64_t ms, char *out, size_t n)
+{
+	long long secs, days, rem;
+	struct jdate j;
+	int y, m, d;
+
+	secs = (long long)((ms + IRAN_OFFSET * 1000LL) / 1000);
+	days = secs / 86400;
+	rem = secs % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	civil_from_days((long)days, &y, &m, &d);
+	if (jalali_from_gregorian(y, m, d, &j) != 0) {
+		snprintf(out, n, "?");
+		return;
+	}
+	snprintf(out, n, "%04d-%02d-%02d %02lld:%02lld", j.y, j.m, j.d, rem / 3600, rem % 3600 / 60);
+}
+
+void
 iso_from_unix_iran(long long unix_seconds, char out[11])
 {
 	long long day = unix_seconds / DAY_SECONDS;

@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "base/err.h"
 
@@ -116,6 +117,9 @@ int iso_add_days(const char *iso, long days, char out[11]);
  * saving since 1401) at unix_seconds, clamped to years 0001..9999.
  */
 void iso_from_unix_iran(long long unix_seconds, char out[11]);
+
+/* jalali_time_text writes unix milliseconds as Jalali date and Iran time, "1405-09-07 14:05". */
+void jalali_time_text(int64_t ms, char *out, size_t n);
 
 /*
  * jalali_month_name returns the static Persian (UTF-8) name of month m,

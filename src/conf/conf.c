@@ -85,6 +85,9 @@ static const struct conf_key keys[] = {
 	{.section = "sync", .name = "stall_timeout", .type = T_INT, .min = 1, .max = 86400, .def = "900",
 	 AT(stall_timeout),
 	 .help = "how long a dead link's connection is kept, in seconds, in case the line comes back"},
+	{.section = "sync", .name = "freshness_step", .type = T_INT, .min = 0, .max = 86400, .def = "21600",
+	 AT(freshness_step),
+	 .help = "a child's freshness record is rewritten when its last sync moves this many seconds (0: daily)"},
 
 	{.section = "tls", .name = "ca", .type = T_PATH, .def = "", AT(tls_ca),
 	 .help = "PEM file of the authority that signs node certificates (needed by tls+tcp://)"},

@@ -31,6 +31,8 @@
 #include "base/unit.h"
 #include "domain/aggregate.h"
 #include "domain/allocate.h"
+#include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/record.h"
 #include "domain/reports.h"
 
@@ -71,6 +73,25 @@ static const char *const source_help[SRC_N] = {
 	[SRC_HELPERS] = "appointed helper groups in the subtree (revoked or cancelled ones aside)",
 	[SRC_COMPLETENESS] = "reports received per million expected in the subtree, for the period",
 };
+
+static const char *const unknown_names[] = {
+	[ALLOC_UNKNOWN_REFUSE] = "refuse",
+	[ALLOC_UNKNOWN_EXCLUDE] = "exclude",
+	[ALLOC_UNKNOWN_ZERO] = "zero",
+};
+
+int
+alloc_unknown_parse(const char *text, enum alloc_unknown *out, struct nz_err *err)
+{
+	int i;
+
+	for (i = 0; text != NULL && i <= ALLOC_UNKNOWN_ZERO; i++)
+		if (strcmp(text, unknown_names[i]) == 0) {
+			*out = (enum alloc_unknown)i;
+			return 0;
+		}
+	return nz_fail(err, NZ_EINVAL, "--unknown must be refuse, exclude or zero, not '%s'", text ? text : "");
+}
 
 static int
 source_of(const char *name)
@@ -251,6 +272,8 @@ struct aunit {
 	int64_t raw[SRC_N];
 	int64_t part[IND_MAX];
 	int64_t share;
+	struct fresh fr;
+	const char *unknown; /* why its data is unknown here; NULL: known */
 };
 
 struct alloc {
@@ -258,7 +281,10 @@ struct alloc {
 	struct ind ind[IND_MAX];
 	int nind;
 	struct aunit *units;
-	int nunits;
+	int nunits;  /* of them the first nshared share the budget; the rest are left out */
+	int nshared;
+	enum alloc_unknown policy;
+	int nunknown;
 	int level;
 	struct jperiod p;
 	bool has_interventions, interventions_status, appointments_status;
@@ -489,12 +515,20 @@ digest_inputs(struct alloc *a, int64_t budget, const char *under, const char *pe
 	crypto_generichash_init(&h, NULL, 0, sizeof(d));
 	snprintf(line, sizeof(line), "%lld\n%d\n%s\n%s\n", (long long)budget, a->level, under, period);
 	crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+	/* The choice about unknown data, and which units it concerned. */
+	snprintf(line, sizeof(line), "unknown=%s\n", unknown_names[a->policy]);
+	crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+	for (j = 0; j < a->nunits; j++)
+		if (a->units[j].unknown != NULL) {
+			snprintf(line, sizeof(line), "%s\t%s\n", a->units[j].code, a->units[j].unknown);
+			crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
+		}
 	for (i = 0; i < a->nind; i++) {
 		snprintf(line, sizeof(line), "%s\t%d\t%lld\n", a->ind[i].code, a->ind[i].source,
 			 (long long)a->ind[i].weight);
 		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
 	}
-	for (j = 0; j < a->nunits; j++) {
+	for (j = 0; j < a->nshared; j++) {
 		snprintf(line, sizeof(line), "%s", a->units[j].code);
 		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
 		for (i = 0; i < a->nind; i++) {
@@ -534,20 +568,83 @@ pop_unknown(const struct aunit *u)
 	return !u->pop_known;
 }
 
+/*
+ * judge_unknown names the units whose data is unknown here (never heard
+ * from, when an indicator counts their records; no population figure, when
+ * one counts population) and applies the policy: refused, err lists them;
+ * left out, they move behind the units that share (each part in its order,
+ * which the ties follow).
+ */
+static int
+judge_unknown(struct alloc *a, struct nz_err *err)
+{
+	bool records = false, population = false;
+	char list[1200];
+	size_t used = 0;
+	int i, j, k, rc;
+	struct aunit *moved;
+
+	list[0] = '\0';
+	for (i = 0; i < a->nind; i++)
+		if (a->ind[i].weight > 0) {
+			if (a->ind[i].source == SRC_POPULATION)
+				population = true;
+			else
+				records = true;
+		}
+	for (j = 0; j < a->nunits; j++) {
+		struct aunit *u = &a->units[j];
+		if ((rc = fresh_of(a->st, u->code, &u->fr, err)) != 0)
+			return rc;
+		u->unknown = records && u->fr.last_sync == 0 ? "never heard from"
+			     : population && !u->pop_known ? "no population figure"
+							   : NULL;
+		if (u->unknown == NULL)
+			continue;
+		a->nunknown++;
+		if (used < sizeof(list) - 200)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s (%s)", used ? ", " : "",
+						 u->code, u->unknown);
+		else if (used < sizeof(list) - 1)
+			used += (size_t)snprintf(list + used, sizeof(list) - used, ", ...");
+	}
+	a->nshared = a->nunits;
+	if (a->nunknown == 0 || a->policy == ALLOC_UNKNOWN_ZERO)
+		return 0;
+	if (a->policy == ALLOC_UNKNOWN_REFUSE)
+		return nz_fail(err, NZ_ESTATE,
+			       "the data of %d of the %d %s units is unknown here: %s; nothing was allocated:"
+			       " choose --unknown exclude (leave them out) or --unknown zero (count them as zero)",
+			       a->nunknown, a->nunits, unit_level_name(a->level), list);
+	if ((moved = calloc((size_t)a->nunits, sizeof(*moved))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	for (k = 0, j = 0; j < a->nunits; j++)
+		if (a->units[j].unknown == NULL)
+			moved[k++] = a->units[j];
+	a->nshared = k;
+	for (j = 0; j < a->nunits; j++)
+		if (a->units[j].unknown != NULL)
+			moved[k++] = a->units[j];
+	memcpy(a->units, moved, (size_t)a->nunits * sizeof(*moved));
+	free(moved);
+	return 0;
+}
+
 json_t *
 alloc_compute(struct store *st, int64_t budget, const char *level, const char *under, const char *period,
-	      struct nz_err *err)
+	      enum alloc_unknown unknown, struct nz_err *err)
 {
 	struct alloc a;
 	bool need[SRC_N] = {false};
-	char label[JPERIOD_TEXT_MAX], fingerprint[17], digest[33], oldest_text[32] = "";
-	int64_t weights[IND_MAX], slices[IND_MAX], *vals = NULL, oldest = INT64_MAX;
-	json_t *out = NULL, *inds, *units, *notes;
-	int version, i, j, nused = 0, never = 0, rc;
-	const char *oldest_unit = "";
+	char label[JPERIOD_TEXT_MAX], fingerprint[17], digest[33];
+	int64_t weights[IND_MAX], slices[IND_MAX], *vals = NULL;
+	json_t *out = NULL, *inds, *units, *notes, *unknowns, *freshness;
+	struct fresh_sum fs;
+	int version, i, j, nused = 0, rc;
 
 	memset(&a, 0, sizeof(a));
 	a.st = st;
+	a.policy = unknown;
 	if (under == NULL)
 		under = store_node(st);
 	if (budget <= 0 || budget > BUDGET_MAX) {
@@ -559,14 +656,8 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		return NULL;
 	}
 	a.level = strcmp(level, "province") == 0 ? NZ_LEVEL_PROVINCE : NZ_LEVEL_COUNTY;
-	if (unit_level(under) < 0) {
-		nz_fail(err, NZ_EINVAL, "'%s' is not an org-unit code", under);
+	if (domain_check_under(st, under, err) != 0)
 		return NULL;
-	}
-	if (!unit_within(under, store_node(st))) {
-		nz_fail(err, NZ_EDENIED, "%s is outside this node's subtree (%s)", under, store_node(st));
-		return NULL;
-	}
 	if (unit_level(under) >= a.level) {
 		nz_fail(err, NZ_EINVAL, "%s has no %s units below it", under, level);
 		return NULL;
@@ -591,10 +682,12 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 	for (j = 0; j < a.nunits; j++)
 		if ((rc = unit_values(&a, &a.units[j], need, err)) != 0)
 			goto out;
+	if ((rc = judge_unknown(&a, err)) != 0)
+		goto out;
 
 	/* Slices: only indicators with weight and data share the budget. */
 	for (i = 0; i < a.nind; i++) {
-		for (j = 0; j < a.nunits; j++)
+		for (j = 0; j < a.nshared; j++)
 			a.ind[i].total += a.units[j].raw[a.ind[i].source];
 		a.ind[i].used = a.ind[i].weight > 0 && a.ind[i].total > 0;
 		weights[i] = a.ind[i].used ? a.ind[i].weight : 0;
@@ -618,14 +711,14 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		a.ind[i].slice = slices[i];
 		if (!a.ind[i].used)
 			continue;
-		for (j = 0; j < a.nunits; j++)
+		for (j = 0; j < a.nshared; j++)
 			vals[j] = a.units[j].raw[a.ind[i].source];
-		if (lr_split(slices[i], vals, sizeof(vals[0]), a.nunits, &a.units[0].part[i], sizeof(a.units[0])) != 0) {
+		if (lr_split(slices[i], vals, sizeof(vals[0]), a.nshared, &a.units[0].part[i], sizeof(a.units[0])) != 0) {
 			nz_fail(err, NZ_ENOMEM, "out of memory");
 			goto out;
 		}
 	}
-	for (j = 0; j < a.nunits; j++)
+	for (j = 0; j < a.nshared; j++)
 		for (i = 0; i < a.nind; i++)
 			a.units[j].share += a.units[j].part[i];
 
@@ -652,7 +745,7 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 	}
 	if (need[SRC_POPULATION]) {
 		int n = 0;
-		for (j = 0; j < a.nunits; j++)
+		for (j = 0; j < a.nshared; j++)
 			n += !a.units[j].pop_known;
 		if (n > 0)
 			list_units(notes, "population unknown (counted 0)", &a, pop_unknown, n);
@@ -664,43 +757,51 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		json_array_append_new(notes, json_string("there is no appointment table on this node yet: "
 							 "appointed helpers counted 0"));
 	units = json_array();
+	unknowns = json_array();
+	memset(&fs, 0, sizeof(fs));
 	for (j = 0; j < a.nunits; j++) {
 		struct aunit *u = &a.units[j];
 		json_t *values = json_object(), *parts = json_object();
-		char pct[16], via[NZ_ID_MAX], when[32];
-		int64_t wm = rep_watermark(st, u->code, via);
+		char pct[16], when[32];
+		fresh_text(&u->fr, when, sizeof(when));
+		if (u->unknown != NULL)
+			json_array_append_new(unknowns, json_pack("{s:s,s:s,s:s,s:s,s:b}", "unit", u->code, "name",
+								  u->name, "unknown", u->unknown, "data_as_of",
+								  when, "left_out", j >= a.nshared));
+		if (j >= a.nshared)
+			continue;
+		fresh_sum_add(&fs, u->code, &u->fr);
 		for (i = 0; i < a.nind; i++) {
 			json_object_set_new(values, a.ind[i].code, json_integer(u->raw[a.ind[i].source]));
 			json_object_set_new(parts, a.ind[i].code, json_integer(u->part[i]));
 		}
 		percent_text(u->share, budget, pct);
-		if (wm == INT64_MAX) {
-			snprintf(when, sizeof(when), "local");
-		} else if (wm == 0) {
-			snprintf(when, sizeof(when), "never");
-			never++;
-		} else {
-			rep_time_text(wm, when, sizeof(when));
-			if (wm < oldest) {
-				oldest = wm;
-				oldest_unit = u->code;
-			}
-		}
-		json_array_append_new(units, json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:s,s:s}", "unit", u->code, "name",
-						       u->name, "share", (json_int_t)u->share, "percent", pct,
+		json_array_append_new(units, json_pack("{s:s,s:s,s:I,s:s,s:o,s:o,s:s,s:s,s:s}", "unit", u->code,
+						       "name", u->name, "share", (json_int_t)u->share, "percent", pct,
 						       "values", values, "parts", parts, "data_as_of", when, "via",
-						       via));
+						       u->fr.via, "unknown", u->unknown ? u->unknown : ""));
 	}
-	if (oldest != INT64_MAX)
-		rep_time_text(oldest, oldest_text, sizeof(oldest_text));
-	out = json_pack("{s:s,s:I,s:s,s:s,s:s,s:{s:i,s:s},s:s,s:s,s:{s:s,s:s,s:i},s:o,s:o,s:o}", "node",
+	if (a.nunknown > 0) {
+		char buf[160];
+		snprintf(buf, sizeof(buf), "the data of %d unit%s is unknown here: %s", a.nunknown,
+			 a.nunknown == 1 ? "" : "s",
+			 a.policy == ALLOC_UNKNOWN_EXCLUDE ? "left out of the sharing (--unknown exclude)"
+							   : "shared as if zero (--unknown zero)");
+		json_array_append_new(notes, json_string(buf));
+	}
+	freshness = fresh_sum_json(&fs);
+	/* The names this result used before freshness was shared with the other figures. */
+	json_object_set_new(freshness, "oldest_sync", json_incref(json_object_get(freshness, "oldest")));
+	json_object_set_new(freshness, "oldest_via", json_incref(json_object_get(freshness, "oldest_unit")));
+	json_object_set_new(freshness, "never_synced", json_integer(fs.never));
+	out = json_pack("{s:s,s:I,s:s,s:s,s:s,s:{s:i,s:s},s:s,s:s,s:o,s:{s:s,s:i,s:o},s:o,s:o,s:o}", "node",
 			store_node(st), "budget", (json_int_t)budget, "level", level, "under", under, "period",
 			label, "standards", "version", version, "fingerprint", fingerprint, "inputs_digest",
 			digest, "rounding",
 			"largest remainder, in integer rials: indicator slices first, then units; ties to the "
 			"lower indicator code, then the lower unit code",
-			"freshness", "oldest_sync", oldest_text, "oldest_via", oldest_unit, "never_synced", never,
-			"indicators", inds, "units", units, "notes", notes);
+			"freshness", freshness, "unknown", "policy", unknown_names[a.policy], "count",
+			a.nunknown, "units", unknowns, "indicators", inds, "units", units, "notes", notes);
 out:
 	free(vals);
 	free(a.units);
@@ -711,13 +812,15 @@ int
 alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 {
 	json_t *inds = json_object_get(alloc, "indicators"), *units = json_object_get(alloc, "units");
+	json_t *unknown = json_object_get(alloc, "unknown");
+	char why[160];
 	json_t *rows = json_array(), *x, *u, *total;
 	const char **cols;
 	char (*names)[IND_CODE_MAX + 8];
 	size_t i, j, n = json_array_size(inds);
 	int rc;
 
-	cols = calloc(2 * n + 10, sizeof(*cols));
+	cols = calloc(2 * n + 11, sizeof(*cols));
 	names = calloc(2 * n + 1, sizeof(*names));
 	if (cols == NULL || names == NULL) {
 		free(cols);
@@ -740,6 +843,7 @@ alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 	cols[j++] = "period";
 	cols[j++] = "inputs_digest";
 	cols[j++] = "data_as_of";
+	cols[j++] = "unknown_data";
 	cols[j] = NULL;
 	json_array_foreach(units, i, u) {
 		json_t *row = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:O,s:O}", "unit", json_object_get(u, "unit"), "name",
@@ -754,7 +858,24 @@ alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 			json_object_set(row, names[2 * j], json_object_get(json_object_get(u, "values"), code));
 			json_object_set(row, names[2 * j + 1], json_object_get(json_object_get(u, "parts"), code));
 		}
+		if (json_string_value(json_object_get(u, "unknown")) != NULL &&
+		    json_string_value(json_object_get(u, "unknown"))[0] != '\0') {
+			snprintf(why, sizeof(why), "counted as zero: %s", json_string_value(json_object_get(u, "unknown")));
+			json_object_set_new(row, "unknown_data", json_string(why));
+		}
 		json_array_append_new(rows, row);
+	}
+	/* The units left out are listed too: never silently absent. */
+	json_array_foreach(json_object_get(unknown, "units"), i, u) {
+		if (!json_is_true(json_object_get(u, "left_out")))
+			continue;
+		snprintf(why, sizeof(why), "left out: %s", json_string_value(json_object_get(u, "unknown")));
+		json_array_append_new(rows, json_pack("{s:O,s:O,s:O,s:O,s:O,s:O,s:s}", "unit", json_object_get(u, "unit"),
+						      "name", json_object_get(u, "name"), "standards_version",
+						      json_object_get(json_object_get(alloc, "standards"), "version"),
+						      "period", json_object_get(alloc, "period"), "inputs_digest",
+						      json_object_get(alloc, "inputs_digest"), "data_as_of",
+						      json_object_get(u, "data_as_of"), "unknown_data", why));
 	}
 	total = json_pack("{s:s,s:s,s:O,s:s,s:O,s:O,s:O}", "unit", "TOTAL", "name", "", "share_rials",
 			  json_object_get(alloc, "budget"), "share_percent", "100.00", "standards_version",
@@ -763,6 +884,12 @@ alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 	json_array_foreach(inds, j, x) {
 		json_object_set(total, names[2 * j], json_object_get(x, "total"));
 		json_object_set(total, names[2 * j + 1], json_object_get(x, "slice"));
+	}
+	if (json_integer_value(json_object_get(unknown, "count")) > 0) {
+		snprintf(why, sizeof(why), "--unknown %s: %lld unit%s", json_string_value(json_object_get(unknown, "policy")),
+			 (long long)json_integer_value(json_object_get(unknown, "count")),
+			 json_integer_value(json_object_get(unknown, "count")) == 1 ? "" : "s");
+		json_object_set_new(total, "unknown_data", json_string(why));
 	}
 	json_array_append_new(rows, total);
 	rc = csv_write(f, rows, cols);

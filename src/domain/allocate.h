@@ -33,6 +33,18 @@ int ind_remove(struct store *st, const char *code, const char *author, struct nz
 json_t *ind_list(struct store *st, bool all);
 
 /*
+ * What an allocation does with units whose indicator data is unknown here
+ * (never heard from, for an indicator counted from their records; no
+ * population figure, for the population indicator): refuse (the default),
+ * leave them out of the sharing, or share as if their values were zero.
+ * The choice and the units are part of the result and of its digest.
+ */
+enum alloc_unknown { ALLOC_UNKNOWN_REFUSE, ALLOC_UNKNOWN_EXCLUDE, ALLOC_UNKNOWN_ZERO };
+
+/* alloc_unknown_parse reads "refuse", "exclude" or "zero" into *out. */
+int alloc_unknown_parse(const char *text, enum alloc_unknown *out, struct nz_err *err);
+
+/*
  * alloc_compute shares budget rials among the units of level ("province"
  * or "county") within under (NULL: this node) by the active indicators:
  * each indicator's slice (budget * weight / total weight) is split in
@@ -40,10 +52,12 @@ json_t *ind_list(struct store *st, bool all);
  * ties to the indicator code, then the unit code, so the shares sum to the
  * budget exactly and are the same wherever the data is the same.  period
  * (NULL: the last ended month) is the one the completeness indicator counts.
- * Returns a JSON object, or NULL with err filled.
+ * Units whose data is unknown are treated as unknown says; refused, the
+ * error (NZ_ESTATE) names them and nothing is computed.  Returns a JSON
+ * object, or NULL with err filled.
  */
 json_t *alloc_compute(struct store *st, int64_t budget, const char *level, const char *under,
-		      const char *period, struct nz_err *err);
+		      const char *period, enum alloc_unknown unknown, struct nz_err *err);
 
 /* alloc_write_csv writes an allocation as CSV: one row per unit, then a total row. */
 int alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err);

@@ -13,38 +13,14 @@
 #include "domain/allocate.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/health.h"
 #include "domain/register.h"
 #include "domain/reports.h"
 #include "domain/selection.h"
 #include "store/hlc.h"
 
-/* The unit under base that a figure of unit (an owner, or a province's subtree) counts under. */
-static void
-unit_of(const char *base, const char *unit, char out[NZ_ID_MAX])
-{
-	size_t len = unit_level(base) == NZ_LEVEL_NATIONAL ? 5 : 8;
-
-	if (strcmp(unit, base) == 0 || unit_level(base) == NZ_LEVEL_COUNTY || strlen(unit) < len) {
-		snprintf(out, NZ_ID_MAX, "%s", base);
-		return;
-	}
-	snprintf(out, NZ_ID_MAX, "%.*s", (int)len, unit);
-}
-
 /* ---- the consolidated register, as reg_summary() builds it ---- */
-
-/* The direct child of node through which the data of unit arrives; node itself for its own. */
-static void
-via_child(const char *node, const char *unit, char out[NZ_ID_MAX])
-{
-	size_t len = unit_level(node) == NZ_LEVEL_NATIONAL ? 5 : 8;
-
-	if (strcmp(node, unit) == 0 || !unit_within(unit, node) || strlen(unit) < len)
-		snprintf(out, NZ_ID_MAX, "%s", node);
-	else
-		snprintf(out, NZ_ID_MAX, "%.*s", (int)len, unit);
-}
 
 static int64_t
 text_int(struct store *st, const char *sql, const char *p1, char *text, size_t n)
@@ -64,26 +40,6 @@ text_int(struct store *st, const char *sql, const char *p1, char *text, size_t n
 	}
 	sqlite3_reset(q);
 	return v;
-}
-
-/* Stamps obj with the freshness of the data of unit, as register/reg_summary.c does. */
-static void
-stamp(struct store *st, json_t *obj, const char *unit)
-{
-	char via[NZ_ID_MAX];
-	int64_t ms;
-
-	via_child(store_node(st), unit, via);
-	if (strcmp(via, store_node(st)) == 0) {
-		json_object_set_new(obj, "via", json_string(store_node(st)));
-		json_object_set_new(obj, "local", json_true());
-		json_object_set_new(obj, "last_sync_ms", json_null());
-		return;
-	}
-	ms = text_int(st, "SELECT last_sync FROM peer WHERE id = ?1 AND role = 'child'", via, NULL, 0);
-	json_object_set_new(obj, "via", json_string(via));
-	json_object_set_new(obj, "local", json_false());
-	json_object_set_new(obj, "last_sync_ms", json_integer(ms > 0 ? ms : 0));
 }
 
 static json_t *
@@ -124,7 +80,7 @@ new_unit(struct store *st, const char *code, bool own)
 	json_object_set_new(u, "unit", json_string(code));
 	json_object_set_new(u, "name_fa", json_string(name));
 	json_object_set_new(u, "own", json_boolean(own));
-	stamp(st, u, code);
+	fresh_stamp(st, u, code);
 	json_object_set_new(u, "problems", json_integer(0));
 	json_object_set_new(u, "by_state", zero_states());
 	for (j = 0; j < NCOUNTED; j++)
@@ -339,6 +295,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 	struct cand *cand = NULL, *pick = NULL;
 	const char **ukeys = NULL, **ckeys = NULL;
 	int64_t oldest = INT64_MAX;
+	struct fresh_sum fs;
 	sqlite3_stmt *q;
 	const char *k, *ck;
 	size_t j, nunits, ncats, npairs;
@@ -386,7 +343,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		/* A status that is not text counts as register.c counts a missing one. */
 		const char *sk = state[0] ? state : "identified";
 
-		unit_of(base, unit, code);
+		fresh_via(base, unit, code);
 		if ((u = json_object_get(units, code)) == NULL) {
 			u = new_unit(st, code, strcmp(code, base) == 0);
 			json_object_set_new(units, code, u);
@@ -414,11 +371,11 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		}
 		add(c, "people_affected", people);
 		add(json_object_get(c, "by_state"), sk, cnt);
-		via_child(store_node(st), unit, via);
+		fresh_via(store_node(st), unit, via);
 		if ((src = json_object_get(json_object_get(c, "sources"), via)) == NULL) {
 			src = json_object();
 			json_object_set_new(src, "problems", json_integer(0));
-			stamp(st, src, unit);
+			fresh_stamp(st, src, via);
 			json_object_set_new(json_object_get(c, "sources"), via, src);
 		}
 		add(src, "problems", cnt);
@@ -434,7 +391,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 			;
 		if (j == NCOUNTED)
 			continue;
-		unit_of(base, (const char *)sqlite3_column_text(q, 1), code);
+		fresh_via(base, (const char *)sqlite3_column_text(q, 1), code);
 		if ((u = json_object_get(units, code)) == NULL) {
 			u = new_unit(st, code, false);
 			json_object_set_new(units, code, u);
@@ -507,6 +464,8 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 	out = json_object();
 	json_object_set_new(out, "top", best(st, cache, cand, n, -1, -1, pick, top));
 	json_object_set_new(totals, "oldest_sync_ms", oldest == INT64_MAX ? json_null() : json_integer(oldest));
+	json_object_set_new(totals, "freshness",
+			    fresh_subtree(st, base, &fs, NULL) == 0 ? fresh_sum_json(&fs) : json_null());
 	json_object_set_new(out, "node", json_string(store_node(st)));
 	json_object_set_new(out, "level", json_string(unit_level_name(unit_level(store_node(st)))));
 	json_object_set_new(out, "under", json_string(base));
@@ -555,20 +514,6 @@ out:
 
 /* ---- the dashboard ---- */
 
-/* child_of writes into out the unit directly below under on the way to code; false when none. */
-static bool
-child_of(const char *under, const char *code, char out[NZ_ID_MAX])
-{
-	size_t n = strlen(under);
-	const char *dash;
-
-	if (code == NULL || !unit_within(code, under) || strcmp(code, under) == 0)
-		return false;
-	dash = strchr(code + n + 1, '-');
-	snprintf(out, NZ_ID_MAX, "%.*s", (int)(dash ? (size_t)(dash - code) : strlen(code)), code);
-	return true;
-}
-
 /* bump adds by to obj[unit][key], creating what is missing. */
 static void
 bump(json_t *obj, const char *unit, const char *key, json_int_t by)
@@ -586,8 +531,7 @@ bump(json_t *obj, const char *unit, const char *key, json_int_t by)
 static void
 bucket(const char *under, const char *code, char out[NZ_ID_MAX])
 {
-	if (!child_of(under, code, out))
-		snprintf(out, NZ_ID_MAX, "%s", under);
+	fresh_via(under, code != NULL ? code : under, out);
 }
 
 /*
@@ -685,7 +629,8 @@ json_t *
 dash_compute(struct store *st, const char *under, int sync_interval, struct nz_err *err)
 {
 	json_t *j, *units, *names, *fig, *x, *row;
-	char b[NZ_ID_MAX], via[NZ_ID_MAX], period[JPERIOD_TEXT_MAX], today[11], tj[11];
+	char b[NZ_ID_MAX], period[JPERIOD_TEXT_MAX], today[11], tj[11];
+	struct fresh_sum sum;
 	struct nz_err e = {0};
 	const char *k;
 	size_t i;
@@ -693,14 +638,9 @@ dash_compute(struct store *st, const char *under, int sync_interval, struct nz_e
 
 	if (under == NULL)
 		under = store_node(st);
-	if ((level = unit_level(under)) < 0) {
-		nz_fail(err, NZ_EINVAL, "'%s' is not an org-unit code", under);
+	if (domain_check_under(st, under, err) != 0)
 		return NULL;
-	}
-	if (!unit_within(under, store_node(st))) {
-		nz_fail(err, NZ_EDENIED, "%s is outside this node's subtree (%s)", under, store_node(st));
-		return NULL;
-	}
+	level = unit_level(under);
 	if (agg_init(st, err) != 0)
 		return NULL;
 	fig = json_object();
@@ -754,23 +694,27 @@ dash_compute(struct store *st, const char *under, int sync_interval, struct nz_e
 		json_decref(x);
 	}
 	nz_err_clear(&e);
-	/* Freshness: when this node last heard from the child that carries each unit's data. */
+	/* Freshness: when this node last heard from each unit, and from the units below it. */
 	units = json_array();
 	json_object_foreach(fig, k, x) {
-		int64_t ms = rep_watermark(st, k, via);
+		struct fresh f;
+		struct fresh_sum below;
 		char text[64];
-		text[0] = '\0';
-		if (ms > 0 && ms != INT64_MAX)
-			rep_time_text(ms, text, sizeof(text));
+		/* This node's own records (and its ancestors' directives) are current. */
+		if (unit_within(store_node(st), k) || fresh_of(st, k, &f, &e) != 0) {
+			memset(&f, 0, sizeof(f));
+			f.last_sync = FRESH_LOCAL;
+		}
+		nz_err_clear(&e);
+		fresh_text(&f, text, sizeof(text));
 		json_object_set_new(x, "unit", json_string(k));
 		json_object_set(x, "name", json_object_get(names, k) ? json_object_get(names, k) : json_null());
-		/* This node's own records (and its ancestors' directives) are current. */
-		if (unit_within(store_node(st), k) || ms == INT64_MAX)
-			ms = -1, snprintf(text, sizeof(text), "local");
-		else if (ms <= 0)
-			snprintf(text, sizeof(text), "never");
-		json_object_set_new(x, "fresh_ms", json_integer(ms));
+		json_object_set_new(x, "fresh_ms", json_integer(f.last_sync == FRESH_LOCAL ? -1 : f.last_sync));
 		json_object_set_new(x, "fresh", json_string(text));
+		json_object_set_new(x, "freshness", fresh_json(&f));
+		if (fresh_subtree(st, k, &below, &e) == 0)
+			json_object_set_new(x, "below", fresh_sum_json(&below));
+		nz_err_clear(&e);
 		json_object_set_new(x, "self", json_boolean(strcmp(k, under) == 0));
 		json_array_append(units, x);
 	}
@@ -787,11 +731,16 @@ dash_compute(struct store *st, const char *under, int sync_interval, struct nz_e
 	nz_err_clear(&e);
 	/* The share of each unit below, by the national indicators (a nominal budget: shares as percent). */
 	if (level < NZ_LEVEL_COUNTY &&
-	    (x = alloc_compute(st, 1000000, level == NZ_LEVEL_NATIONAL ? "province" : "county", under, NULL, &e)) != NULL)
+	    (x = alloc_compute(st, 1000000, level == NZ_LEVEL_NATIONAL ? "province" : "county", under, NULL,
+			       ALLOC_UNKNOWN_EXCLUDE, &e)) != NULL)
 		json_object_set_new(j, "allocation", x);
 	else
 		json_object_set_new(j, "allocation_error", json_string(e.msg));
 	json_object_set_new(j, "sync", health_peers(st, sync_interval));
+	/* How fresh the figures are: the oldest unit heard from, and how many never were. */
+	if (fresh_subtree(st, under, &sum, &e) == 0)
+		json_object_set_new(j, "freshness", fresh_sum_json(&sum));
+	nz_err_clear(&e);
 	json_decref(fig);
 	json_decref(names);
 	return j;

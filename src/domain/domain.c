@@ -1,5 +1,6 @@
 #include "domain/allocate.h"
 #include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/register.h"
 #include "domain/reports.h"
 #include "domain/selection.h"
@@ -33,6 +34,7 @@ static const struct tbl_def *const all_tables[] = {
 	&report_table,
 	&period_approval_table,
 	&indicator_table,
+	&freshness_table,
 	NULL,
 };
 

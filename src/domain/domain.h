@@ -13,6 +13,13 @@
 /* domain_tables returns every replicated table, NULL-terminated. */
 const struct tbl_def *const *domain_tables(void);
 
+/*
+ * domain_check_under refuses under unless it is an org-unit code within
+ * this node's subtree (NZ_EINVAL, NZ_EDENIED), the one rule every
+ * consolidated figure of a subtree starts with.
+ */
+int domain_check_under(struct store *st, const char *under, struct nz_err *err);
+
 /* ---- org units (orgunit.c): the tree of secretariats, a national directive ---- */
 extern const struct tbl_def orgunit_table;
 

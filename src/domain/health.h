@@ -23,9 +23,13 @@ int64_t health_count(struct store *st, const char *sql, const char *param);
  * here), for the parent also pulled and parent_head (our read position in
  * its log, and its head when last heard),
  * connected (heard from within three sync intervals of sync_interval
- * seconds), backlog_up (parent: our changes it has not acknowledged),
- * backlog_down (changes for the other side it has not taken), quarantine
- * and last_error.
+ * seconds), backlog_up (parent: our changes it has not acknowledged; a
+ * child's is not known here, 0), backlog_down (a child: the changes meant
+ * for it after where its last pull ended, exactly; the parent: positions of
+ * its log we have not read, some meant for others, so 0 exactly when
+ * caught up), quarantine and last_error.  last_sync is the last successful
+ * exchange: for a child, its last pull; for the parent, the last pull that
+ * read its log through.
  */
 json_t *health_peers(struct store *st, int sync_interval);
 

@@ -157,16 +157,6 @@ int cpl_counts(struct store *st, const char *unit, const struct jperiod *p, int6
 /* rep_default_period writes the last Jalali month that has ended ("1405-08"). */
 void rep_default_period(char out[JPERIOD_TEXT_MAX]);
 
-/*
- * rep_watermark tells how fresh this node's copy of unit's data is: 0 when
- * the unit is this node (local), else the last sync (unix ms, 0: never) of
- * the direct child through which it arrives, named in via.
- */
-int64_t rep_watermark(struct store *st, const char *unit, char via[NZ_ID_MAX]);
-
-/* rep_time_text writes unix milliseconds as Jalali date and Iran time, "1405-09-07 14:05". */
-void rep_time_text(int64_t ms, char *out, size_t n);
-
 /* ---- approval ---- */
 
 /*

@@ -357,13 +357,14 @@ ind_del(struct api *a)
 	api_result(a, ind_remove(a->st, a->param[0], AUTHOR, &err), a->param[0], &err);
 }
 
-/* GET /allocation?budget=&level=&under=&period= */
+/* GET /allocation?budget=&level=&under=&period=&unknown=refuse|exclude|zero */
 static void
 alloc(struct api *a)
 {
 	const char *under = api_under(a), *level = api_query(a, "level");
 	long long budget = api_qint(a, "budget", 0, 1, 1000000000000000000LL);
 	struct nz_err err = {0};
+	enum alloc_unknown unknown;
 	json_t *j;
 
 	if (under == NULL || api_bad(a))
@@ -374,7 +375,11 @@ alloc(struct api *a)
 	}
 	if (level == NULL)
 		level = unit_level(under) == NZ_LEVEL_NATIONAL ? "province" : "county";
-	if ((j = alloc_compute(a->st, budget, level, under, api_query(a, "period"), &err)) == NULL)
+	if (alloc_unknown_parse(api_query(a, "unknown") ? api_query(a, "unknown") : "refuse", &unknown, &err) != 0) {
+		api_error(a, 400, "invalid", "unknown", err.msg);
+		return;
+	}
+	if ((j = alloc_compute(a->st, budget, level, under, api_query(a, "period"), unknown, &err)) == NULL)
 		api_fail(a, &err);
 	else
 		api_json(a, 200, j);

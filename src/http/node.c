@@ -1,6 +1,7 @@
 /*
- * The node itself over HTTP: status, sync health, quarantine, invariant
- * check, org units, the dashboard of a subtree, and /metrics.
+ * The node itself over HTTP: status, sync health, freshness of the units
+ * below, quarantine, invariant check, org units, the dashboard of a
+ * subtree, and /metrics.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "domain/check.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/health.h"
 #include "http/http_int.h"
 #include "repl/sync.h"
@@ -42,6 +44,22 @@ static void
 peers(struct api *a)
 {
 	api_list(a, health_peers(a->st, a->app->env.sync_interval));
+}
+
+/* GET /freshness?under= : when this node last heard from each unit below under, and through whom */
+static void
+freshness(struct api *a)
+{
+	const char *under = api_under(a);
+	struct nz_err err = {0};
+	json_t *rows;
+
+	if (under == NULL)
+		return;
+	if ((rows = fresh_list(a->st, under, &err)) == NULL)
+		api_fail(a, &err);
+	else
+		api_list(a, rows);
 }
 
 /* GET /quarantine */
@@ -196,6 +214,7 @@ http_metrics(struct http_app *app, struct http_res *rs)
 const struct route api_node_routes[] = {
 	{"GET", "status", R_ANY, status},
 	{"GET", "peers", R_ANY, peers},
+	{"GET", "freshness", R_ANY, freshness},
 	{"GET", "quarantine", R_WORK, quarantine},
 	{"GET", "check", R_ANY, check},
 	{"GET", "orgunits", R_ANY, orgunits},

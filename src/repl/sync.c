@@ -29,6 +29,8 @@ struct sync {
 	/* parent side */
 	struct binding bind[MAX_BINDINGS];
 	int nbind;
+	sync_synced_fn synced;
+	void *synced_arg;
 	/* child side */
 	char parent[NZ_ID_MAX];
 	uint8_t parent_pk[32];
@@ -143,6 +145,13 @@ peer_set(struct sync *s, const char *id, const char *cols, int64_t a, int64_t b,
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : NZ_EDB;
 	sqlite3_reset(q);
 	return rc;
+}
+
+void
+sync_on_synced(struct sync *s, sync_synced_fn fn, void *arg)
+{
+	s->synced = fn;
+	s->synced_arg = arg;
 }
 
 void
@@ -564,7 +573,11 @@ serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack
 		return;
 	}
 	head = store_log_head(s->st);
+	/* Where the child will read from next: what it still lacks is after it (status). */
+	peer_set(s, child, "pull = ?2", upto, 0, 0);
 	wire_enc_pull_ok(out, upto, token, upto < head, head, store_hlc(s->st), s->batch);
+	if (s->synced != NULL)
+		s->synced(s->synced_arg, child);
 }
 
 /* serve_enrol registers a child's key by its one-time code (PROTOCOL.md §11, Enrolment). */
@@ -983,6 +996,8 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 			rc = next_pull(s, out);
 			goto out;
 		}
+		/* Pushed, then pulled through: the last successful exchange. */
+		peer_set(s, s->parent, "last_sync = ?2", now_ms(), 0, 0);
 		/* The parent's log is read through: what we had lost of ours is back. */
 		if (store_meta_get_int(s->st, "recover_from", 0) > 0) {
 			nz_log(NZ_LOG_INFO, "sync.recovered", "parent=%s ours=%lld", s->parent,

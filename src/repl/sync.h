@@ -31,6 +31,16 @@ void sync_free(struct sync *s);
  */
 void sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out);
 
+/*
+ * sync_synced_fn is told, on the parent's side, that child's session
+ * succeeded (its changes are in, it pulled): the node records what that
+ * says of the child's freshness (domain/fresh.h), outside the protocol.
+ */
+typedef void (*sync_synced_fn)(void *arg, const char *child);
+
+/* sync_on_synced sets the function told of every child's successful session (NULL: none). */
+void sync_on_synced(struct sync *s, sync_synced_fn fn, void *arg);
+
 /* sync_pipe_closed forgets the child bound to pipe. */
 void sync_pipe_closed(struct sync *s, uint32_t pipe);
 

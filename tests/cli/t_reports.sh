@@ -96,7 +96,8 @@ check_match "completeness CSV header" "$(echo "$c" | head -1)" "^unit,name,level
 check_eq "IR-07: 2 expected, 1 received, 1 on time" "$(echo "$c" | grep '^IR-07,' | cut -d, -f4-6)" "2,1,1"
 check_eq "IR-07-04 unknown, not failing" "$(echo "$c" | grep '^IR-07-04,' | cut -d, -f10,11)" "0,1"
 txt=$(nz completeness -D "$D" --period 1405-07 --under IR-07)
-check_match "the text says why" "$txt" "IR-07-04 +monthly 1405-07: 1 unknown: never synced"
+check_match "the text says why" "$txt" "IR-07-04 +monthly 1405-07: 1 unknown: never synced, never heard from here"
+check_match "and sums up the freshness" "$txt" "freshness: 2 units below IR-07, 2 never heard from"
 check_match "and through which child" "$txt" "through IR-07"
 check_match "completeness --json" "$(nz completeness -D "$D" --period 1405-07 --json)" '"period": "1405-07"'
 check_fails "completeness of a bad period" nz completeness -D "$D" --period 1405-13
@@ -133,13 +134,33 @@ check_eq "shares follow population exactly" \
 	'"share":100 "share":200 "share":300 '
 nz issue add -D "$D" --title "بیکاری" >/dev/null
 check "a second indicator" nz indicator set -D "$D" issues --source open_issues --weight 40
-nz allocate -D "$D" --budget 1,000,000,007 --level province --csv "$T/alloc.csv"
+# No province ever synced with this national node: their problems are unknown here.
+before=$(sqlite3 "$D/nehzat.db" "SELECT count(*) FROM oplog")
+err=$(nz allocate -D "$D" --budget 1000 --level province --csv "$T/refused.csv" 2>&1); rc=$?
+check_eq "unknown data: the allocation is refused" "$rc" 1
+check_match "naming the units and the choices" "$err" \
+	"the data of 3 of the 3 province units is unknown here: IR-07 \(never heard from\), IR-08 \(never heard from\), IR-09 \(never heard from\); nothing was allocated: choose --unknown exclude .* or --unknown zero"
+check "and nothing is written" test ! -e "$T/refused.csv"
+check_eq "nor recorded" "$(sqlite3 "$D/nehzat.db" "SELECT count(*) FROM oplog")" "$before"
+check_eq "--unknown must be one of three (usage)" \
+	"$(nz allocate -D "$D" --budget 10 --level province --unknown maybe >/dev/null 2>&1; echo $?)" 2
+err=$(nz allocate -D "$D" --budget 1000 --level province --unknown exclude 2>&1)
+check_match "left out, nobody is left to share" "$err" "no indicator with a weight has data"
+nz allocate -D "$D" --budget 1,000,000,007 --level province --unknown zero --csv "$T/alloc.csv"
 check_eq "allocation CSV: header, 3 provinces, total" "$(wc -l <"$T/alloc.csv")" 5
+check_match "each row says its data was unknown" "$(sed -n 2p "$T/alloc.csv")" ",counted as zero: never heard from"
+check_match "and the total the choice" "$(tail -1 "$T/alloc.csv")" ",--unknown zero: 3 units"
+d0=$(nz allocate -D "$D" --budget 1000 --level province --unknown zero --json | grep inputs_digest)
+nz indicator set -D "$D" issues --source open_issues --weight 0 >/dev/null
+d1=$(nz allocate -D "$D" --budget 1000 --level province --json | grep inputs_digest)
+check "population alone: every unit known, no choice needed" test -n "$d1"
+check "the choice is part of the inputs digest" test "$d0" != "$d1"
+nz indicator set -D "$D" issues --source open_issues --weight 40 >/dev/null
 sum=$(awk -F, 'NR > 1 && $1 != "TOTAL" { s += $3 } END { printf "%.0f", s }' "$T/alloc.csv")
 check_eq "the shares sum to the budget to the rial" "$sum" 1000000007
 check_match "the total row" "$(tail -1 "$T/alloc.csv")" "^TOTAL,,1000000007,100.00,"
 check_match "a unit row names the standards version and period" "$(sed -n 2p "$T/alloc.csv")" ",2,1405-08,[0-9a-f]{32},"
-err=$(nz allocate -D "$D" --budget 1000 --level county --under IR-07 2>&1); rc=$?
+err=$(nz allocate -D "$D" --budget 1000 --level county --under IR-07 --unknown zero 2>&1); rc=$?
 check_eq "counties without population or problems: nothing to share by" "$rc" 1
 check_match "said so" "$err" "^nehzat: no indicator with a weight has data for the county units under IR-07"
 check_eq "a budget that is not a number is a usage error" \

@@ -246,7 +246,7 @@ main(void)
 	prov = mkstore("IR-02", "IR-02");
 
 	/* Refusals before any indicator exists. */
-	CHECK(alloc_compute(ir, 1000, "province", NULL, NULL, &err) == NULL);
+	CHECK(alloc_compute(ir, 1000, "province", NULL, NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
 	CHECK_INT(err.code, NZ_ENOTFOUND);
 	CHECK(strstr(err.msg, "indicator set") != NULL);
 	CHECK_INT(ind_set(prov, "pop", NULL, "population", 1, "t", &err), NZ_EDENIED);
@@ -281,7 +281,7 @@ main(void)
 	CHECK_INT(json_array_size(a), 3);
 	json_decref(a);
 
-	a = alloc_compute(ir, 1000000007LL, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 1000000007LL, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(a != NULL);
 	if (a == NULL) {
 		printf("# %s\n", err.msg);
@@ -317,7 +317,7 @@ main(void)
 	/* Ties go to the lower unit code: 100 rials over three equal units. */
 	CHECK_INT(ind_set(ir, "pop", NULL, NULL, 0, "t", &err), 0);
 	CHECK_INT(ind_set(ir, "helpers", NULL, NULL, 0, "t", &err), 0);
-	a = alloc_compute(ir, 100, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 100, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	/* open problems: IR-01 1, IR-02 2, IR-03 1, IR-05 1 of 5: 20, 40, 20, 0, 20 exactly */
 	CHECK_INT(share(a, "IR-01"), 20);
 	CHECK_INT(share(a, "IR-02"), 40);
@@ -325,19 +325,19 @@ main(void)
 	CHECK_INT(ji(json_object_get(a, "standards"), "version"), 5);
 	CHECK(strcmp(fp, json_string_value(json_object_get(json_object_get(a, "standards"), "fingerprint"))) != 0);
 	json_decref(a);
-	a = alloc_compute(ir, 101, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 101, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	/* 20.2, 40.4, 20.2, 0, 20.2: the one rial left goes to the largest remainder, IR-02 */
 	CHECK_INT(share(a, "IR-01"), 20);
 	CHECK_INT(share(a, "IR-02"), 41);
 	json_decref(a);
-	a = alloc_compute(ir, 103, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 103, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	/* 20.6, 41.2, 20.6, 0, 20.6: two rials left, three remainders tie: the lower codes win */
 	CHECK_INT(share(a, "IR-01"), 21);
 	CHECK_INT(share(a, "IR-02"), 41);
 	CHECK_INT(share(a, "IR-03"), 21);
 	CHECK_INT(share(a, "IR-05"), 20);
 	json_decref(a);
-	a = alloc_compute(ir, 104, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 104, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	/* 20.8, 41.6, 20.8, 0, 20.8: two rials to the .8 remainders IR-01 and IR-03 */
 	CHECK_INT(share(a, "IR-01"), 21);
 	CHECK_INT(share(a, "IR-02"), 41);
@@ -345,14 +345,14 @@ main(void)
 	CHECK_INT(share(a, "IR-05"), 21);
 	CHECK_INT(check_sums(a), 0);
 	json_decref(a);
-	a = alloc_compute(ir, 1, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 1, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK_INT(share(a, "IR-02"), 1); /* 0.4 is the largest remainder */
 	CHECK_INT(check_sums(a), 0);
 	json_decref(a);
 
 	/* Counties: population unknown for all of them, so it drops out and is said. */
 	CHECK_INT(ind_set(ir, "pop", NULL, NULL, 50, "t", &err), 0);
-	a = alloc_compute(ir, 999, "county", "IR-02", "1405-07", &err);
+	a = alloc_compute(ir, 999, "county", "IR-02", "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(a != NULL);
 	CHECK_INT(json_array_size(json_object_get(a, "units")), 3);
 	CHECK(has_note(a, "population unknown (counted 0) for 3 units"));
@@ -370,12 +370,12 @@ main(void)
 		CHECK_INT(rep_draft(ir, "IR-02-02", "monthly", "1405-07", NULL, 0, NULL, true, "t", id, &err), 0);
 		CHECK_INT(ind_set(ir, "reporting", NULL, "completeness", 10, "t", &err), 0);
 		CHECK_INT(ind_set(ir, "issues", NULL, NULL, 0, "t", &err), 0);
-		a = alloc_compute(ir, 5000, "county", "IR-02", "1405-07", &err);
+		a = alloc_compute(ir, 5000, "county", "IR-02", "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 		CHECK_INT(json_integer_value(json_object_get(json_object_get(unit_of(a, "IR-02-02"), "values"), "reporting")),
 			  1000000);
 		CHECK_INT(share(a, "IR-02-02"), 5000);
 		json_decref(a);
-		a = alloc_compute(ir, 5000, "county", "IR-02", "1405-08", &err); /* nothing received */
+		a = alloc_compute(ir, 5000, "county", "IR-02", "1405-08", ALLOC_UNKNOWN_ZERO, &err); /* nothing received */
 		CHECK(a == NULL);
 		CHECK(strstr(err.msg, "nothing to share by") != NULL);
 		CHECK_INT(ind_set(ir, "issues", NULL, NULL, 30, "t", &err), 0);
@@ -391,7 +391,7 @@ main(void)
 		for (k = 0; k < 5; k++)
 			unit(ir, ids[k], (long long)(next_rand() % 90000000));
 		CHECK_INT(ind_set(ir, "pop", NULL, NULL, (int64_t)(next_rand() % 1000001), "t", &err), 0);
-		a = alloc_compute(ir, budget, "province", NULL, "1405-07", &err);
+		a = alloc_compute(ir, budget, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 		if (a == NULL) {
 			CHECK(strstr(err.msg, "nothing to share by") != NULL);
 			continue;
@@ -399,7 +399,7 @@ main(void)
 		CHECK_INT(check_sums(a), 0);
 		json_decref(a);
 	}
-	a = alloc_compute(ir, 1000000000000000000LL, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 1000000000000000000LL, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK_INT(check_sums(a), 0);
 	json_decref(a);
 
@@ -407,20 +407,20 @@ main(void)
 	ir2 = mkstore("IR-replica", "IR");
 	copy_log(ir, ir2, true);
 	copy_log(ir, prov, false);
-	a = alloc_compute(ir, 123456789, "province", NULL, "1405-07", &err);
-	b = alloc_compute(ir2, 123456789, "province", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 123456789, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
+	b = alloc_compute(ir2, 123456789, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(same_shares(a, b));
 	json_decref(a);
 	json_decref(b);
-	a = alloc_compute(ir, 987654321, "county", "IR-02", "1405-07", &err);
-	b = alloc_compute(prov, 987654321, "county", NULL, "1405-07", &err);
+	a = alloc_compute(ir, 987654321, "county", "IR-02", "1405-07", ALLOC_UNKNOWN_ZERO, &err);
+	b = alloc_compute(prov, 987654321, "county", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(a != NULL && b != NULL);
 	CHECK(same_shares(a, b));
 	CHECK_STR(json_string_value(json_object_get(a, "inputs_digest")), json_string_value(json_object_get(b, "inputs_digest")));
 	json_decref(b);
 	/* And a change of data changes the digest. */
 	issue(prov, "IR-02-03", "identified");
-	b = alloc_compute(prov, 987654321, "county", NULL, "1405-07", &err);
+	b = alloc_compute(prov, 987654321, "county", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(!same_shares(a, b));
 	json_decref(b);
 
@@ -447,15 +447,15 @@ main(void)
 	json_decref(a);
 
 	/* Bad input. */
-	CHECK(alloc_compute(ir, 0, "province", NULL, NULL, &err) == NULL);
-	CHECK(alloc_compute(ir, 1000000000000000001LL, "province", NULL, NULL, &err) == NULL);
-	CHECK(alloc_compute(ir, 10, "village", NULL, NULL, &err) == NULL);
-	CHECK(alloc_compute(ir, 10, "province", "IR-02", NULL, &err) == NULL);
+	CHECK(alloc_compute(ir, 0, "province", NULL, NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
+	CHECK(alloc_compute(ir, 1000000000000000001LL, "province", NULL, NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
+	CHECK(alloc_compute(ir, 10, "village", NULL, NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
+	CHECK(alloc_compute(ir, 10, "province", "IR-02", NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
 	CHECK(strstr(err.msg, "no province units below") != NULL);
-	CHECK(alloc_compute(prov, 10, "county", "IR-03", NULL, &err) == NULL);
+	CHECK(alloc_compute(prov, 10, "county", "IR-03", NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
 	CHECK_INT(err.code, NZ_EDENIED);
-	CHECK(alloc_compute(ir, 10, "province", NULL, "1405-13", &err) == NULL);
-	CHECK(alloc_compute(ir, 10, "county", "IR-04", NULL, &err) == NULL); /* no counties known there */
+	CHECK(alloc_compute(ir, 10, "province", NULL, "1405-13", ALLOC_UNKNOWN_ZERO, &err) == NULL);
+	CHECK(alloc_compute(ir, 10, "county", "IR-04", NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL); /* no counties known there */
 
 	/* A removed indicator is kept, inactive, and the version moves on. */
 	CHECK_INT(ind_remove(ir, "helpers", "t", &err), 0);

@@ -471,7 +471,7 @@ test_help(void)
 	HAS(text, "log.level");
 	HAS(text, "enum debug|info|warn|error");
 	HAS(text, "reports.require_children_accepted");
-	CHECK_INT(count_lines(text), 22 + 1); /* 22 keys, and the final '\n' */
+	CHECK_INT(count_lines(text), 23 + 1); /* 23 keys, and the final '\n' */
 	free(text);
 }
 

@@ -748,7 +748,7 @@ level(const char *id, const char *const *owners, int nowners, const char *const 
 	CHECK(!agg_subtree_count(late, "open_issues", id, &(int64_t){0}));
 	alloc_level = unit_level(id) == NZ_LEVEL_NATIONAL ? "province" : "county";
 	if (unit_level(id) < NZ_LEVEL_COUNTY)
-		direct = alloc_compute(late, 1000000, alloc_level, id, "1405-08", &err);
+		direct = alloc_compute(late, 1000000, alloc_level, id, "1405-08", ALLOC_UNKNOWN_ZERO, &err);
 	cpl = cpl_compute(late, id, "1405-08", 0, &err);
 	CHECK(agg_init(late, &err) == 0);
 	/* Completeness finds the units with reports from the aggregates now: the same figures. */
@@ -765,7 +765,7 @@ level(const char *id, const char *const *owners, int nowners, const char *const 
 	json_decref(b);
 	/* The allocation reads its counts and its units from the aggregates now: the same shares. */
 	if (unit_level(id) < NZ_LEVEL_COUNTY) {
-		a = alloc_compute(st, 1000000, alloc_level, id, "1405-08", &err);
+		a = alloc_compute(st, 1000000, alloc_level, id, "1405-08", ALLOC_UNKNOWN_ZERO, &err);
 		CHECK(direct != NULL && a != NULL && json_array_size(json_object_get(a, "units")) > 1);
 		CHECK(same("allocations from the aggregates and from the records", a, direct));
 		json_decref(a);

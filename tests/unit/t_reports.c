@@ -14,6 +14,7 @@
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/reports.h"
 
 #include "test.h"
@@ -88,6 +89,9 @@ set_peer(struct store *st, const char *id, int64_t last_sync)
 		 id, (long long)last_sync, (long long)last_sync);
 	if (store_exec(st, sql, NULL) != 0)
 		printf("# cannot set peer %s\n", id);
+	/* What the sync server does after a session: the freshness record, carried up. */
+	if (fresh_observe(st, id, 0, NULL, NULL) != 0)
+		printf("# cannot observe peer %s\n", id);
 }
 
 static void
@@ -192,9 +196,9 @@ test_periods(void)
 	/* Watermark times are shown in Jalali, Iran time. */
 	{
 		char t[32];
-		rep_time_text(ms_at("2026-10-28"), t, sizeof(t));
+		jalali_time_text(ms_at("2026-10-28"), t, sizeof(t));
 		CHECK_STR(t, "1405-08-06 15:30");
-		rep_time_text(ms_at("2025-03-20") + 10 * 3600 * 1000LL, t, sizeof(t));
+		jalali_time_text(ms_at("2025-03-20") + 10 * 3600 * 1000LL, t, sizeof(t));
 		CHECK_STR(t, "1404-01-01 01:30"); /* 22:00 UTC is after midnight in Tehran */
 	}
 }
@@ -433,7 +437,8 @@ test_completeness(struct store *ir, struct store *prov, struct store *cty)
 	CHECK_STR(item_state(res, "IR-07-03", "state"), "unknown");
 	CHECK_STR(item_state(res, "IR-07-03", "since"), "1405-08-06 15:30");
 	CHECK_STR(item_state(res, "IR-07-04", "state"), "unknown");
-	CHECK_STR(item_state(res, "IR-07-04", "since"), "");
+	CHECK_STR(item_state(res, "IR-07-04", "since"), "never");
+	CHECK_INT(cnt(res, "IR-07", "total", "never_heard"), 1);
 	CHECK_STR(item_state(res, "IR-07-05", "state"), "received");
 	json_decref(res);
 
@@ -456,19 +461,29 @@ test_completeness(struct store *ir, struct store *prov, struct store *cty)
 	CHECK_INT(err.code, NZ_EDENIED);
 	CHECK(cpl_compute(prov, NULL, "1405-13", 0, &err) == NULL);
 
-	/* At national, a county's freshness is its province's last sync. */
+	/* At national, a county's freshness is what its province saw, carried up as
+	 * data: the same answers as at the province, whenever the province itself
+	 * last synced. */
 	copy_log(prov, ir);
 	set_peer(ir, "IR-07", ms_at("2026-10-20")); /* before the due date */
 	res = cpl_compute(ir, "IR-07", "1405-07", 0, &err);
 	CHECK_STR(jget(unit_row(res, "IR-07-02"), "via"), "IR-07");
-	CHECK_STR(jget(unit_row(res, "IR-07-02"), "data_as_of"), "1405-07-28 15:30");
+	CHECK_STR(jget(unit_row(res, "IR-07-02"), "data_as_of"), "1405-08-29 15:30");
+	CHECK_STR(jget(json_object_get(unit_row(res, "IR-07-02"), "freshness"), "observer"), "IR-07");
 	CHECK_INT(cnt(res, "IR-07", "total", "received"), 2);
-	CHECK_INT(cnt(res, "IR-07", "total", "unknown"), 3);
-	CHECK_INT(cnt(res, "IR-07", "total", "not_submitted"), 0);
+	CHECK_INT(cnt(res, "IR-07", "total", "not_submitted"), 1);
+	CHECK_INT(cnt(res, "IR-07", "total", "unknown"), 2);
+	CHECK_INT(cnt(res, "IR-07", "total", "never_heard"), 1);
+	CHECK_STR(item_state(res, "IR-07-02", "state"), "not_submitted");
+	CHECK_STR(item_state(res, "IR-07-03", "since"), "1405-08-06 15:30");
+	CHECK_STR(item_state(res, "IR-07-04", "since"), "never");
+	/* Never heard from: IR-07-04, and IR-07-05 whose report the province entered. */
+	CHECK_INT(json_integer_value(json_object_get(json_object_get(res, "freshness"), "never_heard")), 2);
+	CHECK_STR(jget(json_object_get(res, "freshness"), "oldest_unit"), "IR-07-03");
 	json_decref(res);
 	set_peer(ir, "IR-07", ms_at("2026-11-27"));
 	res = cpl_compute(ir, NULL, "1405-07", 0, &err);
-	CHECK_INT(cnt(res, "IR-07", "total", "not_submitted"), 3);
+	CHECK_INT(cnt(res, "IR-07", "total", "not_submitted"), 1);
 	CHECK_INT(cnt(res, "IR", "total", "expected"), 5);
 	json_decref(res);
 

@@ -8,43 +8,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "domain/fresh.h"
 #include "domain/register/reg_int.h"
 
 /* ---- consolidation ---- */
-
-/* The direct child of this node through which the data of unit arrives; "" for this node's own. */
-static void
-via_child(const char *node, const char *unit, char out[NZ_ID_MAX])
-{
-	size_t len = unit_level(node) == NZ_LEVEL_NATIONAL ? 5 : 8;
-
-	out[0] = '\0';
-	if (strcmp(node, unit) == 0 || !unit_within(unit, node) || strlen(unit) < len)
-		return;
-	memcpy(out, unit, len);
-	out[len] = '\0';
-}
-
-/* Stamps obj with the freshness of the data of unit as seen at this node. */
-static int64_t
-stamp(struct store *st, json_t *obj, const char *unit)
-{
-	char via[NZ_ID_MAX];
-	int64_t ms;
-
-	via_child(store_node(st), unit, via);
-	if (via[0] == '\0') {
-		json_object_set_new(obj, "via", json_string(store_node(st)));
-		json_object_set_new(obj, "local", json_true());
-		json_object_set_new(obj, "last_sync_ms", json_null());
-		return INT64_MAX;
-	}
-	ms = reg_scalar(st, "SELECT last_sync FROM peer WHERE id = ?1 AND role = 'child'", via, NULL);
-	json_object_set_new(obj, "via", json_string(via));
-	json_object_set_new(obj, "local", json_false());
-	json_object_set_new(obj, "last_sync_ms", json_integer(ms > 0 ? ms : 0));
-	return ms > 0 ? ms : 0;
-}
 
 static json_t *
 zero_states(void)
@@ -138,7 +105,7 @@ new_unit(struct store *st, const char *code, bool own)
 		sqlite3_finalize(q);
 	}
 	json_object_set_new(u, "own", json_boolean(own));
-	stamp(st, u, code);
+	fresh_stamp(st, u, code);
 	json_object_set_new(u, "problems", json_integer(0));
 	json_object_set_new(u, "by_state", zero_states());
 	return u;
@@ -191,6 +158,7 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 	char code[NZ_ID_MAX], sql[512];
 	size_t i, n, j;
 	int64_t oldest = INT64_MAX;
+	struct fresh_sum fs;
 	sqlite3_stmt *q;
 
 	if (unit_level(base) < 0) {
@@ -269,13 +237,11 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		bump(c, "people_affected", json_integer_value(json_object_get(r, "people_affected")));
 		bump(json_object_get(c, "by_state"), state ? state : "identified", 1);
 		/* The category's figure rests on every child carrying one of its problems. */
-		via_child(store_node(st), owner, via);
-		if (via[0] == '\0')
-			snprintf(via, sizeof(via), "%s", store_node(st));
+		fresh_via(store_node(st), owner, via);
 		if ((src = json_object_get(json_object_get(c, "sources"), via)) == NULL) {
 			src = json_object();
 			json_object_set_new(src, "problems", json_integer(0));
-			stamp(st, src, owner);
+			fresh_stamp(st, src, via);
 			json_object_set_new(json_object_get(c, "sources"), via, src);
 		}
 		bump(src, "problems", 1);
@@ -349,6 +315,8 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		}
 		sort_units(arr);
 		json_object_set_new(totals, "oldest_sync_ms", oldest == INT64_MAX ? json_null() : json_integer(oldest));
+		json_object_set_new(totals, "freshness",
+				    fresh_subtree(st, base, &fs, NULL) == 0 ? fresh_sum_json(&fs) : json_null());
 		json_object_set_new(out, "units", arr);
 	}
 	json_object_set_new(out, "totals", totals);

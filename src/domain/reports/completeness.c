@@ -9,6 +9,8 @@
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/aggregate.h"
+#include "domain/domain.h"
+#include "domain/fresh.h"
 #include "domain/reports/rep_int.h"
 
 void
@@ -70,8 +72,9 @@ load_templates(struct cpl *c, struct nz_err *err)
 
 /*
  * load_units lists the org units within under: the org-unit tree, the
- * owners of reports, and (unless data_only) this node's children, so that
- * a node without the tree still sees the units it hears from.
+ * owners of reports, and (unless data_only) this node's children and the
+ * units it has freshness records of, so that a node without the tree still
+ * sees the units it hears from; with each its freshness.
  */
 static int
 load_units(struct cpl *c, const char *under, struct nz_err *err)
@@ -89,7 +92,8 @@ load_units(struct cpl *c, const char *under, struct nz_err *err)
 		 agg_live_owners(c->st, "report"),
 		 c->data_only ? ""
 			      : " UNION SELECT id FROM peer WHERE role = 'child' AND"
-				" (id > ?1 || '-' AND id < ?1 || '.')");
+				" (id > ?1 || '-' AND id < ?1 || '.') UNION SELECT unit FROM freshness"
+				" WHERE deleted = 0 AND (unit > ?1 || '-' AND unit < ?1 || '.')");
 	if ((c->units = calloc((size_t)cap, sizeof(*c->units))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(store_db(c->st), sql, -1, &q, NULL) != SQLITE_OK)
@@ -114,8 +118,13 @@ load_units(struct cpl *c, const char *under, struct nz_err *err)
 		snprintf(u->code, sizeof(u->code), "%s", id);
 		u->level = unit_level(id);
 		u->items = c->items ? json_array() : NULL;
-		u->wm = c->data_only ? INT64_MAX : rep_watermark(c->st, id, u->via);
 		c->nunits = n;
+		if (c->data_only)
+			u->fr.last_sync = FRESH_LOCAL;
+		else if (fresh_of(c->st, id, &u->fr, err) != 0) {
+			sqlite3_finalize(q);
+			return NZ_EDB;
+		}
 	}
 	sqlite3_finalize(q);
 	return 0;
@@ -163,16 +172,17 @@ add_counts(struct counts *a, const struct counts *b)
 	a->not_due += b->not_due;
 	a->not_submitted += b->not_submitted;
 	a->unknown += b->unknown;
+	a->never_heard += b->never_heard;
 }
 
 static json_t *
 counts_json(const struct counts *k)
 {
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "expected", (json_int_t)k->expected,
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "expected", (json_int_t)k->expected,
 			 "received", (json_int_t)k->received, "on_time", (json_int_t)k->on_time, "late",
 			 (json_int_t)k->late, "accepted", (json_int_t)k->accepted, "returned",
 			 (json_int_t)k->returned, "not_due", (json_int_t)k->not_due, "not_submitted",
-			 (json_int_t)k->not_submitted, "unknown", (json_int_t)k->unknown);
+			 (json_int_t)k->not_submitted, "unknown", (json_int_t)k->unknown, "never_heard", (json_int_t)k->never_heard);
 }
 
 /* unit_period counts (and lists) what is expected of unit u under template ti for period tp. */
@@ -279,14 +289,20 @@ unit_period(struct cpl *c, struct cpl_unit *u, const struct tpl_info *ti, const 
 		if (strcmp(c->today, due) <= 0) {
 			state = "not_due";
 			u->own.not_due += missing;
-		} else if (u->wm >= rep_due_end_ms(due)) {
+		} else if (u->fr.last_sync >= rep_due_end_ms(due)) {
+			/* Heard from after the due day: anything sent by then is here. */
 			state = "not_submitted";
 			u->own.not_submitted += missing;
 		} else {
+			/* Never heard from, or not since before the due day: we cannot know. */
 			state = "unknown";
 			u->own.unknown += missing;
-			if (u->wm > 0)
-				rep_time_text(u->wm, since, sizeof(since));
+			if (u->fr.last_sync > 0) {
+				jalali_time_text(u->fr.last_sync, since, sizeof(since));
+			} else {
+				snprintf(since, sizeof(since), "never");
+				u->own.never_heard += missing;
+			}
 		}
 		if (u->items != NULL) {
 			rep_iso_jalali(due, dj);
@@ -354,16 +370,6 @@ cpl_run(struct cpl *c, const char *under, struct nz_err *err)
 	return 0;
 }
 
-static int
-check_under(struct store *st, const char *under, struct nz_err *err)
-{
-	if (unit_level(under) < 0)
-		return nz_fail(err, NZ_EINVAL, "'%s' is not an org-unit code", under);
-	if (!unit_within(under, store_node(st)))
-		return nz_fail(err, NZ_EDENIED, "%s is outside this node's subtree (%s)", under, store_node(st));
-	return 0;
-}
-
 static json_t *
 unit_names(struct store *st)
 {
@@ -386,14 +392,16 @@ cpl_compute(struct store *st, const char *under, const char *period, int depth, 
 	struct cpl c;
 	char label[JPERIOD_TEXT_MAX], today_j[11];
 	json_t *out = NULL, *rows, *names = NULL;
+	struct fresh_sum sum;
 	int i, base;
 
 	memset(&c, 0, sizeof(c));
+	memset(&sum, 0, sizeof(sum));
 	c.st = st;
 	c.items = true;
 	if (under == NULL)
 		under = store_node(st);
-	if (check_under(st, under, err) != 0)
+	if (domain_check_under(st, under, err) != 0)
 		return NULL;
 	if (period == NULL) {
 		rep_default_period(label);
@@ -409,27 +417,32 @@ cpl_compute(struct store *st, const char *under, const char *period, int depth, 
 	rows = json_array();
 	for (i = 0; i < c.nunits; i++) {
 		struct cpl_unit *u = &c.units[i];
+		struct fresh_sum below;
 		char when[32];
 		json_t *row;
+		int j;
 		if (depth > 0 && u->level - base > depth)
 			continue;
-		if (u->wm == INT64_MAX)
-			snprintf(when, sizeof(when), "local");
-		else if (u->wm == 0)
-			snprintf(when, sizeof(when), "never");
-		else
-			rep_time_text(u->wm, when, sizeof(when));
-		row = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:o,s:O}", "unit", u->code, "name",
+		fresh_text(&u->fr, when, sizeof(when));
+		memset(&below, 0, sizeof(below));
+		for (j = 0; j < c.nunits; j++)
+			if (j != i && unit_within(c.units[j].code, u->code))
+				fresh_sum_add(&below, c.units[j].code, &c.units[j].fr);
+		row = json_pack("{s:s,s:s,s:s,s:i,s:s,s:s,s:o,s:o,s:o,s:o,s:O}", "unit", u->code, "name",
 				jstr(names, u->code), "level", unit_level_name(u->level), "depth", u->level - base,
-				"data_as_of", when, "via", u->via, "own", counts_json(&u->own), "total",
+				"data_as_of", when, "via", u->fr.via, "freshness", fresh_json(&u->fr),
+				"below", fresh_sum_json(&below), "own", counts_json(&u->own), "total",
 				counts_json(&u->total), "items", u->items);
 		json_array_append_new(rows, row);
+		if (i == 0)
+			sum = below;
 	}
 	rep_iso_jalali(c.today, today_j);
-	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "node", store_node(st), "under", under, "period",
+	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "node", store_node(st), "under", under, "period",
 			label, "today", today_j, "helper_groups",
 			c.appt_table != NULL ? "appointments" : "quota", "total",
-			counts_json(c.nunits > 0 ? &c.units[0].total : &(struct counts){0}), "units", rows);
+			counts_json(c.nunits > 0 ? &c.units[0].total : &(struct counts){0}), "freshness",
+			fresh_sum_json(&sum), "units", rows);
 out:
 	json_decref(names);
 	cpl_release(&c);

@@ -152,28 +152,6 @@ rep_level_of(const char *name)
 	return -1;
 }
 
-void
-rep_time_text(int64_t ms, char *out, size_t n)
-{
-	long long secs, days, rem;
-	struct jdate j;
-	int y, m, d;
-
-	secs = (long long)((ms + IRAN_OFFSET_MS) / 1000);
-	days = secs / 86400;
-	rem = secs % 86400;
-	if (rem < 0) {
-		rem += 86400;
-		days--;
-	}
-	civil_from_days((long)days, &y, &m, &d);
-	if (jalali_from_gregorian(y, m, d, &j) != 0) {
-		snprintf(out, n, "?");
-		return;
-	}
-	snprintf(out, n, "%04d-%02d-%02d %02lld:%02lld", j.y, j.m, j.d, rem / 3600, rem % 3600 / 60);
-}
-
 /* rep_due_end_ms is the first instant (unix ms) after the due day in Iran. */
 int64_t
 rep_due_end_ms(const char *due)
@@ -198,32 +176,6 @@ rep_default_period(char out[JPERIOD_TEXT_MAX])
 	}
 	jperiod_prev(&p);
 	jperiod_format(&p, out, JPERIOD_TEXT_MAX);
-}
-
-int64_t
-rep_watermark(struct store *st, const char *unit, char via[NZ_ID_MAX])
-{
-	const char *self = store_node(st);
-	sqlite3_stmt *q;
-	int64_t ms = 0;
-	size_t len;
-
-	via[0] = '\0';
-	if (strcmp(unit, self) == 0)
-		return INT64_MAX;
-	if (!unit_within(unit, self))
-		return 0;
-	/* The direct child on the way down: IR -> "IR-PP", IR-PP -> "IR-PP-CC". */
-	len = unit_level(self) == NZ_LEVEL_NATIONAL ? 5 : 8;
-	snprintf(via, NZ_ID_MAX, "%.*s", (int)len, unit);
-	if (sqlite3_prepare_v2(store_db(st), "SELECT last_sync FROM peer WHERE id = ? AND role = 'child'", -1,
-			       &q, NULL) != SQLITE_OK)
-		return 0;
-	sqlite3_bind_text(q, 1, via, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		ms = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return ms;
 }
 
 /* rep_table_has reports whether table tbl exists and, when col is not NULL, has that column. */

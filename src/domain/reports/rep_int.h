@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "base/jalali.h"
+#include "domain/fresh.h"
 #include "domain/reports.h"
 
 #define CODE_MAX 32
@@ -110,6 +111,7 @@ struct tpl_info {
 
 struct counts {
 	int64_t expected, received, on_time, late, accepted, returned, not_due, not_submitted, unknown;
+	int64_t never_heard; /* of unknown: from units never heard from */
 };
 
 struct cpl_unit {
@@ -117,8 +119,7 @@ struct cpl_unit {
 	int level;
 	struct counts own, total;
 	json_t *items;
-	int64_t wm; /* rep_watermark */
-	char via[NZ_ID_MAX];
+	struct fresh fr; /* how fresh this node's copy of its data is (FRESH_LOCAL when data_only) */
 	bool failing; /* period_approve: something not accepted */
 };
 
