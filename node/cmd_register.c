@@ -13,6 +13,7 @@
 
 #include "base/csv.h"
 #include "base/jalali.h"
+#include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/record.h"
 #include "domain/register.h"
@@ -1304,7 +1305,7 @@ register_summary_exec(const struct cmd_opts *o, int argc, char **argv)
 		return rc;
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	s = reg_summary(n.st, under, (int)ntop, &err);
+	s = dash_register(n.st, under, (int)ntop, &err);
 	node_close(&n);
 	if (s == NULL)
 		return cmd_fail(&err);

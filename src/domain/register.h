@@ -421,18 +421,9 @@ int fac_retire(struct store *st, const char *id, const char *author, struct nz_e
  */
 json_t *fac_list(struct store *st, const char *under, bool all);
 
-/* ---- consolidation (register/reg_summary.c) ---- */
+/* ---- consolidation ---- */
 
-/*
- * reg_summary consolidates the register of under (this node when NULL): one
- * entry per unit, under itself and each unit directly below it (counts per
- * effective status, sessions, solutions, decisions, interventions,
- * evaluations, organisations, and its top problems), totals, and per
- * category the counts and top problems.  Every unit and category carries the
- * freshness of the data it rests on: the last successful sync of the direct
- * child of this node that carries it (peer last_sync, unix ms), or "local".
- */
-json_t *reg_summary(struct store *st, const char *under, int top, struct nz_err *err);
+/* The consolidated register of a subtree is the dashboard's: dash_register (dashboard.h). */
 
 /* ---- helpers shared by the register's files and the commands ---- */
 

@@ -137,11 +137,13 @@ json_t *rep_show(struct store *st, const char *id);
  * cpl_compute returns the completeness of Jalali period (NULL: the last
  * month that has ended) under org unit under (NULL: this node), as seen at
  * this node: for every unit its own and subtree counts (expected, received,
- * on_time, late, accepted, returned, not_due, not_submitted, unknown) and
- * items.  A missing report is "not_submitted" only when the unit's data
- * reached here after its due date (the last sync of the child through which
- * it comes); otherwise it is "unknown" since that sync.  depth limits the
- * rows (0: all).  NULL with err filled on bad input.
+ * on_time, late, accepted, returned, not_due, not_submitted, unknown and,
+ * of unknown, never_heard), items, its freshness (fresh_json) and below
+ * (fresh_sum_json of the units under it); the result's freshness sums the
+ * subtree.  A missing report is "not_submitted" only when the unit was
+ * heard from after its due day (fresh_of: its data up to then is here);
+ * otherwise it is "unknown" since it was last heard from, or "never".
+ * depth limits the rows (0: all).  NULL with err filled on bad input.
  */
 json_t *cpl_compute(struct store *st, const char *under, const char *period, int depth,
 		    struct nz_err *err);

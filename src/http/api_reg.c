@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/register.h"
 #include "http/http_int.h"
@@ -499,7 +500,7 @@ summary(struct api *a)
 
 	if (under == NULL || api_bad(a))
 		return;
-	if ((j = reg_summary(a->st, under, top, &err)) == NULL)
+	if ((j = dash_register(a->st, under, top, &err)) == NULL)
 		api_fail(a, &err);
 	else
 		api_json(a, 200, j);

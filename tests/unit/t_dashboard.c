@@ -27,6 +27,8 @@
 #include "store/store.h"
 #include "test.h"
 
+#include "reg_summary_oracle.c"
+
 static const char *tmp;
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 

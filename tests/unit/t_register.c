@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "base/unit.h"
+#include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/register.h"
 #include "store/store.h"
@@ -613,10 +614,10 @@ main(void)
 		sqlite3_exec(store_db(pv), "INSERT INTO peer (id, role, last_sync) VALUES ('IR-07-03', 'child', 1764300000000)",
 			     NULL, NULL, NULL);
 
-		sa = reg_summary(ca, NULL, 5, &err);
-		sb = reg_summary(cb, NULL, 5, &err);
-		sp = reg_summary(pv, NULL, 5, &err);
-		sn = reg_summary(ir, NULL, 5, &err);
+		sa = dash_register(ca, NULL, 5, &err);
+		sb = dash_register(cb, NULL, 5, &err);
+		sp = dash_register(pv, NULL, 5, &err);
+		sn = dash_register(ir, NULL, 5, &err);
 		CHECK(sa != NULL && sb != NULL && sp != NULL && sn != NULL);
 		if (sa != NULL && sb != NULL && sp != NULL && sn != NULL) {
 			json_t *ta = json_object_get(sa, "totals"), *tb = json_object_get(sb, "totals");
@@ -696,7 +697,7 @@ main(void)
 		json_decref(sb);
 		json_decref(sp);
 		json_decref(sn);
-		CHECK(reg_summary(ca, "IR-07", 5, &err) == NULL);
+		CHECK(dash_register(ca, "IR-07", 5, &err) == NULL);
 		CHECK_INT(err.code, NZ_EDENIED);
 	}
 

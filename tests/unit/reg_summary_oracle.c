@@ -1,5 +1,10 @@
 /*
- * The consolidated view of a subtree's register.
+ * The test oracle of the consolidated register: the register of a subtree
+ * built the plain way, from every problem and record (issue_list, counts
+ * per table), as nehzat did before the aggregates.  The program serves
+ * dash_register (domain/dashboard.c), which reads the aggregates instead;
+ * t_dashboard checks the two agree figure for figure.  Included by the
+ * tests that use it (a test binary is one source file).
  */
 #include <ctype.h>
 #include <math.h>
@@ -14,7 +19,7 @@
 /* ---- consolidation ---- */
 
 static json_t *
-zero_states(void)
+oracle_zero_states(void)
 {
 	json_t *o = json_object();
 	int i;
@@ -25,13 +30,13 @@ zero_states(void)
 }
 
 static void
-bump(json_t *obj, const char *key, json_int_t by)
+oracle_bump(json_t *obj, const char *key, json_int_t by)
 {
 	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + by));
 }
 
 static json_t *
-top_row(json_t *r)
+oracle_top_row(json_t *r)
 {
 	json_t *o = json_object();
 	static const char *const keys[] = {"id", "owner", "title", "category", "state", "priority", "rank",
@@ -44,7 +49,7 @@ top_row(json_t *r)
 }
 
 static int
-by_priority(const void *a, const void *b)
+oracle_by_priority(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 	json_t *px = json_object_get(x, "priority"), *py = json_object_get(y, "priority");
@@ -62,7 +67,7 @@ by_priority(const void *a, const void *b)
 
 /* The top n open, scored problems of rows (sorted by priority), as a new array. */
 static json_t *
-top_of(json_t **rows, size_t nrows, int n)
+oracle_top_of(json_t **rows, size_t nrows, int n)
 {
 	json_t *a = json_array();
 	size_t i;
@@ -72,14 +77,14 @@ top_of(json_t **rows, size_t nrows, int n)
 		if (!json_is_number(json_object_get(rows[i], "priority")) || state == NULL ||
 		    strcmp(state, "closed") == 0)
 			continue;
-		json_array_append_new(a, top_row(rows[i]));
+		json_array_append_new(a, oracle_top_row(rows[i]));
 	}
 	return a;
 }
 
 /* Unit of row owner in a summary of base: base itself, or the unit directly below base containing it. */
 static void
-unit_of(const char *base, const char *owner, char out[NZ_ID_MAX])
+oracle_unit_of(const char *base, const char *owner, char out[NZ_ID_MAX])
 {
 	size_t len = unit_level(base) == NZ_LEVEL_NATIONAL ? 5 : 8;
 
@@ -92,7 +97,7 @@ unit_of(const char *base, const char *owner, char out[NZ_ID_MAX])
 }
 
 static json_t *
-new_unit(struct store *st, const char *code, bool own)
+oracle_new_unit(struct store *st, const char *code, bool own)
 {
 	json_t *u = json_object();
 	sqlite3_stmt *q;
@@ -107,12 +112,12 @@ new_unit(struct store *st, const char *code, bool own)
 	json_object_set_new(u, "own", json_boolean(own));
 	fresh_stamp(st, u, code);
 	json_object_set_new(u, "problems", json_integer(0));
-	json_object_set_new(u, "by_state", zero_states());
+	json_object_set_new(u, "by_state", oracle_zero_states());
 	return u;
 }
 
 static int
-unit_cmp(const void *a, const void *b)
+oracle_unit_cmp(const void *a, const void *b)
 {
 	json_t *x = *(json_t *const *)a, *y = *(json_t *const *)b;
 	int ox = json_is_true(json_object_get(x, "own")), oy = json_is_true(json_object_get(y, "own"));
@@ -124,7 +129,7 @@ unit_cmp(const void *a, const void *b)
 
 /* The unit being summarised first, then the units below it by code. */
 static void
-sort_units(json_t *arr)
+oracle_sort_units(json_t *arr)
 {
 	size_t i, n = json_array_size(arr);
 	json_t **v;
@@ -133,7 +138,7 @@ sort_units(json_t *arr)
 		return;
 	for (i = 0; i < n; i++)
 		v[i] = json_incref(json_array_get(arr, i));
-	qsort(v, n, sizeof(*v), unit_cmp);
+	qsort(v, n, sizeof(*v), oracle_unit_cmp);
 	json_array_clear(arr);
 	for (i = 0; i < n; i++)
 		json_array_append_new(arr, v[i]);
@@ -142,15 +147,15 @@ sort_units(json_t *arr)
 
 static const struct {
 	const char *key, *table;
-} counted[] = {
+} oracle_counted[] = {
 	{"sessions", "delib_session"},     {"scores", "issue_score"},        {"solutions", "solution"},
 	{"decisions", "council_decision"}, {"interventions", "intervention"}, {"evaluations", "evaluation"},
 	{"organisations", "organisation"}, {"introductions", "org_intro"},
 };
 
-#define NCOUNTED (sizeof(counted) / sizeof(counted[0]))
+#define O_NCOUNTED (sizeof(oracle_counted) / sizeof(oracle_counted[0]))
 
-json_t *
+static json_t *
 reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 {
 	const char *base = under != NULL && under[0] ? under : store_node(st);
@@ -183,14 +188,14 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 					" records are local and current"));
 
 	/* The units: base, each unit under it in the org-unit tree, and any that holds data. */
-	json_object_set_new(units, base, new_unit(st, base, true));
+	json_object_set_new(units, base, oracle_new_unit(st, base, true));
 	if (unit_level(base) != NZ_LEVEL_COUNTY &&
 	    (q = reg_prep(st, "SELECT id FROM orgunit WHERE parent = ?1 AND deleted = 0 ORDER BY id", base, NULL,
 		      NULL)) != NULL) {
 		while (sqlite3_step(q) == SQLITE_ROW) {
 			const char *c = (const char *)sqlite3_column_text(q, 0);
 			if (c != NULL && unit_level(c) == unit_level(base) + 1 && json_object_get(units, c) == NULL)
-				json_object_set_new(units, c, new_unit(st, c, false));
+				json_object_set_new(units, c, oracle_new_unit(st, c, false));
 		}
 		sqlite3_finalize(q);
 	}
@@ -212,13 +217,13 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		json_t *c, *src;
 		char via[NZ_ID_MAX];
 		sorted[i] = r;
-		unit_of(base, owner, code);
+		oracle_unit_of(base, owner, code);
 		if ((u = json_object_get(units, code)) == NULL) {
-			u = new_unit(st, code, strcmp(code, base) == 0);
+			u = oracle_new_unit(st, code, strcmp(code, base) == 0);
 			json_object_set_new(units, code, u);
 		}
-		bump(u, "problems", 1);
-		bump(json_object_get(u, "by_state"), state ? state : "identified", 1);
+		oracle_bump(u, "problems", 1);
+		oracle_bump(json_object_get(u, "by_state"), state ? state : "identified", 1);
 		if (cat == NULL)
 			cat = "";
 		if ((c = json_object_get(cats, cat)) == NULL) {
@@ -227,15 +232,15 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 			json_object_set_new(c, "problems", json_integer(0));
 			json_object_set_new(c, "open", json_integer(0));
 			json_object_set_new(c, "people_affected", json_integer(0));
-			json_object_set_new(c, "by_state", zero_states());
+			json_object_set_new(c, "by_state", oracle_zero_states());
 			json_object_set_new(c, "sources", json_object());
 			json_object_set_new(cats, cat, c);
 		}
-		bump(c, "problems", 1);
+		oracle_bump(c, "problems", 1);
 		if (state != NULL && strcmp(state, "closed") != 0)
-			bump(c, "open", 1);
-		bump(c, "people_affected", json_integer_value(json_object_get(r, "people_affected")));
-		bump(json_object_get(c, "by_state"), state ? state : "identified", 1);
+			oracle_bump(c, "open", 1);
+		oracle_bump(c, "people_affected", json_integer_value(json_object_get(r, "people_affected")));
+		oracle_bump(json_object_get(c, "by_state"), state ? state : "identified", 1);
 		/* The category's figure rests on every child carrying one of its problems. */
 		fresh_via(store_node(st), owner, via);
 		if ((src = json_object_get(json_object_get(c, "sources"), via)) == NULL) {
@@ -244,22 +249,22 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 			fresh_stamp(st, src, via);
 			json_object_set_new(json_object_get(c, "sources"), via, src);
 		}
-		bump(src, "problems", 1);
+		oracle_bump(src, "problems", 1);
 	}
 	if (n > 0)
-		qsort(sorted, n, sizeof(*sorted), by_priority);
+		qsort(sorted, n, sizeof(*sorted), oracle_by_priority);
 
 	/* Counts of the other records, per unit. */
-	for (j = 0; j < NCOUNTED; j++) {
+	for (j = 0; j < O_NCOUNTED; j++) {
 		size_t len = unit_level(base) == NZ_LEVEL_NATIONAL ? 5 : 8;
 		snprintf(sql, sizeof(sql),
 			 "SELECT CASE WHEN owner = ?1 OR length(owner) < %zu THEN ?1 ELSE substr(owner, 1, %zu) END"
 			 " AS u, count(*) FROM %s WHERE deleted = 0 AND " REG_UNDER("owner") " GROUP BY u",
-			 len, len, counted[j].table);
+			 len, len, oracle_counted[j].table);
 		{
 			const char *k;
 			json_object_foreach(units, k, u)
-				json_object_set_new(u, counted[j].key, json_integer(0));
+				json_object_set_new(u, oracle_counted[j].key, json_integer(0));
 		}
 		if ((q = reg_prep(st, sql, base, NULL, NULL)) == NULL)
 			continue;
@@ -268,12 +273,12 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 			if (unit_level(base) == NZ_LEVEL_COUNTY)
 				c = base;
 			if ((u = json_object_get(units, c)) == NULL) {
-				u = new_unit(st, c, false);
-				for (i = 0; i < NCOUNTED; i++)
-					json_object_set_new(u, counted[i].key, json_integer(0));
+				u = oracle_new_unit(st, c, false);
+				for (i = 0; i < O_NCOUNTED; i++)
+					json_object_set_new(u, oracle_counted[i].key, json_integer(0));
 				json_object_set_new(units, c, u);
 			}
-			bump(u, counted[j].key, sqlite3_column_int64(q, 1));
+			oracle_bump(u, oracle_counted[j].key, sqlite3_column_int64(q, 1));
 		}
 		sqlite3_finalize(q);
 	}
@@ -281,9 +286,9 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 	/* Per unit: its top problems; then the totals, which are the sums of the units. */
 	totals = json_object();
 	json_object_set_new(totals, "problems", json_integer(0));
-	json_object_set_new(totals, "by_state", zero_states());
-	for (j = 0; j < NCOUNTED; j++)
-		json_object_set_new(totals, counted[j].key, json_integer(0));
+	json_object_set_new(totals, "by_state", oracle_zero_states());
+	for (j = 0; j < O_NCOUNTED; j++)
+		json_object_set_new(totals, oracle_counted[j].key, json_integer(0));
 	{
 		json_t *arr = json_array();
 		const char *k;
@@ -295,25 +300,25 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 			for (i = 0; i < n && (int)json_array_size(sub) < top; i++) {
 				const char *owner = json_string_value(json_object_get(sorted[i], "owner"));
 				const char *state = json_string_value(json_object_get(sorted[i], "state"));
-				unit_of(base, owner, code);
+				oracle_unit_of(base, owner, code);
 				if (strcmp(code, k) != 0 || !json_is_number(json_object_get(sorted[i], "priority")) ||
 				    strcmp(state, "closed") == 0)
 					continue;
-				json_array_append_new(sub, top_row(sorted[i]));
+				json_array_append_new(sub, oracle_top_row(sorted[i]));
 			}
 			json_object_set_new(u, "top", sub);
-			bump(totals, "problems", json_integer_value(json_object_get(u, "problems")));
+			oracle_bump(totals, "problems", json_integer_value(json_object_get(u, "problems")));
 			json_object_foreach(json_object_get(u, "by_state"), sk, sv)
-				bump(json_object_get(totals, "by_state"), sk, json_integer_value(sv));
-			for (j = 0; j < NCOUNTED; j++)
-				bump(totals, counted[j].key, json_integer_value(json_object_get(u, counted[j].key)));
+				oracle_bump(json_object_get(totals, "by_state"), sk, json_integer_value(sv));
+			for (j = 0; j < O_NCOUNTED; j++)
+				oracle_bump(totals, oracle_counted[j].key, json_integer_value(json_object_get(u, oracle_counted[j].key)));
 			ms = json_is_true(json_object_get(u, "local")) ? INT64_MAX
 								       : json_integer_value(json_object_get(u, "last_sync_ms"));
 			if (ms < oldest)
 				oldest = ms;
 			json_array_append(arr, u);
 		}
-		sort_units(arr);
+		oracle_sort_units(arr);
 		json_object_set_new(totals, "oldest_sync_ms", oldest == INT64_MAX ? json_null() : json_integer(oldest));
 		json_object_set_new(totals, "freshness",
 				    fresh_subtree(st, base, &fs, NULL) == 0 ? fresh_sum_json(&fs) : json_null());
@@ -336,7 +341,7 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 				if (strcmp(rc_ ? rc_ : "", k) != 0 ||
 				    !json_is_number(json_object_get(sorted[i], "priority")) || strcmp(state, "closed") == 0)
 					continue;
-				json_array_append_new(sub, top_row(sorted[i]));
+				json_array_append_new(sub, oracle_top_row(sorted[i]));
 			}
 			json_object_set_new(c, "top", sub);
 			json_object_foreach(json_object_get(c, "sources"), sk, sv) {
@@ -377,7 +382,7 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 			}
 		json_object_set_new(out, "by_category", arr);
 	}
-	json_object_set_new(out, "top", top_of(sorted, n, top));
+	json_object_set_new(out, "top", oracle_top_of(sorted, n, top));
 	free(sorted);
 	json_decref(cats);
 	json_decref(issues);
