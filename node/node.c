@@ -99,6 +99,37 @@ mkdir_p(const char *dir)
 	return mkdir(path, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/*
+ * take_owner gives a node made by root the owner of the directory it was
+ * made in: `sudo nehzat init --join CODE` under /var/lib/nehzat (owned by the
+ * package's nehzat user) leaves a node the service, run as nehzat, can open.
+ */
+static int
+take_owner(const char *dir, struct nz_err *err)
+{
+	static const char *const files[] = {"", "/nehzat.conf", "/nehzat.db", "/nehzat.db-wal", "/nehzat.db-shm",
+					    "/node.key", NULL};
+	char up[PATH_MAX], path[PATH_MAX + 16];
+	struct stat sb;
+	int i;
+
+	if (geteuid() != 0)
+		return 0;
+	snprintf(up, sizeof(up), "%s/..", dir);
+	if (stat(up, &sb) != 0 || sb.st_uid == 0)
+		return 0;
+	for (i = 0; files[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s%s", dir, files[i]);
+		if (lchown(path, sb.st_uid, sb.st_gid) != 0 && errno != ENOENT) {
+			int e = errno;
+			node_remove(dir);
+			return nz_fail(err, NZ_EIO, "cannot give '%s' to the owner of its directory: %s", path,
+				       strerror(e));
+		}
+	}
+	return 0;
+}
+
 int
 node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
 	    struct nz_err *err)
@@ -136,7 +167,7 @@ node_create(const char *dir, const char *id, const char *parent, const char *lis
 		node_remove(dir);
 		return rc;
 	}
-	return 0;
+	return take_owner(dir, err);
 }
 
 void

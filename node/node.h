@@ -34,7 +34,9 @@ void node_path(const struct node *n, const char *name, char *buf, size_t len);
 
 /*
  * node_create makes a new node in dir (created when missing): its key,
- * database and configuration.  On failure nothing of it is left.
+ * database and configuration.  Made by root in a directory another user owns
+ * (/var/lib/nehzat), its files go to that user.  On failure nothing of it is
+ * left.
  */
 int node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
 		struct nz_err *err);

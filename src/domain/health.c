@@ -49,7 +49,7 @@ health_peers(struct store *st, int sync_interval)
 	int64_t now = (int64_t)hlc_wall_ms();
 
 	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error"
+			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error, revoked"
 			       " FROM peer ORDER BY role DESC, id",
 			       -1, &q, NULL) != SQLITE_OK)
 		return peers;
@@ -88,6 +88,7 @@ health_peers(struct store *st, int sync_interval)
 		json_object_set_new(p, "quarantine",
 				    json_integer(health_count(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));
 		json_object_set_new(p, "last_error", json_string((const char *)sqlite3_column_text(q, 8)));
+		json_object_set_new(p, "revoked", json_integer(sqlite3_column_int64(q, 9)));
 		json_array_append_new(peers, p);
 	}
 	sqlite3_finalize(q);

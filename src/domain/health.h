@@ -27,7 +27,8 @@ int64_t health_count(struct store *st, const char *sql, const char *param);
  * child's is not known here, 0), backlog_down (a child: the changes meant
  * for it after where its last pull ended, exactly; the parent: positions of
  * its log we have not read, some meant for others, so 0 exactly when
- * caught up), quarantine and last_error.  last_sync is the last successful
+ * caught up), quarantine, last_error, and revoked (unix ms when its key
+ * was revoked, 0 if not).  last_sync is the last successful
  * exchange: for a child, its last pull; for the parent, the last pull that
  * read its log through.
  */

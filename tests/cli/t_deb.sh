@@ -76,6 +76,11 @@ check "the installed binary creates a node as nehzat" \
 	runuser -u nehzat -- /usr/bin/nehzat init -D "$D" --id IR-07-03 --parent "ipc://$T/IR-07.sock"
 check_eq "its key is private to nehzat" "$(stat -c '%U %a' "$D/node.key")" "nehzat 600"
 check "status reads it" runuser -u nehzat -- /usr/bin/nehzat status -D "$D"
+E=/var/lib/nehzat/IR-07-05
+check "root, too, can make a node there" /usr/bin/nehzat init -D "$E" --id IR-07-05 --parent "ipc://$T/IR-07.sock"
+check_eq "its files go to nehzat, so that the service can open them" \
+	"$(stat -c %U "$E" "$E"/* | sort -u)" nehzat
+check "the nehzat user reads it" runuser -u nehzat -- /usr/bin/nehzat status -D "$E"
 setpriv --reuid=nehzat --regid=nehzat --init-groups -- /usr/bin/nehzat serve -D "$D" 2>"$T/serve.log" &
 pid=$!
 check "the node runs" wait_for 10 grep -q 'node.start\|sync\.' "$T/serve.log"

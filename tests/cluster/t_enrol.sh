@@ -66,6 +66,8 @@ check "the province says so in its log" grep -q "sync.auth child=IR-07-03 result
 check_eq "and on its status (the UI's peer list)" \
 	"$(nz status -D "$T/IR-07" --json | grep -A20 '"id": "IR-07-03"' | sed -n 's/.*"last_error": "\(.*\)".*/\1/p' | head -1)" \
 	"key revoked: every request refused"
+check_match "with the time of the revocation (the web UI marks the peer)" \
+	"$(nz status -D "$T/IR-07" --json | grep -A20 '"id": "IR-07-03"' | grep '"revoked"' | head -1)" '"revoked": [1-9][0-9]{12}'
 check_eq "what it wrote after the revocation is not taken" \
 	"$(sql IR-07 "SELECT count(*) FROM issue WHERE id = '$late'")" 0
 other=$(nz issue add -D "$T/IR-07-04" --title "پس از ابطال دیگری")
