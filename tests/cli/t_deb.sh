@@ -86,8 +86,21 @@ pid=$!
 check "the node runs" wait_for 10 grep -q 'node.start\|sync\.' "$T/serve.log"
 kill -TERM "$pid"; wait "$pid"
 check_eq "SIGTERM stops it cleanly (exit 0), as the unit expects" "$?" 0
-check "a backup as nehzat works" runuser -u nehzat -- /usr/bin/nehzat backup -D "$D" /var/backups/nehzat/t.db
-rm -f /var/backups/nehzat/t.db
+# The backup timer's command, as systemd would run it (%i the instance, %% and $$ unescaped).
+line=$(sed -n "s/^ExecStart=\/bin\/sh -c '\(.*\)'$/\1/p" /lib/systemd/system/nehzat-backup@.service |
+	sed -e 's/%i/IR-07-03/g' -e 's/%%/%/g' -e 's/\$\$/$/g')
+check_match "the backup service runs nehzat backup" "$line" "^mkdir -p /var/backups/nehzat/IR-07-03 && /usr/bin/nehzat backup"
+touch -d '20 days ago' /var/backups/nehzat/old-file.db
+mkdir -p /var/backups/nehzat/IR-07-03
+touch -d '20 days ago' /var/backups/nehzat/IR-07-03/IR-07-03-20000101-0230.db
+chown -R nehzat:nehzat /var/backups/nehzat
+check "it succeeds as nehzat" env KEEP_DAYS=14 setpriv --reuid=nehzat --regid=nehzat --init-groups -- sh -c "$line"
+made=$(ls /var/backups/nehzat/IR-07-03/IR-07-03-2*.db 2>/dev/null | grep -v 20000101)
+check_eq "and writes one dated backup" "$(echo "$made" | grep -c .)" 1
+check_eq "which passes integrity_check" "$(sqlite3 "$made" "PRAGMA integrity_check" 2>&1)" ok
+check_fails "a backup older than KEEP_DAYS days is deleted" test -e /var/backups/nehzat/IR-07-03/IR-07-03-20000101-0230.db
+check "nothing else is touched" test -e /var/backups/nehzat/old-file.db
+rm -rf /var/backups/nehzat/IR-07-03 /var/backups/nehzat/old-file.db
 if command -v systemd-analyze >/dev/null; then
 	mkdir -p "$T/units"
 	for u in nehzat@ nehzat-backup@; do
