@@ -366,6 +366,8 @@ set_device(struct api *a, const char *name, bool device)
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
 	token_hash(token, h);
+	snprintf(now, sizeof(now), "%lld", (long long)hlc_wall_ms() - DEVICE_MS);
+	run(a->st, "DELETE FROM http_device WHERE created < CAST(? AS INTEGER)", NULL, NULL, 1, now);
 	snprintf(now, sizeof(now), "%llu", (unsigned long long)hlc_wall_ms());
 	if (run(a->st, "INSERT INTO http_device(token, user, created) VALUES (?, ?, CAST(? AS INTEGER))", NULL,
 		NULL, 3, h, name, now) != 0)
