@@ -1,10 +1,12 @@
 /*
- * libFuzzer target for the HTTP routes, logged in as an admin: every input
- * is one request to http_app_handle() on a real county store.  The input is
- *   METHOD-BYTE URI '\n' BODY
- * (method: the byte modulo 6 of GET, POST, PATCH, PUT, DELETE, HEAD); the
- * session cookie, the CSRF token and Content-Type: application/json are
- * always sent, so the fuzzer reaches the routes, not the login page.
+ * libFuzzer target for the HTTP routes, logged in: every input is one
+ * request to http_app_handle() on a real county store.  The input is
+ *   BYTE URI '\n' BODY
+ * (the byte modulo 6 picks the method of GET, POST, PATCH, PUT, DELETE,
+ * HEAD; the byte / 6 modulo 3 the user: an admin, a helper of group APPT-1,
+ * a viewer); that user's session cookie, CSRF token and Content-Type:
+ * application/json are always sent, so the fuzzer reaches the routes and
+ * their role checks, not the login page.
  * Checks: every answer has a status, and an error is a JSON object with a
  * length.  Left out, because argon2id costs 100 ms a hash by design:
  * /login and the user routes that hash a password.
@@ -21,23 +23,27 @@
 
 static struct store *st;
 static struct http_app *app;
-static char cookie[100], csrf[65], token_sha[65];
+static const char *const users[] = {"admin", "helper", "viewer"};
+static char cookie[3][100], csrf[3][65], token_sha[3][65];
 
 static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE", "HEAD"};
 
-/* session (re)writes the admin's session row: a route may have ended it (logout, a new password). */
+/* sessions (re)write the users' session rows: a route may have ended one (logout, a new password). */
 static void
-session(void)
+sessions(void)
 {
 	char sql[400];
+	int i;
 
-	snprintf(sql, sizeof(sql),
-		 "INSERT OR REPLACE INTO http_session(token, user, csrf, created, expires)"
-		 " VALUES ('%s', 'admin', '%s', 0, 9000000000000);"
-		 "UPDATE http_user SET active = 1 WHERE name = 'admin';",
-		 token_sha, csrf);
-	if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
-		abort();
+	for (i = 0; i < 3; i++) {
+		snprintf(sql, sizeof(sql),
+			 "INSERT OR REPLACE INTO http_session(token, user, csrf, created, expires)"
+			 " VALUES ('%s', '%s', '%s', 0, 9000000000000);"
+			 "UPDATE http_user SET active = 1 WHERE name = '%s';",
+			 token_sha[i], users[i], csrf[i], users[i]);
+		if (sqlite3_exec(store_db(st), sql, NULL, NULL, NULL) != SQLITE_OK)
+			abort();
+	}
 }
 
 static void
@@ -47,6 +53,7 @@ setup(void)
 	struct http_env env;
 	unsigned char raw[32], h[32];
 	char path[512], token[65];
+	int i;
 
 	snprintf(path, sizeof(path), "%s/county.db", fuzz_dir());
 	if (store_open(&st, path, domain_tables(), true, &err) != 0 || store_init_node(st, "IR-07-03", &err) != 0)
@@ -58,16 +65,19 @@ setup(void)
 	env.sync_interval = 2;
 	if (http_app_new(&app, &env, &err) != 0 ||
 	    user_add(st, "admin", NULL, ROLE_ADMIN, NULL, "admin-pass-1", &err) != 0 ||
-	    user_add(st, "helper", NULL, ROLE_HELPER, "APPT-1", "helper-pass-1", &err) != 0)
+	    user_add(st, "helper", NULL, ROLE_HELPER, "APPT-1", "helper-pass-1", &err) != 0 ||
+	    user_add(st, "viewer", NULL, ROLE_VIEWER, NULL, "viewer-pass-1", &err) != 0)
 		goto fail;
-	/* A session made as login makes one: a random token, its SHA-256 kept. */
-	memset(raw, 7, sizeof(raw));
-	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
-	crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
-	sodium_bin2hex(token_sha, sizeof(token_sha), h, sizeof(h));
-	memset(raw, 9, sizeof(raw));
-	sodium_bin2hex(csrf, sizeof(csrf), raw, sizeof(raw));
-	snprintf(cookie, sizeof(cookie), "nz_session=%s", token);
+	/* Sessions made as login makes them: a random token, its SHA-256 kept. */
+	for (i = 0; i < 3; i++) {
+		memset(raw, 7 + i, sizeof(raw));
+		sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));
+		crypto_hash_sha256(h, (const unsigned char *)token, strlen(token));
+		sodium_bin2hex(token_sha[i], sizeof(token_sha[i]), h, sizeof(h));
+		memset(raw, 20 + i, sizeof(raw));
+		sodium_bin2hex(csrf[i], sizeof(csrf[i]), raw, sizeof(raw));
+		snprintf(cookie[i], sizeof(cookie[i]), "nz_session=%s", token);
+	}
 	return;
 fail:
 	fprintf(stderr, "fuzz_http: %s\n", err.msg);
@@ -82,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const uint8_t *nl;
 	char *uri;
 	size_t ulen;
+	int who;
 
 	if (app == NULL)
 		setup();
@@ -97,13 +108,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(uri);
 		return 0;
 	}
-	session();
+	sessions();
+	who = data[0] / 6 % 3;
 	memset(&rq, 0, sizeof(rq));
 	memset(&rs, 0, sizeof(rs));
 	rq.method = methods[data[0] % 6];
 	rq.uri = uri;
-	rq.cookie = cookie;
-	rq.csrf = csrf;
+	rq.cookie = cookie[who];
+	rq.csrf = csrf[who];
 	rq.content_type = "application/json";
 	rq.body = nl ? (const char *)nl + 1 : NULL;
 	rq.len = nl ? size - ulen - 2 : 0;
