@@ -58,6 +58,7 @@ struct call {
 	char *body;
 	size_t len, cap;
 	bool started;    /* the access handler has seen the headers */
+	bool uri_too_long;
 	bool answered;   /* an early refusal has been queued */
 	bool too_big;    /* the body passed HTTP_BODY_MAX: the rest is dropped */
 	char peer[INET6_ADDRSTRLEN + 4];
@@ -153,7 +154,9 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 	(void)cls;
 	if ((k = calloc(1, sizeof(*k))) == NULL)
 		return NULL;
-	k->uri = strndup(uri, HTTP_URI_MAX);
+	/* A longer URI is answered 414 rather than cut short into another request. */
+	k->uri = strlen(uri) <= HTTP_URI_MAX ? strdup(uri) : strdup("");
+	k->uri_too_long = strlen(uri) > HTTP_URI_MAX;
 	if (ci != NULL && ci->client_addr != NULL) {
 		const struct sockaddr *sa = ci->client_addr;
 		if (sa->sa_family == AF_INET)
@@ -236,6 +239,10 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	if (!k->started) {
 		/* The headers are in; a body, if any, comes in the next calls. */
 		k->started = true;
+		if (k->uri_too_long) {
+			k->answered = true;
+			return refuse(s, c, 414, "uri_too_long", "the request URI is over 4096 bytes");
+		}
 		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
 			k->answered = true;

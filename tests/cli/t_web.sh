@@ -54,6 +54,10 @@ check "an escaped invalid UTF-8 sequence: JSON with a length" body_ok "$a"
 a=$(raw 'POST /api/v1/issues HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2000000\r\n\r\n')
 check_match "a body announced over 1 MiB: 413 before it is sent" "${a%%$'\r'*}" '^HTTP/1.1 413'
 check "a body announced over 1 MiB: JSON with a length" body_ok "$a"
+long=$(head -c 5000 /dev/zero | tr '\0' a)
+a=$(raw "GET /api/v1/issues?x=$long HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+check_match "a URI over 4096 bytes: 414, not cut short" "${a%%$'\r'*}" '^HTTP/1.1 414'
+check "a URI over 4096 bytes: JSON with a length" body_ok "$a"
 head -c 1100000 /dev/zero | tr '\0' 'a' >"$T/big"
 check_eq "a chunked body over 1 MiB: 413" "$(curl -s -o /dev/null -w '%{http_code}' -H 'Transfer-Encoding: chunked' \
 	-H 'Content-Type: application/json' --data-binary @"$T/big" "$U/api/v1/login")" "413"
