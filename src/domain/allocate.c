@@ -761,7 +761,7 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 	memset(&fs, 0, sizeof(fs));
 	for (j = 0; j < a.nunits; j++) {
 		struct aunit *u = &a.units[j];
-		json_t *values = json_object(), *parts = json_object();
+		json_t *values, *parts;
 		char pct[16], when[32];
 		fresh_text(&u->fr, when, sizeof(when));
 		if (u->unknown != NULL)
@@ -771,6 +771,8 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		if (j >= a.nshared)
 			continue;
 		fresh_sum_add(&fs, u->code, &u->fr);
+		values = json_object();
+		parts = json_object();
 		for (i = 0; i < a.nind; i++) {
 			json_object_set_new(values, a.ind[i].code, json_integer(u->raw[a.ind[i].source]));
 			json_object_set_new(parts, a.ind[i].code, json_integer(u->part[i]));

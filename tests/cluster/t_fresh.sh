@@ -13,6 +13,20 @@ source "$(dirname "$0")/lib.sh"
 export NEHZAT_TODAY=2026-11-28 # 1405-09-07: 1405-07 (Mehr) was due 1405-08-10 (2026-11-01)
 A=IR-07-01 Bc=IR-07-02 C=IR-07-03
 
+peer() { # peer NODE PEER KEY: one member of a peer's row in `status --json`
+	nz status -D "$(dir_of "$1")" --json | python3 -c '
+import json, sys
+print([p for p in json.load(sys.stdin)["peers"] if p["id"] == sys.argv[1]][0][sys.argv[2]])' "$2" "$3"
+}
+wait_peer() { # wait_peer NODE PEER KEY WANT SECONDS
+	local i
+	for ((i = 0; i < $5 * 5; i++)); do
+		[ "$(peer "$1" "$2" "$3" 2>/dev/null)" == "$4" ] && return 0
+		sleep 0.2
+	done
+	echo "#   $1: peer $2 $3 is '$(peer "$1" "$2" "$3" 2>&1)', want '$4'"
+	return 1
+}
 mktree IR IR-07 $A $Bc $C || { nok "make the tree"; finish; exit; }
 ok "five nodes initialised and keys exchanged (C will never connect)"
 cat >"$T/provinces.csv" <<'EOF2'
@@ -47,6 +61,7 @@ check "the province records that it heard from B" \
 	wait_sql IR-07 "SELECT count(*) FROM freshness WHERE id = 'IR-07/$Bc'" 1 30
 check "and that record reaches national" \
 	wait_sql IR "SELECT count(*) FROM freshness WHERE id = 'IR-07/$Bc'" 1 30
+check "B takes everything meant for it before it goes" wait_peer IR-07 $Bc backlog_down 0 30
 stop $Bc
 stop IR-07
 
@@ -136,20 +151,6 @@ check_match "the text names the unknown unit" "$(nz allocate -D "$(dir_of IR)" -
 	--under IR-07 --unknown zero)" "unknown data \(--unknown zero\): 1 unit shared as if zero:"
 
 # ---- sync health: 0 when caught up, exact when not ----
-peer() { # peer NODE PEER KEY: one member of a peer's row in `status --json`
-	nz status -D "$(dir_of "$1")" --json | python3 -c '
-import json, sys
-print([p for p in json.load(sys.stdin)["peers"] if p["id"] == sys.argv[1]][0][sys.argv[2]])' "$2" "$3"
-}
-wait_peer() { # wait_peer NODE PEER KEY WANT SECONDS
-	local i
-	for ((i = 0; i < $5 * 5; i++)); do
-		[ "$(peer "$1" "$2" "$3" 2>/dev/null)" == "$4" ] && return 0
-		sleep 0.2
-	done
-	echo "#   $1: peer $2 $3 is '$(peer "$1" "$2" "$3" 2>&1)', want '$4'"
-	return 1
-}
 check "the province: nothing left for A once caught up" wait_peer IR-07 $A backlog_down 0 30
 check "A: nothing left for the province" wait_peer $A IR-07 backlog_up 0 30
 check "A: nothing left to pull from the province" wait_peer $A IR-07 backlog_down 0 30
