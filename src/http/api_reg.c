@@ -259,6 +259,20 @@ sol_submit(struct api *a)
 			   a->param[0], &err);
 }
 
+/* PATCH /solutions/:id {fields: {title, exec_plan, bodies, resources, start_date, end_date, budget}} */
+static void
+sol_edit(struct api *a)
+{
+	struct nz_err err = {0};
+	char **pairs;
+	int n = api_pairs(a, "fields", &pairs, true);
+
+	if (n < 0)
+		return;
+	api_result(a, solution_set(a->st, a->param[0], n, pairs, AUTHOR, &err), a->param[0], &err);
+	api_pairs_free(pairs, n);
+}
+
 /* POST /solutions/:id/revise */
 static void
 sol_revise(struct api *a)
@@ -527,6 +541,7 @@ const struct route api_reg_routes[] = {
 	{"GET", "solutions", R_ANY, sol_ls},
 	{"POST", "solutions", R_FIELD, sol_new},
 	{"GET", "solutions/:id", R_ANY, sol_one},
+	{"PATCH", "solutions/:id", R_FIELD, sol_edit},
 	{"POST", "solutions/:id/submit", R_WORK, sol_submit},
 	{"POST", "solutions/:id/revise", R_FIELD, sol_revise},
 	{"POST", "solutions/:id/close", R_WORK, sol_close},

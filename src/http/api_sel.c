@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "domain/selection.h"
 #include "http/http_int.h"
 
@@ -157,6 +159,83 @@ app_withdraw(struct api *a)
 
 	if (!api_bad(a))
 		api_result(a, sel_applicant_withdraw(a->st, a->param[0], reason, AUTHOR, &err), a->param[0], &err);
+}
+
+/* doc_type names the kind of a document by its first bytes: PDF, JPEG, PNG or UTF-8 text; NULL otherwise. */
+static const char *
+doc_type(const unsigned char *b, size_t n)
+{
+	if (n >= 5 && memcmp(b, "%PDF-", 5) == 0)
+		return "application/pdf";
+	if (n >= 3 && b[0] == 0xFF && b[1] == 0xD8 && b[2] == 0xFF)
+		return "image/jpeg";
+	if (n >= 8 && memcmp(b, "\x89PNG\r\n\x1a\n", 8) == 0)
+		return "image/png";
+	for (size_t i = 0; i < n; i++)
+		if (b[i] == 0 || (b[i] < 0x20 && b[i] != '\n' && b[i] != '\r' && b[i] != '\t'))
+			return NULL;
+	/* Text must be UTF-8, which jansson checks when it makes a string. */
+	json_t *t = n > 0 ? json_stringn((const char *)b, n) : NULL;
+	json_decref(t);
+	return t != NULL ? "text/plain; charset=utf-8" : NULL;
+}
+
+/*
+ * POST /applicants/:id/docs {name, data}: a resume or other document, data
+ * in base64, at most SEL_DOC_MAX bytes, of a type doc_type() knows.
+ */
+static void
+doc_add(struct api *a)
+{
+	const char *name = api_str(a, "name", true), *b64 = api_str(a, "data", true);
+	unsigned char *bin = NULL;
+	size_t len = 0, cap;
+	char id[NZ_RID_MAX] = "", max[24];
+	struct nz_err err = {0};
+
+	if (api_bad(a))
+		return;
+	cap = strlen(b64) / 4 * 3 + 3;
+	if (cap > SEL_DOC_MAX + 3) {
+		snprintf(max, sizeof(max), "%d", SEL_DOC_MAX);
+		nz_fail(&err, NZ_ETOOBIG, "the document is larger than %d bytes", SEL_DOC_MAX);
+		nz_why(&err, "http.doc_size", "max", max, NULL);
+		api_fail(a, &err);
+		return;
+	}
+	if ((bin = malloc(cap)) == NULL) {
+		api_error(a, 500, "internal", NULL, "out of memory");
+		return;
+	}
+	if (sodium_base642bin(bin, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+		api_error(a, 400, "invalid", "data", "data is not base64");
+	} else if (doc_type(bin, len) == NULL) {
+		nz_fail(&err, NZ_EINVAL, "the document is not a PDF, JPEG, PNG or text file");
+		nz_why(&err, "http.doc_type", NULL);
+		api_fail(a, &err);
+	} else {
+		api_result(a, sel_doc_add(a->st, a->param[0], name, bin, len, true, AUTHOR, id, &err), id, &err);
+	}
+	free(bin);
+}
+
+/* GET /docs/:id: a stored document's bytes, with the type its first bytes show. */
+static void
+doc_get(struct api *a)
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+	struct nz_err err = {0};
+
+	if (sel_doc_content(a->st, a->param[0], &data, &len, &err) != 0) {
+		api_fail(a, &err);
+		return;
+	}
+	a->rs->status = 200;
+	a->rs->ctype = doc_type(data, len) ? doc_type(data, len) : "application/octet-stream";
+	a->rs->cache = "no-store";
+	a->rs->body = (char *)data;
+	a->rs->len = len;
 }
 
 /* POST /applicants/:id/reviews {scores: {code: score}}; the reviewer is the user. */
@@ -403,6 +482,8 @@ const struct route api_sel_routes[] = {
 	{"GET", "calls/:id/rank", R_WORK | R_REVIEWER | R_VIEWER, rank},
 	{"GET", "applicants/:id", R_ANY, app_get},
 	{"POST", "applicants/:id/withdraw", R_WORK, app_withdraw},
+	{"POST", "applicants/:id/docs", R_WORK, doc_add},
+	{"GET", "docs/:id", R_WORK | R_REVIEWER | R_VIEWER, doc_get},
 	{"POST", "applicants/:id/reviews", R_WORK | R_REVIEWER, review},
 	{"POST", "applicants/:id/interview", R_WORK, iv_schedule},
 	{"POST", "applicants/:id/interview/score", R_WORK | R_REVIEWER, iv_score},

@@ -51,6 +51,11 @@ std_here() { [ "$(sql IR-07-03 'SELECT count(*) FROM sel_standard' 2>/dev/null)"
 wait_for 30 std_here ||
 	echo "# standards did not reach the county"
 mkdir -p "$top/build/e2e"
+if [ -n "${E2E_HOLD:-}" ]; then # development: keep the tree serving and say where
+	echo "county http://127.0.0.1:${HP[IR-07-03]} province http://127.0.0.1:${HP[IR-07]} national http://127.0.0.1:${HP[IR]} in $T"
+	sleep "$E2E_HOLD"
+	exit 0
+fi
 NODE_PATH="$here/node_modules" CHROME="$CHROME" COUNTY="http://127.0.0.1:${HP[IR-07-03]}" \
 	PROVINCE="http://127.0.0.1:${HP[IR-07]}" NATIONAL="http://127.0.0.1:${HP[IR]}" \
 	SHOTS="$top/build/e2e" PROFILE="$T/chrome" timeout 300 node "$here/ui.test.js"

@@ -6,10 +6,11 @@
 const PAGES = [
   ['dashboard', 'داشبورد'], ['calls', 'فراخوان و انتخاب همیاران'], ['appointments', 'احکام و دوره توجیهی'],
   ['issues', 'نظام مسائل'], ['sessions', 'جلسات هم‌اندیشی'], ['solutions', 'راه‌حل‌ها و شورا'], ['interventions', 'مداخلات و ارزشیابی'],
-  ['orgs', 'تشکل‌ها'], ['reports', 'رصد و گزارش'], ['allocation', 'تخصیص منابع'], ['admin', 'مدیریت و همگام‌سازی'],
+  ['orgs', 'تشکل‌ها'], ['reports', 'رصد و گزارش'], ['allocation', 'تخصیص منابع'], ['standards', 'ضوابط ملی'], ['admin', 'مدیریت و همگام‌سازی'],
 ];
 function frame(title, ...kids) {
   const main = $('#main'); main.textContent = '';
+  document.body.classList.remove('printing');
   main.append(h('h1', {}, title));
   if (S.flash) { const m = msg(S.flash, true); m.id = 'flash'; main.append(m); S.flash = ''; }
   main.append(...kids.filter(k => k != null && k !== false));
@@ -18,7 +19,7 @@ function nav(cur) {
   const n = $('#nav'); n.hidden = false; n.textContent = '';
   for (const [id, t] of PAGES) n.append(h('a', { href: '#/' + id, class: cur === id ? 'on' : null }, t));
   const w = $('#who'); w.textContent = '';
-  w.append(`${S.me.full_name || S.me.name} (${L.role[S.me.role]}) — ${L.level[S.me.node.level]} ${S.me.node.name || S.me.node.id} `,
+  w.append(h('span', {}, `${S.me.full_name || S.me.name} (${L.role[S.me.role]}) — ${L.level[S.me.node.level]} ${S.me.node.name || unitName(S.me.node.id)} `),
     h('button', { class: 'alt', onclick: async () => { try { await api('POST', 'logout'); } catch (e) { /* the session is gone anyway */ } S.me = null; renderLogin(); } }, 'خروج'));
 }
 
@@ -31,23 +32,30 @@ function renderLogin() {
 }
 
 // ---- routing ----
+// A page's own errors are reported once, in Persian, rather than lost.
+window.addEventListener('unhandledrejection', ev => { if (!(ev.reason instanceof ApiError)) console.error(ev.reason); });
 async function route() {
   if (!S.me) {
     try { const me = await get('me'); S.me = me; S.csrf = me.csrf; } catch (e) { renderLogin(); return; }
   }
+  await loadUnits();
   const [path, qs] = (location.hash.slice(2) || 'dashboard').split('?');
   const q = new URLSearchParams(qs || '');
   const [page, arg] = path.split('/');
-  nav(page === 'call' ? 'calls' : page === 'decree' ? 'appointments' : page);
+  nav({ call: 'calls', applicant: 'calls', decree: 'appointments', report: 'reports' }[page] || page);
+  window.scrollTo(0, 0);
   const pages = { dashboard: pageDashboard, calls: pageCalls, appointments: pageAppointments, issues: pageIssues, sessions: pageSessions, solutions: pageSolutions,
-    interventions: pageInterventions, orgs: pageOrgs, reports: pageReports, allocation: pageAllocation, admin: pageAdmin };
+    interventions: pageInterventions, orgs: pageOrgs, reports: pageReports, allocation: pageAllocation, standards: pageStandards, admin: pageAdmin };
   try {
-    if (page === 'call') await pageCall(decodeURIComponent(arg));
-    else if (page === 'decree') await pageDecree(decodeURIComponent(arg));
+    if (page === 'call') await pageCall(decodeURIComponent(arg), q);
+    else if (page === 'applicant') await pageApplicant(decodeURIComponent(arg));
+    else if (page === 'decree') await pageDecree(decodeURIComponent(arg), q);
+    else if (page === 'report') await pageReport(decodeURIComponent(arg), q);
     else await (pages[page] || pageDashboard)(q);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;
-    frame('خطا', msg(e instanceof ApiError ? errText(e) : 'خطای غیرمنتظره: ' + e));
+    frame('خطا', msg(e instanceof ApiError ? e : 'خطای غیرمنتظره در صفحه؛ صفحه را دوباره باز کنید.'));
+    console.error(e);
   }
 }
 window.addEventListener('hashchange', route);

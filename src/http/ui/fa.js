@@ -1,11 +1,22 @@
 // The Persian face: digits, the Jalali calendar, and the catalogue of every code's Persian text.
+// Nothing the API answers in English (codes, states, refusal messages) reaches the screen except through here.
 'use strict';
 
-// ---- Persian digits and the Jalali calendar ----
+// ---- Persian digits and numbers ----
 const FA = '۰۱۲۳۴۵۶۷۸۹';
 function fa(v) { return String(v == null ? '' : v).replace(/[0-9]/g, d => FA[+d]); }
-function toAscii(s) { return String(s).replace(/[۰-۹]/g, d => FA.indexOf(d)).replace(/[٠-٩]/g, d => '٠١٢٣٤٥٦٧٨٩'.indexOf(d)); }
-function num(v) { if (v == null || v === '') return '—'; const n = Number(v); return isNaN(n) ? fa(v) : fa(n.toLocaleString('en-US').replace(/,/g, '٬')); }
+function toAscii(s) { return String(s).replace(/[۰-۹]/g, d => FA.indexOf(d)).replace(/[٠-٩]/g, d => '٠١٢٣٤٥٦٧٨٩'.indexOf(d)).replace(/[٫]/g, '.').replace(/[٬]/g, ''); }
+// num writes a number with Persian digits, the Persian thousands separator (٬) and decimal separator (٫).
+function num(v, digits) {
+  if (v == null || v === '') return '—';
+  const n = Number(v);
+  if (isNaN(n)) return fa(v);
+  const s = n.toLocaleString('en-US', { maximumFractionDigits: digits == null ? 2 : digits });
+  return fa(s.replace(/,/g, '٬').replace(/\./g, '٫'));
+}
+function pct(v) { return num(Math.round(v)) + '٪'; }
+
+// ---- the Jalali calendar ----
 function div(a, b) { return Math.floor(a / b); }
 // Gregorian to Jalali (the 33-year arithmetic rule, exact for 1178..1633 Jalali).
 function g2j(gy, gm, gd) {
@@ -19,8 +30,28 @@ function g2j(gy, gm, gd) {
   const jd = 1 + (days < 186 ? days % 31 : (days - 186) % 30);
   return [jy, jm, jd];
 }
+// jLeap tells whether Esfand of Jalali year jy has 30 days: the day before 1 Farvardin jy+1 is its 30th.
+function jLeap(jy) {
+  for (let d = 18; d <= 23; d++) {
+    const [y, m, dd] = g2j(jy + 622, 3, d);
+    if (y === jy + 1 && m === 1 && dd === 1) return g2j(jy + 622, 3, d - 1)[2] === 30;
+  }
+  return false;
+}
+function jMonthDays(jy, jm) { return jm <= 6 ? 31 : jm <= 11 ? 30 : (jLeap(jy) ? 30 : 29); }
+const MONTHS = ['فروردین', 'اردیبهشت', 'خرداد', 'تیر', 'مرداد', 'شهریور', 'مهر', 'آبان', 'آذر', 'دی', 'بهمن', 'اسفند'];
 const p2 = n => String(n).padStart(2, '0');
-// jdate shows an ISO or Jalali date, or unix ms, as a Jalali date in Persian digits.
+// checkDate returns the Persian reason a Jalali "y-m-d" (ASCII digits) is not a date, or '' when it is one.
+function checkDate(s) {
+  const m = /^(1[34]\d\d)-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (!m) return 'تاریخ را به شکل شمسی ۱۴۰۵/۰۹/۰۷ وارد کنید';
+  const y = +m[1], mo = +m[2], d = +m[3];
+  if (mo < 1 || mo > 12) return `ماه ${fa(mo)} نداریم؛ ماه از ۱ تا ۱۲ است`;
+  const n = jMonthDays(y, mo);
+  if (d < 1 || d > n) return `${MONTHS[mo - 1]} ${fa(y)} ${fa(n)} روز دارد`;
+  return '';
+}
+// jdate shows an ISO or Jalali date, or unix ms (with the time), as a Jalali date in Persian digits.
 function jdate(v) {
   if (v == null || v === '') return '—';
   if (typeof v === 'number') { const d = new Date(v + 3.5 * 3600e3); const [y, m, dd] = g2j(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()); return fa(`${y}/${p2(m)}/${p2(dd)} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`); }
@@ -29,6 +60,24 @@ function jdate(v) {
   if (+m[1] < 1700) return fa(`${m[1]}/${m[2]}/${m[3]}`);
   const [y, mo, d] = g2j(+m[1], +m[2], +m[3]);
   return fa(`${y}/${p2(mo)}/${p2(d)}`);
+}
+// jlong writes a date as «۷ آذر ۱۴۰۵».
+function jlong(v) {
+  const t = toAscii(jdate(v)); const m = /^(\d{4})\/(\d{2})\/(\d{2})/.exec(t);
+  return m ? `${fa(+m[3])} ${MONTHS[+m[2] - 1]} ${fa(m[1])}` : jdate(v);
+}
+const QUARTERS = ['بهار', 'تابستان', 'پاییز', 'زمستان'];
+// period writes a reporting period by name: 1405-08 → «آبان ۱۴۰۵», 1405-Q3 → «پاییز ۱۴۰۵», 1405 → «سال ۱۴۰۵».
+function period(p) {
+  if (p == null || p === '') return '—';
+  const s = toAscii(p);
+  let m = /^(\d{4})-(\d{1,2})$/.exec(s);
+  if (m && +m[2] >= 1 && +m[2] <= 12) return `${MONTHS[+m[2] - 1]} ${fa(m[1])}`;
+  m = /^(\d{4})-Q([1-4])$/i.exec(s);
+  if (m) return `${QUARTERS[+m[2] - 1]} ${fa(m[1])}`;
+  m = /^(\d{4})(-Y)?$/i.exec(s);
+  if (m) return `سال ${fa(m[1])}`;
+  return fa(p);
 }
 function ago(ms) {
   if (!ms || ms <= 0) return 'هرگز';
@@ -39,7 +88,7 @@ function ago(ms) {
   return fa(Math.round(s / 86400)) + ' روز پیش';
 }
 
-// ---- labels ----
+// ---- the catalogue: code → Persian ----
 const L = {
   state: { draft: 'پیش‌نویس', open: 'باز', closed: 'بسته', reviewed: 'بررسی شده', completed: 'تکمیل شده' },
   issue: { identified: 'شناسایی شده', prioritised: 'اولویت‌بندی شده', proposed: 'راه‌حل پیشنهاد شده', council: 'در شورا', approved: 'تصویب شده', rejected: 'رد شده', returned: 'برگشت خورده', intervention: 'در حال مداخله', evaluated: 'ارزشیابی شده', closed: 'بسته شده' },
@@ -47,7 +96,45 @@ const L = {
   decision: { approved: 'تصویب', rejected: 'رد', returned: 'برگشت برای اصلاح' },
   role: { admin: 'مدیر سامانه', staff: 'کارشناس دبیرخانه', reviewer: 'ارزیاب', helper: 'همیار', viewer: 'بیننده' },
   level: { national: 'دبیرخانه ملی', province: 'دبیرخانه استان', county: 'دبیرخانه شهرستان' },
+  levelUnit: { national: 'کشور', province: 'استان', county: 'شهرستان' },
   kind: { ngo: 'سازمان مردم‌نهاد', religious: 'هیئت مذهبی', jihadi: 'گروه جهادی', people: 'گروه مردمی', other: 'سایر' },
+  report: { draft: 'پیش‌نویس', submitted: 'ارسال شده', pending: 'در انتظار بررسی', accepted: 'پذیرفته', returned: 'برگشت برای اصلاح', missing: 'نرسیده', late: 'با تأخیر' },
+  source: { population: 'جمعیت', open_issues: 'مسائل باز', interventions: 'مداخلات', helpers: 'همیاران منصوب', completeness: 'کامل بودن گزارش‌ها' },
+  outcome: { pending: 'در انتظار پاسخ', accepted: 'پذیرفته شد', declined: 'نپذیرفت' },
+  issueSource: { session: 'جلسه هم‌اندیشی', views: 'دیدگاه مردم', monitoring: 'رصد' },
+  periodKind: { month: 'ماهانه', quarter: 'فصلی', year: 'سالانه' },
+  reporter: { secretariat: 'دبیرخانه', helper: 'همیار' },
+  fieldType: { number: 'عدد', text: 'متن', choice: 'گزینه' },
+  council: { county: 'شورای اجتماعی شهرستان', province: 'شورای اجتماعی استان' },
+  interview: { scheduled: 'زمان‌بندی شده', held: 'برگزار شد', noshow: 'غیبت', none: 'ندارد' },
 };
-const ERR = { missing: 'این بخش را پر کنید', type: 'نوع مقدار درست نیست', invalid: 'مقدار پذیرفته نیست', bad_json: 'درخواست خراب است', not_found: 'پیدا نشد', exists: 'از پیش ثبت شده است', state: 'در این مرحله ممکن نیست', quota: 'سهمیه پر است', denied: 'اجازه این کار در این دبیرخانه نیست', forbidden: 'نقش شما اجازه این کار را ندارد', csrf: 'نشست شما منقضی شده؛ دوباره وارد شوید', unauthenticated: 'ابتدا وارد شوید', login_failed: 'نام کاربری یا گذرواژه نادرست است', rate_limited: 'تلاش‌های ناموفق زیاد بود؛ ۱۵ دقیقه دیگر دوباره امتحان کنید', too_big: 'حجم درخواست زیاد است', internal: 'خطای داخلی' };
+// label returns the Persian of a code in one of the catalogue's lists; an unknown code is shown as it is.
+function label(list, code) { return (L[list] && L[list][code]) || (code == null || code === '' ? '—' : fa(code)); }
 
+// ---- org units by name ----
+const UNITS = new Map(); // code → {name_fa, parent, level}
+function unitName(code) { if (!code) return '—'; const u = UNITS.get(code); return u && u.name_fa ? u.name_fa : fa(code); }
+// unitFull names a unit with its province: «مرودشت (فارس)».
+function unitFull(code) { const u = UNITS.get(code); if (!u || !u.parent || u.level < 2) return unitName(code); return `${unitName(code)} (${unitName(u.parent)})`; }
+function provinceOf(code) { const m = /^([A-Z]+-\d+)/.exec(code || ''); return m ? m[1] : ''; }
+
+// ---- refusals ----
+const ERR = { missing: 'این بخش را پر کنید', type: 'نوع مقدار درست نیست', invalid: 'مقدار پذیرفته نیست', bad_json: 'درخواست خراب است', not_found: 'پیدا نشد', exists: 'از پیش ثبت شده است', state: 'در این مرحله ممکن نیست', quota: 'سهمیه پر است', denied: 'اجازه این کار در این دبیرخانه نیست', forbidden: 'نقش شما اجازه این کار را ندارد', csrf: 'نشست شما منقضی شده؛ دوباره وارد شوید', unauthenticated: 'ابتدا وارد شوید', login_failed: 'نام کاربری یا گذرواژه نادرست است', rate_limited: 'تلاش‌های ناموفق زیاد بود؛ ۱۵ دقیقه دیگر دوباره امتحان کنید', too_big: 'حجم درخواست زیاد است', busy: 'سامانه مشغول است؛ دوباره امتحان کنید', method: 'این کار پشتیبانی نمی‌شود', internal: 'خطای داخلی' };
+// WHY: a refusal's catalogue code (the API's error.why) and its parameters → a whole sentence.
+const WHY = {
+  'sel.quota_full': p => `سهمیه ${unitName(p.unit)} پر است: ${num(p.active)} انتصاب فعال از سهمیه ${num(p.quota)}؛ برای انتصاب تازه، یکی از احکام را لغو کنید.`,
+  'sel.below_threshold': p => `امتیاز نهایی ${num(p.score)} کمتر از حد نصاب ${num(p.threshold)} است.`,
+  'sel.not_open': p => `فراخوان ${p.title ? '«' + p.title + '»' : ''} باز نیست؛ ثبت متقاضی فقط در فراخوان باز ممکن است.`,
+  'sel.duplicate': () => 'این گروه پیش‌تر در همین فراخوان ثبت شده است (همان شماره ثبت یا همان نام و تلفن).',
+  'date.invalid': p => `${p.field ? '«' + (FIELD[p.field] || p.field) + '»: ' : ''}${MONTHS[+p.month - 1] || ''} ${fa(p.year || '')} ${fa(p.days || '')} روز دارد.`,
+  'http.doc_type': () => 'فقط پرونده PDF، تصویر JPEG یا PNG، یا متن پذیرفته می‌شود.',
+  'http.doc_size': p => `حجم پرونده بیش از ${num(Math.round((+p.max || 0) / 1024))} کیلوبایت است.`,
+};
+// FIELD: names of request fields, for a refusal that names its field.
+const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه' };
+// errText is the Persian sentence of a refusal: its catalogue sentence, else its class (never the English message).
+function errText(e) {
+  if (e.why && WHY[e.why]) return WHY[e.why](e.params || {});
+  const base = ERR[e.code] || 'درخواست انجام نشد';
+  return e.field ? `«${FIELD[e.field] || e.field}»: ${base}` : base;
+}

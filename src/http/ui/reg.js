@@ -5,16 +5,17 @@
 async function pageIssues() {
   const [list, cats] = await Promise.all([items('issues'), items('categories').catch(() => [])]);
   const catOpts = [['', '—'], ...cats.map(c => [c.code || c.id, c.name_fa || c.code])];
+  const catName = code => { const c = cats.find(x => x.code === code); return c ? c.name_fa : label('none', code); };
   frame('نظام مسائل',
-    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', 'category'], ['وضعیت', i => tag(L.issue[i.state] || i.state, i.state)], ['اولویت', 'priority'], ['واحد', 'owner'], ['تاریخ ثبت', i => jdate(i.created)]])),
+    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], null, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') ? section('ثبت مسئله تازه', form([
       { name: 'title', label: 'عنوان مسئله', required: true, wide: true },
       { name: 'category', label: 'دسته', type: 'select', options: catOpts },
-      { name: 'neighbourhood', label: 'محله یا روستا' }, { name: 'people', label: 'جمعیت درگیر (تخمینی)', type: 'number' },
-      { name: 'source', label: 'منبع', type: 'select', options: [['', '—'], ['session', 'جلسه هم‌اندیشی'], ['views', 'دیدگاه مردم'], ['monitoring', 'رصد']] },
+      { name: 'neighbourhood', label: 'محله یا روستا' }, { name: 'people', label: 'جمعیت درگیر (تخمینی)', type: 'number', min: 0, max: 100000000 },
+      { name: 'source', label: 'منبع', type: 'select', options: [['', '—'], ...Object.entries(L.issueSource)] },
       { name: 'description', label: 'شرح', type: 'textarea' },
     ], v => api('POST', 'issues', v), 'ثبت مسئله')) : null,
-    work() ? section('بستن مسئله', form([{ name: 'id', label: 'مسئله', type: 'select', options: list.map(i => [i.id, i.title]), required: true }, { name: 'reason', label: 'دلیل', required: true }],
+    work() && list.length ? section('بستن مسئله', form([{ name: 'id', label: 'مسئله', type: 'select', options: list.map(i => [i.id, i.title]), required: true }, { name: 'reason', label: 'دلیل', required: true }],
       v => api('POST', `issues/${enc(v.id)}/close`, { reason: v.reason }), 'بستن')) : null);
 }
 
@@ -23,50 +24,70 @@ async function pageSessions() {
   const iss = issues.map(i => [i.id, i.title]);
   const national = S.me.node.level === 'national';
   frame('جلسات هم‌اندیشی و اولویت‌بندی',
-    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['شرکت‌کنندگان', 'participants'], ['واحد', 'owner']])),
+    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['شرکت‌کنندگان', 'participants'], ['واحد', s => unitCell(s.owner)]], null, { unit: s => s.owner })),
     // Facilitators are chosen by the national secretariat (definition 3 of the guideline); every node sees its own.
-    section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || f.serves], ['تاریخ انتصاب', f => jdate(f.designated)],
+    section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || unitName(f.serves)], ['تاریخ انتصاب', f => jdate(f.designated)],
       ['اقدام', f => national && work() ? act('پایان انتصاب', () => api('POST', `facilitators/${enc(f.id)}/retire`, {})) : '—']])),
-    national && work() ? section('انتصاب تسهیلگر', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'serves', label: 'واحد محل خدمت (مثلاً IR-07-03)', required: true },
-      { name: 'phone', label: 'تلفن' }, { name: 'designated', label: 'تاریخ انتصاب', type: 'date' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
+    national && work() ? section('انتصاب تسهیلگر', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'serves', label: 'واحد محل خدمت', type: 'select', required: true, options: [...UNITS.values()].filter(u => u.level >= 1).map(u => [u.id, unitFull(u.id)]).sort((a, b) => a[1].localeCompare(b[1], 'fa')) },
+      { name: 'phone', label: 'تلفن', type: 'phone' }, { name: 'designated', label: 'تاریخ انتصاب', type: 'date' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', 'facilitators', v), 'ثبت انتصاب')) : null,
     can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر', suggest: facs.map(f => f.name) },
-      { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number' }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
+      { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number', min: 0, max: 100000 }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
       v => api('POST', 'sessions', v), 'ثبت جلسه')) : null,
     can('admin', 'staff', 'helper') && list.length && crits.length ? section('امتیاز ذی‌نفعان به مسئله', form([
       { name: 'session', label: 'جلسه', type: 'select', options: list.map(s => [s.id, jdate(s.date) + ' ' + (s.place || '')]), required: true },
       { name: 'issue', label: 'مسئله', type: 'select', options: iss, required: true }, { name: 'group', label: 'گروه ذی‌نفع' },
-      ...crits.map(c => ({ name: 'c_' + c.code, label: `${c.name_fa || c.code} (۰ تا ${fa(c.scale_max)})`, type: 'number', required: true }))],
+      ...crits.map(c => ({ name: 'c_' + c.code, label: `${c.name_fa || c.code} (۰ تا ${num(c.scale_max)})`, type: 'number', required: true, min: 0, max: c.scale_max }))],
       v => { const sc = {}; for (const [k, x] of Object.entries(v)) if (k.startsWith('c_')) sc[k.slice(2)] = x; return api('POST', `sessions/${enc(v.session)}/scores`, { issue: v.issue, group: v.group, scores: sc }); }, 'ثبت امتیاز')) : null);
+}
+
+// solutionActions are what may be done with a solution at its state: edit, send to a council, revise, close.
+function solutionActions(s) {
+  const field = can('admin', 'staff', 'helper') && s.owner === S.me.node.id, out = [];
+  const edit = [{ name: 'title', label: 'عنوان راه‌حل', required: true, wide: true, value: s.title }, { name: 'bodies', label: 'دستگاه‌های مسئول', value: s.bodies },
+    { name: 'budget', label: 'بودجه (ریال)', type: 'number', min: 0, value: s.budget == null ? '' : fa(s.budget) }, { name: 'exec_plan', label: 'برنامه اجرایی', type: 'textarea', value: s.exec_plan }];
+  const fields = v => ({ fields: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) });
+  if (field && s.state === 'proposed') out.push(act('ویرایش', v => api('PATCH', `solutions/${enc(s.id)}`, fields(v)), 'alt', { title: 'ویرایش راه‌حل', fields: edit, label: 'ذخیره' }));
+  if (work() && s.owner === S.me.node.id && s.state === 'proposed') {
+    out.push(act('ارسال به شورا', v => api('POST', `solutions/${enc(s.id)}/submit`, v), 'warn', { title: `ارسال «${s.title}» به شورا`,
+      fields: [{ name: 'council', label: 'شورا', type: 'select', options: Object.entries(L.council), required: true }, { name: 'date', label: 'تاریخ ارسال', type: 'date' }], label: 'ارسال' }));
+  }
+  if (field && s.state === 'returned') {
+    out.push(act('اصلاح و پیشنهاد دوباره', async v => { await api('PATCH', `solutions/${enc(s.id)}`, fields(v)); await api('POST', `solutions/${enc(s.id)}/revise`, {}); }, 'warn',
+      { title: 'اصلاح راه‌حل برگشت‌خورده', fields: edit, label: 'ذخیره و پیشنهاد دوباره' }));
+  }
+  if (work() && s.owner === S.me.node.id && (s.state === 'evaluated' || s.state === 'rejected')) {
+    out.push(act('بستن', v => api('POST', `solutions/${enc(s.id)}/close`, v), 'alt', { title: `بستن «${s.title}»`, fields: [{ name: 'reason', label: 'دلیل', required: true, wide: true }], label: 'بستن' }));
+  }
+  return out.length ? out : '—';
 }
 
 async function pageSolutions() {
   const [sols, issues, pending, decisions] = await Promise.all([items('solutions'), items('issues'), items('council?pending=1'), items('council')]);
   const ready = issues.filter(i => i.state === 'prioritised' || i.state === 'rejected').map(i => [i.id, i.title]);
   frame('راه‌حل‌های پیشنهادی و شورای اجتماعی',
-    section('راه‌حل‌ها', table(sols, [['عنوان', 'title'], ['وضعیت', s => tag(L.issue[s.state] || s.state, s.state)], ['بودجه (ریال)', 'budget'], ['واحد', 'owner'],
-      ['اقدام', s => work() && s.state === 'proposed' ? act('ارسال به شورای شهرستان', () => api('POST', `solutions/${enc(s.id)}/submit`, { council: 'county' })) :
-        (s.state === 'returned' && can('admin', 'staff', 'helper') ? act('اصلاح و پیشنهاد دوباره', () => api('POST', `solutions/${enc(s.id)}/revise`, {})) : '—')]])),
+    section('راه‌حل‌ها', table(sols, [['عنوان', 'title'], ['وضعیت', s => tag(label('issue', s.state), s.state)], ['بودجه (ریال)', 'budget'], ['واحد', s => unitCell(s.owner)],
+      ['اقدام', s => h('span', { class: 'acts' }, solutionActions(s))]], null, { unit: s => s.owner })),
     can('admin', 'staff', 'helper') ? section('پیشنهاد راه‌حل اجرایی', ready.length ? form([{ name: 'title', label: 'عنوان راه‌حل', required: true, wide: true },
-      { name: 'issues', label: 'مسئله', type: 'select', options: ready, required: true }, { name: 'bodies', label: 'دستگاه‌های مسئول' }, { name: 'budget', label: 'بودجه (ریال)', type: 'number' },
+      { name: 'issues', label: 'مسئله', type: 'select', options: ready, required: true }, { name: 'bodies', label: 'دستگاه‌های مسئول' }, { name: 'budget', label: 'بودجه (ریال)', type: 'number', min: 0 },
       { name: 'start', label: 'شروع', type: 'date' }, { name: 'end', label: 'پایان', type: 'date' }, { name: 'plan', label: 'برنامه اجرایی', type: 'textarea' }],
       v => api('POST', 'solutions', { ...v, issues: [v.issues] }), 'ثبت راه‌حل') : h('p', { class: 'muted' }, 'مسئله اولویت‌بندی‌شده‌ای برای راه‌حل نیست.')) : null,
-    section('در انتظار تصمیم شورای این دبیرخانه', table(pending, [['راه‌حل', p => p.title || p.solution], ['واحد', 'owner'], ['تاریخ ارسال', p => jdate(p.submitted || p.date)]])),
+    section('در انتظار تصمیم شورای این دبیرخانه', table(pending, [['راه‌حل', p => p.title || p.solution], ['واحد', p => unitCell(p.owner)], ['تاریخ ارسال', p => jdate(p.submitted || p.date)]])),
     work() && pending.length ? section('ثبت مصوبه شورا', form([{ name: 'solution', label: 'راه‌حل', type: 'select', options: pending.map(p => [p.id || p.solution, p.title || p.solution]), required: true },
       { name: 'decision', label: 'تصمیم', type: 'select', options: Object.entries(L.decision), required: true }, { name: 'date', label: 'تاریخ جلسه شورا', type: 'date', required: true },
       { name: 'resolution', label: 'شماره مصوبه' }, { name: 'conditions', label: 'شرایط', type: 'textarea' }], v => api('POST', 'council', v), 'ثبت مصوبه')) : null,
-    section('مصوبات', table(decisions, [['راه‌حل', d => d.title || d.solution], ['تصمیم', d => tag(L.decision[d.decision] || d.decision, d.decision)], ['شماره مصوبه', 'resolution'], ['تاریخ', d => jdate(d.date)]])));
+    section('مصوبات', table(decisions, [['راه‌حل', d => d.title || d.solution], ['تصمیم', d => tag(label('decision', d.decision), d.decision)], ['شماره مصوبه', 'resolution'], ['تاریخ', d => jdate(d.date)]])));
 }
 
 async function pageInterventions() {
   const [list, sols, evals] = await Promise.all([items('interventions'), items('solutions?state=approved'), items('evaluations')]);
   frame('مداخلات اجتماع‌محور و ارزشیابی',
-    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => fa(i.progress || 0) + '٪'], ['واحد', 'owner']])),
+    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => pct(i.progress || 0)], ['واحد', i => unitCell(i.owner)]], null, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') && sols.length ? section('آغاز مداخله برای راه‌حل مصوب', form([{ name: 'solution', label: 'راه‌حل مصوب', type: 'select', options: sols.map(s => [s.id, s.title]), required: true }, { name: 'title', label: 'عنوان' }],
       v => api('POST', 'interventions', v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ثبت مرحله', form([{ name: 'id', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
       { name: 'stage', label: 'مرحله', type: 'select', options: Object.entries(L.stage).slice(0, 5), required: true }, { name: 'start', label: 'شروع', type: 'date' }, { name: 'end', label: 'پایان', type: 'date' },
-      { name: 'participants', label: 'مشارکت‌کنندگان', type: 'number' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], v => api('POST', `interventions/${enc(v.id)}/stages`, v))) : null,
+      { name: 'participants', label: 'مشارکت‌کنندگان', type: 'number', min: 0 }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], v => api('POST', `interventions/${enc(v.id)}/stages`, v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ارزشیابی (نقاط قوت و ضعف)', form([{ name: 'intervention', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
       { name: 'evaluator', label: 'ارزیاب' }, { name: 'date', label: 'تاریخ', type: 'date' }, { name: 'strengths', label: 'نقاط قوت', type: 'textarea' }, { name: 'weaknesses', label: 'نقاط ضعف', type: 'textarea' },
       { name: 'recommendations', label: 'پیشنهادها', type: 'textarea' }], v => api('POST', 'evaluations', v))) : null,
@@ -76,11 +97,14 @@ async function pageInterventions() {
 async function pageOrgs() {
   const [list, intros] = await Promise.all([items('orgs'), items('introductions')]);
   frame('تشکل‌های مؤثر',
-    section('تشکل‌ها', table(list, [['نام', 'name'], ['نوع', 'kind'], ['حوزه', 'field'], ['واحد', 'owner']])),
-    can('admin', 'staff', 'helper') ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع' }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
+    section('تشکل‌ها', table(list, [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['حوزه', 'field'], ['واحد', o => unitCell(o.owner)]], null, { unit: o => o.owner })),
+    can('admin', 'staff', 'helper') ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)] }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', 'orgs', v))) : null,
     work() && list.length ? section('معرفی به دستگاه‌ها', form([{ name: 'org', label: 'تشکل', type: 'select', options: list.map(o => [o.id, o.name]), required: true }, { name: 'body', label: 'دستگاه', required: true },
-      { name: 'level', label: 'سطح', type: 'select', options: [['county', 'شهرستان'], ['province', 'استان']] }, { name: 'date', label: 'تاریخ', type: 'date' }], v => api('POST', `orgs/${enc(v.org)}/introductions`, v), 'معرفی')) : null,
-    section('معرفی‌ها', table(intros, [['تشکل', i => i.org_name || i.org], ['دستگاه', 'body'], ['نتیجه', 'outcome'], ['تاریخ', i => jdate(i.date)]])));
+      { name: 'level', label: 'سطح', type: 'select', options: [['county', 'شهرستان'], ['province', 'استان']] }, { name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome) }, { name: 'date', label: 'تاریخ', type: 'date' }], v => api('POST', `orgs/${enc(v.org)}/introductions`, v), 'معرفی')) : null,
+    section('معرفی‌ها', table(intros, [['تشکل', i => i.org_name || (list.find(o => o.id === i.org) || {}).name || i.org], ['دستگاه', 'body'], ['سطح', i => label('levelUnit', i.level)],
+      ['نتیجه', i => tag(label('outcome', i.outcome || 'pending'), i.outcome === 'accepted' ? 'ok' : i.outcome === 'declined' ? 'bad' : '')], ['تاریخ', i => jdate(i.date)], ['تاریخ نتیجه', i => jdate(i.outcome_date)],
+      ['اقدام', i => work() && i.owner === S.me.node.id ? act('ثبت نتیجه', v => api('POST', `introductions/${enc(i.id)}/outcome`, v), 'alt', { title: `نتیجه معرفی به ${i.body}`,
+        fields: [{ name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome), required: true }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], label: 'ثبت نتیجه' }) : '—']])));
 }
 
