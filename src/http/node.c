@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/unit.h"
 #include "domain/check.h"
@@ -97,6 +98,38 @@ orgunits(struct api *a)
 		return;
 	}
 	api_list(a, orgunit_list(a->st, under));
+}
+
+/*
+ * POST /orgunits/import {csv}: one divisions file (provinces or counties, the
+ * form orgunit_import_csv reads), sent as text; national node only (the
+ * domain refuses elsewhere).  Answers {"ok", "count"}.
+ */
+static void
+orgunits_import(struct api *a)
+{
+	const char *csv = api_str(a, "csv", true);
+	char path[] = "/tmp/nehzat-orgunits-XXXXXX";
+	struct nz_err err = {0};
+	int fd, count = 0, rc;
+	size_t len;
+
+	if (api_bad(a))
+		return;
+	if ((fd = mkstemp(path)) < 0) {
+		api_error(a, 500, "internal", NULL, "cannot make a temporary file");
+		return;
+	}
+	len = strlen(csv);
+	rc = write(fd, csv, len) == (ssize_t)len ? 0 : -1;
+	close(fd);
+	if (rc != 0)
+		api_error(a, 500, "internal", NULL, "cannot write a temporary file");
+	else if (orgunit_import_csv(a->st, path, a->user.name, &count, &err) != 0)
+		api_fail(a, &err);
+	else
+		api_json(a, 200, json_pack("{s:b, s:i}", "ok", 1, "count", count));
+	unlink(path);
 }
 
 /*
@@ -218,6 +251,7 @@ const struct route api_node_routes[] = {
 	{"GET", "quarantine", R_WORK, quarantine},
 	{"GET", "check", R_ANY, check},
 	{"GET", "orgunits", R_ANY, orgunits},
+	{"POST", "orgunits/import", R_WORK, orgunits_import},
 	{"GET", "dashboard", R_ANY, dashboard},
 	{NULL, NULL, 0, NULL},
 };

@@ -1,20 +1,33 @@
-// The web UI in headless Chromium: log in, a call from opening to decree,
-// a problem at a county seen on the province's dashboard after sync, RTL
-// pages and Jalali dates.  TAP on stdout; screenshots in $SHOTS.
+// The web UI in headless Chromium, every workflow done only through the pages, at the level that does it:
+// national publishes standards and a report template; a county runs a call from opening to decree (resume
+// upload, withdrawal, interview no-show, ranking, appointment, a one-page printed decree, revocation); a report
+// goes county → province, is returned, revised and accepted, and the period approved; then a walk of every page
+// at every level (and on a phone) finds no English word, no chart text under 12 px and no script error.
+// TAP on stdout; screenshots in $SHOTS.
 'use strict';
 const { chromium } = require('playwright-core');
 const path = require('path');
+const fs = require('fs');
+const { execFileSync } = require('child_process');
 
 const { CHROME, COUNTY, PROVINCE, NATIONAL, SHOTS, PROFILE } = process.env;
 let n = 0, fails = 0;
 function ok(cond, what, detail) {
   n++;
   if (cond) console.log(`ok ${n} - ${what}`);
-  else { fails++; console.log(`not ok ${n} - ${what}`); if (detail !== undefined) console.log(`#   got: ${String(detail).slice(0, 300)}`); }
+  else { fails++; console.log(`not ok ${n} - ${what}`); if (detail !== undefined) console.log(`#   got: ${String(detail).slice(0, 400)}`); }
 }
 const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, name + '.png'), fullPage: true });
 const sec = (page, title) => page.locator('section.card', { has: page.locator('h2', { hasText: title }) }).first();
+const secIs = (page, title) => page.locator(`section.card:has(h2:text-is("${title}"))`).first();
 const sleep = ms => new Promise(r => setTimeout(r, ms));
+const errors = []; // script errors of every page, with where they happened
+
+function watch(page, who) {
+  page.on('pageerror', e => errors.push(`${who} ${page.url()}: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) errors.push(`${who} ${page.url()}: ${m.text()}`); });
+  page.on('dialog', d => { errors.push(`${who}: a browser dialog (${d.type()}) was opened`); d.dismiss(); });
+}
 
 async function login(page, base) {
   await page.goto(base + '/');
@@ -24,24 +37,94 @@ async function login(page, base) {
   await page.click('button[type=submit]');
   await page.waitForSelector('.kpi', { timeout: 15000 });
 }
+async function go(page, base, hash, waitFor) {
+  await page.goto(base + '/#/' + hash);
+  await page.waitForSelector(waitFor || 'main h1', { timeout: 15000 });
+  await page.waitForLoadState('networkidle');
+}
 
-async function submitIn(page, title) {
-  const s = sec(page, title);
-  await s.locator('button[type=submit]').click();
-  // A refusal shows in the form; a success draws the page again with a note on top.
+// submitIn submits the form of a section; the answer is the note on top (done) or the refusal in the form.
+async function submitIn(page, title, scope) {
+  const s = scope || sec(page, title);
+  await page.evaluate(() => { const f = document.getElementById('flash'); if (f) f.remove(); });
+  await s.locator('button[type=submit]').first().click();
   const err = s.locator('.msg.err').first(), done = page.locator('#flash');
   await Promise.race([err.waitFor({ timeout: 10000 }), done.waitFor({ timeout: 10000 })]);
   return (await done.count()) ? await done.textContent() : await err.textContent();
 }
+// inDialog fills the fields of the page's dialog and confirms it; then waits for the page to be drawn again.
+async function inDialog(page, values) {
+  const d = page.locator('dialog.dlg');
+  await d.waitFor();
+  for (const [k, v] of Object.entries(values || {})) {
+    const el = d.locator(`[name=${k}]`);
+    if ((await el.evaluate(e => e.tagName)) === 'SELECT') await el.selectOption(v); else await el.fill(v);
+  }
+  await page.evaluate(() => { const f = document.getElementById('flash'); if (f) f.remove(); });
+  await d.locator('.actions button').first().click();
+  await page.locator('#flash, .msg.err').first().waitFor({ timeout: 10000 });
+  return page.locator('#flash').count().then(c => (c ? page.locator('#flash').textContent() : page.locator('.msg.err').first().textContent()));
+}
+// until reloads a page until test(page) holds (at most secs seconds).
+async function until(page, url, sel, test, secs) {
+  for (let i = 0; i < secs; i++) {
+    // The same address with the same #fragment is no navigation: load the page anew.
+    if (page.url() === url) await page.reload(); else await page.goto(url);
+    await page.waitForSelector(sel, { timeout: 15000 }).catch(() => null);
+    if (await test(page)) return true;
+    await sleep(1000);
+  }
+  return false;
+}
+
+// The walk's checks of one page: English words in visible text, chart text size, text overflowing the page.
+async function audit(page) {
+  return page.evaluate(() => {
+    const hidden = new Set(['SCRIPT', 'STYLE', 'OPTION', 'DATALIST']);
+    const parts = [];
+    const walk = el => {
+      if (hidden.has(el.tagName) || el.classList.contains('code') || el.tagName === 'BDI') return;
+      const st = getComputedStyle(el);
+      if (st.display === 'none' || st.visibility === 'hidden') return;
+      for (const c of el.childNodes) { if (c.nodeType === 3) parts.push(c.nodeValue); else if (c.nodeType === 1) walk(c); }
+    };
+    walk(document.body);
+    const text = parts.join(' ')
+      .replace(/\b[A-Z]{2}(-[0-9۰-۹]+)+/g, ' ')                   // org-unit codes
+      .replace(/\badmin\b/g, ' ')                                 // the login name
+      .replace(/\b(PDF|JPEG|PNG|CSV)\b/g, ' ');                   // file kinds a clerk knows by these names
+    const english = [...new Set(text.match(/[A-Za-z]{2,}/g) || [])];
+    const small = [];
+    for (const el of document.querySelectorAll('.chart *')) {
+      if (![...el.childNodes].some(c => c.nodeType === 3 && c.nodeValue.trim())) continue;
+      const fs = parseFloat(getComputedStyle(el).fontSize);
+      if (fs < 12) small.push(`${el.textContent.trim().slice(0, 20)} ${fs}px`);
+    }
+    let clipped = 0;
+    for (const el of document.querySelectorAll('.chart .bval, .chart .blab')) {
+      const r = el.getBoundingClientRect(), box = el.closest('.chart').getBoundingClientRect();
+      if (r.width > 0 && (r.left < box.left - 1 || r.right > box.right + 1)) clipped++;
+    }
+    return { english, small, clipped, wide: document.documentElement.scrollWidth - window.innerWidth };
+  });
+}
+
+function pdfPages(file) {
+  try { return +(/Pages:\s+(\d+)/.exec(execFileSync('pdfinfo', [file]).toString()) || [])[1]; } catch (e) { return -1; }
+}
+function pdfFonts(file) {
+  try { return execFileSync('pdffonts', [file]).toString(); } catch (e) { return ''; }
+}
 
 (async () => {
   const ctx = await chromium.launchPersistentContext(PROFILE, {
-    executablePath: CHROME, headless: true, locale: 'fa-IR', viewport: { width: 1280, height: 900 },
+    executablePath: CHROME, headless: true, locale: 'fa-IR', viewport: { width: 1366, height: 900 },
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  const page = await ctx.newPage();
-  page.on('dialog', d => d.accept());
+  const page = await ctx.newPage(); watch(page, 'county');
+  const nat = await ctx.newPage(); watch(nat, 'national');
+  const prov = await ctx.newPage(); watch(prov, 'province');
   try {
     // ---- login, RTL, Jalali ----
     await page.goto(COUNTY + '/');
@@ -54,126 +137,303 @@ async function submitIn(page, title) {
     await login(page, COUNTY);
     const body = await page.innerText('main');
     ok(body.includes('۱۴۰۵/۰۹/۰۷'), 'today is shown as a Jalali date in Persian digits', body.slice(0, 200));
-    ok(await page.evaluate(() => getComputedStyle(document.body).direction) === 'rtl', 'the body lays out right to left');
     ok(await page.evaluate(() => document.fonts.check('16px Vazirmatn')), 'the Vazirmatn font is loaded from the node');
-    await shot(page, 'county-dashboard');
 
-    // ---- a call, from opening to decree ----
-    await page.goto(COUNTY + '/#/calls');
-    await page.waitForSelector('text=فراخوان تازه');
+    // ---- national: the standards, through its pages ----
+    await login(nat, NATIONAL);
+    await go(nat, NATIONAL, 'standards?tab=selection', 'text=نسخه تازه معیارها');
+    const sf = sec(nat, 'نسخه تازه معیارها');
+    await sf.locator('[name=r_experience]').fill('۳۰');
+    await sf.locator('[name=r_experience]').blur();
+    ok((await sf.innerText()).length > 0 && await sf.locator('[name=r_experience]').inputValue() === '۳۰', 'a weight is typed in Persian digits');
+    let t = await submitIn(nat, 'نسخه تازه معیارها');
+    ok(t.includes('جمع وزن‌ها') && t.includes('۱۱۰'), 'weights that do not sum to 100 are refused in Persian before sending', t);
+    await sf.locator('[name=r_experience]').fill('۲۰');
+    await sf.locator('[name=min_reviewers]').fill('۱');
+    t = await submitIn(nat, 'نسخه تازه معیارها');
+    ok(t.includes('ثبت شد'), 'national publishes a new version of the selection standards', t);
+    ok((await nat.innerText('main')).includes('نسخه جاری: ۲'), 'the new version is the current one, the history lists it', (await nat.innerText('main')).slice(0, 300));
+    await go(nat, NATIONAL, 'standards?tab=templates', 'text=الگوی تازه');
+    const tf = sec(nat, 'الگوی تازه');
+    await tf.locator('[name=title]').fill('گزارش ماهانه همیاران');
+    await tf.locator('[name=code]').fill('Monthly report');
+    await tf.locator('[name=code]').blur();
+    ok((await tf.locator('.ferr[data-for=code]').innerText()).includes('حرف کوچک لاتین'), 'a bad template code is explained as it is typed', await tf.locator('.ferr[data-for=code]').innerText());
+    await tf.locator('[name=code]').fill('monthly');
+    await tf.locator('[name=from]').selectOption('1405-08');
+    await tf.locator('[name=fields]').fill('جلسات هم‌اندیشی، عدد، الزامی\nخلاصه فعالیت‌ها، متن، الزامی');
+    t = await submitIn(nat, 'الگوی تازه');
+    ok(t.includes('ثبت شد'), 'national publishes a monthly report template', t);
+    await go(nat, NATIONAL, 'standards?tab=indicators', 'text=افزودن یا ویرایش شاخص');
+    const inf = sec(nat, 'افزودن یا ویرایش شاخص');
+    await inf.locator('[name=code]').fill('population');
+    await inf.locator('[name=title]').fill('جمعیت');
+    await inf.locator('[name=source]').selectOption('population');
+    await inf.locator('[name=weight]').fill('۱');
+    t = await submitIn(nat, 'افزودن یا ویرایش شاخص');
+    ok(t.includes('ثبت شد'), 'national adds an allocation indicator', t);
+    await shot(nat, 'national-standards');
+
+    // ---- county: the standards arrive ----
+    ok(await until(page, COUNTY + '/#/standards?tab=selection', 'main h1', async p => (await p.innerText('main')).includes('نسخه جاری: ۲'), 40),
+      'the new selection standards reach the county');
+
+    // ---- county: a call, from opening to decree ----
+    await go(page, COUNTY, 'calls', 'text=فراخوان تازه');
     const empty = await submitIn(page, 'فراخوان تازه');
     ok(empty.includes('خطاهای فرم') && (await sec(page, 'فراخوان تازه').innerText()).includes('را وارد کنید'), 'an empty form is explained in Persian', empty);
     const f = sec(page, 'فراخوان تازه');
     await f.locator('[name=title]').fill('فراخوان جذب همیاران ۱۴۰۵');
     await f.locator('[name=opens]').fill('۱۴۰۵/۰۹/۰۱');
-    await f.locator('[name=closes]').fill('1405/13/40');
-    let t = await submitIn(page, 'فراخوان تازه');
-    ok(t.includes('پذیرفته نیست') && t.includes('13'), 'an impossible date is refused', t);
+    await f.locator('[name=closes]').fill('۱۴۰۵/۱۲/۳۰');
+    await f.locator('[name=closes]').blur();
+    const why = await f.locator('.ferr[data-for=closes]').innerText();
+    ok(why.includes('اسفند ۱۴۰۵ ۲۹ روز دارد'), 'a day Esfand 1405 does not have is explained as it is typed', why);
     await f.locator('[name=closes]').fill('۱۴۰۵/۰۹/۲۰');
+    ok((await f.locator('.ferr[data-for=closes]').innerText()) === '', 'the explanation goes once the date is right');
     t = await submitIn(page, 'فراخوان تازه');
     ok(t.includes('ثبت شد'), 'a call is added', t);
-    await page.waitForSelector('tr.click');
     await page.click('tr.click >> nth=0');
     await page.waitForSelector('text=باز کردن فراخوان');
     await page.click('text=باز کردن فراخوان');
+    t = await inDialog(page);
+    ok(t.includes('انجام شد'), 'the call is opened after an in-page confirmation', t);
     await page.waitForSelector('text=ثبت متقاضی (رزومه گروه)');
-    ok(true, 'the call is opened');
-    const a = sec(page, 'متقاضیان');
-    await a.locator('[name=name]').fill('گروه جهادی شهید همت');
-    await a.locator('[name=contact]').fill('رضا احمدی');
-    await a.locator('[name=phone]').fill('۰۹۱۲۱۱۱۱۱۱۱');
-    await a.locator('[name=members]').fill('۱۲');
-    t = await submitIn(page, 'متقاضیان');
-    ok(t.includes('ثبت شد'), 'an applicant group registers', t);
-    await page.waitForSelector('text=بستن فراخوان');
-    await page.click('text=بستن فراخوان');
+    const groups = [['گروه جهادی شهید همت', '۰۹۱۲۱۱۱۱۱۱۱'], ['هیئت محبان', '۰۹۱۲۲۲۲۲۲۲۲'], ['کانون جوانان محله', '۰۹۱۲۳۳۳۳۳۳۳']];
+    for (const [i, [name, phone]] of groups.entries()) {
+      const a = sec(page, 'متقاضیان');
+      await a.locator('[name=name]').fill(name);
+      await a.locator('[name=contact]').fill('رضا احمدی');
+      await a.locator('[name=phone]').fill(i === 0 ? '۰۹۱۲' : phone);
+      await a.locator('[name=members]').fill('۱۲');
+      if (i === 0) {
+        await a.locator('[name=phone]').blur();
+        ok((await a.locator('.ferr[data-for=phone]').innerText()).includes('یازده رقم'), 'a short phone number is explained as it is typed');
+        await a.locator('[name=phone]').fill(phone);
+        await a.locator('[name=resume]').setInputFiles({ name: 'big.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(40000, 65) });
+        ok((await a.locator('.ferr[data-for=resume]').innerText()).includes('کیلوبایت'), 'a resume over the limit is refused in the page', await a.locator('.ferr[data-for=resume]').innerText());
+        await a.locator('[name=resume]').setInputFiles({ name: 'resume.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4\n% resume of the group\n%%EOF\n') });
+      }
+      t = await submitIn(page, 'متقاضیان');
+      ok(t.includes('ثبت شد'), `applicant group ${i + 1} registers` + (i === 0 ? ' with its resume' : ''), t);
+    }
+    await page.click('tr:has-text("گروه جهادی شهید همت") >> text=پرونده و رزومه');
+    await page.waitForSelector('text=رزومه و مدارک');
+    const docLink = page.locator('a[href^="/api/v1/docs/"]');
+    ok(await docLink.count() === 1 && (await docLink.innerText()) === 'resume.pdf', 'the resume is listed in the applicant file');
+    const docBody = await page.evaluate(async href => { const r = await fetch(href); return r.headers.get('content-type') + ' ' + (await r.text()).slice(0, 8); }, await docLink.getAttribute('href'));
+    ok(docBody.startsWith('application/pdf %PDF-1.4'), 'the resume opens as the PDF it is', docBody);
+    const up = page.locator('section.card', { hasText: 'رزومه و مدارک' });
+    await up.locator('[name=file]').setInputFiles({ name: 'photo.exe', mimeType: 'application/octet-stream', buffer: Buffer.from([0x4d, 0x5a, 0, 1, 2]) });
+    t = await submitIn(page, 'رزومه و مدارک');
+    ok((await up.innerText()).includes('فقط PDF'), 'a file of another type is refused in the page', await up.innerText());
+    // A program named as text passes the page's check; the node reads its first bytes and refuses it in Persian.
+    await up.locator('[name=file]').setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from([0x4d, 0x5a, 0, 1, 2]) });
+    t = await submitIn(page, 'رزومه و مدارک');
+    ok(t.includes('فقط پرونده PDF'), 'the node refuses a file whose bytes are not of an allowed type, in a whole Persian sentence', t);
+    await page.click('text=بازگشت به فراخوان');
+    await page.waitForSelector('text=ثبت متقاضی (رزومه گروه)');
+    await page.locator('tr:has-text("هیئت محبان")').first().locator('text=ثبت انصراف').click();
+    t = await inDialog(page, { reason: 'اعضای گروه به شهر دیگری رفتند' });
+    ok(t.includes('انجام شد') && (await page.locator('tr:has-text("هیئت محبان")').first().innerText()).includes('انصراف'), 'an applicant withdraws, with its reason, in a dialog', t);
+    await page.click('text=بستن فراخوان'); await inDialog(page);
     await page.waitForSelector('text=امتیاز ارزیاب');
-    const r = sec(page, 'امتیاز ارزیاب');
-    for (const inp of await r.locator('input').all()) await inp.fill('۹');
-    t = await submitIn(page, 'امتیاز ارزیاب');
-    ok(t.includes('ثبت شد'), 'a reviewer scores the group', t);
-    await page.waitForSelector('text=پایان بررسی');
-    await page.click('text=پایان بررسی');
-    // Only a reviewed call shows the interview scores: the page has been drawn again.
+    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله']) {
+      const r = sec(page, 'امتیاز ارزیاب');
+      await r.locator('[name=applicant]').selectOption({ label: name });
+      for (const inp of await r.locator('input').all()) await inp.fill('۹');
+      t = await submitIn(page, 'امتیاز ارزیاب');
+      ok(t.includes('ثبت شد'), `a reviewer scores ${name}`, t);
+    }
+    const r0 = sec(page, 'امتیاز ارزیاب');
+    await r0.locator('[name=r_experience]').fill('۱۲');
+    await r0.locator('[name=r_experience]').blur();
+    ok((await r0.locator('.ferr[data-for=r_experience]').innerText()).includes('بیشتر از ۱۰'), 'a score above the criterion\'s bound is explained as it is typed');
+    await page.click('text=پایان بررسی'); await inDialog(page);
     await page.waitForSelector('h2:has-text("امتیاز مصاحبه")');
-    const iv = sec(page, 'زمان‌بندی مصاحبه');
-    await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۱۰');
-    await iv.locator('[name=time]').fill('10:00');
-    await iv.locator('[name=panel]').fill('دبیر و نماینده فرمانداری');
-    t = await submitIn(page, 'زمان‌بندی مصاحبه');
-    ok(t.includes('ثبت شد'), 'the interview is scheduled', t);
-    await page.waitForSelector('text=امتیاز مصاحبه');
+    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله']) {
+      const iv = sec(page, 'زمان‌بندی مصاحبه');
+      await iv.locator('[name=applicant]').selectOption({ label: name });
+      await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۱۰');
+      await iv.locator('[name=time]').fill('۱۰:۰۰');
+      await iv.locator('[name=panel]').fill('دبیر و نماینده فرمانداری');
+      t = await submitIn(page, 'زمان‌بندی مصاحبه');
+      ok(t.includes('ثبت شد'), `an interview is scheduled for ${name}`, t);
+    }
+    await page.locator('section.card:has(h2:has-text("مصاحبه‌ها")) tr:has-text("کانون جوانان محله")').locator('text=ثبت غیبت').click();
+    t = await inDialog(page);
+    ok(t.includes('انجام شد') && (await sec(page, 'مصاحبه‌ها').innerText()).includes('غیبت'), 'an interview no-show is recorded', t);
     const is = sec(page, 'امتیاز مصاحبه');
     for (const inp of await is.locator('input').all()) await inp.fill('9');
     t = await submitIn(page, 'امتیاز مصاحبه');
     ok(t.includes('ثبت شد'), 'the interview is scored', t);
-    await page.waitForSelector('text=انتخاب و صدور حکم');
+    const rank = await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText();
+    ok(rank.includes('در مصاحبه حاضر نشد') && rank.includes('انصراف داده') && rank.includes('واجد شرایط'), 'the ranking explains in Persian who is not qualified and why', rank);
     await shot(page, 'call-ranked');
-    await page.click('text=انتخاب و صدور حکم');
+    await page.click('text=انتخاب و صدور حکم'); await inDialog(page);
     await page.waitForSelector('text=مشاهده حکم');
     await page.click('text=مشاهده حکم');
-    await page.waitForSelector('#print-link');
-    const decree = await page.innerText('main');
-    ok(/IR-07-03\/۱۴۰۵\/۰۰۰۱|۱۴۰۵/.test(decree), 'the decree has a number and a Jalali date', decree.slice(0, 300));
+    await page.waitForSelector('#decree');
+    const decree = await page.innerText('#decree');
+    ok(/IR-۰۷-۰۳\/۱۴۰۵\/۰{3}۱/.test(decree) && decree.includes('۱۴۰۵') && !/[0-9]/.test(decree), 'the decree has its number and dates in Persian digits', decree.slice(0, 300));
+    ok(decree.includes('گروه جهادی شهید همت'), 'the decree names the group');
+    await page.emulateMedia({ media: 'print' });
+    await shot(page, 'decree-print');
+    await page.emulateMedia({ media: null });
+    const pdf = path.join(SHOTS, 'decree.pdf');
+    await page.pdf({ path: pdf, format: 'A4', printBackground: true, preferCSSPageSize: true });
+    ok(pdfPages(pdf) === 1, 'the decree prints on one A4 page', pdfPages(pdf));
+    ok(/Vazirmatn/i.test(pdfFonts(pdf)), 'the printed decree embeds the node\'s font', pdfFonts(pdf).split('\n').slice(2, 4).join(' '));
     const [print] = await Promise.all([ctx.waitForEvent('page'), page.click('#print-link')]);
     await print.waitForLoadState();
-    const ptext = await print.innerText('body');
-    ok(await print.getAttribute('html', 'dir') === 'rtl' && ptext.includes('گروه جهادی شهید همت'), 'the decree print view is RTL and names the group', ptext.slice(0, 200));
-    await shot(print, 'decree-print');
+    ok(await print.getAttribute('html', 'dir') === 'rtl' && (await print.innerText('body')).includes('گروه جهادی شهید همت'), 'the separate print view is RTL and names the group');
     await print.close();
 
+    // ---- the printable call announcement ----
+    await go(page, COUNTY, 'calls', 'tr.click');
+    await page.click('tr.click >> nth=0');
+    await page.click('text=متن فراخوان برای چاپ');
+    await page.waitForSelector('.sheet');
+    const call = await page.innerText('.sheet');
+    ok(call.includes('فراخوان جذب همیاران اجتماعی') && call.includes('۱ آذر ۱۴۰۵') && call.includes('معیارهای بررسی رزومه'), 'the call announcement is a printable sheet', call.slice(0, 200));
+    const cpdf = path.join(SHOTS, 'call.pdf');
+    await page.pdf({ path: cpdf, format: 'A4', preferCSSPageSize: true });
+    ok(pdfPages(cpdf) === 1, 'the call announcement prints on one A4 page', pdfPages(cpdf));
+
     // ---- a problem at the county, on the province's dashboard after sync ----
-    await page.goto(COUNTY + '/#/issues');
-    await page.waitForSelector('text=ثبت مسئله تازه');
+    await go(page, COUNTY, 'issues', 'text=ثبت مسئله تازه');
     const is2 = sec(page, 'ثبت مسئله تازه');
     await is2.locator('[name=title]').fill('اعتیاد در حاشیه شهر');
+    await is2.locator('[name=category]').selectOption({ label: 'اعتیاد' });
     await is2.locator('[name=people]').fill('۲۵۰');
     t = await submitIn(page, 'ثبت مسئله تازه');
-    ok(t.includes('ثبت شد'), 'a problem is recorded at the county', t);
-    await shot(page, 'county-issues');
-    const p2 = await ctx.newPage();
-    await login(p2, PROVINCE);
-    let seen = '';
+    ok(t.includes('ثبت شد') && (await sec(page, 'مسائل ثبت‌شده').innerText()).includes('اعتیاد'), 'a problem is recorded at the county, its category by name', t);
+
+    // ---- a report: county drafts and submits, the province returns it, the county revises, the province accepts ----
+    ok(await until(page, COUNTY + '/#/reports', 'main h1', async p => (await p.innerText('main')).includes('گزارش تازه: گزارش ماهانه همیاران'), 90), 'the report template reaches the county');
+    const rf = sec(page, 'گزارش تازه');
+    ok((await rf.locator('[name=period] option').first().innerText()) === 'آبان ۱۴۰۵', 'periods are offered by month name', await rf.locator('[name=period] option').first().innerText());
+    await rf.locator('[name=v_f1]').fill('۳');
+    await rf.locator('[name=v_f2]').fill('سه جلسه هم‌اندیشی در محله برگزار شد.');
+    await rf.locator('[name=submit]').selectOption('0');
+    t = await submitIn(page, 'گزارش تازه');
+    ok(t.includes('ثبت شد') && (await secIs(page, 'گزارش‌ها').innerText()).includes('پیش‌نویس'), 'the county saves a report as a draft', t);
+    await page.click('text=مشاهده و اصلاح');
+    await page.waitForSelector('text=تکمیل پیش‌نویس');
+    await sec(page, 'تکمیل پیش‌نویس').locator('[name=v_f1]').fill('۴');
+    t = await submitIn(page, 'تکمیل پیش‌نویس');
+    ok(t.includes('ثبت شد') && (await page.innerText('.sheet')).includes('۴'), 'the draft is edited', t);
+    await page.click('text=ارسال برای بررسی'); t = await inDialog(page);
+    ok(t.includes('ارسال شد'), 'the county submits the report', t);
+    await login(prov, PROVINCE);
+    ok(await until(prov, PROVINCE + '/#/reports', 'main h1', async p => (await p.locator('text=مشاهده و بررسی').count()) > 0, 90), 'the report reaches the province for review');
+    await prov.click('text=مشاهده و بررسی');
+    await prov.waitForSelector('text=بررسی گزارش');
+    const seen = await prov.innerText('.sheet');
+    ok(seen.includes('جلسات هم‌اندیشی') && seen.includes('۴') && seen.includes('سه جلسه'), 'the province reads the report\'s contents before deciding', seen);
+    await prov.click('text=برگشت برای اصلاح');
+    const dlg = prov.locator('dialog.dlg');
+    await dlg.locator('.actions button').first().click();
+    ok((await dlg.innerText()).includes('را وارد کنید'), 'returning a report needs a note, asked for in the page');
+    t = await inDialog(prov, { note: 'شمار شرکت‌کنندگان هر جلسه را هم بنویسید.' });
+    ok(t.includes('برگشت داده شد'), 'the province returns the report with a note', t);
+    ok(await until(page, COUNTY + '/#/reports', 'main h1', async p => (await secIs(p, 'گزارش‌ها').innerText()).includes('برگشت برای اصلاح'), 90), 'the county sees the report returned');
+    await page.click('text=مشاهده و اصلاح');
+    await page.waitForSelector('text=اصلاح گزارش برگشت‌خورده');
+    ok((await page.innerText('.sheet')).includes('شمار شرکت‌کنندگان'), 'the county reads the province\'s note');
+    const rv = sec(page, 'اصلاح گزارش برگشت‌خورده');
+    await rv.locator('[name=v_f2]').fill('سه جلسه با ۴۵ شرکت‌کننده برگزار شد.');
+    await rv.locator('[name=reason]').fill('افزودن شمار شرکت‌کنندگان');
+    t = await submitIn(page, 'اصلاح گزارش برگشت‌خورده');
+    ok(t.includes('ثبت شد'), 'the county revises and submits the report again', t);
+    ok(await until(prov, PROVINCE + '/#/reports', 'main h1', async p => (await p.locator('text=مشاهده و بررسی').count()) > 0 && (await p.innerText('main')).includes('آبان ۱۴۰۵'), 90), 'the revision reaches the province');
+    await prov.click('text=مشاهده و بررسی');
+    await prov.waitForSelector('text=بررسی گزارش');
+    ok((await prov.innerText('.sheet')).includes('۴۵'), 'the province reads the revision');
+    await prov.click('button:has-text("پذیرش")');
+    t = await inDialog(prov);
+    ok(t.includes('پذیرفته شد'), 'the province accepts the report', t);
+    const rpdf = path.join(SHOTS, 'report.pdf');
+    await prov.pdf({ path: rpdf, format: 'A4', preferCSSPageSize: true });
+    ok(pdfPages(rpdf) === 1, 'the report\'s printable view is one page', pdfPages(rpdf));
+    await go(prov, PROVINCE, 'reports', 'text=تأیید دوره');
+    const ap = sec(prov, 'تأیید دوره');
+    await ap.locator('[name=unit]').selectOption('IR-07-03');
+    await ap.locator('[name=period]').selectOption('1405-08');
+    t = await submitIn(prov, 'تأیید دوره');
+    ok(t.includes('ثبت شد') && (await sec(prov, 'تأیید دوره').innerText()).includes('آبان ۱۴۰۵'), 'the province approves the county\'s period', t);
+
+    // ---- revocation: marked in the list and on the decree ----
+    await go(page, COUNTY, 'appointments', 'text=احکام صادرشده');
+    await page.click('text=مشاهده و چاپ');
+    await page.waitForSelector('text=لغو انتصاب');
+    await sec(page, 'لغو انتصاب').locator('[name=reason]').fill('عدم فعالیت');
+    await submitIn(page, 'لغو انتصاب');
+    await go(page, COUNTY, 'appointments', 'text=احکام صادرشده');
+    ok((await sec(page, 'احکام صادرشده').innerText()).includes('لغو شده'), 'a revoked decree is marked in the list');
+    await page.click('text=مشاهده و چاپ');
+    await page.waitForSelector('#decree');
+    ok((await page.locator('#decree.is-revoked').count()) === 1 && (await page.innerText('main')).includes('لغو شده'), 'the revoked decree is marked on itself');
+
+    // ---- the province dashboard ----
+    let seenN = '';
     for (let i = 0; i < 40; i++) {
-      seen = await p2.locator('.kpi div').nth(1).locator('b').innerText();
-      if (seen !== '۰') break;
+      await go(prov, PROVINCE, 'dashboard', '.kpi');
+      seenN = await prov.locator('.kpi div').nth(1).locator('b').innerText();
+      if (seenN !== '۰') break;
       await sleep(1000);
-      await p2.reload();
-      await p2.waitForSelector('.kpi');
     }
-    ok(seen === '۱', 'the province dashboard counts the county problem after sync', seen);
-    const ptxt = await p2.innerText('main');
-    ok(ptxt.includes('تازگی داده'), 'every figure has a freshness stamp');
-    ok((await p2.locator('svg.chart').count()) >= 5, 'the dashboard draws charts');
-    // Every label and value of every chart lies whole inside its chart (none runs off the edge).
-    const outside = await p2.evaluate(() => {
-      const bad = [];
-      for (const svg of document.querySelectorAll('svg.chart')) {
-        const W = svg.viewBox.baseVal.width;
-        for (const t of svg.querySelectorAll('text')) {
-          const b = t.getBBox();
-          if (t.textContent && (b.x < -0.5 || b.x + b.width > W + 0.5)) bad.push(`${t.textContent} [${b.x.toFixed(0)}, ${(b.x + b.width).toFixed(0)}] of ${W}`);
-        }
+    ok(seenN === '۱', 'the province dashboard counts the county problem after sync', seenN);
+    ok((await prov.innerText('main')).includes('تازگی داده'), 'every figure has a freshness stamp');
+    const rowsP = await prov.locator('section.card:has(h2:has-text("انتصاب همیاران")) .brow').count();
+    ok(rowsP >= 30, 'the province chart draws every county, not twelve', rowsP);
+    await shot(prov, 'province-dashboard');
+    await go(nat, NATIONAL, 'dashboard', '.kpi');
+    await shot(nat, 'national-dashboard');
+    const rowsN = await nat.locator('section.card:has(h2:has-text("انتصاب همیاران")) .brow').count();
+    ok(rowsN === 31, 'the national chart draws all 31 provinces', rowsN);
+    await nat.locator('#units select').selectOption({ label: 'فارس' }).catch(() => null);
+    await nat.locator('#units input[type=search]').fill('فارس');
+    ok((await nat.locator('#units tbody tr:not([hidden])').count()) === 1, 'the units table is searchable');
+    await nat.locator('#units tbody tr:not([hidden])').first().click();
+    await nat.waitForSelector('text=بازگشت به سطح بالاتر');
+    ok((await nat.innerText('h1')).includes('فارس'), 'a province drills down from the national dashboard by name', await nat.innerText('h1'));
+
+    // ---- the walk: every page at every level ----
+    const pages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'orgs', 'reports', 'allocation?budget=1000000000',
+      'standards?tab=selection', 'standards?tab=register', 'standards?tab=templates', 'standards?tab=indicators', 'standards?tab=units', 'admin'];
+    const bad = { english: [], small: [], clipped: [] };
+    for (const [lv, base, pg] of [['county', COUNTY, page], ['province', PROVINCE, prov], ['national', NATIONAL, nat]]) {
+      for (const p of pages) {
+        await go(pg, base, p);
+        const a = await audit(pg);
+        if (a.english.length) bad.english.push(`${lv}/${p}: ${a.english.join(' ')}`);
+        if (a.small.length) bad.small.push(`${lv}/${p}: ${a.small.slice(0, 3).join(', ')}`);
+        if (a.clipped) bad.clipped.push(`${lv}/${p}: ${a.clipped}`);
+        if (p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?.*/, '')}`);
       }
-      return bad;
-    });
-    ok(outside.length === 0, 'chart labels and values stay inside their charts', outside.slice(0, 5).join('; '));
-    await shot(p2, 'province-dashboard');
-    await login(p2, NATIONAL);
-    await p2.waitForSelector('tr.click', { timeout: 30000 }).catch(() => null);
-    await shot(p2, 'national-dashboard');
-    const rows = await p2.locator('tr.click').count();
-    ok(rows >= 1, 'the national dashboard lists provinces', rows);
-    if (rows >= 1) {
-      await p2.click('tr.click >> nth=0');
-      await p2.waitForSelector('text=بازگشت به سطح بالاتر');
-      ok((await p2.innerText('h1')).includes('استان'), 'a province drills down from the national dashboard', await p2.innerText('h1'));
-      await shot(p2, 'national-drilldown');
     }
+    ok(bad.english.length === 0, `no English word on any of ${pages.length * 3} pages`, bad.english.join(' | '));
+    ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
+    ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
+
+    // ---- a phone, 390 px wide ----
+    await page.setViewportSize({ width: 390, height: 844 });
+    const narrow = [];
+    for (const p of ['dashboard', 'calls', 'issues', 'reports', 'sessions']) {
+      await go(page, COUNTY, p);
+      const a = await audit(page);
+      if (a.wide > 1) narrow.push(`${p}: ${a.wide}px`);
+      if (p === 'dashboard' || p === 'issues') await shot(page, `phone-${p}`);
+    }
+    ok(narrow.length === 0, 'on a 390 px phone no page is wider than the screen', narrow.join(', '));
   } catch (e) {
     ok(false, 'the browser test ran to the end', e.stack || e);
     await shot(page, 'failure').catch(() => {});
+    await shot(prov, 'failure-province').catch(() => {});
+    await shot(nat, 'failure-national').catch(() => {});
   }
+  ok(errors.length === 0, 'no script error and no browser dialog on any page', errors.slice(0, 5).join(' | '));
   await ctx.close();
   console.log(`1..${n}`);
   process.exit(fails ? 1 : 0);

@@ -6,13 +6,15 @@ async function pageAdmin() {
   const [st, q, chk] = await Promise.all([get('status'), work() ? items('quarantine') : [], get('check')]);
   const users = can('admin') ? await items('users') : [];
   frame('مدیریت و همگام‌سازی',
-    section('این دبیرخانه', table([st], [['شناسه', 'id'], ['سطح', s => L.level[s.level]], ['آخرین تغییر', 'log_head'], ['قرنطینه', 'quarantine']])),
-    section('همگام‌سازی با دبیرخانه‌های دیگر', table(st.peers, [['دبیرخانه', 'id'], ['نقش', p => p.role === 'parent' ? 'بالادست' : p.revoked ? 'زیرمجموعه — کلید باطل شده' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'], ['مانده ارسال', 'backlog_up'], ['مانده دریافت', 'backlog_down'], ['آخرین خطا', 'last_error']])),
-    section('بررسی قواعد (سهمیه، شماره حکم)', chk.ok ? msg('همه قواعد برقرار است.', true) : table(chk.violations, [['قاعده', 'check'], ['واحد', 'owner'], ['شرح', 'message']])),
-    work() ? section('تغییرات قرنطینه‌شده', table(q, [['زمان', r => jdate(r.at)], ['از', 'peer'], ['جدول', 'table'], ['دلیل', 'reason']])) : null,
-    can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => L.role[u.role]], ['فعال', u => u.active ? 'بله' : 'خیر']]),
-      h('h2', {}, 'کاربر تازه'), form([{ name: 'name', label: 'نام کاربری (لاتین)', required: true }, { name: 'full_name', label: 'نام و نام خانوادگی' },
+    section('این دبیرخانه', table([st], [['دبیرخانه', s => unitName(s.id)], ['شناسه', s => h('span', { class: 'code' }, s.id)], ['سطح', s => label('level', s.level)], ['شمار تغییرات ثبت‌شده', 'log_head'], ['قرنطینه', 'quarantine']])),
+    section('همگام‌سازی با دبیرخانه‌های دیگر', table(st.peers, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : p.revoked ? 'زیرمجموعه — کلید باطل شده' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'], ['مانده ارسال', 'backlog_up'], ['مانده دریافت', 'backlog_down'],
+      ['آخرین خطا', p => p.last_error ? h('span', { title: p.last_error }, 'خطا در ارتباط (جزئیات با نگه داشتن نشانگر)') : '—']], null, { unit: p => p.id, empty: 'هنوز دبیرخانه همتایی تعریف نشده است.' }),
+      h('p', { class: 'muted' }, 'همگام‌سازی خودکار و پیوسته است؛ افزودن یا برداشتن همتا با کلید آن، کار مدیر فنی روی سرور دبیرخانه است.')),
+    section('بررسی قواعد (سهمیه، شماره حکم)', chk.ok ? msg('همه قواعد برقرار است.', true) : table(chk.violations, [['قاعده', v => label('check', v.check)], ['واحد', v => unitCell(v.owner)], ['شرح', v => h('span', { title: v.message }, label('check', v.check))]])),
+    work() ? section('تغییرات قرنطینه‌شده', table(q, [['زمان', r => jdate(r.at)], ['از', r => unitCell(r.peer)], ['جدول', r => h('span', { class: 'code' }, r.table)], ['دلیل', r => h('span', { title: r.reason }, 'تغییر ناسازگار')]])) : null,
+    can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => label('role', u.role)], ['فعال', u => u.active ? 'بله' : 'خیر']]),
+      h('h2', {}, 'کاربر تازه'), form([{ name: 'name', label: 'نام کاربری (لاتین)', required: true, check: x => (/^[a-z][a-z0-9._-]{1,31}$/.test(x) ? '' : 'نام کاربری با حرف کوچک لاتین آغاز می‌شود و فقط حرف کوچک لاتین، رقم، نقطه، خط تیره دارد') }, { name: 'full_name', label: 'نام و نام خانوادگی' },
         { name: 'role', label: 'نقش', type: 'select', options: Object.entries(L.role), required: true }, { name: 'group', label: 'گروه همیار (شناسه انتصاب)', hint: 'فقط برای همیار' },
-        { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true }], v => api('POST', 'users', v), 'افزودن کاربر')) : null);
+        { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') }], v => api('POST', 'users', v), 'افزودن کاربر')) : null);
 }
 

@@ -217,6 +217,6 @@ function bars(labels, series, opts) {
   const box = h('div', { class: 'chart' + (idx.length > 14 ? ' many' : ''), role: 'img', 'aria-label': opts.title || 'نمودار' });
   if (k > 1 || opts.legend) box.append(h('div', { class: 'legend' }, series.map((s, j) => h('span', {}, h('i', { style: `background:${s.color || COLORS[j % COLORS.length]}` }), s.name))));
   box.append(h('div', { class: 'bars' }, rows));
-  if (idx.length > 14) box.append(h('div', { class: 'hint' }, `${num(idx.length)} ردیف؛ برای دیدن همه، نمودار را بلغزانید`, opts.more ? [' — ', h('a', { href: opts.more }, 'جدول کامل')] : null));
+  if (idx.length > 14) box.append(h('div', { class: 'hint' }, `${num(idx.length)} ردیف؛ برای دیدن همه، نمودار را بلغزانید`, opts.more ? [' — ', h('a', { href: '#', onclick: ev => { ev.preventDefault(); const t = document.getElementById(opts.more); if (t) t.scrollIntoView({ behavior: 'smooth' }); } }, 'جدول کامل')] : null));
   return box;
 }

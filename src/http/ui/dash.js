@@ -12,7 +12,7 @@ async function pageDashboard(q) {
   const show = kids.length ? kids : units;
   const name = u => (u.name || unitName(u.unit));
   const labels = show.map(u => name(u));
-  const more = kids.length > 14 ? '#/dashboard?under=' + enc(under) + '&all=1' : null;
+  const more = kids.length > 14 && d.level_n < 2 ? 'units' : null;
   const fresh = list => list.length > 3 ? (() => {
     const far = list.filter(u => u.fresh !== 'local');
     const old = far.reduce((a, u) => (!a || (u.fresh_ms || 0) < (a.fresh_ms || 0) ? u : a), null);

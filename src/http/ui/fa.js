@@ -106,6 +106,7 @@ const L = {
   reporter: { secretariat: 'دبیرخانه', helper: 'همیار' },
   fieldType: { number: 'عدد', text: 'متن', choice: 'گزینه' },
   council: { county: 'شورای اجتماعی شهرستان', province: 'شورای اجتماعی استان' },
+  check: { 'selection.decree': 'شماره حکم تکراری', 'selection.double': 'گروه با دو انتصاب فعال', 'selection.quota': 'انتصاب بیش از سهمیه' },
   interview: { scheduled: 'زمان‌بندی شده', held: 'برگزار شد', noshow: 'غیبت', none: 'ندارد' },
 };
 // label returns the Persian of a code in one of the catalogue's lists; an unknown code is shown as it is.
@@ -127,6 +128,7 @@ const WHY = {
   'sel.not_open': p => `فراخوان ${p.title ? '«' + p.title + '»' : ''} باز نیست؛ ثبت متقاضی فقط در فراخوان باز ممکن است.`,
   'sel.duplicate': () => 'این گروه پیش‌تر در همین فراخوان ثبت شده است (همان شماره ثبت یا همان نام و تلفن).',
   'date.invalid': p => `${p.field ? '«' + (FIELD[p.field] || p.field) + '»: ' : ''}${MONTHS[+p.month - 1] || ''} ${fa(p.year || '')} ${fa(p.days || '')} روز دارد.`,
+  'ui.weights': p => `وزن‌های ${p.what}: ${p.why}.`,
   'http.doc_type': () => 'فقط پرونده PDF، تصویر JPEG یا PNG، یا متن پذیرفته می‌شود.',
   'http.doc_size': p => `حجم پرونده بیش از ${num(Math.round((+p.max || 0) / 1024))} کیلوبایت است.`,
 };

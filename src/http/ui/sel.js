@@ -181,6 +181,6 @@ async function pageDecree(id) {
       h('a', { href: `/api/v1/decrees/${enc(d.id || id)}/print`, target: '_blank', id: 'print-link', class: 'button alt' }, 'نسخه چاپی جداگانه'),
       revoked ? tag('این حکم لغو شده است', 'bad') : null),
     sheet,
-    work() && d.appointment_id && !revoked ? h('div', { class: 'card noprint' }, h('h2', {}, 'لغو انتصاب'), form([{ name: 'reason', label: 'دلیل لغو', required: true, wide: true }], v => api('POST', `appointments/${enc(d.appointment_id)}/revoke`, v), 'لغو انتصاب')) : null);
+    work() && d.appointment_id && !revoked ? h('section', { class: 'card noprint' }, h('h2', {}, 'لغو انتصاب'), form([{ name: 'reason', label: 'دلیل لغو', required: true, wide: true }], v => api('POST', `appointments/${enc(d.appointment_id)}/revoke`, v), 'لغو انتصاب')) : null);
   document.body.classList.add('printing');
 }
