@@ -200,7 +200,7 @@ function act(label, fn, cls, ask) {
 const COLORS = ['#0b6e4f', '#c9822b', '#3d6fb6', '#9b4dca', '#b3261e', '#5f8a2d', '#7a7a7a'];
 // bars(labels, series, opts): series is [{name, values, color}]; one row of bars per label.  Text is real page text
 // (13 px), a value sits beside its bar in space kept for it, labels wrap rather than overlap; with many rows the
-// chart scrolls inside itself (opts.sort puts the largest first; opts.more is a link to the full table).
+// chart scrolls inside itself (opts.sort puts the largest first; opts.more is the id of the full table, linked).
 function bars(labels, series, opts) {
   opts = opts || {};
   const k = series.length;
