@@ -118,6 +118,15 @@ t_code(void)
 	CHECK_STR(back.url, "tls+tcp://192.168.1.20:7400");
 	snprintf(c.child, sizeof(c.child), "IR");
 	CHECK_INT(enrol_code_write(&c, false, plain, sizeof(plain), &err), NZ_EINVAL);
+	/* PROTOCOL.md §11's example, byte for byte. */
+	snprintf(c.child, sizeof(c.child), "IR-07-03");
+	snprintf(c.url, sizeof(c.url), "tcp://10.7.0.1:7400");
+	for (i = 0; i < ENROL_FP_LEN; i++) {
+		c.fp[i] = (uint8_t)i;
+		c.secret[i] = (uint8_t)(0x0a + i);
+	}
+	CHECK_INT(enrol_code_write(&c, true, grouped, sizeof(grouped), &err), 0);
+	CHECK_STR(grouped, "043G-608A-0W00-2778-000G-40R4-0M30-E209-185G-R38E-1W81-24GK-C6S0");
 }
 
 static void
