@@ -1,5 +1,8 @@
-# nehzat: one plain Makefile.  `make run` and `make test` do everything on a
-# fresh Debian 12 machine (see README.md).
+# nehzat: one plain Makefile.  `make deps run` and `make deps test` do
+# everything on a fresh Debian 12 machine (see README.md): `make deps`
+# installs the Debian packages, nothing else does.  CFLAGS, LDFLAGS and
+# SANITIZE given on the command line add to the project's flags (ALL_CFLAGS),
+# and changing them rebuilds everything (the flags stamp).
 
 CC       ?= cc
 BUILD    ?= build
@@ -14,19 +17,31 @@ DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
 PKGS     := sqlite3 libuv msgpack inih libsodium jansson libmicrohttpd
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
+# CFLAGS and LDFLAGS are the builder's (git's habit): `make CFLAGS=-O0` keeps
+# everything the project needs, which is in ALL_CFLAGS and ALL_LDFLAGS.
 CFLAGS   ?= -O2 -g
-CFLAGS   += -std=c11 $(WARN) -D_GNU_SOURCE -Isrc -I. -MMD -MP
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS := -std=c11 $(WARN) -D_GNU_SOURCE -Isrc -I. -MMD -MP $(PKG_CFLAGS)
+ALL_LDFLAGS :=
 ifneq ($(DEVELOPER),)
-CFLAGS   += -Werror
+ALL_CFLAGS += -Werror
 endif
 ifneq ($(SANITIZE),)
-CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
-LDFLAGS  += -fsanitize=$(SANITIZE)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS += $(CFLAGS)
+ALL_LDFLAGS += $(LDFLAGS)
 # Debian's NNG ships no pkg-config file; it links with mbedtls for TLS.
 LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lpthread -lm
-CFLAGS   += $(PKG_CFLAGS)
+
+# The flags stamp: it changes (and everything is rebuilt) when the compiler or
+# the flags do, e.g. `make SANITIZE=address` after a plain build.
+FLAGS_STAMP := $(BUILD)/.flags
+FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) $(LDLIBS)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@[ "$$(cat $@ 2>/dev/null)" = '$(FLAGS_NOW)' ] || echo '$(FLAGS_NOW)' >$@
 
 LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c proto/*.c))
 NODE_SRC := $(sort $(wildcard node/*.c))
@@ -57,8 +72,8 @@ $(UI_GEN): $(UI_FILES) Makefile
 	  for f in $(UI_FILES); do echo "	{\"$${f#src/http/ui}\", a$$i, sizeof(a$$i)},"; i=$$((i + 1)); done; \
 	  echo '	{0, 0, 0},'; echo '};'; } >$@.tmp && mv $@.tmp $@
 
-$(BUILD)/gen/ui_assets.o: $(UI_GEN)
-	$(CC) $(CFLAGS) -c -o $@ $<
+$(BUILD)/gen/ui_assets.o: $(UI_GEN) $(FLAGS_STAMP)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 # ---- end of the web face ----
 
 # ---- fuzzing (tests/fuzz): libFuzzer targets built with clang by `make fuzz`; `make all`
@@ -73,7 +88,7 @@ FUZZ_BUILD  := build/fuzz
 
 $(BUILD)/tests/t_fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/util.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' $(LDFLAGS) -o $@ $< tests/fuzz/replay.c tests/fuzz/util.c \
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz -DFUZZ_NAME='"$*"' $(ALL_LDFLAGS) -o $@ $< tests/fuzz/replay.c tests/fuzz/util.c \
 		$(LIB) $(LDLIBS)
 
 $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/util.c $(FUZZ_BUILD)/libnehzat.a
@@ -89,7 +104,7 @@ fuzz: deps
 	@$(MAKE) -s $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-.PHONY: all deps test test-unit test-cluster test-sanitize run demo bench clean deb fuzz
+.PHONY: all deps test run demo bench clean deb fuzz FORCE
 
 all: $(BIN) $(TEST_BIN) $(BENCH_BIN) $(FUZZ_REPLAY)
 
@@ -117,36 +132,38 @@ $(LIB): $(LIB_OBJ)
 	$(AR) rcs $@ $^
 
 $(BIN): $(NODE_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(NODE_OBJ) $(LIB) $(LDLIBS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $(NODE_OBJ) $(LIB) $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/unit $(ALL_LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
 
-$(BUILD)/%.o: %.c
+$(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The whole suite: unit tests, command-line and cluster tests, then the unit
-# tests again under AddressSanitizer and UBSan in a separate build tree.
-test: deps
+# The whole suite: unit tests, command-line and cluster tests (TEST_JOBS of
+# them at once), then the unit tests again under AddressSanitizer and UBSan in
+# a separate build tree.
+TEST_JOBS ?= 2
+test:
 	@$(MAKE) -s all
-	@CFLAGS="-O1 -g" $(MAKE) -s BUILD=build/san SANITIZE=address,undefined all
-	@NEHZAT_SHARED=$(SHARED) tests/run $(BUILD) build/san
+	@CFLAGS="-O1 -g" LDFLAGS= $(MAKE) -s BUILD=build/san SANITIZE=address,undefined all
+	@NEHZAT_SHARED=$(SHARED) tests/run -j $(TEST_JOBS) $(BUILD) build/san
 
-run: deps
+run:
 	@$(MAKE) -s $(BIN)
 	@NEHZAT_SHARED=$(SHARED) node/run-default.sh $(BIN)
 
-demo: deps
+demo:
 	@$(MAKE) -s $(BIN)
 	tests/cluster/demo.sh $(BIN)
 
-bench: deps
+bench:
 	@$(MAKE) -s all
 	@NEHZAT_SHARED=$(SHARED) tests/bench/run $(BUILD)
 
