@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "base/fa.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/record.h"
@@ -68,34 +69,6 @@ cli_check_unit(const char *cmd, const char *code)
 /* ---- numbers and dates ---- */
 
 int
-cli_ascii_digits(const char *in, char *out, size_t n)
-{
-	size_t k = 0;
-	const unsigned char *p = (const unsigned char *)in;
-
-	while (*p != '\0') {
-		if (k + 1 >= n) {
-			out[k] = '\0';
-			return -1;
-		}
-		if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) { /* ۰-۹ U+06F0.. */
-			out[k++] = (char)('0' + (p[1] - 0xb0));
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) { /* ٠-٩ U+0660.. */
-			out[k++] = (char)('0' + (p[1] - 0xa0));
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] == 0xab) { /* ٫ the Arabic decimal separator */
-			out[k++] = '.';
-			p += 2;
-		} else {
-			out[k++] = (char)*p++;
-		}
-	}
-	out[k] = '\0';
-	return 0;
-}
-
-int
 cli_whole(const char *cmd, const char *what, const char *text, long long lo, long long hi, long long *out)
 {
 	char buf[64], *end;
@@ -103,7 +76,7 @@ cli_whole(const char *cmd, const char *what, const char *text, long long lo, lon
 
 	if (text == NULL)
 		return 0;
-	if (cli_ascii_digits(text, buf, sizeof(buf)) != 0 || strspn(buf, "+-0123456789") != strlen(buf))
+	if (fa_ascii(text, buf, sizeof(buf)) != 0 || strspn(buf, "+-0123456789") != strlen(buf))
 		goto bad;
 	errno = 0;
 	v = strtoll(buf, &end, 10);
@@ -126,7 +99,7 @@ cli_real(const char *cmd, const char *what, const char *text, double *out)
 	if (text == NULL)
 		return 0;
 	/* Only digits, a point and a sign: strtod would also take "inf", "nan" and hex. */
-	if (cli_ascii_digits(text, buf, sizeof(buf)) != 0 || strspn(buf, "+-.0123456789") != strlen(buf))
+	if (fa_ascii(text, buf, sizeof(buf)) != 0 || strspn(buf, "+-.0123456789") != strlen(buf))
 		goto bad;
 	errno = 0;
 	v = strtod(buf, &end);

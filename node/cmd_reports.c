@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "base/csv.h"
+#include "base/fa.h"
 #include "domain/allocate.h"
 #include "domain/fresh.h"
 #include "domain/record.h"
@@ -899,29 +900,18 @@ const struct cmd_def cmd_indicator = {
 static int
 parse_budget(const char *s, long long *out)
 {
-	const unsigned char *p = (const unsigned char *)s;
 	unsigned long long v = 0;
-	int digits = 0;
+	int d, digits = 0;
 
-	while (*p) {
-		int d = -1;
-		if (*p >= '0' && *p <= '9') {
-			d = *p - '0';
-			p++;
-		} else if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
-			d = p[1] - 0xb0;
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
-			d = p[1] - 0xa0;
-			p += 2;
-		} else if (*p == ',' || *p == '_') {
-			p++;
+	while (*s) {
+		if ((d = fa_digit(&s)) < 0) {
+			if (*s == ',' || *s == '_')
+				s++;
+			else if ((unsigned char)s[0] == 0xd9 && (unsigned char)s[1] == 0xac) /* ٬ */
+				s += 2;
+			else
+				return -1;
 			continue;
-		} else if (p[0] == 0xd9 && p[1] == 0xac) {
-			p += 2;
-			continue;
-		} else {
-			return -1;
 		}
 		if (v > 1000000000000000000ULL / 10)
 			return -1;

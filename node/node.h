@@ -154,10 +154,6 @@ int cli_parse(const char *cmd, int argc, char **argv, int from, const struct cli
 /* cli_check_unit accepts NULL or an org-unit code; otherwise returns 2 after a usage message. */
 int cli_check_unit(const char *cmd, const char *code);
 
-/* cli_ascii_digits copies in to out (n bytes) with Persian and Arabic-Indic digits and the Arabic
- * decimal separator made ASCII; -1 when it does not fit. */
-int cli_ascii_digits(const char *in, char *out, size_t n);
-
 /* cli_whole reads text (Persian digits too) as a whole number within lo..hi into *out, which a NULL
  * text leaves alone; returns 0, or 2 after a usage message naming cmd and what. */
 int cli_whole(const char *cmd, const char *what, const char *text, long long lo, long long hi, long long *out);

@@ -1,3 +1,4 @@
+#include "base/fa.h"
 #include "base/jalali.h"
 
 #include <stdio.h>
@@ -320,31 +321,6 @@ quote(const char *s, char out[QUOTE_MAX + 4])
 	return out;
 }
 
-/*
- * take_digit reads one decimal digit at *p, ASCII, Persian (U+06F0..U+06F9)
- * or Arabic-Indic (U+0660..U+0669), and moves *p past it.  Returns the
- * digit, or -1 with *p unchanged.
- */
-static int
-take_digit(const char **p)
-{
-	const unsigned char *s = (const unsigned char *)*p;
-
-	if (s[0] >= '0' && s[0] <= '9') {
-		*p += 1;
-		return s[0] - '0';
-	}
-	if (s[0] == 0xDB && s[1] >= 0xB0 && s[1] <= 0xB9) {
-		*p += 2;
-		return s[1] - 0xB0;
-	}
-	if (s[0] == 0xD9 && s[1] >= 0xA0 && s[1] <= 0xA9) {
-		*p += 2;
-		return s[1] - 0xA0;
-	}
-	return -1;
-}
-
 /* take_number reads 1 to max digits into *v; returns false when there are
  * none or more than max. */
 static bool
@@ -354,7 +330,7 @@ take_number(const char **p, int max, int *v)
 	int digit;
 
 	*v = 0;
-	while ((digit = take_digit(p)) >= 0) {
+	while ((digit = fa_digit(p)) >= 0) {
 		if (++count > max)
 			return false;
 		*v = *v * 10 + digit;

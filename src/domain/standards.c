@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fa.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/selection.h"
@@ -43,42 +44,22 @@ sel_round2(double x)
 	return round(x * 100.0) / 100.0;
 }
 
-/*
- * Persian (U+06F0..) and Arabic-Indic (U+0660..) digits are two UTF-8 bytes:
- * 0xDB 0xB0..0xB9 and 0xD9 0xA0..0xA9.  The Arabic decimal separator ٫ is
- * 0xD9 0xAB.
- */
+/* Digits in any script and the Arabic separators are made ASCII by fa_ascii (base/fa.h);
+ * blanks may lead, one may end. */
 int
 sel_parse_number(const char *s, double *out)
 {
 	char buf[64], *end;
-	size_t n = 0;
-	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
 
-	while (*p == ' ')
-		p++;
-	while (*p != '\0') {
-		if (n + 1 >= sizeof(buf))
-			return NZ_EINVAL;
-		if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
-			buf[n++] = (char)('0' + p[1] - 0xb0);
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
-			buf[n++] = (char)('0' + p[1] - 0xa0);
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] == 0xab) {
-			buf[n++] = '.';
-			p += 2;
-		} else if ((*p >= '0' && *p <= '9') || *p == '.' || *p == '-' || *p == '+') {
-			buf[n++] = (char)*p++;
-		} else if (*p == ' ' && p[1] == '\0') {
-			p++;
-		} else {
-			return NZ_EINVAL;
-		}
-	}
-	buf[n] = '\0';
-	if (n == 0)
+	while (*s == ' ')
+		s++;
+	if (fa_ascii(s, buf, sizeof(buf)) != 0)
+		return NZ_EINVAL;
+	n = strlen(buf);
+	if (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+	if (n == 0 || strspn(buf, "0123456789.-+") != n)
 		return NZ_EINVAL;
 	*out = strtod(buf, &end);
 	if (*end != '\0' || !isfinite(*out))

@@ -1,7 +1,8 @@
-/* src/base helpers: the CSV dialect every export writes. */
+/* src/base helpers: the CSV dialect every export writes, Persian text as people type it. */
 #include <jansson.h>
 
 #include "base/csv.h"
+#include "base/fa.h"
 #include "test.h"
 
 /* csv_of runs csv_write on the JSON text rows into a string the caller frees. */
@@ -42,9 +43,42 @@ test_csv(void)
 	free(s);
 }
 
+static void
+test_fa(void)
+{
+	const char *p = "۷٣x";
+	char buf[32], small[4];
+
+	CHECK_INT(fa_digit(&p), 7);
+	CHECK_INT(fa_digit(&p), 3);
+	CHECK_INT(fa_digit(&p), -1);
+	CHECK_STR(p, "x");
+	CHECK_INT(fa_ascii("۱۲٫۵", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "12.5");
+	CHECK_INT(fa_ascii("۱٬۰۰۰ ریال", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "1000 ریال");
+	CHECK_INT(fa_ascii("٠٩-12", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "09-12");
+	CHECK_INT(fa_ascii("12345", small, sizeof(small)), -1);
+	CHECK_STR(small, "123");
+	fa_key("گروه\u200cجهادی کوثر", small, 1); /* no room: empty, never overrun */
+	CHECK_STR(small, "");
+	{
+		char a[64], b[64];
+		fa_key("گروه جهادي كوثر ۱۲", a, sizeof(a));
+		fa_key("گروه\xe2\x80\x8cجهادی-کوثر 12", b, sizeof(b));
+		CHECK_STR(a, b);
+		fa_key("Ab.C", a, sizeof(a));
+		CHECK_STR(a, "abc");
+		fa_key(NULL, a, sizeof(a));
+		CHECK_STR(a, "");
+	}
+}
+
 int
 main(void)
 {
 	test_csv();
+	test_fa();
 	TEST_DONE();
 }

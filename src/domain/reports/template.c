@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fa.h"
 #include "base/jalali.h"
 #include "domain/record.h"
 #include "domain/reports/rep_int.h"
@@ -151,42 +152,6 @@ find_field(json_t *fields, const char *name)
 	return NULL;
 }
 
-/*
- * ascii_number copies a user-typed number into buf with Persian and
- * Arabic-Indic digits made ASCII, the Arabic decimal separator made '.'
- * and its thousands separator dropped.  Returns -1 when it does not fit.
- */
-static int
-ascii_number(const char *s, char *buf, size_t n)
-{
-	size_t k = 0;
-	const unsigned char *p = (const unsigned char *)s;
-
-	while (*p) {
-		char c;
-		if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
-			c = (char)('0' + p[1] - 0xb0);
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
-			c = (char)('0' + p[1] - 0xa0);
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] == 0xab) {
-			c = '.';
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] == 0xac) {
-			p += 2;
-			continue;
-		} else {
-			c = (char)*p++;
-		}
-		if (k + 1 >= n)
-			return -1;
-		buf[k++] = c;
-	}
-	buf[k] = '\0';
-	return 0;
-}
-
 /* field_value converts text to the value of field f, checking type and bounds; *out is new. */
 static int
 field_value(json_t *f, const char *text, json_t **out, struct nz_err *err)
@@ -200,7 +165,7 @@ field_value(json_t *f, const char *text, json_t **out, struct nz_err *err)
 		char buf[64], *end;
 		double v;
 		bool whole;
-		if (ascii_number(text, buf, sizeof(buf)) != 0)
+		if (fa_ascii(text, buf, sizeof(buf)) != 0)
 			return nz_fail(err, NZ_EINVAL, "field '%s' wants a number, not '%s'", name, text);
 		errno = 0;
 		v = strtod(buf, &end);

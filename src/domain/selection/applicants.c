@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fa.h"
 #include "domain/selection/sel_int.h"
 
 /* ---- applicants ---- */
@@ -93,8 +94,8 @@ sel_apply(struct store *st, const char *call_id, const struct sel_applicant_in *
 
 	if ((rc = check_applicant_in(a, &kind, phone, err)) != 0)
 		return rc;
-	sel_norm_key(a->name, name_k, sizeof(name_k));
-	sel_norm_key(a->reg_no, reg_k, sizeof(reg_k));
+	fa_key(a->name, name_k, sizeof(name_k));
+	fa_key(a->reg_no, reg_k, sizeof(reg_k));
 	nz_today(today);
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;

@@ -118,9 +118,6 @@ int sel_check_date(const char *what, const char *iso, struct nz_err *err);
 int sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
 	  const char *author, struct nz_err *err);
 
-/* sel_norm_key writes the normalised form of a name used to find likely duplicates. */
-void sel_norm_key(const char *s, char *out, size_t n);
-
 /* sel_kind_key returns the stored key of a kind given in English or Persian, or NULL. */
 const char *sel_kind_key(const char *kind);
 

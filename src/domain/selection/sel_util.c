@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fa.h"
 #include "domain/selection/sel_int.h"
 
 /* ---- small helpers ---- */
@@ -166,57 +167,13 @@ sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *ow
 
 /* ---- normalisation, to find likely duplicates ---- */
 
-/*
- * norm_key folds a name for comparison: Arabic yeh and kaf become Persian
- * ی and ک, Persian and Arabic-Indic digits become ASCII, ASCII letters lower
- * case; blanks, ZWNJ, tatweel and diacritics are dropped, so that "گروه
- * جهادی" and "گروه‌جهادي" meet.
- */
-void
-sel_norm_key(const char *s, char *out, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
-	size_t w = 0;
-
-	while (*p != '\0' && w + 3 < n) {
-		if (p[0] == 0xd9 && p[1] == 0x8a) { /* ي */
-			out[w++] = (char)0xdb;
-			out[w++] = (char)0x8c;
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] == 0x83) { /* ك */
-			out[w++] = (char)0xda;
-			out[w++] = (char)0xa9;
-			p += 2;
-		} else if (p[0] == 0xdb && p[1] >= 0xb0 && p[1] <= 0xb9) {
-			out[w++] = (char)('0' + p[1] - 0xb0);
-			p += 2;
-		} else if (p[0] == 0xd9 && p[1] >= 0xa0 && p[1] <= 0xa9) {
-			out[w++] = (char)('0' + p[1] - 0xa0);
-			p += 2;
-		} else if (p[0] == 0xd9 && (p[1] == 0x80 || (p[1] >= 0x8b && p[1] <= 0x92))) {
-			p += 2; /* tatweel, harakat */
-		} else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0x8c || p[2] == 0x8d)) {
-			p += 3; /* ZWNJ, ZWJ */
-		} else if (p[0] == 0xc2 && p[1] == 0xa0) {
-			p += 2; /* no-break space */
-		} else if (*p == ' ' || *p == '\t' || *p == '-' || *p == '/' || *p == '.' || *p == '_') {
-			p++;
-		} else if (*p >= 'A' && *p <= 'Z') {
-			out[w++] = (char)(*p++ - 'A' + 'a');
-		} else {
-			out[w++] = (char)*p++;
-		}
-	}
-	out[w] = '\0';
-}
-
 void
 sel_phone_key(const char *s, char *out, size_t n)
 {
 	char k[64];
 	size_t i, w = 0;
 
-	sel_norm_key(s, k, sizeof(k));
+	fa_key(s, k, sizeof(k));
 	for (i = 0; k[i] != '\0' && w + 1 < n; i++)
 		if (k[i] >= '0' && k[i] <= '9')
 			out[w++] = k[i];
@@ -260,9 +217,9 @@ sel_kind_key(const char *kind)
 	char a[128], b[128];
 	int i;
 
-	sel_norm_key(kind, a, sizeof(a));
+	fa_key(kind, a, sizeof(a));
 	for (i = 0; i < NKINDS; i++) {
-		sel_norm_key(kinds[i].label, b, sizeof(b));
+		fa_key(kinds[i].label, b, sizeof(b));
 		if (strcmp(a, kinds[i].key) == 0 || strcmp(a, b) == 0)
 			return kinds[i].key;
 	}
