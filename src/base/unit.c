@@ -1,5 +1,6 @@
 #include "base/unit.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static bool
@@ -86,4 +87,29 @@ unit_from_sci(const char *sci, char out[NZ_ID_MAX])
 		return 0;
 	}
 	return -1;
+}
+
+size_t
+unit_code_len(int level)
+{
+	return level == NZ_LEVEL_NATIONAL ? 2 : level == NZ_LEVEL_PROVINCE ? 5 : 8;
+}
+
+size_t
+unit_child_len(const char *code)
+{
+	return unit_level(code) == NZ_LEVEL_NATIONAL ? 5 : 8;
+}
+
+int
+unit_toward(const char *base, const char *unit, char out[NZ_ID_MAX])
+{
+	size_t len = unit_child_len(base);
+
+	if (strcmp(unit, base) == 0 || !unit_within(unit, base) || strlen(unit) < len) {
+		snprintf(out, NZ_ID_MAX, "%s", base);
+		return -1;
+	}
+	snprintf(out, NZ_ID_MAX, "%.*s", (int)len, unit);
+	return 0;
 }

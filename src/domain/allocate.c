@@ -352,19 +352,19 @@ load_units(struct alloc *a, const char *under, struct nz_err *err)
 					     NULL};
 	char sql[2048];
 	size_t used;
-	int len = a->level == NZ_LEVEL_PROVINCE ? 5 : 8, i, cap = 64;
+	int len = (int)unit_code_len(a->level), i, cap = 64;
 	sqlite3_stmt *q;
 
 	used = (size_t)snprintf(sql, sizeof(sql),
 				"SELECT id FROM orgunit WHERE deleted = 0 AND level = %d AND"
-				" (id > ?1 || '-' AND id < ?1 || '.')",
+				" " UNIT_SQL_BELOW("id", "?1"),
 				a->level);
 	/* Which units hold records: from the dashboard's aggregates, when they are there, not the records. */
 	for (i = 0; tables[i] != NULL; i++)
 		if (table_exists(a->st, tables[i], NULL))
 			used += (size_t)snprintf(sql + used, sizeof(sql) - used,
 						 " UNION SELECT substr(owner, 1, %d) FROM %s WHERE deleted = 0 AND"
-						 " length(owner) >= %d AND (owner > ?1 || '-' AND owner < ?1 || '.')",
+						 " length(owner) >= %d AND " UNIT_SQL_BELOW("owner", "?1"),
 						 len, agg_live_owners(a->st, tables[i]), len);
 	snprintf(sql + used, sizeof(sql) - used, " ORDER BY 1");
 	if ((a->units = calloc((size_t)cap, sizeof(*a->units))) == NULL)
@@ -397,7 +397,7 @@ load_units(struct alloc *a, const char *under, struct nz_err *err)
 	return 0;
 }
 
-#define SUBTREE "(owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))"
+#define SUBTREE UNIT_SQL_WITHIN("owner", "?1")
 
 static int
 unit_values(struct alloc *a, struct aunit *u, bool need[SRC_N], struct nz_err *err)

@@ -29,8 +29,8 @@ backlog_down(struct store *st, const char *child, int64_t pull)
 
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT count(*) FROM oplog WHERE seq > ?2 AND via != ?1 AND"
-			       " (owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.') OR"
-			       "  (dir = 1 AND (?1 = owner OR (?1 > owner || '-' AND ?1 < owner || '.'))))",
+			       " (owner = ?1 OR " UNIT_SQL_BELOW("owner", "?1") " OR"
+			       "  (dir = 1 AND " UNIT_SQL_WITHIN("?1", "owner") "))",
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
@@ -78,7 +78,7 @@ health_peers(struct store *st, int sync_interval)
 					    json_integer(health_count(st,
 								      "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"
 								      " AND o.seq > p.ack AND o.via != p.id AND"
-								      " (o.owner = ?1 OR (o.owner > ?1 || '-' AND o.owner < ?1 || '.'))",
+								      " " UNIT_SQL_WITHIN("o.owner", "?1"),
 								      store_node(st))));
 			json_object_set_new(p, "backlog_down", json_integer(head > pull ? head - pull : 0));
 		} else {

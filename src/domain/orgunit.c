@@ -283,6 +283,6 @@ orgunit_list(struct store *st, const char *under)
 	/* Every unit is owned by IR, so "under" filters on the code itself. */
 	if (under == NULL)
 		return rec_list(st, &orgunit_table, NULL, NULL, NULL, "id");
-	return rec_list(st, &orgunit_table, NULL, "id = ?2 OR (id > ?2 || '-' AND id < ?2 || '.')", under,
+	return rec_list(st, &orgunit_table, NULL, "id = ?2 OR " UNIT_SQL_BELOW("id", "?2"), under,
 			"id");
 }

@@ -118,7 +118,7 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT * FROM %s WHERE deleted = 0"
-		 " AND (?1 IS NULL OR owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.'))"
+		 " AND " UNIT_SQL_UNDER("owner")
 		 " AND (%s) ORDER BY %s",
 		 t->name, cond ? cond : "1", order ? order : "id");
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 
+#include "base/unit.h"
 #include "store/store.h"
 
 /*
@@ -432,8 +433,5 @@ int reg_date(const char *text, const char *field, char iso[11], struct nz_err *e
 
 /* reg_rows steps s to the end and returns its rows as a JSON array (columns named as selected; clk skipped). */
 json_t *reg_rows(sqlite3_stmt *s);
-
-/* REG_UNDER is the SQL condition "col is ?1 or lies below it (anything when ?1 is NULL)". */
-#define REG_UNDER(col) "(?1 IS NULL OR " col " = ?1 OR (" col " > ?1 || '-' AND " col " < ?1 || '.'))"
 
 #endif

@@ -700,7 +700,7 @@ sync_backlog_up(struct sync *s)
 
 	if (sqlite3_prepare_v2(store_db(s->st),
 			       "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
-			       " (owner = ?3 OR (owner > ?3 || '-' AND owner < ?3 || '.'))",
+			       " " UNIT_SQL_WITHIN("owner", "?3"),
 			       -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	sqlite3_bind_int64(q, 1, ack);

@@ -832,7 +832,7 @@ store_digest(struct store *st, const char *subtree, char out[65], struct nz_err 
 		for (i = 0; i < n; i++)
 			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", t->cols[i].name);
 		snprintf(sql + len, sizeof(sql) - len,
-			 " FROM %s WHERE ?1 IS NULL OR owner = ?1 OR (owner > ?1 || '-' AND owner < ?1 || '.')",
+			 " FROM %s WHERE ?1 IS NULL OR owner = ?1 OR " UNIT_SQL_BELOW("owner", "?1"),
 			 t->name);
 		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 			return store_sqlerr(st, err, "digest");

@@ -259,7 +259,7 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		size_t len = unit_level(base) == NZ_LEVEL_NATIONAL ? 5 : 8;
 		snprintf(sql, sizeof(sql),
 			 "SELECT CASE WHEN owner = ?1 OR length(owner) < %zu THEN ?1 ELSE substr(owner, 1, %zu) END"
-			 " AS u, count(*) FROM %s WHERE deleted = 0 AND " REG_UNDER("owner") " GROUP BY u",
+			 " AS u, count(*) FROM %s WHERE deleted = 0 AND " UNIT_SQL_UNDER("owner") " GROUP BY u",
 			 len, len, oracle_counted[j].table);
 		{
 			const char *k;

@@ -1,8 +1,10 @@
 /* src/base helpers: the CSV dialect every export writes, Persian text as people type it. */
 #include <jansson.h>
+#include <sqlite3.h>
 
 #include "base/csv.h"
 #include "base/fa.h"
+#include "base/unit.h"
 #include "test.h"
 
 /* csv_of runs csv_write on the JSON text rows into a string the caller frees. */
@@ -75,9 +77,64 @@ test_fa(void)
 	}
 }
 
+/* count_sql counts the owners of a small table that the condition cond (on column owner, ?1 = p) keeps. */
+static int
+count_sql(sqlite3 *db, const char *cond, const char *p)
+{
+	char sql[512];
+	sqlite3_stmt *q;
+	int n = -1;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM t WHERE %s", cond);
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) != SQLITE_OK)
+		return -2;
+	if (p != NULL)
+		sqlite3_bind_text(q, 1, p, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+static void
+test_unit(void)
+{
+	char out[NZ_ID_MAX];
+	sqlite3 *db;
+
+	CHECK_INT(unit_code_len(NZ_LEVEL_NATIONAL), 2);
+	CHECK_INT(unit_code_len(NZ_LEVEL_PROVINCE), 5);
+	CHECK_INT(unit_code_len(NZ_LEVEL_COUNTY), 8);
+	CHECK_INT(unit_child_len("IR"), 5);
+	CHECK_INT(unit_child_len("IR-07"), 8);
+	CHECK_INT(unit_toward("IR", "IR-07-03", out), 0);
+	CHECK_STR(out, "IR-07");
+	CHECK_INT(unit_toward("IR-07", "IR-07-03", out), 0);
+	CHECK_STR(out, "IR-07-03");
+	CHECK_INT(unit_toward("IR-07", "IR-07", out), -1);
+	CHECK_STR(out, "IR-07");
+	CHECK_INT(unit_toward("IR-07", "IR-08-01", out), -1);
+	CHECK_STR(out, "IR-07");
+	CHECK_INT(unit_toward("IR-07-03", "IR-07-03", out), -1);
+	CHECK_INT(sqlite3_open(":memory:", &db), SQLITE_OK);
+	CHECK_INT(sqlite3_exec(db,
+			       "CREATE TABLE t (owner TEXT); INSERT INTO t VALUES ('IR'), ('IR-07'), ('IR-07-03'),"
+			       " ('IR-07-04'), ('IR-08'), ('IR-08-01'), ('IR-10')",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	CHECK_INT(count_sql(db, UNIT_SQL_WITHIN("owner", "?1"), "IR-07"), 3);
+	CHECK_INT(count_sql(db, UNIT_SQL_BELOW("owner", "?1"), "IR-07"), 2);
+	CHECK_INT(count_sql(db, UNIT_SQL_BELOW("owner", "?1"), "IR"), 6);
+	CHECK_INT(count_sql(db, UNIT_SQL_UNDER("owner"), "IR-08"), 2);
+	CHECK_INT(count_sql(db, UNIT_SQL_UNDER("owner"), NULL), 7);
+	CHECK_INT(count_sql(db, UNIT_SQL_BELOW("?1", "owner"), "IR-07-03"), 2); /* IR and IR-07 hold it */
+	sqlite3_close(db);
+}
+
 int
 main(void)
 {
+	test_unit();
 	test_csv();
 	test_fa();
 	TEST_DONE();

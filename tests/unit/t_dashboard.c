@@ -486,7 +486,7 @@ direct_figures(struct store *st, const char *under)
 
 	sqlite3_prepare_v2(store_db(st),
 			   "SELECT i.owner, " REG_ISSUE_STATE ", count(*) FROM issue i WHERE i.deleted = 0 AND "
-			   REG_UNDER("i.owner") " GROUP BY 1, 2",
+			   UNIT_SQL_UNDER("i.owner") " GROUP BY 1, 2",
 			   -1, &q, NULL);
 	sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -500,7 +500,7 @@ direct_figures(struct store *st, const char *under)
 	sqlite3_finalize(q);
 	sqlite3_prepare_v2(store_db(st),
 			   "SELECT owner, decision, count(*) FROM council_decision WHERE deleted = 0 AND decision"
-			   " IS NOT NULL AND " REG_UNDER("owner") " GROUP BY 1, 2",
+			   " IS NOT NULL AND " UNIT_SQL_UNDER("owner") " GROUP BY 1, 2",
 			   -1, &q, NULL);
 	sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {

@@ -104,7 +104,7 @@ fac_list(struct store *st, const char *under, bool all)
 		     "SELECT id, name, phone, serves,"
 		     " (SELECT name_fa FROM orgunit o WHERE o.id = f.serves AND o.deleted = 0) AS serves_name,"
 		     " designated, active, retired, notes FROM facilitator f WHERE deleted = 0"
-		     " AND (" REG_UNDER("serves") " OR substr(?1, 1, length(serves) + 1) = serves || '-')"
+		     " AND (" UNIT_SQL_UNDER("serves") " OR substr(?1, 1, length(serves) + 1) = serves || '-')"
 		     " AND (?2 IS NOT NULL OR active = 1) ORDER BY serves, name, id",
 		     under, all ? "all" : NULL, NULL);
 }

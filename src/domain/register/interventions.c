@@ -229,7 +229,7 @@ intervention_list(struct store *st, const char *under)
 	json_t *rows, *r;
 	size_t i;
 
-	snprintf(sql, sizeof(sql), "%s AND " REG_UNDER("v.owner") " ORDER BY v.owner, v.created, v.id",
+	snprintf(sql, sizeof(sql), "%s AND " UNIT_SQL_UNDER("v.owner") " ORDER BY v.owner, v.created, v.id",
 		 intervention_select);
 	rows = reg_query(st, sql, under, NULL, NULL);
 	json_array_foreach(rows, i, r)
@@ -347,6 +347,6 @@ evaluation_list(struct store *st, const char *under)
 		     " CASE WHEN e.intervention != '' THEN 'implemented' ELSE 'proposed' END AS plan,"
 		     " e.evaluator, e.strengths, e.weaknesses, e.indicators, e.recommendations"
 		     " FROM evaluation e LEFT JOIN solution s ON s.id = e.solution"
-		     " WHERE e.deleted = 0 AND " REG_UNDER("e.owner") " ORDER BY e.date, e.id",
+		     " WHERE e.deleted = 0 AND " UNIT_SQL_UNDER("e.owner") " ORDER BY e.date, e.id",
 		     under, NULL, NULL);
 }

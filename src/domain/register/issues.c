@@ -230,7 +230,7 @@ static const char issue_list_sql[] =
 	"  FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1 AND c.weight > 0)"
 	" / (SELECT NULLIF(SUM(weight), 0) FROM priority_criterion"
 	"  WHERE deleted = 0 AND active = 1 AND weight > 0) AS prio"
-	" FROM issue i WHERE i.deleted = 0 AND " REG_UNDER("i.owner") "),"
+	" FROM issue i WHERE i.deleted = 0 AND " UNIT_SQL_UNDER("i.owner") "),"
 	" r AS (SELECT p.*, CASE WHEN prio IS NOT NULL AND state != 'closed' THEN ROW_NUMBER() OVER"
 	" (PARTITION BY owner, prio IS NOT NULL AND state != 'closed' ORDER BY prio DESC,"
 	" COALESCE(people_affected, 0) DESC, created, id) END AS area_rank FROM p)"

@@ -141,7 +141,7 @@ org_list(struct store *st, const char *under)
 		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0) AS introductions,"
 		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0"
 		     "  AND n.outcome = 'accepted') AS accepted"
-		     " FROM organisation o WHERE o.deleted = 0 AND " REG_UNDER("o.owner") " ORDER BY o.owner, o.name",
+		     " FROM organisation o WHERE o.deleted = 0 AND " UNIT_SQL_UNDER("o.owner") " ORDER BY o.owner, o.name",
 		     under, NULL, NULL);
 }
 
@@ -151,7 +151,7 @@ org_intro_list(struct store *st, const char *under, const char *org)
 	return reg_query(st,
 		     "SELECT n.id, n.owner, n.org, o.name AS org_name, n.body, n.level, n.date, n.outcome,"
 		     " n.outcome_date, n.notes FROM org_intro n LEFT JOIN organisation o ON o.id = n.org"
-		     " WHERE n.deleted = 0 AND " REG_UNDER("n.owner") " AND (?2 IS NULL OR n.org = ?2)"
+		     " WHERE n.deleted = 0 AND " UNIT_SQL_UNDER("n.owner") " AND (?2 IS NULL OR n.org = ?2)"
 		     " ORDER BY n.date, n.id",
 		     under, org, NULL);
 }

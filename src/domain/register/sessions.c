@@ -225,7 +225,7 @@ session_list(struct store *st, const char *under)
 		     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
 		     " s.stakeholder_groups, s.issues, s.outcomes,"
 		     " (SELECT count(*) FROM issue_score x WHERE x.session = s.id AND x.deleted = 0) AS nscores"
-		     " FROM delib_session s WHERE s.deleted = 0 AND " REG_UNDER("s.owner")
+		     " FROM delib_session s WHERE s.deleted = 0 AND " UNIT_SQL_UNDER("s.owner")
 		     " ORDER BY s.date DESC, s.id",
 		     under, NULL, NULL);
 }

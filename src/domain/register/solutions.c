@@ -338,7 +338,7 @@ solution_list(struct store *st, const char *under, const char *state)
 {
 	char sql[1536];
 
-	snprintf(sql, sizeof(sql), "SELECT * FROM (%s AND " REG_UNDER("s.owner") ") WHERE (?2 IS NULL OR state = ?2)"
+	snprintf(sql, sizeof(sql), "SELECT * FROM (%s AND " UNIT_SQL_UNDER("s.owner") ") WHERE (?2 IS NULL OR state = ?2)"
 		 " ORDER BY owner, created, id", solution_select);
 	return reg_query(st, sql, under, state, NULL);
 }
@@ -447,13 +447,13 @@ council_list(struct store *st, const char *under, bool pending)
 	if (pending)
 		return reg_query(st,
 			     "SELECT s.id, s.owner, s.title, s.round, s.council, s.submitted, s.issues FROM solution s"
-			     " WHERE s.deleted = 0 AND s.status = 'council' AND s.council = ?2 AND " REG_UNDER("s.owner")
+			     " WHERE s.deleted = 0 AND s.status = 'council' AND s.council = ?2 AND " UNIT_SQL_UNDER("s.owner")
 			     " AND NOT EXISTS (SELECT 1 FROM council_decision d WHERE d.id = s.id || '-r' || s.round"
 			     " AND d.deleted = 0) ORDER BY s.submitted, s.id",
 			     under, store_node(st), NULL);
 	return reg_query(st,
 		     "SELECT d.id, d.owner, d.solution, s.title, d.round, d.council, d.date, d.resolution, d.decision,"
 		     " d.conditions, d.recorded FROM council_decision d LEFT JOIN solution s ON s.id = d.solution"
-		     " WHERE d.deleted = 0 AND " REG_UNDER("d.owner") " ORDER BY d.date, d.id",
+		     " WHERE d.deleted = 0 AND " UNIT_SQL_UNDER("d.owner") " ORDER BY d.date, d.id",
 		     under, NULL, NULL);
 }

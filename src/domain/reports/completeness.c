@@ -86,14 +86,14 @@ load_units(struct cpl *c, const char *under, struct nz_err *err)
 	/* The owners of reports come from the dashboard's aggregates when they are there: no history read. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT ?1 UNION"
-		 " SELECT id FROM orgunit WHERE deleted = 0 AND (id > ?1 || '-' AND id < ?1 || '.') UNION"
-		 " SELECT owner FROM %s WHERE deleted = 0 AND (owner > ?1 || '-' AND owner < ?1 || '.')"
+		 " SELECT id FROM orgunit WHERE deleted = 0 AND " UNIT_SQL_BELOW("id", "?1") " UNION"
+		 " SELECT owner FROM %s WHERE deleted = 0 AND " UNIT_SQL_BELOW("owner", "?1")
 		 "%s ORDER BY 1",
 		 agg_live_owners(c->st, "report"),
 		 c->data_only ? ""
 			      : " UNION SELECT id FROM peer WHERE role = 'child' AND"
-				" (id > ?1 || '-' AND id < ?1 || '.') UNION SELECT unit FROM freshness"
-				" WHERE deleted = 0 AND (unit > ?1 || '-' AND unit < ?1 || '.')");
+				" " UNIT_SQL_BELOW("id", "?1") " UNION SELECT unit FROM freshness"
+				" WHERE deleted = 0 AND " UNIT_SQL_BELOW("unit", "?1"));
 	if ((c->units = calloc((size_t)cap, sizeof(*c->units))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if (sqlite3_prepare_v2(store_db(c->st), sql, -1, &q, NULL) != SQLITE_OK)

@@ -511,7 +511,7 @@ rep_list(struct store *st, const char *under, const char *period, const char *co
 		    "  r4.owner = r.owner AND r4.template_code = r.template_code AND r4.period = r.period AND"
 		    "  r4.grp = r.grp AND r4.revision <= r.revision)"
 		    " FROM report r WHERE r.deleted = 0"
-		    " AND (?1 IS NULL OR r.owner = ?1 OR (r.owner > ?1 || '-' AND r.owner < ?1 || '.'))"
+		    " AND " UNIT_SQL_UNDER("r.owner")
 		    " AND (?2 IS NULL OR (r.period_start >= ?2 AND r.period_end <= ?3))"
 		    " AND (?4 IS NULL OR r.template_code = ?4)"
 		    " AND (?5 = 0 OR NOT EXISTS (SELECT 1 FROM report r3 WHERE r3.deleted = 0 AND"

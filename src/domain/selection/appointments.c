@@ -296,7 +296,7 @@ sel_appoint_summary(struct store *st, const char *under)
 	rows = sel_query_json(
 		st,
 		"WITH units(unit) AS ("
-		"  SELECT id FROM orgunit WHERE deleted = 0 AND level IN (1, 2) AND " UNDER_OF(
+		"  SELECT id FROM orgunit WHERE deleted = 0 AND level IN (1, 2) AND " UNIT_SQL_UNDER(
 			"id") "  UNION SELECT owner FROM sel_call WHERE deleted = 0 AND " UNDER_SQL
 			      "  UNION SELECT owner FROM sel_appointment WHERE deleted = 0 AND " UNDER_SQL ")"
 			      " SELECT unit, (SELECT name_fa FROM orgunit o WHERE o.id = unit AND o.deleted = 0) AS name_fa,"

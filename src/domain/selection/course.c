@@ -167,7 +167,7 @@ sel_course_status(struct store *st, const char *under, bool pending)
 		"   WHERE t.appointment_id = p.id AND s.course_id = c.id AND t.present = 1"
 		"   AND t.deleted = 0 AND s.deleted = 0) AS attended"
 		" FROM sel_appointment p LEFT JOIN sel_course c ON c.owner = p.owner AND c.deleted = 0"
-		" WHERE p.deleted = 0 AND p.status = 'active' AND " UNDER_OF(
+		" WHERE p.deleted = 0 AND p.status = 'active' AND " UNIT_SQL_UNDER(
 			"p.owner") " ORDER BY p.owner, p.appointed, p.id, c.created, c.id",
 		under, NULL, NULL);
 	json_array_foreach(rows, i, r) {

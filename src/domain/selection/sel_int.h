@@ -28,9 +28,7 @@
 #define NAME_MAX_BYTES 200
 #define TEXT_MAX_BYTES 4000
 
-/* SQL condition: col (an org unit) inside ?1, or anything when ?1 is NULL. */
-#define UNDER_OF(col) "(?1 IS NULL OR " col " = ?1 OR (" col " > ?1 || '-' AND " col " < ?1 || '.'))"
-#define UNDER_SQL UNDER_OF("owner")
+#define UNDER_SQL UNIT_SQL_UNDER("owner")
 
 struct call {
 	char id[NZ_RID_MAX];
