@@ -15,7 +15,6 @@
 #include "base/fa.h"
 #include "base/jalali.h"
 #include "base/unit.h"
-#include "domain/record.h"
 #include "node/node.h"
 
 /* ---- arguments ---- */
@@ -135,12 +134,21 @@ cli_print_json(json_t *j)
 }
 
 int
+cli_unread(void)
+{
+	fprintf(stderr, "nehzat: the records could not be read from the database\n");
+	return 1;
+}
+
+int
 cli_list(const struct cmd_opts *o, json_t *rows, const char *const *cols)
 {
+	if (rows == NULL)
+		return cli_unread();
 	if (o->json)
 		cli_print_json(rows);
 	else
-		rec_print_table(stdout, rows, cols);
+		cli_key_table(rows, cols);
 	json_decref(rows);
 	return 0;
 }
@@ -218,6 +226,18 @@ cli_table(json_t *rows, const struct cli_col *cols)
 		}
 		putchar('\n');
 	}
+}
+
+void
+cli_key_table(json_t *rows, const char *const *keys)
+{
+	struct cli_col cols[TABLE_COLS + 1];
+	size_t j;
+
+	for (j = 0; j < TABLE_COLS && keys[j] != NULL; j++)
+		cols[j] = (struct cli_col){keys[j], keys[j]};
+	cols[j] = (struct cli_col){NULL, NULL};
+	cli_table(rows, cols);
 }
 
 /* ---- files ---- */

@@ -118,6 +118,8 @@ emit(const struct cmd_opts *o, json_t *rows, const char *const *cols, const char
 {
 	int rc;
 
+	if (rows == NULL)
+		return cli_unread();
 	jalalize(rows);
 	if (csv == NULL)
 		return cli_list(o, rows, cols);
@@ -183,7 +185,7 @@ show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
 		}
 		cols[n] = NULL;
 		texts(v);
-		rec_print_table(stdout, v, cols);
+		cli_key_table(v, cols);
 	}
 	json_decref(rec);
 	return 0;

@@ -623,7 +623,7 @@ completeness_exec(const struct cmd_opts *o, int argc, char **argv)
 		printf("completeness of %s under %s, as seen at %s on %s (helper groups from %s)\n",
 		       cli_jstr(res, "period"), cli_jstr(res, "under"), cli_jstr(res, "node"), cli_jstr(res, "today"),
 		       cli_jstr(res, "helper_groups"));
-		rec_print_table(stdout, rows, cols);
+		cli_key_table(rows, cols);
 		json_array_foreach(json_object_get(res, "units"), i, u) {
 			json_t *it;
 			json_array_foreach(json_object_get(u, "items"), j, it)
@@ -978,7 +978,7 @@ print_allocation(json_t *a)
 		json_object_set_new(total, cli_jstr(x, "code"), json_string(buf));
 	}
 	json_array_append_new(rows, total);
-	rec_print_table(stdout, rows, cols);
+	cli_key_table(rows, cols);
 	printf("indicators:\n");
 	json_array_foreach(inds, i, x) {
 		char tot[32];

@@ -51,6 +51,8 @@ show(json_t *o)
 static int
 list_out(const struct cmd_opts *o, json_t *rows, const struct cli_col *cols)
 {
+	if (rows == NULL)
+		return cli_unread();
 	if (o->json)
 		cli_print_json(rows);
 	else

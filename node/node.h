@@ -171,8 +171,12 @@ void cli_print_json(json_t *j);
 /* cli_jstr returns the string at key of object o, or "" (never NULL); o keeps it. */
 const char *cli_jstr(json_t *o, const char *key);
 
-/* cli_list prints a listing as JSON (o->json) or a text table of cols (rec_print_table);
- * it releases rows and returns 0. */
+/* cli_unread says that a listing could not be read (a NULL from the domain: a database error, never an
+ * empty list) and returns exit status 1. */
+int cli_unread(void);
+
+/* cli_list prints a listing as JSON (o->json) or a text table of the keys cols (cli_key_table);
+ * it releases rows and returns 0, or cli_unread() when rows is NULL. */
 int cli_list(const struct cmd_opts *o, json_t *rows, const char *const *cols);
 
 /* struct cli_col is a column of a text table: the JSON key and its header. */
@@ -185,6 +189,9 @@ void cli_cell(json_t *v, char *buf, size_t n);
 
 /* cli_table prints rows (objects) as aligned columns, booleans as yes/no, long cells cut at 40 code points. */
 void cli_table(json_t *rows, const struct cli_col *cols);
+
+/* cli_key_table is cli_table with each column headed by its key (keys NULL-terminated). */
+void cli_key_table(json_t *rows, const char *const *keys);
 
 /* cli_csv_open opens path for a --csv export, standard output for "-"; NULL after printing why. */
 FILE *cli_csv_open(const char *path);

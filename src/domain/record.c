@@ -92,6 +92,24 @@ rec_row_json(sqlite3_stmt *s)
 }
 
 json_t *
+rec_rows(sqlite3_stmt *s, json_t *(*row)(sqlite3_stmt *s))
+{
+	json_t *a;
+	int rc;
+
+	if (s == NULL)
+		return NULL;
+	a = json_array();
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(a, row != NULL ? row(s) : rec_row_json(s));
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
+json_t *
 rec_get(struct store *st, const struct tbl_def *t, const char *rid)
 {
 	char sql[160];
@@ -114,7 +132,7 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 {
 	char sql[1024];
 	sqlite3_stmt *s;
-	json_t *a = json_array();
+	json_t *a;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT * FROM %s WHERE deleted = 0"
@@ -122,13 +140,12 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 		 " AND (%s) ORDER BY %s",
 		 t->name, cond ? cond : "1", order ? order : "id");
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return a;
+		return NULL;
 	if (under != NULL)
 		sqlite3_bind_text(s, 1, under, -1, SQLITE_STATIC);
 	if (param != NULL)
 		sqlite3_bind_text(s, 2, param, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(a, rec_row_json(s));
+	a = rec_rows(s, NULL);
 	sqlite3_finalize(s);
 	return a;
 }
@@ -153,61 +170,4 @@ rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[N
 	if (rc != 0)
 		return nz_fail(err, rc, "no %s with id '%s'", t->name, rid);
 	return 0;
-}
-
-static void
-cell(json_t *v, char *buf, size_t n)
-{
-	if (json_is_string(v))
-		snprintf(buf, n, "%s", json_string_value(v));
-	else if (json_is_integer(v))
-		snprintf(buf, n, "%lld", (long long)json_integer_value(v));
-	else if (json_is_real(v))
-		snprintf(buf, n, "%g", json_real_value(v));
-	else
-		snprintf(buf, n, "-");
-}
-
-/* Display width of UTF-8 text: one per code point is close enough for Persian. */
-static size_t
-width(const char *s)
-{
-	size_t w = 0;
-
-	for (; *s; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	return w;
-}
-
-void
-rec_print_table(FILE *out, json_t *rows, const char *const *cols)
-{
-	size_t w[32] = {0}, i, j, k;
-	char buf[256];
-	json_t *r;
-
-	for (j = 0; cols[j] != NULL && j < 32; j++)
-		w[j] = width(cols[j]);
-	json_array_foreach(rows, i, r) {
-		for (j = 0; cols[j] != NULL && j < 32; j++) {
-			cell(json_object_get(r, cols[j]), buf, sizeof(buf));
-			if (width(buf) > w[j])
-				w[j] = width(buf) > 40 ? 40 : width(buf);
-		}
-	}
-	for (j = 0; cols[j] != NULL && j < 32; j++)
-		fprintf(out, "%s%-*s", j ? "  " : "", (int)w[j], cols[j]);
-	fputc('\n', out);
-	json_array_foreach(rows, i, r) {
-		for (j = 0; cols[j] != NULL && j < 32; j++) {
-			size_t cw;
-			cell(json_object_get(r, cols[j]), buf, sizeof(buf));
-			cw = width(buf);
-			fprintf(out, "%s%s", j ? "  " : "", buf);
-			for (k = cw; k < w[j] && cols[j + 1] != NULL; k++)
-				fputc(' ', out);
-		}
-		fputc('\n', out);
-	}
 }

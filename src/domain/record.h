@@ -30,13 +30,22 @@ int rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name,
  */
 json_t *rec_row_json(sqlite3_stmt *s);
 
+/*
+ * rec_rows steps s to its end and returns its rows as a new JSON array, each
+ * made by row (NULL: rec_row_json); NULL when s is NULL or a step fails, so
+ * that a database error is never taken for an empty list.  s stays the
+ * caller's, neither reset nor finalized.
+ */
+json_t *rec_rows(sqlite3_stmt *s, json_t *(*row)(sqlite3_stmt *s));
+
 /* rec_get returns the record rid of t as a new JSON object (deleted ones too), or NULL when absent. */
 json_t *rec_get(struct store *st, const struct tbl_def *t, const char *rid);
 
 /*
  * rec_list returns a new JSON array of the live records of t owned inside
  * under (all when NULL), filtered by an optional SQL condition with one
- * text parameter (cond NULL: none), in the order given (SQL, e.g. "id").
+ * text parameter (cond NULL: none), in the order given (SQL, e.g. "id");
+ * NULL on a database error (rec_rows).
  */
 json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, const char *cond,
 		 const char *param, const char *order);
@@ -44,8 +53,5 @@ json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, c
 /* rec_owner copies the owner of record rid into out; NZ_ENOTFOUND when absent or deleted. */
 int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
 	      struct nz_err *err);
-
-/* rec_print_table prints a JSON array of objects as aligned text columns (cols NULL-terminated). */
-void rec_print_table(FILE *out, json_t *rows, const char *const *cols);
 
 #endif

@@ -90,7 +90,7 @@ check_eq "with priority 100" "$(echo "$json" | jfield 0 priority)" "100.0"
 check_eq "p1 second, priority 70 (35x3/5 + 25x4/5 + 25x4/5 + 15x3/5)" \
 	"$(echo "$json" | jfield 1 id) $(echo "$json" | jfield 1 rank) $(echo "$json" | jfield 1 priority)" "$p1 2 70.0"
 check_eq "scoring made p1 prioritised" "$(echo "$json" | jfield 1 state)" prioritised
-check_match "issue show lists the per-criterion means" "$(nz issue show -D "$C" "$p1")" "severity +شدت +35(\.0)? +5 +3"
+check_match "issue show lists the per-criterion means" "$(nz issue show -D "$C" "$p1")" "severity +شدت +35(\.0+)? +5 +3"
 check_match "the text listing shows rank and priority" "$(nz issue list -D "$C" --status prioritised)" "$p1 +IR-07-03 +prioritised +2 +70"
 
 # ---- CSV ----

@@ -1,10 +1,12 @@
-/* src/base helpers: the CSV dialect every export writes, Persian text as people type it. */
+/* src/base helpers (the CSV dialect, Persian text, org-unit codes and the subtree in SQL) and the domain's
+ * reading of rows, which must tell a database error from an empty list. */
 #include <jansson.h>
 #include <sqlite3.h>
 
 #include "base/csv.h"
 #include "base/fa.h"
 #include "base/unit.h"
+#include "domain/record.h"
 #include "test.h"
 
 /* csv_of runs csv_write on the JSON text rows into a string the caller frees. */
@@ -128,6 +130,28 @@ test_unit(void)
 	CHECK_INT(count_sql(db, UNIT_SQL_UNDER("owner"), "IR-08"), 2);
 	CHECK_INT(count_sql(db, UNIT_SQL_UNDER("owner"), NULL), 7);
 	CHECK_INT(count_sql(db, UNIT_SQL_BELOW("?1", "owner"), "IR-07-03"), 2); /* IR and IR-07 hold it */
+	{
+		/* rec_rows: rows, an empty list, and a failing step that is not taken for one. */
+		sqlite3_stmt *q;
+		json_t *a;
+		CHECK_INT(sqlite3_prepare_v2(db, "SELECT owner FROM t WHERE " UNIT_SQL_BELOW("owner", "'IR-08'"), -1, &q,
+					     NULL),
+			  SQLITE_OK);
+		a = rec_rows(q, NULL);
+		CHECK_INT(json_array_size(a), 1);
+		CHECK_STR(json_string_value(json_object_get(json_array_get(a, 0), "owner")), "IR-08-01");
+		json_decref(a);
+		sqlite3_finalize(q);
+		CHECK_INT(sqlite3_prepare_v2(db, "SELECT owner FROM t WHERE owner = 'XX'", -1, &q, NULL), SQLITE_OK);
+		a = rec_rows(q, NULL);
+		CHECK(a != NULL && json_array_size(a) == 0);
+		json_decref(a);
+		sqlite3_finalize(q);
+		CHECK_INT(sqlite3_prepare_v2(db, "SELECT abs(-9223372036854775807 - 1) FROM t", -1, &q, NULL), SQLITE_OK);
+		CHECK(rec_rows(q, NULL) == NULL);
+		sqlite3_finalize(q);
+		CHECK(rec_rows(NULL, NULL) == NULL);
+	}
 	sqlite3_close(db);
 }
 

@@ -40,10 +40,8 @@ reg_date(const char *text, const char *field, char iso[11], struct nz_err *err)
 json_t *
 reg_rows(sqlite3_stmt *s)
 {
-	json_t *a = json_array();
+	json_t *a = rec_rows(s, NULL);
 
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_array_append_new(a, rec_row_json(s));
 	sqlite3_finalize(s);
 	return a;
 }
@@ -70,7 +68,7 @@ reg_query(struct store *st, const char *sql, const char *p1, const char *p2, con
 {
 	sqlite3_stmt *q = reg_prep(st, sql, p1, p2, p3);
 
-	return q != NULL ? reg_rows(q) : json_array();
+	return q != NULL ? reg_rows(q) : NULL;
 }
 
 int64_t

@@ -97,7 +97,7 @@ int64_t sel_now_ms(void);
 void sel_derived_id(const char *prefix, const char *a, const char *b, char out[NZ_RID_MAX]);
 
 /* sel_query_json runs sql with up to 3 text parameters (NULL binds NULL) and
- * returns its rows, dates also in Jalali, as a new JSON array (empty on a database error). */
+ * returns its rows, dates also in Jalali, as a new JSON array; NULL on a database error (rec_rows). */
 json_t *sel_query_json(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
 
 /* sel_parse_json_object turns a stored JSON text into a new object (empty when NULL or broken). */

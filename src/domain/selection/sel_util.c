@@ -82,20 +82,19 @@ row_json(sqlite3_stmt *q)
 json_t *
 sel_query_json(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3)
 {
-	json_t *a = json_array();
+	json_t *a;
 	sqlite3_stmt *q;
 	const char *p[3] = {p1, p2, p3};
 	int i;
 
 	if ((q = store_prepare(st, sql, NULL)) == NULL)
-		return a;
+		return NULL;
 	for (i = 0; i < 3 && i < sqlite3_bind_parameter_count(q); i++)
 		if (p[i] != NULL)
 			sqlite3_bind_text(q, i + 1, p[i], -1, SQLITE_TRANSIENT);
 		else
 			sqlite3_bind_null(q, i + 1);
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(a, row_json(q));
+	a = rec_rows(q, row_json);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
 	return a;
