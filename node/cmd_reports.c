@@ -712,7 +712,7 @@ freshness_exec(const struct cmd_opts *o, int argc, char **argv)
 	else if (o->json)
 		cli_print_json(rows);
 	else
-		rec_print_table(stdout, rows, cols);
+		cli_key_table(rows, cols);
 	json_decref(rows);
 	return rc;
 }
