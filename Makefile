@@ -13,8 +13,8 @@ SHARED   ?= ../shared
 
 DEB_PKGS := build-essential pkg-config libsqlite3-dev libuv1-dev libnng-dev \
             nng-utils libmsgpack-dev libinih-dev libsodium-dev libjansson-dev \
-            sqlite3 openssl iproute2 valgrind bc libmicrohttpd-dev
-PKGS     := sqlite3 libuv msgpack inih libsodium jansson libmicrohttpd
+            sqlite3 openssl iproute2 valgrind bc libmicrohttpd-dev libzstd-dev
+PKGS     := sqlite3 libuv msgpack inih libsodium jansson libmicrohttpd libzstd
 
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla
 # CFLAGS and LDFLAGS are the builder's (git's habit): `make CFLAGS=-O0` keeps

@@ -381,6 +381,7 @@ run(struct node *n, bool serve, bool once)
 		fprintf(stderr, "nehzat: out of memory\n");
 		return 1;
 	}
+	sync_set_recv_max(l.sync, (size_t)n->conf.recv_max);
 	sync_on_synced(l.sync, on_child_synced, &l);
 	uv_timer_init(&uv, &l.backoff);
 	uv_timer_init(&uv, &l.tick);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <zstd.h>
 
 /*
  * Encoding goes through msgpack-c's packer.  Decoding does not use msgpack-c's
@@ -35,6 +36,9 @@ struct dec {
 	struct nz_err *err;
 	const char *where;           /* "change", "ctx", "refusal" or NULL */
 	size_t idx;
+	const struct wire_schema *schema; /* for numbered batches, or NULL */
+	size_t plain_max;            /* largest decompressed batch taken */
+	struct wire_msg *m;          /* owns the buffers a batch needs */
 };
 
 static size_t
@@ -461,7 +465,7 @@ key_ok(const uint8_t *s, size_t n)
 static int
 cols_scan(const uint8_t *p, size_t len, char *why, size_t whylen)
 {
-	struct dec c = { p, p + len, NULL, NULL, 0 };
+	struct dec c = { p, p + len, NULL, NULL, 0, NULL, 0, NULL };
 	const uint8_t *key[NZ_COLS_NMAX], *s;
 	uint32_t klen[NZ_COLS_NMAX];
 	uint32_t n, i, j, sn;
@@ -587,6 +591,209 @@ wire_change_check(const struct nz_change *c, struct nz_err *err)
 	if (wire_cols_check(c->cols, c->cols_len, err ? &cerr : NULL) != 0)
 		return nz_fail(err, NZ_EINVAL, "change %s/%" PRId64 ": %s", c->origin, c->origin_seq,
 		               err ? cerr.msg : "");
+	return 0;
+}
+
+/* ---- the schema's column numbers -------------------------------------- */
+
+/* schema_hash fills s->digest: PROTOCOL.md §6.1, tables in byte order of their names. */
+static void
+schema_hash(struct wire_schema *s)
+{
+	static const char tag[] = "nehzat-schema-1";
+	crypto_generichash_state h;
+	uint8_t out[32];
+	size_t order[WIRE_SCHEMA_TABLES], i, j, k;
+	int c;
+
+	for (i = 0; i < s->ntables; i++) {
+		for (j = i; j > 0 && strcmp(s->t[order[j - 1]].name, s->t[i].name) > 0; j--)
+			order[j] = order[j - 1];
+		order[j] = i;
+	}
+	crypto_generichash_init(&h, NULL, 0, sizeof(out));
+	crypto_generichash_update(&h, (const uint8_t *)tag, sizeof(tag)); /* with its NUL */
+	for (k = 0; k < s->ntables; k++) {
+		const struct wire_schema_table *t = &s->t[order[k]];
+		crypto_generichash_update(&h, (const uint8_t *)t->name, strlen(t->name) + 1);
+		for (c = 1; c <= t->ncols; c++)
+			crypto_generichash_update(&h, (const uint8_t *)t->cols[c], strlen(t->cols[c]) + 1);
+		crypto_generichash_update(&h, (const uint8_t *)"", 1);
+	}
+	crypto_generichash_final(&h, out, sizeof(out));
+	s->digest = be_get(out, 8);
+}
+
+int
+wire_schema_add(struct wire_schema *s, const char *name, const char *const *cols, int ncols)
+{
+	struct wire_schema_table *t;
+	size_t i;
+	int c;
+
+	if (name == NULL || !tbl_ok((const uint8_t *)name, strnlen(name, 32)) || strlen(name) > 31)
+		return NZ_EINVAL;
+	for (i = 0; i < s->ntables; i++)
+		if (strcmp(s->t[i].name, name) == 0)
+			return NZ_EINVAL;
+	if (s->ntables == WIRE_SCHEMA_TABLES || ncols < 0 || ncols > WIRE_SCHEMA_COLS)
+		return NZ_ETOOBIG;
+	for (c = 0; c < ncols; c++) {
+		size_t n = cols[c] ? strnlen(cols[c], 32) : 0;
+		if (n == 0 || n > 31 || !key_ok((const uint8_t *)cols[c], n) || strcmp(cols[c], "deleted") == 0)
+			return NZ_EINVAL;
+	}
+	t = &s->t[s->ntables++];
+	t->name = name;
+	t->ncols = ncols;
+	t->cols[0] = "deleted";
+	for (c = 0; c < ncols; c++)
+		t->cols[c + 1] = cols[c];
+	schema_hash(s);
+	return 0;
+}
+
+static const struct wire_schema_table *
+schema_table(const struct wire_schema *s, const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < s->ntables; i++)
+		if (strlen(s->t[i].name) == n && memcmp(s->t[i].name, name, n) == 0)
+			return &s->t[i];
+	return NULL;
+}
+
+/* value_len returns the length of the nil, bool, number or str at c->p, or 0. */
+static size_t
+value_len(struct dec *c)
+{
+	const uint8_t *p = c->p, *s;
+	uint32_t n;
+	size_t v;
+
+	if (c->p == c->end)
+		return 0;
+	if ((v = scalar_len(*c->p)) != 0)
+		return rd_left(c) >= v ? v : 0;
+	if (rd_str(c, &s, &n) != 0)
+		return 0;
+	v = (size_t)(c->p - p);
+	c->p = p;
+	return v;
+}
+
+/*
+ * cols_number writes into out (at least len bytes) the valid named map at
+ * cols with t's column numbers for keys.  Returns its length, or 0 when a
+ * column is not in t.
+ */
+static size_t
+cols_number(const struct wire_schema_table *t, const uint8_t *cols, size_t len, uint8_t *out)
+{
+	struct dec c = { cols, cols + len, NULL, NULL, 0, NULL, 0, NULL };
+	const uint8_t *k, *start = c.p;
+	uint32_t n, i, kn;
+	size_t o, v;
+	int col;
+
+	if (rd_map(&c, &n) != 0)
+		return 0;
+	o = (size_t)(c.p - start);
+	memcpy(out, start, o);             /* the same map header */
+	for (i = 0; i < n; i++) {
+		if (rd_str(&c, &k, &kn) != 0)
+			return 0;
+		for (col = 0; col <= t->ncols; col++)
+			if (strlen(t->cols[col]) == kn && memcmp(t->cols[col], k, kn) == 0)
+				break;
+		if (col > t->ncols || (v = value_len(&c)) == 0)
+			return 0;
+		out[o++] = (uint8_t)col;           /* positive fixint: col < 64 */
+		memcpy(out + o, c.p, v);
+		o += v;
+		c.p += v;
+	}
+	return o;
+}
+
+/*
+ * cols_name checks the numbered map at p (len bytes) against t and appends
+ * it, named, to *buf (*cap bytes, *used taken), growing it up to
+ * NZ_WIRE_MAX.  Returns 0, or -1 with why; -2 when out of memory or over the
+ * limit.
+ */
+static int
+cols_name(const struct wire_schema_table *t, const uint8_t *p, size_t len, uint8_t **buf, size_t *used,
+	  size_t *cap, char *why, size_t whylen)
+{
+	struct dec c = { p, p + len, NULL, NULL, 0, NULL, 0, NULL };
+	struct mpint key;
+	uint64_t seen = 0;
+	uint32_t n, i;
+	size_t need, v, kn, o;
+	uint8_t *nb;
+
+	if (rd_map(&c, &n) != 0) {
+		snprintf(why, whylen, "is not a map");
+		return -1;
+	}
+	if (n > NZ_COLS_NMAX) {
+		snprintf(why, whylen, "has %" PRIu32 " columns, limit %d", n, NZ_COLS_NMAX);
+		return -1;
+	}
+	need = 5 + len + (size_t)n * 32;
+	if (*used + need > *cap) {
+		size_t ncap = *cap ? *cap : 65536;
+		while (ncap < *used + need)
+			ncap *= 2;
+		if (ncap > NZ_WIRE_MAX || (nb = realloc(*buf, ncap)) == NULL)
+			return -2;
+		*buf = nb;
+		*cap = ncap;
+	}
+	o = *used;
+	nb = *buf;
+	if (n < 16)
+		nb[o++] = (uint8_t)(0x80 | n);
+	else {
+		nb[o++] = 0xde;
+		nb[o++] = (uint8_t)(n >> 8);
+		nb[o++] = (uint8_t)n;
+	}
+	for (i = 0; i < n; i++) {
+		if (rd_int(&c, &key) != 0 || key.neg || key.u > (uint64_t)t->ncols) {
+			snprintf(why, whylen, "key %" PRIu32 " is not a column number of table '%s' (0-%d)", i,
+				 t->name, t->ncols);
+			return -1;
+		}
+		if (seen & (uint64_t)1 << key.u) {
+			snprintf(why, whylen, "column '%s' appears twice", t->cols[key.u]);
+			return -1;
+		}
+		seen |= (uint64_t)1 << key.u;
+		if ((v = value_len(&c)) == 0) {
+			snprintf(why, whylen, "column '%s' is truncated or %s; only nil, bool, int, float and str are allowed",
+				 t->cols[key.u], tag_name(&c));
+			return -1;
+		}
+		kn = strlen(t->cols[key.u]);
+		nb[o++] = (uint8_t)(0xa0 | kn);
+		memcpy(nb + o, t->cols[key.u], kn);
+		o += kn;
+		memcpy(nb + o, c.p, v);
+		o += v;
+		c.p += v;
+	}
+	if (c.p != c.end) {
+		snprintf(why, whylen, "has %zu bytes after the map", rd_left(&c));
+		return -1;
+	}
+	if (o - *used > NZ_COLS_MAX) {
+		snprintf(why, whylen, "is %zu bytes once named, limit %d", o - *used, NZ_COLS_MAX);
+		return -1;
+	}
+	*used = o;
 	return 0;
 }
 
@@ -797,6 +1004,11 @@ struct bscratch {
 	uint16_t ctx[WIRE_CTXS_MAX][4];
 	int64_t last_seq[WIRE_STRINGS_MAX];   /* by string index of the origin */
 	uint16_t slot[WIRE_SLOTS];            /* string index + 1, 0 for free */
+	/* a numbered batch: each ctx's table, and the named columns' offsets */
+	bool numbered;
+	const struct wire_schema_table *ctab[WIRE_CTXS_MAX];
+	size_t *off;
+	size_t used, cap;
 };
 
 static int
@@ -920,7 +1132,21 @@ dec_change(struct dec *d, struct bscratch *x, uint32_t nc, uint64_t *hlc, struct
 	if (n > NZ_COLS_MAX)
 		return dfail(d, NZ_EPROTO, "cols is %" PRIu32 " bytes, limit %d", n, NZ_COLS_MAX);
 	c->cols_len = n;
-	if (cols_scan(c->cols, n, why, sizeof(why)) != 0)
+	if (x->numbered) {
+		/* Named again into the message's own buffer; the pointer is set once it stops moving. */
+		size_t at = x->used;
+		if (x->ctab[ci] == NULL &&
+		    (x->ctab[ci] = schema_table(d->schema, (const char *)x->str[ctx[1]].s, x->str[ctx[1]].n)) == NULL)
+			return dfail(d, NZ_EPROTO, "table '%.*s' is not in the schema", (int)x->str[ctx[1]].n,
+			             (const char *)x->str[ctx[1]].s);
+		rc = cols_name(x->ctab[ci], c->cols, n, &d->m->named_, &x->used, &x->cap, why, sizeof(why));
+		if (rc == -2)
+			return dfail(d, NZ_ETOOBIG, "the batch's columns, named, are over %u bytes", NZ_WIRE_MAX);
+		if (rc != 0)
+			return dfail(d, NZ_EPROTO, "cols %s", why);
+		x->off[d->idx] = at;
+		c->cols_len = x->used - at;
+	} else if (cols_scan(c->cols, n, why, sizeof(why)) != 0)
 		return dfail(d, NZ_EPROTO, "cols %s", why);
 	copy_str(c->origin, x, ctx[0]);
 	copy_str(c->tbl, x, ctx[1]);
@@ -929,21 +1155,41 @@ dec_change(struct dec *d, struct bscratch *x, uint32_t nc, uint64_t *hlc, struct
 	return 0;
 }
 
-/* dec_batch decodes a batch into a fresh array of changes, owned by the caller. */
+/*
+ * dec_batch decodes a batch (PROTOCOL.md §6: four elements with names, five
+ * with the schema's column numbers) into a fresh array of changes, owned by
+ * the caller, whose columns are named.
+ */
 static int
 dec_batch(struct dec *d, struct nz_change **out, size_t *nout)
 {
 	struct bscratch *x = NULL;
 	struct nz_change *v = NULL;
 	uint32_t ns, nc, n, i;
-	uint64_t hlc;
+	uint64_t hlc, digest;
 	int rc;
 
-	if ((rc = get_tuple(d, "batch", 4)) != 0)
+	if ((rc = rd_array(d, &n)) != 0) {
+		rc = bad(d, rc, "batch", "array");
 		goto out;
+	}
+	if (n != 4 && n != 5) {
+		rc = dfail(d, NZ_EPROTO, "batch has %" PRIu32 " elements, must have 4 or 5", n);
+		goto out;
+	}
 	if ((x = calloc(1, sizeof(*x))) == NULL) {
 		rc = nz_fail(d->err, NZ_ENOMEM, "out of memory decoding a batch");
 		goto out;
+	}
+	if (n == 5) {
+		if ((rc = get_u64(d, "batch: schema", &digest)) != 0)
+			goto out;
+		if (d->schema == NULL || digest != d->schema->digest) {
+			rc = dfail(d, NZ_EPROTO, "batch: column numbers of schema %016" PRIx64 ", this node has %s%016" PRIx64,
+			           digest, d->schema ? "" : "no schema, ", d->schema ? d->schema->digest : 0);
+			goto out;
+		}
+		x->numbered = true;
 	}
 	if ((rc = dec_strings(d, x, &ns)) != 0 || (rc = dec_ctxs(d, x, ns, &nc)) != 0)
 		goto out;
@@ -951,7 +1197,8 @@ dec_batch(struct dec *d, struct nz_change **out, size_t *nout)
 		goto out;
 	if ((rc = get_count(d, "batch: changes", WIRE_CHANGES_MAX, CHANGE_MIN, &n)) != 0)
 		goto out;
-	if (n > 0 && (v = calloc(n, sizeof(*v))) == NULL) {
+	if (n > 0 && ((v = calloc(n, sizeof(*v))) == NULL ||
+	              (x->numbered && (x->off = calloc(n, sizeof(*x->off))) == NULL))) {
 		rc = nz_fail(d->err, NZ_ENOMEM, "out of memory for %" PRIu32 " changes", n);
 		goto out;
 	}
@@ -962,13 +1209,91 @@ dec_batch(struct dec *d, struct nz_change **out, size_t *nout)
 			goto out;
 	}
 	d->where = NULL;
+	for (i = 0; x->numbered && i < n; i++)
+		v[i].cols = d->m->named_ + x->off[i];
 	*out = v;
 	*nout = n;
 	v = NULL;
 out:
 	free(v);
+	if (x != NULL)
+		free(x->off);
 	free(x);
 	return rc;
+}
+
+/*
+ * dec_any_batch decodes a batch that may come as a bin: one zstd frame whose
+ * declared content, at most d->plain_max bytes, is the batch (§6.2).
+ */
+static int
+dec_any_batch(struct dec *d, struct nz_change **out, size_t *nout)
+{
+	struct dec z;
+	const uint8_t *s;
+	unsigned long long size;
+	uint32_t n;
+	size_t got;
+	int rc;
+
+	if (d->p == d->end || (*d->p != 0xc4 && *d->p != 0xc5 && *d->p != 0xc6))
+		return dec_batch(d, out, nout);
+	if ((rc = rd_bin(d, &s, &n)) != 0)
+		return bad(d, rc, "batch", "bin");
+	size = ZSTD_getFrameContentSize(s, n);
+	if (size == ZSTD_CONTENTSIZE_ERROR)
+		return dfail(d, NZ_EPROTO, "batch: a bin that is not a zstd frame");
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN)
+		return dfail(d, NZ_EPROTO, "batch: the zstd frame does not declare its size");
+	if (size > d->plain_max)
+		return dfail(d, NZ_ETOOBIG, "batch: %llu bytes once decompressed, limit %zu", size, d->plain_max);
+	if ((got = ZSTD_findFrameCompressedSize(s, n)) != n)
+		return dfail(d, NZ_EPROTO, "batch: the bin is not exactly one zstd frame");
+	if ((d->m->plain_ = malloc(size > 0 ? (size_t)size : 1)) == NULL)
+		return nz_fail(d->err, NZ_ENOMEM, "out of memory for a %llu-byte batch", size);
+	got = ZSTD_decompress(d->m->plain_, (size_t)size, s, n);
+	if (ZSTD_isError(got) || got != size)
+		return dfail(d, NZ_EPROTO, "batch: the zstd frame does not decompress: %s",
+		             ZSTD_isError(got) ? ZSTD_getErrorName(got) : "shorter than it says");
+	z = *d;
+	z.p = d->m->plain_;
+	z.end = z.p + got;
+	if (z.p == z.end || *z.p < 0x90 || (*z.p > 0x9f && *z.p != 0xdc && *z.p != 0xdd))
+		return dfail(d, NZ_EPROTO, "batch: the zstd frame does not hold an array");
+	if ((rc = dec_batch(&z, out, nout)) != 0)
+		return rc;
+	if (z.p != z.end)
+		return dfail(d, NZ_EPROTO, "batch: %zu bytes after the batch in the zstd frame", rd_left(&z));
+	return 0;
+}
+
+/* dec_codec reads [schema, flags, plain_max]. */
+static int
+dec_codec(struct dec *d, struct wire_codec *c)
+{
+	uint64_t flags, max;
+	int rc;
+
+	if ((rc = get_tuple(d, "codec", 3)) != 0 || (rc = get_u64(d, "codec: schema", &c->schema)) != 0 ||
+	    (rc = get_u64(d, "codec: flags", &flags)) != 0 || (rc = get_u64(d, "codec: plain_max", &max)) != 0)
+		return rc;
+	if (flags > UINT32_MAX || max > UINT32_MAX)
+		return dfail(d, NZ_EPROTO, "codec: flags or plain_max over uint32");
+	c->flags = (uint32_t)flags;
+	c->plain_max = (uint32_t)max;
+	return 0;
+}
+
+static int
+put_codec(msgpack_packer *pk, const struct wire_codec *c)
+{
+	int bad = 0;
+
+	bad |= msgpack_pack_array(pk, 3);
+	bad |= msgpack_pack_uint64(pk, c->schema);
+	bad |= msgpack_pack_uint32(pk, c->flags);
+	bad |= msgpack_pack_uint32(pk, c->plain_max);
+	return bad;
 }
 
 static int
@@ -1130,7 +1455,14 @@ nfields(uint64_t type)
 int
 wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *err)
 {
-	struct dec d = { NULL, NULL, err, NULL, 0 };
+	return wire_decode_with(buf, len, NULL, NZ_WIRE_MAX, m, err);
+}
+
+int
+wire_decode_with(const uint8_t *buf, size_t len, const struct wire_schema *schema, size_t plain_max,
+		 struct wire_msg *m, struct nz_err *err)
+{
+	struct dec d = { NULL, NULL, err, NULL, 0, schema, plain_max, m };
 	uint64_t version, type, v;
 	uint32_t n, want, i;
 	size_t off;
@@ -1176,10 +1508,20 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *e
 	}
 	switch (m->type) {
 	case WIRE_HELLO:
-		rc = dec_hello(&d, &m->hello);
+		if ((rc = dec_hello(&d, &m->hello)) == 0 && n - 2 > want) {
+			/* Optional field 10 (PROTOCOL.md §6.1). */
+			rc = dec_codec(&d, &m->hello.codec);
+			m->hello.has_codec = true;
+			want++;
+		}
 		break;
 	case WIRE_HELLO_OK:
-		rc = dec_hello_ok(&d, &m->hello_ok);
+		if ((rc = dec_hello_ok(&d, &m->hello_ok)) == 0 && n - 2 > want) {
+			/* Optional field 11 (PROTOCOL.md §6.1). */
+			rc = dec_codec(&d, &m->hello_ok.codec);
+			m->hello_ok.has_codec = true;
+			want++;
+		}
 		break;
 	case WIRE_ENROL:
 		rc = dec_enrol(&d, &m->enrol);
@@ -1197,7 +1539,7 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *e
 		if ((rc = get_pos(&d, "upto", &m->push.upto)) != 0 ||
 		    (rc = get_u64(&d, "upto_token", &m->push.upto_token)) != 0)
 			break;
-		rc = dec_batch(&d, &m->push.changes, &m->push.nchanges);
+		rc = dec_any_batch(&d, &m->push.changes, &m->push.nchanges);
 		break;
 	case WIRE_PUSH_OK:
 		rc = dec_push_ok(&d, &m->push_ok);
@@ -1226,7 +1568,7 @@ wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *e
 		    (rc = get_pos(&d, "head", &m->pull_ok.head)) != 0 ||
 		    (rc = get_u64(&d, "hlc", &m->pull_ok.hlc)) != 0)
 			break;
-		rc = dec_batch(&d, &m->pull_ok.changes, &m->pull_ok.nchanges);
+		rc = dec_any_batch(&d, &m->pull_ok.changes, &m->pull_ok.nchanges);
 		break;
 	case WIRE_ERROR:
 		rc = dec_error(&d, &m->error);
@@ -1263,6 +1605,8 @@ wire_msg_release(struct wire_msg *m)
 		break;
 	}
 	free(m->buf_);
+	free(m->plain_);
+	free(m->named_);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -1375,6 +1719,13 @@ struct wire_batch {
 	uint16_t ctx[WIRE_CTXS_MAX][4];
 	uint16_t sslot[WIRE_SLOTS];  /* string index + 1, 0 for free */
 	uint16_t cslot[WIRE_SLOTS];  /* ctx index + 1, 0 for free */
+	const struct wire_schema *schema; /* column numbers, or NULL for names */
+	bool zstd;                   /* compress when it pays */
+	ZSTD_CCtx *cctx;
+	msgpack_sbuffer plain;       /* the batch before compression */
+	uint8_t *zbuf;               /* and after */
+	size_t zcap;
+	uint8_t numbered[NZ_COLS_MAX]; /* one change's columns, numbered */
 };
 
 struct wire_batch *
@@ -1387,8 +1738,16 @@ wire_batch_new(void)
 	msgpack_sbuffer_init(&b->strs);
 	msgpack_sbuffer_init(&b->ctxs);
 	msgpack_sbuffer_init(&b->chg);
+	msgpack_sbuffer_init(&b->plain);
 	b->last_ctx = -1;
 	return b;
+}
+
+void
+wire_batch_codec(struct wire_batch *b, const struct wire_schema *schema, bool zstd)
+{
+	b->schema = schema;
+	b->zstd = zstd;
 }
 
 void
@@ -1399,6 +1758,9 @@ wire_batch_free(struct wire_batch *b)
 	msgpack_sbuffer_destroy(&b->strs);
 	msgpack_sbuffer_destroy(&b->ctxs);
 	msgpack_sbuffer_destroy(&b->chg);
+	msgpack_sbuffer_destroy(&b->plain);
+	ZSTD_freeCCtx(b->cctx);
+	free(b->zbuf);
 	free(b);
 }
 
@@ -1411,6 +1773,7 @@ wire_batch_reset(struct wire_batch *b)
 	b->nstr = b->nctx = b->n = 0;
 	b->base_hlc = b->last_hlc = 0;
 	b->last_ctx = -1;
+	b->plain.size = 0;
 	memset(b->sslot, 0, sizeof(b->sslot));
 	memset(b->cslot, 0, sizeof(b->cslot));
 }
@@ -1421,18 +1784,19 @@ wire_batch_count(const struct wire_batch *b)
 	return b->n;
 }
 
-/* msg_size bounds a PUSH or PULL_OK whose batch has these parts. */
+/* msg_size bounds a PUSH or PULL_OK whose batch has these parts (and a schema digest: 9 bytes). */
 static size_t
-msg_size(size_t nstr, size_t strs, size_t nctx, size_t ctxs, size_t n, size_t chg, uint64_t base)
+msg_size(const struct wire_batch *b, size_t nstr, size_t strs, size_t nctx, size_t ctxs, size_t n,
+         size_t chg, uint64_t base)
 {
-	return WIRE_HDR_MAX + 1 + arrsize(nstr) + strs + arrsize(nctx) + ctxs + usize(base) +
-	       arrsize(n) + chg;
+	return WIRE_HDR_MAX + 1 + (b->schema != NULL ? 9 : 0) + arrsize(nstr) + strs + arrsize(nctx) +
+	       ctxs + usize(base) + arrsize(n) + chg;
 }
 
 size_t
 wire_batch_size(const struct wire_batch *b)
 {
-	return msg_size(b->nstr, b->strs.size, b->nctx, b->ctxs.size, b->n, b->chg.size,
+	return msg_size(b, b->nstr, b->strs.size, b->nctx, b->ctxs.size, b->n, b->chg.size,
 	                b->base_hlc);
 }
 
@@ -1505,10 +1869,18 @@ wire_batch_add(struct wire_batch *b, const struct nz_change *c, size_t max_bytes
 	int64_t prev, seq_delta, hlc_delta;
 	uint64_t base;
 	msgpack_packer pk;
+	const uint8_t *cols = c->cols;
+	size_t cols_len = c->cols_len;
 	int rc;
 
 	if ((rc = wire_change_check(c, NULL)) != 0)
 		return rc;
+	if (b->schema != NULL) {
+		const struct wire_schema_table *t = schema_table(b->schema, c->tbl, strlen(c->tbl));
+		if (t == NULL || (cols_len = cols_number(t, c->cols, c->cols_len, b->numbered)) == 0)
+			return NZ_ENOTFOUND;
+		cols = b->numbered;
+	}
 	/* A run of changes from one origin to one table is the common case. */
 	if (b->last_ctx >= 0) {
 		const uint16_t *t = b->ctx[b->last_ctx];
@@ -1550,13 +1922,13 @@ wire_batch_add(struct wire_batch *b, const struct nz_change *c, size_t max_bytes
 	hlc_delta = b->n == 0 ? 0 : sext(c->hlc - b->last_hlc, 64);
 	ridlen = strlen(c->rid);
 	add_chg = 1 + usize((uint64_t)ci) + isize(seq_delta) + isize(hlc_delta) + strsize(ridlen) +
-	          binsize(c->cols_len);
+	          binsize(cols_len);
 
 	if (b->n >= WIRE_CHANGES_MAX || b->nstr + nnew > WIRE_STRINGS_MAX ||
 	    (uint32_t)ci >= WIRE_CTXS_MAX)
 		return NZ_ETOOBIG;
 	limit = max_bytes < NZ_WIRE_MAX ? max_bytes : NZ_WIRE_MAX;
-	total = msg_size(b->nstr + nnew, b->strs.size + add_str, b->nctx + (add_ctx ? 1u : 0u),
+	total = msg_size(b, b->nstr + nnew, b->strs.size + add_str, b->nctx + (add_ctx ? 1u : 0u),
 	                 b->ctxs.size + add_ctx, b->n + 1, b->chg.size + add_chg, base);
 	if (total > limit)
 		return NZ_ETOOBIG;
@@ -1601,9 +1973,9 @@ wire_batch_add(struct wire_batch *b, const struct nz_change *c, size_t max_bytes
 	msgpack_pack_int64(&pk, hlc_delta);
 	msgpack_pack_str(&pk, ridlen);
 	msgpack_pack_str_body(&pk, c->rid, ridlen);
-	msgpack_pack_bin(&pk, c->cols_len);
-	if (c->cols_len > 0)
-		msgpack_pack_bin_body(&pk, c->cols, c->cols_len);
+	msgpack_pack_bin(&pk, cols_len);
+	if (cols_len > 0)
+		msgpack_pack_bin_body(&pk, cols, cols_len);
 	b->last_seq[idx[0]] = c->origin_seq;
 	b->base_hlc = base;
 	b->last_hlc = c->hlc;
@@ -1642,12 +2014,15 @@ put_raw(msgpack_sbuffer *out, const msgpack_sbuffer *sb)
 	return msgpack_sbuffer_write(out, sb->data, sb->size);
 }
 
+/* put_plain writes the batch array: §6, with the schema's digest first when numbered. */
 static int
-put_batch(msgpack_packer *pk, msgpack_sbuffer *out, const struct wire_batch *b)
+put_plain(msgpack_packer *pk, msgpack_sbuffer *out, const struct wire_batch *b)
 {
 	int bad = 0;
 
-	bad |= msgpack_pack_array(pk, 4);
+	bad |= msgpack_pack_array(pk, b->schema != NULL ? 5 : 4);
+	if (b->schema != NULL)
+		bad |= msgpack_pack_uint64(pk, b->schema->digest);
 	bad |= msgpack_pack_array(pk, b->nstr);
 	bad |= put_raw(out, &b->strs);
 	bad |= msgpack_pack_array(pk, b->nctx);
@@ -1656,6 +2031,41 @@ put_batch(msgpack_packer *pk, msgpack_sbuffer *out, const struct wire_batch *b)
 	bad |= msgpack_pack_array(pk, b->n);
 	bad |= put_raw(out, &b->chg);
 	return bad;
+}
+
+/*
+ * put_batch writes the batch, as one zstd frame in a bin when b may
+ * compress, the batch is WIRE_ZSTD_MIN bytes or more and the frame is
+ * smaller (§6.2); small batches, which thin links send, get a higher level.
+ */
+static int
+put_batch(msgpack_packer *pk, msgpack_sbuffer *out, const struct wire_batch *b)
+{
+	struct wire_batch *w = (struct wire_batch *)b; /* its scratch buffers only */
+	msgpack_packer pp;
+	size_t bound, z;
+
+	if (!b->zstd || wire_batch_size(b) < WIRE_ZSTD_MIN)
+		return put_plain(pk, out, b);
+	w->plain.size = 0;
+	msgpack_packer_init(&pp, &w->plain, msgpack_sbuffer_write);
+	if (put_plain(&pp, &w->plain, b) != 0)
+		return -1;
+	bound = ZSTD_compressBound(w->plain.size);
+	if (w->cctx == NULL && (w->cctx = ZSTD_createCCtx()) == NULL)
+		return -1;
+	if (w->zcap < bound) {
+		uint8_t *p = realloc(w->zbuf, bound);
+		if (p == NULL)
+			return -1;
+		w->zbuf = p;
+		w->zcap = bound;
+	}
+	z = ZSTD_compressCCtx(w->cctx, w->zbuf, w->zcap, w->plain.data, w->plain.size,
+	                      w->plain.size <= 16384 ? 19 : 3);
+	if (ZSTD_isError(z) || binsize(z) >= w->plain.size)
+		return msgpack_sbuffer_write(out, w->plain.data, w->plain.size);
+	return msgpack_pack_bin(pk, z) | msgpack_pack_bin_body(pk, w->zbuf, z);
 }
 
 static int
@@ -1718,7 +2128,7 @@ wire_enc_hello(msgpack_sbuffer *out, const struct wire_hello *h)
 	    h->seen_parent_seq < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_HELLO, 8);
+	bad |= enc_begin(&pk, WIRE_HELLO, h->has_codec ? 9 : 8);
 	bad |= put_str(&pk, h->node_id, strlen(h->node_id));
 	bad |= put_str(&pk, h->parent_id, strlen(h->parent_id));
 	bad |= msgpack_pack_bin_with_body(&pk, h->dbid, WIRE_DBID_LEN);
@@ -1727,6 +2137,8 @@ wire_enc_hello(msgpack_sbuffer *out, const struct wire_hello *h)
 	bad |= msgpack_pack_uint64(&pk, h->pull_token);
 	bad |= msgpack_pack_int64(&pk, h->seen_parent_seq);
 	bad |= msgpack_pack_bin_with_body(&pk, h->sig, WIRE_SIG_LEN);
+	if (h->has_codec)
+		bad |= put_codec(&pk, &h->codec);
 	return enc_end(out, size, bad);
 }
 
@@ -1740,7 +2152,7 @@ wire_enc_hello_ok(msgpack_sbuffer *out, const struct wire_hello_ok *h)
 	if (!cstr_id_ok(h->node_id) || h->ack_cursor < 0 || h->seen_child_seq < 0 || h->head < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_HELLO_OK, 9);
+	bad |= enc_begin(&pk, WIRE_HELLO_OK, h->has_codec ? 10 : 9);
 	bad |= put_str(&pk, h->node_id, strlen(h->node_id));
 	bad |= msgpack_pack_bin_with_body(&pk, h->dbid, WIRE_DBID_LEN);
 	bad |= msgpack_pack_int64(&pk, h->ack_cursor);
@@ -1750,6 +2162,8 @@ wire_enc_hello_ok(msgpack_sbuffer *out, const struct wire_hello_ok *h)
 	bad |= h->pull_reset ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
 	bad |= msgpack_pack_uint64(&pk, h->hlc);
 	bad |= msgpack_pack_bin_with_body(&pk, h->sig, WIRE_SIG_LEN);
+	if (h->has_codec)
+		bad |= put_codec(&pk, &h->codec);
 	return enc_end(out, size, bad);
 }
 

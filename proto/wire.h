@@ -59,6 +59,47 @@ enum wire_type {
 #define WIRE_SIGNED_MAX 128        /* longest signed-bytes string */
 
 /*
+ * The codec of a session (PROTOCOL.md §6.1): what the child offers in HELLO
+ * and the parent settles in HELLO_OK.  flags says which batch encodings the
+ * sender of the field reads and writes; plain_max is the largest batch it
+ * takes once decompressed (its recv_max).
+ */
+#define WIRE_CODEC_COLNUMS 1u      /* column numbers of the shared schema, not names */
+#define WIRE_CODEC_ZSTD 2u         /* batches may travel as one zstd frame */
+#define WIRE_ZSTD_MIN 256          /* a batch smaller than this is never compressed */
+#define WIRE_SCHEMA_TABLES 64      /* tables a schema numbers */
+#define WIRE_SCHEMA_COLS 63        /* columns of one table, besides "deleted" */
+
+struct wire_codec {
+	uint64_t schema;             /* the sender's schema digest */
+	uint32_t flags;              /* WIRE_CODEC_* */
+	uint32_t plain_max;          /* largest decompressed batch the sender accepts */
+};
+
+/*
+ * struct wire_schema numbers the columns of every replicated table: in a
+ * table, 0 is "deleted" and 1..ncols its columns in the order given.  Two
+ * nodes whose digests are equal number them alike.  It borrows the names.
+ */
+struct wire_schema {
+	uint64_t digest;
+	size_t ntables;
+	struct wire_schema_table {
+		const char *name;
+		int ncols;
+		const char *cols[WIRE_SCHEMA_COLS + 1]; /* [0] is "deleted" */
+	} t[WIRE_SCHEMA_TABLES];
+};
+
+/*
+ * wire_schema_add appends table name with its ncols column names (kept by
+ * the caller for s's life) and recomputes s->digest; s starts zeroed.
+ * Returns 0, NZ_EINVAL (a name that is not [a-z_0-9]{1,31}, a table twice)
+ * or NZ_ETOOBIG (over WIRE_SCHEMA_TABLES tables or WIRE_SCHEMA_COLS columns).
+ */
+int wire_schema_add(struct wire_schema *s, const char *name, const char *const *cols, int ncols);
+
+/*
  * The smallest sync.batch_bytes that still lets every valid change through:
  * a PULL_OK holding one change with the longest fields and a full column map
  * takes 65,767 bytes.
@@ -68,6 +109,8 @@ enum wire_type {
 /* HELLO, child to parent: who I am, and where I stand in your log. */
 struct wire_hello {
 	char node_id[NZ_ID_MAX];
+	bool has_codec;              /* optional field 10 present */
+	struct wire_codec codec;
 	char parent_id[NZ_ID_MAX];
 	uint8_t dbid[WIRE_DBID_LEN];
 	uint64_t auth_counter;       /* strictly increasing per child (its HLC) */
@@ -80,6 +123,8 @@ struct wire_hello {
 /* HELLO_OK, parent to child: how much of your log I hold. */
 struct wire_hello_ok {
 	char node_id[NZ_ID_MAX];
+	bool has_codec;              /* optional field 11 present */
+	struct wire_codec codec;
 	uint8_t dbid[WIRE_DBID_LEN];
 	int64_t ack_cursor;          /* position in the child's log, >= 0 */
 	uint64_t ack_token;          /* HLC of the child's entry at ack_cursor */
@@ -191,6 +236,8 @@ struct wire_msg {
 		struct wire_rotate_ok rotate_ok;
 	};
 	uint8_t *buf_;               /* private: the copy the changes point into */
+	uint8_t *plain_;             /* private: a compressed batch, decompressed */
+	uint8_t *named_;             /* private: numbered columns, named again */
 };
 
 /*
@@ -202,6 +249,16 @@ struct wire_msg {
  * 39").  On failure m holds nothing to release.  buf is not kept.
  */
 int wire_decode(const uint8_t *buf, size_t len, struct wire_msg *m, struct nz_err *err);
+
+/*
+ * wire_decode_with is wire_decode for a node with a schema (NULL: a batch
+ * with column numbers is refused) that takes compressed batches of at most
+ * plain_max bytes once decompressed (a larger one is refused, NZ_ETOOBIG,
+ * before anything is decompressed).  The changes it returns always carry
+ * column names.  wire_decode is this with no schema and NZ_WIRE_MAX.
+ */
+int wire_decode_with(const uint8_t *buf, size_t len, const struct wire_schema *schema, size_t plain_max,
+		     struct wire_msg *m, struct nz_err *err);
 
 /* wire_msg_release frees what m owns and zeroes it; a zeroed m is a no-op. */
 void wire_msg_release(struct wire_msg *m);
@@ -247,6 +304,14 @@ struct wire_batch;
 /* wire_batch_new allocates an empty batch builder, or returns NULL. */
 struct wire_batch *wire_batch_new(void);
 
+/*
+ * wire_batch_codec sets how b encodes what it is given from now on (it must
+ * be empty): with schema's column numbers (NULL: names), and compressed when
+ * zstd is true and a batch of WIRE_ZSTD_MIN bytes or more shrinks by it.
+ * wire_batch_size stays the uncompressed size.
+ */
+void wire_batch_codec(struct wire_batch *b, const struct wire_schema *schema, bool zstd);
+
 /* wire_batch_free frees b; NULL is a no-op. */
 void wire_batch_free(struct wire_batch *b);
 
@@ -255,7 +320,9 @@ void wire_batch_free(struct wire_batch *b);
  * breaks a rule of wire_change_check(); NZ_ETOOBIG when the message would
  * then exceed max_bytes (or NZ_WIRE_MAX), or the batch is full (10000
  * changes, 1024 strings or 1024 contexts): the first change of an empty
- * batch is refused only when it alone does not fit; or NZ_ENOMEM.  On any
+ * batch is refused only when it alone does not fit; NZ_ENOTFOUND when b
+ * numbers columns and c's table or a column of it is not in the schema;
+ * or NZ_ENOMEM.  On any
  * failure b is unchanged.
  */
 int wire_batch_add(struct wire_batch *b, const struct nz_change *c, size_t max_bytes);

@@ -18,13 +18,22 @@
 struct binding {
 	uint32_t pipe;
 	char child[NZ_ID_MAX];
+	uint32_t codec;     /* WIRE_CODEC_* settled in the HELLO_OK */
+	uint32_t plain_max; /* the child's largest decompressed batch */
 };
+
+/* What this node offers and takes (PROTOCOL.md §6.1). */
+#define CODEC_OFFER (WIRE_CODEC_COLNUMS | WIRE_CODEC_ZSTD)
+/* How much bigger than its budget a batch may be before compression. */
+#define ZSTD_STRETCH 8
 
 struct sync {
 	struct store *st;
 	uint8_t sk[64];
 	size_t batch_bytes;
+	size_t recv_max;
 	struct wire_batch *batch;
+	struct wire_schema schema; /* column numbers of this node's tables */
 	char self[NZ_ID_MAX];
 	/* parent side */
 	struct binding bind[MAX_BINDINGS];
@@ -36,6 +45,8 @@ struct sync {
 	uint8_t parent_pk[32];
 	enum sync_phase phase;
 	uint64_t counter;    /* auth counter of the current session */
+	uint32_t codec;      /* WIRE_CODEC_* the parent settled */
+	uint32_t parent_plain; /* the parent's largest decompressed batch */
 	int64_t push_cursor; /* the parent's acknowledged position in our log */
 	int64_t push_sent;   /* upto of the PUSH in flight */
 	size_t push_count;   /* its changes: the batch is reused by serve_pull meanwhile */
@@ -43,10 +54,37 @@ struct sync {
 	/* a key rotation to announce after the next HELLO_OK */
 	bool rotating;
 	bool rotate_refused; /* the parent refused it: not asked again until restarted */
+	bool zstd_now;       /* the batch being filled may be compressed */
 	uint8_t next_sk[64];
 	sync_rotated_cb rotated;
 	void *rotated_arg;
 };
+
+/*
+ * schema_build numbers the columns of the node's tables; a table that does
+ * not fit a schema (more than WIRE_SCHEMA_COLS columns) is left out, and
+ * its changes travel with names.
+ */
+static void
+schema_build(struct sync *s)
+{
+	const struct tbl_def *const *t = store_tables(s->st);
+	const char *names[WIRE_SCHEMA_COLS];
+	int i, n;
+
+	for (i = 0; t != NULL && t[i] != NULL; i++) {
+		for (n = 0; t[i]->cols[n].name != NULL && n < WIRE_SCHEMA_COLS; n++)
+			names[n] = t[i]->cols[n].name;
+		if (t[i]->cols[n].name == NULL)
+			wire_schema_add(&s->schema, t[i]->name, names, n);
+	}
+}
+
+void
+sync_set_recv_max(struct sync *s, size_t recv_max)
+{
+	s->recv_max = recv_max;
+}
 
 struct sync *
 sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
@@ -62,6 +100,8 @@ sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
 	s->st = st;
 	memcpy(s->sk, sk, 64);
 	s->batch_bytes = batch_bytes;
+	s->recv_max = 4u << 20;
+	schema_build(s);
 	snprintf(s->self, sizeof(s->self), "%s", store_node(st));
 	if (unit_parent(s->self, s->parent) != 0)
 		s->parent[0] = '\0';
@@ -225,8 +265,8 @@ route_to(const char *self, const char *peer, bool up, const char *owner, bool di
  * entry up to it is either in the batch or not for this peer).
  */
 static int
-fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, int64_t *upto,
-	   uint64_t *token, struct nz_err *err)
+fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t max,
+	   int64_t *upto, uint64_t *token, struct nz_err *err)
 {
 	sqlite3_stmt *q = store_prepare(s->st,
 					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols,"
@@ -261,21 +301,26 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 			snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
 			c.cols = sqlite3_column_blob(q, 9);
 			c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
-			rc = wire_batch_add(s->batch, &c, s->batch_bytes);
-			if (rc == NZ_ETOOBIG && wire_batch_count(s->batch) > 0) {
+			rc = wire_batch_add(s->batch, &c, max);
+			if ((rc == NZ_ETOOBIG || rc == NZ_ENOTFOUND) && wire_batch_count(s->batch) > 0) {
 				rc = 0;
-				break; /* full: this entry starts the next batch */
+				break; /* full, or not numbered alike: this entry starts the next batch */
+			}
+			if (rc == NZ_ENOTFOUND) {
+				/* A table or column outside the schema: this batch goes with names. */
+				wire_batch_codec(s->batch, NULL, s->zstd_now);
+				rc = wire_batch_add(s->batch, &c, max);
 			}
 			/*
 			 * A budget smaller than one change (thin links run with a
 			 * few KiB) still lets that change through alone: every
 			 * valid change fits in WIRE_BATCH_MIN, far below recv_max.
 			 */
-			if (rc == NZ_ETOOBIG && s->batch_bytes < WIRE_BATCH_MIN)
+			if (rc == NZ_ETOOBIG && max < WIRE_BATCH_MIN)
 				rc = wire_batch_add(s->batch, &c, WIRE_BATCH_MIN);
 			if (rc != 0) {
 				nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
-					(long long)c.origin_seq, s->batch_bytes);
+					(long long)c.origin_seq, max);
 				break;
 			}
 		}
@@ -286,6 +331,57 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 		rc = store_sqlerr(s->st, err, "read change log");
 	sqlite3_reset(q);
 	return rc;
+}
+
+/*
+ * send_batch fills the batch for peer from `from` on and encodes it into out
+ * as a PUSH (up) or a PULL_OK, in the codec settled with peer, within budget
+ * bytes on the wire.  Compressed, a batch may hold up to ZSTD_STRETCH times
+ * its budget before compression (never more than the peer decompresses);
+ * when the frame comes out over the budget, it is filled again with fewer.
+ * *upto is what it covers; out stays empty when a PUSH has nothing to send.
+ */
+static int
+send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t budget,
+	   uint32_t codec, size_t peer_plain, msgpack_sbuffer *out, int64_t *upto, struct nz_err *err)
+{
+	size_t plain = budget;
+	uint64_t token;
+	int64_t head;
+	int rc, tries;
+
+	s->zstd_now = (codec & WIRE_CODEC_ZSTD) != 0;
+	if (s->zstd_now) {
+		plain = budget * ZSTD_STRETCH;
+		if (plain > peer_plain)
+			plain = peer_plain;
+		if (plain > NZ_WIRE_MAX)
+			plain = NZ_WIRE_MAX;
+		if (plain < budget)
+			plain = budget;
+	}
+	for (tries = 0;; tries++) {
+		msgpack_sbuffer_clear(out);
+		wire_batch_codec(s->batch, (codec & WIRE_CODEC_COLNUMS) ? &s->schema : NULL, s->zstd_now);
+		if ((rc = fill_batch(s, peer, up, from, recover_from, plain, upto, &token, err)) != 0)
+			return rc;
+		if (up && *upto == from)
+			return 0; /* nothing after the acknowledged position */
+		if (up) {
+			rc = wire_enc_push(out, *upto, token, s->batch);
+		} else {
+			head = store_log_head(s->st);
+			rc = wire_enc_pull_ok(out, *upto, token, *upto < head, head, store_hlc(s->st), s->batch);
+		}
+		if (rc != 0)
+			return nz_fail(err, rc, "cannot encode a batch of %zu changes", wire_batch_count(s->batch));
+		if (out->size <= budget || plain <= budget || wire_batch_count(s->batch) <= 1)
+			return 0;
+		/* Compressed less than hoped: fewer changes, down to the budget itself. */
+		plain = tries >= 2 ? budget : (size_t)((double)plain * budget / out->size * 0.9);
+		if (plain < budget)
+			plain = budget;
+	}
 }
 
 /*
@@ -351,19 +447,27 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 
 /* ---- parent side ---- */
 
-static const char *
-bound(struct sync *s, uint32_t pipe)
+static const struct binding *
+binding(struct sync *s, uint32_t pipe)
 {
 	int i;
 
 	for (i = 0; i < s->nbind; i++)
 		if (s->bind[i].pipe == pipe)
-			return s->bind[i].child;
+			return &s->bind[i];
 	return NULL;
 }
 
+static const char *
+bound(struct sync *s, uint32_t pipe)
+{
+	const struct binding *b = binding(s, pipe);
+
+	return b != NULL ? b->child : NULL;
+}
+
 static void
-bind_pipe(struct sync *s, uint32_t pipe, const char *child)
+bind_pipe(struct sync *s, uint32_t pipe, const char *child, uint32_t codec, uint32_t plain_max)
 {
 	int i;
 
@@ -378,6 +482,8 @@ bind_pipe(struct sync *s, uint32_t pipe, const char *child)
 	}
 	s->bind[i].pipe = pipe;
 	snprintf(s->bind[i].child, sizeof(s->bind[i].child), "%s", child);
+	s->bind[i].codec = codec;
+	s->bind[i].plain_max = plain_max;
 }
 
 void
@@ -500,9 +606,18 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		reply_error(out, NZ_EBUSY, err.msg);
 		return;
 	}
-	bind_pipe(s, pipe, h->node_id);
-
 	memset(&ok, 0, sizeof(ok));
+	if (h->has_codec) {
+		/* Column numbers only when both number the same schema (PROTOCOL.md §6.1). */
+		ok.has_codec = true;
+		ok.codec.schema = s->schema.digest;
+		ok.codec.flags = h->codec.flags & CODEC_OFFER;
+		if (h->codec.schema != s->schema.digest)
+			ok.codec.flags &= ~WIRE_CODEC_COLNUMS;
+		ok.codec.plain_max = (uint32_t)s->recv_max;
+	}
+	bind_pipe(s, pipe, h->node_id, ok.codec.flags, h->codec.plain_max);
+
 	snprintf(ok.node_id, sizeof(ok.node_id), "%s", s->self);
 	store_dbid(s->st, ok.dbid);
 	ok.ack_cursor = peer_int(s, h->node_id, "ack");
@@ -514,8 +629,8 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	ok.hlc = store_hlc(s->st);
 	wire_hello_ok_sign(&ok, h->node_id, h->auth_counter, s->sk);
 	wire_enc_hello_ok(out, &ok);
-	nz_log(NZ_LOG_INFO, "sync.hello", "child=%s ack=%lld head=%lld reset=%d", h->node_id,
-	       (long long)ok.ack_cursor, (long long)ok.head, ok.pull_reset);
+	nz_log(NZ_LOG_INFO, "sync.hello", "child=%s ack=%lld head=%lld reset=%d codec=%u", h->node_id,
+	       (long long)ok.ack_cursor, (long long)ok.head, ok.pull_reset, ok.codec.flags);
 }
 
 static void
@@ -550,32 +665,30 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 }
 
 static void
-serve_pull(struct sync *s, const char *child, const struct wire_pull *p, msgpack_sbuffer *out)
+serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_pull *p, msgpack_sbuffer *out)
 {
 	struct nz_err err = {0};
-	int64_t upto, head;
-	uint64_t token;
-	size_t saved = s->batch_bytes;
+	const struct binding *b = binding(s, pipe);
+	int64_t upto;
+	size_t budget = s->batch_bytes;
 	int rc;
 
 	/* The child's push backlog is empty when it pulls: a watermark for reports. */
 	peer_set(s, child, "last_sync = ?2, last_contact = ?2", now_ms(), 0, 0);
 	/* The child's budget, when smaller than ours, rules (a thin link). */
-	if (p->max_bytes >= 1024 && p->max_bytes < s->batch_bytes)
-		s->batch_bytes = p->max_bytes;
+	if (p->max_bytes >= 1024 && p->max_bytes < budget)
+		budget = p->max_bytes;
 	if (p->recover_from > 0)
 		nz_log(NZ_LOG_INFO, "sync.recover", "child=%s cursor=%lld from_seq=%lld", child,
 		       (long long)p->cursor, (long long)p->recover_from);
-	rc = fill_batch(s, child, false, p->cursor, p->recover_from, &upto, &token, &err);
-	s->batch_bytes = saved;
+	rc = send_batch(s, child, false, p->cursor, p->recover_from, budget, b ? b->codec : 0,
+			b ? b->plain_max : 0, out, &upto, &err);
 	if (rc != 0) {
 		reply_error(out, rc, err.msg);
 		return;
 	}
-	head = store_log_head(s->st);
 	/* Where the child will read from next: what it still lacks is after it (status). */
 	peer_set(s, child, "pull = ?2", upto, 0, 0);
-	wire_enc_pull_ok(out, upto, token, upto < head, head, store_hlc(s->st), s->batch);
 	if (s->synced != NULL)
 		s->synced(s->synced_arg, child);
 }
@@ -650,7 +763,7 @@ sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpac
 	int rc;
 
 	msgpack_sbuffer_clear(out);
-	if ((rc = wire_decode(req, len, &m, &err)) != 0) {
+	if ((rc = wire_decode_with(req, len, &s->schema, s->recv_max, &m, &err)) != 0) {
 		nz_log(NZ_LOG_WARN, "sync.bad_request", "pipe=%u error=\"%s\"", pipe, err.msg);
 		reply_error(out, rc, err.msg);
 		return;
@@ -669,7 +782,7 @@ sync_serve(struct sync *s, uint32_t pipe, const uint8_t *req, size_t len, msgpac
 	} else if (m.type == WIRE_PUSH) {
 		serve_push(s, child, &m.push, out);
 	} else if (m.type == WIRE_PULL) {
-		serve_pull(s, child, &m.pull, out);
+		serve_pull(s, pipe, child, &m.pull, out);
 	} else {
 		char msg[64];
 		snprintf(msg, sizeof(msg), "%s is not a request", wire_type_name(m.type));
@@ -744,6 +857,11 @@ sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	h.pull_cursor = peer_int(s, s->parent, "pull");
 	h.pull_token = (uint64_t)peer_int(s, s->parent, "pull_token");
 	h.seen_parent_seq = store_origin_max(s->st, s->parent);
+	h.has_codec = true;
+	h.codec.schema = s->schema.digest;
+	h.codec.flags = CODEC_OFFER;
+	h.codec.plain_max = (uint32_t)s->recv_max;
+	s->codec = 0;
 	wire_hello_sign(&h, s->sk);
 	s->counter = counter;
 	s->phase = PHASE_HELLO;
@@ -755,19 +873,17 @@ static int
 next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 {
 	int64_t upto;
-	uint64_t token;
 	int rc;
 
-	if ((rc = fill_batch(s, s->parent, true, s->push_cursor, 0, &upto, &token, err)) != 0)
-		return rc;
-	if (upto == s->push_cursor)
-		return 0; /* nothing after the acknowledged position */
+	if ((rc = send_batch(s, s->parent, true, s->push_cursor, 0, s->batch_bytes, s->codec, s->parent_plain,
+			     out, &upto, err)) != 0 || out->size == 0)
+		return rc; /* out empty: nothing after the acknowledged position */
 	s->push_sent = upto;
 	s->push_count = wire_batch_count(s->batch);
 	s->phase = PHASE_PUSH;
 	s->stats.batches++;
 	s->stats.round_trips++;
-	return wire_enc_push(out, upto, token, s->batch);
+	return 0;
 }
 
 static int
@@ -869,6 +985,11 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 		return nz_fail(err, NZ_EAUTH, "expected parent %s, %s answered", s->parent, ok->node_id);
 	if (wire_hello_ok_verify(ok, s->self, s->counter, s->parent_pk) != 0)
 		return nz_fail(err, NZ_EAUTH, "the parent's signature does not verify with its registered key");
+	/* An older parent says nothing of a codec: names, uncompressed (PROTOCOL.md §6.1). */
+	s->codec = ok->has_codec ? ok->codec.flags & CODEC_OFFER : 0;
+	if (ok->has_codec && ok->codec.schema != s->schema.digest)
+		s->codec &= ~WIRE_CODEC_COLNUMS;
+	s->parent_plain = ok->has_codec ? ok->codec.plain_max : 0;
 	if (sqlite3_prepare_v2(store_db(s->st), "SELECT dbid FROM peer WHERE id = ?", -1, &q, NULL) ==
 	    SQLITE_OK) {
 		sqlite3_bind_text(q, 1, s->parent, -1, SQLITE_STATIC);
@@ -937,7 +1058,7 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 
 	msgpack_sbuffer_clear(out);
 	s->stats.bytes_received += (int64_t)len;
-	if ((rc = wire_decode(buf, len, &m, err)) != 0)
+	if ((rc = wire_decode_with(buf, len, &s->schema, s->recv_max, &m, err)) != 0)
 		return rc;
 	if (m.type == WIRE_ERROR) {
 		rc = nz_fail(err, m.error.code < 0 && m.error.code > NZ_ECODES ? m.error.code : NZ_EPROTO,

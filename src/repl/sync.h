@@ -20,6 +20,12 @@ struct sync;
 /* sync_new makes the replication state of a node; sk is its Ed25519 secret key (copied). */
 struct sync *sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes);
 
+/*
+ * sync_set_recv_max tells s the node's recv_max (default 4 MiB): the
+ * largest batch it takes once decompressed, offered to its peers.
+ */
+void sync_set_recv_max(struct sync *s, size_t recv_max);
+
 /* sync_free frees s; NULL is ignored. */
 void sync_free(struct sync *s);
 

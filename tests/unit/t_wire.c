@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <time.h>
+#include <zstd.h>
 
 #include "test.h"
 
@@ -1525,6 +1526,326 @@ t_speed(void)
 	free(v);
 }
 
+/* The pool's column names, as a table of a schema numbers them. */
+static const char *const pool_cols[] = { "status", "title", "score", "weight", "note", "decided_at",
+                                         "council_ref" };
+
+static void
+make_schema(struct wire_schema *s, bool swapped)
+{
+	static const char *const other[] = { "name", "code" };
+	static const char *const swap[] = { "title", "status", "score", "weight", "note", "decided_at",
+	                                     "council_ref" };
+
+	memset(s, 0, sizeof(*s));
+	CHECK_INT(wire_schema_add(s, "org", other, 2), 0);
+	CHECK_INT(wire_schema_add(s, "issue", swapped ? swap : pool_cols, 7), 0);
+}
+
+/* Column numbers (§6.1): a schema both ends agree on replaces the names, and comes back named. */
+static void
+t_colnums(void)
+{
+	struct wire_schema sa, sb, sc;
+	struct wire_batch *named = wire_batch_new(), *num = wire_batch_new();
+	static const char *const bad_name[] = { "Title" };
+	static const char *const dup[] = { "deleted" };
+	msgpack_sbuffer a, b;
+	struct nz_change c[64];
+	struct wire_msg m;
+	struct nz_err err = {0};
+	char rid[16];
+	size_t i, n = 64;
+
+	make_schema(&sa, false);
+	make_schema(&sb, false);
+	make_schema(&sc, true);
+	CHECK(sa.digest == sb.digest);
+	CHECK(sa.digest != sc.digest);   /* the order of a table's columns counts */
+	/* The order of the tables does not. */
+	memset(&sb, 0, sizeof(sb));
+	CHECK_INT(wire_schema_add(&sb, "issue", pool_cols, 7), 0);
+	CHECK_INT(wire_schema_add(&sb, "org", (const char *const[]){ "name", "code" }, 2), 0);
+	CHECK(sa.digest == sb.digest);
+	CHECK_INT(wire_schema_add(&sb, "org", pool_cols, 1), NZ_EINVAL);
+	CHECK_INT(wire_schema_add(&sb, "x", bad_name, 1), NZ_EINVAL);
+	CHECK_INT(wire_schema_add(&sb, "y", dup, 1), NZ_EINVAL);
+	CHECK_INT(wire_schema_add(&sb, "Bad", pool_cols, 1), NZ_EINVAL);
+
+	msgpack_sbuffer_init(&a);
+	msgpack_sbuffer_init(&b);
+	wire_batch_codec(num, &sa, false);
+	for (i = 0; i < n; i++) {
+		snprintf(rid, sizeof(rid), "r%zu", i);
+		set_change(&c[i], "IR-07-03", 10 + (int64_t)i, 5000 + i * 3, "issue", rid, "IR-07-03", "admin",
+		           &cols_pool[i]);
+		CHECK_INT(wire_batch_add(named, &c[i], NZ_WIRE_MAX), 0);
+		CHECK_INT(wire_batch_add(num, &c[i], NZ_WIRE_MAX), 0);
+	}
+	CHECK(wire_batch_size(num) < wire_batch_size(named));
+	CHECK_INT(wire_enc_push(&a, 7, 8, named), 0);
+	CHECK_INT(wire_enc_push(&b, 7, 8, num), 0);
+	CHECK(b.size <= wire_batch_size(num));
+	printf("# 64 changes: %zu bytes with names, %zu with column numbers\n", a.size, b.size);
+	CHECK(a.size - b.size > 64 * 5);
+	/* Decoded with the same schema: the very bytes the sender logged, names and all. */
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, NZ_WIRE_MAX, &m, &err), 0);
+	CHECK_INT(m.push.nchanges, n);
+	for (i = 0; i < m.push.nchanges && i < n; i++)
+		CHECK(same_change(&m.push.changes[i], &c[i]));
+	wire_msg_release(&m);
+	/* Without a schema, or with another, it is refused by name. */
+	CHECK_INT(wire_decode((const uint8_t *)b.data, b.size, &m, &err), NZ_EPROTO);
+	CHECK_HAS(err.msg, "this node has no schema");
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sc, NZ_WIRE_MAX, &m, &err), NZ_EPROTO);
+	CHECK_HAS(err.msg, "column numbers of schema");
+	/* A named batch is still read by a node with a schema. */
+	CHECK_INT(wire_decode_with((const uint8_t *)a.data, a.size, &sa, NZ_WIRE_MAX, &m, &err), 0);
+	CHECK_INT(m.push.nchanges, n);
+	wire_msg_release(&m);
+
+	/* A change outside the schema is not numbered: the batch says so and is unchanged. */
+	wire_batch_reset(num);
+	set_change(&c[0], "IR-07-03", 1, 1, "unknown", "u1", "IR-07-03", "", &cols_pool[0]);
+	CHECK_INT(wire_batch_add(num, &c[0], NZ_WIRE_MAX), NZ_ENOTFOUND);
+	CHECK_INT(wire_batch_count(num), 0);
+
+	/* Column numbers out of the table's range, twice, or not numbers: refused. */
+	{
+		static const struct { const char *map; size_t len; const char *why; } cases[] = {
+			{ "\x81\x08\xa1x", 4, "not a column number" },
+			{ "\x82\x01\xa1x\x01\xa1y", 7, "appears twice" },
+			{ "\x81\xa6status\xa1x", 10, "not a column number" },
+			{ "\x81\x01\x91\x01", 4, "only nil" },
+			{ "\x81\x01\xa1x\x00", 5, "after the map" },
+		};
+		msgpack_packer pk;
+		size_t k;
+
+		for (k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+			msgpack_sbuffer_clear(&b);
+			msgpack_packer_init(&pk, &b, msgpack_sbuffer_write);
+			/* [1, 16, 0, 0, [digest, ["IR-07-03", "issue", ""], [[0, 1, 0, 2]], 1, [[0, 1, 0, "r", bin]]]] */
+			msgpack_pack_array(&pk, 5);
+			msgpack_pack_uint8(&pk, 1);
+			msgpack_pack_uint8(&pk, 16);
+			msgpack_pack_uint8(&pk, 0);
+			msgpack_pack_uint8(&pk, 0);
+			msgpack_pack_array(&pk, 5);
+			msgpack_pack_uint64(&pk, sa.digest);
+			msgpack_pack_array(&pk, 3);
+			pack_s(&pk, "IR-07-03");
+			pack_s(&pk, "issue");
+			pack_s(&pk, "");
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_array(&pk, 4);
+			msgpack_pack_uint8(&pk, 0);
+			msgpack_pack_uint8(&pk, 1);
+			msgpack_pack_uint8(&pk, 0);
+			msgpack_pack_uint8(&pk, 2);
+			msgpack_pack_uint8(&pk, 1);
+			msgpack_pack_array(&pk, 1);
+			msgpack_pack_array(&pk, 5);
+			msgpack_pack_uint8(&pk, 0);
+			msgpack_pack_uint8(&pk, 1);
+			msgpack_pack_uint8(&pk, 0);
+			pack_s(&pk, "r");
+			msgpack_pack_bin_with_body(&pk, cases[k].map, cases[k].len);
+			CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, NZ_WIRE_MAX, &m, &err),
+			          NZ_EPROTO);
+			CHECK_HAS(err.msg, cases[k].why);
+		}
+	}
+	msgpack_sbuffer_destroy(&a);
+	msgpack_sbuffer_destroy(&b);
+	wire_batch_free(named);
+	wire_batch_free(num);
+}
+
+/* push_with_bin writes a PUSH whose batch is the bin body (a zstd frame, or not). */
+static void
+push_with_bin(msgpack_sbuffer *sb, const void *body, size_t n)
+{
+	msgpack_packer pk;
+
+	msgpack_sbuffer_clear(sb);
+	msgpack_packer_init(&pk, sb, msgpack_sbuffer_write);
+	msgpack_pack_array(&pk, 5);
+	msgpack_pack_uint8(&pk, 1);
+	msgpack_pack_uint8(&pk, 16);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_uint8(&pk, 0);
+	msgpack_pack_bin_with_body(&pk, body, n);
+}
+
+/* Compressed batches (§6.2): smaller, the same once decoded, and never bigger than the receiver takes. */
+static void
+t_zstd(void)
+{
+	struct wire_schema sa;
+	struct wire_batch *plain = wire_batch_new(), *z = wire_batch_new();
+	msgpack_sbuffer a, b;
+	struct nz_change c[200];
+	struct wire_msg m;
+	struct nz_err err = {0};
+	char rid[16];
+	size_t i, n = 200, cap, zn;
+	uint8_t *big, *frame;
+
+	make_schema(&sa, false);
+	msgpack_sbuffer_init(&a);
+	msgpack_sbuffer_init(&b);
+	wire_batch_codec(z, &sa, true);
+	for (i = 0; i < n; i++) {
+		snprintf(rid, sizeof(rid), "r%zu", i);
+		set_change(&c[i], "IR-07-03", 1 + (int64_t)i, 5000 + i, "issue", rid, "IR-07-03", "admin",
+		           &cols_pool[i % NCOLS]);
+		CHECK_INT(wire_batch_add(plain, &c[i], NZ_WIRE_MAX), 0);
+		CHECK_INT(wire_batch_add(z, &c[i], NZ_WIRE_MAX), 0);
+	}
+	CHECK_INT(wire_enc_push(&a, 7, 8, plain), 0);
+	CHECK_INT(wire_enc_pull_ok(&b, 7, 8, true, 9, 10, z), 0);
+	printf("# 200 changes: %zu bytes with names, %zu numbered and compressed\n", a.size, b.size);
+	CHECK(b.size * 3 < a.size);
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), 0);
+	CHECK_INT(m.type, WIRE_PULL_OK);
+	CHECK_INT(m.pull_ok.nchanges, n);
+	for (i = 0; i < m.pull_ok.nchanges && i < n; i++)
+		CHECK(same_change(&m.pull_ok.changes[i], &c[i]));
+	CHECK(m.pull_ok.more && m.pull_ok.head == 9 && m.pull_ok.hlc == 10);
+	wire_msg_release(&m);
+	/* A receiver that takes less than the frame declares refuses it before decompressing. */
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 1000, &m, &err), NZ_ETOOBIG);
+	CHECK_HAS(err.msg, "once decompressed, limit 1000");
+
+	/* Small batches stay as they are: compression does not pay there. */
+	wire_batch_reset(z);
+	CHECK_INT(wire_batch_add(z, &c[0], NZ_WIRE_MAX), 0);
+	msgpack_sbuffer_clear(&b);
+	CHECK_INT(wire_enc_push(&b, 1, 1, z), 0);
+	CHECK(b.size <= wire_batch_size(z));
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), 0);
+	wire_msg_release(&m);
+
+	/* A bomb: 64 MiB of zeros in a frame of a few KiB, refused at once. */
+	big = calloc(1, 64u << 20);
+	cap = ZSTD_compressBound(64u << 20);
+	frame = malloc(cap);
+	zn = ZSTD_compress(frame, cap, big, 64u << 20, 1);
+	CHECK(!ZSTD_isError(zn) && zn < 65536);
+	push_with_bin(&b, frame, zn);
+	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_ETOOBIG);
+	CHECK_HAS(err.msg, "67108864 bytes once decompressed, limit 4194304");
+	/* A frame that does not say its size, one that lies, two frames, garbage, a frame of a non-batch. */
+	{
+		ZSTD_CCtx *cx = ZSTD_createCCtx();
+		ZSTD_outBuffer o = { frame, cap, 0 };
+		ZSTD_inBuffer in = { "\x90", 1, 0 };
+		size_t one;
+
+		ZSTD_CCtx_setParameter(cx, ZSTD_c_contentSizeFlag, 0);
+		ZSTD_compressStream2(cx, &o, &in, ZSTD_e_end);
+		push_with_bin(&b, frame, o.pos);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_EPROTO);
+		CHECK_HAS(err.msg, "does not declare its size");
+		ZSTD_freeCCtx(cx);
+		one = ZSTD_compress(frame, cap, "\x94\x90\x90\x00\x90", 5, 1);
+		memcpy(frame + one, frame, one);
+		push_with_bin(&b, frame, 2 * one);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_EPROTO);
+		CHECK_HAS(err.msg, "not exactly one zstd frame");
+		push_with_bin(&b, frame, one);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), 0);
+		CHECK_INT(m.push.nchanges, 0);
+		wire_msg_release(&m);
+		push_with_bin(&b, frame, one - 1);
+		CHECK(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err) != 0);
+		push_with_bin(&b, "not zstd", 8);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_EPROTO);
+		CHECK_HAS(err.msg, "not a zstd frame");
+		one = ZSTD_compress(frame, cap, "\xc4\x01\x00", 3, 1);
+		push_with_bin(&b, frame, one);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_EPROTO);
+		CHECK_HAS(err.msg, "does not hold an array");
+		one = ZSTD_compress(frame, cap, "\x94\x90\x90\x00\x90\xc0", 6, 1);
+		push_with_bin(&b, frame, one);
+		CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 4u << 20, &m, &err), NZ_EPROTO);
+		CHECK_HAS(err.msg, "after the batch");
+	}
+	free(big);
+	free(frame);
+	msgpack_sbuffer_destroy(&a);
+	msgpack_sbuffer_destroy(&b);
+	wire_batch_free(plain);
+	wire_batch_free(z);
+}
+
+/* HELLO and HELLO_OK carry the codec as an optional last field; without it they are as before. */
+static void
+t_codec_fields(void)
+{
+	struct wire_hello h;
+	struct wire_hello_ok ok;
+	msgpack_sbuffer sb;
+	struct wire_msg m;
+	struct nz_err err = {0};
+	size_t without;
+
+	msgpack_sbuffer_init(&sb);
+	memset(&h, 0, sizeof(h));
+	snprintf(h.node_id, sizeof(h.node_id), "IR-07-03");
+	snprintf(h.parent_id, sizeof(h.parent_id), "IR-07");
+	CHECK_INT(wire_enc_hello(&sb, &h), 0);
+	without = sb.size;
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK(!m.hello.has_codec);
+	wire_msg_release(&m);
+	msgpack_sbuffer_clear(&sb);
+	h.has_codec = true;
+	h.codec.schema = 0x0123456789abcdefULL;
+	h.codec.flags = WIRE_CODEC_COLNUMS | WIRE_CODEC_ZSTD;
+	h.codec.plain_max = 4u << 20;
+	CHECK_INT(wire_enc_hello(&sb, &h), 0);
+	CHECK_INT(sb.size, without + 1 + 9 + 1 + 5);
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK(m.hello.has_codec && m.hello.codec.schema == h.codec.schema && m.hello.codec.flags == 3 &&
+	      m.hello.codec.plain_max == 4u << 20);
+	wire_msg_release(&m);
+	/* The signature does not cover it: the same bytes are signed with and without. */
+	{
+		uint8_t x[WIRE_SIGNED_MAX], y[WIRE_SIGNED_MAX];
+		size_t xl, yl;
+		wire_hello_signed(&h, x, &xl);
+		h.has_codec = false;
+		wire_hello_signed(&h, y, &yl);
+		CHECK(xl == yl && memcmp(x, y, xl) == 0);
+	}
+	memset(&ok, 0, sizeof(ok));
+	snprintf(ok.node_id, sizeof(ok.node_id), "IR-07");
+	ok.has_codec = true;
+	ok.codec.schema = 7;
+	ok.codec.flags = WIRE_CODEC_ZSTD;
+	ok.codec.plain_max = 131072;
+	msgpack_sbuffer_clear(&sb);
+	CHECK_INT(wire_enc_hello_ok(&sb, &ok), 0);
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK(m.hello_ok.has_codec && m.hello_ok.codec.schema == 7 && m.hello_ok.codec.flags == WIRE_CODEC_ZSTD &&
+	      m.hello_ok.codec.plain_max == 131072);
+	wire_msg_release(&m);
+	CHECK_INT((uint8_t)sb.data[0], 0x9c);
+	sb.data[0] = (char)0x9d; /* 13 elements: one more after the codec, skipped */
+	msgpack_sbuffer_write(&sb, "\x92\x01\x02", 3);
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	wire_msg_release(&m);
+	/* A codec of the wrong shape is refused. */
+	sb.size -= 3 + 1 + 1 + 1 + 5; /* the extension and [7, 2, 131072] */
+	sb.data[0] = (char)0x9c;
+	msgpack_sbuffer_write(&sb, "\x92\x01\x02", 3);
+	CHECK_INT(decode_sb(&sb, &m, &err), NZ_EPROTO);
+	CHECK_HAS(err.msg, "codec has 2 elements");
+	msgpack_sbuffer_destroy(&sb);
+}
+
 int
 main(void)
 {
@@ -1549,6 +1870,9 @@ main(void)
 	t_budget();
 	t_largest();
 	t_speed();
+	t_colnums();
+	t_zstd();
+	t_codec_fields();
 	for (i = 0; i < NCOLS; i++)
 		msgpack_sbuffer_destroy(&cols_pool[i]);
 	TEST_DONE();
