@@ -382,6 +382,7 @@ run(struct node *n, bool serve, bool once)
 		return 1;
 	}
 	sync_set_recv_max(l.sync, (size_t)n->conf.recv_max);
+	sync_set_compress(l.sync, n->conf.compress);
 	sync_on_synced(l.sync, on_child_synced, &l);
 	uv_timer_init(&uv, &l.backoff);
 	uv_timer_init(&uv, &l.tick);

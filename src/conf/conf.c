@@ -80,6 +80,8 @@ static const struct conf_key keys[] = {
 	{.section = "sync", .name = "recv_max", .type = T_INT, .min = 131072, .max = 67108864,
 	 .def = "4194304", AT(recv_max),
 	 .help = "largest message accepted from a peer, in bytes; at least 4 * batch_bytes"},
+	{.section = "sync", .name = "compress", .type = T_BOOL, .def = "true", AT(compress),
+	 .help = "offer zstd-compressed batches to peers (used when both sides offer it)"},
 	{.section = "sync", .name = "timeout", .type = T_INT, .min = 1, .max = 600, .def = "10",
 	 AT(sync_timeout), .help = "a request that moves no bytes for this many seconds means a dead link"},
 	{.section = "sync", .name = "stall_timeout", .type = T_INT, .min = 1, .max = 86400, .def = "900",

@@ -16,7 +16,7 @@
  *   [node]     id, parent, listen, http, http_tls_cert, http_tls_key, http_timeout,
  *              http_per_client, name
  *   [sync]     interval, backoff_min, backoff_max, batch_bytes, recv_max, timeout,
- *              stall_timeout, freshness_step
+ *              stall_timeout, freshness_step, compress
  *   [tls]      ca, cert, key, server_name
  *   [log]      level
  *   [reports]  require_children_accepted
@@ -41,6 +41,7 @@ struct conf {
 	int backoff_max;         /* seconds, ceiling of the retry backoff */
 	int batch_bytes;         /* target size of one batch of changes */
 	int recv_max;            /* largest message accepted, >= 4 * batch_bytes */
+	bool compress;           /* offer zstd-compressed batches */
 	int sync_timeout;        /* seconds without a byte moving before a link is dead */
 	int stall_timeout;       /* seconds a dead link's connection is kept (>= sync_timeout) */
 	int freshness_step;      /* seconds a child's last sync moves before its freshness record is rewritten */

@@ -32,6 +32,7 @@ struct sync {
 	uint8_t sk[64];
 	size_t batch_bytes;
 	size_t recv_max;
+	uint32_t offer;            /* WIRE_CODEC_* this node offers */
 	struct wire_batch *batch;
 	struct wire_schema schema; /* column numbers of this node's tables */
 	char self[NZ_ID_MAX];
@@ -86,6 +87,12 @@ sync_set_recv_max(struct sync *s, size_t recv_max)
 	s->recv_max = recv_max;
 }
 
+void
+sync_set_compress(struct sync *s, bool on)
+{
+	s->offer = on ? CODEC_OFFER : CODEC_OFFER & ~WIRE_CODEC_ZSTD;
+}
+
 struct sync *
 sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
 {
@@ -101,6 +108,7 @@ sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
 	memcpy(s->sk, sk, 64);
 	s->batch_bytes = batch_bytes;
 	s->recv_max = 4u << 20;
+	s->offer = CODEC_OFFER;
 	schema_build(s);
 	snprintf(s->self, sizeof(s->self), "%s", store_node(st));
 	if (unit_parent(s->self, s->parent) != 0)
@@ -611,7 +619,7 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		/* Column numbers only when both number the same schema (PROTOCOL.md §6.1). */
 		ok.has_codec = true;
 		ok.codec.schema = s->schema.digest;
-		ok.codec.flags = h->codec.flags & CODEC_OFFER;
+		ok.codec.flags = h->codec.flags & s->offer;
 		if (h->codec.schema != s->schema.digest)
 			ok.codec.flags &= ~WIRE_CODEC_COLNUMS;
 		ok.codec.plain_max = (uint32_t)s->recv_max;
@@ -859,7 +867,7 @@ sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	h.seen_parent_seq = store_origin_max(s->st, s->parent);
 	h.has_codec = true;
 	h.codec.schema = s->schema.digest;
-	h.codec.flags = CODEC_OFFER;
+	h.codec.flags = s->offer;
 	h.codec.plain_max = (uint32_t)s->recv_max;
 	s->codec = 0;
 	wire_hello_sign(&h, s->sk);
@@ -986,7 +994,7 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	if (wire_hello_ok_verify(ok, s->self, s->counter, s->parent_pk) != 0)
 		return nz_fail(err, NZ_EAUTH, "the parent's signature does not verify with its registered key");
 	/* An older parent says nothing of a codec: names, uncompressed (PROTOCOL.md §6.1). */
-	s->codec = ok->has_codec ? ok->codec.flags & CODEC_OFFER : 0;
+	s->codec = ok->has_codec ? ok->codec.flags & s->offer : 0;
 	if (ok->has_codec && ok->codec.schema != s->schema.digest)
 		s->codec &= ~WIRE_CODEC_COLNUMS;
 	s->parent_plain = ok->has_codec ? ok->codec.plain_max : 0;

@@ -26,6 +26,9 @@ struct sync *sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes
  */
 void sync_set_recv_max(struct sync *s, size_t recv_max);
 
+/* sync_set_compress says whether s offers zstd-compressed batches (default yes). */
+void sync_set_compress(struct sync *s, bool on);
+
 /* sync_free frees s; NULL is ignored. */
 void sync_free(struct sync *s);
 
