@@ -471,7 +471,8 @@ test_help(void)
 	HAS(text, "log.level");
 	HAS(text, "enum debug|info|warn|error");
 	HAS(text, "reports.require_children_accepted");
-	CHECK_INT(count_lines(text), 23 + 1); /* 23 keys, and the final '\n' */
+	HAS(text, "sync.compress");
+	CHECK_INT(count_lines(text), 24 + 1); /* 24 keys, and the final '\n' */
 	free(text);
 }
 
