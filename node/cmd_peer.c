@@ -193,18 +193,19 @@ on_exchange_link(void *arg, enum net_link ev, int64_t idle_ms, int64_t give_up_m
 	(void)arg, (void)ev, (void)idle_ms, (void)give_up_ms; /* one request: its reply or failure is all */
 }
 
-/* exchange sends req to url and waits for one reply, at most timeout_ms without one. */
+/* exchange sends req to url (over TLS with tls' files for tls+tcp://) and waits for one reply,
+ * at most timeout_ms without one. */
 static int
-exchange(const char *url, const msgpack_sbuffer *req, int timeout_ms, struct exchange *x, struct nz_err *err)
+exchange(const char *url, const struct net_tls *tls, const msgpack_sbuffer *req, int timeout_ms, struct exchange *x,
+	 struct nz_err *err)
 {
 	struct net_client *c = NULL;
-	struct net_tls tls = {NULL, NULL, NULL, NULL}; /* a node just made has no certificate yet */
 	uv_loop_t loop;
 	int rc;
 
 	memset(x, 0, sizeof(*x));
 	uv_loop_init(&loop);
-	if ((rc = net_client_new(&c, &loop, url, 1 << 20, &tls, timeout_ms, timeout_ms, on_exchange, on_exchange_link, x,
+	if ((rc = net_client_new(&c, &loop, url, 1 << 20, tls, timeout_ms, timeout_ms, on_exchange, on_exchange_link, x,
 				 err)) == 0 &&
 	    (rc = net_client_request(c, req->data, req->size, err)) == 0) {
 		while (!x->done)
@@ -226,6 +227,7 @@ exchange(const char *url, const msgpack_sbuffer *req, int timeout_ms, struct exc
 static int
 enrol(struct node *n, const struct enrol_code *c, struct nz_err *err)
 {
+	struct net_tls tls = {n->conf.tls_ca, n->conf.tls_cert, n->conf.tls_key, n->conf.tls_server_name};
 	struct wire_enrol e;
 	struct wire_msg m;
 	struct exchange x;
@@ -246,7 +248,7 @@ enrol(struct node *n, const struct enrol_code *c, struct nz_err *err)
 	msgpack_sbuffer_init(&req);
 	rc = wire_enc_enrol(&req, &e);
 	if (rc == 0)
-		rc = exchange(c->url, &req, n->conf.sync_timeout * 1000, &x, err);
+		rc = exchange(c->url, &tls, &req, n->conf.sync_timeout * 1000, &x, err);
 	msgpack_sbuffer_destroy(&req);
 	if (rc != 0)
 		return rc;
@@ -278,7 +280,7 @@ enrol(struct node *n, const struct enrol_code *c, struct nz_err *err)
 }
 
 int
-node_join(const char *dir, const char *code, const char *listen, const char *http)
+node_join(const char *dir, const char *code, const char *listen, const char *http, const char *const tls[3])
 {
 	struct nz_err err = {0};
 	struct enrol_code c;
@@ -296,7 +298,7 @@ node_join(const char *dir, const char *code, const char *listen, const char *htt
 	}
 	/* The node is made first and enrolled second, so that nothing the
 	 * parent accepts can be lost to a local failure; a refusal removes it. */
-	if ((rc = node_create(dir, c.child, c.url, listen, http, &err)) != 0) {
+	if ((rc = node_create(dir, c.child, c.url, listen, http, tls, &err)) != 0) {
 		sodium_memzero(&c, sizeof(c));
 		return cmd_fail(&err);
 	}

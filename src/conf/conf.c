@@ -860,8 +860,16 @@ int
 conf_write_default(const char *path, const char *id, const char *parent, const char *listen,
 		   const char *http, struct nz_err *err)
 {
+	return conf_write_new(path, id, parent, listen, http, NULL, err);
+}
+
+int
+conf_write_new(const char *path, const char *id, const char *parent, const char *listen, const char *http,
+	       const char *const tls[3], struct nz_err *err)
+{
 	const char *set[NKEYS] = {0};
 	const char *const want[] = {"id", "parent", "listen", "http"};
+	const char *const tls_keys[3] = {"ca", "cert", "key"};
 	struct loader *l = NULL;
 	char *text = NULL;
 	size_t len = 0, i;
@@ -875,6 +883,9 @@ conf_write_default(const char *path, const char *id, const char *parent, const c
 	if (listen != NULL && listen[0] != '\0')
 		set[key_at("node", "listen")] = listen;
 	set[key_at("node", "http")] = http != NULL ? http : keys[key_at("node", "http")].def;
+	for (i = 0; tls != NULL && i < 3; i++)
+		if (tls[i] != NULL && tls[i][0] != '\0')
+			set[key_at("tls", tls_keys[i])] = tls[i];
 	for (i = 0; i < NKEYS; i++)
 		if (set[i] != NULL && has_control(set[i])) {
 			rc = nz_fail(err, NZ_EINVAL, "nehzat: %s.%s contains a control character",

@@ -51,5 +51,16 @@ check_eq "nothing from it arrived" "$(sql IR-07 "SELECT count(*) FROM issue WHER
 sed -i "s|^parent = .*|parent = tls+tcp://127.0.0.1:$port|" "$T/IR-07-03/nehzat.conf"
 sed -i 's/^timeout = .*/timeout = 3/' "$T/IR-07-03/nehzat.conf"
 check_fails "a parent certificate without the dialed name is refused" timeout 60 "$B" sync -D "$(dir_of IR-07-03)" --once
+# Enrolment over TLS: a code for a tls+tcp:// province, joined with the county's certificate.
+check "a second county's certificate" cert nehzat-ca county2 IR-07-04.nehzat
+code=$(nz peer invite -D "$T/IR-07" --id IR-07-04 --url "tls+tcp://localhost:$port" | sed -n 's/^  \([0-9A-Z-]*\)$/\1/p')
+out=$(nz init --join "$code" -D "$T/IR-07-04" 2>&1)
+check_match "without certificate files the code is refused before anything is sent" "$out" "needs \[tls\] ca, cert and key"
+check_fails "and leaves nothing behind" test -e "$T/IR-07-04"
+check "with them, the county joins over TLS" nz init --join "$code" -D "$T/IR-07-04" \
+	--tls-ca "$T/nehzat-ca.crt" --tls-cert "$T/county2.crt" --tls-key "$T/county2.key"
+id4=$(nz issue add -D "$T/IR-07-04" --title "enrolled over TLS")
+check "and syncs over TLS" timeout 60 "$B" sync -D "$T/IR-07-04" --once
+check_eq "its change arrived" "$(sql IR-07 "SELECT count(*) FROM issue WHERE id = '$id4'")" 1
 check "the province exits cleanly" stop IR-07
 finish
