@@ -309,6 +309,76 @@ function pdfFonts(file) {
     t = await submitIn(page, 'ثبت مسئله تازه');
     ok(t.includes('ثبت شد') && (await sec(page, 'مسائل ثبت‌شده').innerText()).includes('اعتیاد'), 'a problem is recorded at the county, its category by name', t);
 
+    // ---- the register: a session scores the problem, a solution goes to the county council and is returned,
+    // revised and sent to the provincial council, which approves it; an intervention runs and is evaluated ----
+    await go(page, COUNTY, 'sessions', 'text=ثبت جلسه');
+    const ss = sec(page, 'ثبت جلسه');
+    await ss.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۵');
+    await ss.locator('[name=place]').fill('حسینیه محله');
+    await ss.locator('[name=participants]').fill('۴۵');
+    t = await submitIn(page, 'ثبت جلسه');
+    ok(t.includes('ثبت شد'), 'a deliberation session is recorded', t);
+    const sc = sec(page, 'امتیاز ذی‌نفعان به مسئله');
+    await sc.locator('[name=issue]').selectOption({ label: 'اعتیاد در حاشیه شهر' });
+    await sc.locator('[name=group]').fill('خانواده‌ها');
+    for (const inp of await sc.locator('input[name^=c_]').all()) await inp.fill('۴');
+    t = await submitIn(page, 'امتیاز ذی‌نفعان به مسئله');
+    ok(t.includes('ثبت شد'), 'stakeholders score the problem', t);
+    await go(page, COUNTY, 'issues', 'text=مسائل ثبت‌شده');
+    ok((await secIs(page, 'مسائل ثبت‌شده').innerText()).includes('اولویت‌بندی شده'), 'the problem is prioritised');
+    await go(page, COUNTY, 'solutions', 'text=پیشنهاد راه‌حل اجرایی');
+    const so = sec(page, 'پیشنهاد راه‌حل اجرایی');
+    await so.locator('[name=title]').fill('کارگاه پیشگیری با خانواده‌ها');
+    await so.locator('[name=bodies]').fill('بهزیستی، آموزش و پرورش');
+    await so.locator('[name=budget]').fill('۵۰۰٬۰۰۰٬۰۰۰');
+    t = await submitIn(page, 'پیشنهاد راه‌حل اجرایی');
+    ok(t.includes('ثبت شد'), 'a solution is proposed', t);
+    await page.click('button:has-text("ارسال به شورا")');
+    t = await inDialog(page, { council: 'county', date: '۱۴۰۵/۰۹/۰۶' });
+    ok(t.includes('انجام شد'), 'the solution goes to the county council', t);
+    const cd = sec(page, 'ثبت مصوبه شورا');
+    await cd.locator('[name=decision]').selectOption('returned');
+    await cd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
+    await cd.locator('[name=conditions]').fill('برآورد هزینه کمتر شود.');
+    t = await submitIn(page, 'ثبت مصوبه شورا');
+    ok(t.includes('ثبت شد') && (await secIs(page, 'راه‌حل‌ها').innerText()).includes('برگشت خورده'), 'the county council returns it', t);
+    await page.click('button:has-text("اصلاح و پیشنهاد دوباره")');
+    t = await inDialog(page, { budget: '۳۰۰٬۰۰۰٬۰۰۰' });
+    ok(t.includes('انجام شد') && (await secIs(page, 'راه‌حل‌ها').innerText()).includes('۳۰۰٬۰۰۰٬۰۰۰'), 'the solution is revised with a smaller budget', t);
+    await page.click('button:has-text("ارسال به شورا")');
+    t = await inDialog(page, { council: 'province' });
+    ok(t.includes('انجام شد') && (await secIs(page, 'راه‌حل‌ها').innerText()).includes('در شورا'), 'the revised solution goes to the provincial council', t);
+    await login(prov, PROVINCE);
+    ok(await until(prov, PROVINCE + '/#/solutions', 'main h1', async p => (await p.locator('text=ثبت مصوبه شورا').count()) > 0, 90), 'the solution reaches the provincial council');
+    const pd = sec(prov, 'ثبت مصوبه شورا');
+    await pd.locator('[name=decision]').selectOption('approved');
+    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۸');
+    await pd.locator('[name=resolution]').fill('۱۲/۴۰۵');
+    t = await submitIn(prov, 'ثبت مصوبه شورا');
+    ok(t.includes('ثبت شد') && (await secIs(prov, 'مصوبات').innerText()).includes('تصویب'), 'the provincial council approves it', t);
+    ok(await until(page, COUNTY + '/#/interventions', 'main h1', async p => (await p.locator('text=آغاز مداخله برای راه‌حل مصوب').count()) > 0, 90), 'the approval reaches the county');
+    const iv0 = sec(page, 'آغاز مداخله برای راه‌حل مصوب');
+    await iv0.locator('[name=title]').fill('مداخله پیشگیری از اعتیاد');
+    t = await submitIn(page, 'آغاز مداخله برای راه‌حل مصوب');
+    ok(t.includes('ثبت شد'), 'an intervention starts for the approved solution', t);
+    for (const st of ['needs', 'priority', 'planning', 'implementation', 'evaluation']) {
+      const sg = sec(page, 'ثبت مرحله');
+      await sg.locator('[name=stage]').selectOption(st);
+      await sg.locator('[name=start]').fill('۱۴۰۵/۰۹/۱۰');
+      await sg.locator('[name=participants]').fill('۳۰');
+      t = await submitIn(page, 'ثبت مرحله');
+      if (!t.includes('ثبت شد')) break;
+    }
+    ok(t.includes('ثبت شد'), 'the intervention goes through its five stages', t);
+    const ev = sec(page, 'ارزشیابی (نقاط قوت و ضعف)');
+    await ev.locator('[name=evaluator]').fill('کارشناس دبیرخانه');
+    await ev.locator('[name=date]').fill('۱۴۰۵/۰۹/۲۰');
+    await ev.locator('[name=strengths]').fill('مشارکت خوب خانواده‌ها');
+    await ev.locator('[name=weaknesses]').fill('کمبود مربی');
+    t = await submitIn(page, 'ارزشیابی (نقاط قوت و ضعف)');
+    ok(t.includes('ثبت شد') && (await secIs(page, 'ارزشیابی‌ها').innerText()).includes('کمبود مربی'), 'the intervention is evaluated', t);
+    await shot(page, 'county-interventions');
+
     // ---- a report: county drafts and submits, the province returns it, the county revises, the province accepts ----
     ok(await until(page, COUNTY + '/#/reports', 'main h1', async p => (await p.innerText('main')).includes('گزارش تازه: گزارش ماهانه همیاران'), 90), 'the report template reaches the county');
     const rf = sec(page, 'گزارش تازه');
@@ -325,7 +395,6 @@ function pdfFonts(file) {
     ok(t.includes('ثبت شد') && (await page.innerText('.sheet')).includes('۴'), 'the draft is edited', t);
     await page.click('text=ارسال برای بررسی'); t = await inDialog(page);
     ok(t.includes('ارسال شد'), 'the county submits the report', t);
-    await login(prov, PROVINCE);
     ok(await until(prov, PROVINCE + '/#/reports', 'main h1', async p => (await p.locator('text=مشاهده و بررسی').count()) > 0, 90), 'the report reaches the province for review');
     await prov.click('text=مشاهده و بررسی');
     await prov.waitForSelector('text=بررسی گزارش');
