@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -344,6 +345,40 @@ const struct cmd_def cmd_peer = {
 	.subs = peer_subs,
 };
 
+/* invitations lists this node's invitations (peer invite): child, expires, used ("" if not); NULL
+ * when they cannot be read. */
+static json_t *
+invitations(struct store *st)
+{
+	json_t *a;
+	sqlite3_stmt *q;
+	char when[32];
+	int step;
+
+	if (sqlite3_prepare_v2(store_db(st), "SELECT child, expires, used FROM invite ORDER BY child", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return NULL;
+	a = json_array();
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *r = json_object();
+		json_object_set_new(r, "child", json_string((const char *)sqlite3_column_text(q, 0)));
+		enrol_time_text(sqlite3_column_int64(q, 1), when, sizeof(when));
+		json_object_set_new(r, "expires", json_string(when));
+		if (sqlite3_column_int64(q, 2) > 0)
+			enrol_time_text(sqlite3_column_int64(q, 2), when, sizeof(when));
+		else
+			when[0] = '\0';
+		json_object_set_new(r, "used", json_string(when));
+		json_array_append_new(a, r);
+	}
+	sqlite3_finalize(q);
+	if (step != SQLITE_DONE) {
+		json_decref(a);
+		return NULL;
+	}
+	return a;
+}
+
 /*
  * The pull cursor of a child lives at the child; the parent knows how far it
  * has served it only as "sent".  Status shows what each side knows.
@@ -354,7 +389,7 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 	struct node n;
 	json_t *j, *peers, *counts, *v;
 	const struct tbl_def *const *t;
-	char hlc[64], when[32];
+	char hlc[64], when[32], path[PATH_MAX + 16];
 	size_t i;
 	int rc;
 
@@ -389,6 +424,15 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 		json_object_set_new(v, "last_sync", json_string(when));
 	}
 	json_object_set_new(j, "peers", peers);
+	if ((v = invitations(n.st)) == NULL) {
+		fprintf(stderr, "nehzat: cannot read the invitations: %s\n", sqlite3_errmsg(store_db(n.st)));
+		json_decref(j);
+		node_close(&n);
+		return 1;
+	}
+	json_object_set_new(j, "invitations", v);
+	node_path(&n, "node.key.next", path, sizeof(path));
+	json_object_set_new(j, "key_rotation", json_string(access(path, F_OK) == 0 ? "pending" : "none"));
 	if (o->json) {
 		cli_print_json(j);
 	} else {
@@ -406,6 +450,11 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 			printf("peer       %s\n", s ? s : "");
 			free(s);
 		}
+		json_array_foreach(json_object_get(j, "invitations"), i, v)
+			printf("invitation %s until %s%s\n", cli_jstr(v, "child"), cli_jstr(v, "expires"),
+			       cli_jstr(v, "used")[0] ? ", used" : "");
+		if (strcmp(json_string_value(json_object_get(j, "key_rotation")), "pending") == 0)
+			printf("key        a new key waits to be announced to the parent (key rotate)\n");
 	}
 	json_decref(j);
 	node_close(&n);

@@ -49,6 +49,8 @@ c4=$(invite IR-07 IR-07-04)
 check "county IR-07-03 joins by its code" nz init --join "$c3" -D "$T/IR-07-03"
 check "county IR-07-04 joins by its code" nz init --join "$c4" -D "$T/IR-07-04"
 fast IR-07-03; fast IR-07-04
+check_match "the province's status lists its invitations, used" "$(nz status -D "$T/IR-07")" \
+	"invitation IR-07-03 until [-0-9T:]+Z, used"$'\n'"invitation IR-07-04 until [-0-9T:]+Z, used"
 start IR-07-03; start IR-07-04
 i3=$(nz issue add -D "$T/IR-07-03" --title "کمبود آب")
 i4=$(nz issue add -D "$T/IR-07-04" --title "اعتیاد")
@@ -77,7 +79,10 @@ check_fails "revoking it twice is refused" nz peer revoke -D "$T/IR-07" --id IR-
 # Rotation: a new key, announced signed by the old one.
 old=$(nz key -D "$T/IR-07-04")
 sent=$(sql IR-07 "SELECT count(*) FROM oplog WHERE origin = 'IR-07-04'")
+stop IR-07-04 # so that the waiting key can be seen
 out=$(nz key -D "$T/IR-07-04" rotate)
+check_match "status shows the new key waiting" "$(nz status -D "$T/IR-07-04")" "key +a new key waits to be announced"
+start IR-07-04
 check_match "IR-07-04 makes a new key" "$out" "^new key [0-9a-f]{64} written to"
 new=$(echo "$out" | sed -n 's/^new key \([0-9a-f]*\) .*/\1/p')
 key_is() { [ "$(nz key -D "$T/$1")" = "$2" ]; }
@@ -94,8 +99,12 @@ check "after a restart, signed by the new key, sync goes on" wait_sql IR "SELECT
 check_eq "the province now holds only the new key" \
 	"$(sql IR-07 "SELECT lower(hex(pubkey)) || ':' || ifnull(pubkey_next, '-') FROM peer WHERE id = 'IR-07-04'")" "$new:-"
 check "the province logged the rotation" grep -q "peer.rotated child=IR-07-04" "$T/IR-07.log"
+new2=$(nz key -D "$T/IR-07-04" rotate | sed -n 's/^new key \([0-9a-f]*\) .*/\1/p')
+check "a key rotated while the node runs is announced and taken as well" wait_for 15 key_is IR-07-04 "$new2"
+i7=$(nz issue add -D "$T/IR-07-04" --title "پس از چرخش دوم")
+check "and sync goes on" wait_sql IR "SELECT count(*) FROM issue WHERE id = '$i7'" 1 30
 check_eq "nothing was sent again: each change once in the province's log" \
-	"$(sql IR-07 "SELECT count(*) FROM oplog WHERE origin = 'IR-07-04'")" "$((sent + 2))"
+	"$(sql IR-07 "SELECT count(*) FROM oplog WHERE origin = 'IR-07-04'")" "$((sent + 3))"
 check_fails "a rotation at a node with children is refused" nz key -D "$T/IR-07" rotate
 check "the key changed" test "$old" != "$new"
 for id in IR-07-04 IR-07-03 IR-07 IR; do check "$id stops cleanly on SIGTERM" stop "$id"; done
