@@ -17,8 +17,14 @@
  * to B and each slice's parts to the slice: the shares sum to B exactly.
  * An indicator whose values are all zero for these units (no data) is left
  * out and its weight shared by the others; the result says so.
+ *
+ * A unit is never silently zero: one never heard from (when an indicator
+ * counts records) or without a population figure (when one counts
+ * population) is unknown, and the caller chooses (enum alloc_unknown).
+ * Whether a unit was ever heard from is replicated data too: its parent
+ * writes a freshness record at the first contact (fresh.h), so every node
+ * holding the same data judges alike.
  */
-#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,46 +39,10 @@
 #include "domain/allocate.h"
 #include "domain/domain.h"
 #include "domain/fresh.h"
-#include "domain/record.h"
 #include "domain/reports.h"
 
-static const struct col_def ind_cols[] = {
-	{"code", COL_TEXT},
-	{"title", COL_TEXT},
-	{"source", COL_TEXT},
-	{"weight", COL_INT},
-	{"active", COL_INT},
-	{"version", COL_INT}, /* the indicator set's version after this change */
-	{"changed", COL_TEXT},
-	{NULL, 0},
-};
-static const char *const ind_idx[] = {"code", NULL};
-const struct tbl_def indicator_table = {"indicator", VIS_DIRECTIVE, ind_cols, ind_idx};
-
-#define IND_MAX 32
-#define IND_CODE_MAX 32
-#define WEIGHT_MAX 1000000
 #define BUDGET_MAX 1000000000000000000LL /* 10^18 rials */
 #define PPM 1000000
-
-enum source { SRC_POPULATION, SRC_OPEN_ISSUES, SRC_INTERVENTIONS, SRC_HELPERS, SRC_COMPLETENESS, SRC_N };
-
-static const char *const source_names[SRC_N] = {
-	[SRC_POPULATION] = "population",
-	[SRC_OPEN_ISSUES] = "open_issues",
-	[SRC_INTERVENTIONS] = "interventions",
-	[SRC_HELPERS] = "helpers",
-	[SRC_COMPLETENESS] = "completeness",
-};
-
-/* What each source counts, for help texts and the result. */
-static const char *const source_help[SRC_N] = {
-	[SRC_POPULATION] = "population of the unit (org-unit table); unknown counts 0",
-	[SRC_OPEN_ISSUES] = "problems of the issue register in the unit's subtree not closed (مختومه)",
-	[SRC_INTERVENTIONS] = "community-based interventions in the subtree (cancelled or rejected ones aside)",
-	[SRC_HELPERS] = "appointed helper groups in the subtree (revoked or cancelled ones aside)",
-	[SRC_COMPLETENESS] = "reports received per million expected in the subtree, for the period",
-};
 
 static const char *const unknown_names[] = {
 	[ALLOC_UNKNOWN_REFUSE] = "refuse",
@@ -93,30 +63,6 @@ alloc_unknown_parse(const char *text, enum alloc_unknown *out, struct nz_err *er
 	return nz_fail(err, NZ_EINVAL, "--unknown must be refuse, exclude or zero, not '%s'", text ? text : "");
 }
 
-static int
-source_of(const char *name)
-{
-	int i;
-
-	for (i = 0; name != NULL && i < SRC_N; i++)
-		if (strcmp(name, source_names[i]) == 0)
-			return i;
-	return -1;
-}
-
-static bool
-valid_ind_code(const char *s)
-{
-	size_t i, n = strlen(s);
-
-	if (n == 0 || n > IND_CODE_MAX || !islower((unsigned char)s[0]))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!islower((unsigned char)s[i]) && !isdigit((unsigned char)s[i]) && s[i] != '_' && s[i] != '-')
-			return false;
-	return true;
-}
-
 static int64_t
 query_int(struct store *st, const char *sql, const char *p1, int64_t dflt)
 {
@@ -131,126 +77,6 @@ query_int(struct store *st, const char *sql, const char *p1, int64_t dflt)
 		v = sqlite3_column_int64(q, 0);
 	sqlite3_finalize(q);
 	return v;
-}
-
-/* ---- indicators ---- */
-
-static int
-ind_write(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
-	  bool active, const char *author, struct nz_err *err)
-{
-	char id[NZ_RID_MAX] = "", today[11];
-	struct colset *cs;
-	sqlite3_stmt *q;
-	int64_t version;
-	int rc;
-
-	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM indicator WHERE deleted = 0 AND code = ? ORDER BY id",
-			       -1, &q, NULL) != SQLITE_OK)
-		return store_sqlerr(st, err, "indicator");
-	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
-	sqlite3_finalize(q);
-	if (id[0] == '\0' && !active)
-		return nz_fail(err, NZ_ENOTFOUND, "no indicator '%s'", code);
-	if (id[0] == '\0' && source == NULL)
-		return nz_fail(err, NZ_EINVAL, "a new indicator needs its source (--source)");
-	if (id[0] == '\0' && weight < 0)
-		return nz_fail(err, NZ_EINVAL, "a new indicator needs its weight (--weight)");
-	if (id[0] == '\0')
-		store_new_id(id);
-	version = query_int(st, "SELECT MAX(version) FROM indicator", NULL, 0) + 1;
-	nz_today(today);
-	cs = colset_new();
-	colset_text(cs, "code", code);
-	if (title != NULL)
-		colset_text(cs, "title", title);
-	if (source != NULL)
-		colset_text(cs, "source", source);
-	if (weight >= 0)
-		colset_int(cs, "weight", weight);
-	colset_int(cs, "active", active);
-	colset_int(cs, "version", version);
-	colset_text(cs, "changed", today);
-	rc = store_write(st, "indicator", id, "IR", cs, author, err);
-	colset_free(cs);
-	return rc;
-}
-
-int
-ind_set(struct store *st, const char *code, const char *title, const char *source, int64_t weight,
-	const char *author, struct nz_err *err)
-{
-	int rc;
-
-	if (strcmp(store_node(st), "IR") != 0)
-		return nz_fail(err, NZ_EDENIED, "indicators are set by the national secretariat (IR); this node is %s",
-			       store_node(st));
-	if (code == NULL || !valid_ind_code(code))
-		return nz_fail(err, NZ_EINVAL,
-			       "indicator code '%s' must be 1 to %d lower-case letters, digits, '_' or '-'",
-			       code ? code : "", IND_CODE_MAX);
-	if (source != NULL && source_of(source) < 0)
-		return nz_fail(err, NZ_EINVAL,
-			       "source '%s' is not one of population, open_issues, interventions, helpers, "
-			       "completeness",
-			       source);
-	if (weight > WEIGHT_MAX || (weight < 0 && weight != -1))
-		return nz_fail(err, NZ_EINVAL, "weight %lld is not 0 to %d", (long long)weight, WEIGHT_MAX);
-	if (title != NULL && strlen(title) > 300)
-		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	if (query_int(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code <> ?", code,
-		      0) >= IND_MAX) {
-		store_rollback(st);
-		return nz_fail(err, NZ_ETOOBIG, "at most %d indicators are active", IND_MAX);
-	}
-	if ((rc = ind_write(st, code, title, source, weight, true, author, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
-}
-
-int
-ind_remove(struct store *st, const char *code, const char *author, struct nz_err *err)
-{
-	int rc;
-
-	if (strcmp(store_node(st), "IR") != 0)
-		return nz_fail(err, NZ_EDENIED, "indicators are set by the national secretariat (IR); this node is %s",
-			       store_node(st));
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	if (query_int(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code = ?", code, 0) == 0) {
-		store_rollback(st);
-		return nz_fail(err, NZ_ENOTFOUND, "no active indicator '%s'", code);
-	}
-	if ((rc = ind_write(st, code, NULL, NULL, -1, false, author, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
-}
-
-json_t *
-ind_list(struct store *st, bool all)
-{
-	json_t *rows = rec_list(st, &indicator_table, NULL, all ? NULL : "active = 1", NULL, "code");
-	size_t i;
-	json_t *r;
-
-	json_array_foreach(rows, i, r) {
-		int s = source_of(json_string_value(json_object_get(r, "source")));
-		const char *d = json_string_value(json_object_get(r, "changed"));
-		char j[11];
-		json_object_set_new(r, "counts", json_string(s >= 0 ? source_help[s] : "unknown source"));
-		if (d != NULL && jalali_from_iso(d, j, NULL) == 0)
-			json_object_set_new(r, "changed", json_string(j));
-	}
-	return rows;
 }
 
 /* ---- allocation ---- */
@@ -327,11 +153,11 @@ load_indicators(struct alloc *a, int *version, char fingerprint[17], struct nz_e
 		memset(x, 0, sizeof(*x));
 		snprintf(x->code, sizeof(x->code), "%s", (const char *)sqlite3_column_text(q, 0));
 		snprintf(x->title, sizeof(x->title), "%s", (const char *)sqlite3_column_text(q, 1));
-		x->source = source_of((const char *)sqlite3_column_text(q, 2));
+		x->source = ind_source_of((const char *)sqlite3_column_text(q, 2));
 		x->weight = sqlite3_column_int64(q, 3);
 		if (x->source < 0 || x->weight < 0)
 			continue; /* written by a newer program: not ours to judge */
-		snprintf(line, sizeof(line), "%s\t%s\t%lld\n", x->code, source_names[x->source], (long long)x->weight);
+		snprintf(line, sizeof(line), "%s\t%s\t%lld\n", x->code, ind_source_name(x->source), (long long)x->weight);
 		crypto_generichash_update(&h, (const unsigned char *)line, strlen(line));
 		a->nind++;
 	}
@@ -611,11 +437,20 @@ judge_unknown(struct alloc *a, struct nz_err *err)
 	a->nshared = a->nunits;
 	if (a->nunknown == 0 || a->policy == ALLOC_UNKNOWN_ZERO)
 		return 0;
-	if (a->policy == ALLOC_UNKNOWN_REFUSE)
-		return nz_fail(err, NZ_ESTATE,
-			       "the data of %d of the %d %s units is unknown here: %s; nothing was allocated:"
-			       " choose --unknown exclude (leave them out) or --unknown zero (count them as zero)",
-			       a->nunknown, a->nunits, unit_level_name(a->level), list);
+	if (a->policy == ALLOC_UNKNOWN_REFUSE) {
+		char count[16], codes[128];
+		size_t n = 0;
+		snprintf(count, sizeof(count), "%d", a->nunknown);
+		codes[0] = '\0';
+		for (j = 0; j < a->nunits && n + NZ_ID_MAX + 1 < sizeof(codes); j++)
+			if (a->units[j].unknown != NULL)
+				n += (size_t)snprintf(codes + n, sizeof(codes) - n, "%s%s", n ? "," : "", a->units[j].code);
+		nz_fail(err, NZ_ESTATE,
+			"the data of %d of the %d %s units is unknown here: %s; nothing was allocated:"
+			" choose --unknown exclude (leave them out) or --unknown zero (count them as zero)",
+			a->nunknown, a->nunits, unit_level_name(a->level), list);
+		return nz_why(err, "alloc.unknown", "count", count, "units", codes, NULL);
+	}
 	if ((moved = calloc((size_t)a->nunits, sizeof(*moved))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	for (k = 0, j = 0; j < a->nunits; j++)
@@ -732,10 +567,10 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 				  : x->weight == 0 ? "weight 0"
 						   : "no data for these units: left out, its weight shared by the others";
 		json_array_append_new(inds, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:b,s:s,s:s}", "code", x->code,
-						      "title", x->title, "source", source_names[x->source], "weight",
+						      "title", x->title, "source", ind_source_name(x->source), "weight",
 						      (json_int_t)x->weight, "total", (json_int_t)x->total, "slice",
 						      (json_int_t)x->slice, "used", x->used, "note", why, "counts",
-						      source_help[x->source]));
+						      ind_source_help(x->source)));
 		if (!x->used && x->weight > 0) {
 			char buf[256];
 			snprintf(buf, sizeof(buf), "indicator '%s' has no data for these units; its weight went to the others",

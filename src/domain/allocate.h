@@ -10,13 +10,27 @@
 #include "store/store.h"
 
 /*
- * تخصیص منابع: the national indicators (a national directive, weights per
- * source) and the allocation of a budget among the units of a level by
- * them.  Reads the aggregates (aggregate.h) and the completeness
+ * تخصیص منابع: the national indicators (indicator.c: a national directive,
+ * weights per source) and the allocation of a budget among the units of a
+ * level by them (allocate.c).  Reads the aggregates (aggregate.h) and the completeness
  * (reports.h); JSON returned here is new (caller decrefs).
  */
 
 extern const struct tbl_def indicator_table;
+
+/* Limits of the indicator set. */
+#define IND_MAX 32
+#define IND_CODE_MAX 32
+
+/* The sources an indicator counts, for every unit of an allocation. */
+enum ind_source { SRC_POPULATION, SRC_OPEN_ISSUES, SRC_INTERVENTIONS, SRC_HELPERS, SRC_COMPLETENESS, SRC_N };
+
+/* ind_source_of is the source named ("population", "open_issues", ...), -1 for none. */
+int ind_source_of(const char *name);
+
+/* ind_source_name names source ("" for none); ind_source_help says what it counts. */
+const char *ind_source_name(int source);
+const char *ind_source_help(int source);
 
 /*
  * ind_set defines or changes indicator code (national only): source is one

@@ -485,6 +485,13 @@ function pdfFonts(file) {
     ok(bad.english.length === 0, `no English word on any of ${pages.length * 3} pages`, bad.english.join(' | '));
     ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
     ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
+    // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation
+    // page offers the choice about units whose data is unknown here.
+    await go(nat, NATIONAL, 'reports');
+    const ctxt = await nat.innerText('main');
+    ok(['ارسال‌نشده', 'نامعلوم', 'تازگی داده'].every(w => ctxt.includes(w)), 'completeness: not submitted, unknown and freshness columns', ctxt.slice(0, 200));
+    await go(nat, NATIONAL, 'allocation?budget=1000000000');
+    ok((await nat.locator('select[name=unknown] option').count()) === 3, 'allocation: refuse, exclude or zero for units whose data is unknown');
 
     // ---- a phone, 390 px wide ----
     await page.setViewportSize({ width: 390, height: 844 });

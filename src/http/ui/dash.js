@@ -13,11 +13,13 @@ async function pageDashboard(q) {
   const name = u => (u.name || unitName(u.unit));
   const labels = show.map(u => name(u));
   const more = kids.length > 14 && d.level_n < 2 ? 'units' : null;
+  // Units of the whole subtree never heard from (d.freshness): said under every figure.
+  const never = d.freshness && d.freshness.never_heard ? `؛ ${fa(d.freshness.never_heard)} واحد زیرمجموعه هرگز شنیده نشده` : '';
   const fresh = list => list.length > 3 ? (() => {
     const far = list.filter(u => u.fresh !== 'local');
     const old = far.reduce((a, u) => (!a || (u.fresh_ms || 0) < (a.fresh_ms || 0) ? u : a), null);
-    return h('div', { class: 'fresh' }, `تازگی داده: ${fa(list.length)} واحد؛ ` + (old ? `کهنه‌ترین ${name(old)} — ${old.fresh_ms > 0 ? jdate(old.fresh_ms) + ' (' + ago(old.fresh_ms) + ')' : 'هنوز همگام نشده'}` : 'همه محلی و به‌روز'));
-  })() : h('div', { class: 'fresh' }, 'تازگی داده: ', list.map(u => `${name(u)}: ${u.fresh === 'local' ? 'همین دبیرخانه (به‌روز)' : u.fresh_ms > 0 ? jdate(u.fresh_ms) + ' (' + ago(u.fresh_ms) + ')' : 'هنوز همگام نشده'}`).join(' · '));
+    return h('div', { class: 'fresh' }, `تازگی داده: ${fa(list.length)} واحد؛ ` + (old ? `کهنه‌ترین ${name(old)} — ${old.fresh_ms > 0 ? jdate(old.fresh_ms) + ' (' + ago(old.fresh_ms) + ')' : 'هنوز همگام نشده'}` : 'همه محلی و به‌روز') + never);
+  })() : h('div', { class: 'fresh' }, 'تازگی داده: ', list.map(u => `${name(u)}: ${u.fresh === 'local' ? 'همین دبیرخانه (به‌روز)' : u.fresh_ms > 0 ? jdate(u.fresh_ms) + ' (' + ago(u.fresh_ms) + ')' : 'هنوز همگام نشده'}`).join(' · '), never);
   const tot = k => units.reduce((a, u) => a + (u[k] || 0), 0);
   const title = `${L.level[d.level]} ${d.name ? d.name : unitName(d.under)}`;
   const kp = h('div', { class: 'kpi' },

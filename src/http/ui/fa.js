@@ -131,6 +131,7 @@ const WHY = {
   'ui.weights': p => `وزن‌های ${p.what}: ${p.why}.`,
   'http.doc_type': () => 'فقط پرونده PDF، تصویر JPEG یا PNG، یا متن پذیرفته می‌شود.',
   'http.doc_size': p => `حجم پرونده بیش از ${num(Math.round((+p.max || 0) / 1024))} کیلوبایت است.`,
+  'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
 };
 // FIELD: names of request fields, for a refusal that names its field.
 const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه' };
