@@ -487,10 +487,10 @@ function pdfFonts(file) {
     ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
     // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation
     // page offers the choice about units whose data is unknown here.
-    await go(nat, NATIONAL, 'reports');
+    await go(nat, NATIONAL, 'reports', 'text=کامل بودن گزارش‌ها');
     const ctxt = await nat.innerText('main');
     ok(['ارسال‌نشده', 'نامعلوم', 'تازگی داده'].every(w => ctxt.includes(w)), 'completeness: not submitted, unknown and freshness columns', ctxt.slice(0, 200));
-    await go(nat, NATIONAL, 'allocation?budget=1000000000');
+    await go(nat, NATIONAL, 'allocation?budget=1000000000', 'select[name=unknown]');
     ok((await nat.locator('select[name=unknown] option').count()) === 3, 'allocation: refuse, exclude or zero for units whose data is unknown');
 
     // ---- a phone, 390 px wide ----
