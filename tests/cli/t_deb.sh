@@ -37,11 +37,12 @@ for lib in $(objdump -p "$B" | awk '$1 == "NEEDED" {print $2}'); do
 	[ -n "$pkg" ] || { nok "the package holding $path is found"; continue; }
 	check_match "Depends names $pkg, which holds $lib" "$depends" "(^|, )$pkg( |,|$)"
 done
-check_match "Depends holds adduser (the maintainer scripts use it)" "$depends" "(^|, )adduser$"
+check_match "Depends holds adduser (the maintainer scripts use it; deb-systemd-invoke is essential)" "$depends" "(^|, )adduser$"
 
 if command -v lintian >/dev/null; then
 	lintian --tag-display-limit 0 "$deb" >"$T/lintian.log" 2>&1
 	check_eq "lintian reports no error" "$(grep -c '^E:' "$T/lintian.log")" 0
+	check_eq "nor any warning" "$(grep -c '^W:' "$T/lintian.log")" 0
 	grep '^[EW]:' "$T/lintian.log" | sed 's/^/# /'
 else
 	echo "# lintian is not installed: its check skipped"
