@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "base/fa.h"
+#include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "node/node.h"
@@ -115,8 +116,8 @@ cli_date(const char *cmd, const char *what, const char *text, char iso[11])
 {
 	struct nz_err err = {0};
 
-	if (jalali_to_iso(text, iso, &err) != 0)
-		return cmd_usage("%s: %s '%s' is not a Jalali date like 1405-09-07 (%s)", cmd, what, text, err.msg);
+	if (date_parse(what, text, iso, &err) != 0)
+		return cmd_usage("%s: %s", cmd, err.msg);
 	return 0;
 }
 

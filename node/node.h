@@ -162,7 +162,7 @@ int cli_whole(const char *cmd, const char *what, const char *text, long long lo,
  * leaves alone; returns 0, or 2 after a usage message naming cmd and what. */
 int cli_real(const char *cmd, const char *what, const char *text, double *out);
 
-/* cli_date turns a Jalali date typed by a person (1405-09-07) into ISO; returns 0, or 2 after a usage message. */
+/* cli_date turns a date typed by a person (1405-09-07; see base/dates.h) into ISO; returns 0, or 2 after a usage message. */
 int cli_date(const char *cmd, const char *what, const char *text, char iso[11]);
 
 /* cli_print_json prints j indented, keys in their order, and a newline. */

@@ -35,8 +35,6 @@ static const int breaks[] = {
 #define ISO_YEAR_MIN 1
 #define ISO_YEAR_MAX 9999
 
-/* Longest piece of user input echoed back in a message, in bytes. */
-#define QUOTE_MAX 40
 
 /* Month names in Latin letters, for error messages written in English. */
 static const char *const latin_months[] = {
@@ -291,20 +289,15 @@ put_date(char out[11], int y, int m, int d)
 	out[10] = '\0';
 }
 
-/*
- * quote copies user input for a message: at most QUOTE_MAX bytes, cut on a
- * UTF-8 character boundary, with control characters shown as '?' so that
- * a message cannot carry terminal escapes.
- */
-static const char *
-quote(const char *s, char out[QUOTE_MAX + 4])
+const char *
+text_quote(const char *s, char out[TEXT_QUOTE_MAX + 4])
 {
 	size_t n = strlen(s);
 	size_t i;
-	bool cut = n > QUOTE_MAX;
+	bool cut = n > TEXT_QUOTE_MAX;
 
 	if (cut) {
-		n = QUOTE_MAX;
+		n = TEXT_QUOTE_MAX;
 		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 			n--;
 	}
@@ -349,7 +342,7 @@ skip_blanks(const char *p)
 int
 jalali_parse(const char *s, struct jdate *out, struct nz_err *err)
 {
-	char q[QUOTE_MAX + 4];
+	char q[TEXT_QUOTE_MAX + 4];
 	const char *p;
 	char sep;
 	struct jdate j;
@@ -369,18 +362,18 @@ jalali_parse(const char *s, struct jdate *out, struct nz_err *err)
 	if (j.y < JALALI_YEAR_MIN || j.y > JALALI_YEAR_MAX)
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not a date: year %d is outside %d to %d",
-			       quote(s, q), j.y, JALALI_YEAR_MIN, JALALI_YEAR_MAX);
+			       text_quote(s, q), j.y, JALALI_YEAR_MIN, JALALI_YEAR_MAX);
 	if (j.m < 1 || j.m > 12)
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not a date: month %d is not 1 to 12",
-			       quote(s, q), j.m);
+			       text_quote(s, q), j.m);
 	md = jalali_month_days(j.y, j.m);
 	if (j.d < 1)
 		return nz_fail(err, NZ_EINVAL,
-			       "nehzat: '%s' is not a date: days start at 1", quote(s, q));
+			       "nehzat: '%s' is not a date: days start at 1", text_quote(s, q));
 	if (j.d > md)
 		return nz_fail(err, NZ_EINVAL,
-			       "nehzat: '%s' is not a date: %s %d has %d days", quote(s, q),
+			       "nehzat: '%s' is not a date: %s %d has %d days", text_quote(s, q),
 			       latin_months[j.m - 1], j.y, md);
 	*out = j;
 	return 0;
@@ -389,7 +382,7 @@ syntax:
 	return nz_fail(err, NZ_EINVAL,
 		       "nehzat: '%s' is not a date: expected year-month-day, "
 		       "such as 1405-09-07",
-		       quote(s, q));
+		       text_quote(s, q));
 }
 
 int
@@ -451,7 +444,7 @@ ascii_number(const char *s, int n)
 int
 iso_parse(const char *iso, int *y, int *m, int *d, struct nz_err *err)
 {
-	char q[QUOTE_MAX + 4];
+	char q[TEXT_QUOTE_MAX + 4];
 	int yy, mm, dd, i;
 
 	if (iso == NULL)
@@ -465,7 +458,7 @@ iso_parse(const char *iso, int *y, int *m, int *d, struct nz_err *err)
 	if (i < 10 || iso[10] != '\0')
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not an ISO date: expected YYYY-MM-DD",
-			       quote(iso, q));
+			       text_quote(iso, q));
 	yy = ascii_number(iso, 4);
 	mm = ascii_number(iso + 5, 2);
 	dd = ascii_number(iso + 8, 2);
@@ -601,7 +594,7 @@ jperiod_valid(const struct jperiod *p)
 int
 jperiod_parse(const char *s, struct jperiod *p, struct nz_err *err)
 {
-	char q[QUOTE_MAX + 4];
+	char q[TEXT_QUOTE_MAX + 4];
 	const char *c;
 	struct jperiod r;
 
@@ -623,15 +616,15 @@ jperiod_parse(const char *s, struct jperiod *p, struct nz_err *err)
 	if (r.y < JALALI_YEAR_MIN || r.y > JALALI_YEAR_MAX)
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not a period: year %d is outside %d to %d",
-			       quote(s, q), r.y, JALALI_YEAR_MIN, JALALI_YEAR_MAX);
+			       text_quote(s, q), r.y, JALALI_YEAR_MIN, JALALI_YEAR_MAX);
 	if (r.kind == JPERIOD_MONTH && (r.n < 1 || r.n > 12))
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not a period: month %d is not 1 to 12",
-			       quote(s, q), r.n);
+			       text_quote(s, q), r.n);
 	if (r.kind == JPERIOD_QUARTER && (r.n < 1 || r.n > 4))
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is not a period: quarter %d is not 1 to 4",
-			       quote(s, q), r.n);
+			       text_quote(s, q), r.n);
 	*p = r;
 	return 0;
 
@@ -639,7 +632,7 @@ syntax:
 	return nz_fail(err, NZ_EINVAL,
 		       "nehzat: '%s' is not a period: expected a month such as 1405-07 "
 		       "or a quarter such as 1405-Q3",
-		       quote(s, q));
+		       text_quote(s, q));
 }
 
 int

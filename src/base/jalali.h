@@ -71,6 +71,17 @@ long days_from_civil(int y, int m, int d);
  */
 void civil_from_days(long z, int *y, int *m, int *d);
 
+/* Longest piece of user input echoed back in a message, in bytes. */
+#define TEXT_QUOTE_MAX 40
+
+/*
+ * text_quote copies user input s for a message into out: at most
+ * TEXT_QUOTE_MAX bytes, cut on a UTF-8 character boundary ("..." then), with
+ * control characters shown as '?' so that a message cannot carry terminal
+ * escapes.  Returns out.
+ */
+const char *text_quote(const char *s, char out[TEXT_QUOTE_MAX + 4]);
+
 /*
  * jalali_parse reads a user-typed Jalali date such as "1405-09-07",
  * "1405/9/7" or "۱۴۰۵/۰۹/۰۷" (ASCII, Persian or Arabic-Indic digits; one

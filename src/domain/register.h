@@ -428,9 +428,6 @@ json_t *fac_list(struct store *st, const char *under, bool all);
 
 /* ---- helpers shared by the register's files and the commands ---- */
 
-/* reg_date reads Jalali or ISO date text into ISO; field names it in errors. */
-int reg_date(const char *text, const char *field, char iso[11], struct nz_err *err);
-
 /* reg_rows steps s to the end and returns its rows as a JSON array (columns named as selected; clk skipped),
  * NULL on a database error (rec_rows); it finalizes s. */
 json_t *reg_rows(sqlite3_stmt *s);

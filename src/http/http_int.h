@@ -141,7 +141,7 @@ bool http_utf8_valid(const char *s, size_t n);
 /* api_bool reads a boolean body field; dflt when absent. */
 bool api_bool(struct api *a, const char *k, bool dflt);
 
-/* api_date reads a date field given in Jalali (Persian digits too) or ISO into iso; false when absent. */
+/* api_date reads date field k as date_parse does (base/dates.h) into iso; false when absent or refused (answered). */
 bool api_date(struct api *a, const char *k, char iso[11], bool required);
 
 /*

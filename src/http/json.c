@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "http/http_int.h"
@@ -152,8 +153,9 @@ err_status(int code, int *status, const char **name)
 	}
 }
 
-void
-api_fail(struct api *a, const struct nz_err *err)
+/* fail_field answers err, naming field (NULL: none) as the one at fault. */
+static void
+fail_field(struct api *a, const struct nz_err *err, const char *field)
 {
 	int status;
 	const char *name;
@@ -161,16 +163,22 @@ api_fail(struct api *a, const struct nz_err *err)
 
 	err_status(err->code, &status, &name);
 	if (err->why[0] == '\0') {
-		api_error(a, status, name, NULL, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
+		api_error(a, status, name, field, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
 		return;
 	}
 	/* A refusal with a catalogue code: its parameters too, for a whole sentence in the UI. */
 	p = json_object();
 	for (int i = 0; i < err->nparam; i++)
 		json_object_set_new(p, err->pname[i], json_string(err->pval[i]));
-	e = json_pack("{s:s, s:s, s:n, s:s, s:o}", "code", name, "message", err->msg[0] ? err->msg : nz_strerror(err->code),
-		      "field", "why", err->why, "params", p);
+	e = json_pack("{s:s, s:s, s:s?, s:s, s:o}", "code", name, "message",
+		      err->msg[0] ? err->msg : nz_strerror(err->code), "field", field, "why", err->why, "params", p);
 	api_json(a, status, json_pack("{s:o}", "error", e));
+}
+
+void
+api_fail(struct api *a, const struct nz_err *err)
+{
+	fail_field(a, err, NULL);
 }
 
 void
@@ -396,22 +404,13 @@ api_date(struct api *a, const char *k, char iso[11], bool required)
 {
 	const char *s = api_str(a, k, required);
 	struct nz_err err = {0};
-	int y, m, d;
 
 	iso[0] = '\0';
 	if (s == NULL)
 		return false;
-	/* An ISO date starts with a Gregorian year (four ASCII digits, 1700 or later). */
-	if (strlen(s) == 10 && s[4] == '-' && atoi(s) >= 1700) {
-		if (iso_parse(s, &y, &m, &d, &err) == 0) {
-			memcpy(iso, s, 11);
-			return true;
-		}
-	} else if (jalali_to_iso(s, iso, &err) == 0) {
+	if (date_parse(k, s, iso, &err) == 0)
 		return true;
-	}
-	api_error(a, 400, "invalid", k, "%s: %s", k,
-		  strncmp(err.msg, "nehzat: ", 8) == 0 ? err.msg + 8 : err.msg);
+	fail_field(a, &err, k);
 	return false;
 }
 

@@ -124,6 +124,10 @@ for a in "$G1" "$G2" "$G3"; do
 		--panel "دبیر، نماینده فرمانداری" --place "سالن جلسات"
 done
 check_eq "interview date in Jalali" "$(nz interview list -D "$N" "$C" --json | field date_jalali | head -1)" "1405-09-10"
+check_eq "interview time typed 10:00 kept HH:MM" "$(nz interview list -D "$N" "$C" --json | field time | head -1)" "10:00"
+refused "an interview is not scored before its day" "an interview is scored on or after its date" iv "$G1" 9
+refused "nor missed before it" "marked absent on or after the interview's date" nz interview noshow -D "$N" "$G1"
+export NEHZAT_TODAY=2026-12-01 # 1405-09-10, the day of the interviews
 refused "incomplete interview scores" "has no score" nz interview score -D "$N" "$G1" motivation=8
 check "interview A" iv "$G1" 9
 check "interview B" iv "$G2" 6
@@ -160,10 +164,10 @@ check "decree print" nz decree print -D "$N" IR-07-03/1405/0001 --html "$T/decre
 H=$(cat "$T/decree.html")
 check_match "decree: RTL Persian page" "$H" '<html lang="fa" dir="rtl">'
 check_match "decree: font" "$H" 'font-family:"Vazirmatn",Tahoma,sans-serif'
-check_match "decree: Jalali date in Persian digits" "$H" 'تاریخ: ۱۴۰۵/۰۹/۰۷'
+check_match "decree: Jalali date in Persian digits" "$H" 'تاریخ: ۱۴۰۵/۰۹/۱۰'
 check_match "decree: number" "$H" 'IR-07-03/1405/0001'
 check_match "decree: group" "$H" 'گروه جهادی شهید همت'
-check_match "decree: term" "$H" 'از ۷ آذر ۱۴۰۵ تا ۶ آذر ۱۴۰۶'
+check_match "decree: term" "$H" 'از ۱۰ آذر ۱۴۰۵ تا ۹ آذر ۱۴۰۶'
 check_eq "decree: 13 duties of Article 4" "$(grep -c '^<li>' "$T/decree.html")" "13"
 check_match "decree: a duty quoted" "$H" 'شناسایی و معرفی تشکل های کارآمد به نهادهای مرتبط استانی و شهرستانی'
 check_eq "decree: no external resources" "$(grep -c -E 'https?:|<link|<script|src=' "$T/decree.html")" "0"
@@ -190,6 +194,9 @@ K=$(nz course add -D "$N" --for IR-07-03 --title "دوره توجیهی تسهی
 S1=$(nz course session -D "$N" "$K" --date 1405-09-24 --topic "آشنایی با شیوه نامه" --hours 3)
 S2=$(nz course session -D "$N" "$K" --date 1405-10-01 --topic "روش های هم اندیشی" --hours ۲٫۵)
 check_match "course and sessions" "$K $S1 $S2" '^[a-z0-9]{12} [a-z0-9]{12} [a-z0-9]{12}$'
+refused "no attendance before the session is held" "attendance is recorded on or after" \
+	nz course attend -D "$N" "$S1" "$PA"
+export NEHZAT_TODAY=2026-12-22 # 1405-10-01
 check "attendance of both at session 1" nz course attend -D "$N" "$S1" "$PA" "$PX"
 check "attendance of A at session 2" nz course attend -D "$N" "$S2" "$PA"
 refused "attendance of a revoked group" "revoked" nz course attend -D "$N" "$S2" "$PB"
@@ -198,6 +205,7 @@ check_match "status: A completed" "$(nz course status -D "$N" | grep "$PA")" "2/
 check_match "course list in Jalali" "$(nz course list -D "$N")" "1405-10-01"
 
 # ---- a province's call: quota 5 ----
+export NEHZAT_TODAY=2026-11-28 # 1405-09-07
 P=$(nz call add -D "$N" --for IR-07 --title "فراخوان استان" --opens 1405-09-01 --closes 1405-09-10)
 nz call open -D "$N" "$P" >/dev/null
 ids=()
@@ -208,7 +216,11 @@ nz call close -D "$N" "$P" >/dev/null
 for a in "${ids[@]}"; do rev "$a" r1 8 && rev "$a" r2 9; done >/dev/null
 check "province: review finished" nz call finish-review -D "$N" "$P"
 for a in "${ids[@]}"; do
-	nz interview schedule -D "$N" "$a" --date 1405-09-12 --time 09:00 --panel "دبیر استان" && iv "$a" 8
+	nz interview schedule -D "$N" "$a" --date 1405-09-12 --time 09:00 --panel "دبیر استان"
+done >/dev/null
+export NEHZAT_TODAY=2026-12-03 # 1405-09-12
+for a in "${ids[@]}"; do
+	iv "$a" 8
 done >/dev/null
 n=0
 for a in "${ids[@]:0:5}"; do nz appoint add -D "$N" "$a" >/dev/null && n=$((n + 1)); done

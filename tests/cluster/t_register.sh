@@ -5,7 +5,7 @@
 # the solution; after sync both survive everywhere; the province's and
 # national's consolidated figures equal the sums of their counties'.
 source "$(dirname "$0")/lib.sh"
-export NEHZAT_TODAY=2026-11-28
+export NEHZAT_TODAY=2026-12-27 # 1405-10-06: after every step the story dates
 
 command -v python3 >/dev/null || skip_all "python3 is needed to read JSON"
 dbq() { sqlite3 "$(dir_of "$1")/nehzat.db" "$2"; }
@@ -74,7 +74,7 @@ b2=$(nz issue add -D "$CB" --title "طلاق" --category family --people 90)
 sb=$(nz session add -D "$CB" --date 1405-09-03 --participants 20)
 nz session score -D "$CB" "$sb" "$b1" severity=4 prevalence=4 urgency=4 feasibility=4 >/dev/null
 solb=$(nz solution add -D "$CB" --title "مشاوره" --issue "$b1")
-nz solution submit -D "$CB" "$solb" --council county >/dev/null
+nz solution submit -D "$CB" "$solb" --council county --date 1405-09-05 >/dev/null
 check "county B's council approves at county B" \
 	nz council decide -D "$CB" "$solb" --decision approved --date 1405-09-12 --resolution 3
 nz org add -D "$CB" --name "هیئت مذهبی" --kind هیئت >/dev/null

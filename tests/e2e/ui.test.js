@@ -254,7 +254,7 @@ function pdfFonts(file) {
     for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله']) {
       const iv = sec(page, 'زمان‌بندی مصاحبه');
       await iv.locator('[name=applicant]').selectOption({ label: name });
-      await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۱۰');
+      await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷'); // today: held and scored at once
       await iv.locator('[name=time]').fill('۱۰:۰۰');
       await iv.locator('[name=panel]').fill('دبیر و نماینده فرمانداری');
       t = await submitIn(page, 'زمان‌بندی مصاحبه');

@@ -96,6 +96,13 @@ count(struct store *st, const char *sql)
 		CHECK_INT(count(st, "SELECT count(*) FROM oplog"), t_before_);               \
 	} while (0)
 
+/* REFUSED_BY: refused under the rule of sense (or parser refusal) why, nothing written. */
+#define REFUSED_BY(st, expr, rule)                                                           \
+	do {                                                                                 \
+		REFUSED(st, expr, NZ_EINVAL);                                                \
+		CHECK_STR(err.why, rule);                                                    \
+	} while (0)
+
 #define OK(expr)                                                                             \
 	do {                                                                                 \
 		int t_rc_ = (expr);                                                          \
@@ -196,23 +203,6 @@ test_moves(void)
 	CHECK(reg_status_fa("nonsense") == NULL);
 }
 
-static void
-test_dates(void)
-{
-	char iso[11];
-
-	OK(reg_date("1405-09-07", "d", iso, &err));
-	CHECK_STR(iso, "2026-11-28");
-	OK(reg_date("۱۴۰۵/۰۹/۰۷", "d", iso, &err));
-	CHECK_STR(iso, "2026-11-28");
-	OK(reg_date("2026-11-28", "d", iso, &err));
-	CHECK_STR(iso, "2026-11-28");
-	CHECK_INT(reg_date("1405-13-01", "session date", iso, &err), NZ_EINVAL);
-	CHECK(strncmp(err.msg, "session date: ", 14) == 0);
-	CHECK_INT(reg_date("2026-02-30", "d", iso, &err), NZ_EINVAL);
-	CHECK_INT(reg_date("", "d", iso, &err), NZ_EINVAL);
-}
-
 int
 main(void)
 {
@@ -223,7 +213,8 @@ main(void)
 	int ncat, ncrit;
 	long long rank;
 
-	setenv("NEHZAT_TODAY", "2026-11-28", 1);
+	/* The story below runs to 1405-12-20; today is near the end of that year. */
+	setenv("NEHZAT_TODAY", "2027-03-16", 1); /* 1405-12-25 */
 	tmp = t_tmpdir();
 	ir = open_node("IR");
 	pv = open_node("IR-07");
@@ -231,7 +222,6 @@ main(void)
 	cb = open_node("IR-07-04");
 
 	test_moves();
-	test_dates();
 
 	/* Standards are national: a county cannot seed or add them, and nothing is written. */
 	REFUSED(ca, reg_seed_standards(ca, "tester", &ncat, &ncrit, &err), NZ_EDENIED);
@@ -300,6 +290,11 @@ main(void)
 		REFUSED(ca, session_add(ca, &in, "tester", id, &err), NZ_ENOTFOUND);
 		in.nissues = 0;
 		OK(session_add(ca, &in, "tester", s2, &err));
+		/* The date typo of a clerk (1405 typed 1045) and a Gregorian date typed the Jalali way. */
+		in.date = "1045-09-15";
+		REFUSED_BY(ca, session_add(ca, &in, "tester", id, &err), "date.implausible_year");
+		in.date = "۲۰۲۶/۱۱/۲۸";
+		REFUSED_BY(ca, session_add(ca, &in, "tester", id, &err), "date.gregorian_as_jalali");
 	}
 
 	/*
@@ -354,7 +349,12 @@ main(void)
 		 * A later session adds scores and the rank is recomputed: p2 severity
 		 * (3+5)/2 = 4, the rest 5: 100 * (35*4/5 + 25 + 25 + 15) / 100 = 93.
 		 */
+		/* A session is scored once it has met: not before its date (today is moved back for it). */
+		setenv("NEHZAT_TODAY", "2026-11-30", 1); /* 1405-09-09 */
+		REFUSED_BY(ca, session_score(ca, s2, p2, NULL, all5, 4, "tester", &err), "sense.session_score_future");
+		setenv("NEHZAT_TODAY", "2026-12-01", 1); /* 1405-09-10, the day it met */
 		OK(session_score(ca, s2, p2, NULL, all5, 4, "tester", &err));
+		setenv("NEHZAT_TODAY", "2027-03-16", 1);
 		CHECK_NEAR(priority_of(ca, p2, &rank), 93.0);
 		CHECK_INT(rank, 1);
 		priority_of(ca, p3, &rank);
@@ -417,6 +417,10 @@ main(void)
 		REFUSED(ca, solution_submit(ca, sol, "national", NULL, "tester", &err), NZ_EINVAL);
 		CHECK_STR(istate(ca, p1), "proposed");
 
+		/* Submitted after today: refused. */
+		REFUSED_BY(ca, solution_submit(ca, sol, "county", "1406-01-10", "tester", &err),
+			   "sense.submission_future");
+
 		/* Round 1: the county council returns it. */
 		OK(solution_submit(ca, sol, "county", "1405-09-15", "tester", &err));
 		CHECK_STR(istate(ca, p1), "council");
@@ -424,7 +428,12 @@ main(void)
 		d.decision = "returned";
 		d.resolution = NULL;
 		d.date = "1405-09-10";
-		REFUSED(ca, council_decide(ca, &d, "tester", &err), NZ_EINVAL); /* before submission */
+		REFUSED_BY(ca, council_decide(ca, &d, "tester", &err), "sense.decision_before_submission");
+		/* On 1405-09-15, a session of the 16th has not happened yet. */
+		setenv("NEHZAT_TODAY", "2026-12-06", 1); /* 1405-09-15 */
+		d.date = "1405-09-16";
+		REFUSED_BY(ca, council_decide(ca, &d, "tester", &err), "sense.decision_future");
+		setenv("NEHZAT_TODAY", "2027-03-16", 1);
 		d.date = "1405-09-20";
 		d.decision = "maybe";
 		REFUSED(ca, council_decide(ca, &d, "tester", &err), NZ_EINVAL);
@@ -492,6 +501,11 @@ main(void)
 			e.strengths = "مشارکت بالا";
 			REFUSED(ca, evaluation_add(ca, &e, "tester", id, &err), NZ_ESTATE);
 		}
+		/* A stage cannot have ended after today, nor before it started. */
+		REFUSED_BY(ca, intervention_stage(ca, iv, "needs", "1405-10-16", "1406-01-10", 60, NULL, "tester", &err),
+			   "sense.stage_end_future");
+		REFUSED_BY(ca, intervention_stage(ca, iv, "needs", "1405-10-16", "1405-10-15", 60, NULL, "tester", &err),
+			   "sense.stage_end_before_start");
 		OK(intervention_stage(ca, iv, "needs", "1405-10-16", "1405-10-20", 60, "پرسشنامه", "tester", &err));
 		OK(intervention_stage(ca, iv, "2", "1405-10-21", "1405-10-22", 35, NULL, "tester", &err));
 		{
@@ -518,6 +532,12 @@ main(void)
 			e.indicators = "کاهش ۲۰٪ مراجعات";
 			e.recommendations = "تداوم برنامه";
 			e.evaluator = "همیار";
+			/* Not after today, not before implementation began (1405-11-01). */
+			e.date = "1406-01-10";
+			REFUSED_BY(ca, evaluation_add(ca, &e, "tester", id, &err), "sense.evaluation_future");
+			e.date = "1405-10-30";
+			REFUSED_BY(ca, evaluation_add(ca, &e, "tester", id, &err), "sense.evaluation_before_implementation");
+			CHECK_STR(sstate(ca, sol), "intervention");
 			e.date = "1405-12-01";
 			OK(evaluation_add(ca, &e, "tester", ev, &err));
 		}
@@ -538,7 +558,7 @@ main(void)
 		issues[0] = p3;
 		in.title = "مشاوره خانواده";
 		OK(solution_add(ca, &in, "tester", sol3, &err));
-		OK(solution_submit(ca, sol3, "county", NULL, "tester", &err));
+		OK(solution_submit(ca, sol3, "county", "1405-09-25", "tester", &err));
 		d.solution = sol3;
 		d.decision = "rejected";
 		d.resolution = "۹۹";

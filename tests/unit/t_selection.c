@@ -320,6 +320,16 @@ test_county(struct store *ir, struct store *st)
 	OK(sel_interview_schedule(st, c, "2026-12-01", "11:00", "", "دبیر", "tester", &err));
 	OK(sel_interview_schedule(st, d, "2026-12-01", "11:30", "", "دبیر", "tester", &err));
 	OK(sel_interview_schedule(st, e, "2026-12-01", "12:00", "", "دبیر", "tester", &err));
+	/* Times as people type them; stored HH:MM. */
+	OK(sel_interview_schedule(st, e, "2026-12-01", "۹:۳۰", "", "دبیر", "tester", &err));
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_interview WHERE time = '09:30'"), 1);
+	OK(sel_interview_schedule(st, e, "2026-12-01", "12:00", "", "دبیر", "tester", &err));
+	/* An interview is scored, or missed, on its day or after: not on 1405-09-07 for the 10th. */
+	REFUSED(st, score_all(st, a, NULL, "7", true), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.interview_score_early");
+	REFUSED(st, sel_interview_noshow(st, d, NULL, "tester", &err), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.interview_noshow_early");
+	setenv("NEHZAT_TODAY", "2026-12-01", 1); /* 1405-09-10, the day of the interviews */
 	OK(score_all(st, a, NULL, "7", true));
 	OK(score_all(st, b, NULL, "7.75", true));
 	OK(score_all(st, c, NULL, "3", true));
@@ -387,17 +397,17 @@ test_county(struct store *ir, struct store *st)
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_decree"), 2);
 	j = sel_decree_get(st, appt_a);
 	CHECK(j != NULL);
-	CHECK_STR(json_string_value(json_object_get(j, "date_jalali")), "1405-09-07");
-	CHECK_STR(json_string_value(json_object_get(j, "term_end_jalali")), "1406-09-06");
+	CHECK_STR(json_string_value(json_object_get(j, "date_jalali")), "1405-09-10");
+	CHECK_STR(json_string_value(json_object_get(j, "term_end_jalali")), "1406-09-09");
 	json_decref(j);
 
 	/* The decree page. */
 	OK(sel_decree_html(st, "IR-07-03/1405/0002", "دبیرخانه شهرستان اقلید", &html, &err));
 	CHECK(html != NULL && strstr(html, "<html lang=\"fa\" dir=\"rtl\">") != NULL);
 	CHECK(html != NULL && strstr(html, "font-family:\"Vazirmatn\",Tahoma,sans-serif") != NULL);
-	CHECK(html != NULL && strstr(html, "۱۴۰۵/۰۹/۰۷") != NULL);
-	CHECK(html != NULL && strstr(html, "۷ آذر ۱۴۰۵") != NULL);
-	CHECK(html != NULL && strstr(html, "۶ آذر ۱۴۰۶") != NULL);
+	CHECK(html != NULL && strstr(html, "۱۴۰۵/۰۹/۱۰") != NULL);
+	CHECK(html != NULL && strstr(html, "۱۰ آذر ۱۴۰۵") != NULL);
+	CHECK(html != NULL && strstr(html, "۹ آذر ۱۴۰۶") != NULL);
 	CHECK(html != NULL && strstr(html, "IR-07-03/1405/0002") != NULL);
 	CHECK(html != NULL && strstr(html, "گروه جهادی شهید همت") != NULL);
 	CHECK(html != NULL && strstr(html, "دبیرخانه شهرستان اقلید") != NULL);
@@ -443,7 +453,13 @@ test_county(struct store *ir, struct store *st)
 	OK(sel_session_add(st, course, "2026-12-15", "آشنایی با شیوه نامه", 3, "tester", s1, &err));
 	OK(sel_session_add(st, course, "2026-12-22", "روش های هم اندیشی", 3, "tester", s2, &err));
 	REFUSED(st, sel_session_add(st, course, "1405-09-30", "", 3, "tester", x, &err), NZ_EINVAL);
+	/* Attendance at a session not yet held is refused, nothing written. */
+	REFUSED(st, sel_attend(st, s1, appt_a, true, "tester", &err), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.attendance_early");
+	setenv("NEHZAT_TODAY", "2026-12-15", 1);
 	OK(sel_attend(st, s1, appt_a, true, "tester", &err));
+	REFUSED(st, sel_attend(st, s2, appt_a, true, "tester", &err), NZ_EINVAL);
+	setenv("NEHZAT_TODAY", "2026-12-22", 1);
 	OK(sel_attend(st, s2, appt_a, true, "tester", &err));
 	REFUSED(st, sel_attend(st, s1, appt_b, true, "tester", &err), NZ_ESTATE);
 	j = sel_course_status(st, NULL, false);
@@ -474,6 +490,7 @@ run_call(struct store *st, const char *who, int n, char call[NZ_RID_MAX], char a
 	char name[64], phone[32];
 	int i;
 
+	setenv("NEHZAT_TODAY", "2026-11-28", 1);
 	OK(sel_call_add(st, who, "فراخوان", "", "2026-11-20", "2026-12-10", "tester", call, &err));
 	OK(sel_call_move(st, call, CALL_OPEN, "tester", &err));
 	for (i = 0; i < n; i++) {
@@ -487,10 +504,11 @@ run_call(struct store *st, const char *who, int n, char call[NZ_RID_MAX], char a
 		OK(score_all(st, apps[i], "r2", "9", false));
 	}
 	OK(sel_call_move(st, call, CALL_REVIEWED, "tester", &err));
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		OK(sel_interview_schedule(st, apps[i], "2026-12-01", "09:00", "", "دبیر", "tester", &err));
+	setenv("NEHZAT_TODAY", "2026-12-01", 1); /* the day of the interviews, and today after run_call */
+	for (i = 0; i < n; i++)
 		OK(score_all(st, apps[i], NULL, "8", true));
-	}
 }
 
 /* A province: its own quota of 5. */

@@ -52,7 +52,7 @@ fac_add(struct store *st, const struct fac_input *in, const char *author, char i
 	if ((rc = reg_check_text("notes", in->notes, err)) != 0)
 		return rc;
 	if (in->designated != NULL && in->designated[0] != '\0') {
-		if ((rc = reg_date(in->designated, "date designated", date, err)) != 0)
+		if ((rc = date_parse("date designated", in->designated, date, err)) != 0)
 			return rc;
 	} else {
 		nz_today(date);

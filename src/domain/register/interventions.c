@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "domain/register/reg_int.h"
+#include "domain/sense.h"
 
 /* ---- interventions ---- */
 
@@ -123,11 +124,13 @@ intervention_stage(struct store *st, const char *id, const char *stage, const ch
 		return rc;
 	if ((rc = stages_load(st, id, owner, rows, err)) != 0)
 		goto out;
-	if (start != NULL && start[0] != '\0' && (rc = reg_date(start, "start", rows[k].start, err)) != 0)
+	if (start != NULL && start[0] != '\0' && (rc = date_parse("start", start, rows[k].start, err)) != 0)
 		goto out;
 	if (start != NULL && start[0] == '\0')
 		rows[k].start[0] = '\0';
-	if (end != NULL && end[0] != '\0' && (rc = reg_date(end, "end", rows[k].end, err)) != 0)
+	if (end != NULL && end[0] != '\0' &&
+	    ((rc = date_parse("end", end, rows[k].end, err)) != 0 ||
+	     (rc = sense_not_future("sense.stage_end_future", "end", rows[k].end, err)) != 0))
 		goto out;
 	if (end != NULL && end[0] == '\0')
 		rows[k].end[0] = '\0';
@@ -136,7 +139,8 @@ intervention_stage(struct store *st, const char *id, const char *stage, const ch
 			     reg_stages[k]);
 		goto out;
 	}
-	if ((rc = reg_check_timeline(rows[k].start, rows[k].end, err)) != 0)
+	if ((rc = sense_not_before("sense.stage_end_before_start", "end", rows[k].end, "its start", rows[k].start,
+				   err)) != 0)
 		goto out;
 	/* The stages follow one another: one ends only after those before it. */
 	for (i = 0; rows[k].end[0] != '\0' && i < k; i++)
@@ -285,7 +289,8 @@ evaluation_add(struct store *st, const struct evaluation_input *in, const char *
 	    (rc = reg_check_text("evaluator", in->evaluator, err)) != 0)
 		return rc;
 	if (in->date != NULL && in->date[0] != '\0') {
-		if ((rc = reg_date(in->date, "evaluation date", date, err)) != 0)
+		if ((rc = date_parse("evaluation date", in->date, date, err)) != 0 ||
+		    (rc = sense_not_future("sense.evaluation_future", "evaluation date", date, err)) != 0)
 			return rc;
 	} else {
 		nz_today(date);
@@ -293,7 +298,9 @@ evaluation_add(struct store *st, const struct evaluation_input *in, const char *
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	if (iv) {
-		if ((rc = stages_load(st, in->intervention, owner, rows, err)) != 0)
+		if ((rc = stages_load(st, in->intervention, owner, rows, err)) != 0 ||
+		    (rc = sense_not_before("sense.evaluation_before_implementation", "evaluation date", date,
+					   "the start of implementation", rows[3].start, err)) != 0)
 			goto out;
 		if ((q = reg_prep(st, "SELECT solution FROM intervention WHERE id = ?1", in->intervention, NULL, NULL)) !=
 		    NULL) {

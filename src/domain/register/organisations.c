@@ -30,7 +30,7 @@ org_add(struct store *st, const struct org_input *in, const char *author, char i
 	    (rc = reg_check_text("identified by", in->identified_by, err)) != 0)
 		return rc;
 	if (in->date != NULL && in->date[0] != '\0') {
-		if ((rc = reg_date(in->date, "date identified", date, err)) != 0)
+		if ((rc = date_parse("date identified", in->date, date, err)) != 0)
 			return rc;
 	} else {
 		nz_today(date);
@@ -89,7 +89,7 @@ org_introduce(struct store *st, const char *org, const char *body, const char *l
 	    (rc = reg_check_text("notes", notes, err)) != 0)
 		return rc;
 	if (date != NULL && date[0] != '\0') {
-		if ((rc = reg_date(date, "introduction date", when, err)) != 0)
+		if ((rc = date_parse("introduction date", date, when, err)) != 0)
 			return rc;
 	} else {
 		nz_today(when);

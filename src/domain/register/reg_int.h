@@ -17,6 +17,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/domain.h"
@@ -107,8 +108,5 @@ int reg_sol_write_status(struct store *st, const char *id, const struct sol *s, 
  * current solution it is, in state from. */
 int reg_cascade(struct store *st, const char *sol, const char *from, const char *to, enum reg_via via,
 	const char *author, struct nz_err *err);
-
-/* reg_check_timeline refuses a timeline that ends before it starts. */
-int reg_check_timeline(const char *start, const char *end, struct nz_err *err);
 
 #endif

@@ -13,30 +13,6 @@
 
 /* ---- helpers ---- */
 
-int
-reg_date(const char *text, const char *field, char iso[11], struct nz_err *err)
-{
-	struct nz_err e = {0};
-	const char *msg;
-	int rc, y, m, d;
-
-	if (text == NULL || text[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "%s: no date given", field);
-	/* Four ASCII digits from 1700 on are a Gregorian year: Jalali years are near 1400. */
-	if (isdigit((unsigned char)text[0]) && isdigit((unsigned char)text[1]) &&
-	    isdigit((unsigned char)text[2]) && isdigit((unsigned char)text[3]) && atoi(text) >= 1700)
-		rc = iso_parse(text, &y, &m, &d, &e);
-	else
-		rc = jalali_to_iso(text, iso, &e);
-	if (rc != 0) {
-		msg = strncmp(e.msg, "nehzat: ", 8) == 0 ? e.msg + 8 : e.msg;
-		return nz_fail(err, NZ_EINVAL, "%s: %s", field, msg[0] ? msg : "not a date");
-	}
-	if (atoi(text) >= 1700)
-		snprintf(iso, 11, "%04d-%02d-%02d", y, m, d);
-	return 0;
-}
-
 json_t *
 reg_rows(sqlite3_stmt *s)
 {
@@ -179,7 +155,7 @@ reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const
 		for (j = 0; dates != NULL && dates[j] != NULL; j++) {
 			if (strcmp(dates[j], name) != 0 || v[0] == '\0')
 				continue;
-			if ((rc = reg_date(v, name, iso, err)) != 0)
+			if ((rc = date_parse(name, v, iso, err)) != 0)
 				goto out;
 			v = iso;
 		}

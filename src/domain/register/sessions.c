@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "domain/register/reg_int.h"
+#include "domain/sense.h"
 
 /* ---- deliberation sessions and scores ---- */
 
@@ -23,7 +24,7 @@ session_add(struct store *st, const struct session_input *in, const char *author
 	int i, rc;
 
 	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 ||
-	    (rc = reg_date(in->date, "session date", date, err)) != 0)
+	    (rc = date_parse("session date", in->date, date, err)) != 0)
 		return rc;
 	if (in->participants < -1)
 		return nz_fail(err, NZ_EINVAL, "participants is %lld; give a count of 0 or more", in->participants);
@@ -74,18 +75,22 @@ session_set(struct store *st, const char *id, int npairs, char *const *pairs, co
 	return reg_set_pairs(st, &delib_session_table, "session", id, npairs, pairs, locked, dates, author, err);
 }
 
-/* Reads a session's owner and problem list. */
+/* Reads a session's owner, date (ISO) and problem list. */
 static int
-session_load(struct store *st, const char *sid, char owner[NZ_ID_MAX], struct idlist *l, struct nz_err *err)
+session_load(struct store *st, const char *sid, char owner[NZ_ID_MAX], char date[11], struct idlist *l,
+	     struct nz_err *err)
 {
 	sqlite3_stmt *q;
 	int rc = NZ_ENOTFOUND;
 
-	if ((q = reg_prep(st, "SELECT owner, COALESCE(issues, '') FROM delib_session WHERE id = ?1 AND deleted = 0",
-		      sid, NULL, NULL)) == NULL)
+	if ((q = reg_prep(st,
+			  "SELECT owner, COALESCE(issues, ''), COALESCE(date, '') FROM delib_session"
+			  " WHERE id = ?1 AND deleted = 0",
+			  sid, NULL, NULL)) == NULL)
 		return store_sqlerr(st, err, "session");
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
+		snprintf(date, 11, "%s", (const char *)sqlite3_column_text(q, 2));
 		rc = reg_idlist_parse(l, (const char *)sqlite3_column_text(q, 1), err);
 	}
 	sqlite3_finalize(q);
@@ -153,7 +158,7 @@ int
 session_score(struct store *st, const char *sid, const char *issue, const char *group,
 	      const struct score_input *scores, int nscores, const char *author, struct nz_err *err)
 {
-	char owner[NZ_ID_MAX], iowner[NZ_ID_MAX], state[16], *text = NULL;
+	char owner[NZ_ID_MAX], iowner[NZ_ID_MAX], state[16], sdate[11] = "", today[11], *text = NULL;
 	struct idlist *l;
 	struct colset *cs;
 	int i, j, rc;
@@ -175,7 +180,10 @@ session_score(struct store *st, const char *sid, const char *issue, const char *
 		free(l);
 		return rc;
 	}
-	if ((rc = session_load(st, sid, owner, l, err)) != 0 ||
+	nz_today(today);
+	if ((rc = session_load(st, sid, owner, sdate, l, err)) != 0 ||
+	    (rc = sense_not_before("sense.session_score_future", "scoring today", today, "the session's date", sdate,
+				   err)) != 0 ||
 	    (rc = issue_state(st, issue, state, iowner, NULL, err)) != 0)
 		goto out;
 	if (strcmp(owner, iowner) != 0) {

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "domain/register/reg_int.h"
+#include "domain/sense.h"
 
 /* ---- solutions ---- */
 
@@ -98,7 +99,7 @@ reg_cascade(struct store *st, const char *sol, const char *from, const char *to,
 	return rc;
 }
 
-int
+static int
 reg_check_timeline(const char *start, const char *end, struct nz_err *err)
 {
 	if (start[0] != '\0' && end[0] != '\0' && strcmp(start, end) > 0)
@@ -127,8 +128,8 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 		return rc;
 	if (in->budget < -1)
 		return nz_fail(err, NZ_EINVAL, "budget is %lld; give rials, 0 or more", in->budget);
-	if ((in->start != NULL && in->start[0] && (rc = reg_date(in->start, "start", start, err)) != 0) ||
-	    (in->end != NULL && in->end[0] && (rc = reg_date(in->end, "end", end, err)) != 0) ||
+	if ((in->start != NULL && in->start[0] && (rc = date_parse("start", in->start, start, err)) != 0) ||
+	    (in->end != NULL && in->end[0] && (rc = date_parse("end", in->end, end, err)) != 0) ||
 	    (rc = reg_check_timeline(start, end, err)) != 0)
 		return rc;
 	if ((l = calloc(1, sizeof(*l))) == NULL || (issues = malloc(LIST_MAX * NZ_RID_MAX)) == NULL) {
@@ -229,7 +230,8 @@ solution_submit(struct store *st, const char *id, const char *council, const cha
 	int rc;
 
 	if (date != NULL && date[0] != '\0') {
-		if ((rc = reg_date(date, "submission date", when, err)) != 0)
+		if ((rc = date_parse("submission date", date, when, err)) != 0 ||
+		    (rc = sense_not_future("sense.submission_future", "submission date", when, err)) != 0)
 			return rc;
 	} else {
 		nz_today(when);
@@ -393,7 +395,8 @@ council_decide(struct store *st, const struct decision_input *in, const char *au
 		return nz_fail(err, NZ_EINVAL, "name the solution decided on");
 	if (d == NULL || (strcmp(d, "approved") != 0 && strcmp(d, "rejected") != 0 && strcmp(d, "returned") != 0))
 		return nz_fail(err, NZ_EINVAL, "decision '%s' is not one of approved, rejected, returned", nz_str(d));
-	if ((rc = reg_date(in->date, "council session date", date, err)) != 0)
+	if ((rc = date_parse("council session date", in->date, date, err)) != 0 ||
+	    (rc = sense_not_future("sense.decision_future", "council session date", date, err)) != 0)
 		return rc;
 	if (strcmp(d, "returned") != 0 && (in->resolution == NULL || in->resolution[0] == '\0'))
 		return nz_fail(err, NZ_EINVAL, "a decision to approve or reject needs its resolution number (--resolution)");
@@ -418,11 +421,9 @@ council_decide(struct store *st, const struct decision_input *in, const char *au
 			     in->solution, s.council, s.council, store_node(st));
 		goto out;
 	}
-	if (s.submitted[0] != '\0' && strcmp(date, s.submitted) < 0) {
-		rc = nz_fail(err, NZ_EINVAL, "the council's session (%s) is before the solution was submitted (%s)",
-			     date, s.submitted);
+	if ((rc = sense_not_before("sense.decision_before_submission", "council session date", date,
+				   "the submission", s.submitted, err)) != 0)
 		goto out;
-	}
 	snprintf(rid, sizeof(rid), "%s-r%lld", in->solution, (long long)s.round);
 	nz_today(today);
 	cs = colset_new();

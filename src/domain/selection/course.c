@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/selection/sel_int.h"
+#include "domain/sense.h"
 
 /* ---- orientation course ---- */
 
@@ -68,18 +69,24 @@ sel_attend_tx(struct store *st, const char *session, const char *appt_id, bool p
 	struct colset *cs;
 	sqlite3_stmt *q;
 	char owner[NZ_ID_MAX], course[NZ_RID_MAX], aowner[NZ_ID_MAX], status[16], rid[NZ_RID_MAX], today[11];
+	char date[11];
 	int rc;
 
-	if ((q = store_prepare(st, "SELECT owner, course_id FROM sel_session WHERE id = ? AND deleted = 0",
+	if ((q = store_prepare(st, "SELECT owner, course_id, date FROM sel_session WHERE id = ? AND deleted = 0",
 			       err)) == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(q, 1, session, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(q) == SQLITE_ROW ? 0 : NZ_ENOTFOUND;
 	copy(owner, sizeof(owner), rc == 0 ? col_text(q, 0) : "");
 	copy(course, sizeof(course), rc == 0 ? col_text(q, 1) : "");
+	copy(date, sizeof(date), rc == 0 ? col_text(q, 2) : "");
 	sqlite3_reset(q);
 	if (rc != 0)
 		return nz_fail(err, rc, "no course session with id '%s'", session);
+	nz_today(today);
+	if ((rc = sense_not_before("sense.attendance_early", "recording today", today, "the session's date", date,
+				   err)) != 0)
+		return rc;
 	if ((q = store_prepare(st, "SELECT owner, status FROM sel_appointment WHERE id = ? AND deleted = 0",
 			       err)) == NULL)
 		return NZ_EDB;
@@ -98,7 +105,6 @@ sel_attend_tx(struct store *st, const char *session, const char *appt_id, bool p
 		return nz_fail(err, NZ_EINVAL, "appointment '%s' is of %s but session '%s' is of %s", appt_id,
 			       aowner, session, owner);
 	sel_derived_id("at-", session, appt_id, rid);
-	nz_today(today);
 	cs = colset_new();
 	colset_text(cs, "session_id", session);
 	colset_text(cs, "course_id", course);

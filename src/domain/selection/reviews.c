@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "domain/selection/sel_int.h"
+#include "domain/sense.h"
 
 /* ---- scores ---- */
 
@@ -178,19 +179,21 @@ sel_review_list(struct store *st, const char *applicant, const char *call_id)
 struct interview {
 	bool exists;
 	char status[16];
+	char date[11]; /* ISO, the day it is scheduled for */
 };
 
 static int
 load_interview(struct store *st, const char *rid, struct interview *iv, struct nz_err *err)
 {
 	sqlite3_stmt *q =
-		store_prepare(st, "SELECT status FROM sel_interview WHERE id = ? AND deleted = 0", err);
+		store_prepare(st, "SELECT status, date FROM sel_interview WHERE id = ? AND deleted = 0", err);
 
 	if (q == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(q, 1, rid, -1, SQLITE_TRANSIENT);
 	iv->exists = sqlite3_step(q) == SQLITE_ROW;
 	copy(iv->status, sizeof(iv->status), iv->exists ? col_text(q, 0) : "");
+	copy(iv->date, sizeof(iv->date), iv->exists ? col_text(q, 1) : "");
 	sqlite3_reset(q);
 	return 0;
 }
@@ -218,14 +221,6 @@ interview_ready(struct store *st, const char *applicant, struct applicant *a, st
 	return load_interview(st, rid, iv, err);
 }
 
-static bool
-time_ok(const char *t)
-{
-	return t != NULL && strlen(t) == 5 && t[0] >= '0' && t[0] <= '2' && t[1] >= '0' && t[1] <= '9' &&
-	       t[2] == ':' && t[3] >= '0' && t[3] <= '5' && t[4] >= '0' && t[4] <= '9' &&
-	       (t[0] - '0') * 10 + (t[1] - '0') < 24;
-}
-
 int
 sel_interview_schedule(struct store *st, const char *applicant, const char *date, const char *time,
 		       const char *place, const char *panel, const char *author, struct nz_err *err)
@@ -235,16 +230,15 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 	struct sel_std s;
 	struct interview iv;
 	struct colset *cs;
-	char rid[NZ_RID_MAX], today[11];
+	char rid[NZ_RID_MAX], today[11], hhmm[6];
 	int rc;
 
 	if ((rc = sel_check_date("the interview's date", date, err)) != 0 ||
 	    (rc = sel_check_text("the interview panel", panel, 1000, true, err)) != 0 ||
 	    (rc = sel_check_text("the interview's place", place, 300, false, err)) != 0)
 		return rc;
-	if (!time_ok(time))
-		return nz_fail(err, NZ_EINVAL, "interview time '%s' is not HH:MM (00:00 to 23:59)",
-			       time ? time : "");
+	if ((rc = time_parse("interview time", time, hhmm, err)) != 0)
+		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
@@ -259,7 +253,7 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 	colset_text(cs, "call_id", c.id);
 	colset_text(cs, "applicant_id", applicant);
 	colset_text(cs, "date", date);
-	colset_text(cs, "time", time);
+	colset_text(cs, "time", hhmm);
 	colset_text(cs, "place", place ? place : "");
 	colset_text(cs, "panel", panel);
 	colset_text(cs, "status", "scheduled");
@@ -298,6 +292,10 @@ sel_interview_score(struct store *st, const char *applicant, int npairs, char *c
 			     applicant, a.name);
 		goto out;
 	}
+	nz_today(today);
+	if ((rc = sense_not_before("sense.interview_score_early", "scoring today", today, "the interview's date",
+				   iv.date, err)) != 0)
+		goto out;
 	scores = stored_scores(st, "SELECT scores FROM sel_interview WHERE id = ? AND deleted = 0", rid);
 	if ((rc = parse_scores(s.interview, s.ninterview, "interview", npairs, pairs, scores, err)) != 0)
 		goto out;
@@ -310,7 +308,6 @@ sel_interview_score(struct store *st, const char *applicant, int npairs, char *c
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto out;
 	}
-	nz_today(today);
 	cs = colset_new();
 	colset_text(cs, "status", "held");
 	colset_text(cs, "scores", text);
@@ -355,6 +352,9 @@ sel_interview_noshow(struct store *st, const char *applicant, const char *notes,
 		goto fail;
 	}
 	nz_today(today);
+	if ((rc = sense_not_before("sense.interview_noshow_early", "marking absent today", today,
+				   "the interview's date", iv.date, err)) != 0)
+		goto fail;
 	cs = colset_new();
 	colset_text(cs, "status", "no_show");
 	colset_null(cs, "total");

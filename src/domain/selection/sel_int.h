@@ -19,6 +19,7 @@
 
 #include <sodium.h>
 
+#include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/check.h"
@@ -109,7 +110,7 @@ void sel_expand_json(json_t *rows, const char *key);
 /* sel_check_text refuses a text longer than max bytes, or empty when required. */
 int sel_check_text(const char *what, const char *s, size_t max, bool required, struct nz_err *err);
 
-/* sel_check_date refuses a missing or malformed ISO date, or one outside 1900-2199. */
+/* sel_check_date refuses a missing date, one date_parse refuses, or one not written ISO. */
 int sel_check_date(const char *what, const char *iso, struct nz_err *err);
 
 /* sel_write_rec writes cs to record rid of tbl and frees cs. */

@@ -140,17 +140,16 @@ sel_check_text(const char *what, const char *s, size_t max, bool required, struc
 int
 sel_check_date(const char *what, const char *iso, struct nz_err *err)
 {
-	int y, m, d;
+	char canon[11];
+	int rc;
 
 	if (empty(iso))
 		return nz_fail(err, NZ_EINVAL, "%s is required", what);
-	if (iso_parse(iso, &y, &m, &d, NULL) != 0)
-		return nz_fail(err, NZ_EINVAL, "%s '%s' is not a date", what, iso);
-	/* A Jalali date passed on as ISO would be read as a year around 1400. */
-	if (y < 1900 || y > 2199)
-		return nz_fail(err, NZ_EINVAL,
-			       "%s '%s' lies in the Gregorian year %d; was a Jalali date taken for ISO?",
-			       what, iso, y);
+	if ((rc = date_parse(what, iso, canon, err)) != 0)
+		return rc;
+	/* The commands and the API hand dates on as ISO; anything else here is a caller's slip. */
+	if (strcmp(canon, iso) != 0)
+		return nz_fail(err, NZ_EINVAL, "%s '%s' is not an ISO date (%s)", what, iso, canon);
 	return 0;
 }
 
