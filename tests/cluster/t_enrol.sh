@@ -75,6 +75,21 @@ check_eq "what it wrote after the revocation is not taken" \
 other=$(nz issue add -D "$T/IR-07-04" --title "پس از ابطال دیگری")
 check "the other county is unaffected" wait_sql IR "SELECT count(*) FROM issue WHERE id = '$other'" 1 30
 check_fails "revoking it twice is refused" nz peer revoke -D "$T/IR-07" --id IR-07-03
+# The county's new computer: a new invitation, a new node, its records back from the province.
+check "the stolen county is stopped" stop IR-07-03
+rm -rf "$T/IR-07-03"
+c3=$(invite IR-07 IR-07-03)
+check "a new invitation enrols the county's new computer" nz init --join "$c3" -D "$T/IR-07-03"
+fast IR-07-03
+start IR-07-03
+check "it gets back from the province what the old one had sent" \
+	wait_sql IR-07-03 "SELECT count(*) FROM issue WHERE id = '$i3'" 1 30
+i8=$(nz issue add -D "$T/IR-07-03" --title "از رایانه تازه")
+check "and what it writes reaches national" wait_sql IR "SELECT count(*) FROM issue WHERE id = '$i8'" 1 30
+check_eq "the province took its new key: no longer revoked" \
+	"$(sql IR-07 "SELECT revoked FROM peer WHERE id = 'IR-07-03'")" 0
+check_eq "no change is numbered twice" \
+	"$(sql IR-07 "SELECT count(*) FROM (SELECT 1 FROM oplog GROUP BY origin, origin_seq HAVING count(*) > 1)")" 0
 
 # Rotation: a new key, announced signed by the old one.
 old=$(nz key -D "$T/IR-07-04")
