@@ -204,6 +204,17 @@ http_metrics(struct http_app *app, struct http_res *rs)
 			json_string_value(json_object_get(row, "id")),
 			(long long)json_integer_value(json_object_get(row, "last_contact")) / 1000);
 	json_decref(p);
+	{
+		struct fresh_sum fs;
+		if (fresh_subtree(st, store_node(st), &fs, NULL) == 0)
+			fprintf(f, "# HELP nehzat_units_below Units below this node it knows of, and of them never heard from.\n"
+				   "# TYPE nehzat_units_below gauge\n"
+				   "nehzat_units_below{heard=\"yes\"} %d\nnehzat_units_below{heard=\"never\"} %d\n"
+				   "# HELP nehzat_units_oldest_heard_seconds Unix time of the oldest last sync among units"
+				   " below heard from (0: none).\n# TYPE nehzat_units_oldest_heard_seconds gauge\n"
+				   "nehzat_units_oldest_heard_seconds %lld\n",
+				fs.units - fs.never, fs.never, (long long)(fs.oldest / 1000));
+	}
 	fprintf(f, "# HELP nehzat_changes_applied_total Changes in the log, by the peer they came through"
 		   " (\"local\": written here).\n# TYPE nehzat_changes_applied_total counter\n");
 	metric_rows(f, st, "nehzat_changes_applied_total", "via",

@@ -397,6 +397,11 @@ main(void)
 	free(b);
 	CHECK_INT(req("GET", "/metrics", NULL, NULL, NULL, &b), 200);
 	CHECK(has(b, "nehzat_http_errors_total{class=\"4xx\"}"));
+	CHECK(has(b, "nehzat_units_below{heard=\"never\"}"));
+	free(b);
+	/* What this node knows of each unit's freshness: its own data is local. */
+	CHECK_INT(req("GET", "/api/v1/freshness", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"heard\":\"local\""));
 	free(b);
 
 	/* A viewer reads but may not write. */
