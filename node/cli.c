@@ -16,6 +16,7 @@
 #include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/register.h"
 #include "node/node.h"
 
 /* ---- arguments ---- */
@@ -160,6 +161,12 @@ cli_jstr(json_t *o, const char *key)
 	const char *s = json_string_value(json_object_get(o, key));
 
 	return s != NULL ? s : "";
+}
+
+long long
+cli_jint(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
 }
 
 void
@@ -338,4 +345,28 @@ cli_not_found(const char *what, const char *id)
 
 	nz_fail(&err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
 	return cmd_fail(&err);
+}
+
+/* ---- listings ---- */
+
+int
+cli_list_parse(const char *cmd, int argc, char **argv, unsigned extra, struct cli_list_opts *l, char **pos, int maxpos)
+{
+	struct cli_opt opts[6] = {CLI_VAL("--under", &l->under), CLI_VAL("--csv", &l->csv)};
+	int k = 2, rc;
+
+	memset(l, 0, sizeof(*l));
+	if (extra & CLI_LIST_STATUS)
+		opts[k++] = (struct cli_opt)CLI_VAL("--status", &l->status);
+	if (extra & CLI_LIST_CATEGORY)
+		opts[k++] = (struct cli_opt)CLI_VAL("--category", &l->category);
+	if (extra & CLI_LIST_PENDING)
+		opts[k++] = (struct cli_opt)CLI_FLAG("--pending", &l->pending);
+	opts[k] = (struct cli_opt)CLI_END;
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, maxpos, &l->npos)) != 0 ||
+	    (rc = cli_check_unit(cmd, l->under)) != 0)
+		return rc;
+	if (l->status != NULL && reg_status_fa(l->status) == NULL)
+		return cmd_usage("%s: '%s' is not a status", cmd, l->status);
+	return 0;
 }

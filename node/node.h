@@ -179,6 +179,9 @@ int cli_unread(void);
  * it releases rows and returns 0, or cli_unread() when rows is NULL. */
 int cli_list(const struct cmd_opts *o, json_t *rows, const char *const *cols);
 
+/* cli_jint returns the whole number at key of object o, or 0. */
+long long cli_jint(json_t *o, const char *key);
+
 /* struct cli_col is a column of a text table: the JSON key and its header. */
 struct cli_col {
 	const char *key, *head;
@@ -212,6 +215,88 @@ int cli_done(struct node *n, int rc, const struct nz_err *err, const char *line)
 
 /* cli_not_found prints "no WHAT with id 'ID'" and returns exit status 1. */
 int cli_not_found(const char *what, const char *id);
+
+/* ---- node/cli.c: listings ---- */
+
+/* What a listing takes besides --under CODE and --csv FILE. */
+enum { CLI_LIST_STATUS = 1, CLI_LIST_CATEGORY = 2, CLI_LIST_PENDING = 4 };
+
+/* struct cli_list_opts holds a listing's options and how many arguments it was given. */
+struct cli_list_opts {
+	const char *under, *status, *category, *csv;
+	bool pending;
+	int npos;
+};
+
+/* cli_list_parse reads the options of "CMD list" (those of extra too) and up to maxpos arguments into pos. */
+int cli_list_parse(const char *cmd, int argc, char **argv, unsigned extra, struct cli_list_opts *l, char **pos,
+		   int maxpos);
+
+/* ---- node/out.c: the output layer ---- */
+
+/* out_get_fn finds one record by id (NULL: none); the caller owns it. */
+typedef json_t *(*out_get_fn)(struct store *st, const char *id);
+
+/* out_set_fn assigns FIELD=VALUE pairs to record id. */
+typedef int (*out_set_fn)(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
+		      struct nz_err *err);
+
+/* out_ms_jalali writes "1405-09-07 14:03" in Iran time for unix ms, "never" for 0. */
+void out_ms_jalali(long long ms, char *buf, size_t n);
+
+/*
+ * out_jalalize rewrites, throughout v, every ISO date string as Jalali, and next
+ * to every "..._ms" time adds the same key without "_ms" as Jalali text.
+ */
+void out_jalalize(json_t *v);
+
+/* out_csv_file writes the scalar fields of rows (those of the first row) as RFC 4180 CSV to path ("-": stdout). */
+int out_csv_file(const char *path, json_t *rows);
+
+/* out_csv_cols writes rows as CSV with a header of cols to path ("-": standard output); returns the exit
+ * status (cli_csv_close). */
+int out_csv_cols(const char *path, json_t *rows, const char *const *cols);
+
+/* out_rows prints a listing as JSON, CSV (csv not NULL) or a text table of cols; consumes rows. */
+int out_rows(const struct cmd_opts *o, json_t *rows, const char *const *cols, const char *csv);
+
+/* out_texts turns the booleans of an array of objects into yes/no, for text tables. */
+void out_texts(json_t *rows);
+
+/* out_show prints one record (NULL: not found); nested arrays as tables of all their fields. */
+int out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id);
+
+/* out_show_id runs "CMD show ID" with the record get finds, a WHAT. */
+int out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what);
+
+/* out_set_fields runs "CMD set ID FIELD=VALUE..." through set. */
+int out_set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_set_fn set);
+
+/* out_record prints one record as "key  value" lines, dates in Jalali, nested values as JSON. */
+void out_record(json_t *o);
+
+/* out_table prints a listing as JSON or a table of cols and releases rows. */
+int out_table(const struct cmd_opts *o, json_t *rows, const struct cli_col *cols);
+
+/* out_record_json prints one record (NULL: "no WHAT with id") as JSON or key-value lines and releases it. */
+int out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, const char *id);
+
+/* LIFECYCLE_HELP ends the --help of issue and solution, and is what "register lifecycle" prints. */
+#define LIFECYCLE_HELP \
+	"Lifecycle (only these moves are legal; anything else is refused and changes nothing):\n" \
+	"  identified (شناسایی شده)      -> prioritised     when a session scores it (session score)\n" \
+	"  prioritised (اولویت بندی شده)  -> proposed        when a solution is proposed (solution add)\n" \
+	"  proposed (راه حل پیشنهاد شده)  -> council         solution submit --council county|province\n" \
+	"  council (در دستور شورا)        -> approved | rejected | returned   council decide (at the council's node)\n" \
+	"  returned (عودت برای اصلاح)     -> proposed        solution revise\n" \
+	"  rejected (رد شده در شورا)      -> proposed        a new solution (solution add); or -> closed\n" \
+	"  approved (مصوب شورا)           -> intervention    intervention add --solution\n" \
+	"  intervention (در حال مداخله)   -> evaluated       evaluation add --intervention (implementation started)\n" \
+	"  evaluated (ارزیابی شده)        -> closed          solution close / issue close\n" \
+	"  identified, prioritised        -> closed          issue close (e.g. a duplicate)\n" \
+	"A solution's problems move with it.  approved/rejected/returned are the council's decision record,\n" \
+	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n" \
+	"each other.\n"
 
 /* The commands, each declared in the node/cmd_*.c of its area; node/main.c lists them. */
 extern const struct cmd_def cmd_init;
