@@ -166,13 +166,19 @@ store_backup(struct store *st, const char *path, struct store_backup_report *rep
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	struct counts *c;
-	int rc, i;
+	int rc, i, fd;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.part", path) >= (int)sizeof(tmp))
 		return nz_fail(err, NZ_EINVAL, "backup: path too long");
 	if ((c = calloc(1, sizeof(*c))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "backup: out of memory");
 	unlink(tmp);
+	/* A backup holds what the database holds: readable by its owner only. */
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0600)) < 0) {
+		rc = nz_fail(err, NZ_EIO, "backup: cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	close(fd);
 	if ((rc = copy_snapshot(store_db(st), tmp, c, err)) != 0 || (rc = verify_copy(tmp, c, err)) != 0)
 		goto out;
 	if (fsync_path(tmp, O_RDONLY) != 0) {

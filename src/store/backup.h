@@ -16,7 +16,7 @@ struct store_backup_report {
  * store_backup copies st's database, as one instant saw it, to path while
  * others go on writing; checks the copy (PRAGMA integrity_check and the row
  * count of every table against the source's in the same snapshot); and
- * renames it into place, replacing any file of that name.  Returns 0 with
+ * renames it into place (mode 0600), replacing any file of that name.  Returns 0 with
  * rep filled, or an error, leaving path as it was and no path.part.
  */
 int store_backup(struct store *st, const char *path, struct store_backup_report *rep, struct nz_err *err);

@@ -19,6 +19,7 @@ out=$(nz backup -D "$C" "$T/b1.db" 2>&1); rc=$?
 check_eq "a backup taken during writes succeeds" "$rc" 0
 check_match "it reports what it checked" "$out" "^backup $T/b1.db: [0-9]+ tables, [0-9]+ rows \(([0-9]+) in the change log\), integrity ok$"
 logrows=$(echo "$out" | sed -n 's/.*(\([0-9]*\) in the change log).*/\1/p')
+check_eq "the copy is readable by its owner only" "$(stat -c %a "$T/b1.db")" 600
 check_eq "the copy passes integrity_check" "$(sqlite3 "$T/b1.db" "PRAGMA integrity_check")" ok
 check_eq "the copy holds the change-log rows it reported" "$(sqlite3 "$T/b1.db" "SELECT count(*) FROM oplog")" "$logrows"
 check_eq "the copy is one instant: every logged problem is in its table" \
