@@ -573,7 +573,8 @@ review_score_exec(const struct cmd_opts *o, int argc, char **argv)
 	int npos, rc;
 
 	const char *reviewer = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--reviewer", &reviewer), CLI_END};
+	bool draft = false;
+	const struct cli_opt opts[] = {CLI_VAL("--reviewer", &reviewer), CLI_FLAG("--draft", &draft), CLI_END};
 	if ((rc = cli_parse("review score", argc, argv, 2, opts, pos, POS_MAX, &npos)) != 0)
 		return rc;
 	if (npos < 2 || reviewer == NULL)
@@ -581,7 +582,7 @@ review_score_exec(const struct cmd_opts *o, int argc, char **argv)
 			"review score: give APPLICANT, --reviewer NAME and CODE=SCORE pairs");
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	rc = sel_review_score(n.st, pos[0], reviewer, npos - 1, pos + 1, n.author, &err);
+	rc = sel_review_score(n.st, pos[0], reviewer, npos - 1, pos + 1, draft, n.author, &err);
 	return cli_done(&n, rc, &err, NULL);
 }
 
@@ -610,7 +611,7 @@ review_list_exec(const struct cmd_opts *o, int argc, char **argv)
 }
 
 static const struct cmd_sub review_subs[] = {
-	{"score", "-D DIR APPLICANT --reviewer NAME CODE=SCORE...",
+	{"score", "-D DIR APPLICANT --reviewer NAME CODE=SCORE... [--draft]",
 	 NULL, review_score_exec},
 	{"list", "-D DIR (CALL | --applicant ID) [--json]",
 	 NULL, review_list_exec},
@@ -623,8 +624,9 @@ const struct cmd_def cmd_review = {
 	.about = "Review and weighting (بررسی و وزن دهی), while the call is closed.  Each reviewer\n"
 		 "scores the review criteria of the call's standards (see 'nehzat standard show'),\n"
 		 "each within its bounds; later scores by the same reviewer replace earlier ones.\n"
-		 "A reviewer's total is the weighted mean of the criteria scaled onto 0..100, kept\n"
-		 "once every criterion has a score.  An applicant whose reviewers' totals differ by\n"
+		 "A review scores every criterion, or is saved with --draft and completed later:\n"
+		 "a draft is not counted by finish-review nor by the ranking.\n"
+		 "A reviewer's total is the weighted mean of the criteria scaled onto 0..100.  An applicant whose reviewers' totals differ by\n"
 		 "more than the standards' disagreement points is flagged in 'nehzat rank'.\n",
 	.subs = review_subs,
 };

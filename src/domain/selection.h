@@ -241,11 +241,14 @@ int sel_doc_content(struct store *st, const char *id, unsigned char **data, size
 /*
  * sel_review_score records reviewer's scores of applicant as "code=score"
  * pairs, each within its criterion's bounds under the call's standards.
- * Scores merge with the reviewer's earlier ones; the total is computed once
- * every criterion has a score.  Only while the call is closed.
+ * Scores merge with the reviewer's earlier ones.  A review scores every
+ * criterion: one that lacks any is refused, naming them, unless draft is set;
+ * a draft is kept without a total and neither finish-review nor the ranking
+ * counts it until the reviewer completes it without draft.  Only while the
+ * call is closed.
  */
 int sel_review_score(struct store *st, const char *applicant, const char *reviewer, int npairs,
-		     char *const *pairs, const char *author, struct nz_err *err);
+		     char *const *pairs, bool draft, const char *author, struct nz_err *err);
 
 /* sel_review_list returns the reviews of an applicant, or of every applicant of a call. */
 json_t *sel_review_list(struct store *st, const char *applicant, const char *call_id);

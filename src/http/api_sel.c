@@ -238,17 +238,24 @@ doc_get(struct api *a)
 	a->rs->len = len;
 }
 
-/* POST /applicants/:id/reviews {scores: {code: score}}; the reviewer is the user. */
+/* POST /applicants/:id/reviews {scores: {code: score}, draft}; the reviewer is the user. */
 static void
 review(struct api *a)
 {
 	struct nz_err err = {0};
 	char **pairs;
 	int n = api_pairs(a, "scores", &pairs, true);
+	bool draft;
 
 	if (n < 0)
 		return;
-	api_result(a, sel_review_score(a->st, a->param[0], AUTHOR, n, pairs, AUTHOR, &err), a->param[0], &err);
+	draft = api_bool(a, "draft", false);
+	if (api_bad(a)) {
+		api_pairs_free(pairs, n);
+		return;
+	}
+	api_result(a, sel_review_score(a->st, a->param[0], AUTHOR, n, pairs, draft, AUTHOR, &err), a->param[0],
+		   &err);
 	api_pairs_free(pairs, n);
 }
 

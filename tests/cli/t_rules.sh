@@ -82,10 +82,16 @@ K=$(nz call add -D "$C" --title "فراخوان" --opens 1405-09-01 --closes 140
 nz call open -D "$C" "$K" >/dev/null
 G=$(nz applicant add -D "$C" "$K" --name "گروه جهادی" --kind jihadi --contact "رضا" --phone 09121111111)
 nz call close -D "$C" "$K" >/dev/null
-for r in r1 r2; do
-	nz review score -D "$C" "$G" --reviewer $r experience=8 activities=8 capacity=8 local=8 participation=8 >/dev/null
-done
-nz call finish-review -D "$C" "$K" >/dev/null
+# ---- complete reviews: three criteria missing is refused, or saved as a draft that is not counted ----
+rule "a review lacking criteria" "capacity, local, participation has none from r1" \
+	nz review score -D "$C" "$G" --reviewer r1 experience=8 activities=7
+check "saved as a draft" nz review score -D "$C" "$G" --reviewer r1 experience=8 activities=7 --draft
+check "r2 reviews in full" nz review score -D "$C" "$G" --reviewer r2 experience=8 activities=8 capacity=8 local=8 \
+	participation=8
+rule "finish-review does not count the draft" "has 1 complete review" nz call finish-review -D "$C" "$K"
+check "r1 completes the draft" nz review score -D "$C" "$G" --reviewer r1 capacity=6 local=9 participation=8
+check_eq "two reviews with totals" "$(sql IR-07-03 'SELECT count(*) FROM sel_review WHERE total IS NOT NULL AND draft = 0')" 2
+check "finish-review" nz call finish-review -D "$C" "$K"
 while IFS='|' read -r d pat t; do
 	rule "interview --time $t" "$pat" nz interview schedule -D "$C" "$G" --date 1405-09-10 --time "$t" --panel "دبیر"
 done <<'EOF'

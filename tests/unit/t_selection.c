@@ -132,7 +132,7 @@ score_all(struct store *st, const char *app, const char *reviewer, const char *s
 	}
 	if (interview)
 		return sel_interview_score(st, app, n, pairs, "پاسخ های روشن", "tester", &err);
-	return sel_review_score(st, app, reviewer, n, pairs, "tester", &err);
+	return sel_review_score(st, app, reviewer, n, pairs, false, "tester", &err);
 }
 
 static json_t *
@@ -222,6 +222,8 @@ test_county(struct store *ir, struct store *st)
 	char no[SEL_DECREE_NO_MAX], doc[NZ_RID_MAX], jal[11], course[NZ_RID_MAX], s1[NZ_RID_MAX],
 		s2[NZ_RID_MAX];
 	char *bad_pairs[] = {"experience=11"}, *unknown_pairs[] = {"charisma=5"}, *html = NULL;
+	char *part_pairs[] = {"experience=8", "activities=7"};
+	char *rest_pairs[] = {"capacity=6", "local=9", "participation=8"};
 	unsigned char *data = NULL, big[SEL_DOC_MAX + 1];
 	size_t len = 0;
 	json_t *rank, *r, *j;
@@ -286,11 +288,20 @@ test_county(struct store *ir, struct store *st)
 	REFUSED(st, score_all(st, a, "reviewer1", "8", false), NZ_ESTATE);
 	OK(sel_call_move(st, call, CALL_CLOSED, "tester", &err));
 	REFUSED(st, apply_group(st, call, "گروه پس از بستن", "other", "", "09128888888", x), NZ_ESTATE);
-	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, bad_pairs, "tester", &err), NZ_EINVAL);
+	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, bad_pairs, false, "tester", &err), NZ_EINVAL);
 	CHECK(strstr(err.msg, "bounds") != NULL);
-	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, unknown_pairs, "tester", &err), NZ_EINVAL);
-	REFUSED(st, sel_review_score(st, a, "", 1, unknown_pairs, "tester", &err), NZ_EINVAL);
+	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, unknown_pairs, false, "tester", &err), NZ_EINVAL);
+	REFUSED(st, sel_review_score(st, a, "", 1, unknown_pairs, false, "tester", &err), NZ_EINVAL);
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_review"), 0);
+	/* A review lacking criteria is refused, naming them, unless saved as a draft, which is not counted. */
+	REFUSED(st, sel_review_score(st, a, "reviewer1", 2, part_pairs, false, "tester", &err), NZ_EINVAL);
+	CHECK_STR(err.why, "sel.review_incomplete");
+	CHECK(strstr(err.msg, "capacity, local, participation") != NULL);
+	OK(sel_review_score(st, a, "reviewer1", 2, part_pairs, true, "tester", &err));
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_review WHERE draft = 1 AND total IS NULL"), 1);
+	/* Completing it without --draft merges the scores and gives a total. */
+	OK(sel_review_score(st, a, "reviewer1", 3, rest_pairs, false, "tester", &err));
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_review WHERE draft = 0 AND total IS NOT NULL"), 1);
 	OK(score_all(st, a, "reviewer1", "8", false));
 	OK(score_all(st, a, "reviewer2", "8", false));
 	OK(score_all(st, b, "reviewer1", "7.5", false));

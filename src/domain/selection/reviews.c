@@ -99,8 +99,11 @@ stored_scores(struct store *st, const char *sql, const char *rid)
 
 int
 sel_review_score(struct store *st, const char *applicant, const char *reviewer, int npairs,
-		 char *const *pairs, const char *author, struct nz_err *err)
+		 char *const *pairs, bool draft, const char *author, struct nz_err *err)
 {
+	char lacking[SEL_CRIT_MAX * (SEL_CODE_MAX + 2)] = "";
+	size_t nl = 0;
+	int i;
 	struct applicant a;
 	struct call c;
 	struct sel_std s;
@@ -132,6 +135,18 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 	scores = stored_scores(st, "SELECT scores FROM sel_review WHERE id = ? AND deleted = 0", rid);
 	if ((rc = parse_scores(s.review, s.nreview, "review", npairs, pairs, scores, err)) != 0)
 		goto out;
+	for (i = 0; i < s.nreview; i++)
+		if (!json_is_number(json_object_get(scores, s.review[i].code)) && nl < sizeof(lacking))
+			nl += (size_t)snprintf(lacking + nl, sizeof(lacking) - nl, "%s%s", nl ? ", " : "",
+					       s.review[i].code);
+	if (nl > 0 && !draft) {
+		nz_fail(err, NZ_EINVAL,
+			"a review scores every criterion; %s has none from %s yet (to finish later, save it as a"
+			" draft)",
+			lacking, reviewer);
+		rc = nz_why(err, "sel.review_incomplete", "missing", lacking, "reviewer", reviewer, NULL);
+		goto out;
+	}
 	if ((text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto out;
@@ -142,10 +157,11 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 	colset_text(cs, "applicant_id", applicant);
 	colset_text(cs, "reviewer", reviewer);
 	colset_text(cs, "scores", text);
-	if (weighted_total(s.review, s.nreview, scores, &total, NULL))
+	if (!draft && weighted_total(s.review, s.nreview, scores, &total, NULL))
 		colset_real(cs, "total", total);
 	else
 		colset_null(cs, "total");
+	colset_int(cs, "draft", draft ? 1 : 0);
 	colset_text(cs, "updated", today);
 	rc = store_write(st, "sel_review", rid, a.owner, cs, author, err);
 out:

@@ -71,8 +71,9 @@ static const struct col_def review_cols[] = {
 	{"applicant_id", COL_TEXT},
 	{"reviewer", COL_TEXT},
 	{"scores", COL_TEXT}, /* JSON object: criterion code -> score */
-	{"total", COL_REAL},  /* weighted, 0..100; NULL until every criterion is scored */
+	{"total", COL_REAL},  /* weighted, 0..100; NULL while a draft */
 	{"updated", COL_TEXT},
+	{"draft", COL_INT}, /* 1: saved unfinished, not counted by finish-review or the ranking */
 	{NULL, 0},
 };
 static const char *const review_idx[] = {"call_id", "applicant_id", NULL};
