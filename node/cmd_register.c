@@ -1,6 +1,7 @@
 /*
  * Commands of the issue register around the lifecycle: intervention,
- * evaluation, org, register (standards and consolidation) and facilitator.
+ * evaluation, org and register (standards and consolidation); facilitators
+ * are a resource declared once (node/cmd_resource.c).
  * Parsing and printing only; the rules are in src/domain/register/.  Dates
  * are typed and shown in Jalali.
  */
@@ -634,89 +635,4 @@ const struct cmd_def cmd_register = {
 		 "seed-standards writes the default problem categories and prioritisation criteria that\n"
 		 "are not defined yet (national node only; they reach every node with sync).\n",
 	.subs = register_subs,
-};
-
-/* ---- facilitator ---- */
-
-static int
-facilitator_add_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-	struct nz_err err = {0};
-	struct node n;
-	int rc, np;
-
-	struct fac_input in = {0};
-	char id[NZ_RID_MAX];
-	const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),       CLI_VAL("--serves", &in.serves),
-				       CLI_VAL("--phone", &in.phone),     CLI_VAL("--designated", &in.designated),
-				       CLI_VAL("--notes", &in.notes),     CLI_END};
-	if ((rc = cli_parse("facilitator add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-		return rc;
-	if (in.name == NULL || in.serves == NULL)
-		return cmd_usage("facilitator add: --name N and --serves CODE are required");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = fac_add(n.st, &in, n.author, id, &err);
-	return cli_done(&n, rc, &err, id);
-}
-
-static int
-facilitator_retire_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-	struct nz_err err = {0};
-	struct node n;
-	char *pos[POS_MAX];
-	int rc, np;
-
-	const struct cli_opt opts[] = {CLI_END};
-	if ((rc = cli_parse("facilitator retire", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
-		return rc;
-	if (np != 1)
-		return cmd_usage("facilitator retire: give one ID");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = fac_retire(n.st, pos[0], n.author, &err);
-	return cli_done(&n, rc, &err, NULL);
-}
-
-static int
-facilitator_list_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-	static const char *const cols[] = {"id", "name", "phone", "serves", "serves_name", "designated", "active",
-					   "retired", NULL};
-	struct node n;
-	int rc, np;
-
-	const char *under = NULL, *csv = NULL;
-	bool all = false;
-	json_t *rows;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_VAL("--csv", &csv), CLI_FLAG("--all", &all),
-				       CLI_END};
-	if ((rc = cli_parse("facilitator list", argc, argv, 2, opts, NULL, 0, &np)) != 0 ||
-	    (rc = cli_check_unit("facilitator list", under)) != 0 || (rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = fac_list(n.st, under, all);
-	node_close(&n);
-	return out_rows(o, rows, cols, csv);
-}
-
-static const struct cmd_sub facilitator_subs[] = {
-	{"add", "-D DIR --name N --serves CODE [--phone P] [--designated D]\n"
-	  "[--notes T]",
-	 NULL, facilitator_add_exec},
-	{"retire", "-D DIR ID",
-	 NULL, facilitator_retire_exec},
-	{"list", "-D DIR [--under CODE] [--all] [--json] [--csv FILE]",
-	 NULL, facilitator_list_exec},
-	{NULL, NULL, NULL, NULL},
-};
-
-const struct cmd_def cmd_facilitator = {
-	.name = "facilitator",
-	.summary = "facilitators designated nationally (تسهیلگر): add, retire, list",
-	.about = "Facilitators (تسهیلگر) are chosen by the national secretariat (the guideline's definition 3):\n"
-		 "add and retire run at the national node only, and the designations reach every node.\n"
-		 "--serves names the org unit a facilitator works for (IR, a province or a county); list\n"
-		 "shows those serving inside --under or a unit above it, active ones unless --all.\n",
-	.subs = facilitator_subs,
 };

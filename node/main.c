@@ -12,7 +12,7 @@
 #include "store/store.h"
 
 /* The commands in the order `nehzat --help` lists them. */
-static const struct cmd_def *const commands[] = {
+static const struct cmd_def *const declared[] = {
 	&cmd_init,
 	&cmd_serve,
 	&cmd_sync,
@@ -28,7 +28,6 @@ static const struct cmd_def *const commands[] = {
 	&cmd_intervention,
 	&cmd_evaluation,
 	&cmd_org,
-	&cmd_facilitator,
 	&cmd_register,
 	&cmd_quarantine,
 	&cmd_template,
@@ -52,6 +51,23 @@ static const struct cmd_def *const commands[] = {
 	&cmd_backup,
 	NULL,
 };
+
+/* commands holds the table above and, after it, the commands of the replicated resources
+ * (cmd_resources); all_commands fills it on the first call. */
+static const struct cmd_def *commands[sizeof(declared) / sizeof(declared[0]) + 32];
+
+static void
+all_commands(void)
+{
+	const struct cmd_def *const *r = cmd_resources();
+	size_t n = 0;
+
+	for (; declared[n] != NULL; n++)
+		commands[n] = declared[n];
+	for (; *r != NULL && n + 1 < sizeof(commands) / sizeof(commands[0]); r++)
+		commands[n++] = *r;
+	commands[n] = NULL;
+}
 
 static void
 usage(FILE *out)
@@ -77,7 +93,7 @@ help(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "--man") == 0) {
-		cmd_man(stdout, commands);
+		cmd_man(stdout, (const struct cmd_def *const *)commands);
 		return 0;
 	}
 	for (i = 0; commands[i] != NULL; i++)
@@ -93,6 +109,7 @@ main(int argc, char **argv)
 {
 	int i;
 
+	all_commands();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

@@ -298,6 +298,10 @@ int out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, con
 	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n" \
 	"each other.\n"
 
+/* cmd_resources returns the commands of the replicated resources (node/cmd_resource.c), written from
+ * their declarations in src/domain/resources.c, closed by NULL. */
+const struct cmd_def *const *cmd_resources(void);
+
 /* The commands, each declared in the node/cmd_*.c of its area; node/main.c lists them. */
 extern const struct cmd_def cmd_init;
 extern const struct cmd_def cmd_status;
@@ -312,7 +316,6 @@ extern const struct cmd_def cmd_council;
 extern const struct cmd_def cmd_intervention;
 extern const struct cmd_def cmd_evaluation;
 extern const struct cmd_def cmd_org;
-extern const struct cmd_def cmd_facilitator;
 extern const struct cmd_def cmd_register;
 extern const struct cmd_def cmd_quarantine;
 extern const struct cmd_def cmd_serve;

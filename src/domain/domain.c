@@ -3,6 +3,7 @@
 #include "domain/fresh.h"
 #include "domain/register.h"
 #include "domain/reports.h"
+#include "domain/resource.h"
 #include "domain/selection.h"
 
 static const struct tbl_def *const all_tables[] = {
@@ -38,8 +39,25 @@ static const struct tbl_def *const all_tables[] = {
 	NULL,
 };
 
+/* The tables above, then those of the resources declared in resources.c that are not among them: a
+ * resource's table needs no line here.  Built once, on the first call (at a node's opening). */
 const struct tbl_def *const *
 domain_tables(void)
 {
-	return all_tables;
+	static const struct tbl_def *tables[sizeof(all_tables) / sizeof(all_tables[0]) + 32];
+	const struct res_def *const *r;
+	size_t n = 0, i;
+
+	if (tables[0] != NULL)
+		return tables;
+	for (i = 0; all_tables[i] != NULL; i++)
+		tables[n++] = all_tables[i];
+	for (r = res_all(); *r != NULL && n + 1 < sizeof(tables) / sizeof(tables[0]); r++) {
+		for (i = 0; i < n && tables[i] != (*r)->tbl; i++)
+			;
+		if (i == n)
+			tables[n++] = (*r)->tbl;
+	}
+	tables[n] = NULL;
+	return tables;
 }

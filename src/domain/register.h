@@ -400,6 +400,9 @@ json_t *org_intro_list(struct store *st, const char *under, const char *org);
 
 /* ---- facilitators (register/facilitators.c) ---- */
 
+/* facilitator_res declares facilitators as a replicated resource (domain/resource.h). */
+extern const struct res_def facilitator_res;
+
 /* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
 struct fac_input {
 	const char *name;       /* required */

@@ -10,6 +10,7 @@
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/register.h"
+#include "domain/resource.h"
 #include "http/http_int.h"
 
 #define AUTHOR (a->user.name)
@@ -466,41 +467,94 @@ intro_outcome(struct api *a)
 		api_result(a, org_outcome(a->st, a->param[0], outcome, notes, AUTHOR, &err), a->param[0], &err);
 }
 
-/* GET /facilitators?under=&all=1 */
+/* ---- replicated resources declared once (domain/resource.h): GET /PLURAL?under=&all=1, POST /PLURAL
+ * {fields}, POST /PLURAL/:id/retire for each, also as /resources/:name/... ---- */
+
 static void
-fac_ls(struct api *a)
+res_ls_of(struct api *a, const struct res_def *r)
 {
 	const char *under = api_under(a), *all = api_query(a, "all");
 
 	if (under != NULL)
-		api_list(a, fac_list(a->st, under, all != NULL && strcmp(all, "1") == 0));
+		api_list(a, res_list(a->st, r, under, all != NULL && strcmp(all, "1") == 0));
 }
 
-/* POST /facilitators {name, serves, phone, designated, notes} (national) */
+static void
+res_new_of(struct api *a, const struct res_def *r)
+{
+	const char *values[RES_FIELDS_MAX] = {0};
+	char id[NZ_RID_MAX] = "";
+	struct nz_err err = {0};
+	int i;
+
+	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++)
+		values[i] = api_str(a, r->fields[i].name, (r->fields[i].flags & RES_REQUIRED) != 0);
+	if (!api_bad(a))
+		api_result(a, res_add(a->st, r, values, AUTHOR, id, &err), id, &err);
+}
+
+static void
+res_end_of(struct api *a, const struct res_def *r, const char *id)
+{
+	struct nz_err err = {0};
+
+	api_result(a, res_retire(a->st, r, id, AUTHOR, &err), id, &err);
+}
+
+/* res_named finds the resource of /resources/:name, or answers 404. */
+static const struct res_def *
+res_named(struct api *a)
+{
+	const struct res_def *r = res_find(a->param[0]);
+
+	if (r == NULL)
+		api_error(a, 404, "not_found", NULL, "no resource '%s'", a->param[0]);
+	return r;
+}
+
+static void
+res_ls(struct api *a)
+{
+	const struct res_def *r = res_named(a);
+
+	if (r != NULL)
+		res_ls_of(a, r);
+}
+
+static void
+res_new(struct api *a)
+{
+	const struct res_def *r = res_named(a);
+
+	if (r != NULL)
+		res_new_of(a, r);
+}
+
+static void
+res_end(struct api *a)
+{
+	const struct res_def *r = res_named(a);
+
+	if (r != NULL)
+		res_end_of(a, r, a->param[1]);
+}
+
+static void
+fac_ls(struct api *a)
+{
+	res_ls_of(a, &facilitator_res);
+}
+
 static void
 fac_new(struct api *a)
 {
-	struct fac_input in;
-	char date[11], id[NZ_RID_MAX] = "";
-	struct nz_err err = {0};
-
-	memset(&in, 0, sizeof(in));
-	in.name = api_str(a, "name", true);
-	in.serves = api_str(a, "serves", true);
-	in.phone = api_str(a, "phone", false);
-	in.designated = api_date(a, "designated", date, false) ? date : NULL;
-	in.notes = api_str(a, "notes", false);
-	if (!api_bad(a))
-		api_result(a, fac_add(a->st, &in, AUTHOR, id, &err), id, &err);
+	res_new_of(a, &facilitator_res);
 }
 
-/* POST /facilitators/:id/retire (national) */
 static void
 fac_end(struct api *a)
 {
-	struct nz_err err = {0};
-
-	api_result(a, fac_retire(a->st, a->param[0], AUTHOR, &err), a->param[0], &err);
+	res_end_of(a, &facilitator_res, a->param[0]);
 }
 
 /* GET /register/summary?under=&top= */
@@ -561,5 +615,8 @@ const struct route api_reg_routes[] = {
 	{"GET", "facilitators", R_ANY, fac_ls},
 	{"POST", "facilitators", R_WORK, fac_new},
 	{"POST", "facilitators/:id/retire", R_WORK, fac_end},
+	{"GET", "resources/:name", R_ANY, res_ls},
+	{"POST", "resources/:name", R_WORK, res_new},
+	{"POST", "resources/:name/:id/retire", R_WORK, res_end},
 	{NULL, NULL, 0, NULL},
 };

@@ -91,6 +91,12 @@ check_eq "no such record: 404" "$(code GET issues/nope -b "$T/a.jar")" "404"
 check_eq "a county cannot designate a facilitator: 403" "$(code POST facilitators -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x","serves":"IR-07-03"}')" "403"
 check_match "and is told it is a national directive" "$(cat "$T/body")" 'national directive'
 check_eq "the facilitators list answers" "$(code GET facilitators -b "$T/a.jar")" "200"
+check_eq "and as a resource declared once" "$(code GET resources/facilitators -b "$T/a.jar")" "200"
+check_eq "its designation is refused there too: 403" "$(code POST resources/facilitator -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x","serves":"IR-07-03"}')" "403"
+check_eq "a required field missing: 400" "$(code POST resources/facilitators -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x"}')" "400"
+check_match "naming it" "$(cat "$T/body")" '"field":"serves"'
+check_eq "no such resource: 404" "$(code GET resources/nosuch -b "$T/a.jar")" "404"
+check_eq "resources need a login: 401" "$(code GET resources/facilitators)" "401"
 check_eq "under outside the subtree: 403" "$(code GET "issues?under=IR-08" -b "$T/a.jar")" "403"
 check_eq "a bad limit: 400" "$(code GET "issues?limit=-1" -b "$T/a.jar")" "400"
 check_match "pagination" "$(curl -s -b "$T/a.jar" "$U/api/v1/issues?limit=1&offset=0")" '"total":1,"limit":1,"offset":0'
