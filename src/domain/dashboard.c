@@ -343,7 +343,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		/* A status that is not text counts as register.c counts a missing one. */
 		const char *sk = state[0] ? state : "identified";
 
-		fresh_via(base, unit, code);
+		unit_toward(base, unit, code);
 		if ((u = json_object_get(units, code)) == NULL) {
 			u = new_unit(st, code, strcmp(code, base) == 0);
 			json_object_set_new(units, code, u);
@@ -371,7 +371,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		}
 		add(c, "people_affected", people);
 		add(json_object_get(c, "by_state"), sk, cnt);
-		fresh_via(store_node(st), unit, via);
+		unit_toward(store_node(st), unit, via);
 		if ((src = json_object_get(json_object_get(c, "sources"), via)) == NULL) {
 			src = json_object();
 			json_object_set_new(src, "problems", json_integer(0));
@@ -391,7 +391,7 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 			;
 		if (j == NCOUNTED)
 			continue;
-		fresh_via(base, (const char *)sqlite3_column_text(q, 1), code);
+		unit_toward(base, (const char *)sqlite3_column_text(q, 1), code);
 		if ((u = json_object_get(units, code)) == NULL) {
 			u = new_unit(st, code, false);
 			json_object_set_new(units, code, u);
@@ -531,7 +531,7 @@ bump(json_t *obj, const char *unit, const char *key, json_int_t by)
 static void
 bucket(const char *under, const char *code, char out[NZ_ID_MAX])
 {
-	fresh_via(under, code != NULL ? code : under, out);
+	unit_toward(under, code != NULL ? code : under, out);
 }
 
 /*

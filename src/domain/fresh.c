@@ -21,8 +21,6 @@ static const struct col_def fresh_cols[] = {
 static const char *const fresh_idx[] = {"unit", NULL};
 const struct tbl_def freshness_table = {"freshness", VIS_OWNED, fresh_cols, fresh_idx};
 
-/* Strictly below ?1: valid codes hold only [A-Z0-9-]. */
-#define BELOW(col) "(" col " > ?1 || '-' AND " col " < ?1 || '.')"
 
 bool
 fresh_matters(int64_t recorded, int64_t now, int64_t step_ms)
@@ -95,19 +93,6 @@ fresh_observe(struct store *st, const char *child, int64_t step_ms, bool *wrote,
 	return rc;
 }
 
-void
-fresh_via(const char *node, const char *unit, char out[NZ_ID_MAX])
-{
-	const char *dash;
-
-	if (strcmp(unit, node) == 0 || !unit_within(unit, node)) {
-		snprintf(out, NZ_ID_MAX, "%s", node);
-		return;
-	}
-	dash = strchr(unit + strlen(node) + 1, '-');
-	snprintf(out, NZ_ID_MAX, "%.*s", (int)(dash ? (size_t)(dash - unit) : strlen(unit)), unit);
-}
-
 int
 fresh_of(struct store *st, const char *unit, struct fresh *f, struct nz_err *err)
 {
@@ -125,7 +110,7 @@ fresh_of(struct store *st, const char *unit, struct fresh *f, struct nz_err *err
 	}
 	if (unit_level(unit) < 0 || !unit_within(unit, self))
 		return nz_fail(err, NZ_EDENIED, "%s is not within this node's subtree (%s)", unit, self);
-	fresh_via(self, unit, f->via);
+	unit_toward(self, unit, f->via);
 	/* The best report of any observer this node holds. */
 	if ((q = store_prepare(st,
 			       "SELECT owner, first_sync, last_sync, last_contact, acked FROM freshness"
@@ -248,10 +233,10 @@ fresh_sum_json(const struct fresh_sum *s)
 }
 
 /* The units strictly below ?1 that this node knows of. */
-#define UNITS_BELOW                                                                                  \
-	"SELECT id FROM orgunit WHERE deleted = 0 AND " BELOW("id")                                    \
-	" UNION SELECT id FROM peer WHERE role = 'child' AND " BELOW("id")                              \
-	" UNION SELECT unit FROM freshness WHERE deleted = 0 AND " BELOW("unit") " ORDER BY 1"
+#define UNITS_BELOW                                                                  \
+	"SELECT id FROM orgunit WHERE deleted = 0 AND " UNIT_SQL_BELOW("id", "?1")      \
+	" UNION SELECT id FROM peer WHERE role = 'child' AND " UNIT_SQL_BELOW("id", "?1") \
+	" UNION SELECT unit FROM freshness WHERE deleted = 0 AND " UNIT_SQL_BELOW("unit", "?1") " ORDER BY 1"
 
 int
 fresh_subtree(struct store *st, const char *under, struct fresh_sum *s, struct nz_err *err)

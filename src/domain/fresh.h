@@ -69,14 +69,8 @@ bool fresh_matters(int64_t recorded, int64_t now, int64_t step_ms);
 int fresh_observe(struct store *st, const char *child, int64_t step_ms, bool *wrote, struct nz_err *err);
 
 /*
- * fresh_via writes the child of node on the way down to unit, through which
- * unit's data reaches node; node itself for node and what lies outside it.
- */
-void fresh_via(const char *node, const char *unit, char out[NZ_ID_MAX]);
-
-/*
  * fresh_of fills f with what this node knows of unit (within this node's
- * subtree).  NZ_EDENIED for a unit outside it, NZ_EDB when a read fails.
+ * subtree); f->via is unit_toward(this node, unit).  NZ_EDENIED for a unit outside it, NZ_EDB when a read fails.
  */
 int fresh_of(struct store *st, const char *unit, struct fresh *f, struct nz_err *err);
 

@@ -242,7 +242,7 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		oracle_bump(c, "people_affected", json_integer_value(json_object_get(r, "people_affected")));
 		oracle_bump(json_object_get(c, "by_state"), state ? state : "identified", 1);
 		/* The category's figure rests on every child carrying one of its problems. */
-		fresh_via(store_node(st), owner, via);
+		unit_toward(store_node(st), owner, via);
 		if ((src = json_object_get(json_object_get(c, "sources"), via)) == NULL) {
 			src = json_object();
 			json_object_set_new(src, "problems", json_integer(0));
