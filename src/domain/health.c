@@ -82,7 +82,8 @@ health_peers(struct store *st, int sync_interval)
 								      store_node(st))));
 			json_object_set_new(p, "backlog_down", json_integer(head > pull ? head - pull : 0));
 		} else {
-			json_object_set_new(p, "backlog_up", json_integer(0));
+			/* What the child holds that we lack is known at the child only (its status). */
+			json_object_set_new(p, "backlog_up", json_null());
 			json_object_set_new(p, "backlog_down", json_integer(backlog_down(st, id, pull)));
 		}
 		json_object_set_new(p, "quarantine",

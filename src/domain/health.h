@@ -24,7 +24,7 @@ int64_t health_count(struct store *st, const char *sql, const char *param);
  * its log, and its head when last heard),
  * connected (heard from within three sync intervals of sync_interval
  * seconds), backlog_up (parent: our changes it has not acknowledged; a
- * child's is not known here, 0), backlog_down (a child: the changes meant
+ * child's is not known here: null), backlog_down (a child: the changes meant
  * for it after where its last pull ended, exactly; the parent: positions of
  * its log we have not read, some meant for others, so 0 exactly when
  * caught up), quarantine, last_error, and revoked (unix ms when its key

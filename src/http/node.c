@@ -192,8 +192,9 @@ http_metrics(struct http_app *app, struct http_res *rs)
 	p = health_peers(st, app->env.sync_interval);
 	json_array_foreach(p, i, row) {
 		const char *id = json_string_value(json_object_get(row, "id"));
-		fprintf(f, "nehzat_sync_backlog{peer=\"%s\",direction=\"up\"} %lld\n", id,
-			(long long)json_integer_value(json_object_get(row, "backlog_up")));
+		if (json_is_integer(json_object_get(row, "backlog_up"))) /* a child's: not known here */
+			fprintf(f, "nehzat_sync_backlog{peer=\"%s\",direction=\"up\"} %lld\n", id,
+				(long long)json_integer_value(json_object_get(row, "backlog_up")));
 		fprintf(f, "nehzat_sync_backlog{peer=\"%s\",direction=\"down\"} %lld\n", id,
 			(long long)json_integer_value(json_object_get(row, "backlog_down")));
 	}

@@ -153,6 +153,7 @@ check_match "the text names the unknown unit" "$(nz allocate -D "$(dir_of IR)" -
 # ---- sync health: 0 when caught up, exact when not ----
 check "the province: nothing left for A once caught up" wait_peer IR-07 $A backlog_down 0 30
 check "A: nothing left for the province" wait_peer $A IR-07 backlog_up 0 30
+check_eq "what A holds that the province lacks is known at A only (null)" "$(peer IR-07 $A backlog_up)" None
 check "A: nothing left to pull from the province" wait_peer $A IR-07 backlog_down 0 30
 check_match "A: the parent's last sync is a time, not never" "$(peer $A IR-07 last_sync)" "^20[0-9][0-9]-"
 check "the province: nothing left for national" wait_peer IR-07 IR backlog_up 0 30

@@ -7,7 +7,7 @@ async function pageAdmin() {
   const users = can('admin') ? await items('users') : [];
   frame('مدیریت و همگام‌سازی',
     section('این دبیرخانه', table([st], [['دبیرخانه', s => unitName(s.id)], ['شناسه', s => h('span', { class: 'code' }, s.id)], ['سطح', s => label('level', s.level)], ['شمار تغییرات ثبت‌شده', 'log_head'], ['قرنطینه', 'quarantine']])),
-    section('همگام‌سازی با دبیرخانه‌های دیگر', table(st.peers, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : p.revoked ? 'زیرمجموعه — کلید باطل شده' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'], ['مانده ارسال', 'backlog_up'], ['مانده دریافت', 'backlog_down'],
+    section('همگام‌سازی با دبیرخانه‌های دیگر', table(st.peers, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : p.revoked ? 'زیرمجموعه — کلید باطل شده' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'], ['مانده ارسال', p => backlogText(p, true)], ['مانده دریافت', p => backlogText(p, false)],
       ['آخرین خطا', p => p.last_error ? h('span', { title: p.last_error }, 'خطا در ارتباط (جزئیات با نگه داشتن نشانگر)') : '—']], null, { unit: p => p.id, empty: 'هنوز دبیرخانه همتایی تعریف نشده است.' }),
       h('p', { class: 'muted' }, 'همگام‌سازی خودکار و پیوسته است؛ افزودن یا برداشتن همتا با کلید آن، کار مدیر فنی روی سرور دبیرخانه است.')),
     section('بررسی قواعد (سهمیه، شماره حکم)', chk.ok ? msg('همه قواعد برقرار است.', true) : table(chk.violations, [['قاعده', v => label('check', v.check)], ['واحد', v => unitCell(v.owner)], ['شرح', v => h('span', { title: v.message }, label('check', v.check))]])),
@@ -18,3 +18,9 @@ async function pageAdmin() {
         { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') }], v => api('POST', 'users', v), 'افزودن کاربر')) : null);
 }
 
+// backlogText: changes this node still has to send to peer p (send) or to receive from it, whatever p's
+// role (up is toward the parent); what a child holds that we lack is known at the child only.
+function backlogText(p, send) {
+  const v = (p.role === 'parent') === send ? p.backlog_up : p.backlog_down;
+  return v == null ? '—' : num(v);
+}

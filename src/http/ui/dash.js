@@ -50,6 +50,6 @@ async function pageDashboard(q) {
       section('تخصیص منابع (سهم درصدی)', alloc ? bars(alloc.map(u => u.name_fa || unitName(u.unit)), [{ name: 'سهم', values: alloc.map(u => 100 * (u.share || u.amount || 0) / (d.allocation.budget || 1)) }], { pct: true, sort: true }) : h('p', { class: 'muted' }, d.level_n === 2 ? 'تخصیص در سطح استان و کشور محاسبه می‌شود.' : 'شاخص‌های تخصیص هنوز تعریف نشده است.'), fresh(show))),
     drill,
     section('وضعیت همگام‌سازی', table(d.sync, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'],
-      ['وضعیت', p => p.connected ? tag('متصل', 'ok') : tag('قطع', 'bad')], ['مانده ارسال', 'backlog_up'], ['مانده دریافت', 'backlog_down'], ['قرنطینه', 'quarantine']])));
+      ['وضعیت', p => p.connected ? tag('متصل', 'ok') : tag('قطع', 'bad')], ['مانده ارسال', p => backlogText(p, true)], ['مانده دریافت', p => backlogText(p, false)], ['قرنطینه', 'quarantine']])));
 }
 
