@@ -49,6 +49,7 @@ static const struct cmd_def *const declared[] = {
 	&cmd_check,
 	&cmd_user,
 	&cmd_backup,
+	&cmd_restore,
 	NULL,
 };
 

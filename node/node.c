@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include "domain/aggregate.h"
 #include "domain/domain.h"
 #include "node/node.h"
+#include "store/backup.h"
 
 void
 node_path(const struct node *n, const char *name, char *buf, size_t len)
@@ -105,10 +107,10 @@ mkdir_p(const char *dir)
  * package's nehzat user) leaves a node the service, run as nehzat, can open.
  */
 static int
-take_owner(const char *dir, struct nz_err *err)
+take_owner(const char *dir, bool made, struct nz_err *err)
 {
-	static const char *const files[] = {"", "/nehzat.conf", "/nehzat.db", "/nehzat.db-wal", "/nehzat.db-shm",
-					    "/node.key", NULL};
+	static const char *const files[] = {"",          "/nehzat.conf", "/nehzat.db",   "/nehzat.db-wal",
+					    "/nehzat.db-shm", "/node.key", "/nehzat.lock", NULL};
 	char up[PATH_MAX], path[PATH_MAX + 16];
 	struct stat sb;
 	int i;
@@ -122,7 +124,8 @@ take_owner(const char *dir, struct nz_err *err)
 		snprintf(path, sizeof(path), "%s%s", dir, files[i]);
 		if (lchown(path, sb.st_uid, sb.st_gid) != 0 && errno != ENOENT) {
 			int e = errno;
-			node_remove(dir);
+			if (made)
+				node_remove(dir);
 			return nz_fail(err, NZ_EIO, "cannot give '%s' to the owner of its directory: %s", path,
 				       strerror(e));
 		}
@@ -167,14 +170,67 @@ node_create(const char *dir, const char *id, const char *parent, const char *lis
 		node_remove(dir);
 		return rc;
 	}
-	return take_owner(dir, err);
+	return take_owner(dir, true, err);
+}
+
+int
+node_lock(const char *dir, int *fd, struct nz_err *err)
+{
+	char path[PATH_MAX + 16];
+
+	snprintf(path, sizeof(path), "%s/nehzat.lock", dir);
+	if ((*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0)
+		return nz_fail(err, NZ_EIO, "cannot open '%s': %s", path, strerror(errno));
+	if (flock(*fd, LOCK_EX | LOCK_NB) != 0) {
+		close(*fd);
+		*fd = -1;
+		return nz_fail(err, NZ_EBUSY, "a node is serving '%s' (stop it first: systemctl stop nehzat@ID)", dir);
+	}
+	return 0;
+}
+
+int
+node_restore(const char *dir, const char *file, struct store_backup_report *rep, struct nz_err *err)
+{
+	static const char *const stale[] = {"nehzat.db-wal", "nehzat.db-shm", NULL};
+	char path[PATH_MAX + 32], db[PATH_MAX + 16], tmp[PATH_MAX + 32];
+	struct conf *c;
+	int rc, lock = -1, i;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	snprintf(path, sizeof(path), "%s/nehzat.conf", dir);
+	snprintf(db, sizeof(db), "%s/nehzat.db", dir);
+	snprintf(tmp, sizeof(tmp), "%s/nehzat.db.restored", dir);
+	if ((rc = conf_load(c, path, err)) != 0 || (rc = node_lock(dir, &lock, err)) != 0 ||
+	    (rc = store_copy_file(file, c->id, tmp, rep, err)) != 0)
+		goto out;
+	/* The old database's log and index go with it, then the copy takes its name. */
+	for (i = 0; stale[i] != NULL; i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, stale[i]);
+		if (unlink(path) != 0 && errno != ENOENT) {
+			rc = nz_fail(err, NZ_EIO, "cannot remove '%s': %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	if (rename(tmp, db) != 0) {
+		rc = nz_fail(err, NZ_EIO, "cannot rename '%s' to '%s': %s", tmp, db, strerror(errno));
+		goto out;
+	}
+	rc = take_owner(dir, false, err);
+out:
+	unlink(tmp);
+	if (lock >= 0)
+		close(lock);
+	free(c);
+	return rc;
 }
 
 void
 node_remove(const char *dir)
 {
-	static const char *const files[] = {"nehzat.conf", "nehzat.db", "nehzat.db-wal", "nehzat.db-shm",
-					    "node.key",    "node.key.next", NULL};
+	static const char *const files[] = {"nehzat.conf", "nehzat.db",     "nehzat.db-wal", "nehzat.db-shm",
+					    "node.key",    "node.key.next", "nehzat.lock",   NULL};
 	char path[PATH_MAX + 16];
 	int i;
 

@@ -41,6 +41,23 @@ void node_path(const struct node *n, const char *name, char *buf, size_t len);
 int node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
 		const char *const tls[3], struct nz_err *err);
 
+/*
+ * node_lock takes the lock of a node's data directory (DIR/nehzat.lock,
+ * held by `nehzat serve` while it runs, released by the kernel when it
+ * dies) into *fd; NZ_EBUSY when a node serves dir.  Closing *fd releases it.
+ */
+int node_lock(const char *dir, int *fd, struct nz_err *err);
+
+struct store_backup_report;
+
+/*
+ * node_restore puts the backup file (nehzat backup) in place of dir's
+ * database: refused while a node serves dir, or when file is not a checked
+ * backup of this node; the old database's -wal and -shm go with it.  The
+ * node asks its parent for what it lost at its next sync (PROTOCOL.md §12).
+ */
+int node_restore(const char *dir, const char *file, struct store_backup_report *rep, struct nz_err *err);
+
 /* node_remove deletes a node's files from dir, and dir when that leaves it empty. */
 void node_remove(const char *dir);
 
@@ -339,5 +356,6 @@ extern const struct cmd_def cmd_course;
 extern const struct cmd_def cmd_check;
 extern const struct cmd_def cmd_user;
 extern const struct cmd_def cmd_backup;
+extern const struct cmd_def cmd_restore;
 
 #endif

@@ -471,15 +471,23 @@ out:
 static int
 serve_exec(const struct cmd_opts *o, int argc, char **argv)
 {
+	struct nz_err err = {0};
 	struct node n;
-	int rc;
+	int rc, lock;
 
 	if (argc > 1)
 		return cmd_usage("serve: unexpected argument '%s'", argv[1]);
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
+	/* One serving process per data directory: a second is refused, and
+	 * `nehzat restore` knows the node is stopped. */
+	if (node_lock(n.dir, &lock, &err) != 0) {
+		node_close(&n);
+		return cmd_fail(&err);
+	}
 	rc = run(&n, true, false);
 	node_close(&n);
+	close(lock);
 	nz_log(NZ_LOG_INFO, "node.exit", "code=%d", rc);
 	return rc;
 }

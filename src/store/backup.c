@@ -161,8 +161,9 @@ fsync_path(const char *path, int flags)
 	return rc;
 }
 
-int
-store_backup(struct store *st, const char *path, struct store_backup_report *rep, struct nz_err *err)
+/* backup_db copies src's database to path by way of path.part, checked (store_backup). */
+static int
+backup_db(sqlite3 *src, const char *path, struct store_backup_report *rep, struct nz_err *err)
 {
 	char tmp[PATH_MAX], dir[PATH_MAX];
 	struct counts *c;
@@ -179,7 +180,7 @@ store_backup(struct store *st, const char *path, struct store_backup_report *rep
 		goto out;
 	}
 	close(fd);
-	if ((rc = copy_snapshot(store_db(st), tmp, c, err)) != 0 || (rc = verify_copy(tmp, c, err)) != 0)
+	if ((rc = copy_snapshot(src, tmp, c, err)) != 0 || (rc = verify_copy(tmp, c, err)) != 0)
 		goto out;
 	if (fsync_path(tmp, O_RDONLY) != 0) {
 		rc = nz_fail(err, NZ_EIO, "backup: cannot flush '%s': %s", tmp, strerror(errno));
@@ -203,5 +204,54 @@ out:
 	if (rc != 0)
 		unlink(tmp);
 	free(c);
+	return rc;
+}
+
+int
+store_backup(struct store *st, const char *path, struct store_backup_report *rep, struct nz_err *err)
+{
+	return backup_db(store_db(st), path, rep, err);
+}
+
+int
+store_copy_file(const char *from, const char *node, const char *path, struct store_backup_report *rep,
+		struct nz_err *err)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *q = NULL;
+	int rc = 0, version = 0;
+
+	if (sqlite3_open_v2(from, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		rc = nz_fail(err, NZ_EIO, "cannot open '%s': %s", from, db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) != SQLITE_OK || sqlite3_step(q) != SQLITE_ROW) {
+		rc = nz_fail(err, NZ_EINVAL, "'%s' is not a database: %s", from, sqlite3_errmsg(db));
+		goto out;
+	}
+	version = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	q = NULL;
+	if (version > store_schema_version()) {
+		rc = nz_fail(err, NZ_EVERSION, "'%s' has schema version %d, newer than this program's %d", from,
+			     version, store_schema_version());
+		goto out;
+	}
+	if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = 'node_id'", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW) {
+		rc = nz_fail(err, NZ_EINVAL, "'%s' is not a nehzat database (no node id)", from);
+		goto out;
+	}
+	if (strcmp((const char *)sqlite3_column_text(q, 0), node) != 0) {
+		rc = nz_fail(err, NZ_EINVAL, "'%s' is a backup of %s, not of %s", from,
+			     (const char *)sqlite3_column_text(q, 0), node);
+		goto out;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	rc = backup_db(db, path, rep, err);
+out:
+	sqlite3_finalize(q);
+	sqlite3_close(db);
 	return rc;
 }

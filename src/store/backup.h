@@ -21,4 +21,13 @@ struct store_backup_report {
  */
 int store_backup(struct store *st, const char *path, struct store_backup_report *rep, struct nz_err *err);
 
+/*
+ * store_copy_file copies the backup at from, which must be a database of
+ * node, to path as store_backup does (checked, renamed into place, 0600).
+ * Refuses, copying nothing, a file that is not a nehzat database, one of
+ * another node, or one whose schema is newer than this program's.
+ */
+int store_copy_file(const char *from, const char *node, const char *path, struct store_backup_report *rep,
+		    struct nz_err *err);
+
 #endif

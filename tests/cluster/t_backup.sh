@@ -2,7 +2,8 @@
 # nehzat backup: a consistent copy taken while the node serves and writes,
 # checked before it takes the file's name; a refused backup leaves nothing
 # behind; a county restored from it recovers from its province what it wrote
-# after the backup (the restored-node path of PROTOCOL.md §12).
+# after the backup (the restored-node path of PROTOCOL.md §12).  nehzat restore
+# refuses while the node serves and a file that is not this node's backup.
 source "$(dirname "$0")/lib.sh"
 command -v sqlite3 >/dev/null || skip_all "the sqlite3 command-line tool is not installed"
 
@@ -39,9 +40,20 @@ check_fails "backup without FILE is a usage error" nz backup -D "$C"
 check "everything reaches the province" wait_same IR-07-03 IR-07 IR-07-03 30
 late=$(nz issue add -D "$C" --title "پس از پشتیبان")
 check "the later problem reaches the province" wait_sql IR-07 "SELECT count(*) FROM issue WHERE id = '$late'" 1 30
+out=$(nz restore -D "$C" "$T/b1.db" 2>&1)
+check_match "restore is refused while the node serves" "$out" "a node is serving '$C'"
+check_fails "a second node cannot serve the same directory" timeout 10 "$B" serve -D "$C"
 check "the county stops" stop IR-07-03
-rm -f "$C/nehzat.db" "$C/nehzat.db-wal" "$C/nehzat.db-shm"
-cp "$T/b1.db" "$C/nehzat.db"
+nz backup -D "$(dir_of IR-07)" "$T/p.db" >/dev/null
+out=$(nz restore -D "$C" "$T/p.db" 2>&1)
+check_match "a backup of another node is refused" "$out" "is a backup of IR-07, not of IR-07-03"
+printf 'not a database at all, just some text to be refused' >"$T/junk.db"
+check_fails "a file that is not a database is refused" nz restore -D "$C" "$T/junk.db"
+check_eq "and nothing changed" "$(sql IR-07-03 "SELECT count(*) FROM issue WHERE id = '$late'")" 1
+out=$(nz restore -D "$C" "$T/b1.db")
+check_match "nehzat restore puts the backup in place" "$out" "^restored $C from $T/b1.db: [0-9]+ tables"
+check_eq "it is readable by its owner only" "$(stat -c %a "$C/nehzat.db")" 600
+check_eq "no copy is left beside it" "$(ls "$C" | grep -c 'restored\|part')" 0
 check_eq "restored, the county lacks the later problem" "$(sql IR-07-03 "SELECT count(*) FROM issue WHERE id = '$late'")" 0
 start IR-07-03
 check "the restored county gets it back from its province" \
