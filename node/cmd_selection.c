@@ -254,17 +254,25 @@ call_move_exec(const struct cmd_opts *o, int argc, char **argv)
 	char *pos[POS_MAX];
 	int npos, rc;
 	size_t k;
+	const char *early = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--early", &early), CLI_END};
 
 	for (k = 0; k < sizeof(call_moves) / sizeof(call_moves[0]); k++) {
 		if (strcmp(argv[1], call_moves[k].verb) != 0)
 			continue;
-		if ((rc = cli_parse("call", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		if ((rc = cli_parse("call", argc, argv, 2, opts, pos, 1, &npos)) != 0)
 			return rc;
 		if (npos != 1)
 			return cmd_usage("call %s: give the call's ID", argv[1]);
+		if (early != NULL && call_moves[k].state != CALL_CLOSED)
+			return cmd_usage("call %s: --early is for 'call close' before the announced date", argv[1]);
 		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
-		if ((rc = sel_call_move(n.st, pos[0], call_moves[k].state, n.author, &err)) == 0)
+		if (call_moves[k].state == CALL_CLOSED)
+			rc = sel_call_close(n.st, pos[0], early, n.author, &err);
+		else
+			rc = sel_call_move(n.st, pos[0], call_moves[k].state, n.author, &err);
+		if (rc == 0)
 			printf("call %s is %s\n", pos[0], sel_call_state_name(call_moves[k].state));
 		return cli_done(&n, rc, &err, NULL);
 	}
@@ -327,7 +335,7 @@ static const struct cmd_sub call_subs[] = {
 	  "[--closes DATE]",
 	 NULL, call_add_exec},
 	{"open", "-D DIR ID", NULL, call_move_exec},
-	{"close", "-D DIR ID", NULL, call_move_exec},
+	{"close", "-D DIR ID [--early REASON]", NULL, call_move_exec},
 	{"finish-review", "-D DIR ID", NULL, call_move_exec},
 	{"complete", "-D DIR ID", NULL, call_move_exec},
 	{"list", "-D DIR [--under CODE] [--json]",
@@ -346,6 +354,7 @@ const struct cmd_def cmd_call = {
 		 "draft -> open -> closed -> reviewed -> completed.  Opening pins the latest national\n"
 		 "standards; finishing the review needs every applicant reviewed as often as the\n"
 		 "standards ask; completing needs no interview left scheduled and ends the selection.\n"
+		 "Closing before the announced closing date takes --early with the reason, kept.\n"
 		 "Only a draft can be edited.  add prints the new id.\n",
 	.subs = call_subs,
 };
@@ -433,7 +442,7 @@ applicant_add_exec(const struct cmd_opts *o, int argc, char **argv)
 	int npos, rc;
 
 	struct sel_applicant_in a = {0};
-	const char *members = NULL, *years = NULL;
+	const char *members = NULL, *years = NULL, *received = NULL;
 	const struct cli_opt opts[] = {
 		CLI_VAL("--name", &a.name),
 		CLI_VAL("--kind", &a.kind),
@@ -444,9 +453,10 @@ applicant_add_exec(const struct cmd_opts *o, int argc, char **argv)
 		CLI_VAL("--years", &years),
 		CLI_VAL("--areas", &a.areas),
 		CLI_VAL("--activities", &a.activities),
+		CLI_VAL("--received", &received),
 		CLI_END,
 	};
-	char id[NZ_RID_MAX];
+	char id[NZ_RID_MAX], riso[11];
 	long long nmembers = -1, nyears = -1;
 	if ((rc = cli_parse("applicant add", argc, argv, 2, opts, pos, 1, &npos)) != 0)
 		return rc;
@@ -457,6 +467,9 @@ applicant_add_exec(const struct cmd_opts *o, int argc, char **argv)
 		return rc;
 	a.members = (long)nmembers;
 	a.years = (long)nyears;
+	if (received != NULL && (rc = cli_date("applicant add", "--received", received, riso)) != 0)
+		return rc;
+	a.received = received != NULL ? riso : NULL;
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	rc = sel_apply(n.st, pos[0], &a, n.author, id, &err);
@@ -538,7 +551,7 @@ applicant_doc_exec(const struct cmd_opts *o, int argc, char **argv)
 
 static const struct cmd_sub applicant_subs[] = {
 	{"add", "-D DIR CALL --name N --kind K --contact C --phone P\n"
-	  "[--reg-no R] [--members N] [--years N] [--areas A] [--activities T]",
+	  "[--reg-no R] [--members N] [--years N] [--areas A] [--activities T] [--received DATE]",
 	 NULL, applicant_add_exec},
 	{"list", "-D DIR CALL [--json]",
 	 NULL, applicant_list_exec},
@@ -554,8 +567,15 @@ static const struct cmd_sub applicant_subs[] = {
 const struct cmd_def cmd_applicant = {
 	.name = "applicant",
 	.summary = "applicant groups and their resumes: add, list, show, withdraw, doc",
-	.about = "A group's application and resume (رزومه) to an open call, dated today.  KIND is ngo,\n"
-		 "religious, jihadi, people or other (or its Persian name).  Refused: a call not open,\n"
+	.about = "A group's application and resume (رزومه) to a call, dated the day it was received\n"
+		 "(--received; today when not given): within the call's window, never after today.  An\n"
+		 "application received in time may be typed in after the call closed.  KIND is one of\n"
+		 "  ngo        سازمان مردم نهاد، سمن، تشکل\n"
+		 "  religious  هیئت مذهبی، مذهبی، هیئت\n"
+		 "  jihadi     گروه جهادی، جهادی\n"
+		 "  people     گروه مردمی، مردمی\n"
+		 "  other      سایر، دیگر\n"
+		 "(the key or any of its Persian names).  Refused: a call not open,\n"
 		 "a day outside its window, and a likely duplicate (the same registration number, or\n"
 		 "the same name and phone, in the call).  Documents up to %d bytes are kept;\n"
 		 "with --meta-only only the name, size and SHA-256 of a larger file.\n",

@@ -172,9 +172,16 @@ int sel_call_edit(struct store *st, const char *id, const char *title, const cha
  * sel_call_move moves call id to state `to` when that is the next state and
  * its conditions hold: opening pins the latest standards version; finishing
  * the review needs every applicant reviewed min_reviewers times; completing
- * needs no interview left scheduled.
+ * needs no interview left scheduled; closing before the announced closing date
+ * is refused (sel.close_early): that takes sel_call_close() with a reason.
  */
 int sel_call_move(struct store *st, const char *id, int to, const char *author, struct nz_err *err);
+
+/*
+ * sel_call_close closes call id; early, the reason, is required when that is
+ * before the announced closing date (and refused when it is not), and kept.
+ */
+int sel_call_close(struct store *st, const char *id, const char *early, const char *author, struct nz_err *err);
 
 /* sel_call_list returns the calls owned inside under (all when NULL), newest first. */
 json_t *sel_call_list(struct store *st, const char *under);
@@ -198,10 +205,15 @@ struct sel_applicant_in {
 	const char *activities;
 	long members;
 	long years;
+	const char *received; /* ISO date the application reached the secretariat; NULL: today */
 };
 
 /* sel_kind_label returns the Persian label of an applicant kind, or NULL. */
 const char *sel_kind_label(const char *kind);
+
+/* sel_kinds_text writes every applicant kind with the Persian names it is known by into buf (n bytes):
+ * "ngo (سازمان مردم نهاد, سمن, تشکل), religious (...)". */
+void sel_kinds_text(char *buf, size_t n);
 
 /*
  * sel_apply records a group's application to call_id.  Refused with the

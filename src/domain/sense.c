@@ -1,6 +1,7 @@
 /* Rules of sense, stated once: see sense.h. */
 #include "domain/sense.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -82,7 +83,7 @@ jalali_of(const char *iso, char out[11])
 
 /* refuse writes the refusal of rule code: what's date, the limit it breaks, the rule in both languages. */
 static int
-refuse(const char *code, const char *what, const char *iso, const char *limit_what, const char *limit,
+refuse(const char *code, const char *what, const char *iso, bool after, const char *limit_what, const char *limit,
        struct nz_err *err)
 {
 	const struct sense_rule *r = sense_rule(code);
@@ -90,8 +91,7 @@ refuse(const char *code, const char *what, const char *iso, const char *limit_wh
 
 	jalali_of(iso, d);
 	jalali_of(limit, l);
-	nz_fail(err, NZ_EINVAL, "%s %s is %s %s %s: %s (%s)", what, d,
-		strcmp(limit_what, "today") == 0 ? "after" : "before", limit_what, l,
+	nz_fail(err, NZ_EINVAL, "%s %s is %s %s %s: %s (%s)", what, d, after ? "after" : "before", limit_what, l,
 		r != NULL ? r->en : code, r != NULL ? r->fa : "");
 	return nz_why(err, code, "field", what, "date", d, "limit", l, NULL);
 }
@@ -103,7 +103,7 @@ sense_not_future(const char *code, const char *what, const char *iso, struct nz_
 
 	nz_today(today);
 	if (iso != NULL && iso[0] != '\0' && strcmp(iso, today) > 0)
-		return refuse(code, what, iso, "today", today, err);
+		return refuse(code, what, iso, true, "today", today, err);
 	return 0;
 }
 
@@ -112,6 +112,15 @@ sense_not_before(const char *code, const char *what, const char *iso, const char
 		 const char *earliest, struct nz_err *err)
 {
 	if (iso != NULL && iso[0] != '\0' && earliest != NULL && earliest[0] != '\0' && strcmp(iso, earliest) < 0)
-		return refuse(code, what, iso, earliest_what, earliest, err);
+		return refuse(code, what, iso, false, earliest_what, earliest, err);
+	return 0;
+}
+
+int
+sense_not_after(const char *code, const char *what, const char *iso, const char *latest_what, const char *latest,
+		struct nz_err *err)
+{
+	if (iso != NULL && iso[0] != '\0' && latest != NULL && latest[0] != '\0' && strcmp(iso, latest) > 0)
+		return refuse(code, what, iso, true, latest_what, latest, err);
 	return 0;
 }

@@ -43,4 +43,12 @@ int sense_not_future(const char *code, const char *what, const char *iso, struct
 int sense_not_before(const char *code, const char *what, const char *iso, const char *earliest_what,
 		     const char *earliest, struct nz_err *err);
 
+/*
+ * sense_not_after refuses, under rule code, the ISO date iso of field what
+ * when it lies after latest (an ISO date; "" or NULL: no limit), the date of
+ * the field named latest_what.  Returns 0 or NZ_EINVAL.
+ */
+int sense_not_after(const char *code, const char *what, const char *iso, const char *latest_what,
+		    const char *latest, struct nz_err *err);
+
 #endif

@@ -96,11 +96,11 @@ call_edit(struct api *a)
 		   a->param[0], &err);
 }
 
-/* POST /calls/:id/state {state: open|closed|reviewed|completed} */
+/* POST /calls/:id/state {state: open|closed|reviewed|completed, early: reason for closing before the date} */
 static void
 call_move(struct api *a)
 {
-	const char *to = api_str(a, "state", true);
+	const char *to = api_str(a, "state", true), *early = api_str(a, "early", false);
 	struct nz_err err = {0};
 	int s;
 
@@ -110,7 +110,12 @@ call_move(struct api *a)
 		api_error(a, 400, "invalid", "state", "state must be open, closed, reviewed or completed, not '%s'", to);
 		return;
 	}
-	api_result(a, sel_call_move(a->st, a->param[0], s, AUTHOR, &err), a->param[0], &err);
+	if (s == CALL_CLOSED)
+		api_result(a, sel_call_close(a->st, a->param[0], early, AUTHOR, &err), a->param[0], &err);
+	else if (early != NULL)
+		api_error(a, 400, "invalid", "early", "early is the reason for closing before the announced date");
+	else
+		api_result(a, sel_call_move(a->st, a->param[0], s, AUTHOR, &err), a->param[0], &err);
 }
 
 /* GET /calls/:id/applicants */
@@ -125,10 +130,11 @@ static void
 app_add(struct api *a)
 {
 	struct sel_applicant_in in;
-	char id[NZ_RID_MAX] = "";
+	char id[NZ_RID_MAX] = "", received[11];
 	struct nz_err err = {0};
 
 	memset(&in, 0, sizeof(in));
+	in.received = api_date(a, "received", received, false) ? received : NULL;
 	in.name = api_str(a, "name", true);
 	in.kind = api_str(a, "kind", false);
 	in.reg_no = api_str(a, "reg_no", false);

@@ -82,6 +82,23 @@ K=$(nz call add -D "$C" --title "فراخوان" --opens 1405-09-01 --closes 140
 nz call open -D "$C" "$K" >/dev/null
 G=$(nz applicant add -D "$C" "$K" --name "گروه جهادی" --kind jihadi --contact "رضا" --phone 09121111111)
 nz call close -D "$C" "$K" >/dev/null
+# ---- applications carry the date received ----
+at 1405-09-08 2026-11-29
+ap() { nz applicant add -D "$C" "$K" --contact "مسئول" --phone "$1" --name "$2" --kind "$3" ${4:+--received "$4"}; }
+rule "typed after closing without the date received" "or typed in later with the date they were received" \
+	ap 09122222222 "هیئت محله" مذهبی
+rule "received after the call closed" "received on or before the day the call closes" \
+	ap 09122222222 "هیئت محله" مذهبی 1405-09-08
+rule "received before it opened" "on or after the day the call opens" ap 09122222222 "هیئت محله" مذهبی 1405-08-30
+rule "received tomorrow" "cannot have been received after today" ap 09122222222 "هیئت محله" مذهبی 1405-09-09
+rule "an unknown kind, the known ones listed" "religious \(هیئت مذهبی, مذهبی, هیئت\)" \
+	ap 09122222222 "هیئت محله" باشگاه 1405-09-05
+H=$(ap 09122222222 "هیئت محله" مذهبی ۱۴۰۵/۰۹/۰۵)
+check_match "a paper application received in time, typed in after closing, kind in Persian" "$H" '^[a-z0-9]{12}$'
+check_eq "dated the day received, kind stored as its key" \
+	"$(sql IR-07-03 "SELECT applied || ' ' || kind FROM sel_applicant WHERE id = '$H'")" "2026-11-26 religious"
+check "withdrawn (this test reviews one group)" nz applicant withdraw -D "$C" "$H" --reason "آزمون"
+at 1405-09-07 2026-11-28
 # ---- complete reviews: three criteria missing is refused, or saved as a draft that is not counted ----
 rule "a review lacking criteria" "capacity, local, participation has none from r1" \
 	nz review score -D "$C" "$G" --reviewer r1 experience=8 activities=7
@@ -154,4 +171,11 @@ check_match "the hint travels as a parameter" "$(cat "$T/body")" '"hint":" \(did
 check_eq "API: an evaluation on the day implementation began" \
 	"$(post evaluations "{\"intervention\":\"$iv\",\"strengths\":\"x\",\"date\":\"1405-10-10\"}")" 200
 stop IR-07-03
+
+# Every rule of sense and every refusal code of the parser has its Persian sentence in the UI's catalogue.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+for code in $(grep -o '"sense\.[a-z_]*"' "$top/src/domain/sense.c" | tr -d '"') \
+	$(grep -o '"\(date\|time\)\.[a-z_]*"' "$top/src/base/dates.c" | tr -d '"' | sort -u); do
+	check_match "the UI says $code in Persian" "$(grep -c "'$code'" "$top/src/http/ui/fa.js")" '^[1-9]'
+done
 finish

@@ -83,7 +83,13 @@ check_match "three applicants" "$G1 $G2 $G3" '^[a-z0-9]{12} [a-z0-9]{12} [a-z0-9
 refused "duplicate registration number" "duplicate" app "هیئت دیگر" religious 09124444444 --reg-no "۱۲۳۴۵"
 refused "duplicate name and phone" "duplicate" app "گروه جهادي شهيد همت" jihadi "+98 912 111 1111"
 refused "unknown kind" "not one of" app "گروه تازه" club 09125555555
-NEHZAT_TODAY=2026-12-11 refused "late application" "late" app "گروه دیرهنگام" other 09126666666
+NEHZAT_TODAY=2026-12-11 refused "late application" "received on or before the day the call closes" \
+	app "گروه دیرهنگام" other 09126666666
+refused "received before the call opened" "on or after the day the call opens" \
+	app "گروه زودهنگام" other 09126666666 --received 1405-08-28
+refused "received tomorrow" "cannot have been received after today" \
+	app "گروه فردا" other 09126666666 --received 1405-09-08
+
 printf 'رزومه گروه\n' >"$T/resume.txt"
 check "attach a small document" nz applicant doc add -D "$N" "$G1" "$T/resume.txt"
 head -c 40000 /dev/zero >"$T/big.pdf"
@@ -98,7 +104,11 @@ rev() { # rev APP REVIEWER SCORE
 		local="$3" participation="$3"
 }
 refused "review while open" "reviews start when it closes" rev "$G1" r1 8
-check "call close" nz call close -D "$N" "$C"
+refused "closing before the announced date" "closing it earlier needs --early" nz call close -D "$N" "$C"
+refused "--early is for close only" "only for|is for 'call close'" nz call complete -D "$N" "$C" --early x
+check "call close --early with the reason" nz call close -D "$N" "$C" --early "ظرفیت کافی"
+check_eq "the reason is kept" "$(nz call show -D "$N" "$C" --json | field early_reason)" "ظرفیت کافی"
+
 refused "apply to a closed call" "only while it is open" app "گروه بعدی" other 09127777777
 refused "score outside bounds" "outside its bounds 0..10" rev "$G1" r1 11
 refused "unknown criterion" "not a review criterion" nz review score -D "$N" "$G1" --reviewer r1 charisma=5
@@ -212,7 +222,7 @@ ids=()
 for i in 1 2 3 4 5 6; do
 	ids+=("$(nz applicant add -D "$N" "$P" --name "گروه $i" --kind ngo --contact "مسئول" --phone "0917000000$i")")
 done
-nz call close -D "$N" "$P" >/dev/null
+nz call close -D "$N" "$P" --early "همه رسیدند" >/dev/null
 for a in "${ids[@]}"; do rev "$a" r1 8 && rev "$a" r2 9; done >/dev/null
 check "province: review finished" nz call finish-review -D "$N" "$P"
 for a in "${ids[@]}"; do

@@ -40,7 +40,7 @@ for i in 1 2 3 4; do
 		--phone "0917111000$i")")
 done
 check_eq "four applicants" "$(nz applicant list -D "$CTY" "$C" --json | field id | wc -l)" "4"
-nz call close -D "$CTY" "$C" >/dev/null
+nz call close -D "$CTY" "$C" --early "همه رسیدند" >/dev/null
 ok_reviews=0
 for a in "${g[@]}"; do
 	for r in r1 r2; do

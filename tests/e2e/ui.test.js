@@ -189,7 +189,7 @@ function pdfFonts(file) {
     await f.locator('[name=closes]').blur();
     const why = await f.locator('.ferr[data-for=closes]').innerText();
     ok(why.includes('اسفند ۱۴۰۵ ۲۹ روز دارد'), 'a day Esfand 1405 does not have is explained as it is typed', why);
-    await f.locator('[name=closes]').fill('۱۴۰۵/۰۹/۲۰');
+    await f.locator('[name=closes]').fill('۱۴۰۵/۰۹/۰۷'); // closes today: closing it needs no reason
     ok((await f.locator('.ferr[data-for=closes]').innerText()) === '', 'the explanation goes once the date is right');
     t = await submitIn(page, 'فراخوان تازه');
     ok(t.includes('ثبت شد'), 'a call is added', t);
@@ -352,7 +352,7 @@ function pdfFonts(file) {
     ok(await until(prov, PROVINCE + '/#/solutions', 'main h1', async p => (await p.locator('text=ثبت مصوبه شورا').count()) > 0, 90), 'the solution reaches the provincial council');
     const pd = sec(prov, 'ثبت مصوبه شورا');
     await pd.locator('[name=decision]').selectOption('approved');
-    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۸');
+    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
     await pd.locator('[name=resolution]').fill('۱۲/۴۰۵');
     t = await submitIn(prov, 'ثبت مصوبه شورا');
     ok(t.includes('ثبت شد') && (await secIs(prov, 'مصوبات').innerText()).includes('تصویب'), 'the provincial council approves it', t);
@@ -364,7 +364,7 @@ function pdfFonts(file) {
     for (const st of ['needs', 'priority', 'planning', 'implementation', 'evaluation']) {
       const sg = sec(page, 'ثبت مرحله');
       await sg.locator('[name=stage]').selectOption(st);
-      await sg.locator('[name=start]').fill('۱۴۰۵/۰۹/۱۰');
+      await sg.locator('[name=start]').fill('۱۴۰۵/۰۹/۰۱');
       await sg.locator('[name=participants]').fill('۳۰');
       t = await submitIn(page, 'ثبت مرحله');
       if (!t.includes('ثبت شد')) break;
@@ -372,7 +372,7 @@ function pdfFonts(file) {
     ok(t.includes('ثبت شد'), 'the intervention goes through its five stages', t);
     const ev = sec(page, 'ارزشیابی (نقاط قوت و ضعف)');
     await ev.locator('[name=evaluator]').fill('کارشناس دبیرخانه');
-    await ev.locator('[name=date]').fill('۱۴۰۵/۰۹/۲۰');
+    await ev.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
     await ev.locator('[name=strengths]').fill('مشارکت خوب خانواده‌ها');
     await ev.locator('[name=weaknesses]').fill('کمبود مربی');
     t = await submitIn(page, 'ارزشیابی (نقاط قوت و ضعف)');

@@ -95,6 +95,9 @@ count(struct store *st, const char *sql)
 			printf("#   %s\n", err.msg);                                                         \
 	} while (0)
 
+/* The date the next applications were received (ISO); NULL: today. */
+static const char *received_on;
+
 static int
 apply_group(struct store *st, const char *call, const char *name, const char *kind, const char *reg,
 	    const char *phone, char id[NZ_RID_MAX])
@@ -110,6 +113,7 @@ apply_group(struct store *st, const char *call, const char *name, const char *ki
 	a.activities = "برگزاری جلسات هم اندیشی محله";
 	a.members = 12;
 	a.years = 4;
+	a.received = received_on;
 	usleep(3000); /* distinct application times: the ranking's late tie-break */
 	return sel_apply(st, call, &a, "tester", id, &err);
 }
@@ -266,9 +270,17 @@ test_county(struct store *ir, struct store *st)
 	REFUSED(st, apply_group(st, call, "گروه تازه", "club", "", "09126666666", x), NZ_EINVAL);
 	REFUSED(st, apply_group(st, call, "گروه تازه", "other", "", "12", x), NZ_EINVAL);
 	setenv("NEHZAT_TODAY", "2026-12-11", 1);
-	REFUSED(st, apply_group(st, call, "گروه دیرهنگام", "other", "", "09127777777", x), NZ_ESTATE);
-	CHECK(strstr(err.msg, "late") != NULL);
+	REFUSED(st, apply_group(st, call, "گروه دیرهنگام", "other", "", "09127777777", x), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.application_after_closing");
 	setenv("NEHZAT_TODAY", "2026-11-28", 1);
+	/* The date received: within the window, never after today. */
+	received_on = "2026-11-19"; /* the day before it opened */
+	REFUSED(st, apply_group(st, call, "گروه زودهنگام", "other", "", "09127777777", x), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.application_before_opening");
+	received_on = "2026-11-29"; /* tomorrow */
+	REFUSED(st, apply_group(st, call, "گروه فردا", "other", "", "09127777777", x), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.application_future");
+	received_on = NULL;
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_applicant"), 5);
 
 	/* Documents: small files kept, large ones by checksum only. */
@@ -286,8 +298,24 @@ test_county(struct store *ir, struct store *st)
 
 	/* بررسی و وزن دهی: only once the call is closed, within bounds. */
 	REFUSED(st, score_all(st, a, "reviewer1", "8", false), NZ_ESTATE);
-	OK(sel_call_move(st, call, CALL_CLOSED, "tester", &err));
+	/* Announced to close on 1405-09-19: closing on the 7th takes a reason. */
+	REFUSED(st, sel_call_move(st, call, CALL_CLOSED, "tester", &err), NZ_ESTATE);
+	CHECK_STR(err.why, "sel.close_early");
+	REFUSED(st, sel_call_close(st, call, "", "tester", &err), NZ_ESTATE);
+	OK(sel_call_close(st, call, "ظرفیت تکمیل شد", "tester", &err));
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_call WHERE early_reason = 'ظرفیت تکمیل شد'"), 1);
 	REFUSED(st, apply_group(st, call, "گروه پس از بستن", "other", "", "09128888888", x), NZ_ESTATE);
+	/* A paper resume received on the day it closed, typed in now, is taken; one dated after is not. */
+	received_on = "2026-11-29";
+	setenv("NEHZAT_TODAY", "2026-11-29", 1);
+	REFUSED(st, apply_group(st, call, "گروه پس از بستن", "other", "", "09128888888", x), NZ_EINVAL);
+	CHECK_STR(err.why, "sense.application_after_closing");
+	received_on = "2026-11-28";
+	OK(apply_group(st, call, "گروه کاغذی", "other", "", "09128888888", x));
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_applicant WHERE applied = '2026-11-28'"), 6);
+	OK(sel_applicant_withdraw(st, x, "آزمون", "tester", &err));
+	received_on = NULL;
+	setenv("NEHZAT_TODAY", "2026-11-28", 1);
 	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, bad_pairs, false, "tester", &err), NZ_EINVAL);
 	CHECK(strstr(err.msg, "bounds") != NULL);
 	REFUSED(st, sel_review_score(st, a, "reviewer1", 1, unknown_pairs, false, "tester", &err), NZ_EINVAL);
@@ -356,7 +384,8 @@ test_county(struct store *ir, struct store *st)
 	/* رتبه بندی: B and A tie on 76.00, B interviewed better; A and E tie on all, A applied first. */
 	rank = sel_rank(st, call, &err);
 	CHECK(rank != NULL);
-	CHECK_INT(json_array_size(rank), 5);
+	CHECK_INT(json_array_size(rank), 6); /* the paper application, withdrawn, last */
+	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 5), "name")), "گروه کاغذی");
 	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 0), "applicant_id")), b);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 1), "applicant_id")), a);
 	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 2), "applicant_id")), e);
@@ -509,7 +538,7 @@ run_call(struct store *st, const char *who, int n, char call[NZ_RID_MAX], char a
 		snprintf(phone, sizeof(phone), "0912000%04d", i);
 		OK(apply_group(st, call, name, "people", "", phone, apps[i]));
 	}
-	OK(sel_call_move(st, call, CALL_CLOSED, "tester", &err));
+	OK(sel_call_close(st, call, "همه رسیدند", "tester", &err));
 	for (i = 0; i < n; i++) {
 		OK(score_all(st, apps[i], "r1", "8", false));
 		OK(score_all(st, apps[i], "r2", "9", false));

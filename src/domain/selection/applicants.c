@@ -9,6 +9,7 @@
 
 #include "base/fa.h"
 #include "domain/selection/sel_int.h"
+#include "domain/sense.h"
 
 /* ---- applicants ---- */
 
@@ -56,6 +57,7 @@ sel_load_both(struct store *st, const char *applicant, struct applicant *a, stru
 static int
 check_applicant_in(const struct sel_applicant_in *a, const char **kind, char phone[32], struct nz_err *err)
 {
+	char kinds[600];
 	int rc;
 
 	if ((rc = sel_check_text("the group's name", a->name, NAME_MAX_BYTES, true, err)) != 0 ||
@@ -65,12 +67,11 @@ check_applicant_in(const struct sel_applicant_in *a, const char **kind, char pho
 	    (rc = sel_check_text("the activity areas", a->areas, TEXT_MAX_BYTES, false, err)) != 0 ||
 	    (rc = sel_check_text("the past activities", a->activities, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
+	sel_kinds_text(kinds, sizeof(kinds));
 	if (empty(a->kind))
-		return nz_fail(err, NZ_EINVAL,
-			       "the group's kind is required (ngo, religious, jihadi, people, other)");
+		return nz_fail(err, NZ_EINVAL, "the group's kind is required: %s", kinds);
 	if ((*kind = sel_kind_key(a->kind)) == NULL)
-		return nz_fail(err, NZ_EINVAL,
-			       "kind '%s' is not one of ngo, religious, jihadi, people, other", a->kind);
+		return nz_fail(err, NZ_EINVAL, "kind '%s' is not one of %s", a->kind, kinds);
 	sel_phone_key(a->phone, phone, 32);
 	if (strlen(phone) < 7 || strlen(phone) > 15)
 		return nz_fail(err, NZ_EINVAL, "phone number '%s' does not have 7 to 15 digits", a->phone);
@@ -88,36 +89,38 @@ sel_apply(struct store *st, const char *call_id, const struct sel_applicant_in *
 	struct call c;
 	struct colset *cs = NULL;
 	const char *kind = NULL;
-	char phone[32], name_k[512], reg_k[128], today[11], when[11];
+	char phone[32], name_k[512], reg_k[128], today[11], received[11];
 	sqlite3_stmt *q;
-	int rc;
+	int64_t at;
+	int rc, y, m, d;
 
 	if ((rc = check_applicant_in(a, &kind, phone, err)) != 0)
 		return rc;
 	fa_key(a->name, name_k, sizeof(name_k));
 	fa_key(a->reg_no, reg_k, sizeof(reg_k));
 	nz_today(today);
+	copy(received, sizeof(received), empty(a->received) ? today : a->received);
+	if ((rc = sel_check_date("the date received", received, err)) != 0 ||
+	    (rc = sense_not_future("sense.application_future", "the date received", received, err)) != 0)
+		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	if ((rc = sel_load_call(st, call_id, &c, err)) != 0)
 		goto fail;
-	if (c.state != CALL_OPEN) {
+	/* An application that reached the office in time may be typed in after the call closed. */
+	if (c.state != CALL_OPEN && !(c.state == CALL_CLOSED && !empty(a->received))) {
 		rc = nz_fail(err, NZ_ESTATE,
-			     "call '%s' is %s; applications are accepted only while it is open", call_id,
-			     sel_call_state_name(c.state));
+			     "call '%s' is %s; applications are accepted only while it is open%s", call_id,
+			     sel_call_state_name(c.state),
+			     c.state == CALL_CLOSED ? ", or typed in later with the date they were received (--received)"
+						    : "");
 		goto fail;
 	}
-	if (strcmp(today, c.closes) > 0) {
-		sel_to_jalali(c.closes, when);
-		rc = nz_fail(err, NZ_ESTATE, "call '%s' stopped taking applications on %s; this one is late",
-			     call_id, when);
+	if ((rc = sense_not_before("sense.application_before_opening", "the date received", received,
+				   "the opening of the call", c.opens, err)) != 0 ||
+	    (rc = sense_not_after("sense.application_after_closing", "the date received", received,
+				  "the closing of the call", c.closed_on[0] ? c.closed_on : c.closes, err)) != 0)
 		goto fail;
-	}
-	if (strcmp(today, c.opens) < 0) {
-		sel_to_jalali(c.opens, when);
-		rc = nz_fail(err, NZ_ESTATE, "call '%s' takes applications from %s, not yet", call_id, when);
-		goto fail;
-	}
 	q = store_prepare(st,
 			  "SELECT id, name, reg_key = ?2 AND ?2 != '' FROM sel_applicant"
 			  " WHERE call_id = ?1 AND deleted = 0 AND status = 'applied'"
@@ -161,8 +164,11 @@ sel_apply(struct store *st, const char *call_id, const struct sel_applicant_in *
 		colset_int(cs, "years", a->years);
 	colset_text(cs, "areas", a->areas ? a->areas : "");
 	colset_text(cs, "activities", a->activities ? a->activities : "");
-	colset_text(cs, "applied", today);
-	colset_int(cs, "applied_at", sel_now_ms());
+	/* Ordered by the day received, then by the time of day it was entered. */
+	iso_parse(received, &y, &m, &d, NULL);
+	at = (int64_t)days_from_civil(y, m, d) * 86400000 + sel_now_ms() % 86400000;
+	colset_text(cs, "applied", received);
+	colset_int(cs, "applied_at", at);
 	colset_text(cs, "status", "applied");
 	colset_text(cs, "name_key", name_k);
 	colset_text(cs, "phone_key", phone);

@@ -39,7 +39,8 @@ sel_load_call(struct store *st, const char *id, struct call *c, struct nz_err *e
 	int rc = 0;
 
 	q = store_prepare(
-		st, "SELECT owner, status, std_id, opens, closes FROM sel_call WHERE id = ? AND deleted = 0",
+		st,
+		"SELECT owner, status, std_id, opens, closes, closed_on FROM sel_call WHERE id = ? AND deleted = 0",
 		err);
 	if (q == NULL)
 		return NZ_EDB;
@@ -51,6 +52,7 @@ sel_load_call(struct store *st, const char *id, struct call *c, struct nz_err *e
 		copy(c->std_id, sizeof(c->std_id), col_text(q, 2));
 		copy(c->opens, sizeof(c->opens), col_text(q, 3));
 		copy(c->closes, sizeof(c->closes), col_text(q, 4));
+		copy(c->closed_on, sizeof(c->closed_on), col_text(q, 5));
 	} else {
 		rc = nz_fail(err, NZ_ENOTFOUND, "no call with id '%s'", id);
 	}
@@ -222,8 +224,9 @@ reviews_missing(struct store *st, const char *call_id, int need, char name[256],
 	return found;
 }
 
-int
-sel_call_move(struct store *st, const char *id, int to, const char *author, struct nz_err *err)
+/* call_move moves call id to state to; early is the reason for closing before the announced date. */
+static int
+call_move(struct store *st, const char *id, int to, const char *early, const char *author, struct nz_err *err)
 {
 	struct call c;
 	struct sel_std s;
@@ -270,6 +273,25 @@ sel_call_move(struct store *st, const char *id, int to, const char *author, stru
 		colset_text(cs, "opened_on", today);
 		break;
 	case CALL_CLOSED:
+		/* Closing before the announced date is a decision to record, with its reason. */
+		if (strcmp(today, c.closes) < 0) {
+			if (empty(early)) {
+				sel_to_jalali(c.closes, when);
+				nz_fail(err, NZ_ESTATE,
+					"call '%s' was announced to close on %s; closing it earlier needs --early"
+					" with the reason",
+					id, when);
+				rc = nz_why(err, "sel.close_early", "closes", when, NULL);
+				goto fail;
+			}
+			if ((rc = sel_check_text("the reason for closing early", early, 1000, true, err)) != 0)
+				goto fail;
+			colset_text(cs, "early_reason", early);
+		} else if (!empty(early)) {
+			rc = nz_fail(err, NZ_EINVAL, "call '%s' closes on its announced date or later: --early is"
+				     " for closing before it", id);
+			goto fail;
+		}
 		colset_text(cs, "closed_on", today);
 		break;
 	case CALL_REVIEWED:
@@ -321,6 +343,18 @@ fail:
 	return rc;
 }
 
+int
+sel_call_move(struct store *st, const char *id, int to, const char *author, struct nz_err *err)
+{
+	return call_move(st, id, to, NULL, author, err);
+}
+
+int
+sel_call_close(struct store *st, const char *id, const char *early, const char *author, struct nz_err *err)
+{
+	return call_move(st, id, CALL_CLOSED, early, author, err);
+}
+
 json_t *
 sel_call_list(struct store *st, const char *under)
 {
@@ -341,7 +375,7 @@ sel_call_get(struct store *st, const char *id)
 
 	rows = sel_query_json(st,
 			  "SELECT id, owner, title, description, status, opens, closes, std_id, std_version,"
-			  " created, opened_on, closed_on, reviewed_on, completed_on,"
+			  " created, opened_on, closed_on, early_reason, reviewed_on, completed_on,"
 			  " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"
 			  "   AND a.status = 'applied') AS applicants,"
 			  " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"

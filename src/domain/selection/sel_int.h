@@ -37,6 +37,7 @@ struct call {
 	int state;
 	char std_id[NZ_RID_MAX];
 	char opens[11], closes[11];
+	char closed_on[11]; /* "" until it closes */
 };
 
 struct applicant {

@@ -22,6 +22,7 @@ static const struct col_def call_cols[] = {
 	{"created", COL_TEXT},
 	{"opened_on", COL_TEXT},
 	{"closed_on", COL_TEXT},
+	{"early_reason", COL_TEXT}, /* why it closed before its announced closing date */
 	{"reviewed_on", COL_TEXT},
 	{"completed_on", COL_TEXT},
 	{NULL, 0},

@@ -187,14 +187,16 @@ sel_phone_key(const char *s, char *out, size_t n)
 
 /* ---- the kinds of groups ---- */
 
+/* Each kind: its key, its Persian label, and the other names a clerk types for it. */
 static const struct {
 	const char *key, *label;
+	const char *alt[3];
 } kinds[] = {
-	{"ngo", "سازمان مردم نهاد"},
-	{"religious", "هیئت مذهبی"},
-	{"jihadi", "گروه جهادی"},
-	{"people", "گروه مردمی"},
-	{"other", "سایر"},
+	{"ngo", "سازمان مردم نهاد", {"سمن", "تشکل", NULL}},
+	{"religious", "هیئت مذهبی", {"مذهبی", "هیئت", NULL}},
+	{"jihadi", "گروه جهادی", {"جهادی", NULL, NULL}},
+	{"people", "گروه مردمی", {"مردمی", NULL, NULL}},
+	{"other", "سایر", {"دیگر", NULL, NULL}},
 };
 #define NKINDS ((int)(sizeof(kinds) / sizeof(kinds[0])))
 
@@ -213,13 +215,36 @@ const char *
 sel_kind_key(const char *kind)
 {
 	char a[128], b[128];
-	int i;
+	int i, j;
 
 	fa_key(kind, a, sizeof(a));
 	for (i = 0; i < NKINDS; i++) {
-		fa_key(kinds[i].label, b, sizeof(b));
-		if (strcmp(a, kinds[i].key) == 0 || strcmp(a, b) == 0)
+		if (strcmp(a, kinds[i].key) == 0)
 			return kinds[i].key;
+		fa_key(kinds[i].label, b, sizeof(b));
+		if (strcmp(a, b) == 0)
+			return kinds[i].key;
+		for (j = 0; j < 3 && kinds[i].alt[j] != NULL; j++) {
+			fa_key(kinds[i].alt[j], b, sizeof(b));
+			if (strcmp(a, b) == 0)
+				return kinds[i].key;
+		}
 	}
 	return NULL;
+}
+
+void
+sel_kinds_text(char *buf, size_t n)
+{
+	size_t w = 0;
+	int i, j;
+
+	buf[0] = '\0';
+	for (i = 0; i < NKINDS && w < n; i++) {
+		w += (size_t)snprintf(buf + w, n - w, "%s%s (%s", i ? ", " : "", kinds[i].key, kinds[i].label);
+		for (j = 0; j < 3 && kinds[i].alt[j] != NULL && w < n; j++)
+			w += (size_t)snprintf(buf + w, n - w, ", %s", kinds[i].alt[j]);
+		if (w < n)
+			w += (size_t)snprintf(buf + w, n - w, ")");
+	}
 }

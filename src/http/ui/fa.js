@@ -121,6 +121,25 @@ function provinceOf(code) { const m = /^([A-Z]+-\d+)/.exec(code || ''); return m
 
 // ---- refusals ----
 const ERR = { missing: 'این بخش را پر کنید', type: 'نوع مقدار درست نیست', invalid: 'مقدار پذیرفته نیست', bad_json: 'درخواست خراب است', not_found: 'پیدا نشد', exists: 'از پیش ثبت شده است', state: 'در این مرحله ممکن نیست', quota: 'سهمیه پر است', denied: 'اجازه این کار در این دبیرخانه نیست', forbidden: 'نقش شما اجازه این کار را ندارد', csrf: 'نشست شما منقضی شده؛ دوباره وارد شوید', unauthenticated: 'ابتدا وارد شوید', login_failed: 'نام کاربری یا گذرواژه نادرست است', rate_limited: 'تلاش‌های ناموفق زیاد بود؛ ۱۵ دقیقه دیگر دوباره امتحان کنید', too_big: 'حجم درخواست زیاد است', busy: 'سامانه مشغول است؛ دوباره امتحان کنید', method: 'این کار پشتیبانی نمی‌شود', internal: 'خطای داخلی' };
+// SENSE: the rules of sense in Persian, as src/domain/sense.c states them; a refusal names the date and its limit.
+const SENSE = {
+  'sense.submission_future': 'تاریخ ارسال راه حل به شورا نمی‌تواند بعد از امروز باشد',
+  'sense.decision_future': 'تاریخ تصمیم شورا نمی‌تواند بعد از امروز باشد',
+  'sense.decision_before_submission': 'شورا در روز ارسال راه حل یا پس از آن تصمیم می‌گیرد',
+  'sense.session_score_future': 'امتیاز مسائل در روز برگزاری جلسه یا پس از آن ثبت می‌شود',
+  'sense.stage_end_future': 'پایان مرحله مداخله نمی‌تواند بعد از امروز باشد',
+  'sense.stage_end_before_start': 'پایان مرحله مداخله نمی‌تواند پیش از آغاز آن باشد',
+  'sense.evaluation_future': 'تاریخ ارزشیابی نمی‌تواند بعد از امروز باشد',
+  'sense.evaluation_before_implementation': 'ارزشیابی مداخله در روز آغاز اجرا یا پس از آن انجام می‌شود',
+  'sense.interview_score_early': 'امتیاز مصاحبه در روز مصاحبه یا پس از آن ثبت می‌شود',
+  'sense.interview_noshow_early': 'غیبت متقاضی در روز مصاحبه یا پس از آن ثبت می‌شود',
+  'sense.attendance_early': 'حضور و غیاب در روز جلسه دوره یا پس از آن ثبت می‌شود',
+  'sense.application_future': 'تاریخ دریافت درخواست نمی‌تواند بعد از امروز باشد',
+  'sense.application_before_opening': 'درخواست از روز گشایش فراخوان به بعد دریافت می‌شود',
+  'sense.application_after_closing': 'درخواست تا روز پایان فراخوان دریافت می‌شود',
+};
+// fieldOf names a refusal's field for the start of its sentence: «تاریخ»: .
+function fieldOf(p) { return p.field ? `«${FIELD[p.field] || p.field}»: ` : ''; }
 // WHY: a refusal's catalogue code (the API's error.why) and its parameters → a whole sentence.
 const WHY = {
   'sel.quota_full': p => `سهمیه ${unitName(p.unit)} پر است: ${num(p.active)} انتصاب فعال از سهمیه ${num(p.quota)}؛ برای انتصاب تازه، یکی از احکام را لغو کنید.`,
@@ -131,6 +150,16 @@ const WHY = {
   'ui.weights': p => `وزن‌های ${p.what}: ${p.why}.`,
   'http.doc_type': () => 'فقط پرونده PDF، تصویر JPEG یا PNG، یا متن پذیرفته می‌شود.',
   'http.doc_size': p => `حجم پرونده بیش از ${num(Math.round((+p.max || 0) / 1024))} کیلوبایت است.`,
+  // The one date parser (src/base/dates.h) and the rules of sense (src/domain/sense.c).
+  'date.missing': p => `${fieldOf(p)}تاریخ را وارد کنید، مانند ۱۴۰۵/۰۹/۰۷.`,
+  'date.syntax': p => `${fieldOf(p)}«${p.value}» تاریخ نیست؛ سال/ماه/روز بنویسید، مانند ۱۴۰۵/۰۹/۰۷.`,
+  'date.not_real': p => `${fieldOf(p)}«${p.value}» چنین روزی در تقویم نیست.`,
+  'date.implausible_year': p => { const m = /(\d{4})/.exec(p.hint || ''); return `${fieldOf(p)}سال «${p.value}» پذیرفتنی نیست؛ تاریخ‌ها از سال ۱۳۰۰ تا ۱۵۰۰ شمسی‌اند.${m ? ` آیا منظور ${fa(m[1])} بود؟` : ''}`; },
+  'date.gregorian_as_jalali': p => { const m = /(\d{4}-\d{2}-\d{2})/.exec(p.hint || ''); return `${fieldOf(p)}سال «${p.value}» میلادی است؛ تاریخ شمسی بنویسید.${m ? ` اگر میلادی است، آن روز ${fa(m[1].replace(/-/g, '/'))} شمسی است.` : ''}`; },
+  'time.syntax': p => `${fieldOf(p)}«${p.value}» ساعت نیست؛ مانند ۹:۰۰ یا ۱۴:۳۰ بنویسید.`,
+  'sel.review_incomplete': p => `امتیاز همه معیارها داده نشده (${p.missing})؛ یا همه را وارد کنید یا به صورت پیش‌نویس ذخیره کنید.`,
+  'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
+  ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
   'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
 };
 // FIELD: names of request fields, for a refusal that names its field.
