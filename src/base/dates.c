@@ -192,6 +192,8 @@ time_parse(const char *what, const char *text, char hhmm[6], struct nz_err *err)
 	    *blanks(p) != '\0' || h > 23 || m > 59)
 		return refuse(err, "time.syntax", what, text, NULL,
 			      "is not a time of day: write H:MM or HH:MM from 00:00 to 23:59, such as 9:00", NULL);
-	snprintf(hhmm, 6, "%02d:%02d", h, m);
+	/* h and m are 0..23 and 0..59 here: written digit by digit. */
+	hhmm[0] = (char)('0' + h / 10), hhmm[1] = (char)('0' + h % 10), hhmm[2] = ':';
+	hhmm[3] = (char)('0' + m / 10), hhmm[4] = (char)('0' + m % 10), hhmm[5] = '\0';
 	return 0;
 }

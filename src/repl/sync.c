@@ -813,6 +813,12 @@ sync_child_stats(const struct sync *s)
 	return &s->stats;
 }
 
+const struct wire_schema *
+sync_schema(const struct sync *s)
+{
+	return &s->schema;
+}
+
 int64_t
 sync_backlog_up(struct sync *s)
 {

@@ -87,6 +87,9 @@ enum sync_phase sync_child_phase(const struct sync *s);
 /* sync_child_stats returns the session's counters. */
 const struct sync_stats *sync_child_stats(const struct sync *s);
 
+/* sync_schema returns the column numbering this node offers its peers (owned by s). */
+const struct wire_schema *sync_schema(const struct sync *s);
+
 /* sync_backlog_up counts this node's changes its parent has not acknowledged. */
 int64_t sync_backlog_up(struct sync *s);
 

@@ -96,7 +96,9 @@ serve(const uint8_t *buf, size_t len)
 
 	msgpack_sbuffer_clear(&rep);
 	sync_serve(prov.sync, pipe_no, buf, len, &rep);
-	if (rep.size == 0 || wire_decode((const uint8_t *)rep.data, rep.size, &m, &err) != 0)
+	/* The child reads replies with the column numbering both ends share. */
+	if (rep.size == 0 ||
+	    wire_decode_with((const uint8_t *)rep.data, rep.size, sync_schema(county.sync), NZ_WIRE_MAX, &m, &err) != 0)
 		abort(); /* no reply, or one the child could not read */
 	wire_msg_release(&m);
 }
@@ -223,7 +225,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				break;
 			}
 			if (req.size > 0) {
-				if (wire_decode((const uint8_t *)req.data, req.size, &w, &err) != 0)
+				/* The parent reads it with the numbering both ends share. */
+				if (wire_decode_with((const uint8_t *)req.data, req.size, sync_schema(prov.sync), NZ_WIRE_MAX,
+						     &w, &err) != 0)
 					abort();
 				wire_msg_release(&w);
 			}
