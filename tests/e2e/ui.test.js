@@ -22,6 +22,7 @@ const sec = (page, title) => page.locator('section.card', { has: page.locator('h
 const secIs = (page, title) => page.locator(`section.card:has(h2:text-is("${title}"))`).first();
 const sleep = ms => new Promise(r => setTimeout(r, ms));
 const errors = []; // script errors of every page, with where they happened
+const bad = { english: [], small: [], clipped: [] }; // what the audits of pages found
 
 function watch(page, who) {
   page.on('pageerror', e => errors.push(`${who} ${page.url()}: ${e.message}`));
@@ -77,12 +78,21 @@ async function until(page, url, sel, test, secs) {
   return false;
 }
 
+// note audits page and keeps what is wrong under name.
+async function note(page, name) {
+  const a = await audit(page);
+  if (a.english.length) bad.english.push(`${name}: ${a.english.join(' ')}`);
+  if (a.small.length) bad.small.push(`${name}: ${a.small.slice(0, 3).join(', ')}`);
+  if (a.clipped) bad.clipped.push(`${name}: ${a.clipped}`);
+  return a;
+}
 // The walk's checks of one page: English words in visible text, chart text size, text overflowing the page.
 async function audit(page) {
   return page.evaluate(() => {
     const hidden = new Set(['SCRIPT', 'STYLE', 'OPTION', 'DATALIST']);
     const parts = [];
     const walk = el => {
+      // Codes (.code) and isolated user data (bdi: decree numbers, file names) are not the UI's words.
       if (hidden.has(el.tagName) || el.classList.contains('code') || el.tagName === 'BDI') return;
       const st = getComputedStyle(el);
       if (st.display === 'none' || st.visibility === 'hidden') return;
@@ -173,6 +183,14 @@ function pdfFonts(file) {
     t = await submitIn(nat, 'افزودن یا ویرایش شاخص');
     ok(t.includes('ثبت شد'), 'national adds an allocation indicator', t);
     await shot(nat, 'national-standards');
+    await go(nat, NATIONAL, 'standards?tab=units', 'text=ورود تقسیمات از پرونده');
+    const uf = sec(nat, 'ورود تقسیمات از پرونده');
+    await uf.locator('[name=file]').setInputFiles({ name: 'fars.csv', mimeType: 'text/csv', buffer: Buffer.from('code,name_fa,name_en,iso3166_2,population\n07,فارس,Fars,IR-07,4851300\n') });
+    t = await submitIn(nat, 'ورود تقسیمات از پرونده');
+    ok(t.includes('۱ واحد وارد شد'), 'national imports org units from a CSV file', t);
+    await uf.locator('[name=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('code,name_fa\n07,\n') });
+    t = await submitIn(nat, 'ورود تقسیمات از پرونده');
+    ok(t.length > 0 && !/[A-Za-z]{3}/.test(t.replace(/CSV/g, '')), 'a malformed CSV is refused in Persian', t);
 
     // ---- county: the standards arrive ----
     ok(await until(page, COUNTY + '/#/standards?tab=selection', 'main h1', async p => (await p.innerText('main')).includes('نسخه جاری: ۲'), 40),
@@ -221,6 +239,7 @@ function pdfFonts(file) {
     await page.waitForSelector('text=رزومه و مدارک');
     const docLink = page.locator('a[href^="/api/v1/docs/"]');
     ok(await docLink.count() === 1 && (await docLink.innerText()) === 'resume.pdf', 'the resume is listed in the applicant file');
+    await note(page, 'county/applicant');
     const docBody = await page.evaluate(async href => { const r = await fetch(href); return r.headers.get('content-type') + ' ' + (await r.text()).slice(0, 8); }, await docLink.getAttribute('href'));
     ok(docBody.startsWith('application/pdf %PDF-1.4'), 'the resume opens as the PDF it is', docBody);
     const up = page.locator('section.card', { hasText: 'رزومه و مدارک' });
@@ -270,6 +289,7 @@ function pdfFonts(file) {
     const rank = await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText();
     ok(rank.includes('در مصاحبه حاضر نشد') && rank.includes('انصراف داده') && rank.includes('واجد شرایط'), 'the ranking explains in Persian who is not qualified and why', rank);
     await shot(page, 'call-ranked');
+    await note(page, 'county/call');
     await page.click('text=انتخاب و صدور حکم'); await inDialog(page);
     await page.waitForSelector('text=مشاهده حکم');
     await page.click('text=مشاهده حکم');
@@ -277,6 +297,7 @@ function pdfFonts(file) {
     const decree = await page.innerText('#decree');
     ok(/IR-۰۷-۰۳\/۱۴۰۵\/۰{3}۱/.test(decree) && decree.includes('۱۴۰۵') && !/[0-9]/.test(decree), 'the decree has its number and dates in Persian digits', decree.slice(0, 300));
     ok(decree.includes('گروه جهادی شهید همت'), 'the decree names the group');
+    await note(page, 'county/decree');
     await page.emulateMedia({ media: 'print' });
     await shot(page, 'decree-print');
     await page.emulateMedia({ media: null });
@@ -352,8 +373,11 @@ function pdfFonts(file) {
     ok(await until(prov, PROVINCE + '/#/solutions', 'main h1', async p => (await p.locator('text=ثبت مصوبه شورا').count()) > 0, 90), 'the solution reaches the provincial council');
     const pd = sec(prov, 'ثبت مصوبه شورا');
     await pd.locator('[name=decision]').selectOption('approved');
-    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
+    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۸');
     await pd.locator('[name=resolution]').fill('۱۲/۴۰۵');
+    t = await submitIn(prov, 'ثبت مصوبه شورا');
+    ok(t.includes('تصمیم شورا') && t.includes('۰۸') && !/[A-Za-z]/.test(t), 'a decision dated after today is refused in a whole Persian sentence', t);
+    await pd.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
     t = await submitIn(prov, 'ثبت مصوبه شورا');
     ok(t.includes('ثبت شد') && (await secIs(prov, 'مصوبات').innerText()).includes('تصویب'), 'the provincial council approves it', t);
     ok(await until(page, COUNTY + '/#/interventions', 'main h1', async p => (await p.locator('text=آغاز مداخله برای راه‌حل مصوب').count()) > 0, 90), 'the approval reaches the county');
@@ -377,6 +401,10 @@ function pdfFonts(file) {
     await ev.locator('[name=weaknesses]').fill('کمبود مربی');
     t = await submitIn(page, 'ارزشیابی (نقاط قوت و ضعف)');
     ok(t.includes('ثبت شد') && (await secIs(page, 'ارزشیابی‌ها').innerText()).includes('کمبود مربی'), 'the intervention is evaluated', t);
+    await go(page, COUNTY, 'solutions', 'text=راه‌حل‌ها');
+    await page.click('button:has-text("بستن")');
+    t = await inDialog(page, { reason: 'مداخله انجام و ارزشیابی شد' });
+    ok(t.includes('انجام شد') && (await secIs(page, 'راه‌حل‌ها').innerText()).includes('بسته شده'), 'the evaluated solution is closed with its reason', t);
     await shot(page, 'county-interventions');
 
     // ---- a report: county drafts and submits, the province returns it, the county revises, the province accepts ----
@@ -419,6 +447,7 @@ function pdfFonts(file) {
     await prov.click('text=مشاهده و بررسی');
     await prov.waitForSelector('text=بررسی گزارش');
     ok((await prov.innerText('.sheet')).includes('۴۵'), 'the province reads the revision');
+    await note(prov, 'province/report');
     await prov.click('button:has-text("پذیرش")');
     t = await inDialog(prov);
     ok(t.includes('پذیرفته شد'), 'the province accepts the report', t);
@@ -471,18 +500,14 @@ function pdfFonts(file) {
     // ---- the walk: every page at every level ----
     const pages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'orgs', 'reports', 'allocation?budget=1000000000',
       'standards?tab=selection', 'standards?tab=register', 'standards?tab=templates', 'standards?tab=indicators', 'standards?tab=units', 'admin'];
-    const bad = { english: [], small: [], clipped: [] };
     for (const [lv, base, pg] of [['county', COUNTY, page], ['province', PROVINCE, prov], ['national', NATIONAL, nat]]) {
       for (const p of pages) {
         await go(pg, base, p);
-        const a = await audit(pg);
-        if (a.english.length) bad.english.push(`${lv}/${p}: ${a.english.join(' ')}`);
-        if (a.small.length) bad.small.push(`${lv}/${p}: ${a.small.slice(0, 3).join(', ')}`);
-        if (a.clipped) bad.clipped.push(`${lv}/${p}: ${a.clipped}`);
+        await note(pg, `${lv}/${p}`);
         if (p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?.*/, '')}`);
       }
     }
-    ok(bad.english.length === 0, `no English word on any of ${pages.length * 3} pages`, bad.english.join(' | '));
+    ok(bad.english.length === 0, `no English word on any of ${pages.length * 3} pages, nor on the call, applicant, decree and report pages`, bad.english.join(' | '));
     ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
     ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
     // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation

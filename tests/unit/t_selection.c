@@ -433,6 +433,12 @@ test_county(struct store *ir, struct store *st)
 	OK(sel_appoint(st, a, NULL, 0, NULL, "tester", appt_a, no, &err));
 	CHECK_STR(no, "IR-07-03/1405/0002");
 	REFUSED(st, sel_appoint(st, e, NULL, 0, NULL, "tester", appt_e, no, &err), NZ_EQUOTA);
+	/* Named for the UI's catalogue, with the unit, the active count and the quota. */
+	CHECK_STR(err.why, "sel.quota_full");
+	CHECK_INT(err.nparam, 3);
+	CHECK_STR(err.pval[0], "IR-07-03");
+	CHECK_STR(err.pval[1], "2");
+	CHECK_STR(err.pval[2], "2");
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_appointment"), 2);
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_decree"), 2);
 	j = sel_decree_get(st, appt_a);

@@ -151,6 +151,12 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 			err, NZ_EQUOTA,
 			"%s holds %lld active appointment(s), its quota of %d; revoke one to free a place",
 			c.owner, (long long)active, quota);
+		{
+			char na[24], nq[24];
+			snprintf(na, sizeof(na), "%lld", (long long)active);
+			snprintf(nq, sizeof(nq), "%d", quota);
+			nz_why(err, "sel.quota_full", "unit", c.owner, "active", na, "quota", nq, NULL);
+		}
 		goto fail;
 	}
 	if (number != NULL) {

@@ -146,7 +146,6 @@ const WHY = {
   'sel.below_threshold': p => `امتیاز نهایی ${num(p.score)} کمتر از حد نصاب ${num(p.threshold)} است.`,
   'sel.not_open': p => `فراخوان ${p.title ? '«' + p.title + '»' : ''} باز نیست؛ ثبت متقاضی فقط در فراخوان باز ممکن است.`,
   'sel.duplicate': () => 'این گروه پیش‌تر در همین فراخوان ثبت شده است (همان شماره ثبت یا همان نام و تلفن).',
-  'date.invalid': p => `${p.field ? '«' + (FIELD[p.field] || p.field) + '»: ' : ''}${MONTHS[+p.month - 1] || ''} ${fa(p.year || '')} ${fa(p.days || '')} روز دارد.`,
   'ui.weights': p => `وزن‌های ${p.what}: ${p.why}.`,
   'http.doc_type': () => 'فقط پرونده PDF، تصویر JPEG یا PNG، یا متن پذیرفته می‌شود.',
   'http.doc_size': p => `حجم پرونده بیش از ${num(Math.round((+p.max || 0) / 1024))} کیلوبایت است.`,
@@ -164,9 +163,15 @@ const WHY = {
 };
 // FIELD: names of request fields, for a refusal that names its field.
 const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه' };
+// WHY_PREFIX: a sentence for a whole family of codes that has none of its own.
+const WHY_PREFIX = {
+  'sense.': p => `تاریخ ${jdate(p.date)} با ترتیب کارها نمی‌خواند (مرز آن ${jdate(p.limit)} است).`,
+};
 // errText is the Persian sentence of a refusal: its catalogue sentence, else its class (never the English message).
 function errText(e) {
   if (e.why && WHY[e.why]) return WHY[e.why](e.params || {});
+  const pre = e.why && Object.keys(WHY_PREFIX).find(k => e.why.startsWith(k));
+  if (pre) return WHY_PREFIX[pre](e.params || {});
   const base = ERR[e.code] || 'درخواست انجام نشد';
   return e.field ? `«${FIELD[e.field] || e.field}»: ${base}` : base;
 }

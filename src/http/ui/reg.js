@@ -5,6 +5,7 @@
 async function pageIssues() {
   const [list, cats] = await Promise.all([items('issues'), items('categories').catch(() => [])]);
   const catOpts = [['', '—'], ...cats.map(c => [c.code || c.id, c.name_fa || c.code])];
+  const closable = list.filter(i => ['identified', 'prioritised', 'rejected', 'evaluated'].includes(i.state) && i.owner === S.me.node.id);
   const catName = code => { const c = cats.find(x => x.code === code); return c ? c.name_fa : label('none', code); };
   frame('نظام مسائل',
     section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], null, { unit: i => i.owner })),
@@ -15,7 +16,7 @@ async function pageIssues() {
       { name: 'source', label: 'منبع', type: 'select', options: [['', '—'], ...Object.entries(L.issueSource)] },
       { name: 'description', label: 'شرح', type: 'textarea' },
     ], v => api('POST', 'issues', v), 'ثبت مسئله')) : null,
-    work() && list.length ? section('بستن مسئله', form([{ name: 'id', label: 'مسئله', type: 'select', options: list.map(i => [i.id, i.title]), required: true }, { name: 'reason', label: 'دلیل', required: true }],
+    work() && closable.length ? section('بستن مسئله', form([{ name: 'id', label: 'مسئله', type: 'select', options: closable.map(i => [i.id, i.title]), required: true }, { name: 'reason', label: 'دلیل', required: true }],
       v => api('POST', `issues/${enc(v.id)}/close`, { reason: v.reason }), 'بستن')) : null);
 }
 

@@ -135,7 +135,7 @@ async function pageApplicant(id) {
     section('درخواست', table([a], [['نام گروه', 'name'], ['نوع', x => label('kind', x.kind)], ['شماره ثبت', 'reg_no'], ['نماینده', 'contact'], ['تلفن', 'phone'], ['اعضا', 'members'], ['سابقه (سال)', 'years']]),
       a.areas ? h('p', {}, 'حوزه‌ها: ', a.areas) : null, a.activities ? h('p', {}, 'سوابق: ', a.activities) : null,
       h('a', { href: '#/call/' + enc(a.call_id) }, 'بازگشت به فراخوان')),
-    section('رزومه و مدارک', table(docs, [['نام پرونده', d => d.stored && can('admin', 'staff', 'reviewer', 'viewer') ? h('a', { href: '/api/v1/docs/' + enc(d.id), target: '_blank', rel: 'noopener' }, d.name) : d.name],
+    section('رزومه و مدارک', table(docs, [['نام پرونده', d => d.stored && can('admin', 'staff', 'reviewer', 'viewer') ? h('a', { href: '/api/v1/docs/' + enc(d.id), target: '_blank', rel: 'noopener' }, h('bdi', {}, d.name)) : h('bdi', {}, d.name)],
       ['حجم', d => `${num(Math.max(1, Math.round(d.size / 1024)))} کیلوبایت`], ['تاریخ', d => jdate(d.added)]], null, { empty: 'هنوز رزومه‌ای بارگذاری نشده است.' }),
       work() && a.owner === S.me.node.id ? form([{ name: 'file', label: 'پرونده رزومه', type: 'file', required: true, accept: '.pdf,.jpg,.jpeg,.png,.txt', check: docCheck, hint: `PDF، JPEG، PNG یا متن؛ حداکثر ${num(DOC_MAX / 1024)} کیلوبایت` }],
         async v => api('POST', `applicants/${enc(id)}/docs`, { name: v.file.name, data: await readDoc(v.file) }), 'بارگذاری') : null));
