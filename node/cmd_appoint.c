@@ -271,20 +271,7 @@ decree_list_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 decree_show_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	json_t *d;
-	if ((rc = cli_parse("decree show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1)
-		return cmd_usage("decree show: give a decree's id or number");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	d = sel_decree_get(n.st, pos[0]);
-	node_close(&n);
-	return out_record_json(o, d, "decree", pos[0]);
+	return out_show_by(o, argc, argv, "decree show", sel_decree_get, "decree", out_record_json);
 }
 
 static int

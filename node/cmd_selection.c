@@ -311,20 +311,7 @@ call_list_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 call_show_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	json_t *c;
-	if ((rc = cli_parse("call show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1)
-		return cmd_usage("call show: give the call's ID");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	c = sel_call_get(n.st, pos[0]);
-	node_close(&n);
-	return out_record_json(o, c, "call", pos[0]);
+	return out_show_by(o, argc, argv, "call show", sel_call_get, "call", out_record_json);
 }
 
 static const struct cmd_sub call_subs[] = {
@@ -506,20 +493,7 @@ applicant_list_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 applicant_show_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	json_t *a;
-	if ((rc = cli_parse("applicant show", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1)
-		return cmd_usage("applicant show: give the applicant's ID");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	a = sel_applicant_get(n.st, pos[0]);
-	node_close(&n);
-	return out_record_json(o, a, "applicant", pos[0]);
+	return out_show_by(o, argc, argv, "applicant show", sel_applicant_get, "applicant", out_record_json);
 }
 
 static int

@@ -286,6 +286,10 @@ int out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char
 /* out_show_id runs "CMD show ID" with the record get finds, a WHAT. */
 int out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what);
 
+/* out_show_by is out_show_id printing with print (out_show or out_record_json). */
+int out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what,
+		int (*print)(const struct cmd_opts *o, json_t *rec, const char *what, const char *id));
+
 /* out_set_fields runs "CMD set ID FIELD=VALUE..." through set. */
 int out_set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_set_fn set);
 

@@ -191,6 +191,13 @@ out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id
 int
 out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what)
 {
+	return out_show_by(o, argc, argv, cmd, get, what, out_show);
+}
+
+int
+out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what,
+	    int (*print)(const struct cmd_opts *o, json_t *rec, const char *what, const char *id))
+{
 	struct node n;
 	json_t *rec;
 	int rc;
@@ -201,7 +208,7 @@ out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, ou
 		return rc;
 	rec = get(n.st, argv[2]);
 	node_close(&n);
-	return out_show(o, rec, what, argv[2]);
+	return print(o, rec, what, argv[2]);
 }
 
 /* out_set_fields runs "CMD set ID FIELD=VALUE..." through set. */
