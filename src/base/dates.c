@@ -189,7 +189,7 @@ time_parse(const char *what, const char *text, char hhmm[6], struct nz_err *err)
 	bool ascii = true;
 
 	if (!number(&p, 2, &h, &nh, &ascii) || *p++ != ':' || !number(&p, 2, &m, &nm, &ascii) || nm != 2 ||
-	    *blanks(p) != '\0' || h > 23 || m > 59)
+	    *blanks(p) != '\0' || h < 0 || h > 23 || m < 0 || m > 59)
 		return refuse(err, "time.syntax", what, text, NULL,
 			      "is not a time of day: write H:MM or HH:MM from 00:00 to 23:59, such as 9:00", NULL);
 	/* h and m are 0..23 and 0..59 here: written digit by digit. */
