@@ -12,6 +12,7 @@
 #include "base/jalali.h"
 #include "domain/check.h"
 #include "domain/selection.h"
+#include "http/http.h"
 #include "node/node.h"
 
 #define POS_MAX 64
@@ -291,7 +292,7 @@ decree_print_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_usage("decree print: give a decree's id or number and --html FILE");
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	rc = sel_decree_html(n.st, pos[0], n.conf.name, &html, &err);
+	rc = http_decree_html(n.st, pos[0], n.conf.name, &html, &err);
 	node_close(&n);
 	if (rc != 0)
 		return cmd_fail(&err);

@@ -342,16 +342,6 @@ json_t *sel_decree_list(struct store *st, const char *under);
 /* sel_decree_get finds a decree by its id, its number or its appointment's id; NULL when absent. */
 json_t *sel_decree_get(struct store *st, const char *key);
 
-/*
- * sel_decree_html writes the decree found by key as a self-contained,
- * right-to-left Persian HTML page into *html (the caller frees it): the
- * secretariat (its org unit's Persian name, else fallback_name, else its
- * code), the group, number, Jalali date and term, and the helpers' duties
- * of ماده ۴.
- */
-int sel_decree_html(struct store *st, const char *key, const char *fallback_name, char **html,
-		    struct nz_err *err);
-
 /* ---- orientation course (دوره توجیهی تسهیلگر) ---- */
 
 /*

@@ -409,7 +409,7 @@ decree_print(struct api *a)
 	struct nz_err err = {0};
 	char *html = NULL;
 
-	if (sel_decree_html(a->st, a->param[0], a->app->env.name, &html, &err) != 0) {
+	if (http_decree_html(a->st, a->param[0], a->app->env.name, &html, &err) != 0) {
 		api_fail(a, &err);
 		return;
 	}

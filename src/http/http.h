@@ -140,4 +140,14 @@ int user_set_active(struct store *st, const char *name, bool active, struct nz_e
 /* user_list returns the users as a new JSON array (never the hashes). */
 json_t *user_list(struct store *st);
 
+/*
+ * http_decree_html writes the decree found by key as a self-contained,
+ * right-to-left Persian HTML page into *html (the caller frees it): the
+ * secretariat (its org unit's Persian name, else fallback_name, else its
+ * code), the group, number, Jalali date and term, and the helpers' duties
+ * of ماده ۴.
+ */
+int http_decree_html(struct store *st, const char *key, const char *fallback_name, char **html,
+		     struct nz_err *err);
+
 #endif

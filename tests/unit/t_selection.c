@@ -12,6 +12,7 @@
 #include "domain/check.h"
 #include "domain/domain.h"
 #include "domain/selection.h"
+#include "http/http.h"
 #include "test.h"
 
 static const char *tmp;
@@ -448,7 +449,7 @@ test_county(struct store *ir, struct store *st)
 	json_decref(j);
 
 	/* The decree page. */
-	OK(sel_decree_html(st, "IR-07-03/1405/0002", "دبیرخانه شهرستان اقلید", &html, &err));
+	OK(http_decree_html(st, "IR-07-03/1405/0002", "دبیرخانه شهرستان اقلید", &html, &err));
 	CHECK(html != NULL && strstr(html, "<html lang=\"fa\" dir=\"rtl\">") != NULL);
 	CHECK(html != NULL && strstr(html, "font-family:\"Vazirmatn\",Tahoma,sans-serif") != NULL);
 	CHECK(html != NULL && strstr(html, "۱۴۰۵/۰۹/۱۰") != NULL);
@@ -464,7 +465,7 @@ test_county(struct store *ir, struct store *st)
 	CHECK(html != NULL && strstr(html, "لغو") == NULL);
 	free(html);
 	html = NULL;
-	REFUSED(st, sel_decree_html(st, "nope", NULL, &html, &err), NZ_ENOTFOUND);
+	REFUSED(st, http_decree_html(st, "nope", NULL, &html, &err), NZ_ENOTFOUND);
 
 	/* Revoking frees the place and keeps the history and the number. */
 	REFUSED(st, sel_revoke(st, appt_b, "", "tester", &err), NZ_EINVAL);
@@ -478,7 +479,7 @@ test_county(struct store *ir, struct store *st)
 	j = sel_appoint_list(st, "IR-07-03", NULL, false);
 	CHECK_INT(json_array_size(j), 2);
 	json_decref(j);
-	OK(sel_decree_html(st, appt_b, NULL, &html, &err));
+	OK(http_decree_html(st, appt_b, NULL, &html, &err));
 	CHECK(html != NULL && strstr(html, "لغو شده") != NULL && strstr(html, "انصراف گروه") != NULL);
 	free(html);
 	j = sel_appoint_summary(st, NULL);

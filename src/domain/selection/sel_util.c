@@ -248,3 +248,11 @@ sel_kinds_text(char *buf, size_t n)
 			w += (size_t)snprintf(buf + w, n - w, ")");
 	}
 }
+
+const char *
+sel_jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}

@@ -1,5 +1,7 @@
 /*
- * The decree page: an appointment decree rendered as a printable HTML page.
+ * The decree page: an appointment decree rendered as a printable HTML page,
+ * presentation of the selection's records that the API and the command line
+ * serve (moved out of the domain).
  */
 #include <math.h>
 #include <stdarg.h>
@@ -7,9 +9,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "domain/selection/sel_int.h"
+#include <jansson.h>
 
-/* ---- the decree page ---- */
+#include "base/jalali.h"
+#include "base/unit.h"
+#include "domain/selection.h"
+#include "http/http.h"
+
+/* jstr returns the string at key of o, or "". */
+static const char *
+jstr(json_t *o, const char *key)
+{
+	const char *s = json_string_value(json_object_get(o, key));
+
+	return s != NULL ? s : "";
+}
 
 /* وظایف همیاران اجتماعی: ماده ۴ of the guideline, quoted from its Persian text. */
 static const char *const duties[] = {
@@ -92,13 +106,6 @@ fa_date(FILE *f, const char *iso, bool long_form)
 	fa_digits(f, buf);
 }
 
-const char *
-sel_jstr(json_t *o, const char *key)
-{
-	const char *s = json_string_value(json_object_get(o, key));
-
-	return s != NULL ? s : "";
-}
 
 static const char decree_css[] =
 	"@page{size:A4;margin:2cm}"
@@ -118,7 +125,7 @@ static const char decree_css[] =
 	"@media print{body{margin:0}}";
 
 int
-sel_decree_html(struct store *st, const char *key, const char *fallback_name, char **html, struct nz_err *err)
+http_decree_html(struct store *st, const char *key, const char *fallback_name, char **html, struct nz_err *err)
 {
 	json_t *d;
 	sqlite3_stmt *q;
@@ -132,20 +139,21 @@ sel_decree_html(struct store *st, const char *key, const char *fallback_name, ch
 	*html = NULL;
 	if ((d = sel_decree_get(st, key)) == NULL)
 		return nz_fail(err, NZ_ENOTFOUND, "no decree with id, number or appointment '%s'", key);
-	owner = sel_jstr(d, "owner");
+	owner = jstr(d, "owner");
 	level = unit_level(owner);
 	area[0] = '\0';
 	if ((q = store_prepare(st, "SELECT name_fa FROM orgunit WHERE id = ? AND deleted = 0", NULL)) !=
 	    NULL) {
 		sqlite3_bind_text(q, 1, owner, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(q) == SQLITE_ROW && col_text(q, 0)[0] != '\0')
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL &&
+		    sqlite3_column_text(q, 0)[0] != '\0')
 			snprintf(area, sizeof(area), "%s %s",
-				 level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان", col_text(q, 0));
+				 level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان", (const char *)sqlite3_column_text(q, 0));
 		sqlite3_reset(q);
 	}
 	if (area[0] != '\0')
 		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", area);
-	else if (!empty(fallback_name) && strcmp(owner, store_node(st)) == 0)
+	else if (fallback_name != NULL && fallback_name[0] != '\0' && strcmp(owner, store_node(st)) == 0)
 		snprintf(org, sizeof(org), "%s", fallback_name);
 	else
 		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", owner);
@@ -161,25 +169,25 @@ sel_decree_html(struct store *st, const char *key, const char *fallback_name, ch
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
 	      f);
 	fputs("حکم انتصاب همیار اجتماعی ", f);
-	html_text(f, sel_jstr(d, "number"));
+	html_text(f, jstr(d, "number"));
 	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", decree_css);
 	fputs("<div class=\"basmala\">بسمه تعالی</div>\n<header>\n<div class=\"org\">", f);
 	html_text(f, org);
 	fputs("</div>\n<div class=\"meta\">\n<div>شماره: <bdi class=\"num\">", f);
-	html_text(f, sel_jstr(d, "number"));
+	html_text(f, jstr(d, "number"));
 	fputs("</bdi></div>\n<div>تاریخ: ", f);
-	fa_date(f, sel_jstr(d, "date"), false);
+	fa_date(f, jstr(d, "date"), false);
 	fputs("</div>\n</div>\n</header>\n<h1>حکم انتصاب همیار اجتماعی</h1>\n", f);
-	if (strcmp(sel_jstr(d, "status"), "revoked") == 0) {
+	if (strcmp(jstr(d, "status"), "revoked") == 0) {
 		fputs("<div class=\"revoked\">این حکم در تاریخ ", f);
-		fa_date(f, sel_jstr(d, "revoked"), false);
+		fa_date(f, jstr(d, "revoked"), false);
 		fputs(" لغو شده است؛ علت: ", f);
-		html_text(f, sel_jstr(d, "revoke_reason"));
+		html_text(f, jstr(d, "revoke_reason"));
 		fputs("</div>\n", f);
 	}
-	label = sel_kind_label(sel_jstr(d, "group_kind"));
+	label = sel_kind_label(jstr(d, "group_kind"));
 	fputs("<p>به: «<strong>", f);
-	html_text(f, sel_jstr(d, "group_name"));
+	html_text(f, jstr(d, "group_name"));
 	fputs("</strong>»", f);
 	if (label != NULL) {
 		fputs(" (", f);
@@ -196,9 +204,9 @@ sel_decree_html(struct store *st, const char *key, const char *fallback_name, ch
 	fputs(" برای مدت ", f);
 	fa_digits(f, months);
 	fputs(" ماه، از ", f);
-	fa_date(f, sel_jstr(d, "term_start"), true);
+	fa_date(f, jstr(d, "term_start"), true);
 	fputs(" تا ", f);
-	fa_date(f, sel_jstr(d, "term_end"), true);
+	fa_date(f, jstr(d, "term_end"), true);
 	fputs(" منصوب می‌شود. انتظار می‌رود با شرکت در دوره توجیهی تسهیلگر، وظایف زیر را که در ماده ۴ شیوه نامه "
 	      "آمده است با جدیت به انجام رسانید.</p>\n<h2>وظایف همیاران اجتماعی (ماده ۴)</h2>\n<ol>\n",
 	      f);
