@@ -171,3 +171,14 @@ rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[N
 		return nz_fail(err, rc, "no %s with id '%s'", t->name, rid);
 	return 0;
 }
+
+int
+rec_national_only(struct store *st, const char *what, struct nz_err *err)
+{
+	if (unit_level(store_node(st)) != NZ_LEVEL_NATIONAL)
+		return nz_fail(err, NZ_EDENIED,
+			       "%s are a national directive: only the national secretariat (IR) sets them,"
+			       " and this node is %s",
+			       what, store_node(st));
+	return 0;
+}

@@ -54,4 +54,7 @@ json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, c
 int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
 	      struct nz_err *err);
 
+/* rec_national_only refuses (NZ_EDENIED, naming what) unless this node is the national secretariat. */
+int rec_national_only(struct store *st, const char *what, struct nz_err *err);
+
 #endif

@@ -90,11 +90,8 @@ res_add(struct store *st, const struct res_def *r, const char *const *values, co
 	struct colset *cs = NULL;
 	int i, rc = 0, nf;
 
-	if (r->national != NULL && unit_level(store_node(st)) != NZ_LEVEL_NATIONAL)
-		return nz_fail(err, NZ_EDENIED,
-			       "%s are a national directive: only the national secretariat (IR) sets them,"
-			       " and this node is %s",
-			       r->national, store_node(st));
+	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
+		return rc;
 	for (nf = 0; r->fields[nf].name != NULL && nf < RES_FIELDS_MAX; nf++)
 		vals[nf] = NULL;
 	for (i = 0; i < nf && rc == 0; i++) {
@@ -129,11 +126,8 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 	long long active;
 	int rc;
 
-	if (r->national != NULL && unit_level(store_node(st)) != NZ_LEVEL_NATIONAL)
-		return nz_fail(err, NZ_EDENIED,
-			       "%s are a national directive: only the national secretariat (IR) sets them,"
-			       " and this node is %s",
-			       r->national, store_node(st));
+	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
+		return rc;
 	snprintf(sql, sizeof(sql), "SELECT CASE WHEN active THEN 1 ELSE 2 END FROM %s WHERE id = ?1 AND deleted = 0",
 		 r->tbl->name);
 	if ((active = count(st, sql, id)) < 0)

@@ -83,12 +83,7 @@ reg_check_text(const char *field, const char *v, struct nz_err *err)
 int
 reg_national_only(struct store *st, const char *what, struct nz_err *err)
 {
-	if (unit_level(store_node(st)) != NZ_LEVEL_NATIONAL)
-		return nz_fail(err, NZ_EDENIED,
-			       "%s are a national directive: only the national secretariat (IR) sets them,"
-			       " and this node is %s",
-			       what, store_node(st));
-	return 0;
+	return rec_national_only(st, what, err);
 }
 
 int
