@@ -6,6 +6,7 @@
 
 #include <sodium.h>
 
+#include "store/hlc.h"
 #include "store/store_int.h"
 
 /*
@@ -289,14 +290,24 @@ store_rollback(struct store *st)
 void
 store_new_id(char out[NZ_RID_MAX])
 {
-	static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz";
-	unsigned char raw[12];
+	static const char alphabet[] = "0123456789abcdefghjkmnpqrstvwxyz"; /* ascending in ASCII */
+	uint64_t secs = hlc_wall_ms() / 1000;
+	unsigned char raw[STORE_ID_RANDOM];
 	int i;
 
+	/*
+	 * The time first, so that ids sort by when they were made: a record
+	 * lands at the right edge of every index keyed by its id instead of on
+	 * a random page, and a growing store keeps writing the same few pages
+	 * (random ids made a hop slow down as the store grew; README, P1_flat).
+	 * Ids of the same second differ by 50 random bits.
+	 */
+	for (i = STORE_ID_TIME - 1; i >= 0; i--, secs >>= 5)
+		out[i] = alphabet[secs & 31];
 	randombytes_buf(raw, sizeof(raw));
-	for (i = 0; i < 12; i++)
-		out[i] = alphabet[raw[i] & 31];
-	out[12] = '\0';
+	for (i = 0; i < STORE_ID_RANDOM; i++)
+		out[STORE_ID_TIME + i] = alphabet[raw[i] & 31];
+	out[STORE_ID_TIME + STORE_ID_RANDOM] = '\0';
 }
 
 void

@@ -105,7 +105,13 @@ int store_meta_set_int(struct store *st, const char *key, int64_t value, struct 
 void store_meta_get_text(struct store *st, const char *key, char *buf, size_t n);
 int store_meta_set_text(struct store *st, const char *key, const char *value, struct nz_err *err);
 
-/* store_new_id writes a fresh random record id (12 base32 characters). */
+#define STORE_ID_TIME 7    /* base32 digits of the creation time in seconds */
+#define STORE_ID_RANDOM 10 /* random base32 digits after it */
+
+/*
+ * store_new_id writes a fresh record id: 17 base32 characters, the creation
+ * time then 50 random bits, so that ids made later sort after earlier ones.
+ */
 void store_new_id(char out[NZ_RID_MAX]);
 
 /* ---- the write path (write.c) ---- */

@@ -87,7 +87,7 @@ fi
 
 # The first replicated record.
 id=$(nz issue add -D "$D" --title "آب آشامیدنی" --description "قطعی مکرر")
-check_match "issue add prints the new id" "$id" '^[0-9a-z]{12}$'
+check_match "issue add prints the new id" "$id" '^[0-9a-z]{17}$'
 check_match "issue show" "$(nz issue show -D "$D" "$id" --json)" '"title": "آب آشامیدنی"'
 check_match "issue list" "$(nz issue list -D "$D" --json)" "\"id\": \"$id\""
 nz issue add -D "$D" 2>/dev/null; check_eq "issue add without a title is a usage error" "$?" 2

@@ -56,7 +56,7 @@ check_eq "and the criteria" "$(dbq IR-07-03 'SELECT count(*) FROM priority_crite
 # ---- problems (offline from here on) ----
 p1=$(nz issue add -D "$C" --title "اعتیاد جوانان" --category addiction --people ۱۲۰۰ \
 	--neighbourhood "محله ۳" --source views)
-check_match "issue add prints an id" "$p1" '^[0-9a-z]{12}$'
+check_match "issue add prints an id" "$p1" '^[0-9a-z]{17}$'
 p2=$(nz issue add -D "$C" --title "کم آبی" --category water --people 300 --source monitoring)
 p3=$(nz issue add -D "$C" --title "تکراری" --category other)
 before=$(dbq IR-07-03 'SELECT count(*) FROM oplog')
@@ -74,7 +74,7 @@ check_eq "it is closed" "$(nz issue show -D "$C" "$p3" --json | jfield state)" c
 # ---- a deliberation session and the priorities ----
 s1=$(nz session add -D "$C" --date ۱۴۰۵/۰۹/۰۱ --place "مسجد جامع" --facilitator "خانم احمدی" \
 	--participants 40 --groups "معتمدین، جوانان" --issue "$p1" --outcomes "دو مسئله اولویت دار")
-check_match "session add prints an id" "$s1" '^[0-9a-z]{12}$'
+check_match "session add prints an id" "$s1" '^[0-9a-z]{17}$'
 check_eq "the session date is stored as ISO" "$(dbq IR-07-03 "SELECT date FROM delib_session WHERE id = '$s1'")" \
 	"2026-11-22"
 check_match "and listed in Jalali" "$(nz session list -D "$C")" "1405-09-01"
@@ -108,7 +108,7 @@ check_match "with the reason" "$out" "is closed .*cannot become proposed"
 check_eq "and nothing changed" "$(dbq IR-07-03 'SELECT count(*) FROM oplog')" "$before"
 sol=$(nz solution add -D "$C" --title "برنامه پیشگیری از اعتیاد" --issue "$p1" --plan "کارگاه های آموزشی" \
 	--bodies "بهزیستی، آموزش و پرورش" --resources "سالن" --budget 500000000 --start 1405-10-01 --end 1405-12-29)
-check_match "solution add prints an id" "$sol" '^[0-9a-z]{12}$'
+check_match "solution add prints an id" "$sol" '^[0-9a-z]{17}$'
 check_eq "p1 is now solution proposed" "$(nz issue show -D "$C" "$p1" --json | jfield state)" proposed
 check_eq "the timeline is stored as ISO" "$(dbq IR-07-03 "SELECT end_date FROM solution WHERE id = '$sol'")" 2027-03-20
 before=$(dbq IR-07-03 'SELECT count(*) FROM oplog')
@@ -138,7 +138,7 @@ check_eq "two rounds, two decisions" "$(echo "$dec" | jfield decisions 1 decisio
 	"approved 2"
 check_eq "the decision date is Jalali" "$(echo "$dec" | jfield decisions 1 date)" 1405-09-30
 iv=$(nz intervention add -D "$C" --solution "$sol")
-check_match "intervention add prints an id" "$iv" '^[0-9a-z]{12}$'
+check_match "intervention add prints an id" "$iv" '^[0-9a-z]{17}$'
 check_eq "p1 is in intervention" "$(nz issue show -D "$C" "$p1" --json | jfield state)" intervention
 check_fails "a stage cannot end before the ones before it" nz intervention stage -D "$C" "$iv" planning \
 	--start 1405-10-01 --end 1405-10-05
@@ -153,7 +153,7 @@ check "implementation starts" nz intervention stage -D "$C" "$iv" implementation
 check_match "progress is shown" "$(nz intervention list -D "$C")" "$iv +IR-07-03 +intervention +60 +implementation"
 ev=$(nz evaluation add -D "$C" --intervention "$iv" --date 1405-12-20 --by "گروه همیار" \
 	--strengths "مشارکت جوانان" --weaknesses "کمبود بودجه" --indicators "۲۰٪ کاهش" --recommendations "ادامه")
-check_match "evaluation add prints an id" "$ev" '^[0-9a-z]{12}$'
+check_match "evaluation add prints an id" "$ev" '^[0-9a-z]{17}$'
 check_eq "the solution is evaluated" "$(nz solution show -D "$C" "$sol" --json | jfield state)" evaluated
 check_eq "and its problem" "$(nz issue show -D "$C" "$p1" --json | jfield state)" evaluated
 check_match "evaluation list shows it" "$(nz evaluation list -D "$C")" "implemented"
@@ -163,9 +163,9 @@ check_fails "a closed problem cannot be closed again" nz issue close -D "$C" "$p
 
 # ---- organisations ----
 org=$(nz org add -D "$C" --name "کانون فرهنگی مسجد" --kind مسجد --field "جوانان" --by "گروه همیار ۱" --date 1405-08-01)
-check_match "org add prints an id" "$org" '^[0-9a-z]{12}$'
+check_match "org add prints an id" "$org" '^[0-9a-z]{17}$'
 intro=$(nz org introduce -D "$C" "$org" --body "بهزیستی شهرستان" --level county --date 1405-08-10)
-check_match "org introduce prints an id" "$intro" '^[0-9a-z]{12}$'
+check_match "org introduce prints an id" "$intro" '^[0-9a-z]{17}$'
 check_fails "a bad level is refused" nz org introduce -D "$C" "$org" --body x --level national
 check "the outcome is recorded" nz org outcome -D "$C" "$intro" --outcome accepted --notes "همکاری"
 check_eq "org list counts it" "$(nz org list -D "$C" --json | jfield 0 accepted)" 1
@@ -191,7 +191,7 @@ check_eq "a county cannot designate a facilitator (exit 1)" "$?" 1
 check_match "and is told why" "$out" "^nehzat: facilitator designations are a national directive"
 check_eq "nothing was written at the county" "$(dbq IR-07-03 'SELECT count(*) FROM oplog')" "$before"
 fac=$(nz facilitator add -D "$N" --name "مریم احمدی" --serves IR-07 --phone "+98 917 123 4567" --designated 1405-08-01)
-check_match "national designates one for the province; the id is printed" "$fac" '^[0-9a-z]{12}$'
+check_match "national designates one for the province; the id is printed" "$fac" '^[0-9a-z]{17}$'
 check_eq "the designation date is stored as ISO" "$(dbq IR "SELECT designated FROM facilitator WHERE id = '$fac'")" 2026-10-23
 fac2=$(nz facilitator add -D "$N" --name "علی رضایی" --serves IR-07-03)
 check_eq "without a date, today" "$(dbq IR "SELECT designated FROM facilitator WHERE id = '$fac2'")" "$NEHZAT_TODAY"

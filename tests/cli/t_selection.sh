@@ -63,7 +63,7 @@ refused "call: window backwards" "after it closes" \
 check_fails "call: not a Jalali date" nz call add -D "$N" --for IR-07-03 --title T --opens 1405-13-01 --closes 1405-09-19
 C=$(nz call add -D "$N" --for IR-07-03 --title "فراخوان جذب همیاران اجتماعی ۱۴۰۵" \
 	--opens 1405-08-29 --closes "۱۴۰۵/۰۹/۱۹" --description "شهرستان اقلید")
-check_match "call added" "$C" '^[a-z0-9]{12}$'
+check_match "call added" "$C" '^[a-z0-9]{17}$'
 check_eq "opens stored as ISO" "$(nz call show -D "$N" "$C" --json | field opens)" "2026-11-20"
 check_eq "closes shown in Jalali" "$(nz call show -D "$N" "$C" --json | field closes_jalali)" "1405-09-19"
 check_match "call list in Jalali" "$(nz call list -D "$N")" "draft +1405-08-29 +1405-09-19"
@@ -79,7 +79,7 @@ check_eq "call pins standards version 2" "$(nz call show -D "$N" "$C" --json | f
 G1=$(app "گروه جهادی شهید همت" jihadi 09121111111 --members ۱۲ --years 4 --areas "اعتیاد، حاشیه نشینی")
 G2=$(app "هیئت محبان" "هیئت مذهبی" 09122222222 --reg-no 123-45)
 G3=$(app "گروه مردمی نور" people 09123333333)
-check_match "three applicants" "$G1 $G2 $G3" '^[a-z0-9]{12} [a-z0-9]{12} [a-z0-9]{12}$'
+check_match "three applicants" "$G1 $G2 $G3" '^[a-z0-9]{17} [a-z0-9]{17} [a-z0-9]{17}$'
 refused "duplicate registration number" "duplicate" app "هیئت دیگر" religious 09124444444 --reg-no "۱۲۳۴۵"
 refused "duplicate name and phone" "duplicate" app "گروه جهادي شهيد همت" jihadi "+98 912 111 1111"
 refused "unknown kind" "not one of" app "گروه تازه" club 09125555555
@@ -157,13 +157,13 @@ check_eq "CSV rows" "$(wc -l <"$T/rank.csv")" "4"
 
 # ---- appointment, quota and decree ----
 OUT=$(nz appoint add -D "$N" "$G1")
-check_match "appoint A" "$OUT" '^[a-z0-9]{12} IR-07-03/1405/0001$'
+check_match "appoint A" "$OUT" '^[a-z0-9]{17} IR-07-03/1405/0001$'
 PA=${OUT%% *}
 refused "appoint A twice" "appointed already" nz appoint add -D "$N" "$G1"
 refused "reuse a decree number" "decree number IR-07-03/1405/0001 is used already" \
 	nz appoint add -D "$N" "$G2" --number IR-07-03/1405/0001
 OUT=$(nz appoint add -D "$N" "$G2" --date 1405-09-08 --term-months 24)
-check_match "appoint B" "$OUT" '^[a-z0-9]{12} IR-07-03/1405/0002$'
+check_match "appoint B" "$OUT" '^[a-z0-9]{17} IR-07-03/1405/0002$'
 PB=${OUT%% *}
 refused "beyond the county's quota of 2" "quota of 2" nz appoint add -D "$N" "$G3"
 check_eq "two active appointments" "$(nz appoint list -D "$N" --under IR-07-03 --json | field id | wc -l)" "2"
@@ -189,7 +189,7 @@ check_fails "decree print: unknown key" nz decree print -D "$N" nope --html "$T/
 refused "revoke without a reason" "reason" nz appoint revoke -D "$N" "$PB" --reason ""
 check "revoke B" nz appoint revoke -D "$N" "$PB" --reason "انصراف گروه"
 OUT=$(nz appoint add -D "$N" "$G3")
-check_match "the freed place goes to X, numbers continue" "$OUT" '^[a-z0-9]{12} IR-07-03/1405/0003$'
+check_match "the freed place goes to X, numbers continue" "$OUT" '^[a-z0-9]{17} IR-07-03/1405/0003$'
 PX=${OUT%% *}
 check_eq "history keeps the revoked one" "$(nz appoint list -D "$N" --all --json | field status | sort | tr '\n' ' ')" \
 	"active active revoked "
@@ -203,7 +203,7 @@ refused "completed is final" "is completed" nz call open -D "$N" "$C"
 K=$(nz course add -D "$N" --for IR-07-03 --title "دوره توجیهی تسهیلگر ۱۴۰۵")
 S1=$(nz course session -D "$N" "$K" --date 1405-09-24 --topic "آشنایی با شیوه نامه" --hours 3)
 S2=$(nz course session -D "$N" "$K" --date 1405-10-01 --topic "روش های هم اندیشی" --hours ۲٫۵)
-check_match "course and sessions" "$K $S1 $S2" '^[a-z0-9]{12} [a-z0-9]{12} [a-z0-9]{12}$'
+check_match "course and sessions" "$K $S1 $S2" '^[a-z0-9]{17} [a-z0-9]{17} [a-z0-9]{17}$'
 refused "no attendance before the session is held" "attendance is recorded on or after" \
 	nz course attend -D "$N" "$S1" "$PA"
 export NEHZAT_TODAY=2026-12-22 # 1405-10-01

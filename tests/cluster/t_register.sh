@@ -110,7 +110,7 @@ check_match "the decision shows at county A in Jalali" "$(nz council list -D "$C
 
 # County A carries on from the decision.
 iv=$(nz intervention add -D "$CA" --solution "$sol")
-check_match "county A creates the intervention" "$iv" '^[0-9a-z]{12}$'
+check_match "county A creates the intervention" "$iv" '^[0-9a-z]{17}$'
 nz intervention stage -D "$CA" "$iv" needs --start 1405-10-01 --end 1405-10-05 --participants 50 >/dev/null
 check "the province sees it in intervention" wait_state solution "$sol" IR-07 intervention
 

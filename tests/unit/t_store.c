@@ -136,7 +136,16 @@ test_write_path(const char *dir)
 	/* Even with the wall clock a day behind. */
 	hlc_set_skew_ms(-86400000LL);
 	store_new_id(id);
-	CHECK_INT(strlen(id), 12);
+	CHECK_INT(strlen(id), 17);
+	{
+		/* Ids sort by when they were made: a later one after an earlier one. */
+		char later[NZ_RID_MAX];
+		hlc_set_skew_ms(0);
+		store_new_id(later);
+		CHECK(strcmp(id, later) < 0);
+		CHECK(strspn(later, "0123456789abcdefghjkmnpqrstvwxyz") == 17);
+		hlc_set_skew_ms(-86400000LL);
+	}
 	colset_free(cs);
 	cs = colset_new();
 	colset_text(cs, "title", "after restart");
