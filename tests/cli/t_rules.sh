@@ -46,7 +46,7 @@ two separators|not a date: write year-month-day|1405-09/01
 before 1300|Jalali dates run from 1300 to 1500|1299-12-29
 EOF
 s=$(nz session add -D "$C" --date ۱۴۰۵/۰۹/۱۰ --participants 30 --issue "$p")
-check_match "a session on 1405-09-10 (Persian digits) is planned" "$s" '^[0-9a-z]{12}$'
+check_match "a session on 1405-09-10 (Persian digits) is planned" "$s" '^[0-9a-z]{17}$'
 check_eq "stored as ISO" "$(sql IR-07-03 "SELECT date FROM delib_session WHERE id = '$s'")" 2026-12-01
 score() { nz session score -D "$C" "$s" "$p" severity=4 prevalence=3 urgency=5 feasibility=2; }
 rule "scored before the session met" "scored on or after the day it met" score
@@ -94,7 +94,7 @@ rule "received tomorrow" "cannot have been received after today" ap 09122222222 
 rule "an unknown kind, the known ones listed" "religious \(هیئت مذهبی, مذهبی, هیئت\)" \
 	ap 09122222222 "هیئت محله" باشگاه 1405-09-05
 H=$(ap 09122222222 "هیئت محله" مذهبی ۱۴۰۵/۰۹/۰۵)
-check_match "a paper application received in time, typed in after closing, kind in Persian" "$H" '^[a-z0-9]{12}$'
+check_match "a paper application received in time, typed in after closing, kind in Persian" "$H" '^[a-z0-9]{17}$'
 check_eq "dated the day received, kind stored as its key" \
 	"$(sql IR-07-03 "SELECT applied || ' ' || kind FROM sel_applicant WHERE id = '$H'")" "2026-11-26 religious"
 check "withdrawn (this test reviews one group)" nz applicant withdraw -D "$C" "$H" --reason "آزمون"
