@@ -518,14 +518,41 @@ quarantine_list_exec(const struct cmd_opts *o, int argc, char **argv)
 	return 0;
 }
 
+/* quarantine clear: an operator who has reviewed a child's refused changes lets it push again. */
+static int
+quarantine_clear_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct node n;
+	struct nz_err err = {0};
+	const char *peer = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--peer", &peer), CLI_END};
+	int64_t cleared = 0;
+	int rc, npos;
+
+	if ((rc = cli_parse("quarantine clear", argc, argv, 2, opts, NULL, 0, &npos)) != 0)
+		return rc;
+	if (peer == NULL)
+		return cmd_usage("quarantine clear: --peer ID is required (the child whose refused changes go)");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = sync_quarantine_clear(n.st, peer, &cleared, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("cleared %lld refused changes from %s\n", (long long)cleared, peer);
+	return 0;
+}
+
 static const struct cmd_sub quarantine_subs[] = {
 	{"list", "-D DIR [--json]", NULL, quarantine_list_exec},
+	{"clear", "-D DIR --peer ID", "forget the refused changes kept from peer ID, which may then push again",
+	 quarantine_clear_exec},
 	{NULL, NULL, NULL, NULL},
 };
 
 const struct cmd_def cmd_quarantine = {
 	.name = "quarantine",
-	.summary = "changes refused from peers: list",
+	.summary = "changes refused from peers: list, clear",
 	.about = "Changes refused from peers, kept for inspection, never applied.\n",
 	.subs = quarantine_subs,
 };

@@ -5,6 +5,7 @@
  */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "node/node.h"
 #include "node/version.h"
@@ -110,6 +111,9 @@ main(int argc, char **argv)
 {
 	int i;
 
+	/* What a node writes (database, WAL, key, exports) is its operator's
+	 * alone, whatever the directory's mode. */
+	umask(077);
 	all_commands();
 	if (argc < 2) {
 		usage(stderr);

@@ -241,6 +241,26 @@ node_remove(const char *dir)
 	rmdir(dir); /* only when nothing else is in it */
 }
 
+/*
+ * private_file refuses a file others may read or write (the key, password
+ * hashes in the database) in a data directory they may enter: a node does
+ * not start so, and says how to fix it.  Behind a directory of mode 0700
+ * (what init makes) a file is private whatever its own mode, so nodes made
+ * by earlier releases start as before.  Absent files are for the caller.
+ */
+static int
+private_file(const struct node *n, const char *path, const char *what, struct nz_err *err)
+{
+	struct stat sb, db;
+
+	if (stat(path, &sb) != 0 || (sb.st_mode & 066) == 0)
+		return 0;
+	if (stat(n->dir, &db) == 0 && (db.st_mode & 011) == 0)
+		return 0;
+	return nz_fail(err, NZ_EDENIED, "%s '%s' can be read by other users (mode %04o): run 'chmod 600 %s'", what,
+		       path, (unsigned)(sb.st_mode & 07777), path);
+}
+
 int
 node_open(struct node *n, const char *dir, struct nz_err *err)
 {
@@ -259,9 +279,17 @@ node_open(struct node *n, const char *dir, struct nz_err *err)
 	if ((rc = conf_load(&n->conf, path, err)) != 0)
 		return rc;
 	nz_log_set_level((enum nz_log_level)n->conf.log_level);
+	node_path(n, "node.key", path, sizeof(path));
+	if ((rc = private_file(n, path, "node key", err)) != 0)
+		return rc;
 	if ((rc = read_key(n, err)) != 0)
 		return rc;
+	node_path(n, "nehzat.db-wal", path, sizeof(path));
+	if ((rc = private_file(n, path, "database log", err)) != 0)
+		return rc;
 	node_path(n, "nehzat.db", path, sizeof(path));
+	if ((rc = private_file(n, path, "database", err)) != 0)
+		return rc;
 	if ((rc = store_open(&n->st, path, domain_tables(), false, err)) != 0)
 		return rc;
 	if (strcmp(store_node(n->st), n->conf.id) != 0) {

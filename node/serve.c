@@ -384,6 +384,9 @@ run(struct node *n, bool serve, bool once)
 	sync_set_recv_max(l.sync, (size_t)n->conf.recv_max);
 	sync_set_compress(l.sync, n->conf.compress);
 	sync_on_synced(l.sync, on_child_synced, &l);
+	sync_set_limits(l.sync, &(struct sync_limits){(int64_t)n->conf.max_clock_ahead * 1000,
+						      n->conf.quarantine_max,
+						      (int64_t)n->conf.quarantine_mb << 20});
 	uv_timer_init(&uv, &l.backoff);
 	uv_timer_init(&uv, &l.tick);
 	uv_timer_init(&uv, &l.poll);
@@ -397,7 +400,7 @@ run(struct node *n, bool serve, bool once)
 
 	if (serve && n->conf.listen[0] != '\0') {
 		if (net_server_start(&l.server, &uv, n->conf.listen, (size_t)n->conf.recv_max, &tls,
-				     n->conf.stall_timeout * 1000, 16, on_request, on_pipe, &l, &err) != 0) {
+				     n->conf.stall_timeout * 1000, 64, on_request, on_pipe, &l, &err) != 0) {
 			fprintf(stderr, "nehzat: %s\n", err.msg);
 			rc = 1;
 			goto out;

@@ -14,6 +14,13 @@
 #define NZ_COLS_NMAX 64     /* columns in one change */
 
 /*
+ * NZ_SEQ_MAX is the highest origin_seq a node hands out or accepts from a
+ * peer (2^53: no log will ever come near it), so that sums of sequences
+ * never overflow an int64.
+ */
+#define NZ_SEQ_MAX ((int64_t)1 << 53)
+
+/*
  * struct nz_change is one entry of a change log: a write to some columns of
  * one replicated record.  (origin, origin_seq) identifies it everywhere;
  * hlc orders it for last-writer-wins.  cols is a msgpack map from column

@@ -22,6 +22,7 @@ static const char *const messages[] = {
 	"authentication failed",
 	"version mismatch",
 	"busy",
+	"clock too far ahead",
 };
 
 const char *

@@ -27,7 +27,8 @@ enum {
 	NZ_EAUTH = -14,    /* authentication failed */
 	NZ_EVERSION = -15, /* protocol or schema version mismatch */
 	NZ_EBUSY = -16,    /* resource busy, try again */
-	NZ_ECODES = -17
+	NZ_ECLOCK = -17,   /* a peer's clock is too far ahead */
+	NZ_ECODES = -18
 };
 
 #define NZ_ERRMSG_MAX 2048

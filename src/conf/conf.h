@@ -16,7 +16,8 @@
  *   [node]     id, parent, listen, http, http_tls_cert, http_tls_key, http_timeout,
  *              http_per_client, name
  *   [sync]     interval, backoff_min, backoff_max, batch_bytes, recv_max, timeout,
- *              stall_timeout, freshness_step, compress
+ *              stall_timeout, freshness_step, compress, max_clock_ahead,
+ *              quarantine_max, quarantine_mb
  *   [tls]      ca, cert, key, server_name
  *   [log]      level
  *   [reports]  require_children_accepted
@@ -45,6 +46,9 @@ struct conf {
 	int sync_timeout;        /* seconds without a byte moving before a link is dead */
 	int stall_timeout;       /* seconds a dead link's connection is kept (>= sync_timeout) */
 	int freshness_step;      /* seconds a child's last sync moves before its freshness record is rewritten */
+	int max_clock_ahead;     /* seconds a child's clock may run ahead of ours */
+	int quarantine_max;      /* refused changes kept per child */
+	int quarantine_mb;       /* MiB of refused changes kept per child */
 	char tls_ca[512];        /* PEM file of the CA that signs node certificates */
 	char tls_cert[512];      /* PEM file of this node's certificate */
 	char tls_key[512];       /* PEM file of this node's private key */

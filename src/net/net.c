@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #ifdef __linux__
 #include <dirent.h>
@@ -270,20 +271,28 @@ struct queue {
 	struct event *head, *tail;
 	uv_async_t async;
 	bool closing;
+	bool abandoned; /* the owner gave up on NNG (see net_server_stop): drop, never wake */
 };
 
 static void
 queue_push(struct queue *q, struct event *e)
 {
 	pthread_mutex_lock(&q->mu);
+	if (q->abandoned) {
+		pthread_mutex_unlock(&q->mu);
+		if (e->msg)
+			nng_msg_free(e->msg);
+		free(e);
+		return;
+	}
 	e->next = NULL;
 	if (q->tail)
 		q->tail->next = e;
 	else
 		q->head = e;
 	q->tail = e;
+	uv_async_send(&q->async); /* under the lock: never after the handle is given up */
 	pthread_mutex_unlock(&q->mu);
-	uv_async_send(&q->async);
 }
 
 static struct event *
@@ -396,6 +405,26 @@ struct srv_ctx {
 	nng_ctx ctx;
 	nng_aio *aio;
 	bool sending;
+	nng_pipe pipe; /* where the reply being sent goes */
+};
+
+/*
+ * A peer that sends requests without reading the replies must not hold the
+ * server.  A REP context's send completes once the pipe takes the reply, and
+ * waits while the pipe is still writing an earlier one: so the replies a
+ * pipe has not taken are what it has left unread.  A child has one request
+ * outstanding at a time, so at most one reply of its waits (two, for a
+ * moment, as the next request overtakes the completion of the last send).
+ * A pipe with PIPE_PENDING_MAX replies waiting that sends yet another request
+ * is cut; so is one that leaves a reply untaken for SEND_TIMEOUT_MS.  A
+ * pipe thus holds at most PIPE_PENDING_MAX contexts, each for a bounded time.
+ */
+#define PIPE_PENDING_MAX 3
+#define SEND_TIMEOUT_MS 5000
+
+struct pipe_load {
+	uint32_t pipe;
+	int pending; /* replies handed to NNG and not yet taken by the pipe */
 };
 
 struct net_server {
@@ -413,6 +442,8 @@ struct net_server {
 	uv_timer_t watch;       /* looks at the children's connections */
 	int handles;            /* libuv handles not yet closed; s is freed with the last */
 	struct tcp_conn *conns; /* the children's TCP connections that can be watched */
+	struct pipe_load *loads; /* pipes with replies pending */
+	int nloads, caploads;
 	int nconns, capconns;
 	/* ipc:// only: the listener's guard (see srv_guard). */
 	char url[512];
@@ -470,6 +501,11 @@ srv_pipe(struct net_server *s, const struct event *e)
 	int i;
 
 	if (!e->added) {
+		for (i = 0; i < s->nloads; i++)
+			if (s->loads[i].pipe == e->pipe) {
+				s->loads[i] = s->loads[--s->nloads];
+				break;
+			}
 		for (i = 0; i < s->nconns; i++)
 			if (s->conns[i].pipe == e->pipe) {
 				s->conns[i] = s->conns[--s->nconns];
@@ -506,14 +542,48 @@ static void
 srv_recv(struct srv_ctx *c)
 {
 	c->sending = false;
+	nng_aio_set_timeout(c->aio, NNG_DURATION_INFINITE);
 	nng_ctx_recv(c->ctx, c->aio);
+}
+
+/* srv_load finds a pipe's count of pending replies, adding it when add is true (NULL: none, or no memory). */
+static struct pipe_load *
+srv_load(struct net_server *s, uint32_t pipe, bool add)
+{
+	struct pipe_load *grown;
+	int i;
+
+	for (i = 0; i < s->nloads; i++)
+		if (s->loads[i].pipe == pipe)
+			return &s->loads[i];
+	if (!add)
+		return NULL;
+	if (s->nloads == s->caploads) {
+		int cap = s->caploads ? 2 * s->caploads : 16;
+		if ((grown = realloc(s->loads, (size_t)cap * sizeof(*grown))) == NULL)
+			return NULL;
+		s->loads = grown;
+		s->caploads = cap;
+	}
+	s->loads[s->nloads] = (struct pipe_load){pipe, 0};
+	return &s->loads[s->nloads++];
+}
+
+static void
+srv_cut(struct net_server *s, nng_pipe p, const char *why)
+{
+	(void)s;
+	nz_log(NZ_LOG_WARN, "net.server", "pipe=%u action=cut reason=\"%s\"", nng_pipe_id(p), why);
+	nng_pipe_close(p);
 }
 
 static void
 srv_handle(struct net_server *s, struct event *e)
 {
 	struct srv_ctx *c = &s->ctxs[e->idx];
+	struct pipe_load *load;
 	nng_msg *reply;
+	nng_pipe p;
 
 	if (e->kind == EV_SRV_PIPE) {
 		srv_pipe(s, e);
@@ -524,6 +594,12 @@ srv_handle(struct net_server *s, struct event *e)
 			nng_msg_free(e->msg);
 		return;
 	}
+	if (e->kind == EV_SRV_SENT) {
+		if ((load = srv_load(s, nng_pipe_id(c->pipe), false)) != NULL && load->pending > 0)
+			load->pending--;
+		if (e->rc == NNG_ETIMEDOUT)
+			srv_cut(s, c->pipe, "a reply left unread");
+	}
 	if (e->kind == EV_SRV_SENT || e->rc != 0) {
 		if (e->rc != 0 && e->rc != NNG_ECLOSED && e->rc != NNG_ECANCELED)
 			nz_log(NZ_LOG_DEBUG, "net.server", "ctx=%d error=\"%s\"", c->idx, nng_strerror(e->rc));
@@ -531,9 +607,17 @@ srv_handle(struct net_server *s, struct event *e)
 			srv_recv(c);
 		return;
 	}
+	p = nng_msg_get_pipe(e->msg);
+	load = srv_load(s, nng_pipe_id(p), true);
+	if (load == NULL || load->pending >= PIPE_PENDING_MAX) {
+		srv_cut(s, p, load ? "requests sent while replies are left unread" : "out of memory");
+		nng_msg_free(e->msg);
+		e->msg = NULL;
+		srv_recv(c);
+		return;
+	}
 	msgpack_sbuffer_clear(&s->out);
-	s->on_req(s->arg, nng_pipe_id(nng_msg_get_pipe(e->msg)), nng_msg_body(e->msg), nng_msg_len(e->msg),
-		  &s->out);
+	s->on_req(s->arg, nng_pipe_id(p), nng_msg_body(e->msg), nng_msg_len(e->msg), &s->out);
 	nng_msg_free(e->msg);
 	e->msg = NULL;
 	if (nng_msg_alloc(&reply, 0) != 0 || nng_msg_append(reply, s->out.data, s->out.size) != 0) {
@@ -541,7 +625,10 @@ srv_handle(struct net_server *s, struct event *e)
 		return;
 	}
 	c->sending = true;
+	c->pipe = p;
+	load->pending++;
 	nng_aio_set_msg(c->aio, reply);
+	nng_aio_set_timeout(c->aio, SEND_TIMEOUT_MS);
 	nng_ctx_send(c->ctx, c->aio);
 }
 
@@ -571,6 +658,7 @@ srv_async_cb(uv_async_t *h)
  * guard cannot itself trip the fault.
  */
 #define GUARD_MS 5000
+#define CLOSE_MS 5000 /* how long a stopping server waits for NNG to close its socket */
 #define PROBE_MS 3000
 
 static int
@@ -594,6 +682,42 @@ srv_listen(struct net_server *s, const struct net_tls *tls, struct nz_err *err)
 	return 0;
 }
 
+static void *
+probe_closer(void *arg)
+{
+	nng_socket *p = arg;
+
+	nng_close(*p);
+	free(p);
+	return NULL;
+}
+
+/*
+ * probe_close closes the guard's probe on a thread of its own: NNG 1.5.2's
+ * nng_close can wait for good on a pipe caught in a deaf listener's
+ * handshake (seen under a flood of connections), and the loop must go on
+ * serving.  Such a thread is left behind, the process keeps running.
+ */
+static void
+probe_close(nng_socket probe)
+{
+	pthread_attr_t attr;
+	pthread_t t;
+	nng_socket *p = malloc(sizeof(*p));
+	int rc = -1;
+
+	if (p != NULL && pthread_attr_init(&attr) == 0) {
+		*p = probe;
+		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		rc = pthread_create(&t, &attr, probe_closer, p);
+		pthread_attr_destroy(&attr);
+	}
+	if (rc != 0) {
+		free(p);
+		nng_close(probe);
+	}
+}
+
 static void
 srv_guard(uv_timer_t *t)
 {
@@ -607,7 +731,7 @@ srv_guard(uv_timer_t *t)
 			if (srv_listen(s, NULL, &err) != 0)
 				nz_log(NZ_LOG_ERROR, "net.listener", "url=%s error=\"%s\"", s->url, err.msg);
 		}
-		nng_close(s->probe);
+		probe_close(s->probe);
 		s->probing = false;
 		uv_timer_start(&s->guard, srv_guard, GUARD_MS, 0);
 		return;
@@ -617,7 +741,7 @@ srv_guard(uv_timer_t *t)
 		return;
 	s->probe_base = atomic_load(&s->pipes_added);
 	if (nng_dial(s->probe, s->url, NULL, NNG_FLAG_NONBLOCK) != 0) {
-		nng_close(s->probe);
+		probe_close(s->probe);
 		return;
 	}
 	s->probing = true;
@@ -694,8 +818,77 @@ srv_closed(uv_handle_t *h)
 {
 	struct net_server *s = h->data;
 
-	if (--s->handles == 0)
+	if (--s->handles == 0 && !s->q.abandoned)
 		free(s);
+}
+
+struct closer {
+	nng_socket sock;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	bool done, gave_up;
+};
+
+static void *
+closer_run(void *arg)
+{
+	struct closer *c = arg;
+	bool gave_up;
+
+	nng_close(c->sock);
+	pthread_mutex_lock(&c->mu);
+	c->done = true;
+	gave_up = c->gave_up;
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	if (gave_up)
+		free(c); /* the waiter left it to us */
+	return NULL;
+}
+
+/*
+ * close_within closes sock, waiting at most ms: NNG 1.5.2's nng_close can
+ * wait for good on a pipe stuck after a flood of connections, and a node
+ * asked to stop must stop.  False when it gave up (the close goes on, on its
+ * own thread).
+ */
+static bool
+close_within(nng_socket sock, int ms)
+{
+	struct closer *c = calloc(1, sizeof(*c));
+	struct timespec until;
+	pthread_attr_t attr;
+	pthread_t t;
+	bool done;
+
+	if (c == NULL || pthread_attr_init(&attr) != 0) {
+		free(c);
+		nng_close(sock);
+		return true;
+	}
+	c->sock = sock;
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	if (pthread_create(&t, &attr, closer_run, c) != 0) {
+		pthread_attr_destroy(&attr);
+		free(c);
+		nng_close(sock);
+		return true;
+	}
+	pthread_attr_destroy(&attr);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	pthread_mutex_lock(&c->mu);
+	while (!c->done)
+		if (pthread_cond_timedwait(&c->cv, &c->mu, &until) != 0)
+			break;
+	done = c->done;
+	c->gave_up = !done;
+	pthread_mutex_unlock(&c->mu);
+	if (done)
+		free(c);
+	return done;
 }
 
 void
@@ -709,10 +902,20 @@ net_server_stop(struct net_server *s)
 	s->q.closing = true;
 	uv_timer_stop(&s->guard);
 	if (s->probing)
-		nng_close(s->probe);
+		probe_close(s->probe);
 	/* Closing the socket completes every pending operation; nng_aio_free
 	 * then waits for the callbacks, which only queue. */
-	nng_close(s->sock);
+	if (!close_within(s->sock, CLOSE_MS)) {
+		/* NNG may still call back: its memory and ours stay, events are dropped. */
+		nz_log(NZ_LOG_WARN, "net.server", "action=stop result=close-timed-out wait_ms=%d", CLOSE_MS);
+		pthread_mutex_lock(&s->q.mu);
+		s->q.abandoned = true;
+		pthread_mutex_unlock(&s->q.mu);
+		uv_close((uv_handle_t *)&s->q.async, NULL);
+		uv_close((uv_handle_t *)&s->watch, NULL);
+		uv_close((uv_handle_t *)&s->guard, NULL);
+		return;
+	}
 	for (i = 0; s->ctxs != NULL && i < s->nctx; i++)
 		if (s->ctxs[i].aio != NULL)
 			nng_aio_free(s->ctxs[i].aio);
@@ -724,6 +927,7 @@ net_server_stop(struct net_server *s)
 	}
 	free(s->ctxs);
 	free(s->conns);
+	free(s->loads);
 	msgpack_sbuffer_destroy(&s->out);
 	pthread_mutex_destroy(&s->q.mu);
 	s->q.async.data = s;

@@ -59,6 +59,7 @@ struct sync {
 	uint8_t next_sk[64];
 	sync_rotated_cb rotated;
 	void *rotated_arg;
+	struct sync_limits lim;
 };
 
 /*
@@ -110,10 +111,19 @@ sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
 	s->recv_max = 4u << 20;
 	s->offer = CODEC_OFFER;
 	schema_build(s);
+	s->lim.max_clock_ahead_ms = SYNC_MAX_CLOCK_AHEAD_MS;
+	s->lim.quarantine_max = SYNC_QUARANTINE_MAX;
+	s->lim.quarantine_bytes = SYNC_QUARANTINE_BYTES;
 	snprintf(s->self, sizeof(s->self), "%s", store_node(st));
 	if (unit_parent(s->self, s->parent) != 0)
 		s->parent[0] = '\0';
 	return s;
+}
+
+void
+sync_set_limits(struct sync *s, const struct sync_limits *lim)
+{
+	s->lim = *lim;
 }
 
 void
@@ -133,6 +143,54 @@ static int64_t
 now_ms(void)
 {
 	return (int64_t)hlc_wall_ms();
+}
+
+int64_t
+sync_time_ms(struct sync *s)
+{
+	int64_t off = store_meta_get_int(s->st, "parent_clock_offset", 0);
+
+	return now_ms() + (off > 0 ? off : 0);
+}
+
+/* span writes a duration for people: "2 d 3 h", "5 min 12 s". */
+static void
+span(int64_t ms, char *buf, size_t n)
+{
+	int64_t sec = ms / 1000;
+
+	/* Rounded to the minute past an hour: a clock a day ahead is "1 d 0 h",
+	 * not "23 h 59 min" for the milliseconds since it was read. */
+	if (sec >= 3600)
+		sec = (ms + 30000) / 60000 * 60;
+	if (sec >= 86400)
+		snprintf(buf, n, "%lld d %lld h", (long long)(sec / 86400), (long long)(sec % 86400 / 3600));
+	else if (sec >= 3600)
+		snprintf(buf, n, "%lld h %lld min", (long long)(sec / 3600), (long long)(sec % 3600 / 60));
+	else if (sec >= 60)
+		snprintf(buf, n, "%lld min %lld s", (long long)(sec / 60), (long long)(sec % 60));
+	else
+		snprintf(buf, n, "%lld s", (long long)sec);
+}
+
+/*
+ * too_far_ahead tells whether a clock value from a child is further ahead of
+ * this node's time than the bound, and writes the child's message if so.
+ */
+static bool
+too_far_ahead(struct sync *s, uint64_t hlc, const char *what, char *msg, size_t n)
+{
+	int64_t now = sync_time_ms(s), ahead;
+	char d[48], m[48];
+
+	if (s->lim.max_clock_ahead_ms <= 0 || hlc_ms(hlc) <= (uint64_t)(now + s->lim.max_clock_ahead_ms))
+		return false;
+	ahead = hlc_ms(hlc) > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)hlc_ms(hlc) - now;
+	span(ahead, d, sizeof(d));
+	span(s->lim.max_clock_ahead_ms, m, sizeof(m));
+	snprintf(msg, n, "this computer's clock is %s ahead of %s's (%s; the limit is %s): fix it", d, s->self,
+		 what, m);
+	return true;
 }
 
 static int
@@ -244,6 +302,43 @@ quarantine(struct sync *s, const char *peer, const struct nz_change *c, const ch
 	sqlite3_bind_blob(q, 11, c->cols, (int)c->cols_len, SQLITE_STATIC);
 	sqlite3_step(q);
 	sqlite3_reset(q);
+}
+
+/* quarantine_held counts the refused changes kept from peer and the bytes of their columns. */
+static int
+quarantine_held(struct sync *s, const char *peer, int64_t *rows, int64_t *bytes, struct nz_err *err)
+{
+	sqlite3_stmt *q = store_prepare(
+		s->st, "SELECT count(*), coalesce(sum(length(cols)), 0) FROM quarantine WHERE peer = ?", err);
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, peer, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW) {
+		sqlite3_reset(q);
+		return store_sqlerr(s->st, err, "count quarantine");
+	}
+	*rows = sqlite3_column_int64(q, 0);
+	*bytes = sqlite3_column_int64(q, 1);
+	sqlite3_reset(q);
+	return 0;
+}
+
+int
+sync_quarantine_clear(struct store *st, const char *peer, int64_t *n, struct nz_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(store_db(st), "DELETE FROM quarantine WHERE peer = ?", -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "clear quarantine");
+	sqlite3_bind_text(q, 1, peer, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : store_sqlerr(st, err, "clear quarantine");
+	if (rc == 0)
+		*n = sqlite3_changes(store_db(st));
+	sqlite3_finalize(q);
+	return rc;
 }
 
 /* ---- routing ---- */
@@ -403,6 +498,7 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 	    const char *cursor_sql, int64_t cur, int64_t token, struct wire_refusal *refusals,
 	    size_t *nrefused, struct nz_err *err)
 {
+	int64_t qrows = -1, qbytes = 0;
 	size_t i;
 	int rc;
 
@@ -416,8 +512,15 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 		struct nz_err aerr = {0};
 
 		reason[0] = '\0';
-		if (from_child && !unit_within(c->owner, peer))
+		/* A child speaks for its own subtree only: a change whose origin is
+		 * outside it is a forgery, whoever it names (PROTOCOL.md §13). */
+		if (from_child && !unit_within(c->origin, peer))
+			snprintf(reason, sizeof(reason), "%s may not send changes of origin %s", peer, c->origin);
+		else if (from_child && !unit_within(c->owner, peer))
 			snprintf(reason, sizeof(reason), "%s may not write records of %s", peer, c->owner);
+		else if (c->origin_seq > NZ_SEQ_MAX)
+			snprintf(reason, sizeof(reason), "origin_seq %lld is above the limit %lld",
+				 (long long)c->origin_seq, (long long)NZ_SEQ_MAX);
 		else if (!from_child && !(unit_within(c->owner, s->self) ||
 					  (t != NULL && t->vis == VIS_DIRECTIVE && unit_within(s->self, c->owner))))
 			snprintf(reason, sizeof(reason), "a record of %s is not visible to %s", c->owner,
@@ -434,6 +537,26 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 				store_rollback(s->st);
 				return nz_fail(err, rc, "%s", aerr.msg);
 			}
+		}
+		if (reason[0] != '\0' && from_child) {
+			if (qrows < 0 && (rc = quarantine_held(s, peer, &qrows, &qbytes, err)) != 0) {
+				store_rollback(s->st);
+				return rc;
+			}
+			if (qrows + 1 > s->lim.quarantine_max ||
+			    qbytes + (int64_t)c->cols_len > s->lim.quarantine_bytes) {
+				store_rollback(s->st);
+				nz_log(NZ_LOG_WARN, "sync.quarantine_full", "peer=%s rows=%lld bytes=%lld", peer,
+				       (long long)qrows, (long long)qbytes);
+				return nz_fail(err, NZ_EQUOTA,
+					       "%s keeps at most %lld refused changes (%lld MiB) from %s and this batch "
+					       "would go over: nothing more is taken until an operator reviews them "
+					       "('nehzat quarantine list')",
+					       s->self, (long long)s->lim.quarantine_max,
+					       (long long)(s->lim.quarantine_bytes >> 20), peer);
+			}
+			qrows++;
+			qbytes += (int64_t)c->cols_len;
 		}
 		if (reason[0] != '\0') {
 			quarantine(s, peer, c, reason);
@@ -553,6 +676,30 @@ refuse_revoked(struct sync *s, const char *child, msgpack_sbuffer *out)
 	return true;
 }
 
+/*
+ * seq_claim_bad checks a HELLO's seen_parent_seq against what this node can
+ * have written (PROTOCOL.md §12): no more than it holds, unless the child's
+ * pull cursor is not in this node's log (this node was restored from an
+ * older backup), and then no more than it holds plus that cursor, since
+ * each change of ours took one position of the log the child read.
+ */
+static bool
+seq_claim_bad(struct sync *s, const struct wire_hello *h, char *msg, size_t n)
+{
+	int64_t own = store_origin_max(s->st, s->self), floor = store_meta_get_int(s->st, "seq_floor", 0);
+	int64_t limit = own > floor ? own : floor, head = store_log_head(s->st);
+	bool restored = h->pull_cursor > head ||
+			(h->pull_cursor > 0 && store_log_token(s->st, h->pull_cursor) != h->pull_token);
+
+	if (restored)
+		limit = h->pull_cursor > NZ_SEQ_MAX - limit ? NZ_SEQ_MAX : limit + h->pull_cursor;
+	if (h->seen_parent_seq <= limit)
+		return false;
+	snprintf(msg, n, "seen_parent_seq %lld is above any sequence %s can have written (%lld)",
+		 (long long)h->seen_parent_seq, s->self, (long long)limit);
+	return true;
+}
+
 static void
 serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_sbuffer *out)
 {
@@ -588,6 +735,19 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		}
 		rotated_to_next = true;
 	}
+	if (too_far_ahead(s, h->auth_counter, "its hello", msg, sizeof(msg))) {
+		/* Nothing is stored and no clock moves: the child keeps its
+		 * changes until its clock is set right (PROTOCOL.md §11). */
+		reply_error(out, NZ_ECLOCK, msg);
+		nz_log(NZ_LOG_WARN, "sync.clock", "child=%s ahead_ms=%lld", h->node_id,
+		       (long long)((int64_t)hlc_ms(h->auth_counter) - sync_time_ms(s)));
+		return;
+	}
+	if (seq_claim_bad(s, h, msg, sizeof(msg))) {
+		reply_error(out, NZ_EPROTO, msg);
+		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-seen-seq", h->node_id);
+		return;
+	}
 	last = peer_int(s, h->node_id, "auth_counter");
 	if ((int64_t)h->auth_counter <= last) {
 		/* A replayed HELLO, or a child whose clock went back: it may retry above ours. */
@@ -608,8 +768,12 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	}
 	/* The child has seen our changes up to this sequence: after a restore
 	 * from backup, never hand out those sequence numbers again. */
-	store_seq_floor(s->st, h->seen_parent_seq, NULL);
-	store_hlc_observe(s->st, h->auth_counter, NULL);
+	if (store_seq_floor(s->st, h->seen_parent_seq, &err) != 0 ||
+	    store_hlc_observe(s->st, h->auth_counter, &err) != 0) {
+		store_rollback(s->st);
+		reply_error(out, NZ_EBUSY, err.msg);
+		return;
+	}
 	if (store_commit(s->st, &err) != 0) {
 		reply_error(out, NZ_EBUSY, err.msg);
 		return;
@@ -649,6 +813,19 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 	size_t nref = 0;
 	int rc;
 
+	char msg[WIRE_TEXT_MAX], what[96];
+	size_t i;
+
+	for (i = 0; i < p->nchanges; i++) {
+		snprintf(what, sizeof(what), "change %s/%lld", p->changes[i].origin,
+			 (long long)p->changes[i].origin_seq);
+		if (too_far_ahead(s, p->changes[i].hlc, what, msg, sizeof(msg))) {
+			/* The whole batch waits at the child, cursor unmoved. */
+			reply_error(out, NZ_ECLOCK, msg);
+			nz_log(NZ_LOG_WARN, "sync.clock", "child=%s %s", child, what);
+			return;
+		}
+	}
 	memset(&ok, 0, sizeof(ok));
 	ok.refusals = p->nchanges ? calloc(p->nchanges, sizeof(*ok.refusals)) : NULL;
 	if (p->nchanges > 0 && ok.refusals == NULL) {
@@ -695,6 +872,9 @@ serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_p
 		reply_error(out, rc, err.msg);
 		return;
 	}
+	/* What any child may hold of our log: a clock set right never restamps it. */
+	if (upto > store_meta_get_int(s->st, "served_max", 0))
+		store_meta_set_int(s->st, "served_max", upto, NULL);
 	/* Where the child will read from next: what it still lacks is after it (status). */
 	peer_set(s, child, "pull = ?2", upto, 0, 0);
 	if (s->synced != NULL)
@@ -839,6 +1019,44 @@ sync_backlog_up(struct sync *s)
 	return n;
 }
 
+/*
+ * clock_check runs before each session.  A clock far ahead of this node's
+ * time while the wall clock is not means the wall clock was ahead and has
+ * been set right (or a peer's clock reached us): the changes we wrote
+ * meanwhile and no peer holds yet get sane clocks, and so does the node
+ * (store_clock_rewind), or our parent would refuse them until the real time
+ * caught up with them.  What a peer holds keeps its stamp: our parent's
+ * acknowledged position, and the furthest any child of ours has pulled.
+ */
+static int
+clock_check(struct sync *s, struct nz_err *err)
+{
+	int64_t now = sync_time_ms(s), after, served, n = 0;
+	uint64_t clock = store_hlc(s->st), ceiling;
+	int rc;
+
+	if (s->lim.max_clock_ahead_ms <= 0 || hlc_ms(clock) <= (uint64_t)(now + s->lim.max_clock_ahead_ms))
+		return 0;
+	ceiling = hlc_make((uint64_t)(now + s->lim.max_clock_ahead_ms), (uint16_t)HLC_LOGICAL_MASK);
+	after = peer_int(s, s->parent, "ack");
+	served = store_meta_get_int(s->st, "served_max", 0);
+	if (served > after)
+		after = served;
+	if ((rc = store_begin(s->st, err)) != 0)
+		return rc;
+	if ((rc = store_clock_rewind(s->st, after, ceiling, &n, err)) != 0) {
+		store_rollback(s->st);
+		return rc;
+	}
+	/* Our own record of the counters we used ran ahead with the clock. */
+	peer_set(s, s->parent, "auth_counter = min(auth_counter, ?2)", (int64_t)store_hlc(s->st), 0, 0);
+	if ((rc = store_commit(s->st, err)) != 0)
+		return rc;
+	nz_log(NZ_LOG_WARN, "sync.clock_rewound", "parent=%s ahead_ms=%lld restamped=%lld after=%lld", s->parent,
+	       (long long)((int64_t)hlc_ms(clock) - now), (long long)n, (long long)after);
+	return 0;
+}
+
 int
 sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 {
@@ -854,6 +1072,8 @@ sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 			       "the parent's key is not registered: run 'nehzat peer add --id %s --key HEX' "
 			       "with the output of 'nehzat key' on the parent",
 			       s->parent);
+	if ((rc = clock_check(s, err)) != 0)
+		return rc;
 	counter = store_hlc(s->st);
 	if ((int64_t)counter <= peer_int(s, s->parent, "auth_counter"))
 		counter = (uint64_t)peer_int(s, s->parent, "auth_counter") + 1;
@@ -992,7 +1212,7 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	uint8_t old_dbid[16];
 	sqlite3_stmt *q;
 	bool dbid_changed = false;
-	int64_t own;
+	int64_t own, offset;
 	int rc;
 
 	if (strcmp(ok->node_id, s->parent) != 0)
@@ -1044,6 +1264,11 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	 * step (PROTOCOL.md §12); meanwhile nothing we write reuses their numbers.
 	 */
 	own = store_origin_max(s->st, s->self);
+	if (ok->seen_child_seq > NZ_SEQ_MAX) {
+		store_rollback(s->st);
+		return nz_fail(err, NZ_EPROTO, "the parent says it holds our sequence %lld, above the limit %lld",
+			       (long long)ok->seen_child_seq, (long long)NZ_SEQ_MAX);
+	}
 	if (ok->seen_child_seq > own && store_meta_get_int(s->st, "recover_from", 0) == 0) {
 		nz_log(NZ_LOG_WARN, "sync.recover", "parent=%s ours=%lld parent_holds=%lld", s->parent,
 		       (long long)own, (long long)ok->seen_child_seq);
@@ -1053,6 +1278,9 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 	peer_set(s, s->parent, "ack = ?2, head = ?3, last_contact = ?4, last_error = ''", s->push_cursor,
 		 ok->head, now_ms());
 	store_hlc_observe(s->st, ok->hlc, NULL);
+	/* The parent's time, as far as it is ahead of our wall clock, is ours (sync_time_ms). */
+	offset = (int64_t)(hlc_ms(ok->hlc) > (uint64_t)INT64_MAX ? INT64_MAX : hlc_ms(ok->hlc)) - now_ms();
+	store_meta_set_int(s->st, "parent_clock_offset", offset > 0 ? offset : 0, NULL);
 	if ((rc = store_commit(s->st, err)) != 0)
 		return rc;
 	nz_log(NZ_LOG_INFO, "sync.connected", "parent=%s ack=%lld head=%lld", s->parent,

@@ -29,6 +29,42 @@ void sync_set_recv_max(struct sync *s, size_t recv_max);
 /* sync_set_compress says whether s offers zstd-compressed batches (default yes). */
 void sync_set_compress(struct sync *s, bool on);
 
+/*
+ * What a parent takes from its children (proto/PROTOCOL.md §11, §13):
+ *   max_clock_ahead_ms  a HELLO or change stamped further ahead of this
+ *                       node's time is refused with NZ_ECLOCK (0: no bound)
+ *   quarantine_max      refused changes kept per child; beyond it, or
+ *   quarantine_bytes    beyond this many bytes of their columns, the
+ *                       child's pushes are refused with NZ_EQUOTA
+ */
+struct sync_limits {
+	int64_t max_clock_ahead_ms;
+	int64_t quarantine_max;
+	int64_t quarantine_bytes;
+};
+
+#define SYNC_MAX_CLOCK_AHEAD_MS (300 * 1000)
+#define SYNC_QUARANTINE_MAX 10000
+#define SYNC_QUARANTINE_BYTES (16 << 20)
+
+/* sync_set_limits replaces the defaults above (which sync_new sets). */
+void sync_set_limits(struct sync *s, const struct sync_limits *lim);
+
+/*
+ * sync_time_ms is this node's idea of the time, in ms: its wall clock, or
+ * its parent's as last heard (carried on by the wall clock) when that is
+ * later.  The root's time rules the tree; a node whose clock is behind its
+ * parent's does not refuse its children for being right.
+ */
+int64_t sync_time_ms(struct sync *s);
+
+/*
+ * sync_quarantine_clear forgets the refused changes kept from peer (after an
+ * operator reviewed them), so that a child stopped at its quarantine limit
+ * may push again; *n says how many went.
+ */
+int sync_quarantine_clear(struct store *st, const char *peer, int64_t *n, struct nz_err *err);
+
 /* sync_free frees s; NULL is ignored. */
 void sync_free(struct sync *s);
 

@@ -1,8 +1,11 @@
 #include "store/store.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -472,6 +475,7 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 {
 	struct store *st;
 	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	bool existed;
 	int rc;
 
 	if (sodium_init() < 0)
@@ -488,9 +492,15 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto fail;
 	}
+	existed = access(path, F_OK) == 0;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
 		rc = nz_fail(err, create ? NZ_EIO : NZ_ENOTFOUND, "cannot open database '%s': %s", path,
 			     st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		goto fail;
+	}
+	/* A new database is its owner's alone; SQLite gives its WAL the same mode. */
+	if (create && !existed && path[0] != '\0' && strcmp(path, ":memory:") != 0 && chmod(path, 0600) != 0) {
+		rc = nz_fail(err, NZ_EIO, "cannot make database '%s' private: %s", path, strerror(errno));
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);

@@ -166,9 +166,21 @@ uint64_t store_hlc(struct store *st);
 int store_hlc_observe(struct store *st, uint64_t remote, struct nz_err *err);
 
 /*
+ * store_clock_rewind is for a clock that ran ahead and has been set right.
+ * This node's own changes logged after position `after` (which no peer
+ * holds yet) and stamped later than `ceiling` get new clocks, in log order,
+ * counting on from the latest clock held at or below ceiling (or from now),
+ * and so do the column clocks they left in their records; the node's clock
+ * comes back with them.  *n says how many were restamped.  Changes at or
+ * before `after` keep their stamps: a peer holds them.
+ */
+int store_clock_rewind(struct store *st, int64_t after, uint64_t ceiling, int64_t *n, struct nz_err *err);
+
+/*
  * store_seq_floor raises the floor of this node's origin sequence: a peer
  * has seen our changes up to seq (we were restored from an older backup),
- * so those numbers must never be handed out again.
+ * so those numbers must never be handed out again.  A seq outside
+ * 0..NZ_SEQ_MAX is refused (NZ_EINVAL).
  */
 int store_seq_floor(struct store *st, int64_t seq, struct nz_err *err);
 

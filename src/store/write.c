@@ -191,6 +191,9 @@ store_seq_floor(struct store *st, int64_t seq, struct nz_err *err)
 {
 	int rc;
 
+	if (seq < 0 || seq > NZ_SEQ_MAX)
+		return nz_fail(err, NZ_EINVAL, "sequence floor %lld is out of range (0..%lld)", (long long)seq,
+			       (long long)NZ_SEQ_MAX);
 	if (seq <= store_origin_max(st, st->node) || seq <= store_meta_get_int(st, "seq_floor", 0))
 		return 0;
 	if ((rc = store_meta_set_int(st, "seq_floor", seq, err)) == 0)
@@ -430,6 +433,20 @@ pack_str(msgpack_packer *pk, const char *s)
 
 #define MAX_CLOCKS (NZ_COLS_NMAX + 1)
 
+static void
+pack_clk(msgpack_packer *pk, const struct colclock *clocks, int n)
+{
+	int j;
+
+	msgpack_pack_map(pk, (size_t)n);
+	for (j = 0; j < n; j++) {
+		pack_str(pk, clocks[j].name);
+		msgpack_pack_array(pk, 2);
+		msgpack_pack_uint64(pk, clocks[j].hlc);
+		pack_str(pk, clocks[j].origin);
+	}
+}
+
 static int
 apply_change(struct store *st, const struct nz_change *c, const char *via, struct nz_err *err)
 {
@@ -565,13 +582,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 
 	/* Write the winners with their new clocks. */
 	msgpack_packer_init(&kp, &kb, msgpack_sbuffer_write);
-	msgpack_pack_map(&kp, (size_t)nclk);
-	for (j = 0; j < nclk; j++) {
-		pack_str(&kp, clocks[j].name);
-		msgpack_pack_array(&kp, 2);
-		msgpack_pack_uint64(&kp, clocks[j].hlc);
-		pack_str(&kp, clocks[j].origin);
-	}
+	pack_clk(&kp, clocks, nclk);
 	if ((up = table_write(st, ti, exists, err)) == NULL) {
 		rc = NZ_EDB;
 		goto out;
@@ -754,7 +765,16 @@ store_write(struct store *st, const char *tbl, const char *rid, const char *owne
 	if (st->next_seq == 0) {
 		/* seq_floor: what a peer saw of ours before we were restored from a backup. */
 		int64_t max = store_origin_max(st, st->node), floor = store_meta_get_int(st, "seq_floor", 0);
-		st->next_seq = (max > floor ? max : floor) + 1;
+		int64_t base = max > floor ? max : floor;
+		/* Floors are bounded where they are taken; this holds whatever the database says. */
+		st->next_seq = base >= 0 && base < NZ_SEQ_MAX ? base + 1 : -1;
+	}
+	if (st->next_seq < 1 || st->next_seq > NZ_SEQ_MAX) {
+		rc = nz_fail(err, NZ_EDB, "this node's origin sequence is exhausted (limit %lld)",
+			     (long long)NZ_SEQ_MAX);
+		st->next_seq = 0;
+		store_rollback(st);
+		goto out;
 	}
 	c.origin_seq = st->next_seq;
 	c.hlc = hlc_tick(cur_hlc(st), hlc_wall_ms());
@@ -768,6 +788,161 @@ store_write(struct store *st, const char *tbl, const char *rid, const char *owne
 out:
 	msgpack_sbuffer_destroy(&buf);
 	return rc;
+}
+
+/* ---- a clock set right ---- */
+
+/* restamp_row moves the column clocks (old, this node) of one record to new. */
+static int
+restamp_row(struct store *st, const char *tbl, const char *rid, uint64_t old, uint64_t new,
+	    struct nz_err *err)
+{
+	struct colclock clocks[MAX_CLOCKS];
+	msgpack_unpacked ku;
+	msgpack_sbuffer kb;
+	msgpack_packer kp;
+	sqlite3_stmt *q = NULL;
+	char sql[128];
+	int ti, n, j, rc = 0, moved = 0;
+
+	if ((ti = table_index(st, tbl)) < 0)
+		return 0; /* not a table of this version: nothing of it is stored */
+	msgpack_unpacked_init(&ku);
+	msgpack_sbuffer_init(&kb);
+	snprintf(sql, sizeof(sql), "SELECT clk FROM %s WHERE id = ?", st->tables[ti]->name);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		rc = store_sqlerr(st, err, "read column clocks");
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, rid, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_ROW)
+		goto out;
+	if ((n = decode_clk(sqlite3_column_blob(q, 0), sqlite3_column_bytes(q, 0), clocks, MAX_CLOCKS, &ku)) < 0) {
+		rc = nz_fail(err, NZ_EDB, "%s/%s: stored column clocks are corrupt", tbl, rid);
+		goto out;
+	}
+	for (j = 0; j < n; j++)
+		if (clocks[j].hlc == old && strcmp(clocks[j].origin, st->node) == 0) {
+			clocks[j].hlc = new;
+			moved++;
+		}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (moved == 0)
+		goto out;
+	msgpack_packer_init(&kp, &kb, msgpack_sbuffer_write);
+	pack_clk(&kp, clocks, n);
+	snprintf(sql, sizeof(sql), "UPDATE %s SET clk = ?2 WHERE id = ?1", st->tables[ti]->name);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) != SQLITE_OK) {
+		rc = store_sqlerr(st, err, "write column clocks");
+		goto out;
+	}
+	sqlite3_bind_text(q, 1, rid, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, kb.data, (int)kb.size, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		rc = store_sqlerr(st, err, "write column clocks");
+out:
+	sqlite3_finalize(q);
+	msgpack_sbuffer_destroy(&kb);
+	msgpack_unpacked_destroy(&ku);
+	return rc;
+}
+
+struct stamp {
+	int64_t seq;
+	uint64_t hlc;
+	char tbl[NZ_TBL_MAX];
+	char rid[NZ_RID_MAX];
+};
+
+int
+store_clock_rewind(struct store *st, int64_t after, uint64_t ceiling, int64_t *n, struct nz_err *err)
+{
+	struct stamp *v = NULL, *grown;
+	sqlite3_stmt *q = NULL;
+	uint64_t clock, now;
+	size_t nv = 0, cap = 0, i;
+	int rc, step;
+
+	*n = 0;
+	if (ceiling > (uint64_t)INT64_MAX)
+		ceiling = (uint64_t)INT64_MAX;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	/* Clocks travel as uint64 and are stored as int64: above 2^63 they read negative. */
+	if (sqlite3_prepare_v2(st->db, "SELECT max(hlc) FROM oplog WHERE hlc >= 0 AND hlc <= ?", -1, &q, NULL) !=
+	    SQLITE_OK) {
+		rc = store_sqlerr(st, err, "read clocks");
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, (int64_t)ceiling);
+	clock = sqlite3_step(q) == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(q, 0) : 0;
+	sqlite3_finalize(q);
+	now = hlc_make(hlc_wall_ms(), 0);
+	if (clock < now)
+		clock = now;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT seq, hlc, tbl, rid FROM oplog WHERE seq > ?1 AND origin = ?2 AND"
+			       " (hlc > ?3 OR hlc < 0) ORDER BY seq",
+			       -1, &q, NULL) != SQLITE_OK) {
+		rc = store_sqlerr(st, err, "read change log");
+		goto out;
+	}
+	sqlite3_bind_int64(q, 1, after);
+	sqlite3_bind_text(q, 2, st->node, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (int64_t)ceiling);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		if (nv == cap) {
+			cap = cap ? 2 * cap : 64;
+			if ((grown = realloc(v, cap * sizeof(*v))) == NULL) {
+				rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+				goto out;
+			}
+			v = grown;
+		}
+		v[nv].seq = sqlite3_column_int64(q, 0);
+		v[nv].hlc = (uint64_t)sqlite3_column_int64(q, 1);
+		snprintf(v[nv].tbl, sizeof(v[nv].tbl), "%s", (const char *)sqlite3_column_text(q, 2));
+		snprintf(v[nv].rid, sizeof(v[nv].rid), "%s", (const char *)sqlite3_column_text(q, 3));
+		nv++;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (step != SQLITE_DONE) {
+		rc = store_sqlerr(st, err, "read change log");
+		goto out;
+	}
+	/* In log order, so that of two writes to one column the later still wins. */
+	for (i = 0; i < nv; i++) {
+		clock = hlc_tick(clock, hlc_wall_ms());
+		if (sqlite3_prepare_v2(st->db, "UPDATE oplog SET hlc = ?2 WHERE seq = ?1", -1, &q, NULL) != SQLITE_OK) {
+			rc = store_sqlerr(st, err, "restamp");
+			goto out;
+		}
+		sqlite3_bind_int64(q, 1, v[i].seq);
+		sqlite3_bind_int64(q, 2, (int64_t)clock);
+		step = sqlite3_step(q);
+		sqlite3_finalize(q);
+		q = NULL;
+		if (step != SQLITE_DONE) {
+			rc = store_sqlerr(st, err, "restamp");
+			goto out;
+		}
+		if ((rc = restamp_row(st, v[i].tbl, v[i].rid, v[i].hlc, clock, err)) != 0)
+			goto out;
+	}
+	st->hlc = clock;
+	st->hlc_loaded = true;
+	st->hlc_dirty = true;
+	*n = (int64_t)nv;
+out:
+	sqlite3_finalize(q);
+	free(v);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
 }
 
 int

@@ -24,7 +24,7 @@ check "and national" wait_sql IR "SELECT count(*) FROM issue WHERE id = '$two'" 
 
 check "the county stops; its disk is lost" stop IR-07-03
 rm -f "$C/nehzat.db" "$C/nehzat.db-wal" "$C/nehzat.db-shm"
-cp "$T/backup.db" "$C/nehzat.db"
+cp "$T/backup.db" "$C/nehzat.db" && chmod 600 "$C/nehzat.db"
 check_eq "restored from the backup, the county lacks the later problem" \
 	"$(sql IR-07-03 "SELECT count(*) FROM issue WHERE id = '$two'")" 0
 
@@ -57,7 +57,7 @@ lost=$(nz issue add -D "$C" --title "از دست رفته")
 check "the problem reaches the province" wait_sql IR-07 "SELECT count(*) FROM issue WHERE id = '$lost'" 1 30
 check "the county stops; its disk is lost again" stop IR-07-03
 rm -f "$C/nehzat.db" "$C/nehzat.db-wal" "$C/nehzat.db-shm"
-cp "$T/backup2.db" "$C/nehzat.db"
+cp "$T/backup2.db" "$C/nehzat.db" && chmod 600 "$C/nehzat.db"
 reused=$(nz issue add -D "$C" --title "نوشته پیش از همگام سازی")
 check_eq "written offline, it reuses the lost change's sequence number" \
 	"$(sql IR-07-03 "SELECT origin_seq FROM oplog WHERE rid = '$reused'")" \

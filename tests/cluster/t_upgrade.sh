@@ -15,7 +15,7 @@ for fx in "$top"/tests/upgrade/schema*/; do
 	n=$((n + 1))
 	for id in IR-07 IR-07-03; do
 		mkdir -p "$T/$id"
-		sqlite3 "$T/$id/nehzat.db" <"$fx/$id.sql"
+		(umask 077 && sqlite3 "$T/$id/nehzat.db" <"$fx/$id.sql")
 		sed -e "s|@DIR@|$T|g" "$fx/$id.conf" >"$T/$id/nehzat.conf"
 		install -m 600 "$fx/$id.key" "$T/$id/node.key"
 		check_eq "schema $v: $id's fixture is at version $v" "$(sql "$id" "PRAGMA user_version")" "$v"

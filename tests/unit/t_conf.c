@@ -472,7 +472,7 @@ test_help(void)
 	HAS(text, "enum debug|info|warn|error");
 	HAS(text, "reports.require_children_accepted");
 	HAS(text, "sync.compress");
-	CHECK_INT(count_lines(text), 24 + 1); /* 24 keys, and the final '\n' */
+	CHECK_INT(count_lines(text), 27 + 1); /* 27 keys, and the final '\n' */
 	free(text);
 }
 

@@ -5,6 +5,7 @@
 #include "domain/domain.h"
 #include "proto/wire.h"
 #include "repl/sync.h"
+#include "store/hlc.h"
 #include "store/store.h"
 #include "test.h"
 
@@ -426,6 +427,252 @@ test_restored_parent(void)
 	store_close(c.st);
 }
 
+/* serve_one hands the parent one request and decodes its reply into m (released by the caller). */
+static int
+serve_one(struct replica *p, uint32_t pipe, msgpack_sbuffer *req, struct wire_msg *m)
+{
+	msgpack_sbuffer rep;
+	struct nz_err err = {0};
+	int rc;
+
+	msgpack_sbuffer_init(&rep);
+	sync_serve(p->sync, pipe, (const uint8_t *)req->data, req->size, &rep);
+	rc = wire_decode((const uint8_t *)rep.data, rep.size, m, &err);
+	msgpack_sbuffer_destroy(&rep);
+	return rc;
+}
+
+/* forged_push writes a PUSH of n changes of origin/owner from seq first on. */
+static void
+forged_push(msgpack_sbuffer *req, const char *origin, const char *owner, int64_t first, int n, uint64_t hlc)
+{
+	struct wire_batch *b = wire_batch_new();
+	struct nz_change ch;
+	const char cols[] = "\x81\xa5" "title" "\xa6" "forged";
+	int i;
+
+	memset(&ch, 0, sizeof(ch));
+	snprintf(ch.origin, sizeof(ch.origin), "%s", origin);
+	snprintf(ch.tbl, sizeof(ch.tbl), "issue");
+	snprintf(ch.owner, sizeof(ch.owner), "%s", owner);
+	snprintf(ch.author, sizeof(ch.author), "x");
+	ch.cols = (const uint8_t *)cols;
+	ch.cols_len = sizeof(cols) - 1;
+	for (i = 0; i < n; i++) {
+		ch.origin_seq = first + i;
+		ch.hlc = hlc + (uint64_t)i;
+		snprintf(ch.rid, sizeof(ch.rid), "f%s%lld", origin, (long long)(first + i));
+		wire_batch_add(b, &ch, 262144);
+	}
+	msgpack_sbuffer_clear(req);
+	wire_enc_push(req, 0, 0, b);
+	wire_batch_free(b);
+}
+
+/*
+ * A HELLO whose seen_parent_seq is 2^63-1 (the child's log forged to hold
+ * such a change of its parent's) is refused, and the parent's sequence is
+ * untouched: its next write, and its sync, still work.
+ */
+static void
+test_seq_floor(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+
+	open_replica(&p, "IR-13", 262144);
+	open_replica(&c, "IR-13-01", 262144);
+	trust(&c, "IR-13", "parent", p.pk);
+	trust(&p, "IR-13-01", "child", c.pk);
+	add_issue(&p, "IR-13-01", "s1", "parent's edit");
+	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
+	sqlite3_exec(store_db(c.st), "UPDATE oplog SET origin_seq = 9223372036854775807 WHERE origin = 'IR-13'", NULL,
+		     NULL, NULL);
+	CHECK_INT(run_session(&c, &p, 2, NULL, &err), -1);
+	CHECK(strstr(err.msg, "seen_parent_seq 9223372036854775807 is above") != NULL);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM meta WHERE key = 'seq_floor'"), 0);
+	add_issue(&p, "IR-13-01", "s2", "the parent still writes");
+	CHECK_INT(scalar(p.st, "SELECT max(origin_seq) FROM oplog WHERE origin = 'IR-13'"), 2);
+	/* The store itself refuses a floor out of range, and an exhausted sequence. */
+	CHECK_INT(store_seq_floor(p.st, INT64_MAX, &err), NZ_EINVAL);
+	CHECK_INT(store_meta_set_int(p.st, "seq_floor", INT64_MAX, &err), 0);
+	{
+		struct colset *cs = colset_new();
+		colset_text(cs, "title", "x");
+		CHECK_INT(store_write(p.st, "issue", "s3", "IR-13", cs, "t", &err), NZ_EDB);
+		CHECK(strstr(err.msg, "exhausted") != NULL);
+		colset_free(cs);
+	}
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
+/*
+ * A rogue county pushes changes under its sibling's origin (and the
+ * national's): refused, reported, and the sibling's own changes with the
+ * same sequence numbers arrive.
+ */
+static void
+test_origin_spoof(void)
+{
+	struct replica p, victim, rogue;
+	struct nz_err err = {0};
+	msgpack_sbuffer req;
+	struct wire_msg m;
+
+	open_replica(&p, "IR-14", 262144);
+	open_replica(&victim, "IR-14-01", 262144);
+	open_replica(&rogue, "IR-14-02", 262144);
+	trust(&victim, "IR-14", "parent", p.pk);
+	trust(&rogue, "IR-14", "parent", p.pk);
+	trust(&p, "IR-14-01", "child", victim.pk);
+	trust(&p, "IR-14-02", "child", rogue.pk);
+	msgpack_sbuffer_init(&req);
+	CHECK(run_session(&rogue, &p, 1, NULL, &err) > 0); /* pipe 1 is the rogue's */
+	forged_push(&req, "IR-14-01", "IR-14-02", 1, 3, store_hlc(rogue.st) + 1);
+	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_PUSH_OK);
+	CHECK_INT(m.push_ok.nrefusals, 3);
+	if (m.push_ok.nrefusals == 3)
+		CHECK_STR(m.push_ok.refusals[0].reason, "IR-14-02 may not send changes of origin IR-14-01");
+	wire_msg_release(&m);
+	forged_push(&req, "IR", "IR-14-02", 1, 1, store_hlc(rogue.st) + 1);
+	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_PUSH_OK);
+	CHECK_INT(m.push_ok.nrefusals, 1);
+	wire_msg_release(&m);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM oplog WHERE origin IN ('IR-14-01', 'IR')"), 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-14-02'"), 4);
+	add_issue(&victim, "IR-14-01", "v1", "one");
+	add_issue(&victim, "IR-14-01", "v2", "two");
+	add_issue(&victim, "IR-14-01", "v3", "three");
+	CHECK(run_session(&victim, &p, 2, NULL, &err) > 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id IN ('v1', 'v2', 'v3')"), 3);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-14-01'"), 0);
+	CHECK_INT(sync_child_stats(victim.sync)->refused, 0);
+	msgpack_sbuffer_destroy(&req);
+	sync_free(p.sync);
+	sync_free(victim.sync);
+	sync_free(rogue.sync);
+	store_close(p.st);
+	store_close(victim.st);
+	store_close(rogue.st);
+}
+
+#define DAY_MS (86400LL * 1000)
+
+/*
+ * A child whose clock is a day ahead: its HELLO and its changes are refused
+ * with NZ_ECLOCK, no clock moves, nothing is lost; once its clock is right
+ * its unsent changes are restamped and arrive, and its own rows take its
+ * next edits.
+ */
+static void
+test_clock_ahead(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	msgpack_sbuffer req;
+	struct wire_msg m;
+	uint64_t before, lim;
+
+	open_replica(&p, "IR-15", 262144);
+	open_replica(&c, "IR-15-01", 262144);
+	trust(&c, "IR-15", "parent", p.pk);
+	trust(&p, "IR-15-01", "child", c.pk);
+	msgpack_sbuffer_init(&req);
+	add_issue(&c, "IR-15-01", "k0", "before");
+	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
+	before = store_hlc(p.st);
+
+	/* The child's clock runs a day ahead: it writes and says HELLO. */
+	hlc_set_skew_ms(DAY_MS);
+	add_issue(&c, "IR-15-01", "k1", "written a day ahead");
+	CHECK_INT(sync_child_start(c.sync, &req, &err), 0);
+	hlc_set_skew_ms(0);
+	CHECK_INT(serve_one(&p, 2, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_ERROR);
+	CHECK_INT(m.error.code, NZ_ECLOCK);
+	CHECK(strstr(m.error.message, "this computer's clock is 1 d 0 h ahead of IR-15's") != NULL);
+	CHECK(strstr(m.error.message, "fix it") != NULL);
+	wire_msg_release(&m);
+	lim = hlc_make(hlc_wall_ms() + 60000, 0);
+	CHECK(store_hlc(p.st) < lim);
+	CHECK(scalar(p.st, "SELECT auth_counter FROM peer WHERE id = 'IR-15-01'") < (int64_t)lim);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'k1'"), 0);
+
+	/* A change stamped ahead on a connection already authenticated: refused whole. */
+	forged_push(&req, "IR-15-01", "IR-15-01", 50, 2, hlc_make(hlc_wall_ms() + DAY_MS, 0));
+	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_ERROR);
+	CHECK_INT(m.error.code, NZ_ECLOCK);
+	wire_msg_release(&m);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM oplog WHERE origin_seq >= 50"), 0);
+	CHECK(store_hlc(p.st) < lim);
+	CHECK(store_hlc(p.st) >= before);
+
+	/* The clock is set right: the next session restamps and delivers. */
+	CHECK(run_session(&c, &p, 3, NULL, &err) > 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'k1'"), 1);
+	lim = hlc_make(hlc_wall_ms() + 60000, 0);
+	CHECK(store_hlc(p.st) < lim);
+	CHECK(store_hlc(c.st) < lim);
+	CHECK(scalar(p.st, "SELECT max(hlc) FROM oplog") < (int64_t)lim);
+	/* The child's next edit of its own record wins there and at the parent. */
+	{
+		struct colset *cs = colset_new();
+		colset_text(cs, "title", "edited after the fix");
+		CHECK_INT(store_write(c.st, "issue", "k1", "IR-15-01", cs, "t", &err), 0);
+		colset_free(cs);
+	}
+	CHECK(run_session(&c, &p, 4, NULL, &err) > 0);
+	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue WHERE id = 'k1' AND title = 'edited after the fix'"), 1);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'k1' AND title = 'edited after the fix'"), 1);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine"), 0);
+	msgpack_sbuffer_destroy(&req);
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
+/* A child that keeps sending what is refused: its quarantine stops at the limit. */
+static void
+test_quarantine_limit(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	msgpack_sbuffer req;
+	struct wire_msg m;
+
+	open_replica(&p, "IR-16", 262144);
+	open_replica(&c, "IR-16-01", 262144);
+	trust(&c, "IR-16", "parent", p.pk);
+	trust(&p, "IR-16-01", "child", c.pk);
+	sync_set_limits(p.sync, &(struct sync_limits){SYNC_MAX_CLOCK_AHEAD_MS, 100, SYNC_QUARANTINE_BYTES});
+	msgpack_sbuffer_init(&req);
+	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
+	forged_push(&req, "IR-16-01", "IR-16-02", 1, 60, store_hlc(c.st) + 1);
+	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_PUSH_OK);
+	wire_msg_release(&m);
+	forged_push(&req, "IR-16-01", "IR-16-02", 61, 60, store_hlc(c.st) + 100);
+	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
+	CHECK_INT(m.type, WIRE_ERROR);
+	CHECK_INT(m.error.code, NZ_EQUOTA);
+	if (m.type == WIRE_ERROR)
+		CHECK(strstr(m.error.message, "keeps at most 100 refused changes") != NULL);
+	wire_msg_release(&m);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine"), 60);
+	msgpack_sbuffer_destroy(&req);
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
 int
 main(void)
 {
@@ -438,5 +685,9 @@ main(void)
 	test_small_budget();
 	test_restored_parent();
 	test_codec();
+	test_seq_floor();
+	test_origin_spoof();
+	test_clock_ahead();
+	test_quarantine_limit();
 	TEST_DONE();
 }
