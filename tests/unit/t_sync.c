@@ -480,26 +480,26 @@ test_seq_floor(void)
 	struct replica p, c;
 	struct nz_err err = {0};
 
-	open_replica(&p, "IR-13", 262144);
-	open_replica(&c, "IR-13-01", 262144);
-	trust(&c, "IR-13", "parent", p.pk);
-	trust(&p, "IR-13-01", "child", c.pk);
-	add_issue(&p, "IR-13-01", "s1", "parent's edit");
+	open_replica(&p, "IR-21", 262144);
+	open_replica(&c, "IR-21-01", 262144);
+	trust(&c, "IR-21", "parent", p.pk);
+	trust(&p, "IR-21-01", "child", c.pk);
+	add_issue(&p, "IR-21-01", "s1", "parent's edit");
 	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
-	sqlite3_exec(store_db(c.st), "UPDATE oplog SET origin_seq = 9223372036854775807 WHERE origin = 'IR-13'", NULL,
+	sqlite3_exec(store_db(c.st), "UPDATE oplog SET origin_seq = 9223372036854775807 WHERE origin = 'IR-21'", NULL,
 		     NULL, NULL);
 	CHECK_INT(run_session(&c, &p, 2, NULL, &err), -1);
 	CHECK(strstr(err.msg, "seen_parent_seq 9223372036854775807 is above") != NULL);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM meta WHERE key = 'seq_floor'"), 0);
-	add_issue(&p, "IR-13-01", "s2", "the parent still writes");
-	CHECK_INT(scalar(p.st, "SELECT max(origin_seq) FROM oplog WHERE origin = 'IR-13'"), 2);
+	add_issue(&p, "IR-21-01", "s2", "the parent still writes");
+	CHECK_INT(scalar(p.st, "SELECT max(origin_seq) FROM oplog WHERE origin = 'IR-21'"), 2);
 	/* The store itself refuses a floor out of range, and an exhausted sequence. */
 	CHECK_INT(store_seq_floor(p.st, INT64_MAX, &err), NZ_EINVAL);
 	CHECK_INT(store_meta_set_int(p.st, "seq_floor", INT64_MAX, &err), 0);
 	{
 		struct colset *cs = colset_new();
 		colset_text(cs, "title", "x");
-		CHECK_INT(store_write(p.st, "issue", "s3", "IR-13", cs, "t", &err), NZ_EDB);
+		CHECK_INT(store_write(p.st, "issue", "s3", "IR-21", cs, "t", &err), NZ_EDB);
 		CHECK(strstr(err.msg, "exhausted") != NULL);
 		colset_free(cs);
 	}
@@ -522,35 +522,35 @@ test_origin_spoof(void)
 	msgpack_sbuffer req;
 	struct wire_msg m;
 
-	open_replica(&p, "IR-14", 262144);
-	open_replica(&victim, "IR-14-01", 262144);
-	open_replica(&rogue, "IR-14-02", 262144);
-	trust(&victim, "IR-14", "parent", p.pk);
-	trust(&rogue, "IR-14", "parent", p.pk);
-	trust(&p, "IR-14-01", "child", victim.pk);
-	trust(&p, "IR-14-02", "child", rogue.pk);
+	open_replica(&p, "IR-22", 262144);
+	open_replica(&victim, "IR-22-01", 262144);
+	open_replica(&rogue, "IR-22-02", 262144);
+	trust(&victim, "IR-22", "parent", p.pk);
+	trust(&rogue, "IR-22", "parent", p.pk);
+	trust(&p, "IR-22-01", "child", victim.pk);
+	trust(&p, "IR-22-02", "child", rogue.pk);
 	msgpack_sbuffer_init(&req);
 	CHECK(run_session(&rogue, &p, 1, NULL, &err) > 0); /* pipe 1 is the rogue's */
-	forged_push(&req, "IR-14-01", "IR-14-02", 1, 3, store_hlc(rogue.st) + 1);
+	forged_push(&req, "IR-22-01", "IR-22-02", 1, 3, store_hlc(rogue.st) + 1);
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_PUSH_OK);
 	CHECK_INT(m.push_ok.nrefusals, 3);
 	if (m.push_ok.nrefusals == 3)
-		CHECK_STR(m.push_ok.refusals[0].reason, "IR-14-02 may not send changes of origin IR-14-01");
+		CHECK_STR(m.push_ok.refusals[0].reason, "IR-22-02 may not send changes of origin IR-22-01");
 	wire_msg_release(&m);
-	forged_push(&req, "IR", "IR-14-02", 1, 1, store_hlc(rogue.st) + 1);
+	forged_push(&req, "IR", "IR-22-02", 1, 1, store_hlc(rogue.st) + 1);
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_PUSH_OK);
 	CHECK_INT(m.push_ok.nrefusals, 1);
 	wire_msg_release(&m);
-	CHECK_INT(scalar(p.st, "SELECT count(*) FROM oplog WHERE origin IN ('IR-14-01', 'IR')"), 0);
-	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-14-02'"), 4);
-	add_issue(&victim, "IR-14-01", "v1", "one");
-	add_issue(&victim, "IR-14-01", "v2", "two");
-	add_issue(&victim, "IR-14-01", "v3", "three");
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM oplog WHERE origin IN ('IR-22-01', 'IR')"), 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-22-02'"), 4);
+	add_issue(&victim, "IR-22-01", "v1", "one");
+	add_issue(&victim, "IR-22-01", "v2", "two");
+	add_issue(&victim, "IR-22-01", "v3", "three");
 	CHECK(run_session(&victim, &p, 2, NULL, &err) > 0);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id IN ('v1', 'v2', 'v3')"), 3);
-	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-14-01'"), 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM quarantine WHERE peer = 'IR-22-01'"), 0);
 	CHECK_INT(sync_child_stats(victim.sync)->refused, 0);
 	msgpack_sbuffer_destroy(&req);
 	sync_free(p.sync);
@@ -578,33 +578,33 @@ test_clock_ahead(void)
 	struct wire_msg m;
 	uint64_t before, lim;
 
-	open_replica(&p, "IR-15", 262144);
-	open_replica(&c, "IR-15-01", 262144);
-	trust(&c, "IR-15", "parent", p.pk);
-	trust(&p, "IR-15-01", "child", c.pk);
+	open_replica(&p, "IR-23", 262144);
+	open_replica(&c, "IR-23-01", 262144);
+	trust(&c, "IR-23", "parent", p.pk);
+	trust(&p, "IR-23-01", "child", c.pk);
 	msgpack_sbuffer_init(&req);
-	add_issue(&c, "IR-15-01", "k0", "before");
+	add_issue(&c, "IR-23-01", "k0", "before");
 	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
 	before = store_hlc(p.st);
 
 	/* The child's clock runs a day ahead: it writes and says HELLO. */
 	hlc_set_skew_ms(DAY_MS);
-	add_issue(&c, "IR-15-01", "k1", "written a day ahead");
+	add_issue(&c, "IR-23-01", "k1", "written a day ahead");
 	CHECK_INT(sync_child_start(c.sync, &req, &err), 0);
 	hlc_set_skew_ms(0);
 	CHECK_INT(serve_one(&p, 2, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_ERROR);
 	CHECK_INT(m.error.code, NZ_ECLOCK);
-	CHECK(strstr(m.error.message, "this computer's clock is 1 d 0 h ahead of IR-15's") != NULL);
+	CHECK(strstr(m.error.message, "this computer's clock is 1 d 0 h ahead of IR-23's") != NULL);
 	CHECK(strstr(m.error.message, "fix it") != NULL);
 	wire_msg_release(&m);
 	lim = hlc_make(hlc_wall_ms() + 60000, 0);
 	CHECK(store_hlc(p.st) < lim);
-	CHECK(scalar(p.st, "SELECT auth_counter FROM peer WHERE id = 'IR-15-01'") < (int64_t)lim);
+	CHECK(scalar(p.st, "SELECT auth_counter FROM peer WHERE id = 'IR-23-01'") < (int64_t)lim);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'k1'"), 0);
 
 	/* A change stamped ahead on a connection already authenticated: refused whole. */
-	forged_push(&req, "IR-15-01", "IR-15-01", 50, 2, hlc_make(hlc_wall_ms() + DAY_MS, 0));
+	forged_push(&req, "IR-23-01", "IR-23-01", 50, 2, hlc_make(hlc_wall_ms() + DAY_MS, 0));
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_ERROR);
 	CHECK_INT(m.error.code, NZ_ECLOCK);
@@ -624,7 +624,7 @@ test_clock_ahead(void)
 	{
 		struct colset *cs = colset_new();
 		colset_text(cs, "title", "edited after the fix");
-		CHECK_INT(store_write(c.st, "issue", "k1", "IR-15-01", cs, "t", &err), 0);
+		CHECK_INT(store_write(c.st, "issue", "k1", "IR-23-01", cs, "t", &err), 0);
 		colset_free(cs);
 	}
 	CHECK(run_session(&c, &p, 4, NULL, &err) > 0);
@@ -647,18 +647,18 @@ test_quarantine_limit(void)
 	msgpack_sbuffer req;
 	struct wire_msg m;
 
-	open_replica(&p, "IR-16", 262144);
-	open_replica(&c, "IR-16-01", 262144);
-	trust(&c, "IR-16", "parent", p.pk);
-	trust(&p, "IR-16-01", "child", c.pk);
+	open_replica(&p, "IR-24", 262144);
+	open_replica(&c, "IR-24-01", 262144);
+	trust(&c, "IR-24", "parent", p.pk);
+	trust(&p, "IR-24-01", "child", c.pk);
 	sync_set_limits(p.sync, &(struct sync_limits){SYNC_MAX_CLOCK_AHEAD_MS, 100, SYNC_QUARANTINE_BYTES});
 	msgpack_sbuffer_init(&req);
 	CHECK(run_session(&c, &p, 1, NULL, &err) > 0);
-	forged_push(&req, "IR-16-01", "IR-16-02", 1, 60, store_hlc(c.st) + 1);
+	forged_push(&req, "IR-24-01", "IR-24-02", 1, 60, store_hlc(c.st) + 1);
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_PUSH_OK);
 	wire_msg_release(&m);
-	forged_push(&req, "IR-16-01", "IR-16-02", 61, 60, store_hlc(c.st) + 100);
+	forged_push(&req, "IR-24-01", "IR-24-02", 61, 60, store_hlc(c.st) + 100);
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_ERROR);
 	CHECK_INT(m.error.code, NZ_EQUOTA);
