@@ -507,9 +507,6 @@ function pdfFonts(file) {
         if (p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?.*/, '')}`);
       }
     }
-    ok(bad.english.length === 0, `no English word on any of ${pages.length * 3} pages, nor on the call, applicant, decree and report pages`, bad.english.join(' | '));
-    ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
-    ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
     // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation
     // page offers the choice about units whose data is unknown here.
     await go(nat, NATIONAL, 'reports', 'text=کامل بودن گزارش‌ها');
@@ -517,6 +514,46 @@ function pdfFonts(file) {
     ok(['ارسال‌نشده', 'نامعلوم', 'تازگی داده'].every(w => ctxt.includes(w)), 'completeness: not submitted, unknown and freshness columns', ctxt.slice(0, 200));
     await go(nat, NATIONAL, 'allocation?budget=1000000000', 'select[name=unknown]');
     ok((await nat.locator('select[name=unknown] option').count()) === 3, 'allocation: refuse, exclude or zero for units whose data is unknown');
+
+    // ---- other roles: the admin adds a viewer and a reviewer in the page; each walks every page ----
+    await go(page, COUNTY, 'admin', 'text=کاربر تازه');
+    const uf2 = sec(page, 'کاربران');
+    await uf2.locator('[name=name]').fill('Vera K');
+    await uf2.locator('[name=name]').blur();
+    ok((await uf2.locator('.ferr[data-for=name]').innerText()).includes('حرف کوچک لاتین'), 'a bad login name is explained as it is typed');
+    for (const [name, role, full] of [['vera', 'viewer', 'ورا کریمی'], ['rahim', 'reviewer', 'رحیم ارزیاب']]) {
+      const u = sec(page, 'کاربران');
+      await u.locator('[name=name]').fill(name);
+      await u.locator('[name=full_name]').fill(full);
+      await u.locator('[name=role]').selectOption(role);
+      await u.locator('[name=password]').fill('short');
+      await u.locator('[name=password]').blur();
+      if (name === 'vera') ok((await u.locator('.ferr[data-for=password]').innerText()).includes('دست‌کم ۸'), 'a short password is explained as it is typed');
+      await u.locator('[name=password]').fill('e2e-password-2');
+      t = await submitIn(page, 'کاربران');
+      ok(t.includes('ثبت شد') && (await secIs(page, 'کاربران').innerText()).includes(full), `the admin adds a ${role} in the page`, t);
+    }
+    const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'orgs', 'reports', 'standards?tab=selection', 'admin'];
+    for (const [name, host] of [['vera', 'viewer'], ['rahim', 'reviewer']]) {
+      const base = COUNTY.replace('county.localhost', `${host}.localhost`);
+      const rp = await ctx.newPage(); watch(rp, name);
+      await rp.goto(base + '/');
+      await rp.waitForSelector('input[name=name]');
+      await rp.fill('input[name=name]', name);
+      await rp.fill('input[name=password]', 'e2e-password-2');
+      await rp.click('button[type=submit]');
+      await rp.waitForSelector('.kpi', { timeout: 15000 });
+      const refused = [], forms = [];
+      for (const p of rolePages) {
+        await go(rp, base, p);
+        await note(rp, `${name}/${p}`);
+        if ((await rp.innerText('main h1')) === 'خطا') refused.push(p);
+        if (host === 'viewer' && (await rp.locator('main form.f, main button.warn').count()) > 0) forms.push(p);
+      }
+      ok(refused.length === 0, `a ${host} opens every page without an error page`, refused.join(', '));
+      if (host === 'viewer') ok(forms.length === 0, 'a viewer is offered no form and no action', forms.join(', '));
+      await rp.close();
+    }
 
     // ---- a phone, 390 px wide ----
     await page.setViewportSize({ width: 390, height: 844 });
@@ -528,6 +565,9 @@ function pdfFonts(file) {
       if (p === 'dashboard' || p === 'issues') await shot(page, `phone-${p}`);
     }
     ok(narrow.length === 0, 'on a 390 px phone no page is wider than the screen', narrow.join(', '));
+    ok(bad.english.length === 0, 'no English word on any page walked, at every level and for every role, nor on the call, applicant, decree and report pages', bad.english.join(' | '));
+    ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
+    ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));
   } catch (e) {
     ok(false, 'the browser test ran to the end', e.stack || e);
     await shot(page, 'failure').catch(() => {});
