@@ -20,13 +20,14 @@ static int
 init_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct nz_err err = {0};
-	const char *id = NULL, *parent = NULL, *listen = NULL, *http = NULL, *join = NULL;
+	const char *id = NULL, *parent = NULL, *listen = NULL, *http = NULL, *join = NULL, *name = NULL;
 	const char *tls[3] = {NULL, NULL, NULL};
 	const struct cli_opt opts[] = {CLI_VAL("--id", &id),
 				       CLI_VAL("--parent", &parent),
 				       CLI_VAL("--listen", &listen),
 				       CLI_VAL("--http", &http),
 				       CLI_VAL("--join", &join),
+				       CLI_VAL("--name", &name),
 				       CLI_VAL("--tls-ca", &tls[0]),
 				       CLI_VAL("--tls-cert", &tls[1]),
 				       CLI_VAL("--tls-key", &tls[2]),
@@ -38,7 +39,7 @@ init_exec(const struct cmd_opts *o, int argc, char **argv)
 	if (join != NULL) {
 		if (id != NULL || parent != NULL)
 			return cmd_usage("init: --join takes the id and the parent from the code; drop --id and --parent");
-		return node_join(o->dir, join, listen, http, tls);
+		return node_join(o->dir, join, listen, http, name, tls);
 	}
 	if (o->dir == NULL)
 		return cmd_usage("init: no data directory: give -D DIR or set NEHZAT_DIR");
@@ -46,7 +47,7 @@ init_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_usage("init: --id CODE is required (IR, IR-PP or IR-PP-CC), or --join CODE");
 	if ((rc = cli_check_unit("init", id)) != 0)
 		return rc;
-	if (node_create(o->dir, id, parent, listen, http, tls, &err) != 0)
+	if (node_create(o->dir, id, parent, listen, http, name, tls, &err) != 0)
 		return cmd_fail(&err);
 	printf("initialised %s node %s in %s\n", unit_level_name(unit_level(id)), id, o->dir);
 	return 0;
@@ -56,9 +57,10 @@ const struct cmd_def cmd_init = {
 	.name = "init",
 	.summary = "create a node's data directory",
 	.synopsis = "-D DIR (--id CODE [--parent URL] | --join CODE) [--listen URL] [--http HOST:PORT]\n"
-		    "[--tls-ca PEM --tls-cert PEM --tls-key PEM]",
+		    "[--name NAME] [--tls-ca PEM --tls-cert PEM --tls-key PEM]",
 	.about = "Creates DIR/nehzat.conf (every key commented), DIR/nehzat.db and DIR/node.key.\n"
-		 "CODE is IR (national), IR-PP (province) or IR-PP-CC (county).\n"
+		 "CODE is IR (national), IR-PP (province) or IR-PP-CC (county).  --name sets [node]\n"
+		 "name, the secretariat's name as people say it (on decrees and pages).\n"
 		 "--join takes instead the one-time code that 'nehzat peer invite' printed at the\n"
 		 "parent: the node's id and its parent's address come from the code, the parent's key\n"
 		 "is pinned by the code's fingerprint, and this node's key is registered with the\n"

@@ -281,7 +281,8 @@ enrol(struct node *n, const struct enrol_code *c, struct nz_err *err)
 }
 
 int
-node_join(const char *dir, const char *code, const char *listen, const char *http, const char *const tls[3])
+node_join(const char *dir, const char *code, const char *listen, const char *http, const char *name,
+	  const char *const tls[3])
 {
 	struct nz_err err = {0};
 	struct enrol_code c;
@@ -299,7 +300,7 @@ node_join(const char *dir, const char *code, const char *listen, const char *htt
 	}
 	/* The node is made first and enrolled second, so that nothing the
 	 * parent accepts can be lost to a local failure; a refusal removes it. */
-	if ((rc = node_create(dir, c.child, c.url, listen, http, tls, &err)) != 0) {
+	if ((rc = node_create(dir, c.child, c.url, listen, http, name, tls, &err)) != 0) {
 		sodium_memzero(&c, sizeof(c));
 		return cmd_fail(&err);
 	}
@@ -319,7 +320,41 @@ node_join(const char *dir, const char *code, const char *listen, const char *htt
 	return 0;
 }
 
+/* peer_list_exec lists the parent and the children this node knows: role, address, last contact and sync,
+ * whether revoked. */
+static int
+peer_list_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "role", "url", "last_contact", "last_sync", "revoked", NULL};
+	struct node n;
+	char when[32];
+	json_t *peers, *v;
+	size_t i;
+	int rc, npos;
+
+	if ((rc = cli_parse("peer list", argc, argv, 2, NULL, NULL, 0, &npos)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	peers = health_peers(n.st, n.conf.sync_interval);
+	json_array_foreach(peers, i, v) {
+		if (strcmp(cli_jstr(v, "role"), "parent") == 0)
+			json_object_set_new(v, "url", json_string(n.conf.parent));
+		enrol_time_text(json_integer_value(json_object_get(v, "last_contact")), when, sizeof(when));
+		json_object_set_new(v, "last_contact", json_string(when));
+		enrol_time_text(json_integer_value(json_object_get(v, "last_sync")), when, sizeof(when));
+		json_object_set_new(v, "last_sync", json_string(when));
+		json_object_set_new(v, "revoked", json_boolean(json_integer_value(json_object_get(v, "revoked"))));
+	}
+	node_close(&n);
+	return cli_list(o, peers, cols);
+}
+
 static const struct cmd_sub peer_subs[] = {
+	{"list", "-D DIR [--json]",
+	 "The parent and the children whose keys this node holds: address, last contact, last\n"
+	 "sync (Iran time), and whether the key is revoked.\n",
+	 peer_list_exec},
 	{"add", "-D DIR --id CODE --key HEX [--url URL]",
 	 "Registers the public key (from 'nehzat key') of this node's parent or of one of\n"
 	 "its children.  Sync refuses peers whose key is not registered.\n",
@@ -340,7 +375,7 @@ static const struct cmd_sub peer_subs[] = {
 
 const struct cmd_def cmd_peer = {
 	.name = "peer",
-	.summary = "a parent's and children's keys: add, invite (one-time code), revoke",
+	.summary = "a parent's and children's keys: list, add, invite (one-time code), revoke",
 	.about = "The keys of this node's parent and children, with which sync authenticates.\n",
 	.subs = peer_subs,
 };

@@ -135,7 +135,7 @@ take_owner(const char *dir, bool made, struct nz_err *err)
 
 int
 node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
-	    const char *const tls[3], struct nz_err *err)
+	    const char *name, const char *const tls[3], struct nz_err *err)
 {
 	char conf[PATH_MAX + 16], db[PATH_MAX + 16], key[PATH_MAX + 16];
 	unsigned char pk[32], sk[64];
@@ -166,7 +166,7 @@ node_create(const char *dir, const char *id, const char *parent, const char *lis
 		return rc;
 	}
 	store_close(st);
-	if ((rc = conf_write_new(conf, id, parent, listen, http, tls, err)) != 0) {
+	if ((rc = conf_write_new(conf, id, parent, listen, http, name, tls, err)) != 0) {
 		node_remove(dir);
 		return rc;
 	}

@@ -34,12 +34,12 @@ void node_path(const struct node *n, const char *name, char *buf, size_t len);
 
 /*
  * node_create makes a new node in dir (created when missing): its key,
- * database and configuration, with [tls] ca, cert and key from tls (NULL:
- * none).  Made by root in a directory another user owns (/var/lib/nehzat),
+ * database and configuration, with [node] name (NULL: none) and [tls] ca,
+ * cert and key from tls (NULL: none).  Made by root in a directory another user owns (/var/lib/nehzat),
  * its files go to that user.  On failure nothing of it is left.
  */
 int node_create(const char *dir, const char *id, const char *parent, const char *listen, const char *http,
-		const char *const tls[3], struct nz_err *err);
+		const char *name, const char *const tls[3], struct nz_err *err);
 
 /*
  * node_lock takes the lock of a node's data directory (DIR/nehzat.lock,
@@ -73,7 +73,8 @@ int node_key_write(const char *path, const unsigned char sk[64], struct nz_err *
  * with its parent, removing it again if the parent refuses.  Returns the
  * exit status.
  */
-int node_join(const char *dir, const char *code, const char *listen, const char *http, const char *const tls[3]);
+int node_join(const char *dir, const char *code, const char *listen, const char *http, const char *name,
+	      const char *const tls[3]);
 
 /* ---- node/cmd.c: commands declared once ---- */
 

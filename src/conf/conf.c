@@ -868,12 +868,12 @@ int
 conf_write_default(const char *path, const char *id, const char *parent, const char *listen,
 		   const char *http, struct nz_err *err)
 {
-	return conf_write_new(path, id, parent, listen, http, NULL, err);
+	return conf_write_new(path, id, parent, listen, http, NULL, NULL, err);
 }
 
 int
 conf_write_new(const char *path, const char *id, const char *parent, const char *listen, const char *http,
-	       const char *const tls[3], struct nz_err *err)
+	       const char *name, const char *const tls[3], struct nz_err *err)
 {
 	const char *set[NKEYS] = {0};
 	const char *const want[] = {"id", "parent", "listen", "http"};
@@ -891,6 +891,8 @@ conf_write_new(const char *path, const char *id, const char *parent, const char 
 	if (listen != NULL && listen[0] != '\0')
 		set[key_at("node", "listen")] = listen;
 	set[key_at("node", "http")] = http != NULL ? http : keys[key_at("node", "http")].def;
+	if (name != NULL && name[0] != '\0')
+		set[key_at("node", "name")] = name;
 	for (i = 0; tls != NULL && i < 3; i++)
 		if (tls[i] != NULL && tls[i][0] != '\0')
 			set[key_at("tls", tls_keys[i])] = tls[i];

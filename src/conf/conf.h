@@ -93,12 +93,13 @@ int conf_write_default(const char *path, const char *id, const char *parent,
 		       const char *listen, const char *http, struct nz_err *err);
 
 /*
- * conf_write_new is conf_write_default with [tls] ca, cert and key set from
- * tls (PEM paths; NULL, or a NULL or "" member, leaves them out), so that a
- * node may be made with a tls+tcp:// parent or listener.
+ * conf_write_new is conf_write_default with [node] name set from name (the
+ * secretariat's name as people say it; NULL or "": left out) and [tls] ca,
+ * cert and key from tls (PEM paths; NULL, or a NULL or "" member, leaves them
+ * out), so that a node may be made with a tls+tcp:// parent or listener.
  */
 int conf_write_new(const char *path, const char *id, const char *parent, const char *listen, const char *http,
-		   const char *const tls[3], struct nz_err *err);
+		   const char *name, const char *const tls[3], struct nz_err *err);
 
 /* conf_help prints the key table to out, one "section.key type default: help" line per key. */
 void conf_help(FILE *out);

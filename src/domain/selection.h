@@ -333,7 +333,7 @@ json_t *sel_appoint_list(struct store *st, const char *under, const char *call_i
  */
 void sel_phone_key(const char *s, char *out, size_t n);
 
-/* sel_appoint_summary returns per secretariat inside under: active appointments, quota, free places. */
+/* sel_appoint_summary returns per secretariat inside under (NULL: this node's subtree): active appointments, quota, free places. */
 json_t *sel_appoint_summary(struct store *st, const char *under);
 
 /* sel_decree_list returns the decrees owned inside under, by secretariat and number. */

@@ -172,6 +172,32 @@ check_eq "API: an evaluation on the day implementation began" \
 	"$(post evaluations "{\"intervention\":\"$iv\",\"strengths\":\"x\",\"date\":\"1405-10-10\"}")" 200
 stop IR-07-03
 
+# ---- command-line manners ----
+check_eq "solution set takes the names solution add takes (plan=, start=)" \
+	"$(nz solution set -D "$C" "$sol" plan="کارگاه های خانواده" start=1405-10-02 >/dev/null &&
+		sql IR-07-03 "SELECT exec_plan || ' ' || start_date FROM solution WHERE id = '$sol'")" "کارگاه های خانواده 2026-12-23"
+check "issue set people= as issue add --people" nz issue set -D "$C" "$p" people=1500
+check_eq "stored as people_affected" "$(sql IR-07-03 "SELECT people_affected FROM issue WHERE id = '$p'")" 1500
+check "session set groups= as session add --groups" nz session set -D "$C" "$s" groups="جوانان، معتمدین"
+rule "an unknown field is still refused" "plann" nz solution set -D "$C" "$sol" plann=x
+check_eq "peer list at the county names its parent" "$(nz peer list -D "$C" --json | grep -c '"role": "parent"')" 1
+check_match "peer list as a table" "$(nz peer list -D "$P")" "IR-07-03 +child"
+if [ -f "$SHARED/data/iran_counties.csv" ]; then
+	nz orgunit import -D "$N" "$SHARED/data/iran_provinces.csv" >/dev/null &&
+		nz orgunit import -D "$N" "$SHARED/data/iran_counties.csv" >/dev/null
+	check_eq "appoint summary at national: every secretariat" "$(nz appoint summary -D "$N" --json | grep -c '"unit"')" \
+		"$(($(tail -n +2 "$SHARED/data/iran_provinces.csv" | wc -l) + $(tail -n +2 "$SHARED/data/iran_counties.csv" | wc -l)))"
+	start IR
+	nz sync -D "$P" --once >/dev/null
+	stop IR
+	check_eq "appoint summary at a province: its own subtree only" \
+		"$(nz appoint summary -D "$P" --json | grep '"unit"' | grep -vc '"IR-07[-"]')" 0
+	check_eq "and all of it: the province and its counties" "$(nz appoint summary -D "$P" --json | grep -c '"unit"')" \
+		"$(sql IR "SELECT count(*) FROM orgunit WHERE deleted = 0 AND (id = 'IR-07' OR id LIKE 'IR-07-%')")"
+fi
+nz init -D "$T/named" --id IR-07-05 --parent ipc://none --name "دبیرخانه شهرستان نمونه" >/dev/null
+check_eq "init --name sets [node] name" "$(grep '^name = ' "$T/named/nehzat.conf")" "name = دبیرخانه شهرستان نمونه"
+
 # Every rule of sense and every refusal code of the parser has its Persian sentence in the UI's catalogue.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 for code in $(grep -o '"sense\.[a-z_]*"' "$top/src/domain/sense.c" | tr -d '"') \

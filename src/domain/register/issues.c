@@ -101,6 +101,8 @@ int
 issue_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
 	  struct nz_err *err)
 {
+	/* The names issue add takes (--people, --village) mean the same here. */
+	static const char *const aliases[] = {"people", "people_affected", "village", "neighbourhood", NULL};
 	char owner[NZ_ID_MAX], name[64];
 	struct colset *cs;
 	int i, rc;
@@ -118,6 +120,7 @@ issue_set(struct store *st, const char *id, int npairs, char *const *pairs, cons
 		}
 		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
 		name[eq - pairs[i]] = '\0';
+		memmove(name, reg_field(aliases, name), strlen(reg_field(aliases, name)) + 1);
 		v = eq + 1;
 		rc = 0;
 		if (strcmp(name, "title") == 0)

@@ -53,12 +53,14 @@ int
 org_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author, struct nz_err *err)
 {
 	static const char *const dates[] = {"identified", NULL};
+	static const char *const aliases[] = {"by", "identified_by", "date", "identified", NULL};
 	int i;
 
 	for (i = 0; i < npairs; i++)
 		if (strcmp(pairs[i], "name=") == 0)
 			return nz_fail(err, NZ_EINVAL, "an organisation's name cannot be empty");
-	return reg_set_pairs(st, &organisation_table, "organisation", id, npairs, pairs, NULL, dates, author, err);
+	return reg_set_pairs(st, &organisation_table, "organisation", id, npairs, pairs, NULL, dates, aliases, author,
+			     err);
 }
 
 static int

@@ -74,12 +74,17 @@ int reg_check_code(const char *what, const char *code, struct nz_err *err);
  * unit of its subtree (refused otherwise). */
 int reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err);
 
+/* reg_field returns the column a field name stands for: its alias in aliases (pairs of the name
+ * the add command takes, then the column, NULL-terminated; NULL: none), else name itself. */
+const char *reg_field(const char *const *aliases, const char *name);
+
 /* reg_set_pairs applies FIELD=VALUE pairs to record id of t: locked fields are
- * refused, fields named in dates are read as Jalali or ISO dates, whole
+ * refused, a field may be named as the add command names it (aliases, see
+ * reg_field), fields named in dates are read as Jalali or ISO dates, whole
  * numbers may not be negative, and free text is bounded. */
 int reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
-	  char *const *pairs, const char *const *locked, const char *const *dates, const char *author,
-	  struct nz_err *err);
+	  char *const *pairs, const char *const *locked, const char *const *dates, const char *const *aliases,
+	  const char *author, struct nz_err *err);
 
 /* reg_idlist_has tells whether id is in l. */
 bool reg_idlist_has(const struct idlist *l, const char *id);

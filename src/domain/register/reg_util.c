@@ -121,10 +121,21 @@ reg_check_area(struct store *st, const char *area, const char **out, struct nz_e
  * refused, fields named in dates are read as Jalali or ISO dates, whole
  * numbers may not be negative, and free text is bounded.
  */
+const char *
+reg_field(const char *const *aliases, const char *name)
+{
+	int i;
+
+	for (i = 0; aliases != NULL && aliases[i] != NULL && aliases[i + 1] != NULL; i += 2)
+		if (strcmp(aliases[i], name) == 0)
+			return aliases[i + 1];
+	return name;
+}
+
 int
 reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
-	  char *const *pairs, const char *const *locked, const char *const *dates, const char *author,
-	  struct nz_err *err)
+	  char *const *pairs, const char *const *locked, const char *const *dates, const char *const *aliases,
+	  const char *author, struct nz_err *err)
 {
 	char owner[NZ_ID_MAX], name[64], iso[11];
 	struct colset *cs;
@@ -144,6 +155,7 @@ reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const
 		}
 		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
 		name[eq - pairs[i]] = '\0';
+		memmove(name, reg_field(aliases, name), strlen(reg_field(aliases, name)) + 1);
 		v = eq + 1;
 		if ((rc = reg_check_text(name, v, err)) != 0)
 			goto out;

@@ -71,8 +71,10 @@ session_set(struct store *st, const char *id, int npairs, char *const *pairs, co
 {
 	static const char *const locked[] = {"issues", "created", NULL};
 	static const char *const dates[] = {"date", NULL};
+	static const char *const aliases[] = {"groups", "stakeholder_groups", NULL};
 
-	return reg_set_pairs(st, &delib_session_table, "session", id, npairs, pairs, locked, dates, author, err);
+	return reg_set_pairs(st, &delib_session_table, "session", id, npairs, pairs, locked, dates, aliases, author,
+			     err);
 }
 
 /* Reads a session's owner, date (ISO) and problem list. */

@@ -201,6 +201,8 @@ solution_set(struct store *st, const char *id, int npairs, char *const *pairs, c
 	static const char *const locked[] = {"status", "status_date", "round", "council", "submitted", "issues",
 					     "created", "close_reason", NULL};
 	static const char *const dates[] = {"start_date", "end_date", NULL};
+	/* The names solution add takes (--plan, --start, --end) mean the same here. */
+	static const char *const aliases[] = {"plan", "exec_plan", "start", "start_date", "end", "end_date", NULL};
 	struct sol s;
 	int i, rc;
 
@@ -211,7 +213,8 @@ solution_set(struct store *st, const char *id, int npairs, char *const *pairs, c
 			rc = nz_fail(err, NZ_EINVAL, "a solution's title cannot be empty");
 			goto out;
 		}
-	if ((rc = reg_set_pairs(st, &solution_table, "solution", id, npairs, pairs, locked, dates, author, err)) != 0)
+	if ((rc = reg_set_pairs(st, &solution_table, "solution", id, npairs, pairs, locked, dates, aliases, author,
+				err)) != 0)
 		goto out;
 	/* Checked on the result, so that start and end may change together. */
 	if ((rc = reg_sol_load(st, id, &s, err)) == 0)

@@ -296,6 +296,9 @@ sel_appoint_summary(struct store *st, const char *under)
 	size_t i;
 	json_t *r;
 
+	/* The org-unit tree reaches every node whole: a node sums up its own subtree unless told otherwise. */
+	if (under == NULL)
+		under = store_node(st);
 	if (sel_std_load(st, 0, &s, NULL) != 0)
 		sel_std_defaults(&s);
 	/* Every secretariat the org-unit tree knows, and any that has a call or an appointment. */
