@@ -144,21 +144,7 @@ appoint_add_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 appoint_revoke_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct nz_err err = {0};
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	const char *reason = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-	if ((rc = cli_parse("appoint revoke", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1 || reason == NULL)
-		return cmd_usage("appoint revoke: give the appointment's ID and --reason R");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = sel_revoke(n.st, pos[0], reason, n.author, &err);
-	return cli_done(&n, rc, &err, NULL);
+	return out_end_with_reason(o, argc, argv, "appoint revoke", "appointment", sel_revoke);
 }
 
 static int

@@ -499,21 +499,7 @@ applicant_show_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 applicant_withdraw_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct nz_err err = {0};
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	const char *reason = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
-	if ((rc = cli_parse("applicant withdraw", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1 || reason == NULL)
-		return cmd_usage("applicant withdraw: give the applicant's ID and --reason R");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = sel_applicant_withdraw(n.st, pos[0], reason, n.author, &err);
-	return cli_done(&n, rc, &err, NULL);
+	return out_end_with_reason(o, argc, argv, "applicant withdraw", "applicant", sel_applicant_withdraw);
 }
 
 static int

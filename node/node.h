@@ -291,6 +291,14 @@ int out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd
 int out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what,
 		int (*print)(const struct cmd_opts *o, json_t *rec, const char *what, const char *id));
 
+/* out_reason_fn ends record id for reason (a revocation, a withdrawal). */
+typedef int (*out_reason_fn)(struct store *st, const char *id, const char *reason, const char *author,
+			     struct nz_err *err);
+
+/* out_end_with_reason runs "CMD ID --reason R" through end, a WHAT's ID; both are required. */
+int out_end_with_reason(const struct cmd_opts *o, int argc, char **argv, const char *cmd, const char *what,
+			out_reason_fn end);
+
 /* out_set_fields runs "CMD set ID FIELD=VALUE..." through set. */
 int out_set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_set_fn set);
 

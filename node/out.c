@@ -293,3 +293,24 @@ out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, const c
 	json_decref(rec);
 	return 0;
 }
+
+int
+out_end_with_reason(const struct cmd_opts *o, int argc, char **argv, const char *cmd, const char *what,
+		    out_reason_fn end)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[2];
+	const char *reason = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+	int npos, rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || reason == NULL)
+		return cmd_usage("%s: give the %s's ID and --reason R", cmd, what);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = end(n.st, pos[0], reason, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
