@@ -31,7 +31,7 @@ orgunit_import_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 orgunit_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "level", "name_fa", "name_en", "population", NULL};
+	static const char *const cols[] = {"id", "level", "name_fa", "name_en", "population", "figures_on", NULL};
 	struct node n;
 	const char *under = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
@@ -48,7 +48,53 @@ orgunit_list_exec(const struct cmd_opts *o, int argc, char **argv)
 	return cli_list(o, rows, cols);
 }
 
+static int
+orgunit_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[3], field[32];
+	const char *eq;
+	int rc, npos;
+
+	if ((rc = cli_parse("orgunit set", argc, argv, 2, NULL, pos, 2, &npos)) != 0)
+		return rc;
+	if (npos != 2 || (eq = strchr(pos[1], '=')) == NULL || eq == pos[1] || (size_t)(eq - pos[1]) >= sizeof(field))
+		return cmd_usage("orgunit set: give CODE and FIGURE=VALUE (population=123456, or population=unknown)");
+	snprintf(field, sizeof(field), "%.*s", (int)(eq - pos[1]), pos[1]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = orgunit_set_figure(n.st, pos[0], field, eq + 1, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+orgunit_figures_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[1];
+	int rc, npos, count;
+
+	if ((rc = cli_parse("orgunit figures", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("orgunit figures: give one FILE.csv (code,population)");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = orgunit_import_figures(n.st, pos[0], n.author, &count, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("set %d figures from %s\n", count, pos[0]);
+	return 0;
+}
+
 static const struct cmd_sub orgunit_subs[] = {
+	{"set", "-D DIR CODE population=N|unknown",
+	 NULL, orgunit_set_exec},
+	{"figures", "-D DIR FILE.csv",
+	 NULL, orgunit_figures_exec},
 	{"import", "-D DIR FILE.csv",
 	 NULL, orgunit_import_exec},
 	{"list", "-D DIR [--under CODE] [--json]",
@@ -58,8 +104,13 @@ static const struct cmd_sub orgunit_subs[] = {
 
 const struct cmd_def cmd_orgunit = {
 	.name = "orgunit",
-	.summary = "org-unit tree: import FILE.csv, list",
+	.summary = "org-unit tree and its figures: import FILE.csv, set, figures FILE.csv, list",
 	.about = "import reads the provinces or counties file of the divisions data (national node\n"
-		 "only); a bad row is reported with its line and nothing is written.\n",
+		 "only); a bad row is reported with its line and nothing is written.\n"
+		 "set and figures keep a unit's figures (population, which the population indicator\n"
+		 "reads) one at a time or from a CSV of code,population (codes as IR-07-03), national\n"
+		 "only; 'unknown' (or empty) clears one: allocation treats the unit as unknown, never\n"
+		 "as zero.  A file with an unknown code or a bad number changes nothing.  Who set a\n"
+		 "figure and when is kept (figures_by, figures_on) and replicated with it.\n",
 	.subs = orgunit_subs,
 };

@@ -34,6 +34,24 @@ extern const struct tbl_def orgunit_table;
 int orgunit_import_csv(struct store *st, const char *path, const char *author, int *count,
 		       struct nz_err *err);
 
+/*
+ * orgunit_set_figure sets field (population: the figures an indicator reads
+ * per unit) of org unit code to value, a whole number (Persian digits too) or
+ * "unknown"/"" for none: an allocation treats such a unit as unknown, never as
+ * zero.  National only; the record keeps who set it and when (figures_by,
+ * figures_on) and replicates like every directive.
+ */
+int orgunit_set_figure(struct store *st, const char *code, const char *field, const char *value, const char *author,
+		       struct nz_err *err);
+
+/*
+ * orgunit_import_figures reads a CSV of code,FIGURE (code,population; codes
+ * as IR-07-03) and sets each, all in one transaction, after checking every
+ * row: an unknown code or a bad number refuses the file, naming its line, and
+ * nothing is changed.  *count gets the rows written.  National only.
+ */
+int orgunit_import_figures(struct store *st, const char *path, const char *author, int *count, struct nz_err *err);
+
 /* orgunit_list returns the units under code (all when NULL) as a JSON array. */
 json_t *orgunit_list(struct store *st, const char *under);
 

@@ -2,6 +2,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fa.h"
+#include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/record.h"
@@ -13,6 +15,8 @@ static const struct col_def orgunit_cols[] = {
 	{"name_fa", COL_TEXT},
 	{"name_en", COL_TEXT},
 	{"population", COL_INT},
+	{"figures_by", COL_TEXT}, /* who last set a figure of the unit (orgunit set, orgunit figures) */
+	{"figures_on", COL_TEXT}, /* and when (ISO) */
 	{NULL, 0},
 };
 
@@ -285,4 +289,158 @@ orgunit_list(struct store *st, const char *under)
 		return rec_list(st, &orgunit_table, NULL, NULL, NULL, "id");
 	return rec_list(st, &orgunit_table, NULL, "id = ?2 OR " UNIT_SQL_BELOW("id", "?2"), under,
 			"id");
+}
+
+/* ---- figures kept per unit by national (population; any figure an indicator reads) ---- */
+
+/* The per-unit figures an indicator may read; each is a whole number or unknown (NULL), never 0 for unknown. */
+static const char *const figures[] = {"population", NULL};
+
+#define FIGURE_MAX 10000000000LL /* more than any unit holds */
+
+/* figure_check checks that code is an org unit, field a figure and text its value: *v, -1 for unknown. */
+static int
+figure_check(struct store *st, const char *code, const char *field, const char *text, long long *v,
+	     struct nz_err *err)
+{
+	char owner[NZ_ID_MAX], buf[32], *end;
+	int i;
+
+	for (i = 0; figures[i] != NULL && strcmp(figures[i], field) != 0; i++)
+		;
+	if (figures[i] == NULL)
+		return nz_fail(err, NZ_EINVAL, "'%s' is not a figure of an org unit (population)", field);
+	if (code == NULL || rec_owner(st, &orgunit_table, code, owner, NULL) != 0)
+		return nz_fail(err, NZ_ENOTFOUND, "no org unit '%s' (import the tree first)", code ? code : "");
+	if (text == NULL || text[0] == '\0' || strcmp(text, "unknown") == 0) {
+		*v = -1;
+		return 0;
+	}
+	if (fa_ascii(text, buf, sizeof(buf)) != 0 || buf[0] < '0' || buf[0] > '9')
+		goto bad;
+	*v = strtoll(buf, &end, 10);
+	if (*end != '\0' || *v > FIGURE_MAX)
+		goto bad;
+	return 0;
+bad:
+	return nz_fail(err, NZ_EINVAL, "%s of %s: '%s' is not a whole number from 0 to %lld (or 'unknown')", field, code,
+		       text, FIGURE_MAX);
+}
+
+static int
+figure_write(struct store *st, const char *code, const char *field, long long v, const char *author,
+	     struct nz_err *err)
+{
+	struct colset *cs = colset_new();
+	char today[11];
+	int rc;
+
+	nz_today(today);
+	if (v >= 0)
+		colset_int(cs, field, v);
+	else
+		colset_null(cs, field);
+	colset_text(cs, "figures_by", author);
+	colset_text(cs, "figures_on", today);
+	rc = store_write(st, "orgunit", code, "IR", cs, author, err);
+	colset_free(cs);
+	return rc;
+}
+
+int
+orgunit_set_figure(struct store *st, const char *code, const char *field, const char *value, const char *author,
+		   struct nz_err *err)
+{
+	long long v;
+	int rc;
+
+	if ((rc = rec_national_only(st, "org-unit figures", err)) != 0 ||
+	    (rc = figure_check(st, code, field, value, &v, err)) != 0)
+		return rc;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = figure_write(st, code, field, v, author, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
+int
+orgunit_import_figures(struct store *st, const char *path, const char *author, int *count, struct nz_err *err)
+{
+	struct fig_row {
+		char code[NZ_ID_MAX];
+		long long v;
+	} *rows = NULL;
+	char line[CSV_LINE], *fld[CSV_FIELDS], field[32] = "";
+	int nrows = 0, lineno = 0, nf, i, rc = 0;
+	FILE *f;
+
+	*count = 0;
+	if ((rc = rec_national_only(st, "org-unit figures", err)) != 0)
+		return rc;
+	if ((f = fopen(path, "r")) == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "cannot open '%s'", path);
+	if ((rows = calloc(IMPORT_MAX, sizeof(*rows))) == NULL) {
+		fclose(f);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	/* Every row is checked before anything is written. */
+	while (fgets(line, sizeof(line), f) != NULL) {
+		size_t len = strlen(line);
+
+		lineno++;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: line too long", path, lineno);
+			goto out;
+		}
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len == 0)
+			continue;
+		nf = split_csv(line, fld);
+		if (lineno == 1) {
+			if (nf != 2 || strcmp(fld[0], "code") != 0) {
+				rc = nz_fail(err, NZ_EINVAL, "%s:1: the header is not code,FIGURE (code,population)", path);
+				goto out;
+			}
+			snprintf(field, sizeof(field), "%s", fld[1]);
+			continue;
+		}
+		if (nf != 2) {
+			rc = nz_fail(err, NZ_EINVAL, "%s:%d: %d fields; code,%s has 2", path, lineno, nf, field);
+			goto out;
+		}
+		if (nrows == IMPORT_MAX) {
+			rc = nz_fail(err, NZ_ETOOBIG, "%s: more than %d rows", path, IMPORT_MAX);
+			goto out;
+		}
+		if ((rc = figure_check(st, fld[0], field, fld[1], &rows[nrows].v, err)) != 0) {
+			char msg[NZ_ERRMSG_MAX];
+			snprintf(msg, sizeof(msg), "%s", err != NULL ? err->msg : "");
+			rc = nz_fail(err, rc, "%s:%d: %s; nothing was changed", path, lineno, msg);
+			goto out;
+		}
+		snprintf(rows[nrows].code, sizeof(rows[nrows].code), "%s", fld[0]);
+		nrows++;
+	}
+	if (field[0] == '\0' || nrows == 0) {
+		rc = nz_fail(err, NZ_EINVAL, "%s: no rows", path);
+		goto out;
+	}
+	if ((rc = store_begin(st, err)) != 0)
+		goto out;
+	for (i = 0; i < nrows && rc == 0; i++)
+		rc = figure_write(st, rows[i].code, field, rows[i].v, author, err);
+	if (rc != 0) {
+		store_rollback(st);
+		goto out;
+	}
+	if ((rc = store_commit(st, err)) == 0)
+		*count = nrows;
+out:
+	free(rows);
+	fclose(f);
+	return rc;
 }
