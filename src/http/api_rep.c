@@ -376,7 +376,7 @@ alloc(struct api *a)
 	if (level == NULL)
 		level = unit_level(under) == NZ_LEVEL_NATIONAL ? "province" : "county";
 	if (alloc_unknown_parse(api_query(a, "unknown") ? api_query(a, "unknown") : "refuse", &unknown, &err) != 0) {
-		api_error(a, 400, "invalid", "unknown", err.msg);
+		api_error(a, 400, "invalid", "unknown", "%s", err.msg);
 		return;
 	}
 	if ((j = alloc_compute(a->st, budget, level, under, api_query(a, "period"), unknown, &err)) == NULL)
