@@ -425,6 +425,7 @@ struct srv_ctx {
 struct pipe_load {
 	uint32_t pipe;
 	int pending; /* replies handed to NNG and not yet taken by the pipe */
+	bool cut;    /* closed by us: its requests still queued are dropped without a word */
 };
 
 struct net_server {
@@ -565,7 +566,7 @@ srv_load(struct net_server *s, uint32_t pipe, bool add)
 		s->loads = grown;
 		s->caploads = cap;
 	}
-	s->loads[s->nloads] = (struct pipe_load){pipe, 0};
+	s->loads[s->nloads] = (struct pipe_load){pipe, 0, false};
 	return &s->loads[s->nloads++];
 }
 
@@ -597,8 +598,11 @@ srv_handle(struct net_server *s, struct event *e)
 	if (e->kind == EV_SRV_SENT) {
 		if ((load = srv_load(s, nng_pipe_id(c->pipe), false)) != NULL && load->pending > 0)
 			load->pending--;
-		if (e->rc == NNG_ETIMEDOUT)
+		if (e->rc == NNG_ETIMEDOUT && (load == NULL || !load->cut)) {
 			srv_cut(s, c->pipe, "a reply left unread");
+			if (load != NULL)
+				load->cut = true;
+		}
 	}
 	if (e->kind == EV_SRV_SENT || e->rc != 0) {
 		if (e->rc != 0 && e->rc != NNG_ECLOSED && e->rc != NNG_ECANCELED)
@@ -609,8 +613,14 @@ srv_handle(struct net_server *s, struct event *e)
 	}
 	p = nng_msg_get_pipe(e->msg);
 	load = srv_load(s, nng_pipe_id(p), true);
-	if (load == NULL || load->pending >= PIPE_PENDING_MAX) {
-		srv_cut(s, p, load ? "requests sent while replies are left unread" : "out of memory");
+	if (load == NULL || load->cut || load->pending >= PIPE_PENDING_MAX) {
+		/* One line per pipe: a flood must not fill the log instead. */
+		if (load == NULL || !load->cut)
+			srv_cut(s, p, load ? "requests sent while replies are left unread" : "out of memory");
+		else
+			nng_pipe_close(p);
+		if (load != NULL)
+			load->cut = true;
 		nng_msg_free(e->msg);
 		e->msg = NULL;
 		srv_recv(c);

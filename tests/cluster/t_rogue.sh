@@ -39,7 +39,9 @@ check_eq "the serving province's WAL is 0600" "$(stat -c %a "$T/IR-07/nehzat.db-
 # NNG's ipc framing: the SP header (REQ is protocol 48), then per message a
 # 1-byte type, an 8-byte length, the REQ request id, the body (garbage here).
 if command -v python3 >/dev/null; then
-	python3 - "$T/IR-07.sock" 25 >"$T/pipeliner.out" 2>&1 <<'PY' &
+	# It stops by itself after 8 s, between messages: one killed in the middle
+	# of a handshake would trip NNG 1.5.2's ipc listener (see t_hostile.sh).
+	python3 - "$T/IR-07.sock" 8 >"$T/pipeliner.out" 2>&1 <<'PY' &
 import socket, struct, sys, time
 path, secs = sys.argv[1], float(sys.argv[2])
 end, conns, sent = time.time() + secs, 0, 0
@@ -66,12 +68,12 @@ PY
 	t0=$SECONDS
 	check "a real child syncs while a peer pipelines without reading" \
 		timeout 20 "$B" sync -D "$(dir_of IR-07-03)" --once
-	check "within seconds" test $((SECONDS - t0)) -le 10
+	check "within seconds, while the flood goes on" test $((SECONDS - t0)) -le 5
 	echo "# the child's sync took $((SECONDS - t0)) s under the flood"
 	check_eq "its change arrived" \
 		"$(sql IR-07 "SELECT count(*) FROM issue WHERE title = 'while the port is flooded'")" 1
-	kill "$attacker" 2>/dev/null
-	wait "$attacker" 2>/dev/null
+	wait "$attacker"
+	echo "# pipeliner: $(cat "$T/pipeliner.out")"
 	check_match "the province cut the pipeliner" "$(cat "$T/IR-07.log")" "net.server pipe=[0-9]+ action=cut"
 	check "and is still running" kill -0 "$(cat "$T/IR-07.pid")"
 else
@@ -82,7 +84,11 @@ fi
 sql IR-07-03 "INSERT INTO oplog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)
 	VALUES ('IR-07', 9223372036854775807, 1, 'issue', 'zz', 'IR-07', 0, 'x', x'80', 'IR-07')"
 m=$(sql IR-07 "SELECT coalesce(max(origin_seq), 0) FROM oplog WHERE origin = 'IR-07'")
-out=$(nz sync -D "$(dir_of IR-07-03)" --once 2>&1)
+for i in 1 2 3 4 5 6; do # the listener may have gone deaf meanwhile: its guard listens again within 8 s
+	out=$(nz sync -D "$(dir_of IR-07-03)" --once 2>&1)
+	[[ $out =~ seen_parent_seq ]] && break
+	sleep 2
+done
 check_match "a HELLO with seen_parent_seq 2^63-1 is refused" "$out" "seen_parent_seq 9223372036854775807 is above"
 check "the province still writes" nz issue add -D "$(dir_of IR-07)" --title "still writing"
 check_eq "with the next sequence" \
