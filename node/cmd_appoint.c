@@ -118,8 +118,9 @@ appoint_add_exec(const struct cmd_opts *o, int argc, char **argv)
 	char *pos[POS_MAX];
 	int npos, rc;
 
-	const char *date = NULL, *term = NULL, *number = NULL;
+	const char *date = NULL, *term = NULL, *number = NULL, *replaces = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--date", &date),
+				       CLI_VAL("--replaces", &replaces),
 				       CLI_VAL("--term-months", &term),
 				       CLI_VAL("--number", &number),
 				       CLI_END};
@@ -134,8 +135,14 @@ appoint_add_exec(const struct cmd_opts *o, int argc, char **argv)
 		return rc;
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	rc = sel_appoint(n.st, pos[0], date ? iso : NULL, (int)months, number, n.author, id, no,
-			 &err);
+	if (replaces != NULL && term != NULL) {
+		node_close(&n);
+		return cmd_usage("appoint add: --replaces fills the rest of that term; drop --term-months");
+	}
+	if (replaces != NULL)
+		rc = sel_appoint_replace(n.st, pos[0], replaces, date ? iso : NULL, number, n.author, id, no, &err);
+	else
+		rc = sel_appoint(n.st, pos[0], date ? iso : NULL, (int)months, number, n.author, id, no, &err);
 	if (rc == 0)
 		printf("%s %s\n", id, no);
 	return cli_done(&n, rc, &err, NULL);
@@ -206,7 +213,7 @@ appoint_summary_exec(const struct cmd_opts *o, int argc, char **argv)
 
 static const struct cmd_sub appoint_subs[] = {
 	{"add", "-D DIR APPLICANT [--date DATE] [--term-months N]\n"
-	  "[--number NO]",
+	  "[--number NO] [--replaces APPOINTMENT]",
 	 NULL, appoint_add_exec},
 	{"revoke", "-D DIR ID --reason R",
 	 NULL, appoint_revoke_exec},

@@ -316,6 +316,20 @@ int sel_appoint(struct store *st, const char *applicant, const char *date, int t
 		const char *number, const char *author, char appt_id[NZ_RID_MAX],
 		char decree_no[SEL_DECREE_NO_MAX], struct nz_err *err);
 
+/*
+ * sel_appoint_replace fills the place a revocation freed, from the ranked
+ * list of the same call (a waiting list), also once the call is completed:
+ * replaces is the revoked appointment, of the same call, whose term has not
+ * ended on date and whose place is not filled yet; no qualified group never
+ * appointed in the call may be ranked above applicant.  The new term
+ * ends when the replaced one would have; the appointment and its decree
+ * record whom they replace (replaces, replaces_name).  Otherwise as
+ * sel_appoint.
+ */
+int sel_appoint_replace(struct store *st, const char *applicant, const char *replaces, const char *date,
+			const char *number, const char *author, char appt_id[NZ_RID_MAX],
+			char decree_no[SEL_DECREE_NO_MAX], struct nz_err *err);
+
 /* sel_revoke revokes an active appointment with a reason; its place in the quota is free again. */
 int sel_revoke(struct store *st, const char *appt_id, const char *reason, const char *author,
 	       struct nz_err *err);

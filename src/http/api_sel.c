@@ -335,11 +335,12 @@ rank(struct api *a)
 		api_list(a, r);
 }
 
-/* POST /appointments {applicant, date, term_months, number} */
+/* POST /appointments {applicant, date, term_months, number, replaces} */
 static void
 appoint(struct api *a)
 {
 	const char *applicant = api_str(a, "applicant", true), *number = api_str(a, "number", false);
+	const char *replaces = api_str(a, "replaces", false);
 	int term = (int)api_int(a, "term_months", 0, 0, 60, false);
 	char date[11], id[NZ_RID_MAX] = "", no[SEL_DECREE_NO_MAX] = "";
 	bool dated = api_date(a, "date", date, false);
@@ -347,7 +348,10 @@ appoint(struct api *a)
 
 	if (api_bad(a))
 		return;
-	if (sel_appoint(a->st, applicant, dated ? date : NULL, term, number, AUTHOR, id, no, &err) != 0) {
+	if ((replaces != NULL ? sel_appoint_replace(a->st, applicant, replaces, dated ? date : NULL, number, AUTHOR, id,
+						    no, &err)
+			      : sel_appoint(a->st, applicant, dated ? date : NULL, term, number, AUTHOR, id, no, &err)) !=
+	    0) {
 		api_fail(a, &err);
 		return;
 	}

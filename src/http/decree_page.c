@@ -201,9 +201,16 @@ http_decree_html(struct store *st, const char *key, const char *fallback_name, c
 	html_text(f, area);
 	snprintf(months, sizeof(months), "%lld",
 		 (long long)json_integer_value(json_object_get(d, "term_months")));
-	fputs(" برای مدت ", f);
-	fa_digits(f, months);
-	fputs(" ماه، از ", f);
+	if (jstr(d, "replaces_name")[0] != '\0') {
+		/* From the waiting list: the rest of the term of the group whose place it fills. */
+		fputs(" برای باقی‌ماندهٔ دورهٔ «", f);
+		html_text(f, jstr(d, "replaces_name"));
+		fputs("» و به جای آن، از ", f);
+	} else {
+		fputs(" برای مدت ", f);
+		fa_digits(f, months);
+		fputs(" ماه، از ", f);
+	}
 	fa_date(f, jstr(d, "term_start"), true);
 	fputs(" تا ", f);
 	fa_date(f, jstr(d, "term_end"), true);

@@ -35,11 +35,11 @@ check_eq "the county holds version 1" "$(nz standard show -D "$CTY" --json | fie
 C=$(nz call add -D "$CTY" --title "فراخوان جذب همیاران اجتماعی" --opens 1405-09-01 --closes 1405-09-15)
 check "the county opens its call" nz call open -D "$CTY" "$C"
 g=()
-for i in 1 2 3 4; do
+for i in 1 2 3 4 5; do
 	g+=("$(nz applicant add -D "$CTY" "$C" --name "گروه همیار $i" --kind people --contact "مسئول $i" \
 		--phone "0917111000$i")")
 done
-check_eq "four applicants" "$(nz applicant list -D "$CTY" "$C" --json | field id | wc -l)" "4"
+check_eq "five applicants" "$(nz applicant list -D "$CTY" "$C" --json | field id | wc -l)" "5"
 nz call close -D "$CTY" "$C" --early "همه رسیدند" >/dev/null
 ok_reviews=0
 for a in "${g[@]}"; do
@@ -48,7 +48,7 @@ for a in "${g[@]}"; do
 			participation=8 >/dev/null && ok_reviews=$((ok_reviews + 1))
 	done
 done
-check_eq "eight reviews" "$ok_reviews" "8"
+check_eq "ten reviews" "$ok_reviews" "10"
 check "review finished" nz call finish-review -D "$CTY" "$C"
 ok_iv=0
 for a in "${g[@]}"; do
@@ -56,8 +56,8 @@ for a in "${g[@]}"; do
 		nz interview score -D "$CTY" "$a" motivation=8 problems=8 teamwork=8 commitment=8 >/dev/null &&
 		ok_iv=$((ok_iv + 1))
 done
-check_eq "four interviews" "$ok_iv" "4"
-check_eq "all four qualify" "$(nz rank -D "$CTY" "$C" --json | grep -c '"qualified": true')" "4"
+check_eq "five interviews" "$ok_iv" "5"
+check_eq "all five qualify" "$(nz rank -D "$CTY" "$C" --json | grep -c '"qualified": true')" "5"
 o1=$(nz appoint add -D "$CTY" "${g[0]}")
 o2=$(nz appoint add -D "$CTY" "${g[1]}")
 check_eq "the county appoints two" "${o1#* } ${o2#* }" "IR-07-03/1405/0001 IR-07-03/1405/0002"
@@ -106,4 +106,22 @@ check "the county revokes the province's appointment" nz appoint revoke -D "$CTY
 check "national sees 2 active again" wait_for 30 active_at IR 2
 check "national's check is clean" nz check -D "$NAT"
 check_eq "history keeps all four decrees" "$(nz decree list -D "$NAT" --under IR-07-03 --json | field number | wc -l)" "4"
+
+# ---- the waiting list: after the call is completed, a freed place goes down the same call's ranked list ----
+check "the county completes its call" nz call complete -D "$CTY" "$C"
+check "the county revokes a third group's appointment" nz appoint revoke -D "$CTY" "${o3%% *}" --reason "انحلال گروه"
+check_fails "a completed call appoints no one afresh" nz appoint add -D "$CTY" "${g[4]}"
+check_fails "the place of an active appointment is not free" nz appoint add -D "$CTY" "${g[4]}" --replaces "${o1%% *}"
+o5=$(nz appoint add -D "$CTY" "${g[4]}" --replaces "${o3%% *}")
+check_eq "the fifth group fills the freed place from the waiting list" "${o5#* }" "IR-07-03/1405/0004"
+check_fails "a place is filled once" nz appoint add -D "$CTY" "${g[3]}" --replaces "${o3%% *}"
+check_eq "its term ends with the term it fills" \
+	"$(sql IR-07-03 "SELECT a.term_end = b.term_end FROM sel_appointment a, sel_appointment b WHERE a.id = '${o5%% *}' AND b.id = '${o3%% *}'")" 1
+check "the province sees the replacement" wait_sql IR-07 "SELECT replaces FROM sel_appointment WHERE id = '${o5%% *}' AND status = 'active'" "${o3%% *}"
+check "national sees it" wait_sql IR "SELECT replaces FROM sel_appointment WHERE id = '${o5%% *}' AND status = 'active'" "${o3%% *}"
+check_eq "national's decree says whom it replaces" \
+	"$(sql IR "SELECT replaces_name FROM sel_decree WHERE number = 'IR-07-03/1405/0004'")" "گروه همیار 3"
+check "national prints it" nz decree print -D "$NAT" IR-07-03/1405/0004 --html "$T/r.html"
+check_match "the page names the group replaced" "$(cat "$T/r.html")" "باقی‌ماندهٔ دورهٔ «گروه همیار 3» و به جای آن"
+check "national's check is still clean" nz check -D "$NAT"
 finish

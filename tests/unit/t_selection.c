@@ -558,6 +558,42 @@ run_call(struct store *st, const char *who, int n, char call[NZ_RID_MAX], char a
 		OK(score_all(st, apps[i], NULL, "8", true));
 }
 
+/*
+ * The waiting list: a county (quota 2) appoints ranks 1 and 2 of four, the
+ * call is completed, rank 1 is revoked; its place goes to rank 3, not 4.
+ */
+static void
+test_waiting(struct store *ir, struct store *st)
+{
+	char call[NZ_RID_MAX], apps[4][NZ_RID_MAX], appt[2][NZ_RID_MAX], x[NZ_RID_MAX], y[NZ_RID_MAX];
+	char no[SEL_DECREE_NO_MAX];
+	json_t *d;
+
+	CHECK(copy_changes(ir, st) > 0);
+	run_call(st, NULL, 4, call, apps);
+	OK(sel_appoint(st, apps[0], NULL, 0, NULL, "tester", appt[0], no, &err));
+	OK(sel_appoint(st, apps[1], NULL, 0, NULL, "tester", appt[1], no, &err));
+	OK(sel_call_move(st, call, CALL_COMPLETED, "tester", &err));
+	REFUSED(st, sel_appoint_replace(st, apps[2], appt[0], NULL, NULL, "tester", x, no, &err), NZ_ESTATE); /* active */
+	OK(sel_revoke(st, appt[0], "انحلال گروه", "tester", &err));
+	REFUSED(st, sel_appoint(st, apps[2], NULL, 0, NULL, "tester", x, no, &err), NZ_ESTATE); /* completed */
+	REFUSED(st, sel_appoint_replace(st, apps[3], appt[0], NULL, NULL, "tester", x, no, &err), NZ_ESTATE);
+	CHECK(strstr(err.msg, "rank order") != NULL);
+	OK(sel_appoint_replace(st, apps[2], appt[0], NULL, NULL, "tester", x, no, &err));
+	REFUSED(st, sel_appoint_replace(st, apps[3], appt[0], NULL, NULL, "tester", y, no, &err), NZ_EEXIST);
+	d = sel_decree_get(st, x);
+	CHECK_STR(json_string_value(json_object_get(d, "replaces")), appt[0]);
+	CHECK_STR(json_string_value(json_object_get(d, "replaces_name")), "گروه 1");
+	json_decref(d);
+	CHECK_INT(count(st, "SELECT count(*) FROM sel_appointment WHERE status = 'active'"), 2);
+	/* After the term it would fill has ended, a new call is needed. */
+	setenv("NEHZAT_TODAY", "2029-01-01", 1);
+	OK(sel_revoke(st, x, "آزمون", "tester", &err));
+	REFUSED(st, sel_appoint_replace(st, apps[3], x, "2029-01-01", NULL, "tester", y, no, &err), NZ_ESTATE);
+	CHECK(strstr(err.msg, "ended on") != NULL);
+	setenv("NEHZAT_TODAY", "2026-11-28", 1);
+}
+
 /* A province: its own quota of 5. */
 static void
 test_province(struct store *ir, struct store *st)
@@ -659,7 +695,7 @@ test_withdraw(struct store *st)
 int
 main(void)
 {
-	struct store *ir, *county, *prov, *prov2, *county2, *county3;
+	struct store *ir, *county, *prov, *prov2, *county2, *county3, *county4;
 
 	setenv("NEHZAT_TODAY", "2026-11-28", 1);
 	tmp = t_tmpdir();
@@ -669,6 +705,7 @@ main(void)
 	prov2 = open_node("IR-08");
 	county2 = open_node("IR-07-05");
 	county3 = open_node("IR-08-02");
+	county4 = open_node("IR-09-01");
 
 	test_numbers();
 	test_standards(ir, county);
@@ -677,6 +714,7 @@ main(void)
 	test_apart(ir, prov, county2);
 	CHECK(copy_changes(ir, county3) > 0);
 	test_withdraw(county3);
+	test_waiting(ir, county4);
 
 	store_close(ir);
 	store_close(county);
@@ -684,5 +722,6 @@ main(void)
 	store_close(prov2);
 	store_close(county2);
 	store_close(county3);
+	store_close(county4);
 	TEST_DONE();
 }

@@ -77,11 +77,85 @@ own_seq(const char *number, const char *owner, int year)
 	return *p >= '0' && *p <= '9' && *end == '\0' && v > 0 && v < 1000000 ? (int)v : 0;
 }
 
-int
-sel_appoint(struct store *st, const char *applicant, const char *date, int term_months, const char *number,
-	    const char *author, char appt_id[NZ_RID_MAX], char decree_no[SEL_DECREE_NO_MAX],
-	    struct nz_err *err)
+/* struct freed is the revoked appointment a waiting-list appointment replaces. */
+struct freed {
+	char id[NZ_RID_MAX];
+	char name[NAME_MAX_BYTES + 1];
+	char term_end[11];
+};
+
+/*
+ * load_freed checks that appointment id is a revoked one of call c, not yet
+ * replaced, whose term has not ended on day, and reads it into f.
+ */
+static int
+load_freed(struct store *st, const struct call *c, const char *id, const char *day, struct freed *f,
+	   struct nz_err *err)
 {
+	sqlite3_stmt *q = store_prepare(st,
+					"SELECT call_id, status, group_name, term_end FROM sel_appointment"
+					" WHERE id = ? AND deleted = 0",
+					err);
+	char call[NZ_RID_MAX] = "", status[16] = "", when[11];
+	int found;
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
+	if ((found = sqlite3_step(q) == SQLITE_ROW)) {
+		copy(call, sizeof(call), col_text(q, 0));
+		copy(status, sizeof(status), col_text(q, 1));
+		copy(f->name, sizeof(f->name), col_text(q, 2));
+		copy(f->term_end, sizeof(f->term_end), col_text(q, 3));
+	}
+	sqlite3_reset(q);
+	copy(f->id, sizeof(f->id), id);
+	if (!found)
+		return nz_fail(err, NZ_ENOTFOUND, "no appointment with id '%s'", id);
+	if (strcmp(call, c->id) != 0)
+		return nz_fail(err, NZ_EINVAL, "appointment '%s' is of call '%s'; a place is filled from its own call's"
+			       " ranked list", id, call);
+	if (strcmp(status, "revoked") != 0)
+		return nz_fail(err, NZ_ESTATE, "appointment '%s' (%s) is %s; only a revoked one frees a place", id,
+			       f->name, status);
+	if (sel_count_rows(st, "SELECT count(*) FROM sel_appointment WHERE replaces = ? AND deleted = 0", id,
+			   NULL) > 0)
+		return nz_fail(err, NZ_EEXIST, "the place of appointment '%s' (%s) is filled already", id, f->name);
+	if (strcmp(day, f->term_end) > 0) {
+		sel_to_jalali(f->term_end, when);
+		return nz_fail(err, NZ_ESTATE, "the term of appointment '%s' ended on %s; open a new call", id, when);
+	}
+	return 0;
+}
+
+/*
+ * next_waiting returns the best-ranked row of rows that qualifies, has not
+ * withdrawn and was never appointed in this call: the head of the waiting list.
+ */
+static struct rrow *
+next_waiting(struct store *st, struct rrow *rows, int n)
+{
+	struct rrow *best = NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (!rows[i].qualified || rows[i].withdrawn || rows[i].rank <= 0)
+			continue;
+		if (sel_count_rows(st, "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0",
+				   rows[i].id, NULL) != 0)
+			continue;
+		if (best == NULL || rows[i].rank < best->rank)
+			best = &rows[i];
+	}
+	return best;
+}
+
+static int
+appoint(struct store *st, const char *applicant, const char *replaces, const char *date, int term_months,
+	const char *number, const char *author, char appt_id[NZ_RID_MAX], char decree_no[SEL_DECREE_NO_MAX],
+	struct nz_err *err)
+{
+	struct freed fr = {"", "", ""};
 	struct applicant a;
 	struct call c;
 	struct sel_std s, cur;
@@ -111,10 +185,12 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 		return rc;
 	if ((rc = sel_load_both(st, applicant, &a, &c, err)) != 0)
 		goto fail;
-	if (c.state != CALL_REVIEWED) {
+	/* A completed call still fills a freed place from its ranked list, within the term (waiting list). */
+	if (c.state != CALL_REVIEWED && !(replaces != NULL && c.state == CALL_COMPLETED)) {
 		rc = nz_fail(err, NZ_ESTATE, "call '%s' is %s; %s", c.id, sel_call_state_name(c.state),
 			     c.state < CALL_REVIEWED ? "groups are selected once its review is finished"
-						     : "open a new call to fill a place");
+						     : "a place freed by a revocation is filled with --replaces"
+						       " APPOINTMENT, else open a new call");
 		goto fail;
 	}
 	if ((rc = sel_call_std(st, &c, &s, err)) != 0 || (rc = sel_rank_build(st, &c, &s, &rows, &nrows, err)) != 0)
@@ -122,6 +198,17 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 	if ((r = sel_rrow_find(rows, nrows, applicant)) == NULL) {
 		rc = nz_fail(err, NZ_ENOTFOUND, "applicant '%s' is not in call '%s'", applicant, c.id);
 		goto fail;
+	}
+	if (replaces != NULL) {
+		struct rrow *head;
+		if ((rc = load_freed(st, &c, replaces, day, &fr, err)) != 0)
+			goto fail;
+		if (r->qualified && (head = next_waiting(st, rows, nrows)) != NULL && head != r &&
+		    head->rank < r->rank) {
+			rc = nz_fail(err, NZ_ESTATE, "the waiting list goes in rank order: '%s' (%s, rank %d) comes before"
+				     " '%s' (rank %d)", head->name, head->id, head->rank, a.name, r->rank);
+			goto fail;
+		}
 	}
 	if (sel_count_rows(st,
 		       "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0"
@@ -184,7 +271,9 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 	}
 	if (term_months == 0)
 		term_months = s.term_months;
-	if (term_end(day, term_months, end) != 0) {
+	if (replaces != NULL) {
+		copy(end, sizeof(end), fr.term_end); /* the rest of the term it fills */
+	} else if (term_end(day, term_months, end) != 0) {
 		rc = nz_fail(err, NZ_EINVAL, "a term of %d months from %s leaves the calendar", term_months,
 			     day);
 		goto fail;
@@ -204,6 +293,8 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 	colset_text(cs, "decree_id", decree_id);
 	colset_text(cs, "decree_no", decree_no);
 	colset_text(cs, "by_node", store_node(st));
+	if (replaces != NULL)
+		colset_text(cs, "replaces", fr.id);
 	if ((rc = sel_write_rec(st, "sel_appointment", appt_id, c.owner, cs, author, err)) != 0)
 		goto fail;
 	cs = colset_new();
@@ -221,6 +312,10 @@ sel_appoint(struct store *st, const char *applicant, const char *date, int term_
 	colset_text(cs, "group_name", a.name);
 	colset_text(cs, "group_kind", a.kind);
 	colset_text(cs, "by_node", store_node(st));
+	if (replaces != NULL) {
+		colset_text(cs, "replaces", fr.id);
+		colset_text(cs, "replaces_name", fr.name);
+	}
 	if ((rc = sel_write_rec(st, "sel_decree", decree_id, c.owner, cs, author, err)) != 0)
 		goto fail;
 	free(rows);
@@ -230,6 +325,24 @@ fail:
 	store_rollback(st);
 	appt_id[0] = decree_no[0] = '\0';
 	return rc;
+}
+
+int
+sel_appoint(struct store *st, const char *applicant, const char *date, int term_months, const char *number,
+	    const char *author, char appt_id[NZ_RID_MAX], char decree_no[SEL_DECREE_NO_MAX],
+	    struct nz_err *err)
+{
+	return appoint(st, applicant, NULL, date, term_months, number, author, appt_id, decree_no, err);
+}
+
+int
+sel_appoint_replace(struct store *st, const char *applicant, const char *replaces, const char *date,
+		    const char *number, const char *author, char appt_id[NZ_RID_MAX],
+		    char decree_no[SEL_DECREE_NO_MAX], struct nz_err *err)
+{
+	if (replaces == NULL || replaces[0] == '\0')
+		return nz_fail(err, NZ_EINVAL, "name the revoked appointment whose place is filled");
+	return appoint(st, applicant, replaces, date, 0, number, author, appt_id, decree_no, err);
 }
 
 int
@@ -347,7 +460,7 @@ sel_decree_get(struct store *st, const char *key)
 	rows = sel_query_json(
 		st,
 		"SELECT id, owner, number, year, seq, date, group_name, group_kind, term_months,"
-		" term_start, term_end, appointment_id, applicant_id, call_id, by_node,"
+		" term_start, term_end, appointment_id, applicant_id, call_id, by_node, replaces, replaces_name,"
 		" (SELECT status FROM sel_appointment p WHERE p.id = d.appointment_id) AS status,"
 		" (SELECT revoked FROM sel_appointment p WHERE p.id = d.appointment_id) AS revoked,"
 		" (SELECT revoke_reason FROM sel_appointment p WHERE p.id = d.appointment_id)"

@@ -113,6 +113,7 @@ static const struct col_def appt_cols[] = {
 	{"revoked", COL_TEXT},
 	{"revoke_reason", COL_TEXT},
 	{"by_node", COL_TEXT}, /* the node that appointed: shown when replicas disagree */
+	{"replaces", COL_TEXT}, /* the revoked appointment whose place it fills (waiting list) */
 	{NULL, 0},
 };
 static const char *const appt_idx[] = {"call_id", "applicant_id", "status", NULL};
@@ -132,6 +133,8 @@ static const struct col_def decree_cols[] = {
 	{"group_name", COL_TEXT},
 	{"group_kind", COL_TEXT},
 	{"by_node", COL_TEXT},
+	{"replaces", COL_TEXT},      /* the revoked appointment whose place it fills */
+	{"replaces_name", COL_TEXT}, /* and its group's name, as the decree says it */
 	{NULL, 0},
 };
 static const char *const decree_idx[] = {"number", "appointment_id", NULL};
