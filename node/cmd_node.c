@@ -75,12 +75,15 @@ const struct cmd_def cmd_init = {
 
 /*
  * key_rotate makes a new key for the node, written beside the current one as
- * node.key.next.  The node announces it to its parent at its next session
- * (ROTATE, signed by the current key) and makes it node.key when the parent
- * has recorded it (node/serve.c): nothing else changes, nothing is resent.
+ * node.key.next.  A node with children announces it to them first (in
+ * HELLO_OK, signed by the current key) until each has acknowledged it; then
+ * it announces it to its parent at its next session (ROTATE, signed by the
+ * current key) and makes it node.key when the parent has recorded it, or,
+ * at national, at once (node/serve.c): nothing else changes, nothing is
+ * resent.  finish stops waiting for children that did not acknowledge.
  */
 static int
-key_rotate(struct node *n)
+key_rotate(struct node *n, bool finish)
 {
 	struct nz_err err = {0};
 	unsigned char pk[32], sk[64];
@@ -89,30 +92,45 @@ key_rotate(struct node *n)
 	int rc;
 
 	children = health_count(n->st, "SELECT count(*) FROM peer WHERE role = 'child' AND revoked = 0", NULL);
-	if (children != 0) {
-		fprintf(stderr, "nehzat: %s has children that pinned its key; rotating a parent's key is not"
-				" supported yet (its children would refuse it)\n", n->conf.id);
-		return 1;
-	}
-	if (n->conf.parent[0] == '\0') {
-		fprintf(stderr, "nehzat: %s has no parent to announce a new key to\n", n->conf.id);
-		return 1;
-	}
 	node_path(n, "node.key.next", next, sizeof(next));
-	if (access(next, F_OK) == 0) {
-		fprintf(stderr, "nehzat: a new key is already waiting in '%s'; it takes effect at the next sync"
-				" with the parent\n", next);
+	if (finish) {
+		if (access(next, F_OK) != 0) {
+			fprintf(stderr, "nehzat: no key rotation is under way (no '%s')\n", next);
+			return 1;
+		}
+		if (store_meta_set_int(n->st, "key_finish", 1, &err) != 0)
+			return cmd_fail(&err);
+		printf("the running node stops waiting for its children and switches to the new key within"
+		       " seconds;\na child that has not acknowledged it (its HELLO carried no key_ack; see the log's"
+		       " key.ack lines)\nrefuses this node from then on: pin the new key there with 'nehzat peer add"
+		       " --id %s --key NEW'\n(NEW: 'nehzat key' here afterwards), or enrol it again\n", n->conf.id);
+		return 0;
+	}
+	if (children == 0 && n->conf.parent[0] == '\0') {
+		fprintf(stderr, "nehzat: %s has neither a parent nor children to announce a new key to\n", n->conf.id);
 		return 1;
 	}
+	if (access(next, F_OK) == 0) {
+		fprintf(stderr, "nehzat: a new key is already waiting in '%s'; it takes effect once announced"
+				" (key rotate --finish stops waiting for children)\n", next);
+		return 1;
+	}
+	store_meta_set_int(n->st, "key_finish", 0, NULL);
 	crypto_sign_keypair(pk, sk);
 	rc = node_key_write(next, sk, &err);
 	sodium_memzero(sk, sizeof(sk));
 	if (rc != 0)
 		return cmd_fail(&err);
 	sodium_bin2hex(hex, sizeof(hex), pk, sizeof(pk));
-	printf("new key %s written to %s; the node announces it to its parent, signed by the current key,\n"
-	       "at its next sync (the running node within seconds; else 'nehzat sync --once'), and uses it\n"
-	       "from then on\n", hex, next);
+	if (children > 0)
+		printf("new key %s written to %s; the running node announces it to its %lld children,\n"
+		       "signed by the current key, and switches to it once each has acknowledged it%s\n",
+		       hex, next, (long long)children,
+		       n->conf.parent[0] ? " and its parent has recorded it" : "");
+	else
+		printf("new key %s written to %s; the node announces it to its parent, signed by the current key,\n"
+		       "at its next sync (the running node within seconds; else 'nehzat sync --once'), and uses it\n"
+		       "from then on\n", hex, next);
 	return 0;
 }
 
@@ -120,15 +138,22 @@ static int
 key_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct node n;
+	bool finish = false;
+	const struct cli_opt opts[] = {CLI_FLAG("--finish", &finish), CLI_END};
+	char *pos[1] = {NULL};
 	char hex[65];
-	int rc;
+	int npos, rc;
 
-	if (argc > 2 || (argc == 2 && strcmp(argv[1], "rotate") != 0))
-		return cmd_usage("key: unexpected argument '%s' (rotate)", argv[1]);
+	if ((rc = cli_parse("key", argc, argv, 1, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos == 1 && strcmp(pos[0], "rotate") != 0)
+		return cmd_usage("key: unexpected argument '%s' (rotate)", pos[0]);
+	if (finish && npos == 0)
+		return cmd_usage("key: --finish goes with rotate");
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	if (argc == 2) {
-		rc = key_rotate(&n);
+	if (npos == 1) {
+		rc = key_rotate(&n, finish);
 	} else {
 		sodium_bin2hex(hex, sizeof(hex), n.pk, sizeof(n.pk));
 		printf("%s\n", hex);
@@ -140,12 +165,15 @@ key_exec(const struct cmd_opts *o, int argc, char **argv)
 const struct cmd_def cmd_key = {
 	.name = "key",
 	.summary = "print this node's public key; rotate it",
-	.synopsis = "-D DIR [rotate]",
+	.synopsis = "-D DIR [rotate [--finish]]",
 	.about = "Prints this node's Ed25519 public key (hex), which its parent\n"
 		 "and children register with 'nehzat peer add'.\n"
 		 "rotate makes a new key (DIR/node.key.next), announced to the parent at the next sync,\n"
 		 "signed by the current key; once the parent has recorded it, it replaces node.key.\n"
-		 "No data is sent again.  A node with children cannot rotate its key yet.\n",
+		 "No data is sent again.  A node with children announces the new key to them first\n"
+		 "(signed by the current key) and switches once every registered child has\n"
+		 "acknowledged it; --finish stops waiting (a child that had not acknowledged must then\n"
+		 "be given the new key by hand, or enrolled again).\n",
 	.run = key_exec,
 };
 

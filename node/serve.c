@@ -32,6 +32,7 @@ struct loop {
 	struct http_app *http_app;
 	struct http_server *http;
 	uv_timer_t backoff, tick, poll;
+	int64_t unacked; /* children that have not acknowledged our next key, last logged */
 	uv_signal_t sigint, sigterm;
 	msgpack_sbuffer req;
 	int failures;
@@ -139,8 +140,11 @@ key_rotated(void *arg, const uint8_t next_sk[64], struct nz_err *err)
 
 /*
  * pending_rotation hands a new key waiting in node.key.next (`nehzat key
- * rotate`, perhaps while the node runs) to the next session, which announces
- * it to the parent.
+ * rotate`, perhaps while the node runs) on.  A node with children first
+ * announces it to them in HELLO_OK until every registered child has
+ * acknowledged it (or `key rotate --finish` says not to wait); then the next
+ * session announces it to the parent (ROTATE), or, at national, which has
+ * none, the node switches to it at once.
  */
 static void
 pending_rotation(struct loop *l)
@@ -148,6 +152,8 @@ pending_rotation(struct loop *l)
 	struct nz_err err = {0};
 	char next[PATH_MAX + 16];
 	unsigned char sk[64];
+	int64_t unacked;
+	bool forced;
 
 	node_path(l->n, "node.key.next", next, sizeof(next));
 	if (sync_rotating(l->sync) || access(next, F_OK) != 0)
@@ -156,8 +162,28 @@ pending_rotation(struct loop *l)
 		nz_log(NZ_LOG_ERROR, "key.rotate", "error=\"%s\"", err.msg);
 		return;
 	}
-	if (sync_rotate_to(l->sync, sk, key_rotated, l))
-		nz_log(NZ_LOG_INFO, "key.rotate", "parent=%s state=announcing", l->n->conf.parent);
+	sync_announce_key(l->sync, sk);
+	unacked = sync_key_unacked(l->sync);
+	forced = store_meta_get_int(l->n->st, "key_finish", 0) != 0;
+	if (unacked != 0 && !forced) {
+		if (unacked != l->unacked)
+			nz_log(NZ_LOG_INFO, "key.rotate", "state=announcing-to-children waiting_for=%lld",
+			       (long long)unacked);
+		l->unacked = unacked;
+		goto out;
+	}
+	l->unacked = 0;
+	if (l->n->conf.parent[0] != '\0') {
+		if (sync_rotate_to(l->sync, sk, key_rotated, l))
+			nz_log(NZ_LOG_INFO, "key.rotate", "parent=%s state=announcing forced=%d", l->n->conf.parent,
+			       forced && unacked != 0);
+	} else if (key_rotated(l, sk, &err) != 0) {
+		nz_log(NZ_LOG_ERROR, "key.rotate", "error=\"%s\"", err.msg);
+	} else {
+		sync_switch_key(l->sync, sk);
+		nz_log(NZ_LOG_INFO, "key.rotated", "children_waiting=%lld", (long long)unacked);
+	}
+out:
 	sodium_memzero(sk, sizeof(sk));
 }
 
@@ -302,7 +328,14 @@ resume(struct loop *l)
 static void
 on_tick(uv_timer_t *t)
 {
-	resume(t->data);
+	struct loop *l = t->data;
+
+	if (l->client == NULL) {
+		/* national: no parent to sync with, only its own key to rotate */
+		pending_rotation(l);
+		return;
+	}
+	resume(l);
 }
 
 /* Another process (a command on the same directory) may have written:
@@ -444,6 +477,9 @@ run(struct node *n, bool serve, bool once)
 		fprintf(stderr, "nehzat: %s has no parent to sync with\n", n->conf.id);
 		rc = 1;
 		goto out;
+	} else {
+		uv_timer_start(&l.tick, on_tick, (uint64_t)n->conf.sync_interval * 1000,
+			       (uint64_t)n->conf.sync_interval * 1000);
 	}
 	nz_log(NZ_LOG_INFO, "node.start", "id=%s parent=%s listen=%s", n->conf.id,
 	       n->conf.parent[0] ? n->conf.parent : "-", n->conf.listen[0] ? n->conf.listen : "-");

@@ -1514,12 +1514,26 @@ wire_decode_with(const uint8_t *buf, size_t len, const struct wire_schema *schem
 			m->hello.has_codec = true;
 			want++;
 		}
+		if (rc == 0 && n - 2 > want) {
+			/* Optional field 11 (PROTOCOL.md §11, Rotation of a parent's key). */
+			rc = get_fixbin(&d, "key_ack", m->hello.key_ack, WIRE_SIG_LEN);
+			m->hello.has_key_ack = true;
+			want++;
+		}
 		break;
 	case WIRE_HELLO_OK:
 		if ((rc = dec_hello_ok(&d, &m->hello_ok)) == 0 && n - 2 > want) {
 			/* Optional field 11 (PROTOCOL.md §6.1). */
 			rc = dec_codec(&d, &m->hello_ok.codec);
 			m->hello_ok.has_codec = true;
+			want++;
+		}
+		if (rc == 0 && n - 2 > want) {
+			/* Optional field 12: [pubkey, sig] (PROTOCOL.md §11, Rotation of a parent's key). */
+			if ((rc = get_tuple(&d, "next_key", 2)) == 0 &&
+			    (rc = get_fixbin(&d, "next_key: pubkey", m->hello_ok.next_key, WIRE_KEY_LEN)) == 0)
+				rc = get_fixbin(&d, "next_key: sig", m->hello_ok.next_sig, WIRE_SIG_LEN);
+			m->hello_ok.has_next_key = true;
 			want++;
 		}
 		break;
@@ -2128,7 +2142,9 @@ wire_enc_hello(msgpack_sbuffer *out, const struct wire_hello *h)
 	    h->seen_parent_seq < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_HELLO, h->has_codec ? 9 : 8);
+	if (h->has_key_ack && !h->has_codec)
+		return NZ_EINVAL;
+	bad |= enc_begin(&pk, WIRE_HELLO, 8 + h->has_codec + h->has_key_ack);
 	bad |= put_str(&pk, h->node_id, strlen(h->node_id));
 	bad |= put_str(&pk, h->parent_id, strlen(h->parent_id));
 	bad |= msgpack_pack_bin_with_body(&pk, h->dbid, WIRE_DBID_LEN);
@@ -2139,6 +2155,8 @@ wire_enc_hello(msgpack_sbuffer *out, const struct wire_hello *h)
 	bad |= msgpack_pack_bin_with_body(&pk, h->sig, WIRE_SIG_LEN);
 	if (h->has_codec)
 		bad |= put_codec(&pk, &h->codec);
+	if (h->has_key_ack)
+		bad |= msgpack_pack_bin_with_body(&pk, h->key_ack, WIRE_SIG_LEN);
 	return enc_end(out, size, bad);
 }
 
@@ -2152,7 +2170,9 @@ wire_enc_hello_ok(msgpack_sbuffer *out, const struct wire_hello_ok *h)
 	if (!cstr_id_ok(h->node_id) || h->ack_cursor < 0 || h->seen_child_seq < 0 || h->head < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_HELLO_OK, h->has_codec ? 10 : 9);
+	if (h->has_next_key && !h->has_codec)
+		return NZ_EINVAL;
+	bad |= enc_begin(&pk, WIRE_HELLO_OK, 9 + h->has_codec + h->has_next_key);
 	bad |= put_str(&pk, h->node_id, strlen(h->node_id));
 	bad |= msgpack_pack_bin_with_body(&pk, h->dbid, WIRE_DBID_LEN);
 	bad |= msgpack_pack_int64(&pk, h->ack_cursor);
@@ -2164,6 +2184,11 @@ wire_enc_hello_ok(msgpack_sbuffer *out, const struct wire_hello_ok *h)
 	bad |= msgpack_pack_bin_with_body(&pk, h->sig, WIRE_SIG_LEN);
 	if (h->has_codec)
 		bad |= put_codec(&pk, &h->codec);
+	if (h->has_next_key) {
+		bad |= msgpack_pack_array(&pk, 2);
+		bad |= msgpack_pack_bin_with_body(&pk, h->next_key, WIRE_KEY_LEN);
+		bad |= msgpack_pack_bin_with_body(&pk, h->next_sig, WIRE_SIG_LEN);
+	}
 	return enc_end(out, size, bad);
 }
 
@@ -2482,6 +2507,24 @@ wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_
 	p = put_cstr(p, ok ? "nehzat-rotate-ok-1" : "nehzat-rotate-1");
 	p = put_cstr(p, ok ? parent_id : child_id);
 	p = put_cstr(p, ok ? child_id : parent_id);
+	p = put_be64(p, counter);
+	memcpy(p, next_pk, WIRE_KEY_LEN);
+	p += WIRE_KEY_LEN;
+	*len = (size_t)(p - out);
+	return 0;
+}
+
+int
+wire_next_key_signed(bool ack, const char *child_id, const char *parent_id, uint64_t counter,
+                     const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+{
+	uint8_t *p = out;
+
+	if (child_id == NULL || !cstr_id_ok(child_id) || parent_id == NULL || !cstr_id_ok(parent_id))
+		return NZ_EINVAL;
+	p = put_cstr(p, ack ? "nehzat-parent-key-ack-1" : "nehzat-parent-key-next-1");
+	p = put_cstr(p, ack ? child_id : parent_id);
+	p = put_cstr(p, ack ? parent_id : child_id);
 	p = put_be64(p, counter);
 	memcpy(p, next_pk, WIRE_KEY_LEN);
 	p += WIRE_KEY_LEN;

@@ -111,6 +111,8 @@ struct wire_hello {
 	char node_id[NZ_ID_MAX];
 	bool has_codec;              /* optional field 10 present */
 	struct wire_codec codec;
+	bool has_key_ack;            /* optional field 11 present (needs field 10) */
+	uint8_t key_ack[WIRE_SIG_LEN]; /* the child's signature of the parent's next key */
 	char parent_id[NZ_ID_MAX];
 	uint8_t dbid[WIRE_DBID_LEN];
 	uint64_t auth_counter;       /* strictly increasing per child (its HLC) */
@@ -125,6 +127,9 @@ struct wire_hello_ok {
 	char node_id[NZ_ID_MAX];
 	bool has_codec;              /* optional field 11 present */
 	struct wire_codec codec;
+	bool has_next_key;           /* optional field 12 present (needs field 11) */
+	uint8_t next_key[WIRE_KEY_LEN]; /* the parent's next public key */
+	uint8_t next_sig[WIRE_SIG_LEN]; /* signed by its current key */
 	uint8_t dbid[WIRE_DBID_LEN];
 	int64_t ack_cursor;          /* position in the child's log, >= 0 */
 	uint64_t ack_token;          /* HLC of the child's entry at ack_cursor */
@@ -431,5 +436,14 @@ int wire_enrol_ok_signed(const struct wire_enrol_ok *e, const char *child_id,
  */
 int wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_t counter,
                        const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len);
+
+/*
+ * wire_next_key_signed: what a parent's announcement of its next key covers
+ * (HELLO_OK's next_key, signed by the parent's current key; ack false), or
+ * the child's acknowledgement of it (HELLO's key_ack, signed by the child's
+ * key; ack true), in the session whose HELLO carried counter (PROTOCOL.md §8).
+ */
+int wire_next_key_signed(bool ack, const char *child_id, const char *parent_id, uint64_t counter,
+                         const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len);
 
 #endif

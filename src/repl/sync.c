@@ -57,6 +57,10 @@ struct sync {
 	bool rotate_refused; /* the parent refused it: not asked again until restarted */
 	bool zstd_now;       /* the batch being filled may be compressed */
 	uint8_t next_sk[64];
+	/* parent side: our next key, announced to the children in HELLO_OK */
+	bool announcing;
+	uint8_t own_next_sk[64];
+	uint8_t own_next_pk[32];
 	sync_rotated_cb rotated;
 	void *rotated_arg;
 	struct sync_limits lim;
@@ -134,6 +138,7 @@ sync_free(struct sync *s)
 	wire_batch_free(s->batch);
 	sodium_memzero(s->sk, sizeof(s->sk));
 	sodium_memzero(s->next_sk, sizeof(s->next_sk));
+	sodium_memzero(s->own_next_sk, sizeof(s->own_next_sk));
 	free(s);
 }
 
@@ -637,18 +642,19 @@ reply_error(msgpack_sbuffer *out, int code, const char *msg)
 	wire_enc_error(out, code, msg);
 }
 
-/* peer_blob reads a 32-byte key column of a child's row. */
+/* peer_blob reads a 32-byte key column of a peer's row. */
 static int
-peer_blob(struct sync *s, const char *id, const char *col, uint8_t pk[32])
+peer_blob(struct sync *s, const char *id, const char *role, const char *col, uint8_t pk[32])
 {
 	char sql[96];
 	sqlite3_stmt *q;
 	int rc = NZ_ENOTFOUND;
 
-	snprintf(sql, sizeof(sql), "SELECT %s FROM peer WHERE id = ? AND role = 'child'", col);
+	snprintf(sql, sizeof(sql), "SELECT %s FROM peer WHERE id = ? AND role = ?", col);
 	if ((q = store_prepare(s->st, sql, NULL)) == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
 		memcpy(pk, sqlite3_column_blob(q, 0), 32);
 		rc = 0;
@@ -700,6 +706,39 @@ seq_claim_bad(struct sync *s, const struct wire_hello *h, char *msg, size_t n)
 	return true;
 }
 
+/* key_ack_name writes the meta key that holds child's acknowledgement of our next key. */
+static void
+key_ack_name(const char *child, char *buf, size_t n)
+{
+	snprintf(buf, n, "key_ack.%s", child);
+}
+
+/*
+ * record_key_ack keeps, inside the caller's transaction, a child's
+ * acknowledgement of our next key if its signature verifies with the key
+ * that signed its HELLO; a forged or stale one is logged and ignored.
+ */
+static void
+record_key_ack(struct sync *s, const struct wire_hello *h, const uint8_t child_pk[32])
+{
+	uint8_t msg[WIRE_SIGNED_MAX];
+	char name[NZ_ID_MAX + 16], hex[65], was[65];
+	size_t len;
+
+	if (wire_next_key_signed(true, h->node_id, s->self, h->auth_counter, s->own_next_pk, msg, &len) != 0 ||
+	    crypto_sign_verify_detached(h->key_ack, msg, len, child_pk) != 0) {
+		nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-key-ack", h->node_id);
+		return;
+	}
+	key_ack_name(h->node_id, name, sizeof(name));
+	sodium_bin2hex(hex, sizeof(hex), s->own_next_pk, 32);
+	store_meta_get_text(s->st, name, was, sizeof(was));
+	if (strcmp(was, hex) == 0)
+		return;
+	store_meta_set_text(s->st, name, hex, NULL);
+	nz_log(NZ_LOG_INFO, "key.ack", "child=%s", h->node_id);
+}
+
 static void
 serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_sbuffer *out)
 {
@@ -728,7 +767,7 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		return;
 	if (wire_hello_verify(h, pk) != 0) {
 		/* The child may sign with the next key it announced (ROTATE). */
-		if (peer_blob(s, h->node_id, "pubkey_next", pk) != 0 || wire_hello_verify(h, pk) != 0) {
+		if (peer_blob(s, h->node_id, "child", "pubkey_next", pk) != 0 || wire_hello_verify(h, pk) != 0) {
 			reply_error(out, NZ_EAUTH, "signature does not verify with the registered key");
 			nz_log(NZ_LOG_WARN, "sync.auth", "child=%s result=bad-signature", h->node_id);
 			return;
@@ -761,6 +800,8 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 		return;
 	}
 	peer_set(s, h->node_id, "auth_counter = ?2, last_contact = ?3", (int64_t)h->auth_counter, now_ms(), 0);
+	if (s->announcing && h->has_key_ack)
+		record_key_ack(s, h, pk);
 	if (rotated_to_next) {
 		/* The first HELLO signed by the announced key: it is the key now. */
 		peer_set(s, h->node_id, "pubkey = pubkey_next, pubkey_next = NULL", 0, 0, 0);
@@ -800,6 +841,16 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 					       store_log_token(s->st, h->pull_cursor) != h->pull_token);
 	ok.hlc = store_hlc(s->st);
 	wire_hello_ok_sign(&ok, h->node_id, h->auth_counter, s->sk);
+	if (s->announcing && ok.has_codec) {
+		/* Our next key, signed by the current one; a child that predates it skips it (§10). */
+		uint8_t bytes[WIRE_SIGNED_MAX];
+		size_t len;
+
+		ok.has_next_key = true;
+		memcpy(ok.next_key, s->own_next_pk, 32);
+		wire_next_key_signed(false, h->node_id, s->self, h->auth_counter, ok.next_key, bytes, &len);
+		crypto_sign_detached(ok.next_sig, NULL, bytes, len, s->sk);
+	}
 	wire_enc_hello_ok(out, &ok);
 	nz_log(NZ_LOG_INFO, "sync.hello", "child=%s ack=%lld head=%lld reset=%d codec=%u", h->node_id,
 	       (long long)ok.ack_cursor, (long long)ok.head, ok.pull_reset, ok.codec.flags);
@@ -1061,6 +1112,7 @@ int
 sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 {
 	struct wire_hello h;
+	uint8_t next_pk[32];
 	uint64_t counter;
 	int rc;
 
@@ -1096,6 +1148,15 @@ sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	h.codec.flags = s->offer;
 	h.codec.plain_max = (uint32_t)s->recv_max;
 	s->codec = 0;
+	if (peer_blob(s, s->parent, "parent", "pubkey_next", next_pk) == 0) {
+		/* We hold the parent's announced next key: say so, signed (§11). */
+		uint8_t msg[WIRE_SIGNED_MAX];
+		size_t len;
+
+		wire_next_key_signed(true, s->self, s->parent, counter, next_pk, msg, &len);
+		crypto_sign_detached(h.key_ack, NULL, msg, len, s->sk);
+		h.has_key_ack = true;
+	}
 	wire_hello_sign(&h, s->sk);
 	s->counter = counter;
 	s->phase = PHASE_HELLO;
@@ -1180,7 +1241,7 @@ on_rotate_ok(struct sync *s, const struct wire_rotate_ok *ok, msgpack_sbuffer *o
 		return nz_fail(err, NZ_EAUTH, "the parent's ROTATE_OK does not verify with its registered key");
 	if (s->rotated != NULL && (rc = s->rotated(s->rotated_arg, s->next_sk, err)) != 0)
 		return rc;
-	memcpy(s->sk, s->next_sk, sizeof(s->sk));
+	sync_switch_key(s, s->next_sk);
 	sodium_memzero(s->next_sk, sizeof(s->next_sk));
 	s->rotating = false;
 	nz_log(NZ_LOG_INFO, "key.rotated", "parent=%s", s->parent);
@@ -1200,10 +1261,114 @@ sync_rotate_to(struct sync *s, const uint8_t next_sk[64], sync_rotated_cb done, 
 	return true;
 }
 
+void
+sync_announce_key(struct sync *s, const uint8_t next_sk[64])
+{
+	sqlite3_stmt *q;
+	bool children = false;
+
+	if (s->announcing && memcmp(s->own_next_sk, next_sk, 64) == 0)
+		return;
+	if ((q = store_prepare(s->st, "SELECT 1 FROM peer WHERE role = 'child' LIMIT 1", NULL)) != NULL) {
+		children = sqlite3_step(q) == SQLITE_ROW;
+		sqlite3_reset(q);
+	}
+	if (!children)
+		return; /* nobody pinned our key: nothing to announce */
+	memcpy(s->own_next_sk, next_sk, 64);
+	crypto_sign_ed25519_sk_to_pk(s->own_next_pk, s->own_next_sk);
+	s->announcing = true;
+	/* Children bound before hear of it only in a HELLO_OK: their next
+	 * request is refused as unbound, and their new session says HELLO (§11). */
+	nz_log(NZ_LOG_INFO, "key.rotate", "state=announcing-to-children sessions_ended=%d", s->nbind);
+	s->nbind = 0;
+}
+
+int64_t
+sync_key_unacked(struct sync *s)
+{
+	sqlite3_stmt *q;
+	char hex[65];
+	int64_t n = -1;
+
+	if (!s->announcing)
+		return 0;
+	sodium_bin2hex(hex, sizeof(hex), s->own_next_pk, 32);
+	if ((q = store_prepare(s->st,
+			       "SELECT count(*) FROM peer WHERE role = 'child' AND revoked = 0 AND pubkey IS NOT NULL"
+			       " AND coalesce((SELECT value FROM meta WHERE key = 'key_ack.' || peer.id), '') <> ?1",
+			       NULL)) == NULL)
+		return -1;
+	sqlite3_bind_text(q, 1, hex, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	return n;
+}
+
+void
+sync_switch_key(struct sync *s, const uint8_t next_sk[64])
+{
+	memcpy(s->sk, next_sk, sizeof(s->sk));
+	if (s->announcing) {
+		s->announcing = false;
+		sodium_memzero(s->own_next_sk, sizeof(s->own_next_sk));
+		sqlite3_exec(store_db(s->st), "DELETE FROM meta WHERE key LIKE 'key\\_ack.%' ESCAPE '\\'"
+					      " OR key = 'key_finish'", NULL, NULL, NULL);
+	}
+}
+
 bool
 sync_rotating(const struct sync *s)
 {
 	return s->rotating;
+}
+
+/*
+ * parent_key_check verifies a HELLO_OK with the parent's registered key or
+ * with the next key it announced; the first HELLO_OK signed by the next key
+ * makes it the registered one, and the old key is refused from then on.
+ * An announcement of a next key is recorded if the current key signed it,
+ * else logged and ignored (PROTOCOL.md §11, Rotation of a parent's key);
+ * *recorded tells whether it was new.
+ */
+static int
+parent_key_check(struct sync *s, const struct wire_hello_ok *ok, bool *recorded, struct nz_err *err)
+{
+	uint8_t next_pk[32], msg[WIRE_SIGNED_MAX];
+	sqlite3_stmt *q;
+	size_t len;
+
+	if (wire_hello_ok_verify(ok, s->self, s->counter, s->parent_pk) != 0) {
+		if (peer_blob(s, s->parent, "parent", "pubkey_next", next_pk) != 0 ||
+		    wire_hello_ok_verify(ok, s->self, s->counter, next_pk) != 0)
+			return nz_fail(err, NZ_EAUTH, "the parent's signature does not verify with its registered key");
+		peer_set(s, s->parent, "pubkey = pubkey_next, pubkey_next = NULL", 0, 0, 0);
+		memcpy(s->parent_pk, next_pk, 32);
+		nz_log(NZ_LOG_INFO, "parent.rotated", "parent=%s", s->parent);
+	}
+	if (!ok->has_next_key || memcmp(ok->next_key, s->parent_pk, 32) == 0)
+		return 0;
+	if (wire_next_key_signed(false, s->self, s->parent, s->counter, ok->next_key, msg, &len) != 0 ||
+	    crypto_sign_verify_detached(ok->next_sig, msg, len, s->parent_pk) != 0) {
+		nz_log(NZ_LOG_WARN, "sync.auth", "parent=%s result=bad-next-key-signature ignored=yes", s->parent);
+		return 0;
+	}
+	if (peer_blob(s, s->parent, "parent", "pubkey_next", next_pk) == 0 && memcmp(next_pk, ok->next_key, 32) == 0)
+		return 0;
+	if ((q = store_prepare(s->st, "UPDATE peer SET pubkey_next = ?2 WHERE id = ?1 AND role = 'parent'", NULL)) ==
+	    NULL)
+		return nz_fail(err, NZ_EDB, "cannot record the parent's next key: %s", sqlite3_errmsg(store_db(s->st)));
+	sqlite3_bind_text(q, 1, s->parent, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(q, 2, ok->next_key, 32, SQLITE_STATIC);
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		sqlite3_reset(q);
+		return nz_fail(err, NZ_EDB, "cannot record the parent's next key: %s", sqlite3_errmsg(store_db(s->st)));
+	}
+	sqlite3_reset(q);
+	*recorded = true;
+	nz_log(NZ_LOG_INFO, "parent.key_next", "parent=%s state=recorded", s->parent);
+	return 0;
 }
 
 static int
@@ -1211,14 +1376,14 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 {
 	uint8_t old_dbid[16];
 	sqlite3_stmt *q;
-	bool dbid_changed = false;
+	bool dbid_changed = false, next_recorded = false;
 	int64_t own, offset;
 	int rc;
 
 	if (strcmp(ok->node_id, s->parent) != 0)
 		return nz_fail(err, NZ_EAUTH, "expected parent %s, %s answered", s->parent, ok->node_id);
-	if (wire_hello_ok_verify(ok, s->self, s->counter, s->parent_pk) != 0)
-		return nz_fail(err, NZ_EAUTH, "the parent's signature does not verify with its registered key");
+	if ((rc = parent_key_check(s, ok, &next_recorded, err)) != 0)
+		return rc;
 	/* An older parent says nothing of a codec: names, uncompressed (PROTOCOL.md §6.1). */
 	s->codec = ok->has_codec ? ok->codec.flags & s->offer : 0;
 	if (ok->has_codec && ok->codec.schema != s->schema.digest)
@@ -1285,6 +1450,8 @@ on_hello_ok(struct sync *s, const struct wire_hello_ok *ok, msgpack_sbuffer *out
 		return rc;
 	nz_log(NZ_LOG_INFO, "sync.connected", "parent=%s ack=%lld head=%lld", s->parent,
 	       (long long)s->push_cursor, (long long)ok->head);
+	if (next_recorded)
+		return sync_child_start(s, out, err); /* a new HELLO acknowledges the parent's next key */
 	if (s->rotating)
 		return send_rotate(s, out);
 	s->phase = PHASE_IDLE;

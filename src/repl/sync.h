@@ -151,6 +151,29 @@ bool sync_rotate_to(struct sync *s, const uint8_t next_sk[64], sync_rotated_cb d
 /* sync_rotating tells whether a rotation is waiting for the parent's ROTATE_OK. */
 bool sync_rotating(const struct sync *s);
 
+/*
+ * sync_announce_key makes every HELLO_OK this node sends its children carry
+ * next_sk's public key, signed by the current key (PROTOCOL.md §11,
+ * Rotation of a parent's key), and records the children that acknowledge
+ * it.  next_sk is copied; calling it again with the same key, or on a node
+ * without children, does nothing.
+ */
+void sync_announce_key(struct sync *s, const uint8_t next_sk[64]);
+
+/*
+ * sync_key_unacked returns how many registered, non-revoked children have
+ * not yet acknowledged the announced key (0 when none is announced), or -1
+ * when the database cannot tell.
+ */
+int64_t sync_key_unacked(struct sync *s);
+
+/*
+ * sync_switch_key makes next_sk the key s signs with, ends an announcement
+ * and forgets the acknowledgements (a node without a parent, once its
+ * children have acknowledged; a node with one does it at ROTATE_OK).
+ */
+void sync_switch_key(struct sync *s, const uint8_t next_sk[64]);
+
 /* sync_note_error records the last transport error on the parent's peer row. */
 void sync_note_error(struct sync *s, const char *what);
 

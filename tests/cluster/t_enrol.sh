@@ -120,7 +120,6 @@ i7=$(nz issue add -D "$T/IR-07-04" --title "پس از چرخش دوم")
 check "and sync goes on" wait_sql IR "SELECT count(*) FROM issue WHERE id = '$i7'" 1 30
 check_eq "nothing was sent again: each change once in the province's log" \
 	"$(sql IR-07 "SELECT count(*) FROM oplog WHERE origin = 'IR-07-04'")" "$((sent + 3))"
-check_fails "a rotation at a node with children is refused" nz key -D "$T/IR-07" rotate
 check "the key changed" test "$old" != "$new"
 for id in IR-07-04 IR-07-03 IR-07 IR; do check "$id stops cleanly on SIGTERM" stop "$id"; done
 finish

@@ -5,6 +5,7 @@
  * signs, and refused after.  No network: requests go straight to sync_serve.
  */
 #include <ctype.h>
+#include <unistd.h>
 
 #include <sodium.h>
 #include <sqlite3.h>
@@ -385,6 +386,162 @@ t_parent(void)
 	close_replica(&d);
 }
 
+/* log_begin sends stderr (the log) to a file; log_end restores it and tells whether the file holds want. */
+static char log_path[512];
+
+static void
+log_begin(int *saved)
+{
+	fflush(stderr);
+	*saved = dup(2);
+	snprintf(log_path, sizeof(log_path), "%s/log.txt", dir);
+	if (freopen(log_path, "w", stderr) == NULL)
+		exit(2);
+}
+
+static bool
+log_end(int saved, const char *want)
+{
+	char buf[8192];
+	size_t n;
+	FILE *f;
+
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	if ((f = fopen(log_path, "r")) == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return strstr(buf, want) != NULL;
+}
+
+/* reply_of serves req at p and returns the decoded reply in m. */
+static void
+reply_of(struct replica *p, uint32_t pipe, const msgpack_sbuffer *req, msgpack_sbuffer *rep, struct wire_msg *m)
+{
+	struct nz_err err = {0};
+
+	sync_serve(p->sync, pipe, (const uint8_t *)req->data, req->size, rep);
+	if (wire_decode((const uint8_t *)rep->data, rep->size, m, &err) != 0)
+		memset(m, 0, sizeof(*m));
+}
+
+/*
+ * t_parent_key: a parent rotates its key (PROTOCOL.md §11, Rotation of a
+ * parent's key).  A forged announcement is ignored with a log line, a forged
+ * acknowledgement too; the real ones are recorded; after the switch the
+ * child takes the new key and refuses the old.
+ */
+static void
+t_parent_key(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	struct wire_msg m;
+	msgpack_sbuffer req, rep, forged;
+	uint8_t next_pk[32], next_sk[64], other_pk[32], other_sk[64], old_sk[64], bytes[WIRE_SIGNED_MAX];
+	size_t len;
+	int saved;
+
+	open_replica(&p, "IR-08");
+	open_replica(&c, "IR-08-01");
+	msgpack_sbuffer_init(&req);
+	msgpack_sbuffer_init(&rep);
+	msgpack_sbuffer_init(&forged);
+	CHECK_INT(enrol_register_peer(p.st, "IR-08-01", "child", "", c.pk, &err), 0);
+	CHECK_INT(enrol_register_peer(c.st, "IR-08", "parent", "", p.pk, &err), 0);
+	add_issue(&c, "c1");
+	CHECK_INT(run_session(&c, &p, 1, &err), 0);
+	CHECK_INT(sync_key_unacked(p.sync), 0); /* nothing announced */
+
+	crypto_sign_keypair(next_pk, next_sk);
+	crypto_sign_keypair(other_pk, other_sk);
+	sync_announce_key(p.sync, next_sk);
+	CHECK_INT(sync_key_unacked(p.sync), 1);
+
+	/* The HELLO_OK carries the next key, signed by the current one. */
+	CHECK_INT(sync_child_start(c.sync, &req, &err), 0);
+	reply_of(&p, 2, &req, &rep, &m);
+	CHECK_INT(m.type, WIRE_HELLO_OK);
+	CHECK(m.hello_ok.has_next_key);
+	CHECK(memcmp(m.hello_ok.next_key, next_pk, 32) == 0);
+	CHECK_INT(wire_next_key_signed(false, "IR-08-01", "IR-08", 0, next_pk, bytes, &len), 0);
+	CHECK(memcmp(bytes, "nehzat-parent-key-next-1\0IR-08\0IR-08-01\0", 40) == 0);
+	CHECK_INT((int)len, 40 + 8 + 32);
+
+	/* Forged: another key announced, signed by a key that is not the parent's. */
+	memcpy(m.hello_ok.next_key, other_pk, 32);
+	wire_next_key_signed(false, "IR-08-01", "IR-08", 0, other_pk, bytes, &len);
+	crypto_sign_detached(m.hello_ok.next_sig, NULL, bytes, len, other_sk);
+	CHECK_INT(wire_enc_hello_ok(&forged, &m.hello_ok), 0);
+	wire_msg_release(&m);
+	log_begin(&saved);
+	CHECK_INT(sync_child_reply(c.sync, (const uint8_t *)forged.data, forged.size, &req, &err), 0);
+	CHECK(log_end(saved, "sync.auth parent=IR-08 result=bad-next-key-signature ignored=yes"));
+	CHECK_INT(scalar(c.st, "SELECT pubkey_next IS NULL FROM peer WHERE id = 'IR-08'"), 1);
+	/* The session goes on with the parent's key: the rest of it runs. */
+	while (req.size > 0) {
+		sync_serve(p.sync, 2, (const uint8_t *)req.data, req.size, &rep);
+		if (sync_child_reply(c.sync, (const uint8_t *)rep.data, rep.size, &req, &err) != 0)
+			break;
+	}
+	CHECK_INT(sync_key_unacked(p.sync), 1);
+
+	/* The real one is recorded, and a new HELLO acknowledges it at once. */
+	CHECK_INT(sync_child_start(c.sync, &req, &err), 0);
+	sync_serve(p.sync, 3, (const uint8_t *)req.data, req.size, &rep);
+	CHECK_INT(sync_child_reply(c.sync, (const uint8_t *)rep.data, rep.size, &req, &err), 0);
+	CHECK_INT(scalar(c.st, "SELECT length(pubkey_next) FROM peer WHERE id = 'IR-08'"), 32);
+	CHECK_INT(wire_decode((const uint8_t *)req.data, req.size, &m, &err), 0);
+	CHECK_INT(m.type, WIRE_HELLO);
+	CHECK(m.hello.has_key_ack);
+	/* A forged acknowledgement (signed by another key) is ignored, logged. */
+	{
+		struct wire_hello h = m.hello;
+		wire_next_key_signed(true, "IR-08-01", "IR-08", h.auth_counter, next_pk, bytes, &len);
+		crypto_sign_detached(h.key_ack, NULL, bytes, len, other_sk);
+		msgpack_sbuffer_clear(&forged);
+		CHECK_INT(wire_enc_hello(&forged, &h), 0);
+		log_begin(&saved);
+		sync_serve(p.sync, 4, (const uint8_t *)forged.data, forged.size, &rep);
+		CHECK(log_end(saved, "sync.auth child=IR-08-01 result=bad-key-ack"));
+		CHECK_INT(sync_key_unacked(p.sync), 1);
+	}
+	wire_msg_release(&m);
+	CHECK_INT(run_session(&c, &p, 5, &err), 0); /* its next HELLO acknowledges, properly signed */
+	CHECK_INT(sync_key_unacked(p.sync), 0);
+
+	/* The switch: the child takes the new key at its next HELLO_OK, and refuses the old. */
+	memcpy(old_sk, p.sk, 64);
+	sync_switch_key(p.sync, next_sk);
+	add_issue(&c, "c2");
+	CHECK_INT(run_session(&c, &p, 6, &err), 0);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'c2'"), 1);
+	CHECK_INT(scalar(c.st, "SELECT pubkey_next IS NULL FROM peer WHERE id = 'IR-08'"), 1);
+	{
+		uint8_t now[32];
+		sqlite3_stmt *q;
+		sqlite3_prepare_v2(store_db(c.st), "SELECT pubkey FROM peer WHERE id = 'IR-08'", -1, &q, NULL);
+		CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32);
+		memcpy(now, sqlite3_column_blob(q, 0), 32);
+		sqlite3_finalize(q);
+		CHECK(memcmp(now, next_pk, 32) == 0);
+	}
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM meta WHERE key LIKE 'key_ack.%'"), 0);
+	sync_free(p.sync);
+	p.sync = sync_new(p.st, old_sk, 262144);
+	CHECK_INT(run_session(&c, &p, 7, &err), NZ_EAUTH);
+	CHECK(strstr(err.msg, "does not verify") != NULL);
+
+	msgpack_sbuffer_destroy(&req);
+	msgpack_sbuffer_destroy(&rep);
+	msgpack_sbuffer_destroy(&forged);
+	close_replica(&p);
+	close_replica(&c);
+}
+
 int
 main(void)
 {
@@ -394,5 +551,6 @@ main(void)
 	t_code();
 	t_messages();
 	t_parent();
+	t_parent_key();
 	TEST_DONE();
 }
