@@ -489,7 +489,7 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 			printf("invitation %s until %s%s\n", cli_jstr(v, "child"), cli_jstr(v, "expires"),
 			       cli_jstr(v, "used")[0] ? ", used" : "");
 		if (strcmp(json_string_value(json_object_get(j, "key_rotation")), "pending") == 0)
-			printf("key        a new key waits to be announced to the parent (key rotate)\n");
+			printf("key        a new key waits to be announced to the children and the parent (key rotate)\n");
 	}
 	json_decref(j);
 	node_close(&n);

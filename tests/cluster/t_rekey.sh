@@ -13,6 +13,7 @@ mktree IR IR-07 IR-07-03 IR-07-04 || exit 1
 for id in IR IR-07 IR-07-03 IR-07-04; do start "$id"; done
 key_is() { [ "$(nz key -D "$T/$1")" = "$2" ]; }
 parent_key() { sql "$1" "SELECT lower(hex(pubkey)) || ':' || CASE WHEN pubkey_next IS NULL THEN '-' ELSE lower(hex(pubkey_next)) END FROM peer WHERE role = 'parent'"; }
+parent_key_has() { [[ "$(parent_key "$1")" == *"$2"* ]]; }
 parent_key_is() { [ "$(parent_key "$1")" = "$2" ]; }
 issue() { nz issue add -D "$T/$1" --title "$2"; }
 reaches_ir() { wait_sql IR "SELECT count(*) FROM issue WHERE id = '$1'" 1 30; }
@@ -94,5 +95,13 @@ check "the offline county, back, refuses the new key it never saw" \
 check "given the new key by hand" nz peer add -D "$T/IR-07-05" --id IR-07 --key "$new2"
 m=$(issue IR-07-05 "کلید دستی")
 check "it syncs again" reaches_ir "$m"
+
+# National, which has no parent, switches as soon as its one child has acknowledged.
+n1=$(nz key -D "$T/IR" rotate | sed -n 's/^new key \([0-9a-f]*\) .*/\1/p')
+check "national switches to its new key" wait_for 30 key_is IR "$n1"
+check "once the province had acknowledged it" grep -q "key.ack child=IR-07" "$T/IR.log"
+check "the province holds national's new key" wait_for 20 parent_key_has IR-07 "$n1"
+n=$(issue IR-07-03 "پس از چرخش کلید کشور")
+check "and sync goes on through the tree" reaches_ir "$n"
 for id in IR-07-05 IR-07-04 IR-07-03 IR-07 IR; do check "$id stops cleanly on SIGTERM" stop "$id"; done
 finish

@@ -471,6 +471,29 @@ t_parent_key(void)
 	CHECK(memcmp(bytes, "nehzat-parent-key-next-1\0IR-08\0IR-08-01\0", 40) == 0);
 	CHECK_INT((int)len, 40 + 8 + 32);
 
+	/* Round trip; without a codec field there is no place for it, and a short key does not decode. */
+	{
+		struct wire_msg back;
+		struct wire_hello_ok bare = m.hello_ok;
+		msgpack_sbuffer_clear(&forged);
+		CHECK_INT(wire_enc_hello_ok(&forged, &m.hello_ok), 0);
+		CHECK_INT(wire_decode((const uint8_t *)forged.data, forged.size, &back, &err), 0);
+		CHECK(back.hello_ok.has_next_key && memcmp(back.hello_ok.next_sig, m.hello_ok.next_sig, 64) == 0);
+		wire_msg_release(&back);
+		bare.has_codec = false;
+		msgpack_sbuffer_clear(&forged);
+		CHECK_INT(wire_enc_hello_ok(&forged, &bare), NZ_EINVAL);
+		msgpack_sbuffer_clear(&forged);
+		CHECK_INT(wire_enc_hello_ok(&forged, &m.hello_ok), 0);
+		/* The pubkey's bin header is 0xc4 0x20 near the end: make it 31 bytes long. */
+		for (len = forged.size - 2 - 64 - 2 - 32; len > 0; len--)
+			if ((uint8_t)forged.data[len] == 0xc4 && (uint8_t)forged.data[len + 1] == 32)
+				break;
+		forged.data[len + 1] = 31;
+		CHECK_INT(wire_decode((const uint8_t *)forged.data, forged.size, &back, &err), NZ_EPROTO);
+		msgpack_sbuffer_clear(&forged);
+	}
+
 	/* Forged: another key announced, signed by a key that is not the parent's. */
 	memcpy(m.hello_ok.next_key, other_pk, 32);
 	wire_next_key_signed(false, "IR-08-01", "IR-08", 0, other_pk, bytes, &len);

@@ -1833,12 +1833,20 @@ t_codec_fields(void)
 	      m.hello_ok.codec.plain_max == 131072);
 	wire_msg_release(&m);
 	CHECK_INT((uint8_t)sb.data[0], 0x9c);
-	sb.data[0] = (char)0x9d; /* 13 elements: one more after the codec, skipped */
+	/* 14 elements: the next_key of a parent rotating its key (field 12), then one more, skipped. */
+	sb.data[0] = (char)0x9e;
+	{
+		char nk[101] = {(char)0x92, (char)0xc4, 32};
+		nk[35] = (char)0xc4;
+		nk[36] = 64;
+		msgpack_sbuffer_write(&sb, nk, sizeof(nk));
+	}
 	msgpack_sbuffer_write(&sb, "\x92\x01\x02", 3);
 	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK(m.hello_ok.has_next_key);
 	wire_msg_release(&m);
 	/* A codec of the wrong shape is refused. */
-	sb.size -= 3 + 1 + 1 + 1 + 5; /* the extension and [7, 2, 131072] */
+	sb.size -= 3 + 101 + 1 + 1 + 1 + 5; /* the extension, next_key and [7, 2, 131072] */
 	sb.data[0] = (char)0x9c;
 	msgpack_sbuffer_write(&sb, "\x92\x01\x02", 3);
 	CHECK_INT(decode_sb(&sb, &m, &err), NZ_EPROTO);
