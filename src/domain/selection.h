@@ -347,6 +347,13 @@ json_t *sel_appoint_list(struct store *st, const char *under, const char *call_i
  */
 void sel_phone_key(const char *s, char *out, size_t n);
 
+/*
+ * sel_group_check refuses (sel.no_such_group, listing the right names) a
+ * helper group name that is not the group of an active appointment of unit:
+ * what a helper's reports and a helper's user account are bound to.
+ */
+int sel_group_check(struct store *st, const char *unit, const char *name, struct nz_err *err);
+
 /* sel_appoint_summary returns per secretariat inside under (NULL: this node's subtree): active appointments, quota, free places. */
 json_t *sel_appoint_summary(struct store *st, const char *under);
 

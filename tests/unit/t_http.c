@@ -250,6 +250,14 @@ test_helpers(void)
 	CHECK_INT(tpl_add(ir, &grp, "t", id, &err), 0);
 	CHECK(user_add(ir, "staff", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
 	CHECK(user_add(ir, "lone", NULL, ROLE_HELPER, NULL, "helper-pass-1", &err) == 0);
+	{
+		/* APPT-7: a helper group the county appointed (its reports are bound to it). */
+		struct colset *cs = colset_new();
+		colset_text(cs, "group_name", "APPT-7");
+		colset_text(cs, "status", "active");
+		CHECK_INT(store_write(ir, "sel_appointment", "appt7", "IR-07-03", cs, "tester", &err), 0);
+		colset_free(cs);
+	}
 	CHECK(user_add(ir, "ali", NULL, ROLE_HELPER, "APPT-7", "helper-pass-2", &err) == 0);
 
 	/* The helper without a group: no report of the secretariat's, no report at all. */
@@ -267,6 +275,11 @@ test_helpers(void)
 		snprintf(secid, sizeof(secid), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
 	free(b);
 	CHECK(secid[0] != '\0');
+	/* A helper group's report names a group the county appointed: not one it did not. */
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"nobody\"}",
+		      cookie, csrf, &b), 400);
+	CHECK(has(b, "\"why\":\"sel.no_such_group\"") && has(b, "(APPT-7)"));
+	free(b);
 	/* The helper without a group sees none of it. */
 	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 200);
 	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", secid);

@@ -11,6 +11,7 @@
 #include "base/unit.h"
 #include "domain/record.h"
 #include "domain/reports/rep_int.h"
+#include "domain/selection.h"
 
 /* ---- reports ---- */
 
@@ -199,6 +200,9 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 		rc = nz_fail(err, NZ_EINVAL, "a helper group is one line of at most %d bytes", GROUP_MAX);
 		goto out;
 	}
+	/* A helper group's report is one of the groups this secretariat appointed (guideline art. 3-4). */
+	if (helper && (rc = sel_group_check(st, unit, group, err)) != 0)
+		goto out;
 	fields = tpl_parsed_fields(t);
 	if ((rc = rep_apply_pairs(fields, data, npairs, pairs, err)) != 0)
 		goto out;

@@ -473,3 +473,32 @@ sel_decree_get(struct store *st, const char *key)
 	json_decref(rows);
 	return o;
 }
+
+int
+sel_group_check(struct store *st, const char *unit, const char *name, struct nz_err *err)
+{
+	char names[600] = "";
+	size_t n = 0;
+	sqlite3_stmt *q;
+	int found = 0;
+
+	q = store_prepare(st,
+			  "SELECT group_name FROM sel_appointment WHERE deleted = 0 AND status = 'active' AND owner = ?"
+			  " ORDER BY group_name",
+			  err);
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, unit, -1, SQLITE_TRANSIENT);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (name != NULL && strcmp(col_text(q, 0), name) == 0)
+			found = 1;
+		if (n < sizeof(names))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "", col_text(q, 0));
+	}
+	sqlite3_reset(q);
+	if (found)
+		return 0;
+	nz_fail(err, NZ_EINVAL, "'%s' is not a helper group %s appointed (%s)", name ? name : "", unit,
+		n ? names : "it has appointed none");
+	return nz_why(err, "sel.no_such_group", "group", name ? name : "", "unit", unit, NULL);
+}

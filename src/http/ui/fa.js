@@ -157,6 +157,7 @@ const WHY = {
   'date.gregorian_as_jalali': p => { const m = /(\d{4}-\d{2}-\d{2})/.exec(p.hint || ''); return `${fieldOf(p)}سال «${p.value}» میلادی است؛ تاریخ شمسی بنویسید.${m ? ` اگر میلادی است، آن روز ${fa(m[1].replace(/-/g, '/'))} شمسی است.` : ''}`; },
   'time.syntax': p => `${fieldOf(p)}«${p.value}» ساعت نیست؛ مانند ۹:۰۰ یا ۱۴:۳۰ بنویسید.`,
   'sel.review_incomplete': p => `امتیاز همه معیارها داده نشده (${p.missing})؛ یا همه را وارد کنید یا به صورت پیش‌نویس ذخیره کنید.`,
+  'sel.no_such_group': p => `«${p.group}» از گروه‌های همیار منصوب ${unitName(p.unit)} نیست.`,
   'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
   ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
   'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
