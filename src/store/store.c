@@ -46,6 +46,13 @@ static const char *const migrations[] = {
 	"CREATE TABLE invite ("
 	"  child TEXT PRIMARY KEY, secret BLOB NOT NULL, created INTEGER NOT NULL,"
 	"  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
+	/*
+	 * 3: a record's column clocks (clk) grouped by clock, columns by number
+	 * (write.c, decode_clk).  Nothing to convert: older clocks are still
+	 * read.  The version alone keeps an older program, which would take the
+	 * new clocks for corrupt, from opening the database.
+	 */
+	"-- column clocks by number",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -15,8 +15,9 @@
  * Replicated records live in ordinary tables, one per kind of record, each
  * described by a struct tbl_def.  Every such table has the columns
  *   id TEXT PRIMARY KEY, owner TEXT NOT NULL, deleted INTEGER, clk BLOB
- * then its own.  clk holds the per-column clocks (a msgpack map from
- * column name to [hlc, origin]) that last-writer-wins compares against.
+ * then its own.  clk holds the per-column clocks that last-writer-wins
+ * compares against: msgpack groups [hlc, origin, column numbers...], one per
+ * clock (write.c, decode_clk).
  *
  * Every change to a replicated record goes through store_write() (local)
  * or store_apply() (remote); both run the same apply and append to the

@@ -330,8 +330,9 @@ table_lookup(struct store *st, int ti, struct nz_err *err)
 
 /* ---- apply ---- */
 
+/* A column's clock; col as in struct incoming (-1 "deleted", else the column's index). */
 struct colclock {
-	char name[32];
+	int col;
 	uint64_t hlc;
 	char origin[NZ_ID_MAX];
 };
@@ -341,39 +342,6 @@ struct incoming {
 	int col;
 	const msgpack_object *val;
 };
-
-static int
-decode_clk(const void *blob, int len, struct colclock *out, int max, msgpack_unpacked *u)
-{
-	const msgpack_object *o;
-	uint32_t i;
-	int n = 0;
-
-	if (blob == NULL || len <= 0)
-		return 0;
-	if (msgpack_unpack_next(u, blob, (size_t)len, NULL) != MSGPACK_UNPACK_SUCCESS)
-		return -1;
-	o = &u->data;
-	if (o->type != MSGPACK_OBJECT_MAP)
-		return -1;
-	for (i = 0; i < o->via.map.size && n < max; i++) {
-		const msgpack_object_kv *kv = &o->via.map.ptr[i];
-		const msgpack_object *v = &kv->val;
-		if (kv->key.type != MSGPACK_OBJECT_STR || kv->key.via.str.size >= sizeof(out[n].name) ||
-		    v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size != 2 ||
-		    v->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
-		    v->via.array.ptr[1].type != MSGPACK_OBJECT_STR ||
-		    v->via.array.ptr[1].via.str.size >= NZ_ID_MAX)
-			return -1;
-		memcpy(out[n].name, kv->key.via.str.ptr, kv->key.via.str.size);
-		out[n].name[kv->key.via.str.size] = '\0';
-		out[n].hlc = v->via.array.ptr[0].via.u64;
-		memcpy(out[n].origin, v->via.array.ptr[1].via.str.ptr, v->via.array.ptr[1].via.str.size);
-		out[n].origin[v->via.array.ptr[1].via.str.size] = '\0';
-		n++;
-	}
-	return n;
-}
 
 static int
 find_col(const struct tbl_def *t, const char *name, size_t len)
@@ -386,6 +354,74 @@ find_col(const struct tbl_def *t, const char *name, size_t len)
 		if (strlen(t->cols[i].name) == len && memcmp(t->cols[i].name, name, len) == 0)
 			return i;
 	return -2;
+}
+
+static bool
+clk_origin(const msgpack_object *o, char out[NZ_ID_MAX])
+{
+	if (o->type != MSGPACK_OBJECT_STR || o->via.str.size >= NZ_ID_MAX)
+		return false;
+	memcpy(out, o->via.str.ptr, o->via.str.size);
+	out[o->via.str.size] = '\0';
+	return true;
+}
+
+/*
+ * The column clocks of a record, as stored in its clk: since schema 3 an
+ * array of groups [hlc, origin, column numbers...], one group per clock, the
+ * columns numbered as on the wire (0 "deleted", then the table's columns from
+ * 1; PROTOCOL.md §6.1), so a record written once carries its clock once;
+ * before, a map from column name to [hlc, origin], still read (and written
+ * anew the next time the record changes).  Returns the number of clocks, or
+ * -1 when the blob is neither.
+ */
+static int
+decode_clk(const struct tbl_def *t, const void *blob, int len, struct colclock *out, int max,
+	   msgpack_unpacked *u)
+{
+	const msgpack_object *o;
+	uint32_t i, k;
+	int n = 0;
+
+	if (blob == NULL || len <= 0)
+		return 0;
+	if (msgpack_unpack_next(u, blob, (size_t)len, NULL) != MSGPACK_UNPACK_SUCCESS)
+		return -1;
+	o = &u->data;
+	if (o->type == MSGPACK_OBJECT_ARRAY) {
+		for (i = 0; i < o->via.array.size; i++) {
+			const msgpack_object *g = &o->via.array.ptr[i];
+			if (g->type != MSGPACK_OBJECT_ARRAY || g->via.array.size < 3 ||
+			    g->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+				return -1;
+			for (k = 2; k < g->via.array.size; k++) {
+				const msgpack_object *c = &g->via.array.ptr[k];
+				if (n == max || c->type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+				    c->via.u64 > (uint64_t)ncols(t) ||
+				    !clk_origin(&g->via.array.ptr[1], out[n].origin))
+					return -1;
+				out[n].col = (int)c->via.u64 - 1;
+				out[n].hlc = g->via.array.ptr[0].via.u64;
+				n++;
+			}
+		}
+		return n;
+	}
+	if (o->type != MSGPACK_OBJECT_MAP)
+		return -1;
+	for (i = 0; i < o->via.map.size && n < max; i++) {
+		const msgpack_object_kv *kv = &o->via.map.ptr[i];
+		const msgpack_object *v = &kv->val;
+		if (kv->key.type != MSGPACK_OBJECT_STR || v->type != MSGPACK_OBJECT_ARRAY || v->via.array.size != 2 ||
+		    v->via.array.ptr[0].type != MSGPACK_OBJECT_POSITIVE_INTEGER ||
+		    !clk_origin(&v->via.array.ptr[1], out[n].origin))
+			return -1;
+		if ((out[n].col = find_col(t, kv->key.via.str.ptr, kv->key.via.str.size)) == -2)
+			return -1;
+		out[n].hlc = v->via.array.ptr[0].via.u64;
+		n++;
+	}
+	return n;
 }
 
 static void
@@ -433,17 +469,38 @@ pack_str(msgpack_packer *pk, const char *s)
 
 #define MAX_CLOCKS (NZ_COLS_NMAX + 1)
 
+static bool
+same_clock(const struct colclock *a, const struct colclock *b)
+{
+	return a->hlc == b->hlc && strcmp(a->origin, b->origin) == 0;
+}
+
+/* pack_clk writes clocks as clk holds them: one group per distinct clock (decode_clk). */
 static void
 pack_clk(msgpack_packer *pk, const struct colclock *clocks, int n)
 {
-	int j;
+	bool done[MAX_CLOCKS] = {false};
+	int i, j, groups = 0, members;
 
-	msgpack_pack_map(pk, (size_t)n);
-	for (j = 0; j < n; j++) {
-		pack_str(pk, clocks[j].name);
-		msgpack_pack_array(pk, 2);
-		msgpack_pack_uint64(pk, clocks[j].hlc);
-		pack_str(pk, clocks[j].origin);
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < i && !same_clock(&clocks[i], &clocks[j]); j++)
+			;
+		groups += j == i;
+	}
+	msgpack_pack_array(pk, (size_t)groups);
+	for (i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		for (members = 0, j = i; j < n; j++)
+			members += same_clock(&clocks[i], &clocks[j]);
+		msgpack_pack_array(pk, (size_t)members + 2);
+		msgpack_pack_uint64(pk, clocks[i].hlc);
+		pack_str(pk, clocks[i].origin);
+		for (j = i; j < n; j++)
+			if (!done[j] && same_clock(&clocks[i], &clocks[j])) {
+				msgpack_pack_uint32(pk, (uint32_t)(clocks[j].col + 1));
+				done[j] = true;
+			}
 	}
 }
 
@@ -541,7 +598,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 			sqlite3_reset(look);
 			goto out;
 		}
-		nclk = decode_clk(sqlite3_column_blob(look, 1), sqlite3_column_bytes(look, 1), clocks,
+		nclk = decode_clk(t, sqlite3_column_blob(look, 1), sqlite3_column_bytes(look, 1), clocks,
 				  MAX_CLOCKS, &ku);
 		if (nclk < 0) {
 			rc = nz_fail(err, NZ_EDB, "%s/%s: stored column clocks are corrupt", c->tbl, c->rid);
@@ -557,16 +614,15 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 
 	/* Last writer wins, column by column. */
 	for (i = 0; i < nin; i++) {
-		const char *name = in[i].col < 0 ? "deleted" : t->cols[in[i].col].name;
 		for (j = 0; j < nclk; j++)
-			if (strcmp(clocks[j].name, name) == 0)
+			if (clocks[j].col == in[i].col)
 				break;
 		if (j == nclk) {
 			if (nclk == MAX_CLOCKS) {
 				rc = nz_fail(err, NZ_EDB, "%s/%s: too many column clocks", c->tbl, c->rid);
 				goto out;
 			}
-			snprintf(clocks[j].name, sizeof(clocks[j].name), "%s", name);
+			clocks[j].col = in[i].col;
 			clocks[j].hlc = 0;
 			clocks[j].origin[0] = '\0';
 			nclk++;
@@ -817,7 +873,8 @@ restamp_row(struct store *st, const char *tbl, const char *rid, uint64_t old, ui
 	sqlite3_bind_text(q, 1, rid, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) != SQLITE_ROW)
 		goto out;
-	if ((n = decode_clk(sqlite3_column_blob(q, 0), sqlite3_column_bytes(q, 0), clocks, MAX_CLOCKS, &ku)) < 0) {
+	if ((n = decode_clk(st->tables[ti], sqlite3_column_blob(q, 0), sqlite3_column_bytes(q, 0), clocks,
+			    MAX_CLOCKS, &ku)) < 0) {
 		rc = nz_fail(err, NZ_EDB, "%s/%s: stored column clocks are corrupt", tbl, rid);
 		goto out;
 	}

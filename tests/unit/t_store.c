@@ -413,6 +413,96 @@ test_digest(const char *dir)
 	store_close(b);
 }
 
+/* put_title packs a change setting title of issue r to v at clock hlc from origin. */
+static void
+put_title(struct nz_change *c, msgpack_sbuffer *b, const char *origin, uint64_t hlc, const char *v)
+{
+	msgpack_packer pk;
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->origin, sizeof(c->origin), "%s", origin);
+	c->origin_seq = (int64_t)hlc;
+	c->hlc = hlc;
+	snprintf(c->tbl, sizeof(c->tbl), "issue");
+	snprintf(c->rid, sizeof(c->rid), "r");
+	snprintf(c->owner, sizeof(c->owner), "IR-07-03");
+	snprintf(c->author, sizeof(c->author), "t");
+	msgpack_sbuffer_clear(b);
+	msgpack_packer_init(&pk, b, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str(&pk, 5);
+	msgpack_pack_str_body(&pk, "title", 5);
+	msgpack_pack_str(&pk, strlen(v));
+	msgpack_pack_str_body(&pk, v, strlen(v));
+	msgpack_pack_str(&pk, 6);
+	msgpack_pack_str_body(&pk, "status", 6);
+	msgpack_pack_str(&pk, 10);
+	msgpack_pack_str_body(&pk, "identified", 10);
+	c->cols = (const uint8_t *)b->data;
+	c->cols_len = b->size;
+}
+
+/*
+ * Column clocks: one group per clock, columns by number; clocks a store of
+ * schema 2 wrote (a map of names) are still read, and written anew.
+ */
+static void
+test_clocks(const char *dir)
+{
+	struct store *st = open_node(dir, "clk", "IR-07");
+	struct nz_err err = {0};
+	struct nz_change c;
+	msgpack_sbuffer b, old;
+	msgpack_packer pk;
+	sqlite3_stmt *q;
+
+	msgpack_sbuffer_init(&b);
+	msgpack_sbuffer_init(&old);
+	put_title(&c, &b, "IR-07-03", hlc_make(5000, 0), "first");
+	CHECK_INT(store_apply(st, &c, "IR-07-03", &err), APPLY_NEW);
+	/* [[hlc, "IR-07-03", 1, 4]]: title and status under one clock (names took 40 bytes more). */
+	CHECK_INT(scalar(st, "SELECT length(clk) FROM issue WHERE id = 'r'"), 1 + 1 + 5 + 9 + 2);
+	/* What schema 2 wrote: {"title": [hlc, origin], "status": [hlc, origin]}. */
+	msgpack_packer_init(&pk, &old, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 2);
+	msgpack_pack_str(&pk, 5);
+	msgpack_pack_str_body(&pk, "title", 5);
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint64(&pk, hlc_make(6000, 0));
+	msgpack_pack_str(&pk, 2);
+	msgpack_pack_str_body(&pk, "IR", 2);
+	msgpack_pack_str(&pk, 6);
+	msgpack_pack_str_body(&pk, "status", 6);
+	msgpack_pack_array(&pk, 2);
+	msgpack_pack_uint64(&pk, hlc_make(5000, 0));
+	msgpack_pack_str(&pk, 8);
+	msgpack_pack_str_body(&pk, "IR-07-03", 8);
+	sqlite3_prepare_v2(store_db(st), "UPDATE issue SET clk = ? WHERE id = 'r'", -1, &q, NULL);
+	sqlite3_bind_blob(q, 1, old.data, (int)old.size, SQLITE_STATIC);
+	CHECK_INT(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	/* Older than the stored title's clock: loses it. */
+	put_title(&c, &b, "IR-07-03", hlc_make(5500, 0), "older");
+	CHECK_INT(store_apply(st, &c, "IR-07-03", &err), APPLY_NEW);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE id = 'r' AND title = 'first'"), 1);
+	/* Written anew: two clocks, two groups, no names. */
+	CHECK_INT(scalar(st, "SELECT hex(substr(clk, 1, 1)) = '92' FROM issue WHERE id = 'r'"), 1);
+	CHECK_INT(scalar(st, "SELECT instr(clk, 'title') FROM issue WHERE id = 'r'"), 0);
+	/* Newer than both: wins both, one group again. */
+	put_title(&c, &b, "IR-07-03", hlc_make(7000, 0), "newer");
+	CHECK_INT(store_apply(st, &c, "IR-07-03", &err), APPLY_NEW);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE id = 'r' AND title = 'newer'"), 1);
+	CHECK_INT(scalar(st, "SELECT length(clk) FROM issue WHERE id = 'r'"), 1 + 1 + 5 + 9 + 2);
+	/* A clock that is neither is refused, nothing written. */
+	CHECK_INT(store_exec(st, "UPDATE issue SET clk = x'a3616263' WHERE id = 'r'", &err), 0);
+	put_title(&c, &b, "IR-07-03", hlc_make(8000, 0), "corrupt");
+	CHECK_INT(store_apply(st, &c, "IR-07-03", &err), NZ_EDB);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM issue WHERE id = 'r' AND title = 'newer'"), 1);
+	msgpack_sbuffer_destroy(&b);
+	msgpack_sbuffer_destroy(&old);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -422,6 +512,7 @@ main(void)
 	test_write_path(dir);
 	test_order_independence(dir);
 	test_lww(dir);
+	test_clocks(dir);
 	test_digest(dir);
 	TEST_DONE();
 }
