@@ -156,6 +156,17 @@ roff(FILE *out, const char *text)
 	}
 }
 
+/* roff_block prints text as roff (above) ending in a newline, so the request after it starts a line. */
+static void
+roff_block(FILE *out, const char *text)
+{
+	size_t n = strlen(text);
+
+	roff(out, text);
+	if (n > 0 && text[n - 1] != '\n')
+		fputc('\n', out);
+}
+
 void
 cmd_man(FILE *out, const struct cmd_def *const *cmds)
 {
@@ -182,12 +193,12 @@ cmd_man(FILE *out, const struct cmd_def *const *cmds)
 			fputc('\n', out);
 		}
 		fputs(".fi\n.PP\n", out);
-		roff(out, cmds[i]->about);
+		roff_block(out, cmds[i]->about);
 		for (s = cmds[i]->subs; s != NULL && s->name != NULL; s++) {
 			if (s->help == NULL)
 				continue;
 			fprintf(out, ".TP\n.B %s\n", s->name);
-			roff(out, s->help);
+			roff_block(out, s->help);
 		}
 	}
 }
