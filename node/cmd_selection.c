@@ -12,6 +12,7 @@
 #include "base/jalali.h"
 #include "domain/check.h"
 #include "domain/selection.h"
+#include "http/http.h"
 #include "node/node.h"
 
 #define POS_MAX 64
@@ -314,7 +315,37 @@ call_show_exec(const struct cmd_opts *o, int argc, char **argv)
 	return out_show_by(o, argc, argv, "call show", sel_call_get, "call", out_record_json);
 }
 
+/* call_print_exec writes a call's printable announcement (فراخوان) to --html FILE. */
+static int
+call_print_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[1], *html = NULL;
+	const char *file = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
+	int npos, rc;
+
+	if ((rc = cli_parse("call print", argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || file == NULL)
+		return cmd_usage("call print: give the call's ID and --html FILE");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = http_call_html(n.st, pos[0], n.conf.name, &html, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	rc = cli_write_file(file, html, strlen(html), &err);
+	free(html);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("wrote %s\n", file);
+	return 0;
+}
+
 static const struct cmd_sub call_subs[] = {
+	{"print", "-D DIR ID --html FILE", NULL, call_print_exec},
 	{"add", "-D DIR --title T --opens DATE --closes DATE [--description D]\n"
 	  "[--for CODE]",
 	 NULL, call_add_exec},

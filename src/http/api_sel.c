@@ -118,6 +118,32 @@ call_move(struct api *a)
 		api_result(a, sel_call_move(a->st, a->param[0], s, AUTHOR, &err), a->param[0], &err);
 }
 
+/* page answers a printable page made by a renderer's return rc: the page, or the refusal. */
+static void
+page(struct api *a, int rc, char *html, const struct nz_err *err)
+{
+	if (rc != 0) {
+		api_fail(a, err);
+		return;
+	}
+	a->rs->status = 200;
+	a->rs->ctype = "text/html; charset=utf-8";
+	a->rs->cache = "no-store";
+	a->rs->body = html;
+	a->rs->len = strlen(html);
+}
+
+/* GET /calls/:id/print: the call's printable announcement */
+static void
+call_print(struct api *a)
+{
+	struct nz_err err = {0};
+	char *html = NULL;
+	int rc = http_call_html(a->st, a->param[0], a->app->env.name, &html, &err);
+
+	page(a, rc, html, &err);
+}
+
 /* GET /calls/:id/applicants */
 static void
 app_list(struct api *a)
@@ -412,16 +438,9 @@ decree_print(struct api *a)
 {
 	struct nz_err err = {0};
 	char *html = NULL;
+	int rc = http_decree_html(a->st, a->param[0], a->app->env.name, &html, &err);
 
-	if (http_decree_html(a->st, a->param[0], a->app->env.name, &html, &err) != 0) {
-		api_fail(a, &err);
-		return;
-	}
-	a->rs->status = 200;
-	a->rs->ctype = "text/html; charset=utf-8";
-	a->rs->cache = "no-store";
-	a->rs->body = html;
-	a->rs->len = strlen(html);
+	page(a, rc, html, &err);
 }
 
 /* GET /courses?under= */
@@ -492,6 +511,7 @@ const struct route api_sel_routes[] = {
 	{"GET", "calls/:id", R_ANY, call_get},
 	{"PATCH", "calls/:id", R_WORK, call_edit},
 	{"POST", "calls/:id/state", R_WORK, call_move},
+	{"GET", "calls/:id/print", R_ANY, call_print},
 	{"GET", "calls/:id/applicants", R_ANY, app_list},
 	{"POST", "calls/:id/applicants", R_WORK, app_add},
 	{"GET", "calls/:id/reviews", R_WORK | R_REVIEWER | R_VIEWER, review_list},

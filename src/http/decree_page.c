@@ -124,42 +124,48 @@ static const char decree_css[] =
 	".revoked{border:3px double #a00;color:#a00;text-align:center;padding:.4em;font-weight:bold;margin:1em 0}"
 	"@media print{body{margin:0}}";
 
+/* names writes the secretariat of owner as its area ("شهرستان اقلید") and its office's full name. */
+static void
+names(struct store *st, const char *owner, const char *fallback_name, char area[300], char org[400])
+{
+	sqlite3_stmt *q;
+	int level = unit_level(owner);
+
+	area[0] = '\0';
+	if ((q = store_prepare(st, "SELECT name_fa FROM orgunit WHERE id = ? AND deleted = 0", NULL)) != NULL) {
+		sqlite3_bind_text(q, 1, owner, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL &&
+		    sqlite3_column_text(q, 0)[0] != '\0')
+			snprintf(area, 300, "%s %s", level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان",
+				 (const char *)sqlite3_column_text(q, 0));
+		sqlite3_reset(q);
+	}
+	if (area[0] != '\0')
+		snprintf(org, 400, "دبیرخانه نهضت مشارکت اجتماعی %s", area);
+	else if (fallback_name != NULL && fallback_name[0] != '\0' && strcmp(owner, store_node(st)) == 0)
+		snprintf(org, 400, "%s", fallback_name);
+	else
+		snprintf(org, 400, "دبیرخانه نهضت مشارکت اجتماعی %s", owner);
+	if (area[0] == '\0')
+		snprintf(area, 300, "%s %s", level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان", owner);
+}
+
 int
 http_decree_html(struct store *st, const char *key, const char *fallback_name, char **html, struct nz_err *err)
 {
 	json_t *d;
-	sqlite3_stmt *q;
 	const char *owner, *label;
 	char area[300], org[400], months[16];
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
-	int level, i;
+	int i;
 
 	*html = NULL;
 	if ((d = sel_decree_get(st, key)) == NULL)
 		return nz_fail(err, NZ_ENOTFOUND, "no decree with id, number or appointment '%s'", key);
 	owner = jstr(d, "owner");
-	level = unit_level(owner);
-	area[0] = '\0';
-	if ((q = store_prepare(st, "SELECT name_fa FROM orgunit WHERE id = ? AND deleted = 0", NULL)) !=
-	    NULL) {
-		sqlite3_bind_text(q, 1, owner, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL &&
-		    sqlite3_column_text(q, 0)[0] != '\0')
-			snprintf(area, sizeof(area), "%s %s",
-				 level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان", (const char *)sqlite3_column_text(q, 0));
-		sqlite3_reset(q);
-	}
-	if (area[0] != '\0')
-		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", area);
-	else if (fallback_name != NULL && fallback_name[0] != '\0' && strcmp(owner, store_node(st)) == 0)
-		snprintf(org, sizeof(org), "%s", fallback_name);
-	else
-		snprintf(org, sizeof(org), "دبیرخانه نهضت مشارکت اجتماعی %s", owner);
-	if (area[0] == '\0')
-		snprintf(area, sizeof(area), "%s %s", level == NZ_LEVEL_PROVINCE ? "استان" : "شهرستان",
-			 owner);
+	names(st, owner, fallback_name, area, org);
 
 	if ((f = open_memstream(&buf, &len)) == NULL) {
 		json_decref(d);
@@ -226,6 +232,81 @@ http_decree_html(struct store *st, const char *key, const char *fallback_name, c
 	html_text(f, org);
 	fputs("<br>امضا و مهر</div>\n</body>\n</html>\n", f);
 	json_decref(d);
+	if (fclose(f) != 0 || buf == NULL) {
+		free(buf);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	*html = buf;
+	return 0;
+}
+
+int
+http_call_html(struct store *st, const char *id, const char *fallback_name, char **html, struct nz_err *err)
+{
+	json_t *c;
+	struct sel_std s;
+	char area[300], org[400], pct[32];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	bool std;
+	int i;
+
+	*html = NULL;
+	if ((c = sel_call_get(st, id)) == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "no call with id '%s'", id);
+	names(st, jstr(c, "owner"), fallback_name, area, org);
+	std = jstr(c, "std_id")[0] != '\0' && sel_std_load_id(st, jstr(c, "std_id"), &s, NULL) == 0;
+	if ((f = open_memstream(&buf, &len)) == NULL) {
+		json_decref(c);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"fa\" dir=\"rtl\">\n<head>\n<meta charset=\"utf-8\">\n"
+	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>فراخوان ",
+	      f);
+	html_text(f, jstr(c, "title"));
+	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", decree_css);
+	fputs("<div class=\"basmala\">بسمه تعالی</div>\n<header>\n<div class=\"org\">", f);
+	html_text(f, org);
+	fputs("</div>\n</header>\n<h1>", f);
+	html_text(f, jstr(c, "title"));
+	fputs("</h1>\n<p>", f);
+	html_text(f, org);
+	fputs(" به استناد ماده ۳ شیوه نامه اجرای طرح ملی نهضت مشارکت اجتماعی، از سازمان های مردم نهاد، هیئت های "
+	      "مذهبی، گروه های جهادی و گروه های مردمی فعال در ",
+	      f);
+	html_text(f, area);
+	fputs(" دعوت می‌کند برای انتخاب به عنوان «همیار اجتماعی» رزومه خود را از ", f);
+	fa_date(f, jstr(c, "opens"), true);
+	fputs(" تا ", f);
+	fa_date(f, jstr(c, "closes"), true);
+	fputs(" به این دبیرخانه تحویل دهند.</p>\n", f);
+	if (jstr(c, "description")[0] != '\0') {
+		fputs("<p>", f);
+		html_text(f, jstr(c, "description"));
+		fputs("</p>\n", f);
+	}
+	fputs("<h2>مدارک</h2>\n<ol>\n<li>رزومه گروه: نام، نوع، شماره ثبت (در صورت وجود)، شمار اعضا و سال های فعالیت</li>\n"
+	      "<li>حوزه های فعالیت و سوابق فعالیت های اجتماعی</li>\n<li>نام و شماره تماس مسئول گروه</li>\n</ol>\n",
+	      f);
+	if (std) {
+		fputs("<h2>معیارهای بررسی رزومه</h2>\n<ol>\n", f);
+		for (i = 0; i < s.nreview; i++) {
+			fputs("<li>", f);
+			html_text(f, s.review[i].name);
+			snprintf(pct, sizeof(pct), "%g", s.review[i].weight);
+			fputs(" (وزن ", f);
+			fa_digits(f, pct);
+			fputs(")</li>\n", f);
+		}
+		fputs("</ol>\n<p>گروه هایی که در بررسی رزومه پذیرفته شوند به مصاحبه دعوت می‌شوند؛ انتخاب نهایی بر پایه "
+		      "رتبه بندی امتیاز رزومه و مصاحبه و در حد سهمیه این دبیرخانه است.</p>\n",
+		      f);
+	}
+	fputs("<div class=\"sign\">", f);
+	html_text(f, org);
+	fputs("</div>\n</body>\n</html>\n", f);
+	json_decref(c);
 	if (fclose(f) != 0 || buf == NULL) {
 		free(buf);
 		return nz_fail(err, NZ_ENOMEM, "out of memory");

@@ -150,4 +150,12 @@ json_t *user_list(struct store *st);
 int http_decree_html(struct store *st, const char *key, const char *fallback_name, char **html,
 		     struct nz_err *err);
 
+/*
+ * http_call_html writes call id's printable announcement (فراخوان): who may
+ * apply, the window in Jalali, the documents asked, and, once the call is
+ * open, the review criteria and weights of its standards; a self-contained
+ * RTL page in *html, which the caller frees.
+ */
+int http_call_html(struct store *st, const char *id, const char *fallback_name, char **html, struct nz_err *err);
+
 #endif

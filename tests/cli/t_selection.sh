@@ -104,6 +104,13 @@ rev() { # rev APP REVIEWER SCORE
 		local="$3" participation="$3"
 }
 refused "review while open" "reviews start when it closes" rev "$G1" r1 8
+check "call print" nz call print -D "$N" "$C" --html "$T/call.html"
+H=$(cat "$T/call.html")
+check_match "announcement: RTL Persian page" "$H" '<html lang="fa" dir="rtl">'
+check_match "announcement: the window in Jalali, Persian digits" "$H" 'از ۲۹ آبان ۱۴۰۵ تا ۱۹ آذر ۱۴۰۵'
+check_match "announcement: the review criteria of its standards" "$H" 'معیارهای بررسی رزومه'
+check_eq "announcement: no external resources" "$(grep -c -E 'https?:|<link|<script|src=' "$T/call.html")" "0"
+check_fails "call print: unknown call" nz call print -D "$N" nope --html "$T/x.html"
 refused "closing before the announced date" "closing it earlier needs --early" nz call close -D "$N" "$C"
 refused "--early is for close only" "only for|is for 'call close'" nz call complete -D "$N" "$C" --early x
 check "call close --early with the reason" nz call close -D "$N" "$C" --early "ظرفیت کافی"
