@@ -330,12 +330,10 @@ on_tick(uv_timer_t *t)
 {
 	struct loop *l = t->data;
 
-	if (l->client == NULL) {
-		/* national: no parent to sync with, only its own key to rotate */
-		pending_rotation(l);
-		return;
-	}
-	resume(l);
+	/* A new key is announced to the children whatever the link to the parent does. */
+	pending_rotation(l);
+	if (l->client != NULL)
+		resume(l);
 }
 
 /* Another process (a command on the same directory) may have written:

@@ -73,5 +73,16 @@ code=$("$B" peer invite -D "$T/IR-08" --id IR-08-02 --url "$(url_of IR-07)" | se
 out=$("$B" init --join "$code" -D "$T/IR-08-02" 2>&1)
 check_match "a node refused by a node that does not know ENROL says so" "$out" "unknown message type 3"
 check_fails "and leaves nothing behind" test -e "$T/IR-08-02"
+# A newer province rotates its key: the older county skips the announcement (PROTOCOL.md §10),
+# syncs on, and never acknowledges it, so the province waits for it until --finish.
+out=$("$B" key -D "$T/IR-08" rotate)
+check_match "the newer province announces a new key to its older county" "$out" "announces it to its 1 children"
+check "and waits for it" wait_for 15 grep -q "key.rotate state=announcing-to-children waiting_for=1" "$T/IR-08.log"
+"$B" issue set -D "$T/IR-08" "$j" people_affected=500 >/dev/null
+check "the older county syncs on meanwhile" wait_sql IR-08-01 "SELECT people_affected FROM issue WHERE id = '$j'" 500 30
+check_fails "without acknowledging" grep -q "key.ack child=IR-08-01" "$T/IR-08.log"
+check "--finish stops waiting for it" "$B" key -D "$T/IR-08" rotate --finish
+check "the province then goes on to its parent" \
+	wait_for 15 grep -q "key.rotate parent=[^ ]* state=announcing forced=1" "$T/IR-08.log"
 for id in IR-08-01 IR-08 IR-07-03 IR-07; do check "$id stops cleanly on SIGTERM" stop "$id"; done
 finish
