@@ -137,14 +137,15 @@ cmd_run(const struct cmd_def *d, int argc, char **argv)
 	return cmd_usage("%s: unknown subcommand '%s' (%s)", d->name, argv[1], names);
 }
 
-/* roff prints text for man(7): a backslash doubled, a line starting with '.' or '\'' escaped. */
+/* roff prints text for man(7): a backslash doubled, a line starting with '.' or '\'' escaped, and a
+ * line end after it when text has none (or is empty), so that the next request starts a line. */
 static void
 roff(FILE *out, const char *text)
 {
-	bool bol = true;
+	bool bol = false, start = true;
 
-	for (; *text != '\0'; text++) {
-		if (bol && (*text == '.' || *text == '\''))
+	for (; *text != '\0'; text++, start = false) {
+		if ((bol || start) && (*text == '.' || *text == '\''))
 			fputs("\\&", out);
 		if (*text == '\\')
 			fputs("\\e", out);
@@ -154,6 +155,8 @@ roff(FILE *out, const char *text)
 			fputc(*text, out);
 		bol = *text == '\n';
 	}
+	if (!bol)
+		fputc('\n', out);
 }
 
 /* roff_block prints text as roff (above) ending in a newline, so the request after it starts a line. */
@@ -181,16 +184,14 @@ cmd_man(FILE *out, const struct cmd_def *const *cmds)
 	for (i = 0; cmds[i] != NULL; i++) {
 		fprintf(out, ".SS %s\n", cmds[i]->name);
 		roff(out, cmds[i]->summary);
-		fputs("\n.PP\n.nf\n", out);
+		fputs(".PP\n.nf\n", out);
 		if (cmds[i]->subs == NULL) {
 			fprintf(out, "nehzat %s ", cmds[i]->name);
 			roff(out, cmds[i]->synopsis);
-			fputc('\n', out);
 		}
 		for (s = cmds[i]->subs; s != NULL && s->name != NULL; s++) {
 			fprintf(out, "nehzat %s %s ", cmds[i]->name, s->name);
 			roff(out, s->synopsis);
-			fputc('\n', out);
 		}
 		fputs(".fi\n.PP\n", out);
 		roff_block(out, cmds[i]->about);
