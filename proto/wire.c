@@ -21,7 +21,7 @@
 
 #define WIRE_DEPTH_MAX 16    /* nesting of skipped unknown trailing fields */
 #define WIRE_SLOTS 2048      /* hash slots for strings and ctxs, 2 x their limit */
-#define WIRE_HDR_MAX 40      /* largest PULL_OK header before its batch */
+#define WIRE_HDR_MAX 49      /* largest PULL_OK header before its batch, with pending after it */
 #define CHANGE_MIN 9         /* fewest bytes of one encoded change */
 #define REFUSAL_MIN 6        /* fewest bytes of one encoded refusal */
 #define CTX_MIN 5            /* fewest bytes of one encoded ctx */
@@ -872,6 +872,27 @@ get_pos(struct dec *d, const char *field, int64_t *v)
 	return 0;
 }
 
+/*
+ * get_pending reads the optional pending field of a PUSH or PULL_OK when the
+ * message has it (present), into *v (-1 when absent): a count for display,
+ * at most WIRE_PENDING_MAX.
+ */
+static int
+get_pending(struct dec *d, bool present, uint32_t *want, int64_t *v)
+{
+	int rc;
+
+	*v = -1;
+	if (!present)
+		return 0;
+	if ((rc = get_pos(d, "pending", v)) != 0)
+		return rc;
+	if (*v > WIRE_PENDING_MAX)
+		return dfail(d, NZ_EPROTO, "pending is %" PRId64 ", over %lld", *v, (long long)WIRE_PENDING_MAX);
+	(*want)++;
+	return 0;
+}
+
 static int
 get_bool(struct dec *d, const char *field, bool *v)
 {
@@ -1553,7 +1574,9 @@ wire_decode_with(const uint8_t *buf, size_t len, const struct wire_schema *schem
 		if ((rc = get_pos(&d, "upto", &m->push.upto)) != 0 ||
 		    (rc = get_u64(&d, "upto_token", &m->push.upto_token)) != 0)
 			break;
-		rc = dec_any_batch(&d, &m->push.changes, &m->push.nchanges);
+		if ((rc = dec_any_batch(&d, &m->push.changes, &m->push.nchanges)) != 0)
+			break;
+		rc = get_pending(&d, n - 2 > want, &want, &m->push.pending);
 		break;
 	case WIRE_PUSH_OK:
 		rc = dec_push_ok(&d, &m->push_ok);
@@ -1582,7 +1605,9 @@ wire_decode_with(const uint8_t *buf, size_t len, const struct wire_schema *schem
 		    (rc = get_pos(&d, "head", &m->pull_ok.head)) != 0 ||
 		    (rc = get_u64(&d, "hlc", &m->pull_ok.hlc)) != 0)
 			break;
-		rc = dec_any_batch(&d, &m->pull_ok.changes, &m->pull_ok.nchanges);
+		if ((rc = dec_any_batch(&d, &m->pull_ok.changes, &m->pull_ok.nchanges)) != 0)
+			break;
+		rc = get_pending(&d, n - 2 > want, &want, &m->pull_ok.pending);
 		break;
 	case WIRE_ERROR:
 		rc = dec_error(&d, &m->error);
@@ -1735,6 +1760,7 @@ struct wire_batch {
 	uint16_t cslot[WIRE_SLOTS];  /* ctx index + 1, 0 for free */
 	const struct wire_schema *schema; /* column numbers, or NULL for names */
 	bool zstd;                   /* compress when it pays */
+	int64_t pending;             /* the optional pending field after it, -1 for none */
 	ZSTD_CCtx *cctx;
 	msgpack_sbuffer plain;       /* the batch before compression */
 	uint8_t *zbuf;               /* and after */
@@ -1754,6 +1780,7 @@ wire_batch_new(void)
 	msgpack_sbuffer_init(&b->chg);
 	msgpack_sbuffer_init(&b->plain);
 	b->last_ctx = -1;
+	b->pending = -1;
 	return b;
 }
 
@@ -1762,6 +1789,12 @@ wire_batch_codec(struct wire_batch *b, const struct wire_schema *schema, bool zs
 {
 	b->schema = schema;
 	b->zstd = zstd;
+}
+
+void
+wire_batch_pending(struct wire_batch *b, int64_t pending)
+{
+	b->pending = pending >= 0 && pending <= WIRE_PENDING_MAX ? pending : -1;
 }
 
 void
@@ -1787,6 +1820,7 @@ wire_batch_reset(struct wire_batch *b)
 	b->nstr = b->nctx = b->n = 0;
 	b->base_hlc = b->last_hlc = 0;
 	b->last_ctx = -1;
+	b->pending = -1;
 	b->plain.size = 0;
 	memset(b->sslot, 0, sizeof(b->sslot));
 	memset(b->cslot, 0, sizeof(b->cslot));
@@ -2103,10 +2137,12 @@ wire_enc_push(msgpack_sbuffer *out, int64_t upto, uint64_t upto_token, const str
 	if (upto < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_PUSH, 3);
+	bad |= enc_begin(&pk, WIRE_PUSH, b->pending >= 0 ? 4 : 3);
 	bad |= msgpack_pack_int64(&pk, upto);
 	bad |= msgpack_pack_uint64(&pk, upto_token);
 	bad |= put_batch(&pk, out, b);
+	if (b->pending >= 0)
+		bad |= msgpack_pack_int64(&pk, b->pending);
 	return enc_end(out, size, bad);
 }
 
@@ -2121,13 +2157,15 @@ wire_enc_pull_ok(msgpack_sbuffer *out, int64_t upto, uint64_t upto_token, bool m
 	if (upto < 0 || head < 0)
 		return NZ_EINVAL;
 	msgpack_packer_init(&pk, out, msgpack_sbuffer_write);
-	bad |= enc_begin(&pk, WIRE_PULL_OK, 6);
+	bad |= enc_begin(&pk, WIRE_PULL_OK, b->pending >= 0 ? 7 : 6);
 	bad |= msgpack_pack_int64(&pk, upto);
 	bad |= msgpack_pack_uint64(&pk, upto_token);
 	bad |= more ? msgpack_pack_true(&pk) : msgpack_pack_false(&pk);
 	bad |= msgpack_pack_int64(&pk, head);
 	bad |= msgpack_pack_uint64(&pk, hlc);
 	bad |= put_batch(&pk, out, b);
+	if (b->pending >= 0)
+		bad |= msgpack_pack_int64(&pk, b->pending);
 	return enc_end(out, size, bad);
 }
 

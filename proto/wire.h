@@ -188,6 +188,7 @@ struct wire_push {
 	uint64_t upto_token;         /* HLC of that entry */
 	struct nz_change *changes;
 	size_t nchanges;
+	int64_t pending;             /* optional field 5: the sender's changes still after upto, -1 when absent */
 };
 
 struct wire_push_ok {
@@ -213,6 +214,7 @@ struct wire_pull_ok {
 	uint64_t hlc;
 	struct nz_change *changes;
 	size_t nchanges;
+	int64_t pending;             /* optional field 8: changes for the child still after upto, -1 when absent */
 };
 
 struct wire_error {
@@ -337,10 +339,21 @@ size_t wire_batch_count(const struct wire_batch *b);
 
 /*
  * wire_batch_size returns an upper bound of the encoded size of a PUSH or
- * PULL_OK message carrying b, whatever its other fields (at most 40 bytes
+ * PULL_OK message carrying b, whatever its other fields (at most 49 bytes
  * over the true size).
  */
 size_t wire_batch_size(const struct wire_batch *b);
+
+/* The largest pending count a PUSH or PULL_OK may carry (2^40): a display figure. */
+#define WIRE_PENDING_MAX (1LL << 40)
+
+/*
+ * wire_batch_pending makes the PUSH or PULL_OK encoded next from b carry the
+ * optional pending field: how many changes for the receiver remain after
+ * this batch (PROTOCOL.md §5).  A value outside 0..WIRE_PENDING_MAX, or a
+ * wire_batch_reset, leaves it out.
+ */
+void wire_batch_pending(struct wire_batch *b, int64_t pending);
 
 /* wire_batch_reset empties b, keeping its memory. */
 void wire_batch_reset(struct wire_batch *b);

@@ -20,27 +20,6 @@ health_count(struct store *st, const char *sql, const char *param)
 	return v;
 }
 
-/* Backlog down: entries of our log after the child's cursor that are for it. */
-static int64_t
-backlog_down(struct store *st, const char *child, int64_t pull)
-{
-	sqlite3_stmt *q;
-	int64_t v = 0;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT count(*) FROM oplog WHERE seq > ?2 AND via != ?1 AND"
-			       " (owner = ?1 OR " UNIT_SQL_BELOW("owner", "?1") " OR"
-			       "  (dir = 1 AND " UNIT_SQL_WITHIN("?1", "owner") "))",
-			       -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_text(q, 1, child, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, pull);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 json_t *
 health_peers(struct store *st, int sync_interval)
 {
@@ -49,7 +28,7 @@ health_peers(struct store *st, int sync_interval)
 	int64_t now = (int64_t)hlc_wall_ms();
 
 	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error, revoked"
+			       "SELECT id, role, url, ack, pull, head, last_contact, last_sync, last_error, revoked, backlog"
 			       " FROM peer ORDER BY role DESC, id",
 			       -1, &q, NULL) != SQLITE_OK)
 		return peers;
@@ -58,6 +37,9 @@ health_peers(struct store *st, int sync_interval)
 		bool parent = strcmp((const char *)sqlite3_column_text(q, 1), "parent") == 0;
 		int64_t last = sqlite3_column_int64(q, 6), pull = sqlite3_column_int64(q, 4);
 		int64_t head = sqlite3_column_int64(q, 5);
+		/* What the peer said it still had for us after its last batch (NULL: an older peer). */
+		bool told = sqlite3_column_type(q, 10) != SQLITE_NULL;
+		int64_t told_n = sqlite3_column_int64(q, 10);
 		json_t *p = json_object();
 
 		json_object_set_new(p, "id", json_string(id));
@@ -75,16 +57,14 @@ health_peers(struct store *st, int sync_interval)
 			json_object_set_new(p, "pulled", json_integer(pull));
 			json_object_set_new(p, "parent_head", json_integer(head));
 			json_object_set_new(p, "backlog_up",
-					    json_integer(health_count(st,
-								      "SELECT count(*) FROM oplog o, peer p WHERE p.role = 'parent'"
-								      " AND o.seq > p.ack AND o.via != p.id AND"
-								      " " UNIT_SQL_WITHIN("o.owner", "?1"),
-								      store_node(st))));
-			json_object_set_new(p, "backlog_down", json_integer(head > pull ? head - pull : 0));
+					    json_integer(store_log_pending(st, id, true, sqlite3_column_int64(q, 3))));
+			/* Exact as of the last PULL_OK; an older parent tells no count: head - pull bounds it. */
+			json_object_set_new(p, "backlog_down",
+					    json_integer(told ? told_n : head > pull ? head - pull : 0));
 		} else {
-			/* What the child holds that we lack is known at the child only (its status). */
-			json_object_set_new(p, "backlog_up", json_null());
-			json_object_set_new(p, "backlog_down", json_integer(backlog_down(st, id, pull)));
+			/* What the child still had for us after its last PUSH, as it said (null: never said). */
+			json_object_set_new(p, "backlog_up", told ? json_integer(told_n) : json_null());
+			json_object_set_new(p, "backlog_down", json_integer(store_log_pending(st, id, false, pull)));
 		}
 		json_object_set_new(p, "quarantine",
 				    json_integer(health_count(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));

@@ -24,10 +24,11 @@ int64_t health_count(struct store *st, const char *sql, const char *param);
  * its log, and its head when last heard),
  * connected (heard from within three sync intervals of sync_interval
  * seconds), backlog_up (parent: our changes it has not acknowledged; a
- * child's is not known here: null), backlog_down (a child: the changes meant
- * for it after where its last pull ended, exactly; the parent: positions of
- * its log we have not read, some meant for others, so 0 exactly when
- * caught up), quarantine, last_error, and revoked (unix ms when its key
+ * child: what it said, in its last PUSH, it still had for us; null when it
+ * never said: an older release), backlog_down (a child: the changes meant
+ * for it after where its last pull ended, exactly; the parent: what it said,
+ * in its last PULL_OK, it still had for us, or from an older parent the
+ * positions of its log we have not read, 0 exactly when caught up), quarantine, last_error, and revoked (unix ms when its key
  * was revoked, 0 if not).  last_sync is the last successful
  * exchange: for a child, its last pull; for the parent, the last pull that
  * read its log through.

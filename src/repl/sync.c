@@ -475,10 +475,12 @@ send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 			return rc;
 		if (up && *upto == from)
 			return 0; /* nothing after the acknowledged position */
+		/* What the peer still lacks after this batch, for its status (PROTOCOL.md §5). */
+		head = store_log_head(s->st);
+		wire_batch_pending(s->batch, up || *upto < head ? store_log_pending(s->st, peer, up, *upto) : 0);
 		if (up) {
 			rc = wire_enc_push(out, *upto, token, s->batch);
 		} else {
-			head = store_log_head(s->st);
 			rc = wire_enc_pull_ok(out, *upto, token, *upto < head, head, store_hlc(s->st), s->batch);
 		}
 		if (rc != 0)
@@ -856,11 +858,26 @@ serve_hello(struct sync *s, uint32_t pipe, const struct wire_hello *h, msgpack_s
 	       (long long)ok.ack_cursor, (long long)ok.head, ok.pull_reset, ok.codec.flags);
 }
 
+/*
+ * backlog_sql makes the peer-row update of a batch (cols) also record what
+ * the peer said it still has for us after it (pending, -1: not said, NULL).
+ */
+static const char *
+backlog_sql(char *buf, size_t size, const char *cols, int64_t pending)
+{
+	if (pending >= 0)
+		snprintf(buf, size, "%s, backlog = %lld", cols, (long long)pending);
+	else
+		snprintf(buf, size, "%s, backlog = NULL", cols);
+	return buf;
+}
+
 static void
 serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack_sbuffer *out)
 {
 	struct wire_push_ok ok;
 	struct nz_err err = {0};
+	char cursor[128];
 	size_t nref = 0;
 	int rc;
 
@@ -883,7 +900,8 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 		reply_error(out, NZ_ENOMEM, "out of memory");
 		return;
 	}
-	rc = apply_batch(s, child, true, p->changes, p->nchanges, "ack = ?2, ack_token = ?3, last_contact = ?4",
+	rc = apply_batch(s, child, true, p->changes, p->nchanges,
+			 backlog_sql(cursor, sizeof(cursor), "ack = ?2, ack_token = ?3, last_contact = ?4", p->pending),
 			 p->upto, (int64_t)p->upto_token, ok.refusals, &nref, &err);
 	if (rc != 0) {
 		reply_error(out, rc, err.msg);
@@ -1053,21 +1071,7 @@ sync_schema(const struct sync *s)
 int64_t
 sync_backlog_up(struct sync *s)
 {
-	sqlite3_stmt *q;
-	int64_t n = 0, ack = peer_int(s, s->parent, "ack");
-
-	if (sqlite3_prepare_v2(store_db(s->st),
-			       "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
-			       " " UNIT_SQL_WITHIN("owner", "?3"),
-			       -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(q, 1, ack);
-	sqlite3_bind_text(q, 2, s->parent, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, s->self, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
+	return store_log_pending(s->st, s->parent, true, peer_int(s, s->parent, "ack"));
 }
 
 /*
@@ -1462,6 +1466,7 @@ int
 sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer *out, struct nz_err *err)
 {
 	struct wire_msg m;
+	char cursor[128];
 	size_t i, nref = 0;
 	int rc;
 
@@ -1515,7 +1520,9 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 		if (m.type != WIRE_PULL_OK)
 			break;
 		rc = apply_batch(s, s->parent, false, m.pull_ok.changes, m.pull_ok.nchanges,
-				 "pull = ?2, pull_token = ?3, last_contact = ?4", m.pull_ok.upto,
+				 backlog_sql(cursor, sizeof(cursor), "pull = ?2, pull_token = ?3, last_contact = ?4",
+					     m.pull_ok.pending),
+				 m.pull_ok.upto,
 				 (int64_t)m.pull_ok.upto_token, NULL, &nref, err);
 		if (rc != 0)
 			goto out;

@@ -53,6 +53,8 @@ static const char *const migrations[] = {
 	 * new clocks for corrupt, from opening the database.
 	 */
 	"-- column clocks by number",
+	/* 4: what the peer said it still had for us after its last batch (NULL: never said) */
+	"ALTER TABLE peer ADD COLUMN backlog INTEGER;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))

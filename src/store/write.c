@@ -11,6 +11,7 @@
 #include <msgpack.h>
 #include <sodium.h>
 
+#include "base/unit.h"
 #include "store/hlc.h"
 #include "store/store_int.h"
 
@@ -212,6 +213,32 @@ store_log_head(struct store *st)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		v = sqlite3_column_int64(s, 0);
 	sqlite3_reset(s);
+	return v;
+}
+
+int64_t
+store_log_pending(struct store *st, const char *peer, bool up, int64_t after)
+{
+	/* The routing of sync.c's route_to, as SQL: one range scan of the log after `after`. */
+	sqlite3_stmt *s = store_prepare(st,
+					up ? "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
+					     " " UNIT_SQL_WITHIN("owner", "?3")
+					   : "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
+					     " (" UNIT_SQL_WITHIN("owner", "?2") " OR"
+					     "  (dir = 1 AND " UNIT_SQL_WITHIN("?2", "owner") "))",
+					NULL);
+	int64_t v = -1;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, after);
+	sqlite3_bind_text(s, 2, peer, -1, SQLITE_STATIC);
+	if (up)
+		sqlite3_bind_text(s, 3, store_node(st), -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 	return v;
 }
 

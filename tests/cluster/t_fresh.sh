@@ -153,7 +153,7 @@ check_match "the text names the unknown unit" "$(nz allocate -D "$(dir_of IR)" -
 # ---- sync health: 0 when caught up, exact when not ----
 check "the province: nothing left for A once caught up" wait_peer IR-07 $A backlog_down 0 30
 check "A: nothing left for the province" wait_peer $A IR-07 backlog_up 0 30
-check_eq "what A holds that the province lacks is known at A only (null)" "$(peer IR-07 $A backlog_up)" None
+check "the province: A said it has nothing left (0, told by its last PUSH)" wait_peer IR-07 $A backlog_up 0 30
 check "A: nothing left to pull from the province" wait_peer $A IR-07 backlog_down 0 30
 check_match "A: the parent's last sync is a time, not never" "$(peer $A IR-07 last_sync)" "^20[0-9][0-9]-"
 check "the province: nothing left for national" wait_peer IR-07 IR backlog_up 0 30
@@ -172,6 +172,8 @@ check_eq "A's three new problems await the province" "$(peer $A IR-07 backlog_up
 start $A
 check "back online, A catches up both ways" wait_peer IR-07 $A backlog_down 0 30
 check "and its problems are in" wait_peer $A IR-07 backlog_up 0 30
+check "the province: A says it has nothing left" wait_peer IR-07 $A backlog_up 0 30
+check "A: the province said it has nothing left for A" wait_peer $A IR-07 backlog_down 0 30
 
 for id in IR IR-07 $A; do stop "$id"; done
 finish

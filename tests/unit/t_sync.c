@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include "domain/domain.h"
+#include "domain/health.h"
 #include "proto/wire.h"
 #include "repl/sync.h"
 #include "store/hlc.h"
@@ -293,6 +294,103 @@ test_split(void)
 	       max_msg, (int)WIRE_BATCH_MIN);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue"), 2000);
 	CHECK_INT(sync_child_stats(c.sync)->pushed, 2000);
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
+/* peer_backlog reads the backlog column of a peer row: what it said it still had for us (-1: NULL). */
+static int64_t
+peer_backlog(struct store *st, const char *id)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof(sql), "SELECT coalesce(backlog, -1) FROM peer WHERE id = '%s'", id);
+	return scalar(st, sql);
+}
+
+/* health_num reads one number of a peer in health_peers (status, /metrics, the UI); -1 for null. */
+static int64_t
+health_num(struct store *st, const char *id, const char *key)
+{
+	json_t *a = health_peers(st, 1), *p;
+	int64_t v = -2;
+	size_t i;
+
+	json_array_foreach(a, i, p) {
+		if (strcmp(json_string_value(json_object_get(p, "id")), id) == 0)
+			v = json_is_integer(json_object_get(p, key)) ? json_integer_value(json_object_get(p, key)) : -1;
+	}
+	json_decref(a);
+	return v;
+}
+
+/*
+ * Backlogs told over the wire (PROTOCOL.md §5, pending): after every PUSH the
+ * parent knows exactly how many of the child's changes are still to come, and
+ * after every PULL_OK the child knows exactly how many of the parent's
+ * changes for it are; both 0 once in step, and shown as such by health_peers.
+ */
+static void
+test_backlog(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	msgpack_sbuffer req, rep;
+	char rid[32], title[300];
+	int64_t up, down, up_seen = 0, down_seen = 0;
+	int i, trips = 0, exact = 1;
+
+	open_replica(&p, "IR-25", 1024);
+	open_replica(&c, "IR-25-01", 1024);
+	trust(&c, "IR-25", "parent", p.pk);
+	trust(&p, "IR-25-01", "child", c.pk);
+	for (i = 0; i < 12; i++) {
+		snprintf(rid, sizeof(rid), "u%d", i);
+		noise(title, sizeof(title));
+		add_issue(&c, "IR-25-01", rid, title);
+		snprintf(rid, sizeof(rid), "d%d", i);
+		add_issue(&p, "IR-25-01", rid, title);
+		snprintf(rid, sizeof(rid), "p%d", i);
+		add_issue(&p, "IR-25", rid, title); /* the province's own: never the child's backlog */
+	}
+	CHECK_INT(peer_backlog(p.st, "IR-25-01"), -1);
+	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_up"), -1);
+	msgpack_sbuffer_init(&req);
+	msgpack_sbuffer_init(&rep);
+	CHECK_INT(sync_child_start(c.sync, &req, &err), 0);
+	while (req.size > 0 && trips++ < 1000) {
+		sync_serve(p.sync, 1, (const uint8_t *)req.data, req.size, &rep);
+		if (sync_child_reply(c.sync, (const uint8_t *)rep.data, rep.size, &req, &err) != 0)
+			break;
+		/* What each side was told, plus what it holds, is all there is: exact at every step. */
+		if ((up = peer_backlog(p.st, "IR-25-01")) >= 0) {
+			exact &= up + scalar(p.st, "SELECT count(*) FROM oplog WHERE origin = 'IR-25-01'") == 12;
+			up_seen |= up > 0 && up < 12;
+		}
+		if ((down = peer_backlog(c.st, "IR-25")) >= 0) {
+			exact &= down + scalar(c.st, "SELECT count(*) FROM oplog WHERE origin = 'IR-25'") == 12;
+			down_seen |= down > 0 && down < 12;
+		}
+	}
+	msgpack_sbuffer_destroy(&req);
+	msgpack_sbuffer_destroy(&rep);
+	CHECK(trips > 4);
+	CHECK(exact);
+	CHECK(up_seen);
+	CHECK(down_seen);
+	printf("# %d round trips; the told backlogs matched what was still to come at every step\n", trips);
+	CHECK_INT(peer_backlog(p.st, "IR-25-01"), 0);
+	CHECK_INT(peer_backlog(c.st, "IR-25"), 0);
+	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_up"), 0);
+	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_down"), 0);
+	CHECK_INT(health_num(c.st, "IR-25", "backlog_up"), 0);
+	CHECK_INT(health_num(c.st, "IR-25", "backlog_down"), 0);
+	/* Two more for the child at the parent: counted there at once, told to the child at its next pull. */
+	add_issue(&p, "IR-25-01", "d12", "one more");
+	add_issue(&p, "IR-25-01", "d13", "and another");
+	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_down"), 2);
 	sync_free(p.sync);
 	sync_free(c.sync);
 	store_close(p.st);
@@ -683,6 +781,7 @@ main(void)
 	test_quarantine();
 	test_split();
 	test_small_budget();
+	test_backlog();
 	test_restored_parent();
 	test_codec();
 	test_seq_floor();

@@ -1854,6 +1854,120 @@ t_codec_fields(void)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * The optional pending field of PUSH (5) and PULL_OK (8): carried when the
+ * batch has one, -1 when absent (an older peer), a count for display only,
+ * bounded by WIRE_PENDING_MAX, and anything after it still skipped (§10).
+ */
+static void
+t_pending(void)
+{
+	struct nz_change v[3];
+	struct wire_batch *b = wire_batch_new();
+	struct wire_msg m;
+	struct nz_err err;
+	msgpack_sbuffer sb, bad;
+	msgpack_packer pk;
+	size_t plain;
+
+	msgpack_sbuffer_init(&sb);
+	msgpack_sbuffer_init(&bad);
+	mixed_changes(v, 3);
+	CHECK_INT(fill_batch(b, v, 3), 0);
+
+	CHECK_INT(wire_enc_push(&sb, 7, 8, b), 0);
+	plain = sb.size;
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK_INT(m.push.pending, -1);
+	wire_msg_release(&m);
+
+	wire_batch_pending(b, 5);
+	sb.size = 0;
+	CHECK_INT(wire_enc_push(&sb, 7, 8, b), 0);
+	CHECK_INT(sb.size, plain + 1);
+	CHECK(sb.size <= wire_batch_size(b));
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK_INT(m.push.pending, 5);
+	CHECK_INT(m.push.nchanges, 3);
+	wire_msg_release(&m);
+
+	wire_batch_pending(b, WIRE_PENDING_MAX);
+	sb.size = 0;
+	CHECK_INT(wire_enc_pull_ok(&sb, INT64_MAX, UINT64_MAX, true, INT64_MAX, UINT64_MAX, b), 0);
+	CHECK(sb.size <= wire_batch_size(b));
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK(m.pull_ok.pending == WIRE_PENDING_MAX);
+	CHECK_INT(m.pull_ok.nchanges, 3);
+	wire_msg_release(&m);
+
+	wire_batch_pending(b, 0);
+	sb.size = 0;
+	CHECK_INT(wire_enc_pull_ok(&sb, 1, 2, false, 1, 3, b), 0);
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK_INT(m.pull_ok.pending, 0);
+	wire_msg_release(&m);
+
+	/* Out of range is left out by the sender; a reset leaves it out too. */
+	wire_batch_pending(b, WIRE_PENDING_MAX + 1);
+	sb.size = 0;
+	CHECK_INT(wire_enc_push(&sb, 7, 8, b), 0);
+	CHECK_INT(sb.size, plain);
+	wire_batch_pending(b, -7);
+	sb.size = 0;
+	CHECK_INT(wire_enc_push(&sb, 7, 8, b), 0);
+	CHECK_INT(sb.size, plain);
+	wire_batch_pending(b, 3);
+	wire_batch_reset(b);
+	sb.size = 0;
+	CHECK_INT(wire_enc_pull_ok(&sb, 1, 2, false, 1, 3, b), 0);
+	CHECK_INT(decode_sb(&sb, &m, &err), 0);
+	CHECK_INT(m.pull_ok.pending, -1);
+	wire_msg_release(&m);
+
+	/* A peer's count over the bound, negative, or not an int is refused, naming the field. */
+	mixed_changes(v, 3);
+	CHECK_INT(fill_batch(b, v, 3), 0);
+	sb.size = 0;
+	CHECK_INT(wire_enc_push(&sb, 7, 8, b), 0); /* [1, 16, upto, token, batch]: a fixarray of 5 */
+	CHECK_INT((uint8_t)sb.data[0], 0x95);
+	{
+		const int64_t wrong[] = { WIRE_PENDING_MAX + 1, -1, INT64_MAX, INT64_MIN };
+		size_t i;
+
+		for (i = 0; i < sizeof(wrong) / sizeof(wrong[0]); i++) {
+			bad.size = 0;
+			msgpack_sbuffer_write(&bad, sb.data, sb.size);
+			bad.data[0] = (char)0x96;
+			msgpack_packer_init(&pk, &bad, msgpack_sbuffer_write);
+			msgpack_pack_int64(&pk, wrong[i]);
+			CHECK_INT(decode_sb(&bad, &m, &err), NZ_EPROTO);
+			CHECK(strstr(err.msg, "pending") != NULL);
+		}
+		bad.size = 0;
+		msgpack_sbuffer_write(&bad, sb.data, sb.size);
+		bad.data[0] = (char)0x96;
+		msgpack_packer_init(&pk, &bad, msgpack_sbuffer_write);
+		msgpack_pack_str(&pk, 2);
+		msgpack_pack_str_body(&pk, "12", 2);
+		CHECK_INT(decode_sb(&bad, &m, &err), NZ_EPROTO);
+		CHECK(strstr(err.msg, "pending") != NULL);
+		/* A later field after pending is skipped, as §10 says. */
+		bad.size = 0;
+		msgpack_sbuffer_write(&bad, sb.data, sb.size);
+		bad.data[0] = (char)0x97;
+		msgpack_packer_init(&pk, &bad, msgpack_sbuffer_write);
+		msgpack_pack_int64(&pk, 4);
+		msgpack_pack_str(&pk, 1);
+		msgpack_pack_str_body(&pk, "x", 1);
+		CHECK_INT(decode_sb(&bad, &m, &err), 0);
+		CHECK_INT(m.push.pending, 4);
+		wire_msg_release(&m);
+	}
+	msgpack_sbuffer_destroy(&sb);
+	msgpack_sbuffer_destroy(&bad);
+	wire_batch_free(b);
+}
+
 int
 main(void)
 {
@@ -1881,6 +1995,7 @@ main(void)
 	t_colnums();
 	t_zstd();
 	t_codec_fields();
+	t_pending();
 	for (i = 0; i < NCOLS; i++)
 		msgpack_sbuffer_destroy(&cols_pool[i]);
 	TEST_DONE();
