@@ -57,14 +57,14 @@ health_peers(struct store *st, int sync_interval)
 			json_object_set_new(p, "pulled", json_integer(pull));
 			json_object_set_new(p, "parent_head", json_integer(head));
 			json_object_set_new(p, "backlog_up",
-					    json_integer(store_log_pending(st, id, true, sqlite3_column_int64(q, 3))));
+					    json_integer(store_log_pending(st, id, true, sqlite3_column_int64(q, 3), INT64_MAX)));
 			/* Exact as of the last PULL_OK; an older parent tells no count: head - pull bounds it. */
 			json_object_set_new(p, "backlog_down",
 					    json_integer(told ? told_n : head > pull ? head - pull : 0));
 		} else {
 			/* What the child still had for us after its last PUSH, as it said (null: never said). */
 			json_object_set_new(p, "backlog_up", told ? json_integer(told_n) : json_null());
-			json_object_set_new(p, "backlog_down", json_integer(store_log_pending(st, id, false, pull)));
+			json_object_set_new(p, "backlog_down", json_integer(store_log_pending(st, id, false, pull, INT64_MAX)));
 		}
 		json_object_set_new(p, "quarantine",
 				    json_integer(health_count(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));

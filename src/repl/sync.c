@@ -15,7 +15,18 @@
 #define MAX_BINDINGS 1024
 #define SCAN_ROWS 20000 /* log entries looked at for one batch, at most */
 
+/*
+ * What the last batch sent to a peer left pending (PROTOCOL.md §5): the next
+ * batch from `upto` on counts only what it sends and what was logged after
+ * `head`, not the whole log after it again.
+ */
+struct pending {
+	bool valid;
+	int64_t upto, head, n;
+};
+
 struct binding {
+	struct pending pend; /* of the PULL_OKs on this pipe */
 	uint32_t pipe;
 	char child[NZ_ID_MAX];
 	uint32_t codec;     /* WIRE_CODEC_* settled in the HELLO_OK */
@@ -34,6 +45,7 @@ struct sync {
 	size_t recv_max;
 	uint32_t offer;            /* WIRE_CODEC_* this node offers */
 	struct wire_batch *batch;
+	struct pending up_pend; /* of our PUSHes */
 	struct wire_schema schema; /* column numbers of this node's tables */
 	char self[NZ_ID_MAX];
 	/* parent side */
@@ -442,6 +454,34 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 }
 
 /*
+ * pending_after counts the log entries after upto that go to peer (head: our
+ * log head), from what the batch sent before left pending (pc) when it ended
+ * at from: one count over the log after upto per session, then one over each
+ * batch's range and what was logged since.  *next is what this batch leaves
+ * pending.  -1 when the log cannot be read.
+ */
+static int64_t
+pending_after(struct sync *s, const struct pending *pc, const char *peer, bool up, int64_t from, int64_t upto,
+	      int64_t head, struct pending *next)
+{
+	int64_t sent = -1, since = -1, n;
+
+	if (!up && upto >= head)
+		n = 0; /* read through */
+	else if (pc->valid && pc->upto == from && pc->head <= head &&
+		 (sent = store_log_pending(s->st, peer, up, from, upto)) >= 0 &&
+		 (since = store_log_pending(s->st, peer, up, pc->head, head)) >= 0 && pc->n - sent + since >= 0)
+		n = pc->n - sent + since;
+	else
+		n = store_log_pending(s->st, peer, up, upto, head);
+	next->valid = n >= 0;
+	next->upto = upto;
+	next->head = head;
+	next->n = n;
+	return n;
+}
+
+/*
  * send_batch fills the batch for peer from `from` on and encodes it into out
  * as a PUSH (up) or a PULL_OK, in the codec settled with peer, within budget
  * bytes on the wire.  Compressed, a batch may hold up to ZSTD_STRETCH times
@@ -451,9 +491,11 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
  */
 static int
 send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t budget,
-	   uint32_t codec, size_t peer_plain, msgpack_sbuffer *out, int64_t *upto, struct nz_err *err)
+	   uint32_t codec, size_t peer_plain, struct pending *pc, msgpack_sbuffer *out, int64_t *upto,
+	   struct nz_err *err)
 {
 	size_t plain = budget;
+	struct pending next;
 	uint64_t token;
 	int64_t head;
 	int rc, tries;
@@ -477,7 +519,7 @@ send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 			return 0; /* nothing after the acknowledged position */
 		/* What the peer still lacks after this batch, for its status (PROTOCOL.md §5). */
 		head = store_log_head(s->st);
-		wire_batch_pending(s->batch, up || *upto < head ? store_log_pending(s->st, peer, up, *upto) : 0);
+		wire_batch_pending(s->batch, pending_after(s, pc, peer, up, from, *upto, head, &next));
 		if (up) {
 			rc = wire_enc_push(out, *upto, token, s->batch);
 		} else {
@@ -485,8 +527,10 @@ send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 		}
 		if (rc != 0)
 			return nz_fail(err, rc, "cannot encode a batch of %zu changes", wire_batch_count(s->batch));
-		if (out->size <= budget || plain <= budget || wire_batch_count(s->batch) <= 1)
+		if (out->size <= budget || plain <= budget || wire_batch_count(s->batch) <= 1) {
+			*pc = next; /* the batch that goes */
 			return 0;
+		}
 		/* Compressed less than hoped: fewer changes, down to the budget itself. */
 		plain = tries >= 2 ? budget : (size_t)((double)plain * budget / out->size * 0.9);
 		if (plain < budget)
@@ -585,7 +629,7 @@ apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_c
 
 /* ---- parent side ---- */
 
-static const struct binding *
+static struct binding *
 binding(struct sync *s, uint32_t pipe)
 {
 	int i;
@@ -618,6 +662,7 @@ bind_pipe(struct sync *s, uint32_t pipe, const char *child, uint32_t codec, uint
 		else
 			s->nbind++;
 	}
+	memset(&s->bind[i].pend, 0, sizeof(s->bind[i].pend));
 	s->bind[i].pipe = pipe;
 	snprintf(s->bind[i].child, sizeof(s->bind[i].child), "%s", child);
 	s->bind[i].codec = codec;
@@ -922,7 +967,8 @@ static void
 serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_pull *p, msgpack_sbuffer *out)
 {
 	struct nz_err err = {0};
-	const struct binding *b = binding(s, pipe);
+	struct binding *b = binding(s, pipe);
+	struct pending none = {0};
 	int64_t upto;
 	size_t budget = s->batch_bytes;
 	int rc;
@@ -936,7 +982,7 @@ serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_p
 		nz_log(NZ_LOG_INFO, "sync.recover", "child=%s cursor=%lld from_seq=%lld", child,
 		       (long long)p->cursor, (long long)p->recover_from);
 	rc = send_batch(s, child, false, p->cursor, p->recover_from, budget, b ? b->codec : 0,
-			b ? b->plain_max : 0, out, &upto, &err);
+			b ? b->plain_max : 0, b ? &b->pend : &none, out, &upto, &err);
 	if (rc != 0) {
 		reply_error(out, rc, err.msg);
 		return;
@@ -1071,7 +1117,7 @@ sync_schema(const struct sync *s)
 int64_t
 sync_backlog_up(struct sync *s)
 {
-	return store_log_pending(s->st, s->parent, true, peer_int(s, s->parent, "ack"));
+	return store_log_pending(s->st, s->parent, true, peer_int(s, s->parent, "ack"), INT64_MAX);
 }
 
 /*
@@ -1174,7 +1220,7 @@ next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 	int64_t upto;
 	int rc;
 
-	if ((rc = send_batch(s, s->parent, true, s->push_cursor, 0, s->batch_bytes, s->codec, s->parent_plain,
+	if ((rc = send_batch(s, s->parent, true, s->push_cursor, 0, s->batch_bytes, s->codec, s->parent_plain, &s->up_pend,
 			     out, &upto, err)) != 0 || out->size == 0)
 		return rc; /* out empty: nothing after the acknowledged position */
 	s->push_sent = upto;

@@ -192,12 +192,12 @@ int64_t store_log_head(struct store *st);
 int64_t store_origin_max(struct store *st, const char *origin);
 
 /*
- * store_log_pending counts the log entries after position `after` that go
- * to peer: up (peer is our parent), those of our subtree it did not send us;
+ * store_log_pending counts the log entries after position `after`, up to
+ * `until` (INT64_MAX: the end), that go to peer: up (peer is our parent), those of our subtree it did not send us;
  * down (peer is a child), those of its subtree or of a directive over it that
- * it did not send us.  One scan of the log after `after`; -1 on a read error.
+ * it did not send us.  One range scan of the log on seq; -1 on a read error.
  */
-int64_t store_log_pending(struct store *st, const char *peer, bool up, int64_t after);
+int64_t store_log_pending(struct store *st, const char *peer, bool up, int64_t after, int64_t until);
 
 /* store_log_token returns the HLC of the log entry at seq (0 when seq is 0 or absent). */
 uint64_t store_log_token(struct store *st, int64_t seq);

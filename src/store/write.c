@@ -217,13 +217,13 @@ store_log_head(struct store *st)
 }
 
 int64_t
-store_log_pending(struct store *st, const char *peer, bool up, int64_t after)
+store_log_pending(struct store *st, const char *peer, bool up, int64_t after, int64_t until)
 {
 	/* The routing of sync.c's route_to, as SQL: one range scan of the log after `after`. */
 	sqlite3_stmt *s = store_prepare(st,
-					up ? "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
+					up ? "SELECT count(*) FROM oplog WHERE seq > ?1 AND seq <= ?4 AND via != ?2 AND"
 					     " " UNIT_SQL_WITHIN("owner", "?3")
-					   : "SELECT count(*) FROM oplog WHERE seq > ?1 AND via != ?2 AND"
+					   : "SELECT count(*) FROM oplog WHERE seq > ?1 AND seq <= ?4 AND via != ?2 AND"
 					     " (" UNIT_SQL_WITHIN("owner", "?2") " OR"
 					     "  (dir = 1 AND " UNIT_SQL_WITHIN("?2", "owner") "))",
 					NULL);
@@ -233,6 +233,7 @@ store_log_pending(struct store *st, const char *peer, bool up, int64_t after)
 		return -1;
 	sqlite3_bind_int64(s, 1, after);
 	sqlite3_bind_text(s, 2, peer, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, until);
 	if (up)
 		sqlite3_bind_text(s, 3, store_node(st), -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
