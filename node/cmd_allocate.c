@@ -100,7 +100,8 @@ const struct cmd_def cmd_indicator = {
 	.summary = "allocation indicators and weights (national): set, remove, list",
 	.about = "Indicators for resource allocation (شاخص), set by the national secretariat and\n"
 		 "seen everywhere.  S is one of:\n"
-		 "  population     population of the unit (org-unit table; unknown counts 0)\n"
+		 "  population     population of the unit (orgunit set/figures); none is unknown,\n"
+		 "                 never 0: allocate refuses unless --unknown says what to do\n"
 		 "  open_issues    problems of the issue register in the subtree not closed\n"
 		 "  interventions  community-based interventions in the unit's subtree\n"
 		 "  helpers        active helper-group appointments in the subtree\n"

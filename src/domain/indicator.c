@@ -39,7 +39,7 @@ static const char *const source_names[SRC_N] = {
 
 /* What each source counts, for help texts and the result. */
 static const char *const source_help[SRC_N] = {
-	[SRC_POPULATION] = "population of the unit (org-unit table); unknown counts 0",
+	[SRC_POPULATION] = "population of the unit (org-unit figures set by national); a unit without one is unknown, never 0",
 	[SRC_OPEN_ISSUES] = "problems of the issue register in the unit's subtree not closed (مختومه)",
 	[SRC_INTERVENTIONS] = "community-based interventions in the subtree (cancelled or rejected ones aside)",
 	[SRC_HELPERS] = "appointed helper groups in the subtree (revoked or cancelled ones aside)",
