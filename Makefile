@@ -149,13 +149,17 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 # The whole suite: unit tests, command-line and cluster tests (TEST_JOBS of
 # them at once), then the unit tests again under AddressSanitizer and UBSan in
 # a separate build tree.
+# test and run check the Debian packages first (a quick dpkg-query when all are
+# there; apt-get only for what is missing), so each is one command on a fresh
+# machine; NO_DEPS=1 skips the check.
 TEST_JOBS ?= 2
-test:
+DEPS_FIRST := $(if $(NO_DEPS),,deps)
+test: $(DEPS_FIRST)
 	@$(MAKE) -s all
 	@CFLAGS="-O1 -g" LDFLAGS= $(MAKE) -s BUILD=build/san SANITIZE=address,undefined all
 	@NEHZAT_SHARED=$(SHARED) tests/run -j $(TEST_JOBS) $(BUILD) build/san
 
-run:
+run: $(DEPS_FIRST)
 	@$(MAKE) -s $(BIN)
 	@NEHZAT_SHARED=$(SHARED) node/run-default.sh $(BIN)
 
