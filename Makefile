@@ -109,11 +109,14 @@ fuzz: deps
 all: $(BIN) $(TEST_BIN) $(BENCH_BIN) $(FUZZ_REPLAY)
 
 # Installs the Debian packages the build and the tests need; a quick no-op
-# when they are all present.
+# when they are all present.  npm is a package of its own in Debian 12 (the
+# browser tests install playwright-core with it); a nodejs that brings its own
+# npm needs none.
 deps:
 	@missing=$$(for p in $(DEB_PKGS); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
-	done); \
+	done; \
+	command -v npm >/dev/null || echo npm); \
 	if [ -n "$$missing" ]; then \
 		echo "nehzat: installing $$missing"; \
 		SUDO=; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
