@@ -1713,18 +1713,6 @@ isize(int64_t i)
 }
 
 static size_t
-strsize(size_t n)
-{
-	if (n < 32)
-		return 1 + n;
-	if (n < 256)
-		return 2 + n;
-	if (n < 65536)
-		return 3 + n;
-	return 5 + n;
-}
-
-static size_t
 binsize(size_t n)
 {
 	if (n < 256)
@@ -1732,6 +1720,13 @@ binsize(size_t n)
 	if (n < 65536)
 		return 3 + n;
 	return 5 + n;
+}
+
+/* A str has a one-byte form below 32 bytes; above it, a bin's headers. */
+static size_t
+strsize(size_t n)
+{
+	return n < 32 ? 1 + n : binsize(n);
 }
 
 static size_t
@@ -2375,6 +2370,25 @@ wire_hello_ok_signed(const struct wire_hello_ok *h, const char *child_id, uint64
 	return 0;
 }
 
+/* Ed25519 over the signed bytes of a handshake message, into sig. */
+static int
+sign_msg(uint8_t sig[WIRE_SIG_LEN], const uint8_t *msg, size_t len, const uint8_t sk[64])
+{
+	if (sodium_init() < 0)
+		return NZ_EAUTH;
+	crypto_sign_detached(sig, NULL, msg, len, sk);
+	return 0;
+}
+
+/* 0 when sig is pk's signature of the signed bytes, NZ_EAUTH otherwise. */
+static int
+verify_msg(const uint8_t sig[WIRE_SIG_LEN], const uint8_t *msg, size_t len, const uint8_t pk[32])
+{
+	if (sodium_init() < 0 || crypto_sign_verify_detached(sig, msg, len, pk) != 0)
+		return NZ_EAUTH;
+	return 0;
+}
+
 int
 wire_hello_sign(struct wire_hello *h, const uint8_t sk[64])
 {
@@ -2384,10 +2398,7 @@ wire_hello_sign(struct wire_hello *h, const uint8_t sk[64])
 
 	if ((rc = wire_hello_signed(h, msg, &len)) != 0)
 		return rc;
-	if (sodium_init() < 0)
-		return NZ_EAUTH;
-	crypto_sign_detached(h->sig, NULL, msg, len, sk);
-	return 0;
+	return sign_msg(h->sig, msg, len, sk);
 }
 
 int
@@ -2396,11 +2407,9 @@ wire_hello_verify(const struct wire_hello *h, const uint8_t pk[32])
 	uint8_t msg[WIRE_SIGNED_MAX];
 	size_t len;
 
-	if (wire_hello_signed(h, msg, &len) != 0 || sodium_init() < 0)
+	if (wire_hello_signed(h, msg, &len) != 0)
 		return NZ_EAUTH;
-	if (crypto_sign_verify_detached(h->sig, msg, len, pk) != 0)
-		return NZ_EAUTH;
-	return 0;
+	return verify_msg(h->sig, msg, len, pk);
 }
 
 int
@@ -2413,10 +2422,7 @@ wire_hello_ok_sign(struct wire_hello_ok *h, const char *child_id, uint64_t child
 
 	if ((rc = wire_hello_ok_signed(h, child_id, child_counter, msg, &len)) != 0)
 		return rc;
-	if (sodium_init() < 0)
-		return NZ_EAUTH;
-	crypto_sign_detached(h->sig, NULL, msg, len, sk);
-	return 0;
+	return sign_msg(h->sig, msg, len, sk);
 }
 
 int
@@ -2426,11 +2432,9 @@ wire_hello_ok_verify(const struct wire_hello_ok *h, const char *child_id, uint64
 	uint8_t msg[WIRE_SIGNED_MAX];
 	size_t len;
 
-	if (wire_hello_ok_signed(h, child_id, child_counter, msg, &len) != 0 || sodium_init() < 0)
+	if (wire_hello_ok_signed(h, child_id, child_counter, msg, &len) != 0)
 		return NZ_EAUTH;
-	if (crypto_sign_verify_detached(h->sig, msg, len, pk) != 0)
-		return NZ_EAUTH;
-	return 0;
+	return verify_msg(h->sig, msg, len, pk);
 }
 
 /* ---- the key messages: enrolment and rotation ---- */
@@ -2534,38 +2538,38 @@ wire_enrol_ok_signed(const struct wire_enrol_ok *e, const char *child_id, const 
 	return 0;
 }
 
-int
-wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_t counter,
-                   const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+/* The signed bytes of a key announcement: tag, signer's id, addressee's id,
+ * the signer's counter and the key announced. */
+static int
+key_msg(const char *tag, const char *from, const char *to, uint64_t counter, const uint8_t pk[WIRE_KEY_LEN],
+        uint8_t out[WIRE_SIGNED_MAX], size_t *len)
 {
 	uint8_t *p = out;
 
-	if (child_id == NULL || !cstr_id_ok(child_id) || parent_id == NULL || !cstr_id_ok(parent_id))
+	if (from == NULL || !cstr_id_ok(from) || to == NULL || !cstr_id_ok(to))
 		return NZ_EINVAL;
-	p = put_cstr(p, ok ? "nehzat-rotate-ok-1" : "nehzat-rotate-1");
-	p = put_cstr(p, ok ? parent_id : child_id);
-	p = put_cstr(p, ok ? child_id : parent_id);
+	p = put_cstr(p, tag);
+	p = put_cstr(p, from);
+	p = put_cstr(p, to);
 	p = put_be64(p, counter);
-	memcpy(p, next_pk, WIRE_KEY_LEN);
+	memcpy(p, pk, WIRE_KEY_LEN);
 	p += WIRE_KEY_LEN;
 	*len = (size_t)(p - out);
 	return 0;
 }
 
 int
+wire_rotate_signed(bool ok, const char *child_id, const char *parent_id, uint64_t counter,
+                   const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len)
+{
+	return key_msg(ok ? "nehzat-rotate-ok-1" : "nehzat-rotate-1", ok ? parent_id : child_id,
+	               ok ? child_id : parent_id, counter, next_pk, out, len);
+}
+
+int
 wire_next_key_signed(bool ack, const char *child_id, const char *parent_id, uint64_t counter,
                      const uint8_t next_pk[WIRE_KEY_LEN], uint8_t out[WIRE_SIGNED_MAX], size_t *len)
 {
-	uint8_t *p = out;
-
-	if (child_id == NULL || !cstr_id_ok(child_id) || parent_id == NULL || !cstr_id_ok(parent_id))
-		return NZ_EINVAL;
-	p = put_cstr(p, ack ? "nehzat-parent-key-ack-1" : "nehzat-parent-key-next-1");
-	p = put_cstr(p, ack ? child_id : parent_id);
-	p = put_cstr(p, ack ? parent_id : child_id);
-	p = put_be64(p, counter);
-	memcpy(p, next_pk, WIRE_KEY_LEN);
-	p += WIRE_KEY_LEN;
-	*len = (size_t)(p - out);
-	return 0;
+	return key_msg(ack ? "nehzat-parent-key-ack-1" : "nehzat-parent-key-next-1", ack ? child_id : parent_id,
+	               ack ? parent_id : child_id, counter, next_pk, out, len);
 }
