@@ -68,8 +68,13 @@ user_exec(const struct cmd_opts *o, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		static const struct cli_col cols[] = {{"name", "name"},     {"role", "role"},
 						      {"unit", "unit"},     {"active", "active"},
+						      {"group_name", "group"}, {"group_status", "appointment"},
 						      {"full_name", "full name"}, {NULL, NULL}};
 		json_t *a = user_list(n.st);
+		if (a == NULL) {
+			rc = nz_fail(&err, NZ_EDB, "the users could not be read");
+			goto out;
+		}
 		if (o->json)
 			cli_print_json(a);
 		else
@@ -100,8 +105,11 @@ const struct cmd_def cmd_user = {
 	.name = "user",
 	.summary = "users of the web UI and API: add, passwd, enable, disable, list",
 	.about = "Users of this node's web UI and API, bound to its org unit.  ROLE is admin,\n"
-		 "staff (secretariat), reviewer, helper (with --group, its appointment id) or\n"
-		 "viewer.  The password (8 to 256 characters) is read from FILE, or else from\n"
+		 "staff (secretariat), reviewer, helper or viewer.  A helper is bound to one\n"
+		 "helper group this secretariat appointed: --group names its active appointment\n"
+		 "(its id, decree number or group name); a revoked or unknown group, or another\n"
+		 "secretariat's, is refused, and once the appointment is revoked the helper can\n"
+		 "no longer log in or act.  The password (8 to 256 characters) is read from FILE, or else from\n"
 		 "the first line of standard input; it is stored hashed with argon2id.\n",
 	.subs = user_subs,
 };

@@ -302,6 +302,7 @@ int sel_rank_csv(json_t *rows, FILE *out);
 /* ---- appointments and decrees (انتخاب همیار و صدور حکم) ---- */
 
 #define SEL_DECREE_NO_MAX 64
+#define SEL_GROUP_MAX 512 /* bytes of a group's name kept for a helper's account */
 
 /*
  * sel_appoint selects a qualified applicant of a reviewed call and issues
@@ -353,6 +354,17 @@ void sel_phone_key(const char *s, char *out, size_t n);
  * what a helper's reports and a helper's user account are bound to.
  */
 int sel_group_check(struct store *st, const char *unit, const char *name, struct nz_err *err);
+
+/*
+ * sel_helper_group finds the appointment a helper's user account is bound
+ * to: key is its id, its decree number or its group's name, at unit.  0 when
+ * it is unit's and active, with its id in appt and the group's name in name
+ * (n bytes; either may be NULL).  Refused when none matches (sel.no_such_group,
+ * listing unit's appointed groups), when another secretariat appointed it
+ * (sel.group_elsewhere) or when it is revoked (sel.group_revoked).
+ */
+int sel_helper_group(struct store *st, const char *unit, const char *key, char appt[NZ_RID_MAX], char *name, size_t n,
+		     struct nz_err *err);
 
 /* sel_appoint_summary returns per secretariat inside under (NULL: this node's subtree): active appointments, quota, free places. */
 json_t *sel_appoint_summary(struct store *st, const char *under);

@@ -142,7 +142,7 @@ int
 user_add(struct store *st, const char *name, const char *full_name, enum http_role role, const char *group,
 	 const char *password, struct nz_err *err)
 {
-	char hash[crypto_pwhash_STRBYTES], now[32];
+	char hash[crypto_pwhash_STRBYTES], now[32], appt[NZ_RID_MAX] = "";
 	sqlite3_stmt *q;
 	int rc;
 
@@ -154,6 +154,11 @@ user_add(struct store *st, const char *name, const char *full_name, enum http_ro
 		return nz_fail(err, NZ_EINVAL, "a full name has at most 120 bytes");
 	if (group && group[0] && role != ROLE_HELPER)
 		return nz_fail(err, NZ_EINVAL, "only a helper belongs to a group");
+	/* A helper acts for one group this secretariat appointed, and only while its appointment stands. */
+	if (role == ROLE_HELPER && (group == NULL || group[0] == '\0'))
+		return nz_fail(err, NZ_EINVAL, "a helper belongs to a helper group: give --group, its appointment");
+	if (role == ROLE_HELPER && (rc = sel_helper_group(st, store_node(st), group, appt, NULL, 0, err)) != 0)
+		return rc;
 	if ((rc = http_tables_init(st, err)) != 0 || (rc = hash_password(password, hash, err)) != 0)
 		return rc;
 	if ((q = store_prepare(st, "SELECT 1 FROM http_user WHERE name = ?", err)) == NULL)
@@ -167,8 +172,8 @@ user_add(struct store *st, const char *name, const char *full_name, enum http_ro
 	return run(st,
 		   "INSERT INTO http_user(name, full_name, role, unit, grp, hash, created)"
 		   " VALUES (?, ?, ?, ?, ?, ?, CAST(? AS INTEGER))",
-		   NULL, err, 7, name, full_name ? full_name : "", http_role_name(role), store_node(st),
-		   group ? group : "", hash, now);
+		   NULL, err, 7, name, full_name ? full_name : "", http_role_name(role), store_node(st), appt, hash,
+		   now);
 }
 
 int
@@ -204,19 +209,33 @@ user_list(struct store *st)
 {
 	json_t *a = json_array();
 	sqlite3_stmt *q;
+	int rc;
 
-	if ((q = store_prepare(st, "SELECT name, full_name, role, unit, grp, active FROM http_user ORDER BY name",
-			       NULL)) == NULL)
-		return a;
-	while (sqlite3_step(q) == SQLITE_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}", "name",
+	/* A helper's group by its appointment: its name, and whether it still stands. */
+	if ((q = store_prepare(st,
+			       "SELECT u.name, u.full_name, u.role, u.unit, u.grp, u.active, coalesce(p.group_name, ''),"
+			       " CASE WHEN u.grp = '' THEN '' ELSE coalesce(p.status, 'unknown') END"
+			       " FROM http_user u LEFT JOIN sel_appointment p ON p.id = u.grp AND p.deleted = 0"
+			       " ORDER BY u.name",
+			       NULL)) == NULL) {
+		json_decref(a);
+		return NULL;
+	}
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "name",
 						   (const char *)sqlite3_column_text(q, 0), "full_name",
 						   (const char *)sqlite3_column_text(q, 1), "role",
 						   (const char *)sqlite3_column_text(q, 2), "unit",
 						   (const char *)sqlite3_column_text(q, 3), "group",
 						   (const char *)sqlite3_column_text(q, 4), "active",
-						   sqlite3_column_int(q, 5)));
+						   sqlite3_column_int(q, 5), "group_name",
+						   (const char *)sqlite3_column_text(q, 6), "group_status",
+						   (const char *)sqlite3_column_text(q, 7)));
 	sqlite3_reset(q);
+	if (rc != SQLITE_DONE) {
+		json_decref(a);
+		return NULL;
+	}
 	return a;
 }
 
@@ -261,7 +280,7 @@ cookie_token(const char *cookie, char out[65])
 bool
 auth_session(struct api *a)
 {
-	char token[65], h[65];
+	char token[65], h[65], grp[NZ_RID_MAX] = "";
 	sqlite3_stmt *q;
 	bool ok = false;
 
@@ -281,12 +300,17 @@ auth_session(struct api *a)
 		snprintf(a->user.full_name, sizeof(a->user.full_name), "%s", sqlite3_column_text(q, 1));
 		a->user.role = http_role_parse((const char *)sqlite3_column_text(q, 2));
 		snprintf(a->user.unit, sizeof(a->user.unit), "%s", sqlite3_column_text(q, 3));
-		snprintf(a->user.group, sizeof(a->user.group), "%s", sqlite3_column_text(q, 4));
+		snprintf(grp, sizeof(grp), "%s", sqlite3_column_text(q, 4));
 		snprintf(a->user.csrf, sizeof(a->user.csrf), "%s", sqlite3_column_text(q, 5));
 		ok = a->user.role != ROLE_NONE;
 	}
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
+	a->user.group[0] = a->user.appt[0] = '\0';
+	/* A helper whose group's appointment was revoked (or is gone) can no longer act. */
+	if (ok && a->user.role == ROLE_HELPER)
+		ok = sel_helper_group(a->st, store_node(a->st), grp, a->user.appt, a->user.group, sizeof(a->user.group),
+				      NULL) == 0;
 	return ok;
 }
 
@@ -393,9 +417,10 @@ me_json(struct api *a)
 {
 	const char *id = store_node(a->st);
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "name", a->user.name, "full_name",
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:{s:s, s:s, s:s}}", "name", a->user.name, "full_name",
 			 a->user.full_name, "role", a->user.role == ROLE_NONE ? "none" : http_role_name(a->user.role),
-			 "unit", a->user.unit, "group", a->user.group, "csrf", a->user.csrf, "node", "id", id, "level",
+			 "unit", a->user.unit, "group", a->user.group, "appointment", a->user.appt, "csrf", a->user.csrf,
+			 "node", "id", id, "level",
 			 unit_level_name(unit_level(id)), "name", a->app->env.name ? a->app->env.name : "");
 }
 
@@ -405,10 +430,10 @@ login(struct api *a)
 {
 	const char *name = api_str(a, "name", true), *pass = api_str(a, "password", true);
 	unsigned char raw[32];
-	char token[65], h[65], now[32], exp[32], key[80], hash[crypto_pwhash_STRBYTES + 1] = "";
+	char token[65], h[65], now[32], exp[32], key[80], hash[crypto_pwhash_STRBYTES + 1] = "", grp[NZ_RID_MAX] = "";
 	struct nz_err err = {0};
 	sqlite3_stmt *q;
-	bool ok, device;
+	bool ok, device, helper = false;
 
 	if (api_bad(a))
 		return;
@@ -420,10 +445,14 @@ login(struct api *a)
 		api_error(a, 429, "rate_limited", NULL, "too many failed logins from here; try again in 15 minutes");
 		return;
 	}
-	if ((q = store_prepare(a->st, "SELECT hash, name FROM http_user WHERE name = ? AND active = 1", NULL)) != NULL) {
+	if ((q = store_prepare(a->st, "SELECT hash, role, grp FROM http_user WHERE name = ? AND active = 1", NULL)) !=
+	    NULL) {
 		sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) == SQLITE_ROW)
+		if (sqlite3_step(q) == SQLITE_ROW) {
 			snprintf(hash, sizeof(hash), "%s", sqlite3_column_text(q, 0));
+			helper = http_role_parse((const char *)sqlite3_column_text(q, 1)) == ROLE_HELPER;
+			snprintf(grp, sizeof(grp), "%s", sqlite3_column_text(q, 2));
+		}
 		sqlite3_reset(q);
 	}
 	ok = http_password_check(a->app, hash, pass);
@@ -436,6 +465,12 @@ login(struct api *a)
 		return;
 	}
 	run(a->st, "DELETE FROM http_attempt WHERE user = ? AND peer = ?", NULL, NULL, 2, name, key);
+	/* The right password of a helper whose group's appointment was revoked opens nothing: say why. */
+	if (helper && sel_helper_group(a->st, store_node(a->st), grp, NULL, NULL, 0, &err) != 0) {
+		err.code = NZ_EDENIED;
+		api_fail(a, &err);
+		return;
+	}
 	run(a->st, "DELETE FROM http_session WHERE expires < CAST(? AS INTEGER)", NULL, NULL, 1, now);
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2hex(token, sizeof(token), raw, sizeof(raw));

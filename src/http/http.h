@@ -137,7 +137,11 @@ int user_passwd(struct store *st, const char *name, const char *password, struct
 /* user_set_active enables or disables user name (disabling ends its sessions). */
 int user_set_active(struct store *st, const char *name, bool active, struct nz_err *err);
 
-/* user_list returns the users as a new JSON array (never the hashes). */
+/*
+ * user_list returns the users as a new JSON array (never the hashes), a
+ * helper's with its group's name and appointment status; NULL when the
+ * users cannot be read.
+ */
 json_t *user_list(struct store *st);
 
 /*

@@ -13,6 +13,7 @@
 #include <jansson.h>
 
 #include "base/unit.h"
+#include "domain/selection.h"
 #include "http/http.h"
 
 #define HTTP_PARAMS_MAX 3
@@ -23,7 +24,8 @@ struct http_user {
 	char name[HTTP_NAME_MAX];
 	char full_name[128];
 	char unit[NZ_ID_MAX];
-	char group[NZ_RID_MAX]; /* a helper's group (appointment id), "" otherwise */
+	char group[SEL_GROUP_MAX]; /* a helper's group: its name (reports' grp), "" otherwise */
+	char appt[NZ_RID_MAX];     /* and the active appointment its account is bound to */
 	char csrf[65];
 	enum http_role role;
 };

@@ -198,6 +198,27 @@ fi
 nz init -D "$T/named" --id IR-07-05 --parent ipc://none --name "دبیرخانه شهرستان نمونه" >/dev/null
 check_eq "init --name sets [node] name" "$(grep '^name = ' "$T/named/nehzat.conf")" "name = دبیرخانه شهرستان نمونه"
 
+# ---- a helper's account is bound to an active appointment of its secretariat ----
+users() { nz user list -D "$C" --json | grep -c '"name"'; }
+n0=$(users)
+hrule() { # hrule DESC PATTERN ARGS...: user add of a helper refused, saying PATTERN; no user added
+	local d=$1 pat=$2; shift 2
+	if echo helper-pass-1 | nz user add -D "$C" --role helper "$@" >/dev/null 2>"$T/err"; then
+		nok "$d: accepted"; return
+	fi
+	check_match "$d: says why" "$(cat "$T/err")" "$pat"
+	check_eq "$d: no user added" "$(users)" "$n0"
+}
+hrule "a helper without a group" "give --group" --name hadi
+hrule "a helper of a group never appointed" "is not a helper group IR-07-03 appointed" --name hadi --group "گروه خیالی"
+check "a helper bound to an appointment" sh -c "echo helper-pass-1 | '$B' user add -D '$C' --name hadi --role helper --group '$A'"
+check_match "user list shows its group and that it stands" "$(nz user list -D "$C" --json | tr -d ' \n')" \
+	"\"group\":\"$A\",\"active\":true,\"group_name\":\"[^\"]*\",\"group_status\":\"active\""
+check "the appointment is revoked" nz appoint revoke -D "$C" "$A" --reason "انحلال گروه"
+check_match "user list shows the group revoked" "$(nz user list -D "$C")" "hadi .*revoked"
+n0=$(users)
+hrule "a helper of a revoked group" "is revoked" --name hadi2 --group "$A"
+
 # Every rule of sense and every refusal code of the parser has its Persian sentence in the UI's catalogue.
 top=$(cd "$(dirname "$0")/../.." && pwd)
 for code in $(grep -o '"sense\.[a-z_]*"' "$top/src/domain/sense.c" | tr -d '"') \

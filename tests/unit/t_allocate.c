@@ -14,6 +14,7 @@
 #include "domain/domain.h"
 #include "domain/reports.h"
 
+#include "repl.h"
 #include "test.h"
 
 static const char *tmp;
@@ -31,42 +32,6 @@ mkstore(const char *name, const char *id)
 		exit(2);
 	}
 	return st;
-}
-
-/* copy_log applies to dst every change of src's log that dst may see, oldest first or newest first. */
-static void
-copy_log(struct store *src, struct store *dst, bool reverse)
-{
-	sqlite3_stmt *q;
-	struct nz_err err = {0};
-	const char *self = store_node(dst);
-
-	if (sqlite3_prepare_v2(store_db(src),
-			       reverse ? "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir FROM oplog"
-					 " ORDER BY seq DESC"
-				       : "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir FROM oplog"
-					 " ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct nz_change c;
-		const char *owner = (const char *)sqlite3_column_text(q, 5);
-		if (!unit_within(owner, self) && !(sqlite3_column_int(q, 8) && unit_within(self, owner)))
-			continue;
-		memset(&c, 0, sizeof(c));
-		snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 0));
-		c.origin_seq = sqlite3_column_int64(q, 1);
-		c.hlc = (uint64_t)sqlite3_column_int64(q, 2);
-		snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 3));
-		snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 4));
-		snprintf(c.owner, sizeof(c.owner), "%s", owner);
-		snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 6));
-		c.cols = sqlite3_column_blob(q, 7);
-		c.cols_len = (size_t)sqlite3_column_bytes(q, 7);
-		if (store_apply(dst, &c, store_node(src), &err) < 0)
-			printf("# apply to %s: %s\n", self, err.msg);
-	}
-	sqlite3_finalize(q);
 }
 
 static void
@@ -405,8 +370,8 @@ main(void)
 
 	/* The same data gives the same shares: a replica built newest change first, and a province. */
 	ir2 = mkstore("IR-replica", "IR");
-	copy_log(ir, ir2, true);
-	copy_log(ir, prov, false);
+	t_copy_log(ir, ir2, true);
+	t_copy_log(ir, prov, false);
 	a = alloc_compute(ir, 123456789, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	b = alloc_compute(ir2, 123456789, "province", NULL, "1405-07", ALLOC_UNKNOWN_ZERO, &err);
 	CHECK(same_shares(a, b));

@@ -5,8 +5,10 @@
 
 #include "domain/domain.h"
 #include "domain/reports.h"
+#include "domain/selection.h"
 #include "http/http.h"
 #include "http/http_int.h"
+#include "repl.h"
 #include "test.h"
 
 static struct http_app *app;
@@ -218,107 +220,152 @@ test_login(void)
 	peer = "t";
 }
 
+/* appoint writes an appointment of group at owner, as the selection would (status active or revoked). */
+static void
+appoint(struct store *st, const char *id, const char *owner, const char *group, const char *decree_no,
+	const char *status)
+{
+	struct nz_err err = {0};
+	struct colset *cs = colset_new();
+
+	colset_text(cs, "group_name", group);
+	colset_text(cs, "decree_no", decree_no);
+	colset_text(cs, "status", status);
+	CHECK_INT(store_write(st, "sel_appointment", id, owner, cs, "tester", &err), 0);
+	colset_free(cs);
+}
+
+/* new_id files a report through the API and returns its id in out ("" when refused); the status. */
+static int
+new_id(const char *body, char out[NZ_RID_MAX])
+{
+	char *b = NULL, *p;
+	int status = req("POST", "/api/v1/reports", body, cookie, csrf, &b);
+
+	out[0] = '\0';
+	if (status == 200 && (p = strstr(b, "\"id\":\"")) != NULL)
+		snprintf(out, NZ_RID_MAX, "%.*s", (int)strcspn(p + 6, "\""), p + 6);
+	free(b);
+	return status;
+}
+
 /*
- * Helpers and reports, as API.md says: a helper files and reads only its own
- * group's reports; a helper without a group files none, never the
- * secretariat's.  On the national node, which may enter a county's reports
- * (templates are defined there).
+ * Helpers and reports, as API.md says: a helper's account is bound to one
+ * active appointment of its secretariat (by id, decree number or group name;
+ * an unknown, revoked or another secretariat's group refused), it files,
+ * reads, edits, submits and revises only its own group's reports, and once
+ * its group's appointment is revoked it can no longer act.  At the county;
+ * the templates come from national's store as sync would bring them.
  */
 static void
-test_helpers(void)
+test_helpers(struct store *st)
 {
 	struct tpl_spec sec = {"monthly", "گزارش ماهانه", "month", "secretariat", "county", 5, "1405-01", NULL,
 			       "[{\"name\":\"note\",\"type\":\"text\"}]"};
 	struct tpl_spec grp = {"helpers", "گزارش همیاران", "month", "helper", "county", 5, "1405-01", NULL,
 			       "[{\"name\":\"note\",\"type\":\"text\"}]"};
-	struct http_app *county = app;
 	struct store *ir = NULL;
 	struct nz_err err = {0};
-	struct http_env env;
-	char path[512], id[NZ_RID_MAX], secid[NZ_RID_MAX] = "", mine_id[NZ_RID_MAX] = "", uri[200], *b = NULL, *p;
+	char path[512], id[NZ_RID_MAX], secid[NZ_RID_MAX], mine_id[NZ_RID_MAX], hers[NZ_RID_MAX], rev[NZ_RID_MAX];
+	char uri[200], *b = NULL, *p;
 
 	snprintf(path, sizeof(path), "%s/ir.db", t_tmpdir());
 	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
 	CHECK(store_init_node(ir, "IR", &err) == 0);
-	memset(&env, 0, sizeof(env));
-	env.st = ir;
-	env.id = "IR";
-	env.name = "";
-	env.sync_interval = 2;
-	CHECK(http_app_new(&app, &env, &err) == 0);
 	CHECK_INT(tpl_add(ir, &sec, "t", id, &err), 0);
 	CHECK_INT(tpl_add(ir, &grp, "t", id, &err), 0);
-	CHECK(user_add(ir, "staff", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
-	CHECK(user_add(ir, "lone", NULL, ROLE_HELPER, NULL, "helper-pass-1", &err) == 0);
+	t_copy_log(ir, st, false);
+	appoint(st, "appt7", "IR-07-03", "کانون مسجد", "IR-07-03/1405/0007", "active");
+	appoint(st, "appt8", "IR-07-03", "گروه جهادی", "IR-07-03/1405/0008", "active");
+	appoint(st, "appt9", "IR-07-03", "گروه رفته", "IR-07-03/1405/0009", "revoked");
+	CHECK(user_add(st, "staff", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
+
+	/* Bound to an active appointment of this secretariat, or refused, and nobody added. */
+	CHECK_INT(user_add(st, "lone", NULL, ROLE_HELPER, NULL, "helper-pass-1", &err), NZ_EINVAL);
+	CHECK(has(err.msg, "--group"));
+	CHECK_INT(user_add(st, "lone", NULL, ROLE_HELPER, "nobody", "helper-pass-1", &err), NZ_EINVAL);
+	CHECK(has(err.why, "sel.no_such_group") && has(err.msg, "کانون مسجد"));
+	CHECK_INT(user_add(st, "lone", NULL, ROLE_HELPER, "appt9", "helper-pass-1", &err), NZ_ESTATE);
+	CHECK(has(err.why, "sel.group_revoked") && has(err.msg, "revoked"));
+	appoint(ir, "apptx", "IR-07-03", "گروه شهرستان", "IR-07-03/1405/0010", "active");
+	CHECK_INT(user_add(ir, "lone", NULL, ROLE_HELPER, "apptx", "helper-pass-1", &err), NZ_EDENIED);
+	CHECK(has(err.why, "sel.group_elsewhere") && has(err.msg, "appointed by IR-07-03, not by IR"));
+	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 401);
+	/* By decree number, by group name. */
+	CHECK_INT(user_add(st, "ali", NULL, ROLE_HELPER, "IR-07-03/1405/0007", "helper-pass-2", &err), 0);
+	CHECK_INT(user_add(st, "bahar", NULL, ROLE_HELPER, "گروه جهادی", "helper-pass-3", &err), 0);
 	{
-		/* APPT-7: a helper group the county appointed (its reports are bound to it). */
-		struct colset *cs = colset_new();
-		colset_text(cs, "group_name", "APPT-7");
-		colset_text(cs, "status", "active");
-		CHECK_INT(store_write(ir, "sel_appointment", "appt7", "IR-07-03", cs, "tester", &err), 0);
-		colset_free(cs);
+		json_t *u = user_list(st), *x;
+		size_t i;
+		int bound = 0;
+		json_array_foreach(u, i, x)
+			if (strcmp(json_string_value(json_object_get(x, "name")), "ali") == 0 &&
+			    strcmp(json_string_value(json_object_get(x, "group")), "appt7") == 0 &&
+			    strcmp(json_string_value(json_object_get(x, "group_status")), "active") == 0)
+				bound = 1;
+		CHECK(bound);
+		json_decref(u);
 	}
-	CHECK(user_add(ir, "ali", NULL, ROLE_HELPER, "APPT-7", "helper-pass-2", &err) == 0);
 
-	/* The helper without a group: no report of the secretariat's, no report at all. */
-	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 200);
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"monthly\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"submit\":true}", cookie,
-		      csrf, &b), 403);
-	CHECK(has(b, "belongs to no helper group"));
-	free(b);
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"APPT-7\"}",
-		      cookie, csrf, NULL), 403);
-	/* So staff files the secretariat's own report. */
+	/* Staff files the secretariat's report and one for bahar's group; 'nobody' is no group here. */
 	CHECK_INT(login_as("staff", "staff-pass-1", NULL), 200);
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"monthly\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\"}", cookie, csrf, &b), 200);
-	if ((p = strstr(b, "\"id\":\"")) != NULL)
-		snprintf(secid, sizeof(secid), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
-	free(b);
-	CHECK(secid[0] != '\0');
-	/* A helper group's report names a group the county appointed: not one it did not. */
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"nobody\"}",
+	CHECK_INT(new_id("{\"code\":\"monthly\",\"period\":\"1405-02\"}", secid), 200);
+	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"period\":\"1405-02\",\"group\":\"nobody\"}",
 		      cookie, csrf, &b), 400);
-	CHECK(has(b, "\"why\":\"sel.no_such_group\"") && has(b, "(APPT-7)"));
+	CHECK(has(b, "\"why\":\"sel.no_such_group\"") && has(b, "کانون مسجد"));
 	free(b);
-	/* The helper without a group sees none of it. */
-	CHECK_INT(login_as("lone", "helper-pass-1", NULL), 200);
-	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", secid);
-	CHECK_INT(req("GET", uri, NULL, cookie, NULL, NULL), 403);
-	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", secid);
-	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 403);
-	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
-	CHECK(has(b, "\"total\":0"));
-	free(b);
+	CHECK_INT(new_id("{\"code\":\"helpers\",\"period\":\"1405-02\",\"group\":\"گروه جهادی\"}", hers), 200);
 
-	/* The helper of group APPT-7 files its group's report, reads, edits and submits it. */
+	/* ali: its group's report only, filed, read, edited, submitted and revised. */
 	CHECK_INT(login_as("ali", "helper-pass-2", NULL), 200);
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\",\"group\":\"APPT-8\"}",
-		      cookie, csrf, NULL), 403);
-	CHECK_INT(req("POST", "/api/v1/reports", "{\"code\":\"helpers\",\"unit\":\"IR-07-03\",\"period\":\"1405-02\"}", cookie, csrf, &b), 200);
-	if ((p = strstr(b, "\"id\":\"")) != NULL)
-		snprintf(mine_id, sizeof(mine_id), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
+	CHECK_INT(req("GET", "/api/v1/me", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"group\":\"کانون مسجد\"") && has(b, "\"appointment\":\"appt7\""));
 	free(b);
+	CHECK_INT(new_id("{\"code\":\"helpers\",\"period\":\"1405-02\",\"group\":\"گروه جهادی\"}", id), 403);
+	CHECK_INT(new_id("{\"code\":\"helpers\",\"period\":\"1405-02\"}", mine_id), 200);
 	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", mine_id);
 	CHECK_INT(req("GET", uri, NULL, cookie, NULL, &b), 200);
-	CHECK(has(b, "\"grp\":\"APPT-7\""));
+	CHECK(has(b, "\"grp\":\"کانون مسجد\""));
 	free(b);
 	CHECK_INT(req("PATCH", uri, "{\"values\":{\"note\":\"همه خوب\"}}", cookie, csrf, NULL), 200);
 	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", mine_id);
 	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 200);
-	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
-	CHECK(has(b, "\"total\":1"));
-	CHECK(has(b, mine_id));
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/revise", mine_id);
+	CHECK_INT(req("POST", uri, "{\"reason\":\"افزودن\",\"values\":{\"note\":\"بهتر\"}}", cookie, csrf, &b), 200);
+	rev[0] = '\0';
+	if ((p = strstr(b, "\"id\":\"")) != NULL)
+		snprintf(rev, sizeof(rev), "%.*s", (int)strcspn(p + 6, "\""), p + 6);
 	free(b);
-	snprintf(uri, sizeof(uri), "/api/v1/reports/%s", secid);
-	CHECK_INT(req("GET", uri, NULL, cookie, NULL, NULL), 403);
-	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", secid);
-	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 403);
-	/* Staff submits the secretariat's report: nobody filed it before them. */
-	CHECK_INT(login_as("staff", "staff-pass-1", NULL), 200);
-	CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 200);
+	CHECK(rev[0] != '\0' && strcmp(rev, mine_id) != 0);
+	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":1") && has(b, rev));
+	free(b);
+	/* Nobody else's: not the secretariat's, not bahar's, neither read nor changed. */
+	for (int k = 0; k < 2; k++) {
+		const char *other = k ? hers : secid;
+		snprintf(uri, sizeof(uri), "/api/v1/reports/%s", other);
+		CHECK_INT(req("GET", uri, NULL, cookie, NULL, NULL), 403);
+		CHECK_INT(req("PATCH", uri, "{\"values\":{\"note\":\"x\"}}", cookie, csrf, NULL), 403);
+		snprintf(uri, sizeof(uri), "/api/v1/reports/%s/submit", other);
+		CHECK_INT(req("POST", uri, NULL, cookie, csrf, NULL), 403);
+	}
+	/* bahar sees its own group's report, not ali's. */
+	CHECK_INT(login_as("bahar", "helper-pass-3", NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":1") && has(b, hers) && strstr(b, rev) == NULL);
+	free(b);
+	snprintf(uri, sizeof(uri), "/api/v1/reports/%s/revise", rev);
+	CHECK_INT(req("POST", uri, "{\"reason\":\"x\",\"values\":{\"note\":\"y\"}}", cookie, csrf, NULL), 403);
 
-	http_app_free(app);
-	app = county;
+	/* ali's group's appointment is revoked: its open session and its password open nothing any more. */
+	CHECK_INT(login_as("ali", "helper-pass-2", NULL), 200);
+	CHECK_INT(sel_revoke(st, "appt7", "انحلال گروه", "staff", &err), 0);
+	CHECK_INT(req("GET", "/api/v1/reports", NULL, cookie, NULL, NULL), 401);
+	CHECK_INT(new_id("{\"code\":\"helpers\",\"period\":\"1405-03\"}", id), 401);
+	CHECK_INT(req("POST", "/api/v1/login", "{\"name\":\"ali\",\"password\":\"helper-pass-2\"}", NULL, NULL, &b), 403);
+	CHECK(has(b, "\"why\":\"sel.group_revoked\"") && has(b, "کانون مسجد"));
+	free(b);
+	CHECK_INT(login_as("bahar", "helper-pass-3", NULL), 200);
 	store_close(ir);
 }
 
@@ -466,7 +513,7 @@ main(void)
 
 	test_input(st);
 	test_login();
-	test_helpers();
+	test_helpers(st);
 	http_app_free(app);
 	store_close(st);
 	TEST_DONE();

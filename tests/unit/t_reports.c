@@ -5,7 +5,7 @@
  *
  * Each level is its own store (IR, IR-07, counties IR-07-0N); changes travel
  * between them as the sync layer would carry them: every log entry a store
- * may see is applied to it with store_apply (copy_log).  The peer table,
+ * may see is applied to it with store_apply (t_copy_log).  The peer table,
  * which the sync layer keeps, is written directly to stand for children
  * that synced at a given time or never.
  */
@@ -17,6 +17,7 @@
 #include "domain/fresh.h"
 #include "domain/reports.h"
 
+#include "repl.h"
 #include "test.h"
 
 static const char *tmp;
@@ -34,39 +35,6 @@ mkstore(const char *id)
 		exit(2);
 	}
 	return st;
-}
-
-/* copy_log applies to dst every change of src's log that dst may see. */
-static void
-copy_log(struct store *src, struct store *dst)
-{
-	sqlite3_stmt *q;
-	struct nz_err err = {0};
-	const char *self = store_node(dst);
-
-	if (sqlite3_prepare_v2(store_db(src),
-			       "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir FROM oplog ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct nz_change c;
-		const char *owner = (const char *)sqlite3_column_text(q, 5);
-		if (!unit_within(owner, self) && !(sqlite3_column_int(q, 8) && unit_within(self, owner)))
-			continue;
-		memset(&c, 0, sizeof(c));
-		snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 0));
-		c.origin_seq = sqlite3_column_int64(q, 1);
-		c.hlc = (uint64_t)sqlite3_column_int64(q, 2);
-		snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 3));
-		snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 4));
-		snprintf(c.owner, sizeof(c.owner), "%s", owner);
-		snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 6));
-		c.cols = sqlite3_column_blob(q, 7);
-		c.cols_len = (size_t)sqlite3_column_bytes(q, 7);
-		if (store_apply(dst, &c, store_node(src), &err) < 0)
-			printf("# apply %s/%lld to %s: %s\n", c.origin, (long long)c.origin_seq, self, err.msg);
-	}
-	sqlite3_finalize(q);
 }
 
 /* ms_at is the unix time in ms at noon UTC of an ISO date. */
@@ -410,7 +378,7 @@ test_completeness(struct store *ir, struct store *prov, struct store *cty)
 	int64_t e, r;
 
 	(void)ir;
-	copy_log(cty, prov);
+	t_copy_log(cty, prov, false);
 	/* IR-07-02 synced after the due date: a missing report is not submitted.
 	 * IR-07-03 last synced before it: unknown since then.  IR-07-04 never. */
 	set_peer(prov, "IR-07-01", ms_at("2026-11-27"));
@@ -464,7 +432,7 @@ test_completeness(struct store *ir, struct store *prov, struct store *cty)
 	/* At national, a county's freshness is what its province saw, carried up as
 	 * data: the same answers as at the province, whenever the province itself
 	 * last synced. */
-	copy_log(prov, ir);
+	t_copy_log(prov, ir, false);
 	set_peer(ir, "IR-07", ms_at("2026-10-20")); /* before the due date */
 	res = cpl_compute(ir, "IR-07", "1405-07", 0, &err);
 	CHECK_STR(jget(unit_row(res, "IR-07-02"), "via"), "IR-07");
@@ -522,7 +490,7 @@ test_approval(struct store *ir, struct store *prov, struct store *cty)
 
 	/* Only the owner's parent reviews. */
 	CHECK_INT(rep_review(cty, r1, true, NULL, "t", &err), NZ_EDENIED);
-	copy_log(prov, ir);
+	t_copy_log(prov, ir, false);
 	CHECK_INT(rep_review(ir, r1, true, NULL, "t", &err), NZ_EDENIED);
 	CHECK(strstr(err.msg, "reviewed by IR-07") != NULL);
 	/* A draft is not reviewed; a return needs its reason. */
@@ -544,7 +512,7 @@ test_approval(struct store *ir, struct store *prov, struct store *cty)
 	CHECK_INT(rep_review(prov, r1, false, "too late", "t", &err), NZ_ESTATE);
 	CHECK(strstr(err.msg, "already accepted") != NULL);
 	/* The acceptance reaches the county; the report is locked there. */
-	copy_log(prov, cty);
+	t_copy_log(prov, cty, false);
 	CHECK_INT(rep_revise(cty, r1, "one more fix", 0, NULL, "t", id, &err), NZ_ESTATE);
 	CHECK(strstr(err.msg, "accepted") != NULL);
 
@@ -563,7 +531,7 @@ test_approval(struct store *ir, struct store *prov, struct store *cty)
 	CHECK(strstr(err.msg, "not ended") != NULL);
 
 	/* National approves the province's consolidated period: not while counties are missing. */
-	copy_log(prov, ir);
+	t_copy_log(prov, ir, false);
 	CHECK_INT(period_approve(prov, "IR-07", "1405-07", NULL, require, "t", &err), NZ_EDENIED);
 	CHECK_INT(period_approve(ir, "IR-07-01", "1405-07", NULL, require, "t", &err), NZ_EDENIED);
 	CHECK_INT(period_approve(ir, "IR-07", "1405-07", NULL, require, "t", &err), NZ_ESTATE);
@@ -574,7 +542,7 @@ test_approval(struct store *ir, struct store *prov, struct store *cty)
 	require = false;
 	CHECK_INT(period_approve(ir, "IR-07", "1405-07", "approved with gaps", require, "t", &err), 0);
 	/* The approval reaches the province and locks the period's reports there. */
-	copy_log(ir, prov);
+	t_copy_log(ir, prov, false);
 	CHECK_INT(rep_submit(prov, draft, "t", &err), NZ_ESTATE);
 	CHECK(strstr(err.msg, "approved") != NULL);
 	CHECK_INT(rep_revise(prov, fixed, "late fix", 0, NULL, "t", id, &err), NZ_ESTATE);
@@ -608,7 +576,7 @@ test_helpers(struct store *ir, struct store *prov)
 
 	today("2026-10-20");
 	CHECK_INT(tpl_add(ir, &h, "t", id, &err), 0);
-	copy_log(ir, prov);
+	t_copy_log(ir, prov, false);
 	for (k = 0; k < 3; k++) {
 		struct colset *cs = colset_new();
 		colset_text(cs, "group_name", groups[k][0]);
@@ -677,8 +645,8 @@ main(void)
 	test_periods();
 	test_templates(ir, prov);
 	mkunits(ir);
-	copy_log(ir, prov);
-	copy_log(ir, cty);
+	t_copy_log(ir, prov, false);
+	t_copy_log(ir, cty, false);
 	test_reports(ir, prov, cty);
 	test_completeness(ir, prov, cty);
 	test_approval(ir, prov, cty);

@@ -500,5 +500,55 @@ sel_group_check(struct store *st, const char *unit, const char *name, struct nz_
 		return 0;
 	nz_fail(err, NZ_EINVAL, "'%s' is not a helper group %s appointed (%s)", name ? name : "", unit,
 		n ? names : "it has appointed none");
-	return nz_why(err, "sel.no_such_group", "group", name ? name : "", "unit", unit, NULL);
+	nz_why(err, "sel.no_such_group", "group", name ? name : "", "unit", unit, NULL);
+	return NZ_EINVAL; /* nz_why answers 0 for a NULL err */
+}
+
+int
+sel_helper_group(struct store *st, const char *unit, const char *key, char appt[NZ_RID_MAX], char *name, size_t n,
+		 struct nz_err *err)
+{
+	char id[NZ_RID_MAX] = "", owner[NZ_ID_MAX] = "", group[SEL_GROUP_MAX] = "", status[16] = "";
+	sqlite3_stmt *q;
+	int rc;
+
+	if (key == NULL || key[0] == '\0')
+		return sel_group_check(st, unit, key, err);
+	/* This secretariat's first, an active one first: a name reappointed after a revocation is the new one. */
+	q = store_prepare(st,
+			  "SELECT id, owner, group_name, status FROM sel_appointment WHERE deleted = 0"
+			  " AND (id = ?1 OR decree_no = ?1 OR group_name = ?1)"
+			  " ORDER BY owner = ?2 DESC, status = 'active' DESC, id = ?1 DESC, id LIMIT 1",
+			  err);
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(q, 1, key, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, unit, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(id, sizeof(id), "%s", col_text(q, 0));
+		snprintf(owner, sizeof(owner), "%s", col_text(q, 1));
+		snprintf(group, sizeof(group), "%s", col_text(q, 2));
+		snprintf(status, sizeof(status), "%s", col_text(q, 3));
+	}
+	sqlite3_reset(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(st, err, "appointments");
+	if (rc == SQLITE_DONE)
+		return sel_group_check(st, unit, key, err);
+	if (strcmp(owner, unit) != 0) {
+		nz_fail(err, NZ_EDENIED, "helper group '%s' (%s) was appointed by %s, not by %s", group, id, owner, unit);
+		nz_why(err, "sel.group_elsewhere", "group", group, "unit", unit, "owner", owner, NULL);
+		return NZ_EDENIED;
+	}
+	if (strcmp(status, "active") != 0) {
+		nz_fail(err, NZ_ESTATE, "the appointment of helper group '%s' (%s) is revoked: its helpers can no longer act",
+			group, id);
+		nz_why(err, "sel.group_revoked", "group", group, NULL);
+		return NZ_ESTATE;
+	}
+	if (appt != NULL)
+		snprintf(appt, NZ_RID_MAX, "%s", id);
+	if (name != NULL && n > 0)
+		snprintf(name, n, "%s", group);
+	return 0;
 }

@@ -5,6 +5,8 @@
 async function pageAdmin() {
   const [st, q, chk] = await Promise.all([get('status'), work() ? items('quarantine') : [], get('check')]);
   const users = can('admin') ? await items('users') : [];
+  // A helper is bound to one group this secretariat appointed and whose appointment stands.
+  const groups = can('admin') ? (await items('appointments').catch(() => [])).filter(a => a.owner === S.me.node.id && a.status === 'active') : [];
   frame('مدیریت و همگام‌سازی',
     section('این دبیرخانه', table([st], [['دبیرخانه', s => unitName(s.id)], ['شناسه', s => h('span', { class: 'code' }, s.id)], ['سطح', s => label('level', s.level)], ['شمار تغییرات ثبت‌شده', 'log_head'], ['قرنطینه', 'quarantine']])),
     section('همگام‌سازی با دبیرخانه‌های دیگر', table(st.peers, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : p.revoked ? 'زیرمجموعه — کلید باطل شده' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'], ['مانده ارسال', p => backlogText(p, true)], ['مانده دریافت', p => backlogText(p, false)],
@@ -12,10 +14,16 @@ async function pageAdmin() {
       h('p', { class: 'muted' }, 'همگام‌سازی خودکار و پیوسته است؛ افزودن یا برداشتن همتا با کلید آن، کار مدیر فنی روی سرور دبیرخانه است.')),
     section('بررسی قواعد (سهمیه، شماره حکم)', chk.ok ? msg('همه قواعد برقرار است.', true) : table(chk.violations, [['قاعده', v => label('check', v.check)], ['واحد', v => unitCell(v.owner)], ['شرح', v => h('span', { title: v.message }, label('check', v.check))]])),
     work() ? section('تغییرات قرنطینه‌شده', table(q, [['زمان', r => jdate(r.at)], ['از', r => unitCell(r.peer)], ['جدول', r => h('span', { class: 'code' }, r.table)], ['دلیل', r => h('span', { title: r.reason }, 'تغییر ناسازگار')]])) : null,
-    can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => label('role', u.role)], ['فعال', u => u.active ? 'بله' : 'خیر']]),
+    can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => label('role', u.role)],
+      ['گروه همیار', u => !u.group ? '—' : h('span', {}, u.group_name || u.group, ' ', u.group_status === 'active' ? null : tag('حکم لغو شده', 'bad'))], ['فعال', u => u.active ? 'بله' : 'خیر']]),
       h('h2', {}, 'کاربر تازه'), form([{ name: 'name', label: 'نام کاربری (لاتین)', required: true, check: x => (/^[a-z][a-z0-9._-]{1,31}$/.test(x) ? '' : 'نام کاربری با حرف کوچک لاتین آغاز می‌شود و فقط حرف کوچک لاتین، رقم، نقطه، خط تیره دارد') }, { name: 'full_name', label: 'نام و نام خانوادگی' },
-        { name: 'role', label: 'نقش', type: 'select', options: Object.entries(L.role), required: true }, { name: 'group', label: 'گروه همیار (شناسه انتصاب)', hint: 'فقط برای همیار' },
-        { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') }], v => api('POST', 'users', v), 'افزودن کاربر')) : null);
+        { name: 'role', label: 'نقش', type: 'select', options: Object.entries(L.role), required: true }, { name: 'group', label: 'گروه همیار', type: 'select', options: [['', '—'], ...groups.map(a => [a.id, `${a.group_name} (${fa(a.decree_no || '')})`])],
+          hint: groups.length ? 'فقط برای همیار: گروهی که این دبیرخانه منصوب کرده است' : 'هنوز گروه همیاری در این دبیرخانه منصوب نشده است' },
+        { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') }], v => {
+          if (v.role === 'helper' && !v.group) throw new ApiError(400, { code: 'missing', field: 'group' });
+          if (v.role !== 'helper') delete v.group;
+          return api('POST', 'users', v);
+        }, 'افزودن کاربر')) : null);
 }
 
 // backlogText: changes this node still has to send to peer p (send) or to receive from it, whatever p's

@@ -19,7 +19,7 @@ function nav(cur) {
   const n = $('#nav'); n.hidden = false; n.textContent = '';
   for (const [id, t] of PAGES) n.append(h('a', { href: '#/' + id, class: cur === id ? 'on' : null }, t));
   const w = $('#who'); w.textContent = '';
-  w.append(h('span', {}, `${S.me.full_name || S.me.name} (${L.role[S.me.role]}) — ${L.level[S.me.node.level]} ${S.me.node.name || unitName(S.me.node.id)} `),
+  w.append(h('span', {}, `${S.me.full_name || S.me.name} (${L.role[S.me.role]}${S.me.group ? ' گروه «' + S.me.group + '»' : ''}) — ${L.level[S.me.node.level]} ${S.me.node.name || unitName(S.me.node.id)} `),
     h('button', { class: 'alt', onclick: async () => { try { await api('POST', 'logout'); } catch (e) { /* the session is gone anyway */ } S.me = null; renderLogin(); } }, 'خروج'));
 }
 

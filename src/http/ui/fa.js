@@ -158,12 +158,14 @@ const WHY = {
   'time.syntax': p => `${fieldOf(p)}«${p.value}» ساعت نیست؛ مانند ۹:۰۰ یا ۱۴:۳۰ بنویسید.`,
   'sel.review_incomplete': p => `امتیاز همه معیارها داده نشده (${p.missing})؛ یا همه را وارد کنید یا به صورت پیش‌نویس ذخیره کنید.`,
   'sel.no_such_group': p => `«${p.group}» از گروه‌های همیار منصوب ${unitName(p.unit)} نیست.`,
+  'sel.group_elsewhere': p => `گروه «${p.group}» را ${unitName(p.owner)} منصوب کرده است، نه ${unitName(p.unit)}؛ همیار هر دبیرخانه از گروه‌های منصوب همان دبیرخانه است.`,
+  'sel.group_revoked': p => `حکم گروه همیار «${p.group}» لغو شده است؛ همیاران این گروه دیگر نمی‌توانند در سامانه کار کنند.`,
   'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
   ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
   'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
 };
 // FIELD: names of request fields, for a refusal that names its field.
-const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه' };
+const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه', group: 'گروه همیار', role: 'نقش', received: 'تاریخ دریافت', replaces: 'جای حکم', population: 'جمعیت' };
 // WHY_PREFIX: a sentence for a whole family of codes that has none of its own.
 const WHY_PREFIX = {
   'sense.': p => `تاریخ ${jdate(p.date)} با ترتیب کارها نمی‌خواند (مرز آن ${jdate(p.limit)} است).`,

@@ -32,7 +32,9 @@ async function pageReports(q) {
   let pending = [], approvals = [];
   if (can('admin', 'staff', 'viewer')) pending = await items('reports/pending').catch(() => []);
   if (level() !== 'county') approvals = await items('periods/approvals').catch(() => []);
-  const t = tpls.find(x => x.code === q.get('tpl')) || tpls[0];
+  // A helper files its group's reports: the templates reported by helper groups.
+  const offer = S.me.role === 'helper' ? tpls.filter(x => x.reporter === 'helper') : tpls;
+  const t = offer.find(x => x.code === q.get('tpl')) || offer[0];
   const fields = tplFields(t);
   const tplTitle = r => r.template_title || (tpls.find(x => x.code === r.template_code) || {}).title || r.template_code;
   const kids = [...UNITS.values()].filter(u => u.parent === S.me.node.id);
@@ -42,7 +44,7 @@ async function pageReports(q) {
       cpl.freshness ? h('p', { class: 'muted' }, freshSum(cpl.freshness)) : null) : null,
     section('گزارش‌ها', table(reps, [['الگو', tplTitle], ['دوره', r => period(r.period)], ['واحد', r => unitCell(r.owner)], ['وضعیت', repState], ['بازبینی', 'revision'],
       ['اقدام', r => h('a', { href: '#/report/' + enc(r.id) }, r.state === 'draft' || r.state === 'returned' ? 'مشاهده و اصلاح' : 'مشاهده')]], r => { location.hash = '#/report/' + enc(r.id); }, { unit: r => r.owner })),
-    t && can('admin', 'staff', 'helper') && level() !== 'national' ? section(`گزارش تازه: ${t.title}`, h('div', { class: 'tabs' }, tpls.map(x => h('a', { href: '#/reports?tpl=' + enc(x.code), class: x === t ? 'on' : null }, x.title))),
+    t && can('admin', 'staff', 'helper') && level() !== 'national' ? section(`گزارش تازه: ${t.title}`, h('div', { class: 'tabs' }, offer.map(x => h('a', { href: '#/reports?tpl=' + enc(x.code), class: x === t ? 'on' : null }, x.title))),
       form([{ name: 'period', label: 'دوره', type: 'select', options: periodOptions(t.period), required: true }, ...fields.map(f => fieldInput(f)),
         { name: 'submit', label: 'پس از ثبت', type: 'select', options: [['1', 'برای بررسی بالادست ارسال شود'], ['0', 'پیش‌نویس بماند (بعداً کامل و ارسال می‌کنم)']] }],
         v => api('POST', 'reports', { code: t.code, period: v.period, values: fieldValues(v), submit: v.submit === '1' }), 'ثبت گزارش')) :
