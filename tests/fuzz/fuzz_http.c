@@ -63,6 +63,16 @@ setup(void)
 	env.id = "IR-07-03";
 	env.name = "fuzz";
 	env.sync_interval = 2;
+	/* APPT-1: the helper group the helper's account is bound to, appointed by this county. */
+	{
+		struct colset *cs = colset_new();
+		colset_text(cs, "group_name", "APPT-1");
+		colset_text(cs, "status", "active");
+		i = store_write(st, "sel_appointment", "APPT-1", "IR-07-03", cs, "fuzz", &err);
+		colset_free(cs);
+		if (i != 0)
+			goto fail;
+	}
 	if (http_app_new(&app, &env, &err) != 0 ||
 	    user_add(st, "admin", NULL, ROLE_ADMIN, NULL, "admin-pass-1", &err) != 0 ||
 	    user_add(st, "helper", NULL, ROLE_HELPER, "APPT-1", "helper-pass-1", &err) != 0 ||
