@@ -48,7 +48,7 @@ static const char *const migrations[] = {
 	"  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
 	/*
 	 * 3: a record's column clocks (clk) grouped by clock, columns by number
-	 * (write.c, decode_clk).  Nothing to convert: older clocks are still
+	 * (clk.c, clk_decode).  Nothing to convert: older clocks are still
 	 * read.  The version alone keeps an older program, which would take the
 	 * new clocks for corrupt, from opening the database.
 	 */
@@ -83,6 +83,17 @@ store_tables(const struct store *st)
 	return st->tables;
 }
 
+int
+store_table_index(struct store *st, const char *name)
+{
+	int i;
+
+	for (i = 0; st->tables[i] != NULL; i++)
+		if (strcmp(st->tables[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
 const struct tbl_def *
 store_table(const struct store *st, const char *name)
 {
@@ -92,6 +103,29 @@ store_table(const struct store *st, const char *name)
 		if (strcmp(st->tables[i]->name, name) == 0)
 			return st->tables[i];
 	return NULL;
+}
+
+int
+tbl_ncols(const struct tbl_def *t)
+{
+	int n = 0;
+
+	while (t->cols[n].name != NULL)
+		n++;
+	return n;
+}
+
+int
+tbl_col(const struct tbl_def *t, const char *name, size_t len)
+{
+	int i;
+
+	if (len == 7 && memcmp(name, "deleted", 7) == 0)
+		return -1;
+	for (i = 0; t->cols[i].name != NULL; i++)
+		if (strlen(t->cols[i].name) == len && memcmp(t->cols[i].name, name, len) == 0)
+			return i;
+	return -2;
 }
 
 int
@@ -224,6 +258,23 @@ store_meta_set_text(struct store *st, const char *key, const char *value, struct
 	return rc == SQLITE_DONE ? 0 : store_sqlerr(st, err, "meta");
 }
 
+/*
+ * flush_clock persists a clock advanced in this transaction.  A local
+ * write's clock is not marked dirty: it is the clock of the change it logged
+ * (clock.c reads it back from there), which spares the meta row a page per
+ * transaction.
+ */
+static int
+flush_clock(struct store *st, struct nz_err *err)
+{
+	int rc = 0;
+
+	if (st->hlc_dirty)
+		rc = store_meta_set_int(st, "hlc", (int64_t)st->hlc, err);
+	st->hlc_dirty = false;
+	return rc;
+}
+
 static unsigned
 data_version(struct store *st)
 {
@@ -271,7 +322,7 @@ store_commit(struct store *st, struct nz_err *err)
 		store_exec(st, "ROLLBACK", NULL);
 		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
 	}
-	if ((rc = store_flush_clock(st, err)) == 0)
+	if ((rc = flush_clock(st, err)) == 0)
 		rc = store_exec(st, "COMMIT", err);
 	if (rc != 0) {
 		store_exec(st, "ROLLBACK", NULL);

@@ -17,7 +17,7 @@
  *   id TEXT PRIMARY KEY, owner TEXT NOT NULL, deleted INTEGER, clk BLOB
  * then its own.  clk holds the per-column clocks that last-writer-wins
  * compares against: msgpack groups [hlc, origin, column numbers...], one per
- * clock (write.c, decode_clk).
+ * clock (clk.c).
  *
  * Every change to a replicated record goes through store_write() (local)
  * or store_apply() (remote); both run the same apply and append to the
@@ -115,7 +115,7 @@ int store_meta_set_text(struct store *st, const char *key, const char *value, st
  */
 void store_new_id(char out[NZ_RID_MAX]);
 
-/* ---- the write path (write.c) ---- */
+/* ---- the write path (write.c, colset.c, clock.c, oplog.c) ---- */
 
 struct colset;
 
