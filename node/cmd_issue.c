@@ -126,7 +126,7 @@ static const struct cmd_sub issue_subs[] = {
 
 const struct cmd_def cmd_issue = {
 	.name = "issue",
-	.summary = "problems of the issue register: add, list, out_show, set, close",
+	.summary = "problems of the issue register: add, list, show, set, close",
 	.about = "Problems of the issue register (نظام مسائل).  add prints the new id.  The area is an org\n"
 		 "unit (this node by default) with an optional neighbourhood or village.  The category is a\n"
 		 "code of the national list ('nehzat register category list'); a node that has not received\n"

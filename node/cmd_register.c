@@ -188,22 +188,6 @@ const struct cmd_def cmd_evaluation = {
 
 /* ---- org ---- */
 
-/* org_get returns organisation id with its introductions, or NULL: the domain lists them only. */
-static json_t *
-org_get(struct store *st, const char *id)
-{
-	json_t *rows = org_list(st, NULL), *r, *rec = NULL;
-	size_t i;
-
-	json_array_foreach(rows, i, r)
-		if (strcmp(json_string_value(json_object_get(r, "id")), id) == 0)
-			rec = json_incref(r);
-	json_decref(rows);
-	if (rec != NULL)
-		json_object_set_new(rec, "introductions", org_intro_list(st, NULL, id));
-	return rec;
-}
-
 static int
 org_add_exec(const struct cmd_opts *o, int argc, char **argv)
 {

@@ -274,12 +274,10 @@ template_exec(const struct cmd_opts *o, int argc, char **argv)
 			return rc;
 		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
-		t = tpl_get(n.st, rest[0], ver ? (int)v : 0);
+		rc = tpl_get(n.st, rest[0], ver ? (int)v : 0, &t, &err);
 		node_close(&n);
-		if (t == NULL) {
-			nz_fail(&err, NZ_ENOTFOUND, "no report template '%s'%s", rest[0], ver ? " of that version" : "");
+		if (rc != 0)
 			return cmd_fail(&err);
-		}
 		if (o->json)
 			cli_print_json(t);
 		else
@@ -451,10 +449,10 @@ report_exec(const struct cmd_opts *o, int argc, char **argv)
 			return cmd_usage("report show: give exactly one ID");
 		if ((rc = cmd_open(&n, o)) != 0)
 			return rc;
-		r = rep_show(n.st, rest[0]);
+		rc = rep_show(n.st, rest[0], &r, &err);
 		node_close(&n);
-		if (r == NULL)
-			return cli_not_found("report", rest[0]);
+		if (rc != 0)
+			return cmd_fail(&err);
 		if (o->json)
 			cli_print_json(r);
 		else

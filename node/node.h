@@ -252,8 +252,8 @@ int cli_list_parse(const char *cmd, int argc, char **argv, unsigned extra, struc
 
 /* ---- node/out.c: the output layer ---- */
 
-/* out_get_fn finds one record by id (NULL: none); the caller owns it. */
-typedef json_t *(*out_get_fn)(struct store *st, const char *id);
+/* out_get_fn reads one record by id into *out, by domain/record.h's convention for reads; the caller owns it. */
+typedef int (*out_get_fn)(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* out_set_fn assigns FIELD=VALUE pairs to record id. */
 typedef int (*out_set_fn)(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
@@ -281,10 +281,11 @@ int out_rows(const struct cmd_opts *o, json_t *rows, const char *const *cols, co
 /* out_texts turns the booleans of an array of objects into yes/no, for text tables. */
 void out_texts(json_t *rows);
 
-/* out_show prints one record (NULL: not found); nested arrays as tables of all their fields. */
+/* out_show prints one record and releases it; nested arrays as tables of all their fields. */
 int out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id);
 
-/* out_show_id runs "CMD show ID" with the record get finds, a WHAT. */
+/* out_show_id runs "CMD show ID" with the record get reads, a WHAT; a failed read (absent, or the database
+ * could not be read) ends with its reason and exit status 1. */
 int out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what);
 
 /* out_show_by is out_show_id printing with print (out_show or out_record_json). */
@@ -308,7 +309,7 @@ void out_record(json_t *o);
 /* out_table prints a listing as JSON or a table of cols and releases rows. */
 int out_table(const struct cmd_opts *o, json_t *rows, const struct cli_col *cols);
 
-/* out_record_json prints one record (NULL: "no WHAT with id") as JSON or key-value lines and releases it. */
+/* out_record_json prints one record as JSON or key-value lines and releases it. */
 int out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, const char *id);
 
 /* LIFECYCLE_HELP ends the --help of issue and solution, and is what "register lifecycle" prints. */

@@ -139,15 +139,15 @@ out_texts(json_t *rows)
 	}
 }
 
-/* out_show prints one record (NULL: not found); nested arrays as tables of all their fields. */
+/* out_show prints one record and releases it; nested arrays as tables of all their fields. */
 int
 out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
 {
 	const char *k;
 	json_t *v;
 
-	if (rec == NULL)
-		return cli_not_found(what, id);
+	(void)what;
+	(void)id;
 	out_jalalize(rec);
 	if (o->json) {
 		cli_print_json(rec);
@@ -187,7 +187,7 @@ out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id
 
 /* ---- what every area has ---- */
 
-/* out_show_id runs "CMD show ID" with the record get finds, a WHAT. */
+/* out_show_id runs "CMD show ID" with the record get reads, a WHAT. */
 int
 out_show_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what)
 {
@@ -198,6 +198,7 @@ int
 out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_get_fn get, const char *what,
 	    int (*print)(const struct cmd_opts *o, json_t *rec, const char *what, const char *id))
 {
+	struct nz_err err = {0};
 	struct node n;
 	json_t *rec;
 	int rc;
@@ -206,8 +207,10 @@ out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, ou
 		return cmd_usage("%s: give exactly one ID", cmd);
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	rec = get(n.st, argv[2]);
+	rc = get(n.st, argv[2], &rec, &err);
 	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
 	return print(o, rec, what, argv[2]);
 }
 
@@ -280,12 +283,12 @@ out_table(const struct cmd_opts *o, json_t *rows, const struct cli_col *cols)
 	return 0;
 }
 
-/* out_record_json prints one record (NULL: "no WHAT with id") as JSON or key-value lines and releases it. */
+/* out_record_json prints one record as JSON or key-value lines and releases it. */
 int
 out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, const char *id)
 {
-	if (rec == NULL)
-		return cli_not_found(what, id);
+	(void)what;
+	(void)id;
 	if (o->json)
 		cli_print_json(rec);
 	else

@@ -236,7 +236,7 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 		goto out;
 	for (i = 0; i <= nrows && rc == 0; i++) {
 		struct colset *cs = colset_new();
-		if (i == nrows && rec_owner(st, &orgunit_table, "IR", root, NULL) == 0) {
+		if (i == nrows && rec_owner(st, &orgunit_table, "IR", NULL, root, NULL) == 0) {
 			colset_free(cs);
 			continue;
 		}
@@ -304,14 +304,16 @@ figure_check(struct store *st, const char *code, const char *field, const char *
 	     struct nz_err *err)
 {
 	char owner[NZ_ID_MAX], buf[32], *end;
-	int i;
+	int i, rc;
 
 	for (i = 0; figures[i] != NULL && strcmp(figures[i], field) != 0; i++)
 		;
 	if (figures[i] == NULL)
 		return nz_fail(err, NZ_EINVAL, "'%s' is not a figure of an org unit (population)", field);
-	if (code == NULL || rec_owner(st, &orgunit_table, code, owner, NULL) != 0)
-		return nz_fail(err, NZ_ENOTFOUND, "no org unit '%s' (import the tree first)", code ? code : "");
+	if (code == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "no org unit '' (import the tree first)");
+	if ((rc = rec_owner(st, &orgunit_table, code, NULL, owner, err)) != 0)
+		return rc == NZ_ENOTFOUND ? nz_fail(err, rc, "no org unit '%s' (import the tree first)", code) : rc;
 	if (text == NULL || text[0] == '\0' || strcmp(text, "unknown") == 0) {
 		*v = -1;
 		return 0;

@@ -109,21 +109,60 @@ rec_rows(sqlite3_stmt *s, json_t *(*row)(sqlite3_stmt *s))
 	return a;
 }
 
-json_t *
-rec_get(struct store *st, const struct tbl_def *t, const char *rid)
+int
+rec_get(struct store *st, const struct tbl_def *t, const char *rid, json_t **out, struct nz_err *err)
 {
 	char sql[160];
 	sqlite3_stmt *s;
-	json_t *o = NULL;
+	int rc;
 
+	*out = NULL;
 	snprintf(sql, sizeof(sql), "SELECT * FROM %s WHERE id = ?", t->name);
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
-		return NULL;
+		return store_sqlerr(st, err, t->name);
 	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		o = rec_row_json(s);
+	if ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		*out = rec_row_json(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rc = store_sqlerr(st, err, t->name);
+	else if (*out == NULL)
+		rc = nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", t->name, rid);
+	else
+		rc = 0;
 	sqlite3_finalize(s);
-	return o;
+	return rc;
+}
+
+int
+rec_one(struct store *st, json_t *rows, const char *what, const char *id, json_t **out, struct nz_err *err)
+{
+	char why[128];
+
+	*out = NULL;
+	if (rows == NULL) {
+		snprintf(why, sizeof(why), "cannot read %s '%s'", what, id);
+		return store_sqlerr(st, err, why);
+	}
+	*out = json_incref(json_array_get(rows, 0));
+	json_decref(rows);
+	if (*out == NULL)
+		return nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
+	return 0;
+}
+
+int
+rec_attach(struct store *st, json_t **rec, const char *key, json_t *rows, struct nz_err *err)
+{
+	char why[96];
+
+	if (rows == NULL) {
+		json_decref(*rec);
+		*rec = NULL;
+		snprintf(why, sizeof(why), "cannot read the %s", key);
+		return store_sqlerr(st, err, why);
+	}
+	json_object_set_new(*rec, key, rows);
+	return 0;
 }
 
 json_t *
@@ -151,25 +190,31 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 }
 
 int
-rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
+rec_owner(struct store *st, const struct tbl_def *t, const char *rid, const char *what, char out[NZ_ID_MAX],
 	  struct nz_err *err)
 {
 	char sql[160];
 	sqlite3_stmt *s;
-	int rc = NZ_ENOTFOUND;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "SELECT owner FROM %s WHERE id = ? AND deleted = 0", t->name);
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, t->name);
 	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	switch (sqlite3_step(s)) {
+	case SQLITE_ROW:
 		snprintf(out, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(s, 0));
 		rc = 0;
+		break;
+	case SQLITE_DONE:
+		rc = nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", what != NULL ? what : t->name, rid);
+		break;
+	default:
+		rc = store_sqlerr(st, err, t->name);
+		break;
 	}
 	sqlite3_finalize(s);
-	if (rc != 0)
-		return nz_fail(err, rc, "no %s with id '%s'", t->name, rid);
-	return 0;
+	return rc;
 }
 
 int

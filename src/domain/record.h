@@ -38,8 +38,31 @@ json_t *rec_row_json(sqlite3_stmt *s);
  */
 json_t *rec_rows(sqlite3_stmt *s, json_t *(*row)(sqlite3_stmt *s));
 
-/* rec_get returns the record rid of t as a new JSON object (deleted ones too), or NULL when absent. */
-json_t *rec_get(struct store *st, const struct tbl_def *t, const char *rid);
+/*
+ * The reads of one record (rec_get and every *_get of the domain) share one
+ * convention: they return 0 and a new JSON object in *out; NZ_ENOTFOUND
+ * ("no WHAT with id 'ID'") when the record is absent; NZ_EDB (or NZ_EBUSY)
+ * naming SQLite's reason when the database could not be read, so that a
+ * database error is never taken for "not found".  *out is NULL on an error.
+ */
+
+/* rec_get reads the record rid of t (deleted ones too) into *out, by the convention above. */
+int rec_get(struct store *st, const struct tbl_def *t, const char *rid, json_t **out, struct nz_err *err);
+
+/*
+ * rec_one takes rows (consumed; NULL when the read failed) and puts a new
+ * reference to its first row in *out, by the convention above: what and id
+ * name the record in the messages.
+ */
+int rec_one(struct store *st, json_t *rows, const char *what, const char *id, json_t **out, struct nz_err *err);
+
+/*
+ * rec_attach sets member key of *rec to rows (consumed); when rows is NULL
+ * because their read failed, releases *rec, sets it NULL and returns NZ_EDB
+ * (err naming key and SQLite's reason).  So a read is rec_one, then
+ * rec_attach for each part, each run only when the one before succeeded.
+ */
+int rec_attach(struct store *st, json_t **rec, const char *key, json_t *rows, struct nz_err *err);
 
 /*
  * rec_list returns a new JSON array of the live records of t owned inside
@@ -50,8 +73,12 @@ json_t *rec_get(struct store *st, const struct tbl_def *t, const char *rid);
 json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, const char *cond,
 		 const char *param, const char *order);
 
-/* rec_owner copies the owner of record rid into out; NZ_ENOTFOUND when absent or deleted. */
-int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, char out[NZ_ID_MAX],
+/*
+ * rec_owner copies the owner of record rid into out; NZ_ENOTFOUND ("no WHAT
+ * with id 'RID'", what NULL: the table's name) when absent or deleted,
+ * NZ_EDB when the database could not be read.
+ */
+int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, const char *what, char out[NZ_ID_MAX],
 	      struct nz_err *err);
 
 /* rec_national_only refuses (NZ_EDENIED, naming what) unless this node is the national secretariat. */

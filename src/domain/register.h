@@ -152,9 +152,10 @@ json_t *issue_list(struct store *st, const char *under, const char *state, const
 /*
  * issue_get returns problem id like issue_list's rows, with "criteria"
  * (per criterion: weight, scale, mean score, count) and "scores" (every
- * score given), or NULL when there is no such problem.
+ * score given) into *out, by record.h's convention for reads (NZ_ENOTFOUND
+ * when absent, NZ_EDB when the database could not be read).
  */
-json_t *issue_get(struct store *st, const char *id);
+int issue_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* ---- standards: categories and criteria (register/criteria.c) ---- */
 
@@ -232,8 +233,8 @@ int session_score(struct store *st, const char *sid, const char *issue, const ch
 /* session_list returns the sessions owned inside under (all when NULL), newest first. */
 json_t *session_list(struct store *st, const char *under);
 
-/* session_get returns session id with its scores, or NULL. */
-json_t *session_get(struct store *st, const char *id);
+/* session_get reads session id with its scores into *out (record.h's convention for reads). */
+int session_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* ---- solutions and council decisions (register/solutions.c) ---- */
 
@@ -283,8 +284,8 @@ int solution_state(struct store *st, const char *id, char state[16], char owner[
 /* solution_list returns solutions owned inside under (all when NULL), optionally of one effective status. */
 json_t *solution_list(struct store *st, const char *under, const char *state);
 
-/* solution_get returns solution id with its problems and decisions, or NULL. */
-json_t *solution_get(struct store *st, const char *id);
+/* solution_get reads solution id with its problems and decisions into *out (record.h's convention for reads). */
+int solution_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* struct decision_input is a social council's decision on a solution. */
 struct decision_input {
@@ -338,8 +339,9 @@ int intervention_stage(struct store *st, const char *id, const char *stage, cons
  */
 json_t *intervention_list(struct store *st, const char *under);
 
-/* intervention_get returns intervention id with its stages as an array, or NULL. */
-json_t *intervention_get(struct store *st, const char *id);
+/* intervention_get reads intervention id with its stages as an array into *out (record.h's convention for
+ * reads). */
+int intervention_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* struct evaluation_input is an evaluation of an implemented or proposed plan. */
 struct evaluation_input {
@@ -394,6 +396,9 @@ int org_outcome(struct store *st, const char *intro, const char *outcome, const 
 
 /* org_list returns organisations owned inside under with their introduction counts. */
 json_t *org_list(struct store *st, const char *under);
+
+/* org_get reads organisation id with its introductions into *out (record.h's convention for reads). */
+int org_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* org_intro_list returns introductions owned inside under, of one organisation when org is not NULL. */
 json_t *org_intro_list(struct store *st, const char *under, const char *org);

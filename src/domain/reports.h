@@ -89,8 +89,9 @@ int tpl_retire(struct store *st, const char *code, const char *last, const char 
 /* tpl_list returns the templates (latest versions, or every version when all) as a JSON array. */
 json_t *tpl_list(struct store *st, bool all);
 
-/* tpl_get returns version (0: the latest) of template code as a JSON object, or NULL. */
-json_t *tpl_get(struct store *st, const char *code, int version);
+/* tpl_get reads version (0: the latest) of template code as a JSON object into *out (record.h's convention
+ * for reads). */
+int tpl_get(struct store *st, const char *code, int version, json_t **out, struct nz_err *err);
 
 /* ---- reports ---- */
 
@@ -128,8 +129,9 @@ int rep_revise(struct store *st, const char *id, const char *reason, int npairs,
 json_t *rep_list(struct store *st, const char *under, const char *period, const char *code,
 		 bool current, struct nz_err *err);
 
-/* rep_show returns report id with its template's fields and its revisions, or NULL. */
-json_t *rep_show(struct store *st, const char *id);
+/* rep_show reads report id with its template's fields and its revisions into *out (record.h's convention
+ * for reads). */
+int rep_show(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* ---- completeness and timeliness ---- */
 

@@ -186,8 +186,8 @@ int sel_call_close(struct store *st, const char *id, const char *early, const ch
 /* sel_call_list returns the calls owned inside under (all when NULL), newest first. */
 json_t *sel_call_list(struct store *st, const char *under);
 
-/* sel_call_get returns call id with its applicant counts, or NULL when absent. */
-json_t *sel_call_get(struct store *st, const char *id);
+/* sel_call_get reads call id with its applicant counts into *out (record.h's convention for reads). */
+int sel_call_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* ---- applicants and resumes (متقاضیان و رزومه) ---- */
 
@@ -231,8 +231,9 @@ int sel_applicant_withdraw(struct store *st, const char *id, const char *reason,
 /* sel_applicant_list returns the applicants of call_id in application order. */
 json_t *sel_applicant_list(struct store *st, const char *call_id);
 
-/* sel_applicant_get returns applicant id with its documents (metadata), or NULL. */
-json_t *sel_applicant_get(struct store *st, const char *id);
+/* sel_applicant_get reads applicant id with its documents (metadata) into *out (record.h's convention for
+ * reads). */
+int sel_applicant_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /*
  * sel_doc_add attaches a document to an applicant.  With keep, data (len
@@ -372,8 +373,9 @@ json_t *sel_appoint_summary(struct store *st, const char *under);
 /* sel_decree_list returns the decrees owned inside under, by secretariat and number. */
 json_t *sel_decree_list(struct store *st, const char *under);
 
-/* sel_decree_get finds a decree by its id, its number or its appointment's id; NULL when absent. */
-json_t *sel_decree_get(struct store *st, const char *key);
+/* sel_decree_get reads a decree found by its id, its number or its appointment's id into *out (record.h's
+ * convention for reads). */
+int sel_decree_get(struct store *st, const char *key, json_t **out, struct nz_err *err);
 
 /* ---- orientation course (دوره توجیهی تسهیلگر) ---- */
 

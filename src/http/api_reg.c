@@ -50,7 +50,11 @@ issue_new(struct api *a)
 static void
 issue_one(struct api *a)
 {
-	api_found(a, issue_get(a->st, a->param[0]), "problem");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = issue_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* PATCH /issues/:id {fields: {name: value}} */
@@ -173,7 +177,11 @@ sess_new(struct api *a)
 static void
 sess_one(struct api *a)
 {
-	api_found(a, session_get(a->st, a->param[0]), "session");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = session_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* POST /sessions/:id/scores {issue, group, scores: {criterion: score}} */
@@ -243,7 +251,11 @@ sol_new(struct api *a)
 static void
 sol_one(struct api *a)
 {
-	api_found(a, solution_get(a->st, a->param[0]), "solution");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = solution_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* POST /solutions/:id/submit {council, date} */
@@ -349,7 +361,11 @@ iv_new(struct api *a)
 static void
 iv_one(struct api *a)
 {
-	api_found(a, intervention_get(a->st, a->param[0]), "intervention");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = intervention_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* POST /interventions/:id/stages {stage, start, end, participants, notes} */

@@ -46,9 +46,11 @@ static void
 tpl_one(struct api *a)
 {
 	int v = (int)api_qint(a, "version", 0, 0, 1000000);
+	struct nz_err err = {0};
+	json_t *j = NULL;
 
 	if (!api_bad(a))
-		api_found(a, tpl_get(a->st, a->param[0], v), "template");
+		api_found(a, tpl_get(a->st, a->param[0], v, &j, &err), j, &err);
 }
 
 /* tpl_read fills sp from the body; fields may come as JSON (kept as text). */
@@ -159,13 +161,15 @@ helper_owns(struct api *a, json_t *rep)
 static void
 rep_one(struct api *a)
 {
-	json_t *r = rep_show(a->st, a->param[0]);
+	struct nz_err err = {0};
+	json_t *r;
+	int rc = rep_show(a->st, a->param[0], &r, &err);
 
 	if (!helper_owns(a, r)) {
 		json_decref(r);
 		return;
 	}
-	api_found(a, r, "report");
+	api_found(a, rc, r, &err);
 }
 
 /* POST /reports {unit, code, period, group, values: {}, submit} */
@@ -204,11 +208,12 @@ rep_new(struct api *a)
 static bool
 load_owned(struct api *a)
 {
-	json_t *r = rep_show(a->st, a->param[0]);
+	struct nz_err err = {0};
+	json_t *r;
 	bool ok;
 
-	if (r == NULL) {
-		api_error(a, 404, "not_found", NULL, "no such report");
+	if (rep_show(a->st, a->param[0], &r, &err) != 0) {
+		api_fail(a, &err);
 		return false;
 	}
 	ok = helper_owns(a, r);

@@ -78,7 +78,11 @@ call_add(struct api *a)
 static void
 call_get(struct api *a)
 {
-	api_found(a, sel_call_get(a->st, a->param[0]), "call");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = sel_call_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* PATCH /calls/:id {title, description, opens, closes} */
@@ -179,7 +183,11 @@ app_add(struct api *a)
 static void
 app_get(struct api *a)
 {
-	api_found(a, sel_applicant_get(a->st, a->param[0]), "applicant");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = sel_applicant_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* POST /applicants/:id/withdraw {reason} */
@@ -429,7 +437,11 @@ decree_list(struct api *a)
 static void
 decree_get(struct api *a)
 {
-	api_found(a, sel_decree_get(a->st, a->param[0]), "decree");
+	struct nz_err err = {0};
+	json_t *j;
+	int rc = sel_decree_get(a->st, a->param[0], &j, &err);
+
+	api_found(a, rc, j, &err);
 }
 
 /* GET /decrees/:key/print: the decree as a printable Persian page. */

@@ -162,8 +162,8 @@ http_decree_html(struct store *st, const char *key, const char *fallback_name, c
 	int i;
 
 	*html = NULL;
-	if ((d = sel_decree_get(st, key)) == NULL)
-		return nz_fail(err, NZ_ENOTFOUND, "no decree with id, number or appointment '%s'", key);
+	if ((i = sel_decree_get(st, key, &d, err)) != 0)
+		return i == NZ_ENOTFOUND ? nz_fail(err, i, "no decree with id, number or appointment '%s'", key) : i;
 	owner = jstr(d, "owner");
 	names(st, owner, fallback_name, area, org);
 
@@ -253,8 +253,8 @@ http_call_html(struct store *st, const char *id, const char *fallback_name, char
 	int i;
 
 	*html = NULL;
-	if ((c = sel_call_get(st, id)) == NULL)
-		return nz_fail(err, NZ_ENOTFOUND, "no call with id '%s'", id);
+	if ((i = sel_call_get(st, id, &c, err)) != 0)
+		return i;
 	names(st, jstr(c, "owner"), fallback_name, area, org);
 	std = jstr(c, "std_id")[0] != '\0' && sel_std_load_id(st, jstr(c, "std_id"), &s, NULL) == 0;
 	if ((f = open_memstream(&buf, &len)) == NULL) {

@@ -106,8 +106,12 @@ void api_fail(struct api *a, const struct nz_err *err);
 /* api_result answers api_ok(id) when rc is 0, api_fail(err) otherwise. */
 void api_result(struct api *a, int rc, const char *id, const struct nz_err *err);
 
-/* api_found answers j (consumed), or 404 naming what when j is NULL. */
-void api_found(struct api *a, json_t *j, const char *what);
+/*
+ * api_found answers the outcome of a read (record.h's convention): j
+ * (consumed) when rc is 0, otherwise err by api_fail: 404 when the record is
+ * absent, 500 when the database could not be read.
+ */
+void api_found(struct api *a, int rc, json_t *j, const struct nz_err *err);
 
 /* ---- reading the request (json.c) ---- */
 

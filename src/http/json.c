@@ -191,10 +191,10 @@ api_result(struct api *a, int rc, const char *id, const struct nz_err *err)
 }
 
 void
-api_found(struct api *a, json_t *j, const char *what)
+api_found(struct api *a, int rc, json_t *j, const struct nz_err *err)
 {
-	if (j == NULL)
-		api_error(a, 404, "not_found", NULL, "no such %s", what);
+	if (rc != 0)
+		api_fail(a, err);
 	else
 		api_json(a, 200, j);
 }

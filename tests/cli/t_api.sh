@@ -6,13 +6,7 @@
 source "$(dirname "$0")/../cluster/lib.sh"
 export NEHZAT_TODAY=2026-11-28
 command -v curl >/dev/null || skip_all "no curl"
-D=$(dir_of IR-07-03)
-nz init -D "$D" --id IR-07-03 --parent "ipc://$T/none.sock" >/dev/null || { echo "not ok 1 - init"; exit 1; }
-for _ in $(seq 1 20); do
-	P=$((20000 + RANDOM % 30000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null || break
-done
-sed -i "s/^http = .*/http = 127.0.0.1:$P/" "$D/nehzat.conf"
+http_node IR-07-03
 check "user add admin" sh -c "echo admin-pass-1 | '$B' user add -D '$D' --name admin --role admin"
 check "user add viewer" sh -c "echo viewer-pass-1 | '$B' user add -D '$D' --name vera --role viewer"
 check_fails "user add: short password" sh -c "echo short | '$B' user add -D '$D' --name x --role staff"
@@ -20,7 +14,6 @@ check_fails "user add: unknown role" sh -c "echo long-enough-1 | '$B' user add -
 check_fails "user add: name taken" sh -c "echo long-enough-1 | '$B' user add -D '$D' --name admin --role staff"
 check_eq "user list" "$(nz user list -D "$D" --json | grep -c '"name"')" "2"
 start IR-07-03
-U="http://127.0.0.1:$P"
 wait_for 10 curl -sf "$U/" || { nok "serve answers HTTP"; finish; exit 1; }
 ok "serve answers HTTP on $U"
 

@@ -10,16 +10,10 @@ source "$(dirname "$0")/../cluster/lib.sh"
 export NEHZAT_TODAY=2026-11-28
 command -v curl >/dev/null || skip_all "no curl"
 command -v openssl >/dev/null || skip_all "no openssl"
-D=$(dir_of IR-07-03)
-nz init -D "$D" --id IR-07-03 --parent "ipc://$T/none.sock" >/dev/null || { echo "not ok 1 - init"; exit 1; }
-for _ in $(seq 1 20); do
-	P=$((20000 + RANDOM % 30000))
-	(exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null || break
-done
-sed -i "s/^http = .*/http = 127.0.0.1:$P\nhttp_timeout = 2\nhttp_per_client = 6/" "$D/nehzat.conf"
+http_node IR-07-03
+sed -i "s/^http = .*/&\nhttp_timeout = 2\nhttp_per_client = 6/" "$D/nehzat.conf"
 check "user add admin" sh -c "echo admin-pass-1 | '$B' user add -D '$D' --name admin --role admin"
 start IR-07-03
-U="http://127.0.0.1:$P"
 wait_for 10 curl -sf "$U/" || { nok "serve answers HTTP"; finish; exit 1; }
 ok "serve answers HTTP on $U"
 

@@ -41,6 +41,18 @@ cleanup() {
 trap cleanup EXIT
 
 dir_of() { echo "$T/$1"; }
+# http_node ID: a node ID of its own that serves HTTP on a free loopback port; sets D (its directory), P (the
+# port) and U (its URL), and stops the test when init fails.
+http_node() {
+	D=$(dir_of "$1")
+	"$B" init -D "$D" --id "$1" --parent "ipc://$T/none.sock" >/dev/null || { echo "not ok 1 - init"; exit 1; }
+	for _ in $(seq 1 20); do
+		P=$((20000 + RANDOM % 30000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$P") 2>/dev/null || break
+	done
+	sed -i "s/^http = .*/http = 127.0.0.1:$P/" "$D/nehzat.conf"
+	U="http://127.0.0.1:$P"
+}
 url_of() { echo "ipc://$T/$1.sock"; }
 parent_of() { case $1 in IR) echo "" ;; IR-??) echo IR ;; *) echo "${1%-*}" ;; esac; }
 

@@ -509,7 +509,8 @@ main(void)
 		OK(intervention_stage(ca, iv, "needs", "1405-10-16", "1405-10-20", 60, "پرسشنامه", "tester", &err));
 		OK(intervention_stage(ca, iv, "2", "1405-10-21", "1405-10-22", 35, NULL, "tester", &err));
 		{
-			json_t *r = intervention_get(ca, iv);
+			json_t *r = NULL;
+			OK(intervention_get(ca, iv, &r, &err));
 			CHECK_INT(json_integer_value(json_object_get(r, "stages_done")), 2);
 			CHECK_INT(json_integer_value(json_object_get(r, "progress")), 40);
 			CHECK_STR(json_string_value(json_object_get(r, "current_stage")), "planning");

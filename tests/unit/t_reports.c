@@ -236,11 +236,11 @@ test_templates(struct store *ir, struct store *prov)
 		r.level = "county";
 		CHECK_INT(tpl_revise(ir, "quarterly", &r, "t", &v, &err), NZ_EINVAL);
 	}
-	t = tpl_get(ir, "quarterly", 0);
+	CHECK_INT(tpl_get(ir, "quarterly", 0, &t, &err), 0);
 	CHECK_INT(json_integer_value(json_object_get(t, "version")), 2);
 	CHECK_STR(jget(t, "from"), "1404-Q1");
 	json_decref(t);
-	t = tpl_get(ir, "quarterly", 1);
+	CHECK_INT(tpl_get(ir, "quarterly", 1, &t, &err), 0);
 	CHECK(t != NULL && json_array_size(json_object_get(t, "fields")) == 1);
 	json_decref(t);
 	t = tpl_list(ir, true);
@@ -303,7 +303,7 @@ test_reports(struct store *ir, struct store *prov, struct store *cty)
 	/* Due dates across the year's end: Esfand of a leap year and of a common one. */
 	today("2025-03-25");
 	CHECK_INT(rep_draft(cty, NULL, "monthly", "1403-12", NULL, 3, good, true, "t", id, &err), 0);
-	r = rep_show(cty, id);
+	CHECK_INT(rep_show(cty, id, &r, &err), 0);
 	CHECK_STR(jget(r, "period_end"), "1403-12-30");
 	CHECK_STR(jget(r, "due"), "1404-01-10");
 	CHECK_STR(jget(r, "state"), "submitted");
@@ -311,7 +311,7 @@ test_reports(struct store *ir, struct store *prov, struct store *cty)
 	json_decref(r);
 	today("2026-04-10"); /* 1405-01-21: after the due date */
 	CHECK_INT(rep_draft(cty, NULL, "monthly", "1404-12", NULL, 3, good, true, "t", id, &err), 0);
-	r = rep_show(cty, id);
+	CHECK_INT(rep_show(cty, id, &r, &err), 0);
 	CHECK_STR(jget(r, "period_end"), "1404-12-29");
 	CHECK_STR(jget(r, "due"), "1405-01-10");
 	CHECK(json_is_false(json_object_get(r, "on_time")));
@@ -320,7 +320,7 @@ test_reports(struct store *ir, struct store *prov, struct store *cty)
 	/* Draft, edit, submit, lock, revise. */
 	today("2026-10-25"); /* 1405-08-03, before 1405-07's due date 1405-08-10 */
 	CHECK_INT(rep_draft(cty, NULL, "monthly", "1405-07", NULL, 3, persian, false, "t", id, &err), 0);
-	r = rep_show(cty, id);
+	CHECK_INT(rep_show(cty, id, &r, &err), 0);
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(r, "data"), "sessions")), 12);
 	CHECK(json_real_value(json_object_get(json_object_get(r, "data"), "budget_used")) == 12.5);
 	json_decref(r);
@@ -335,7 +335,7 @@ test_reports(struct store *ir, struct store *prov, struct store *cty)
 	CHECK_INT(rep_submit(cty, id, "t", &err), NZ_ESTATE);
 	CHECK_INT(rep_set(cty, id, 1, good, "t", &err), NZ_ESTATE);
 	CHECK(strstr(err.msg, "locked") != NULL);
-	r = rep_show(cty, id);
+	CHECK_INT(rep_show(cty, id, &r, &err), 0);
 	CHECK(json_object_get(json_object_get(r, "data"), "budget_used") == NULL);
 	CHECK_STR(jget(r, "submitted"), "1405-08-03");
 	json_decref(r);
@@ -348,12 +348,12 @@ test_reports(struct store *ir, struct store *prov, struct store *cty)
 	}
 	CHECK_INT(rep_revise(cty, id, "again", 0, NULL, "t", rev2, &err), NZ_ESTATE); /* one correction at a time */
 	CHECK_INT(rep_submit(cty, rev, "t", &err), 0);
-	r = rep_show(cty, id);
+	CHECK_INT(rep_show(cty, id, &r, &err), 0);
 	CHECK_STR(jget(r, "state"), "superseded");
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(r, "data"), "sessions")), 5);
 	CHECK_INT(json_array_size(json_object_get(r, "revisions")), 2);
 	json_decref(r);
-	r = rep_show(cty, rev);
+	CHECK_INT(rep_show(cty, rev, &r, &err), 0);
 	CHECK_INT(json_integer_value(json_object_get(r, "revision")), 2);
 	CHECK_INT(json_integer_value(json_object_get(json_object_get(r, "data"), "sessions")), 6);
 	CHECK_STR(jget(r, "supersedes"), id);
@@ -501,7 +501,8 @@ test_approval(struct store *ir, struct store *prov, struct store *cty)
 	CHECK_INT(rep_review(prov, r5, false, NULL, "t", &err), NZ_EINVAL);
 	/* The superseded revision of IR-07-01 is not reviewed, its latest is. */
 	{
-		json_t *r = rep_show(prov, r1);
+		json_t *r = NULL;
+		CHECK_INT(rep_show(prov, r1, &r, &err), 0);
 		const char *old = jget(r, "supersedes");
 		CHECK_INT(rep_review(prov, old, true, NULL, "t", &err), NZ_ESTATE);
 		CHECK(strstr(err.msg, "superseded") != NULL);

@@ -251,7 +251,7 @@ test_county(struct store *ir, struct store *st)
 	REFUSED(st, apply_group(st, call, "گروه جهادی شهید", "jihadi", "", "09121111111", a), NZ_ESTATE);
 	REFUSED(st, sel_call_move(st, call, CALL_CLOSED, "tester", &err), NZ_ESTATE);
 	OK(sel_call_move(st, call, CALL_OPEN, "tester", &err));
-	j = sel_call_get(st, call);
+	OK(sel_call_get(st, call, &j, &err));
 	CHECK_INT(json_integer_value(json_object_get(j, "std_version")), 1);
 	CHECK_STR(json_string_value(json_object_get(j, "opens_jalali")), "1405-08-29");
 	json_decref(j);
@@ -293,7 +293,7 @@ test_county(struct store *ir, struct store *st)
 	REFUSED(st, sel_doc_add(st, a, "big.pdf", big, sizeof(big), true, "tester", x, &err), NZ_ETOOBIG);
 	OK(sel_doc_add(st, a, "big.pdf", big, sizeof(big), false, "tester", x, &err));
 	CHECK_INT(sel_doc_content(st, x, &data, &len, &err), NZ_ENOTFOUND);
-	j = sel_applicant_get(st, a);
+	OK(sel_applicant_get(st, a, &j, &err));
 	CHECK_INT(json_array_size(json_object_get(j, "documents")), 2);
 	json_decref(j);
 
@@ -442,7 +442,7 @@ test_county(struct store *ir, struct store *st)
 	CHECK_STR(err.pval[2], "2");
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_appointment"), 2);
 	CHECK_INT(count(st, "SELECT count(*) FROM sel_decree"), 2);
-	j = sel_decree_get(st, appt_a);
+	OK(sel_decree_get(st, appt_a, &j, &err));
 	CHECK(j != NULL);
 	CHECK_STR(json_string_value(json_object_get(j, "date_jalali")), "1405-09-10");
 	CHECK_STR(json_string_value(json_object_get(j, "term_end_jalali")), "1406-09-09");
@@ -581,7 +581,7 @@ test_waiting(struct store *ir, struct store *st)
 	CHECK(strstr(err.msg, "rank order") != NULL);
 	OK(sel_appoint_replace(st, apps[2], appt[0], NULL, NULL, "tester", x, no, &err));
 	REFUSED(st, sel_appoint_replace(st, apps[3], appt[0], NULL, NULL, "tester", y, no, &err), NZ_EEXIST);
-	d = sel_decree_get(st, x);
+	OK(sel_decree_get(st, x, &d, &err));
 	CHECK_STR(json_string_value(json_object_get(d, "replaces")), appt[0]);
 	CHECK_STR(json_string_value(json_object_get(d, "replaces_name")), "گروه 1");
 	json_decref(d);

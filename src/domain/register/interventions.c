@@ -241,25 +241,17 @@ intervention_list(struct store *st, const char *under)
 	return rows;
 }
 
-json_t *
-intervention_get(struct store *st, const char *id)
+int
+intervention_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
 	char sql[1024];
-	json_t *rows, *rec;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "%s AND v.id = ?1", intervention_select);
-	rows = reg_query(st, sql, id, NULL, NULL);
-	rec = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (rec != NULL) {
-		add_progress(rec, true);
-		json_object_set_new(rec, "evaluations",
-				    reg_query(st,
-					  "SELECT id, date, evaluator FROM evaluation WHERE intervention = ?1"
-					  " AND deleted = 0 ORDER BY date",
-					  id, NULL, NULL));
-	}
-	return rec;
+	if ((rc = rec_one(st, reg_query(st, sql, id, NULL, NULL), "intervention", id, out, err)) != 0)
+		return rc;
+	add_progress(*out, true);
+	return rec_attach(st, out, "evaluations", reg_evaluations(st, "intervention", id), err);
 }
 
 /* ---- evaluations ---- */

@@ -36,8 +36,8 @@ check_session(struct store *st, const char *sid, const char *area, struct nz_err
 
 	if (sid == NULL || sid[0] == '\0')
 		return 0;
-	if ((rc = rec_owner(st, &delib_session_table, sid, owner, NULL)) != 0)
-		return nz_fail(err, NZ_ENOTFOUND, "no deliberation session with id '%s'", sid);
+	if ((rc = rec_owner(st, &delib_session_table, sid, "deliberation session", owner, err)) != 0)
+		return rc;
 	if (strcmp(owner, area) != 0)
 		return nz_fail(err, NZ_EINVAL, "session '%s' belongs to %s, not to the problem's area %s", sid,
 			       owner, area);
@@ -107,8 +107,8 @@ issue_set(struct store *st, const char *id, int npairs, char *const *pairs, cons
 	struct colset *cs;
 	int i, rc;
 
-	if ((rc = rec_owner(st, &issue_table, id, owner, err)) != 0)
-		return nz_fail(err, rc, "no problem with id '%s'", id);
+	if ((rc = rec_owner(st, &issue_table, id, "problem", owner, err)) != 0)
+		return rc;
 	if (npairs == 0)
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	cs = colset_new();
@@ -249,7 +249,7 @@ list_issues(struct store *st, const char *under, const char *state, const char *
 	sqlite3_stmt *q;
 
 	if (sqlite3_prepare_v2(store_db(st), issue_list_sql, -1, &q, NULL) != SQLITE_OK)
-		return json_array();
+		return NULL;
 	if (under != NULL)
 		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
 	if (state != NULL)
@@ -267,41 +267,33 @@ issue_list(struct store *st, const char *under, const char *state, const char *c
 	return list_issues(st, under, state, category, NULL);
 }
 
-json_t *
-issue_get(struct store *st, const char *id)
+int
+issue_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
 	char owner[NZ_ID_MAX];
-	json_t *rows, *rec;
-	sqlite3_stmt *q;
+	int rc;
 
-	if (rec_owner(st, &issue_table, id, owner, NULL) != 0)
-		return NULL;
+	*out = NULL;
 	/* The rank needs the whole area. */
-	rows = list_issues(st, owner, NULL, NULL, id);
-	rec = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (rec == NULL)
-		return NULL;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT c.code AS criterion, c.name_fa, c.weight, c.scale_max,"
-			       " (SELECT ROUND(AVG(x.score), 4) FROM issue_score x WHERE x.issue = ?1"
-			       "  AND x.criterion = c.code AND x.deleted = 0) AS mean,"
-			       " (SELECT count(*) FROM issue_score x WHERE x.issue = ?1"
-			       "  AND x.criterion = c.code AND x.deleted = 0) AS count"
-			       " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
-			       " ORDER BY c.ord, c.code",
-			       -1, &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-		json_object_set_new(rec, "criteria", reg_rows(q));
-	}
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
-			       " LEFT JOIN delib_session s ON s.id = x.session"
-			       " WHERE x.issue = ?1 AND x.deleted = 0 ORDER BY s.date, x.session, x.stakeholder,"
-			       " x.criterion",
-			       -1, &q, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-		json_object_set_new(rec, "scores", reg_rows(q));
-	}
-	return rec;
+	if ((rc = rec_owner(st, &issue_table, id, "problem", owner, err)) != 0 ||
+	    (rc = rec_one(st, list_issues(st, owner, NULL, NULL, id), "problem", id, out, err)) != 0 ||
+	    (rc = rec_attach(st, out, "criteria",
+			     reg_query(st,
+				       "SELECT c.code AS criterion, c.name_fa, c.weight, c.scale_max,"
+				       " (SELECT ROUND(AVG(x.score), 4) FROM issue_score x WHERE x.issue = ?1"
+				       "  AND x.criterion = c.code AND x.deleted = 0) AS mean,"
+				       " (SELECT count(*) FROM issue_score x WHERE x.issue = ?1"
+				       "  AND x.criterion = c.code AND x.deleted = 0) AS count"
+				       " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
+				       " ORDER BY c.ord, c.code",
+				       id, NULL, NULL),
+			     err)) != 0)
+		return rc;
+	return rec_attach(st, out, "scores",
+			  reg_query(st,
+				    "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
+				    " LEFT JOIN delib_session s ON s.id = x.session WHERE x.issue = ?1 AND x.deleted = 0"
+				    " ORDER BY s.date, x.session, x.stakeholder, x.criterion",
+				    id, NULL, NULL),
+			  err);
 }

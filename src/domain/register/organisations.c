@@ -79,8 +79,8 @@ org_introduce(struct store *st, const char *org, const char *body, const char *l
 	struct colset *cs;
 	int rc;
 
-	if (rec_owner(st, &organisation_table, nz_str(org), owner, NULL) != 0)
-		return nz_fail(err, NZ_ENOTFOUND, "no organisation with id '%s'", nz_str(org));
+	if ((rc = rec_owner(st, &organisation_table, nz_str(org), "organisation", owner, err)) != 0)
+		return rc;
 	if (body == NULL || body[0] == '\0')
 		return nz_fail(err, NZ_EINVAL, "name the body it is introduced to (--body)");
 	if (level == NULL || (strcmp(level, "province") != 0 && strcmp(level, "county") != 0))
@@ -119,8 +119,8 @@ org_outcome(struct store *st, const char *intro, const char *outcome, const char
 	struct colset *cs;
 	int rc;
 
-	if (rec_owner(st, &org_intro_table, nz_str(intro), owner, NULL) != 0)
-		return nz_fail(err, NZ_ENOTFOUND, "no introduction with id '%s'", nz_str(intro));
+	if ((rc = rec_owner(st, &org_intro_table, nz_str(intro), "introduction", owner, err)) != 0)
+		return rc;
 	if ((rc = check_outcome(nz_str(outcome), err)) != 0 || (rc = reg_check_text("notes", notes, err)) != 0)
 		return rc;
 	nz_today(today);
@@ -134,17 +134,33 @@ org_outcome(struct store *st, const char *intro, const char *outcome, const char
 	return rc;
 }
 
+/* The organisations with their introduction counts; a condition follows. */
+static const char org_select[] =
+	"SELECT o.id, o.owner, o.name, o.kind, o.field, o.contact, o.identified_by, o.identified, o.notes,"
+	" (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0) AS introductions,"
+	" (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0"
+	"  AND n.outcome = 'accepted') AS accepted"
+	" FROM organisation o WHERE o.deleted = 0 AND ";
+
 json_t *
 org_list(struct store *st, const char *under)
 {
-	return reg_query(st,
-		     "SELECT o.id, o.owner, o.name, o.kind, o.field, o.contact, o.identified_by, o.identified,"
-		     " o.notes,"
-		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0) AS introductions,"
-		     " (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0"
-		     "  AND n.outcome = 'accepted') AS accepted"
-		     " FROM organisation o WHERE o.deleted = 0 AND " UNIT_SQL_UNDER("o.owner") " ORDER BY o.owner, o.name",
-		     under, NULL, NULL);
+	char sql[1024];
+
+	snprintf(sql, sizeof(sql), "%s%s ORDER BY o.owner, o.name", org_select, UNIT_SQL_UNDER("o.owner"));
+	return reg_query(st, sql, under, NULL, NULL);
+}
+
+int
+org_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
+{
+	char sql[1024];
+	int rc;
+
+	snprintf(sql, sizeof(sql), "%so.id = ?1", org_select);
+	if ((rc = rec_one(st, reg_query(st, sql, id, NULL, NULL), "organisation", id, out, err)) != 0)
+		return rc;
+	return rec_attach(st, out, "introductions", org_intro_list(st, NULL, id), err);
 }
 
 json_t *

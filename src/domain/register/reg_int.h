@@ -52,8 +52,12 @@ nz_str(const char *s)
  * database error.  The caller finalizes the statement. */
 sqlite3_stmt *reg_prep(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
 
-/* reg_query returns the rows of sql as a new JSON array (empty on a database error). */
+/* reg_query returns the rows of sql as a new JSON array; NULL on a database error (rec_rows). */
 json_t *reg_query(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
+
+/* reg_evaluations returns the live evaluations of a solution or an intervention (by, its column), by date;
+ * NULL on a database error.  Those of a solution name their intervention. */
+json_t *reg_evaluations(struct store *st, const char *by, const char *id);
 
 /* reg_scalar returns the integer the query sql yields (0 when no row, -1 on a database error). */
 int64_t reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2);

@@ -47,6 +47,18 @@ reg_query(struct store *st, const char *sql, const char *p1, const char *p2, con
 	return q != NULL ? reg_rows(q) : NULL;
 }
 
+json_t *
+reg_evaluations(struct store *st, const char *by, const char *id)
+{
+	return reg_query(st,
+			 strcmp(by, "solution") == 0
+				 ? "SELECT id, date, evaluator, intervention FROM evaluation WHERE solution = ?1"
+				   " AND deleted = 0 ORDER BY date"
+				 : "SELECT id, date, evaluator FROM evaluation WHERE intervention = ?1 AND deleted = 0"
+				   " ORDER BY date",
+			 id, NULL, NULL);
+}
+
 int64_t
 reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
 {
@@ -141,8 +153,8 @@ reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const
 	struct colset *cs;
 	int i, j, rc;
 
-	if ((rc = rec_owner(st, t, id, owner, NULL)) != 0)
-		return nz_fail(err, rc, "no %s with id '%s'", what, id);
+	if ((rc = rec_owner(st, t, id, what, owner, err)) != 0)
+		return rc;
 	if (npairs == 0)
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	cs = colset_new();
@@ -245,11 +257,11 @@ int
 reg_idlist_check_area(struct store *st, const struct idlist *l, const char *area, struct nz_err *err)
 {
 	char owner[NZ_ID_MAX];
-	int i;
+	int i, rc;
 
 	for (i = 0; i < l->n; i++) {
-		if (rec_owner(st, &issue_table, l->id[i], owner, NULL) != 0)
-			return nz_fail(err, NZ_ENOTFOUND, "no problem with id '%s'", l->id[i]);
+		if ((rc = rec_owner(st, &issue_table, l->id[i], "problem", owner, err)) != 0)
+			return rc;
 		if (strcmp(owner, area) != 0)
 			return nz_fail(err, NZ_EINVAL, "problem '%s' belongs to %s, not to %s", l->id[i], owner,
 				       area);

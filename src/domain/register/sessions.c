@@ -240,24 +240,24 @@ session_list(struct store *st, const char *under)
 		     under, NULL, NULL);
 }
 
-json_t *
-session_get(struct store *st, const char *id)
+int
+session_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
-	json_t *rows = reg_query(st,
-			     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
-			     " s.stakeholder_groups, s.issues, s.outcomes, s.created FROM delib_session s"
-			     " WHERE s.id = ?1 AND s.deleted = 0",
-			     id, NULL, NULL);
-	json_t *rec = json_incref(json_array_get(rows, 0));
+	int rc;
 
-	json_decref(rows);
-	if (rec != NULL)
-		json_object_set_new(rec, "scores",
-				    reg_query(st,
-					  "SELECT x.issue, i.title, x.stakeholder, x.criterion, x.score"
-					  " FROM issue_score x LEFT JOIN issue i ON i.id = x.issue"
-					  " WHERE x.session = ?1 AND x.deleted = 0"
-					  " ORDER BY x.issue, x.stakeholder, x.criterion",
-					  id, NULL, NULL));
-	return rec;
+	if ((rc = rec_one(st,
+			  reg_query(st,
+				    "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
+				    " s.stakeholder_groups, s.issues, s.outcomes, s.created FROM delib_session s"
+				    " WHERE s.id = ?1 AND s.deleted = 0",
+				    id, NULL, NULL),
+			  "session", id, out, err)) != 0)
+		return rc;
+	return rec_attach(st, out, "scores",
+			  reg_query(st,
+				    "SELECT x.issue, i.title, x.stakeholder, x.criterion, x.score"
+				    " FROM issue_score x LEFT JOIN issue i ON i.id = x.issue"
+				    " WHERE x.session = ?1 AND x.deleted = 0 ORDER BY x.issue, x.stakeholder, x.criterion",
+				    id, NULL, NULL),
+			  err);
 }

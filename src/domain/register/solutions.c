@@ -348,39 +348,34 @@ solution_list(struct store *st, const char *under, const char *state)
 	return reg_query(st, sql, under, state, NULL);
 }
 
-json_t *
-solution_get(struct store *st, const char *id)
+int
+solution_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
 	char sql[1536];
-	json_t *rows, *rec;
+	int rc;
 
 	snprintf(sql, sizeof(sql), "%s AND s.id = ?1", solution_select);
-	rows = reg_query(st, sql, id, NULL, NULL);
-	rec = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	if (rec == NULL)
-		return NULL;
-	json_object_set_new(rec, "problems",
-			    reg_query(st,
-				  "SELECT i.id, i.title, " REG_ISSUE_STATE " AS state FROM issue i"
-				  " WHERE i.deleted = 0 AND (' ' || ?1 || ' ') LIKE ('% ' || i.id || ' %')"
-				  " ORDER BY i.id",
-				  json_string_value(json_object_get(rec, "issues")), NULL, NULL));
-	json_object_set_new(rec, "decisions",
-			    reg_query(st,
-				  "SELECT d.id, d.round, d.council, d.date, d.resolution, d.decision, d.conditions,"
-				  " d.recorded FROM council_decision d WHERE d.solution = ?1 AND d.deleted = 0"
-				  " ORDER BY d.round",
-				  id, NULL, NULL));
-	json_object_set_new(rec, "interventions",
-			    reg_query(st, "SELECT id, title, created FROM intervention WHERE solution = ?1 AND deleted = 0",
-				  id, NULL, NULL));
-	json_object_set_new(rec, "evaluations",
-			    reg_query(st,
-				  "SELECT id, date, evaluator, intervention FROM evaluation WHERE solution = ?1"
-				  " AND deleted = 0 ORDER BY date",
-				  id, NULL, NULL));
-	return rec;
+	if ((rc = rec_one(st, reg_query(st, sql, id, NULL, NULL), "solution", id, out, err)) != 0 ||
+	    (rc = rec_attach(st, out, "problems",
+			     reg_query(st,
+				       "SELECT i.id, i.title, " REG_ISSUE_STATE " AS state FROM issue i"
+				       " WHERE i.deleted = 0 AND (' ' || ?1 || ' ') LIKE ('% ' || i.id || ' %')"
+				       " ORDER BY i.id",
+				       json_string_value(json_object_get(*out, "issues")), NULL, NULL),
+			     err)) != 0 ||
+	    (rc = rec_attach(st, out, "decisions",
+			     reg_query(st,
+				       "SELECT d.id, d.round, d.council, d.date, d.resolution, d.decision,"
+				       " d.conditions, d.recorded FROM council_decision d WHERE d.solution = ?1"
+				       " AND d.deleted = 0 ORDER BY d.round",
+				       id, NULL, NULL),
+			     err)) != 0 ||
+	    (rc = rec_attach(st, out, "interventions",
+			     reg_query(st, "SELECT id, title, created FROM intervention WHERE solution = ?1 AND deleted = 0",
+				       id, NULL, NULL),
+			     err)) != 0)
+		return rc;
+	return rec_attach(st, out, "evaluations", reg_evaluations(st, "solution", id), err);
 }
 
 /* ---- council decisions ---- */

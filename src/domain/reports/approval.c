@@ -28,9 +28,9 @@ rep_review(struct store *st, const char *id, bool accept, const char *note, cons
 		return nz_fail(err, NZ_EINVAL, "note is %zu bytes; at most %d", strlen(note), NOTE_MAX);
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((r = rep_load(st, id, err)) == NULL) {
+	if ((rc = rep_load(st, id, &r, err)) != 0) {
 		store_rollback(st);
-		return NZ_ENOTFOUND;
+		return rc;
 	}
 	if (unit_parent(jstr(r, "owner"), parent) != 0 || strcmp(parent, store_node(st)) != 0) {
 		rc = nz_fail(err, NZ_EDENIED, "report '%s' of %s is reviewed by %s, not by this node (%s)", id,

@@ -76,8 +76,9 @@ int rep_apply_pairs(json_t *fields, json_t *data, int npairs, char *const *pairs
 /* rep_check_required fails when a required field of fields has no value in data. */
 int rep_check_required(json_t *fields, json_t *data, struct nz_err *err);
 
-/* tpl_row returns the record of version (0: the latest) of template code, or NULL. */
-json_t *tpl_row(struct store *st, const char *code, int version);
+/* tpl_row reads the record of version (0: the latest) of template code into *out (record.h's convention for
+ * reads: NZ_ENOTFOUND "no report template 'CODE'"). */
+int tpl_row(struct store *st, const char *code, int version, json_t **out, struct nz_err *err);
 
 /* tpl_parsed_fields returns template record tpl's fields as a new JSON array. */
 json_t *tpl_parsed_fields(json_t *tpl);
@@ -91,8 +92,8 @@ int rep_period_dates(const char *text, int kind, struct jperiod *p, char first[1
 
 /* ---- report.c ---- */
 
-/* rep_load returns report id (a new reference), or NULL with err filled. */
-json_t *rep_load(struct store *st, const char *id, struct nz_err *err);
+/* rep_load reads live report id (a new reference) into *out (record.h's convention for reads). */
+int rep_load(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* rep_newer_revision names in newer (and its status) a later revision of report r, "" for none; <0 on a database error. */
 int rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16]);

@@ -15,18 +15,19 @@
 
 /* ---- reports ---- */
 
-/* rep_load returns live report id, or NULL with err filled. */
-json_t *
-rep_load(struct store *st, const char *id, struct nz_err *err)
+/* rep_load reads live report id into *out (record.h's convention for reads). */
+int
+rep_load(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
-	json_t *r = rec_get(st, &report_table, id);
+	int rc;
 
-	if (r == NULL || jint(r, "deleted") != 0) {
-		json_decref(r);
-		nz_fail(err, NZ_ENOTFOUND, "no report with id '%s'", id);
-		return NULL;
+	if ((rc = rec_get(st, &report_table, id, out, err)) == NZ_ENOTFOUND ||
+	    (rc == 0 && jint(*out, "deleted") != 0)) {
+		json_decref(*out);
+		*out = NULL;
+		return nz_fail(err, NZ_ENOTFOUND, "no report with id '%s'", id);
 	}
-	return r;
+	return rc;
 }
 
 /* rep_newer_revision writes into newer the id of a later revision of report r (any status), "" if none. */
@@ -95,16 +96,16 @@ rep_refuse_if_approved(struct store *st, json_t *r, const char *what, struct nz_
 	return 0;
 }
 
-/* rep_template returns the template version report r was written against. */
-static json_t *
-rep_template(struct store *st, json_t *r, struct nz_err *err)
+/* rep_template reads the template version report r was written against into *out. */
+static int
+rep_template(struct store *st, json_t *r, json_t **out, struct nz_err *err)
 {
-	json_t *t = rec_get(st, &report_template_table, jstr(r, "template"));
+	int rc = rec_get(st, &report_template_table, jstr(r, "template"), out, err);
 
-	if (t == NULL)
+	if (rc == NZ_ENOTFOUND)
 		nz_fail(err, NZ_ENOTFOUND, "template version '%s' of report '%s' is not on this node",
 			jstr(r, "template"), jstr(r, "id"));
-	return t;
+	return rc;
 }
 
 static int
@@ -148,10 +149,12 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 		rc = nz_fail(err, NZ_EDENIED, "this node (%s) may not write reports of %s", store_node(st), unit);
 		goto out;
 	}
-	if (code == NULL || (t = tpl_row(st, code, 0)) == NULL) {
+	if (code == NULL || (rc = tpl_row(st, code, 0, &t, err)) == NZ_ENOTFOUND) {
 		rc = nz_fail(err, NZ_ENOTFOUND, "no report template '%s' on this node", code ? code : "");
 		goto out;
 	}
+	if (rc != 0)
+		goto out;
 	if (rep_level_of(jstr(t, "level")) != level) {
 		rc = nz_fail(err, NZ_EINVAL, "template '%s' is reported by %s units; %s is a %s", code,
 			     jstr(t, "level"), unit, unit_level_name(level));
@@ -278,8 +281,8 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 	struct colset *cs = NULL;
 	int rc;
 
-	if ((r = rep_load(st, id, err)) == NULL)
-		return NZ_ENOTFOUND;
+	if ((rc = rep_load(st, id, &r, err)) != 0)
+		return rc;
 	if (strcmp(jstr(r, "status"), "draft") != 0) {
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' is submitted and locked; correct it with 'nehzat report "
 					     "revise'", id);
@@ -289,10 +292,8 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 		rc = nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 		goto out;
 	}
-	if ((t = rep_template(st, r, err)) == NULL) {
-		rc = NZ_ENOTFOUND;
+	if ((rc = rep_template(st, r, &t, err)) != 0)
 		goto out;
-	}
 	fields = tpl_parsed_fields(t);
 	data = json_loads(jstr(r, "data"), 0, NULL);
 	if (!json_is_object(data)) {
@@ -323,9 +324,9 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((r = rep_load(st, id, err)) == NULL) {
+	if ((rc = rep_load(st, id, &r, err)) != 0) {
 		store_rollback(st);
-		return NZ_ENOTFOUND;
+		return rc;
 	}
 	if (strcmp(jstr(r, "status"), "draft") != 0) {
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' is already submitted", id);
@@ -339,8 +340,16 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' has a later revision '%s'", id, newer);
 		goto out;
 	}
-	if (jstr(r, "supersedes")[0] != '\0' && (prev = rec_get(st, &report_table, jstr(r, "supersedes"))) &&
-	    strcmp(jstr(prev, "review"), "accepted") == 0) {
+	if (jstr(r, "supersedes")[0] != '\0') {
+		struct nz_err gone = {0}; /* the revision it supersedes may be absent: not an error here */
+		if ((rc = rec_get(st, &report_table, jstr(r, "supersedes"), &prev, &gone)) != 0 &&
+		    rc != NZ_ENOTFOUND) {
+			if (err != NULL)
+				*err = gone;
+			goto out;
+		}
+	}
+	if (prev != NULL && strcmp(jstr(prev, "review"), "accepted") == 0) {
 		rc = nz_fail(err, NZ_ESTATE,
 			     "revision %lld of this report was accepted meanwhile; correction '%s' cannot be "
 			     "submitted",
@@ -349,10 +358,8 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 	}
 	if ((rc = rep_refuse_if_approved(st, r, "submitted", err)) != 0)
 		goto out;
-	if ((t = rep_template(st, r, err)) == NULL) {
-		rc = NZ_ENOTFOUND;
+	if ((rc = rep_template(st, r, &t, err)) != 0)
 		goto out;
-	}
 	fields = tpl_parsed_fields(t);
 	data = json_loads(jstr(r, "data"), 0, NULL);
 	if (!json_is_object(data)) {
@@ -395,9 +402,9 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 		return nz_fail(err, NZ_EINVAL, "a correction needs its reason (at most %d bytes)", NOTE_MAX);
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((r = rep_load(st, id, err)) == NULL) {
+	if ((rc = rep_load(st, id, &r, err)) != 0) {
 		store_rollback(st);
-		return NZ_ENOTFOUND;
+		return rc;
 	}
 	if (!unit_within(jstr(r, "owner"), store_node(st))) {
 		rc = nz_fail(err, NZ_EDENIED, "this node (%s) may not correct reports of %s", store_node(st),
@@ -424,10 +431,8 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 	}
 	if ((rc = rep_refuse_if_approved(st, r, "corrected", err)) != 0)
 		goto out;
-	if ((t = rep_template(st, r, err)) == NULL) {
-		rc = NZ_ENOTFOUND;
+	if ((rc = rep_template(st, r, &t, err)) != 0)
 		goto out;
-	}
 	fields = tpl_parsed_fields(t);
 	data = json_loads(jstr(r, "data"), 0, NULL);
 	if (!json_is_object(data)) {
@@ -503,6 +508,7 @@ rep_list(struct store *st, const char *under, const char *period, const char *co
 	struct jperiod p;
 	sqlite3_stmt *q;
 	json_t *rows;
+	int rc;
 
 	if (period != NULL && rep_period_dates(period, 0, &p, first, last, err) != 0)
 		return NULL;
@@ -536,62 +542,86 @@ rep_list(struct store *st, const char *under, const char *period, const char *co
 		sqlite3_bind_text(q, 4, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, current);
 	rows = json_array();
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		json_t *r = rec_get(st, &report_table, (const char *)sqlite3_column_text(q, 0));
-		if (r != NULL)
-			json_array_append_new(rows, rep_view(r, sqlite3_column_int(q, 1) != 0,
-							     (const char *)sqlite3_column_text(q, 2)));
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		json_t *r;
+		if ((rc = rec_get(st, &report_table, (const char *)sqlite3_column_text(q, 0), &r, err)) != 0)
+			break;
+		json_array_append_new(rows, rep_view(r, sqlite3_column_int(q, 1) != 0,
+						     (const char *)sqlite3_column_text(q, 2)));
 	}
+	if (rc == SQLITE_DONE) {
+		sqlite3_finalize(q);
+		return rows;
+	}
+	if (rc > 0) /* a step failed; rec_get's errors are in err already */
+		store_sqlerr(st, err, "report");
 	sqlite3_finalize(q);
-	return rows;
+	json_decref(rows);
+	return NULL;
 }
 
-json_t *
-rep_show(struct store *st, const char *id)
+int
+rep_show(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
-	json_t *r = rep_load(st, id, NULL), *t, *revs;
-	char newer[NZ_RID_MAX], nstatus[16];
+	json_t *r, *t, *revs, *x, *mine;
+	char newer[NZ_RID_MAX], nstatus[16], first[11] = "";
+	size_t i;
+	int rc;
 
-	if (r == NULL)
-		return NULL;
-	rep_newer_revision(st, r, newer, nstatus);
-	revs = rep_list(st, jstr(r, "owner"), NULL, jstr(r, "template_code"), false, NULL);
-	if (revs != NULL) {
-		/* Keep the revisions of this report only. */
-		size_t i;
-		json_t *x, *mine = json_array();
-		json_array_foreach(revs, i, x)
-			if (strcmp(jstr(x, "period"), jstr(r, "period")) == 0 &&
-			    strcmp(jstr(x, "grp"), jstr(r, "grp")) == 0)
-				json_array_append_new(mine, json_pack("{s:s,s:I,s:s,s:s,s:s}", "id", jstr(x, "id"),
-								  "revision", (json_int_t)jint(x, "revision"),
-								  "state", jstr(x, "state"), "submitted",
-								  jstr(x, "submitted"), "reason", jstr(x, "reason")));
-		json_decref(revs);
-		revs = mine;
+	*out = NULL;
+	if ((rc = rep_load(st, id, &r, err)) != 0)
+		return rc;
+	if (rep_newer_revision(st, r, newer, nstatus) != 0) {
+		json_decref(r);
+		return store_sqlerr(st, err, "report");
 	}
-	/* A newer submitted revision makes this one superseded. */
+	if ((revs = rep_list(st, jstr(r, "owner"), NULL, jstr(r, "template_code"), false, err)) == NULL) {
+		json_decref(r);
+		return err != NULL && err->code != 0 ? err->code : NZ_EDB;
+	}
+	/* Keep the revisions of this report only. */
+	mine = json_array();
+	json_array_foreach(revs, i, x)
+		if (strcmp(jstr(x, "period"), jstr(r, "period")) == 0 && strcmp(jstr(x, "grp"), jstr(r, "grp")) == 0)
+			json_array_append_new(mine, json_pack("{s:s,s:I,s:s,s:s,s:s}", "id", jstr(x, "id"), "revision",
+							  (json_int_t)jint(x, "revision"), "state", jstr(x, "state"),
+							  "submitted", jstr(x, "submitted"), "reason", jstr(x, "reason")));
+	json_decref(revs);
+	revs = mine;
+	/* A newer submitted revision makes this one superseded.  The revisions are listed with Jalali
+	 * dates: take the ISO one from the records. */
+	json_array_foreach(revs, i, x) {
+		json_t *rec;
+		const char *sub;
+		if ((rc = rec_get(st, &report_table, jstr(x, "id"), &rec, err)) != 0)
+			goto out;
+		sub = jstr(rec, "submitted");
+		if (jint(x, "revision") <= jint(r, "revision") && sub[0] != '\0' &&
+		    strcmp(jstr(rec, "status"), "submitted") == 0 && (first[0] == '\0' || strcmp(sub, first) < 0))
+			snprintf(first, sizeof(first), "%s", sub);
+		json_decref(rec);
+	}
+	r = rep_view(r, !(newer[0] != '\0' && strcmp(nstatus, "submitted") == 0), first);
 	{
-		char first[11] = "";
-		size_t i;
-		json_t *x;
-		/* The revisions are listed with Jalali dates: take the ISO one from the records. */
-		json_array_foreach(revs, i, x) {
-			json_t *rec = rec_get(st, &report_table, jstr(x, "id"));
-			const char *sub = rec ? jstr(rec, "submitted") : "";
-			if (jint(x, "revision") <= jint(r, "revision") && sub[0] != '\0' &&
-			    strcmp(jstr(rec, "status"), "submitted") == 0 && (first[0] == '\0' || strcmp(sub, first) < 0))
-				snprintf(first, sizeof(first), "%s", sub);
-			json_decref(rec);
+		struct nz_err gone = {0}; /* a template not on this node leaves the fields out */
+		if ((rc = rep_template(st, r, &t, &gone)) == 0) {
+			json_object_set_new(r, "template_title", json_string(jstr(t, "title")));
+			json_object_set_new(r, "fields", tpl_parsed_fields(t));
+			json_decref(t);
+		} else if (rc != NZ_ENOTFOUND) {
+			if (err != NULL)
+				*err = gone;
+			goto out;
 		}
-		r = rep_view(r, !(newer[0] != '\0' && strcmp(nstatus, "submitted") == 0), first);
 	}
-	if ((t = rec_get(st, &report_template_table, jstr(r, "template"))) != NULL) {
-		json_object_set_new(r, "template_title", json_string(jstr(t, "title")));
-		json_object_set_new(r, "fields", tpl_parsed_fields(t));
-		json_decref(t);
-	}
-	json_object_set_new(r, "revisions", revs ? revs : json_array());
-	return r;
+	rc = 0;
+	json_object_set_new(r, "revisions", revs);
+	revs = NULL;
+	*out = r;
+	r = NULL;
+out:
+	json_decref(revs);
+	json_decref(r);
+	return rc;
 }
 

@@ -283,27 +283,32 @@ rep_check_required(json_t *fields, json_t *data, struct nz_err *err)
 
 /* ---- templates ---- */
 
-/* tpl_row returns version (0: latest) of template code, live, as JSON with fields parsed; or NULL. */
-json_t *
-tpl_row(struct store *st, const char *code, int version)
+/* tpl_row reads version (0: the latest) of template code, live, into *out (record.h's convention for reads). */
+int
+tpl_row(struct store *st, const char *code, int version, json_t **out, struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	json_t *o = NULL;
 	char id[NZ_RID_MAX] = "";
+	int rc;
 
+	*out = NULL;
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT id FROM report_template WHERE deleted = 0 AND code = ?1"
 			       " AND (?2 = 0 OR version = ?2) ORDER BY version DESC LIMIT 1",
 			       -1, &q, NULL) != SQLITE_OK)
-		return NULL;
+		return store_sqlerr(st, err, "report template");
 	sqlite3_bind_text(q, 1, code, -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 2, version);
-	if (sqlite3_step(q) == SQLITE_ROW)
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		snprintf(id, sizeof(id), "%s", (const char *)sqlite3_column_text(q, 0));
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		rc = store_sqlerr(st, err, "report template");
+	else if (id[0] == '\0')
+		rc = nz_fail(err, NZ_ENOTFOUND, "no report template '%s'%s", code, version ? " of that version" : "");
+	else
+		rc = rec_get(st, &report_template_table, id, out, err);
 	sqlite3_finalize(q);
-	if (id[0] != '\0')
-		o = rec_get(st, &report_template_table, id);
-	return o;
+	return rc;
 }
 
 json_t *
@@ -382,6 +387,7 @@ tpl_add(struct store *st, const struct tpl_spec *sp, const char *author, char id
 	struct nz_err *err)
 {
 	char from[11], until[11] = "", last[11], today[11];
+	struct nz_err probe = {0};
 	struct jperiod p;
 	json_t *fields = NULL, *old;
 	char *compact = NULL;
@@ -431,9 +437,14 @@ tpl_add(struct store *st, const struct tpl_spec *sp, const char *author, char id
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
-	if ((old = tpl_row(st, sp->code, 0)) != NULL) {
+	if ((rc = tpl_row(st, sp->code, 0, &old, &probe)) != NZ_ENOTFOUND) {
 		json_decref(old);
 		store_rollback(st);
+		if (rc != 0) {
+			if (err != NULL)
+				*err = probe;
+			goto out;
+		}
 		rc = nz_fail(err, NZ_EEXIST, "template '%s' exists; change it with 'nehzat template revise'",
 			     sp->code);
 		goto out;
@@ -464,10 +475,8 @@ tpl_revise(struct store *st, const char *code, const struct tpl_spec *sp, const 
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((old = tpl_row(st, code, 0)) == NULL) {
-		rc = nz_fail(err, NZ_ENOTFOUND, "no report template '%s'", code);
+	if ((rc = tpl_row(st, code, 0, &old, err)) != 0)
 		goto out;
-	}
 	kind = rep_kind_of(jstr(old, "period"));
 	if ((sp->period != NULL && rep_kind_of(sp->period) != kind) ||
 	    (sp->reporter != NULL && strcmp(sp->reporter, jstr(old, "reporter")) != 0) ||
@@ -529,8 +538,8 @@ tpl_retire(struct store *st, const char *code, const char *last, const char *aut
 
 	if ((rc = national_only(st, "report templates", err)) != 0)
 		return rc;
-	if ((t = tpl_row(st, code, 0)) == NULL)
-		return nz_fail(err, NZ_ENOTFOUND, "no report template '%s'", code);
+	if ((rc = tpl_row(st, code, 0, &t, err)) != 0)
+		return rc;
 	kind = rep_kind_of(jstr(t, "period"));
 	if (last != NULL) {
 		rc = rep_period_dates(last, kind, &p, first, end, err);
@@ -593,11 +602,13 @@ tpl_list(struct store *st, bool all)
 	return rows;
 }
 
-json_t *
-tpl_get(struct store *st, const char *code, int version)
+int
+tpl_get(struct store *st, const char *code, int version, json_t **out, struct nz_err *err)
 {
-	json_t *t = tpl_row(st, code, version);
+	int rc = tpl_row(st, code, version, out, err);
 
-	return t ? tpl_view(t) : NULL;
+	if (rc == 0)
+		*out = tpl_view(*out);
+	return rc;
 }
 

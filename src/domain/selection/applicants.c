@@ -239,31 +239,28 @@ sel_applicant_list(struct store *st, const char *call_id)
 		call_id, NULL, NULL);
 }
 
-json_t *
-sel_applicant_get(struct store *st, const char *id)
+int
+sel_applicant_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
-	json_t *rows, *o;
+	const char *label;
+	int rc;
 
-	rows = sel_query_json(
-		st,
-		"SELECT id, owner, call_id, name, kind, reg_no, contact, phone, members, years, areas,"
-		" activities, applied, applied_at, status, withdrawn_reason"
-		" FROM sel_applicant WHERE id = ? AND deleted = 0",
-		id, NULL, NULL);
-	o = json_array_get(rows, 0);
-	if (o != NULL) {
-		const char *label = sel_kind_label(json_string_value(json_object_get(o, "kind")));
-		json_incref(o);
-		json_object_set_new(o, "kind_fa", json_string(label != NULL ? label : ""));
-		json_object_set_new(
-			o, "documents",
-			sel_query_json(st,
-				   "SELECT id, name, size, sha256, content IS NOT NULL AS stored, added"
-				   " FROM sel_doc WHERE applicant_id = ? AND deleted = 0 ORDER BY added, id",
-				   id, NULL, NULL));
-	}
-	json_decref(rows);
-	return o;
+	if ((rc = rec_one(st,
+			  sel_query_json(st,
+					 "SELECT id, owner, call_id, name, kind, reg_no, contact, phone, members, years,"
+					 " areas, activities, applied, applied_at, status, withdrawn_reason"
+					 " FROM sel_applicant WHERE id = ? AND deleted = 0",
+					 id, NULL, NULL),
+			  "applicant", id, out, err)) != 0)
+		return rc;
+	label = sel_kind_label(json_string_value(json_object_get(*out, "kind")));
+	json_object_set_new(*out, "kind_fa", json_string(label != NULL ? label : ""));
+	return rec_attach(st, out, "documents",
+			  sel_query_json(st,
+					 "SELECT id, name, size, sha256, content IS NOT NULL AS stored, added"
+					 " FROM sel_doc WHERE applicant_id = ? AND deleted = 0 ORDER BY added, id",
+					 id, NULL, NULL),
+			  err);
 }
 
 int

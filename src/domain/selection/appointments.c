@@ -452,26 +452,23 @@ sel_decree_list(struct store *st, const char *under)
 			  under, NULL, NULL);
 }
 
-json_t *
-sel_decree_get(struct store *st, const char *key)
+int
+sel_decree_get(struct store *st, const char *key, json_t **out, struct nz_err *err)
 {
-	json_t *rows, *o;
-
-	rows = sel_query_json(
+	return rec_one(
 		st,
-		"SELECT id, owner, number, year, seq, date, group_name, group_kind, term_months,"
-		" term_start, term_end, appointment_id, applicant_id, call_id, by_node, replaces, replaces_name,"
-		" (SELECT status FROM sel_appointment p WHERE p.id = d.appointment_id) AS status,"
-		" (SELECT revoked FROM sel_appointment p WHERE p.id = d.appointment_id) AS revoked,"
-		" (SELECT revoke_reason FROM sel_appointment p WHERE p.id = d.appointment_id)"
-		"   AS revoke_reason"
-		" FROM sel_decree d WHERE deleted = 0 AND (id = ?1 OR number = ?1 OR appointment_id = ?1)"
-		" ORDER BY id = ?1 DESC, id LIMIT 1",
-		key, NULL, NULL);
-	o = json_array_get(rows, 0);
-	json_incref(o);
-	json_decref(rows);
-	return o;
+		sel_query_json(
+			st,
+			"SELECT id, owner, number, year, seq, date, group_name, group_kind, term_months,"
+			" term_start, term_end, appointment_id, applicant_id, call_id, by_node, replaces, replaces_name,"
+			" (SELECT status FROM sel_appointment p WHERE p.id = d.appointment_id) AS status,"
+			" (SELECT revoked FROM sel_appointment p WHERE p.id = d.appointment_id) AS revoked,"
+			" (SELECT revoke_reason FROM sel_appointment p WHERE p.id = d.appointment_id)"
+			"   AS revoke_reason"
+			" FROM sel_decree d WHERE deleted = 0 AND (id = ?1 OR number = ?1 OR appointment_id = ?1)"
+			" ORDER BY id = ?1 DESC, id LIMIT 1",
+			key, NULL, NULL),
+		"decree", key, out, err);
 }
 
 int

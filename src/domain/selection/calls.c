@@ -368,24 +368,20 @@ sel_call_list(struct store *st, const char *under)
 			  under, NULL, NULL);
 }
 
-json_t *
-sel_call_get(struct store *st, const char *id)
+int
+sel_call_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
-	json_t *rows, *o;
-
-	rows = sel_query_json(st,
-			  "SELECT id, owner, title, description, status, opens, closes, std_id, std_version,"
-			  " created, opened_on, closed_on, early_reason, reviewed_on, completed_on,"
-			  " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"
-			  "   AND a.status = 'applied') AS applicants,"
-			  " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"
-			  "   AND a.status = 'withdrawn') AS withdrawn,"
-			  " (SELECT count(*) FROM sel_appointment p WHERE p.call_id = c.id AND p.deleted = 0"
-			  "   AND p.status = 'active') AS appointed"
-			  " FROM sel_call c WHERE id = ? AND deleted = 0",
-			  id, NULL, NULL);
-	o = json_array_get(rows, 0);
-	json_incref(o);
-	json_decref(rows);
-	return o;
+	return rec_one(st,
+		       sel_query_json(st,
+				      "SELECT id, owner, title, description, status, opens, closes, std_id, std_version,"
+				      " created, opened_on, closed_on, early_reason, reviewed_on, completed_on,"
+				      " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"
+				      "   AND a.status = 'applied') AS applicants,"
+				      " (SELECT count(*) FROM sel_applicant a WHERE a.call_id = c.id AND a.deleted = 0"
+				      "   AND a.status = 'withdrawn') AS withdrawn,"
+				      " (SELECT count(*) FROM sel_appointment p WHERE p.call_id = c.id AND p.deleted = 0"
+				      "   AND p.status = 'active') AS appointed"
+				      " FROM sel_call c WHERE id = ? AND deleted = 0",
+				      id, NULL, NULL),
+		       "call", id, out, err);
 }

@@ -50,8 +50,8 @@ sel_session_add(struct store *st, const char *course, const char *date, const ch
 		return rc;
 	if (!(hours >= 0 && hours <= 24))
 		return nz_fail(err, NZ_EINVAL, "a session of %g hours is outside 0..24", hours);
-	if ((rc = rec_owner(st, &sel_course_table, course, owner, err)) != 0)
-		return nz_fail(err, rc, "no course with id '%s'", course);
+	if ((rc = rec_owner(st, &sel_course_table, course, "course", owner, err)) != 0)
+		return rc;
 	cs = colset_new();
 	colset_text(cs, "course_id", course);
 	colset_text(cs, "date", date);
