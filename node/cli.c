@@ -338,15 +338,6 @@ cli_done(struct node *n, int rc, const struct nz_err *err, const char *line)
 	return 0;
 }
 
-int
-cli_not_found(const char *what, const char *id)
-{
-	struct nz_err err = {0};
-
-	nz_fail(&err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
-	return cmd_fail(&err);
-}
-
 /* ---- listings ---- */
 
 int

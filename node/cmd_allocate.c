@@ -39,59 +39,53 @@ rials(long long v, char out[32])
 
 /* ---- indicator ---- */
 
-/* indicator_exec runs every subcommand of indicator: they share their options. */
 static int
-indicator_exec(const struct cmd_opts *o, int argc, char **argv)
+indicator_set(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"code", "source", "weight", "version", "title", NULL};
 	struct nz_err err = {0};
 	struct node n;
 	const char *source = NULL, *weight_s = NULL, *title = NULL;
-	char *rest[REST_MAX];
-	bool all = false;
+	char *rest[1];
 	long long weight = -1;
 	int nrest, rc;
 	const struct cli_opt opts[] = {
-		CLI_VAL("--source", &source),
-		CLI_VAL("--weight", &weight_s),
-		CLI_VAL("--title", &title),
-		CLI_FLAG("--all", &all),
-		CLI_END,
+		CLI_VAL("--source", &source), CLI_VAL("--weight", &weight_s), CLI_VAL("--title", &title), CLI_END,
 	};
 
-	if ((rc = cli_parse("indicator", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
-	    (rc = cli_whole("indicator", "--weight", weight_s, 0, 1000000, &weight)) != 0)
+	if ((rc = cli_parse("indicator set", argc, argv, 2, opts, rest, 1, &nrest)) != 0 ||
+	    (rc = cli_whole("indicator set", "--weight", weight_s, 0, 1000000, &weight)) != 0)
 		return rc;
-	if (strcmp(argv[1], "set") == 0 || strcmp(argv[1], "remove") == 0) {
-		bool set = argv[1][0] == 's';
-		if (nrest != 1)
-			return cmd_usage("indicator %s: give exactly one CODE", argv[1]);
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = set ? ind_set(n.st, rest[0], title, source, weight, n.author, &err)
-			 : ind_remove(n.st, rest[0], n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		json_t *rows;
-		if (nrest != 0)
-			return cmd_usage("indicator list: unexpected argument '%s'", rest[0]);
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rows = ind_list(n.st, all);
-		node_close(&n);
-		return cli_list(o, rows, cols);
-	}
-	return cmd_usage("indicator: no subcommand '%s'", argv[1]);
+	if (nrest != 1)
+		return cmd_usage("indicator set: give exactly one CODE");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = ind_set(n.st, rest[0], title, source, weight, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+indicator_remove(const struct cmd_opts *o, int argc, char **argv)
+{
+	if (argc != 3)
+		return cmd_usage("indicator remove: give exactly one CODE");
+	return out_run_id(o, argc, argv, "indicator remove", ind_remove);
+}
+
+static int
+indicator_list(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"code", "source", "weight", "version", "title", NULL};
+
+	return out_list_all(o, argc, argv, "indicator list", ind_list, cols);
 }
 
 static const struct cmd_sub indicator_subs[] = {
 	{"set", "-D DIR CODE [--source S] [--weight W] [--title T]",
-	 NULL, indicator_exec},
+	 NULL, indicator_set},
 	{"remove", "-D DIR CODE",
-	 NULL, indicator_exec},
+	 NULL, indicator_remove},
 	{"list", "-D DIR [--all] [--json]",
-	 NULL, indicator_exec},
+	 NULL, indicator_list},
 	{NULL, NULL, NULL, NULL},
 };
 

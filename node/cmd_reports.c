@@ -179,18 +179,16 @@ print_template(json_t *t)
 	}
 }
 
-/* template_exec runs every subcommand of template: they share their options. */
+/* template_write runs template add and template revise: they share their options. */
 static int
-template_exec(const struct cmd_opts *o, int argc, char **argv)
+template_write(const struct cmd_opts *o, int argc, char **argv, bool add)
 {
-	static const char *const cols[] = {"code", "version", "title", "period", "reporter", "level",
-					   "due_days", "from", "until", "nfields", NULL};
+	const char *cmd = add ? "template add" : "template revise";
 	struct nz_err err = {0};
 	struct node n;
 	struct tpl_spec sp;
-	const char *specs[CLI_LIST_MAX], *file = NULL, *due = NULL, *after = NULL, *ver = NULL;
+	const char *specs[CLI_LIST_MAX], *file = NULL, *due = NULL;
 	char *rest[REST_MAX], *fields = NULL, id[NZ_RID_MAX];
-	bool all = false;
 	int nspecs = 0, nrest, rc, version = 0;
 	long long v;
 	const struct cli_opt opts[] = {
@@ -202,106 +200,135 @@ template_exec(const struct cmd_opts *o, int argc, char **argv)
 		CLI_VAL("--due-days", &due),
 		CLI_VAL("--from", &sp.from),
 		CLI_VAL("--until", &sp.until),
-		CLI_VAL("--after", &after),
-		CLI_VAL("--version", &ver),
 		CLI_LIST("--field", specs, &nspecs),
 		CLI_VAL("--fields", &file),
-		CLI_FLAG("--all", &all),
 		CLI_END,
 	};
 
 	memset(&sp, 0, sizeof(sp));
 	sp.due_days = -1;
-	if ((rc = cli_parse("template", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
-	    (rc = cli_whole("template", "--due-days", due, 0, REP_DUE_DAYS_MAX, &v)) != 0)
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0 ||
+	    (rc = cli_whole(cmd, "--due-days", due, 0, REP_DUE_DAYS_MAX, &v)) != 0)
 		return rc;
 	if (due != NULL)
 		sp.due_days = (int)v;
-	if (strcmp(argv[1], "add") == 0 || strcmp(argv[1], "revise") == 0) {
-		bool add = argv[1][0] == 'a';
-		if (nrest != (add ? 0 : 1))
-			return cmd_usage("template %s: unexpected or missing argument", argv[1]);
-		if (add && (sp.code == NULL || sp.title == NULL || sp.period == NULL || sp.reporter == NULL ||
-			    sp.level == NULL || due == NULL))
-			return cmd_usage("template add: --code, --title, --period, --reporter, --level and "
-					 "--due-days are required");
-		if (add && nspecs == 0 && file == NULL)
-			return cmd_usage("template add: give the fields with --field SPEC or --fields FILE");
-		if ((rc = fields_text(specs, nspecs, file, &fields)) != 0)
-			return rc;
-		sp.fields = fields;
-		if ((rc = cmd_open(&n, o)) != 0) {
-			free(fields);
-			return rc;
-		}
-		if (add)
-			rc = tpl_add(n.st, &sp, n.author, id, &err);
-		else
-			rc = tpl_revise(n.st, rest[0], &sp, n.author, &version, &err);
-		node_close(&n);
+	if (nrest != (add ? 0 : 1))
+		return cmd_usage("%s: unexpected or missing argument", cmd);
+	if (add && (sp.code == NULL || sp.title == NULL || sp.period == NULL || sp.reporter == NULL ||
+		    sp.level == NULL || due == NULL))
+		return cmd_usage("template add: --code, --title, --period, --reporter, --level and "
+				 "--due-days are required");
+	if (add && nspecs == 0 && file == NULL)
+		return cmd_usage("template add: give the fields with --field SPEC or --fields FILE");
+	if ((rc = fields_text(specs, nspecs, file, &fields)) != 0)
+		return rc;
+	sp.fields = fields;
+	if ((rc = cmd_open(&n, o)) != 0) {
 		free(fields);
-		if (rc != 0)
-			return cmd_fail(&err);
-		if (add)
-			printf("%s\n", id);
-		else
-			printf("template %s is now version %d\n", rest[0], version);
-		return 0;
+		return rc;
 	}
-	if (strcmp(argv[1], "retire") == 0) {
-		if (nrest != 1)
-			return cmd_usage("template retire: give exactly one CODE");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = tpl_retire(n.st, rest[0], after, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		json_t *rows;
-		if (nrest != 0)
-			return cmd_usage("template list: unexpected argument '%s'", rest[0]);
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rows = tpl_list(n.st, all);
-		node_close(&n);
-		return cli_list(o, rows, cols);
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *t;
-		if (nrest != 1)
-			return cmd_usage("template show: give exactly one CODE");
-		if ((rc = cli_whole("template show", "--version", ver, 1, 1000000, &v)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = tpl_get(n.st, rest[0], ver ? (int)v : 0, &t, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		if (o->json)
-			cli_print_json(t);
-		else
-			print_template(t);
-		json_decref(t);
-		return 0;
-	}
-	return cmd_usage("template: no subcommand '%s'", argv[1]);
+	if (add)
+		rc = tpl_add(n.st, &sp, n.author, id, &err);
+	else
+		rc = tpl_revise(n.st, rest[0], &sp, n.author, &version, &err);
+	node_close(&n);
+	free(fields);
+	if (rc != 0)
+		return cmd_fail(&err);
+	if (add)
+		printf("%s\n", id);
+	else
+		printf("template %s is now version %d\n", rest[0], version);
+	return 0;
+}
+
+static int
+template_add(const struct cmd_opts *o, int argc, char **argv)
+{
+	return template_write(o, argc, argv, true);
+}
+
+static int
+template_revise(const struct cmd_opts *o, int argc, char **argv)
+{
+	return template_write(o, argc, argv, false);
+}
+
+static int
+template_retire(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *after = NULL;
+	char *rest[1];
+	int nrest, rc;
+	const struct cli_opt opts[] = {CLI_VAL("--after", &after), CLI_END};
+
+	if ((rc = cli_parse("template retire", argc, argv, 2, opts, rest, 1, &nrest)) != 0)
+		return rc;
+	if (nrest != 1)
+		return cmd_usage("template retire: give exactly one CODE");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = tpl_retire(n.st, rest[0], after, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+template_list(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"code", "version", "title", "period", "reporter", "level",
+					   "due_days", "from", "until", "nfields", NULL};
+
+	return out_list_all(o, argc, argv, "template list", tpl_list, cols);
+}
+
+static int
+template_show(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *ver = NULL;
+	char *rest[1];
+	json_t *t;
+	long long v = 0;
+	int nrest, rc;
+	const struct cli_opt opts[] = {CLI_VAL("--version", &ver), CLI_END};
+
+	if ((rc = cli_parse("template show", argc, argv, 2, opts, rest, 1, &nrest)) != 0)
+		return rc;
+	if (nrest != 1)
+		return cmd_usage("template show: give exactly one CODE");
+	if ((rc = cli_whole("template show", "--version", ver, 1, 1000000, &v)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = tpl_get(n.st, rest[0], ver ? (int)v : 0, &t, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	if (o->json)
+		cli_print_json(t);
+	else
+		print_template(t);
+	json_decref(t);
+	return 0;
 }
 
 static const struct cmd_sub template_subs[] = {
 	{"add", "-D DIR --code C --title T --period month|quarter\n"
 	  "--reporter secretariat|helper --level county|province --due-days N\n"
 	  "[--from PERIOD] [--until PERIOD] (--field SPEC... | --fields FILE.json)",
-	 NULL, template_exec},
+	 NULL, template_add},
 	{"revise", "-D DIR CODE [--title T] [--due-days N] [--from P] [--until P]\n"
 	  "[--field SPEC... | --fields FILE.json]",
-	 NULL, template_exec},
+	 NULL, template_revise},
 	{"retire", "-D DIR CODE [--after PERIOD]",
-	 NULL, template_exec},
+	 NULL, template_retire},
 	{"list", "-D DIR [--all] [--json]",
-	 NULL, template_exec},
+	 NULL, template_list},
 	{"show", "-D DIR CODE [--version N] [--json]",
-	 NULL, template_exec},
+	 NULL, template_show},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -359,9 +386,66 @@ print_report(json_t *r)
 	}
 }
 
-/* report_exec runs every subcommand of report: they share their options. */
 static int
-report_exec(const struct cmd_opts *o, int argc, char **argv)
+report_draft(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *tpl = NULL, *period = NULL, *unit = NULL, *group = NULL;
+	char *rest[REST_MAX], id[NZ_RID_MAX];
+	bool submit = false;
+	int nrest, rc;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--template", &tpl), CLI_VAL("--period", &period), CLI_VAL("--unit", &unit),
+		CLI_VAL("--group", &group), CLI_FLAG("--submit", &submit), CLI_END,
+	};
+
+	if ((rc = cli_parse("report draft", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+		return rc;
+	if (tpl == NULL || period == NULL)
+		return cmd_usage("report draft: --template CODE and --period P are required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = rep_draft(n.st, unit, tpl, period, group, nrest, rest, submit, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+report_set(const struct cmd_opts *o, int argc, char **argv)
+{
+	return out_set_fields(o, argc, argv, "report set", rep_set);
+}
+
+static int
+report_submit(const struct cmd_opts *o, int argc, char **argv)
+{
+	return out_run_id(o, argc, argv, "report submit", rep_submit);
+}
+
+static int
+report_revise(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *reason = NULL;
+	char *rest[REST_MAX], id[NZ_RID_MAX];
+	int nrest, rc;
+	const struct cli_opt opts[] = {CLI_VAL("--reason", &reason), CLI_END};
+
+	if ((rc = cli_parse("report revise", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+		return rc;
+	if (nrest < 1)
+		return cmd_usage("report revise: give the ID of the report to correct");
+	if (reason == NULL)
+		return cmd_usage("report revise: --reason R is required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = rep_revise(n.st, rest[0], reason, nrest - 1, rest + 1, n.author, id, &err);
+	return cli_done(&n, rc, &err, id);
+}
+
+static int
+report_list(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "owner", "template_code", "period", "grp", "revision",
 					   "state", "submitted", "due", NULL};
@@ -371,113 +455,70 @@ report_exec(const struct cmd_opts *o, int argc, char **argv)
 					       "supersedes", "reason", "data", NULL};
 	struct nz_err err = {0};
 	struct node n;
-	const char *tpl = NULL, *period = NULL, *unit = NULL, *group = NULL, *reason = NULL, *under = NULL,
-		   *csv = NULL;
-	char *rest[REST_MAX], id[NZ_RID_MAX];
-	bool submit = false, revisions = false;
+	const char *tpl = NULL, *period = NULL, *under = NULL, *csv = NULL;
+	char *rest[1];
+	bool revisions = false;
+	json_t *rows;
 	int nrest, rc;
 	const struct cli_opt opts[] = {
-		CLI_VAL("--template", &tpl),
-		CLI_VAL("--period", &period),
-		CLI_VAL("--unit", &unit),
-		CLI_VAL("--group", &group),
-		CLI_VAL("--reason", &reason),
-		CLI_VAL("--under", &under),
-		CLI_VAL("--csv", &csv),
-		CLI_FLAG("--submit", &submit),
-		CLI_FLAG("--all-revisions", &revisions),
-		CLI_END,
+		CLI_VAL("--template", &tpl), CLI_VAL("--period", &period), CLI_VAL("--under", &under),
+		CLI_VAL("--csv", &csv), CLI_FLAG("--all-revisions", &revisions), CLI_END,
 	};
 
-	if ((rc = cli_parse("report", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+	if ((rc = cli_parse("report list", argc, argv, 2, opts, rest, 1, &nrest)) != 0)
 		return rc;
-	if (strcmp(argv[1], "draft") == 0) {
-		if (tpl == NULL || period == NULL)
-			return cmd_usage("report draft: --template CODE and --period P are required");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_draft(n.st, unit, tpl, period, group, nrest, rest, submit, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "set") == 0) {
-		if (nrest < 2)
-			return cmd_usage("report set: give ID and at least one FIELD=VALUE");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_set(n.st, rest[0], nrest - 1, rest + 1, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "submit") == 0) {
-		if (nrest != 1)
-			return cmd_usage("report submit: give exactly one ID");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_submit(n.st, rest[0], n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "revise") == 0) {
-		if (nrest < 1)
-			return cmd_usage("report revise: give the ID of the report to correct");
-		if (reason == NULL)
-			return cmd_usage("report revise: --reason R is required");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_revise(n.st, rest[0], reason, nrest - 1, rest + 1, n.author, id, &err);
-		return cli_done(&n, rc, &err, id);
-	}
-	if (strcmp(argv[1], "list") == 0) {
-		json_t *rows;
-		if (nrest != 0)
-			return cmd_usage("report list: unexpected argument '%s'", rest[0]);
-		if ((rc = cli_check_unit("report list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rows = rep_list(n.st, under, period, tpl, !revisions, &err);
-		node_close(&n);
-		if (rows == NULL)
-			return cmd_fail(&err);
-		if (csv == NULL)
-			return cli_list(o, rows, cols);
-		rc = out_csv_cols(csv, rows, csv_cols);
-		json_decref(rows);
+	if (nrest != 0)
+		return cmd_usage("report list: unexpected argument '%s'", rest[0]);
+	if ((rc = cli_check_unit("report list", under)) != 0)
 		return rc;
-	}
-	if (strcmp(argv[1], "show") == 0) {
-		json_t *r;
-		if (nrest != 1)
-			return cmd_usage("report show: give exactly one ID");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_show(n.st, rest[0], &r, &err);
-		node_close(&n);
-		if (rc != 0)
-			return cmd_fail(&err);
-		if (o->json)
-			cli_print_json(r);
-		else
-			print_report(r);
-		json_decref(r);
-		return 0;
-	}
-	return cmd_usage("report: no subcommand '%s'", argv[1]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = rep_list(n.st, under, period, tpl, !revisions, &err);
+	node_close(&n);
+	if (rows == NULL)
+		return cmd_fail(&err);
+	if (csv == NULL)
+		return cli_list(o, rows, cols);
+	rc = out_csv_cols(csv, rows, csv_cols);
+	json_decref(rows);
+	return rc;
+}
+
+/* print_report_rec is out_show_by's printer for a report. */
+static int
+print_report_rec(const struct cmd_opts *o, json_t *r, const char *what, const char *id)
+{
+	(void)what;
+	(void)id;
+	if (o->json)
+		cli_print_json(r);
+	else
+		print_report(r);
+	json_decref(r);
+	return 0;
+}
+
+static int
+report_show(const struct cmd_opts *o, int argc, char **argv)
+{
+	return out_show_by(o, argc, argv, "report show", rep_show, "report", print_report_rec);
 }
 
 static const struct cmd_sub report_subs[] = {
 	{"draft", "-D DIR --template CODE --period P [--unit CODE] [--group G]\n"
 	  "[--submit] [FIELD=VALUE...]",
-	 NULL, report_exec},
+	 NULL, report_draft},
 	{"set", "-D DIR ID FIELD=VALUE...",
-	 NULL, report_exec},
+	 NULL, report_set},
 	{"submit", "-D DIR ID",
-	 NULL, report_exec},
+	 NULL, report_submit},
 	{"revise", "-D DIR ID --reason R [FIELD=VALUE...]",
-	 NULL, report_exec},
+	 NULL, report_revise},
 	{"list", "-D DIR [--period P] [--under CODE] [--template CODE]\n"
 	  "[--all-revisions] [--json] [--csv FILE]",
-	 NULL, report_exec},
+	 NULL, report_list},
 	{"show", "-D DIR ID [--json]",
-	 NULL, report_exec},
+	 NULL, report_show},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -696,80 +737,124 @@ const struct cmd_def cmd_freshness = {
 /* ---- approve ---- */
 
 /* approve_exec runs every subcommand of approve: they share their options. */
+/* approve_review runs approve accept and approve return. */
 static int
-approve_exec(const struct cmd_opts *o, int argc, char **argv)
+approve_review(const struct cmd_opts *o, int argc, char **argv, bool accept)
+{
+	const char *cmd = accept ? "approve accept" : "approve return";
+	struct nz_err err = {0};
+	struct node n;
+	const char *note = NULL;
+	char *rest[1];
+	int nrest, rc;
+	const struct cli_opt opts[] = {CLI_VAL("--note", &note), CLI_END};
+
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, rest, 1, &nrest)) != 0)
+		return rc;
+	if (nrest != 1)
+		return cmd_usage("%s: give exactly one REPORT_ID", cmd);
+	if (!accept && note == NULL)
+		return cmd_usage("approve return: --note saying what to correct is required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = rep_review(n.st, rest[0], accept, note, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
+approve_accept(const struct cmd_opts *o, int argc, char **argv)
+{
+	return approve_review(o, argc, argv, true);
+}
+
+static int
+approve_return(const struct cmd_opts *o, int argc, char **argv)
+{
+	return approve_review(o, argc, argv, false);
+}
+
+static int
+approve_period(const struct cmd_opts *o, int argc, char **argv)
+{
+	struct nz_err err = {0};
+	struct node n;
+	const char *note = NULL, *unit = NULL, *period = NULL;
+	char *rest[1], line[256];
+	int nrest, rc;
+	const struct cli_opt opts[] = {
+		CLI_VAL("--note", &note), CLI_VAL("--unit", &unit), CLI_VAL("--period", &period), CLI_END,
+	};
+
+	if ((rc = cli_parse("approve period", argc, argv, 2, opts, rest, 1, &nrest)) != 0)
+		return rc;
+	if (nrest != 0)
+		return cmd_usage("approve period: unexpected argument '%s'", rest[0]);
+	if (unit == NULL || period == NULL)
+		return cmd_usage("approve period: --unit CODE and --period P are required");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = period_approve(n.st, unit, period, note, n.conf.require_children_accepted, n.author, &err);
+	snprintf(line, sizeof(line), "approved period %s of %s", period, unit);
+	return cli_done(&n, rc, &err, line);
+}
+
+static int
+approve_pending(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "owner", "template_code", "period", "grp", "revision",
+					   "submitted", "due", NULL};
+	struct node n;
+	json_t *rows;
+	int rc;
+
+	if (argc != 2)
+		return cmd_usage("approve pending: unexpected argument '%s'", argv[2]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = rep_pending(n.st);
+	node_close(&n);
+	return cli_list(o, rows, cols);
+}
+
+static int
+approve_list(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"owner", "period", "approver", "decided", "expected", "accepted",
 					   "note", NULL};
-	static const char *const pcols[] = {"id", "owner", "template_code", "period", "grp", "revision",
-					    "submitted", "due", NULL};
 	struct nz_err err = {0};
 	struct node n;
-	const char *note = NULL, *unit = NULL, *period = NULL, *under = NULL;
-	char *rest[REST_MAX];
+	const char *period = NULL, *under = NULL;
+	char *rest[1];
+	json_t *rows;
 	int nrest, rc;
-	const struct cli_opt opts[] = {
-		CLI_VAL("--note", &note),
-		CLI_VAL("--unit", &unit),
-		CLI_VAL("--period", &period),
-		CLI_VAL("--under", &under),
-		CLI_END,
-	};
+	const struct cli_opt opts[] = {CLI_VAL("--period", &period), CLI_VAL("--under", &under), CLI_END};
 
-	if ((rc = cli_parse("approve", argc, argv, 2, opts, rest, REST_MAX, &nrest)) != 0)
+	if ((rc = cli_parse("approve list", argc, argv, 2, opts, rest, 1, &nrest)) != 0)
 		return rc;
-	if (strcmp(argv[1], "accept") == 0 || strcmp(argv[1], "return") == 0) {
-		bool accept = argv[1][0] == 'a';
-		if (nrest != 1)
-			return cmd_usage("approve %s: give exactly one REPORT_ID", argv[1]);
-		if (!accept && note == NULL)
-			return cmd_usage("approve return: --note saying what to correct is required");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = rep_review(n.st, rest[0], accept, note, n.author, &err);
-		return cli_done(&n, rc, &err, NULL);
-	}
-	if (strcmp(argv[1], "period") == 0) {
-		char line[256];
-		if (nrest != 0)
-			return cmd_usage("approve period: unexpected argument '%s'", rest[0]);
-		if (unit == NULL || period == NULL)
-			return cmd_usage("approve period: --unit CODE and --period P are required");
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rc = period_approve(n.st, unit, period, note, n.conf.require_children_accepted, n.author, &err);
-		snprintf(line, sizeof(line), "approved period %s of %s", period, unit);
-		return cli_done(&n, rc, &err, line);
-	}
-	if (strcmp(argv[1], "pending") == 0 || strcmp(argv[1], "list") == 0) {
-		bool pending = argv[1][0] == 'p';
-		json_t *rows;
-		if (nrest != 0)
-			return cmd_usage("approve %s: unexpected argument '%s'", argv[1], rest[0]);
-		if ((rc = cli_check_unit("approve list", under)) != 0)
-			return rc;
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rows = pending ? rep_pending(n.st) : period_approval_list(n.st, under, period, &err);
-		node_close(&n);
-		if (rows == NULL)
-			return cmd_fail(&err);
-		return cli_list(o, rows, pending ? pcols : cols);
-	}
-	return cmd_usage("approve: no subcommand '%s'", argv[1]);
+	if (nrest != 0)
+		return cmd_usage("approve list: unexpected argument '%s'", rest[0]);
+	if ((rc = cli_check_unit("approve list", under)) != 0)
+		return rc;
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = period_approval_list(n.st, under, period, &err);
+	node_close(&n);
+	if (rows == NULL)
+		return cmd_fail(&err);
+	return cli_list(o, rows, cols);
 }
 
 static const struct cmd_sub approve_subs[] = {
 	{"accept", "-D DIR REPORT_ID [--note N]",
-	 NULL, approve_exec},
+	 NULL, approve_accept},
 	{"return", "-D DIR REPORT_ID --note WHAT_TO_CORRECT",
-	 NULL, approve_exec},
+	 NULL, approve_return},
 	{"period", "-D DIR --unit CODE --period P [--note N]",
-	 NULL, approve_exec},
+	 NULL, approve_period},
 	{"pending", "-D DIR [--json]",
-	 NULL, approve_exec},
+	 NULL, approve_pending},
 	{"list", "-D DIR [--period P] [--under CODE] [--json]",
-	 NULL, approve_exec},
+	 NULL, approve_list},
 	{NULL, NULL, NULL, NULL},
 };
 

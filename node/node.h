@@ -231,8 +231,6 @@ int cli_write_file(const char *path, const void *data, size_t len, struct nz_err
  * (unless NULL) and returns 0. */
 int cli_done(struct node *n, int rc, const struct nz_err *err, const char *line);
 
-/* cli_not_found prints "no WHAT with id 'ID'" and returns exit status 1. */
-int cli_not_found(const char *what, const char *id);
 
 /* ---- node/cli.c: listings ---- */
 
@@ -256,6 +254,19 @@ int cli_list_parse(const char *cmd, int argc, char **argv, unsigned extra, struc
 typedef int (*out_get_fn)(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* out_set_fn assigns FIELD=VALUE pairs to record id. */
+/* out_all_fn lists the live records of a kind, or every one when all; NULL on a database error. */
+typedef json_t *(*out_all_fn)(struct store *st, bool all);
+
+/* out_list_all runs "CMD list [--all]" through list, printed with cols. */
+int out_list_all(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_all_fn list,
+		 const char *const *cols);
+
+/* out_id_fn does one thing to record id on behalf of author. */
+typedef int (*out_id_fn)(struct store *st, const char *id, const char *author, struct nz_err *err);
+
+/* out_run_id runs "CMD VERB ID" through fn, printing its refusal. */
+int out_run_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_id_fn fn);
+
 typedef int (*out_set_fn)(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
 		      struct nz_err *err);
 

@@ -214,6 +214,45 @@ out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, ou
 	return print(o, rec, what, argv[2]);
 }
 
+/* out_list_all runs "CMD list [--all]" through list, printed with cols. */
+int
+out_list_all(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_all_fn list,
+	     const char *const *cols)
+{
+	struct node n;
+	char *rest[1];
+	bool all = false;
+	json_t *rows;
+	int nrest, rc;
+	const struct cli_opt opts[] = {CLI_FLAG("--all", &all), CLI_END};
+
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, rest, 1, &nrest)) != 0)
+		return rc;
+	if (nrest != 0)
+		return cmd_usage("%s: unexpected argument '%s'", cmd, rest[0]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = list(n.st, all);
+	node_close(&n);
+	return cli_list(o, rows, cols);
+}
+
+/* out_run_id runs "CMD VERB ID" through fn. */
+int
+out_run_id(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_id_fn fn)
+{
+	struct nz_err err = {0};
+	struct node n;
+	int rc;
+
+	if (argc != 3 || argv[2][0] == '-')
+		return cmd_usage("%s: give exactly one ID", cmd);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = fn(n.st, argv[2], n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
 /* out_set_fields runs "CMD set ID FIELD=VALUE..." through set. */
 int
 out_set_fields(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_set_fn set)

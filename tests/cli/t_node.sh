@@ -115,6 +115,19 @@ for c in $(nz --help | awk '/^commands:/ {on = 1; next} on && NF {print $1}'); d
 	nz "$c" --help >/dev/null 2>&1; check_eq "nehzat $c --help exits 0" "$?" 0
 done
 nz frobnicate 2>/dev/null; check_eq "an unknown command is a usage error" "$?" 2
+# Each subcommand has its own handler and options: SUB --help shows its synopsis only, an option of a
+# sibling is refused (usage error), an unknown subcommand names the known ones.
+for cs in "template show" "report submit" "approve pending" "indicator remove" "user enable"; do
+	out=$(nz $cs --help 2>&1); check_eq "nehzat $cs --help exits 0" "$?" 0
+	check_match "and shows its synopsis" "$out" "^usage: nehzat $cs -D DIR"
+	check_eq "and no sibling's" "$(echo "$out" | grep -c '^usage:')" 1
+done
+out=$(nz template list -D "$D" --version 2 2>&1); check_eq "template list refuses show's --version" "$?" 2
+check_match "naming it" "$out" "template list: unknown option '--version'"
+out=$(nz report submit -D "$D" x --reason r 2>&1); check_eq "report submit refuses revise's --reason" "$?" 2
+out=$(nz user list -D "$D" --name x 2>&1); check_eq "user list refuses --name" "$?" 2
+out=$(nz approve frob 2>&1); check_eq "an unknown subcommand of approve exits 2" "$?" 2
+check_match "naming the known ones" "$out" "approve: unknown subcommand 'frob' \(accept, return, period, pending, list\)"
 nz 2>/dev/null; check_eq "no command is a usage error" "$?" 2
 
 # serve runs in the foreground and exits 0 on SIGTERM and on SIGINT.
