@@ -1,0 +1,185 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "base/unit.h"
+#include "repl/sync_int.h"
+
+/*
+ * What this node sends a peer: the routing of the change log (what goes up
+ * to the parent, what goes down to a child) and its batches, the PUSHes of
+ * a child and the PULL_OKs of a parent (PROTOCOL.md §6, §13).
+ */
+
+#define SCAN_ROWS 20000 /* log entries looked at for one batch, at most */
+/* How much bigger than its budget a batch may be before compression. */
+#define ZSTD_STRETCH 8
+
+/*
+ * What a child asks back of its own changes, when it lost them (restored
+ * from an older backup, or made anew): those it wrote with an origin
+ * sequence of recover_from or more (0: none).
+ */
+/* Whether a log entry goes to peer: never back where it came from (but for
+ * the peer's own changes it asks back); up only what the parent may hold;
+ * down only what the child may see. */
+static bool
+route_to(const char *self, const char *peer, bool up, const char *owner, bool dir, const char *via, const char *origin,
+	 int64_t origin_seq, int64_t recover_from)
+{
+	if (strcmp(via, peer) == 0)
+		return recover_from > 0 && origin_seq >= recover_from && strcmp(origin, peer) == 0;
+	if (up)
+		return unit_within(owner, self);
+	return unit_within(owner, peer) || (dir && unit_within(peer, owner));
+}
+
+/*
+ * fill_batch scans the log after `from` for entries routed to peer and adds
+ * them to the batch until it is full; *upto is the position covered (every
+ * entry up to it is either in the batch or not for this peer).
+ */
+static int
+fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t max, int64_t *upto,
+	   uint64_t *token, struct nz_err *err)
+{
+	sqlite3_stmt *q = store_prepare(s->st,
+					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols,"
+					" via FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?",
+					err);
+	int step, rc = 0, scanned = 0;
+
+	wire_batch_reset(s->batch);
+	*upto = from;
+	*token = store_log_token(s->st, from);
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, from);
+	sqlite3_bind_int(q, 2, SCAN_ROWS);
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		struct nz_change c;
+		int64_t seq = sqlite3_column_int64(q, 0);
+		const char *owner = (const char *)sqlite3_column_text(q, 6);
+		const char *via = (const char *)sqlite3_column_text(q, 10);
+		bool dir = sqlite3_column_int(q, 7) != 0;
+
+		scanned++;
+		if (route_to(s->self, peer, up, owner, dir, via, (const char *)sqlite3_column_text(q, 1),
+			     sqlite3_column_int64(q, 2), recover_from)) {
+			memset(&c, 0, sizeof(c));
+			snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
+			c.origin_seq = sqlite3_column_int64(q, 2);
+			c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
+			snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 4));
+			snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 5));
+			snprintf(c.owner, sizeof(c.owner), "%s", owner);
+			snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
+			c.cols = sqlite3_column_blob(q, 9);
+			c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
+			rc = wire_batch_add(s->batch, &c, max);
+			if ((rc == NZ_ETOOBIG || rc == NZ_ENOTFOUND) && wire_batch_count(s->batch) > 0) {
+				rc = 0;
+				break; /* full, or not numbered alike: this entry starts the next batch */
+			}
+			if (rc == NZ_ENOTFOUND) {
+				/* A table or column outside the schema: this batch goes with names. */
+				wire_batch_codec(s->batch, NULL, s->zstd_now);
+				rc = wire_batch_add(s->batch, &c, max);
+			}
+			/*
+			 * A budget smaller than one change (thin links run with a
+			 * few KiB) still lets that change through alone: every
+			 * valid change fits in WIRE_BATCH_MIN, far below recv_max.
+			 */
+			if (rc == NZ_ETOOBIG && max < WIRE_BATCH_MIN)
+				rc = wire_batch_add(s->batch, &c, WIRE_BATCH_MIN);
+			if (rc != 0) {
+				nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
+					(long long)c.origin_seq, max);
+				break;
+			}
+		}
+		*upto = seq;
+		*token = (uint64_t)sqlite3_column_int64(q, 3);
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = store_sqlerr(s->st, err, "read change log");
+	sqlite3_reset(q);
+	return rc;
+}
+
+/*
+ * pending_after counts the log entries after upto that go to peer (head: our
+ * log head), from what the batch sent before left pending (pc) when it ended
+ * at from: one count over the log after upto per session, then one over each
+ * batch's range and what was logged since.  *next is what this batch leaves
+ * pending.  -1 when the log cannot be read.
+ */
+static int64_t
+pending_after(struct sync *s, const struct pending *pc, const char *peer, bool up, int64_t from, int64_t upto,
+	      int64_t head, struct pending *next)
+{
+	int64_t sent = -1, since = -1, n;
+
+	if (!up && upto >= head)
+		n = 0; /* read through */
+	else if (pc->valid && pc->upto == from && pc->head <= head &&
+		 (sent = store_log_pending(s->st, peer, up, from, upto)) >= 0 &&
+		 (since = store_log_pending(s->st, peer, up, pc->head, head)) >= 0 && pc->n - sent + since >= 0)
+		n = pc->n - sent + since;
+	else
+		n = store_log_pending(s->st, peer, up, upto, head);
+	next->valid = n >= 0;
+	next->upto = upto;
+	next->head = head;
+	next->n = n;
+	return n;
+}
+
+int
+sync_send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t budget,
+		uint32_t codec, size_t peer_plain, struct pending *pc, msgpack_sbuffer *out, int64_t *upto,
+		struct nz_err *err)
+{
+	size_t plain = budget;
+	struct pending next;
+	uint64_t token;
+	int64_t head;
+	int rc, tries;
+
+	s->zstd_now = (codec & WIRE_CODEC_ZSTD) != 0;
+	if (s->zstd_now) {
+		plain = budget * ZSTD_STRETCH;
+		if (plain > peer_plain)
+			plain = peer_plain;
+		if (plain > NZ_WIRE_MAX)
+			plain = NZ_WIRE_MAX;
+		if (plain < budget)
+			plain = budget;
+	}
+	for (tries = 0;; tries++) {
+		msgpack_sbuffer_clear(out);
+		wire_batch_codec(s->batch, (codec & WIRE_CODEC_COLNUMS) ? &s->schema : NULL, s->zstd_now);
+		if ((rc = fill_batch(s, peer, up, from, recover_from, plain, upto, &token, err)) != 0)
+			return rc;
+		if (up && *upto == from)
+			return 0; /* nothing after the acknowledged position */
+		/* What the peer still lacks after this batch, for its status (PROTOCOL.md §5). */
+		head = store_log_head(s->st);
+		wire_batch_pending(s->batch, pending_after(s, pc, peer, up, from, *upto, head, &next));
+		if (up) {
+			rc = wire_enc_push(out, *upto, token, s->batch);
+		} else {
+			rc = wire_enc_pull_ok(out, *upto, token, *upto < head, head, store_hlc(s->st), s->batch);
+		}
+		if (rc != 0)
+			return nz_fail(err, rc, "cannot encode a batch of %zu changes", wire_batch_count(s->batch));
+		if (out->size <= budget || plain <= budget || wire_batch_count(s->batch) <= 1) {
+			*pc = next; /* the batch that goes */
+			return 0;
+		}
+		/* Compressed less than hoped: fewer changes, down to the budget itself. */
+		plain = tries >= 2 ? budget : (size_t)((double)plain * budget / out->size * 0.9);
+		if (plain < budget)
+			plain = budget;
+	}
+}
