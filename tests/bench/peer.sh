@@ -32,8 +32,9 @@
 set -u
 build=${1:-build}
 top=$(cd "$(dirname "$0")/../.." && pwd)
-B="$top/$build/nehzat"
-FILL="$top/$build/bench/b_fill"
+[[ $build == /* ]] || build=$top/$build
+B="$build/nehzat"
+FILL="$build/bench/b_fill"
 PEER="$top/tests/bench/peer"
 N=${PEER_CHANGES:-200000}
 RUNS=${PEER_RUNS:-2}
