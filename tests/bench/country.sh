@@ -2,9 +2,11 @@
 # P6, country scale: the real tree from ../shared/data — 1 national,
 # 31 provincial and 482 county nodes, each its own `nehzat serve` process on
 # this machine, over tcp on 127.0.0.1.  Every county first records a day's
-# activity offline; then the counties come up together and we time until
-# national holds every county's records (then every county's digest is
-# compared with national's view of it), and read each node's idle memory.
+# activity offline; national and the counties start, the counties waiting
+# for provinces that are not there yet; then the provinces come up together
+# (all links up) and we time until national holds every county's records
+# (then every county's digest is compared with national's view of it), and
+# read each node's idle memory.
 # Prints BENCH lines.  Usage: country.sh BUILD_DIR [year]
 #
 # year: P6_year, a year of data at country scale.  Every county holds a
@@ -28,8 +30,9 @@ year) PER=${COUNTRY_CHANGES:-2000} TEXT=fa POLL=1 ;;
 *) echo "country.sh: mode is day or year, not '$mode'"; exit 2 ;;
 esac
 W=$(mktemp -d "${TMPDIR:-/tmp}/nzp6.XXXXXX")
-pids=()
+pids=() cpids=() ppids=()
 cleanup() {
+	pids+=("${cpids[@]}" "${ppids[@]}" ${npid:-})
 	kill "${pids[@]}" 2>/dev/null; sleep 1; kill -9 "${pids[@]}" 2>/dev/null; wait 2>/dev/null
 	if [ -n "${KEEP:-}" ]; then echo "# kept $W"; else rm -rf "$W"; fi
 }
@@ -52,21 +55,27 @@ i=1
 for p in $provinces; do port[IR-$p]=$((base + i)); i=$((i + 1)); done
 
 t0=$(date +%s)
-mk() { # mk ID PARENT
+mk() { # mk ID PARENT HTTP_PORT: the node's directory, its key in $W/ID.key
 	local id=$1 par=$2 args=()
 	[ -n "$par" ] && args+=(--parent "tcp://127.0.0.1:${port[$par]}")
 	[ -n "${port[$id]:-}" ] && args+=(--listen "tcp://127.0.0.1:${port[$id]}")
-	"$B" init -D "$W/$id" --id "$id" "${args[@]}" >/dev/null || return 1
-	hport=$((hport + 1))
-	sed -i -e 's/^;backoff_max = .*/backoff_max = 4/' -e 's/^;level = .*/level = warn/' \
-		-e "s/^http = .*/http = 127.0.0.1:$hport/" "$W/$id/nehzat.conf"
-	key[$id]=$("$B" key -D "$W/$id")
+	"$B" init -D "$W/$id" --id "$id" "${args[@]}" >/dev/null &&
+		sed -i -e 's/^;backoff_max = .*/backoff_max = 4/' -e 's/^;level = .*/level = warn/' \
+			-e "s/^http = .*/http = 127.0.0.1:$3/" "$W/$id/nehzat.conf" &&
+		"$B" key -D "$W/$id" >"$W/$id.key" || touch "$W/mk.failed"
 }
+# Two at a time (one a core); the web ports in the order national, provinces, counties.
 declare -A key
-hport=$((base + 100))
-mk IR "" || exit 1
-for p in $provinces; do mk "IR-$p" IR || exit 1; done
-for c in $counties; do mk "IR-${c:0:2}-${c:2:2}" "IR-${c:0:2}" || exit 1; done
+ids=(IR) pars=("")
+for p in $provinces; do ids+=("IR-$p") pars+=(IR); done
+for c in $counties; do ids+=("IR-${c:0:2}-${c:2:2}") pars+=("IR-${c:0:2}"); done
+for ((i = 0; i < ${#ids[@]}; i++)); do
+	mk "${ids[$i]}" "${pars[$i]}" $((base + 101 + i)) &
+	[ $((i % 2)) -eq 1 ] && wait
+done
+wait
+[ -e "$W/mk.failed" ] && { echo "P6: a node could not be initialised"; exit 1; }
+for id in "${ids[@]}"; do key[$id]=$(<"$W/$id.key"); done
 # Keys, straight into the peer tables: two statements per link instead of a process each.
 for p in $provinces; do
 	sqlite3 "$W/IR/nehzat.db" "INSERT INTO peer(id, role, pubkey) VALUES ('IR-$p', 'child', x'${key[IR-$p]}')"
@@ -82,15 +91,27 @@ for c in $counties; do echo "$W/IR-${c:0:2}-${c:2:2}"; done |
 	xargs -P 2 -I{} "$FILL" {} "$PER" "$PER" $TEXT || exit 1
 echo "# P6: $((ncounties + $(echo $provinces | wc -w) + 1)) nodes initialised, $PER changes at each of $ncounties counties, in $(( $(date +%s) - t0 )) s"
 
-"$B" serve -D "$W/IR" 2>>"$W/IR.log" & pids+=($!)
-for p in $provinces; do "$B" serve -D "$W/IR-$p" 2>>"$W/IR-$p.log" & pids+=($!); done
-sleep 2
+# The counties first, with their provinces not yet there: each comes up,
+# finds its parent out of reach and waits (its dialer tries every second).
+# Once every county answers on its web port, the provinces start: that is
+# "all links up", the moment the clock starts.
+"$B" serve -D "$W/IR" 2>>"$W/IR.log" & npid=$!
+for c in $counties; do
+	"$B" serve -D "$W/IR-${c:0:2}-${c:2:2}" 2>>"$W/county.log" & cpids+=($!)
+done
+listening() { ss -ltnH | awk -v lo=$((base + 102 + nprov)) -v hi=$((base + 101 + nprov + ncounties)) \
+	'{n = split($4, a, ":"); if (a[n] >= lo && a[n] <= hi) k++} END {print k + 0}'; }
+for ((i = 0; i < 600; i++)); do
+	[ "$(listening)" -ge "$ncounties" ] && break
+	sleep 0.5
+done
+echo "# P6: $(listening) of $ncounties counties up, their provinces not yet, after $((i / 2)) s"
+sleep 3
 want=$((ncounties * PER))
 start=$(date +%s.%N)
-for c in $counties; do
-	"$B" serve -D "$W/IR-${c:0:2}-${c:2:2}" 2>>"$W/county.log" & pids+=($!)
-done
+for p in $provinces; do "$B" serve -D "$W/IR-$p" 2>>"$W/IR-$p.log" & ppids+=($!); done
 up=$(date +%s.%N)
+pids=("$npid" "${ppids[@]}" "${cpids[@]}")
 got=0 shown=$(date +%s)
 for ((i = 0; i < 600; i++)); do
 	got=$(sqlite3 "$W/IR/nehzat.db" "SELECT count(*) FROM issue" 2>/dev/null || echo 0)
@@ -104,7 +125,7 @@ for ((i = 0; i < 600; i++)); do
 	sleep "$POLL"
 done
 end=$(date +%s.%N)
-printf '# P6: counties started in %.1f s; national holds %d of %d county records\n' \
+printf '# P6: provinces started in %.1f s; national holds %d of %d county records\n' \
 	"$(echo "$up - $start" | bc -l)" "$got" "$want"
 # Digests: every county's own against national's view of it.
 same=0 d0=$(date +%s.%N)
