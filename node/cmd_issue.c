@@ -148,11 +148,14 @@ session_add_exec(const struct cmd_opts *o, int argc, char **argv)
 	int rc, np;
 
 	struct session_input in = {0};
-	const char *people = NULL, *issues[CLI_LIST_MAX];
+	const char *people = NULL, *issues[CLI_LIST_MAX], *helpers[CLI_LIST_MAX], *actors[CLI_LIST_MAX];
 	char id[NZ_RID_MAX];
 	const struct cli_opt opts[] = {CLI_VAL("--date", &in.date),
 				       CLI_VAL("--place", &in.place),
 				       CLI_VAL("--facilitator", &in.facilitator),
+				       CLI_VAL("--facilitator-name", &in.facilitator_name),
+				       CLI_LIST("--helper", helpers, &in.nhelpers),
+				       CLI_LIST("--actor", actors, &in.nactors),
 				       CLI_VAL("--participants", &people),
 				       CLI_VAL("--groups", &in.groups),
 				       CLI_VAL("--outcomes", &in.outcomes),
@@ -167,6 +170,8 @@ session_add_exec(const struct cmd_opts *o, int argc, char **argv)
 	if ((rc = cli_whole("session add", "--participants", people, 0, LLONG_MAX, &in.participants)) != 0)
 		return rc;
 	in.issues = issues;
+	in.helpers = helpers;
+	in.actors = actors;
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	rc = session_add(n.st, &in, n.author, id, &err);
@@ -212,8 +217,8 @@ session_score_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 session_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "date", "place", "facilitator", "participants",
-					   "nscores", "stakeholder_groups", NULL};
+	static const char *const cols[] = {"id", "owner", "date", "place", "facilitator", "facilitator_fallback",
+					   "participants", "helpers", "actors", "nscores", "stakeholder_groups", NULL};
 	struct node n;
 	int rc;
 
@@ -233,6 +238,43 @@ session_show_exec(const struct cmd_opts *o, int argc, char **argv)
 	return out_show_id(o, argc, argv, "session show", session_get, "session");
 }
 
+/* session actors SID [ACTOR...] [--remove]: the key local actors who took part, added or removed, then listed. */
+static int
+session_actors_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"id", "name", "role", "neighbourhood", "contact", "owner", NULL};
+	struct nz_err err = {0};
+	bool remove = false;
+	const struct cli_opt opts[] = {CLI_FLAG("--remove", &remove), CLI_END};
+	char *pos[POS_MAX], owner[NZ_ID_MAX];
+	struct node n;
+	json_t *rows;
+	int i, rc = 0, np;
+
+	if ((rc = cli_parse("session actors", argc, argv, 2, opts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np < 1 || (remove && np < 2))
+		return cmd_usage("session actors: give SID%s", remove ? " and the ACTORs to remove" : "");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	if (np > 1 && (rc = store_begin(n.st, &err)) == 0) {
+		for (i = 1; i < np && rc == 0; i++)
+			rc = remove ? link_detach(n.st, LINK_ACTOR, "session", pos[0], pos[i], n.author, &err)
+				    : link_attach(n.st, LINK_ACTOR, "session", pos[0], pos[i], n.author, &err);
+		if (rc == 0)
+			rc = store_commit(n.st, &err);
+		else
+			store_rollback(n.st);
+	}
+	if (rc == 0)
+		rc = rec_owner(n.st, &delib_session_table, pos[0], "session", owner, &err);
+	if (rc != 0)
+		return cli_done(&n, rc, &err, NULL);
+	rows = link_list(n.st, LINK_ACTOR, "session", pos[0]);
+	node_close(&n);
+	return out_rows(o, rows, cols, NULL);
+}
+
 static int
 session_set_exec(const struct cmd_opts *o, int argc, char **argv)
 {
@@ -241,9 +283,13 @@ session_set_exec(const struct cmd_opts *o, int argc, char **argv)
 }
 
 static const struct cmd_sub session_subs[] = {
-	{"add", "-D DIR --date D [--place P] [--facilitator F] [--participants N]\n"
-	  "[--groups G] [--issue ID]... [--outcomes T] [--area CODE]",
-	 "Records a deliberation session and prints its id.  --issue names a problem discussed.\n", session_add_exec},
+	{"add", "-D DIR --date D [--place P] [--facilitator ID | --facilitator-name NAME] [--participants N]\n"
+	  "[--groups G] [--issue ID]... [--helper GROUP]... [--actor ID]... [--outcomes T] [--area CODE]",
+	 "Records a deliberation session and prints its id.  --issue names a problem discussed.\n"
+	 "--facilitator is a national designation serving the area on the date ('nehzat facilitator list');\n"
+	 "a facilitator not designated is --facilitator-name, kept and listed as a fallback.  --helper names\n"
+	 "an appointed helper group working on it (appointment id, decree number or name), --actor a key\n"
+	 "local actor who took part ('nehzat actor list').\n", session_add_exec},
 	{"score", "-D DIR SID ISSUE CRITERION=SCORE... [--group G]",
 	 "Records the scores a stakeholder group gave a problem in a session, e.g.\n"
 	 "  nehzat session score -D DIR s1 p1 severity=4 prevalence=3 urgency=5 feasibility=2\n", session_score_exec},
@@ -252,7 +298,11 @@ static const struct cmd_sub session_subs[] = {
 	{"show", "-D DIR SID [--json]",
 	 NULL, session_show_exec},
 	{"set", "-D DIR SID FIELD=VALUE...",
-	 "Fields: date, place, facilitator, participants, stakeholder_groups, outcomes.\n", session_set_exec},
+	 "Fields: date, place, facilitator (a designation's id), facilitator_name (the fallback), participants,\n"
+	 "stakeholder_groups, outcomes.\n", session_set_exec},
+	{"actors", "-D DIR SID [ACTOR...] [--remove] [--json]",
+	 "Adds the key local actors who took part (or removes them with --remove) and lists them; a\n"
+	 "contact shows only when its actor consented.\n", session_actors_exec},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,6 +1,6 @@
 /*
  * The commands of the replicated resources declared once (domain/resource.h):
- * "nehzat NAME add|retire|list" for each, their usage and --help written
+ * "nehzat NAME add|set|retire|list" for each, their usage and --help written
  * from the declaration's fields.
  */
 #include <stdio.h>
@@ -56,6 +56,22 @@ res_add_exec(const struct cmd_opts *o, int argc, char **argv)
 }
 
 static int
+res_set_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	const struct res_def *r = res_of(argv);
+	struct nz_err err = {0};
+	struct node n;
+	int rc;
+
+	if (argc < 4)
+		return cmd_usage("%s set: give ID and at least one FIELD=VALUE", r->name);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = res_set(n.st, r, argv[2], argc - 3, argv + 3, n.author, &err);
+	return cli_done(&n, rc, &err, NULL);
+}
+
+static int
 res_retire_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	const struct res_def *r = res_of(argv);
@@ -95,6 +111,10 @@ res_list_exec(const struct cmd_opts *o, int argc, char **argv)
 	rows = res_list(n.st, r, under, all);
 	node_close(&n);
 	cols[k++] = "id";
+	for (i = 0; r->fields[i].name != NULL && !(r->fields[i].flags & RES_UNIT); i++)
+		;
+	if (r->fields[i].name == NULL)
+		cols[k++] = "owner"; /* listed by owner (resource.h) */
 	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++) {
 		if (!(r->fields[i].flags & RES_LIST))
 			continue;
@@ -112,8 +132,8 @@ res_list_exec(const struct cmd_opts *o, int argc, char **argv)
 
 /* The commands, written from the declarations on the first call. */
 static struct cmd_def defs[RES_MAX];
-static struct cmd_sub subs[RES_MAX][4];
-static char add_synopsis[RES_MAX][SYNOPSIS_MAX];
+static struct cmd_sub subs[RES_MAX][5];
+static char add_synopsis[RES_MAX][SYNOPSIS_MAX], set_help[RES_MAX][SYNOPSIS_MAX];
 static const struct cmd_def *list[RES_MAX + 1];
 
 const struct cmd_def *const *
@@ -135,11 +155,18 @@ cmd_resources(void)
 				if (!!(r->fields[i].flags & RES_REQUIRED) == (pass == 0))
 					len += (size_t)snprintf(s + len, SYNOPSIS_MAX - len, pass ? " [--%s %s]" : " --%s %s",
 								r->fields[i].name, r->fields[i].value);
+		len = (size_t)snprintf(set_help[k], SYNOPSIS_MAX, "Fields, checked as add checks them:");
+		for (i = 0; r->fields[i].name != NULL && len < SYNOPSIS_MAX; i++)
+			len += (size_t)snprintf(set_help[k] + len, SYNOPSIS_MAX - len, "%s %s", i ? "," : "",
+						r->fields[i].name);
+		if (len < SYNOPSIS_MAX)
+			snprintf(set_help[k] + len, SYNOPSIS_MAX - len, ".\n");
 		subs[k][0] = (struct cmd_sub){"add", s, NULL, res_add_exec};
-		subs[k][1] = (struct cmd_sub){"retire", "-D DIR ID", NULL, res_retire_exec};
-		subs[k][2] = (struct cmd_sub){"list", "-D DIR [--under CODE] [--all] [--json] [--csv FILE]", NULL,
+		subs[k][1] = (struct cmd_sub){"set", "-D DIR ID FIELD=VALUE...", set_help[k], res_set_exec};
+		subs[k][2] = (struct cmd_sub){"retire", "-D DIR ID", NULL, res_retire_exec};
+		subs[k][3] = (struct cmd_sub){"list", "-D DIR [--under CODE] [--all] [--json] [--csv FILE]", NULL,
 					      res_list_exec};
-		subs[k][3] = (struct cmd_sub){NULL, NULL, NULL, NULL};
+		subs[k][4] = (struct cmd_sub){NULL, NULL, NULL, NULL};
 		defs[k] = (struct cmd_def){.name = r->name, .summary = r->summary, .about = r->about, .subs = subs[k]};
 		list[k] = &defs[k];
 	}

@@ -29,6 +29,7 @@ static const struct cmd_def *const declared[] = {
 	&cmd_intervention,
 	&cmd_evaluation,
 	&cmd_org,
+	&cmd_group,
 	&cmd_register,
 	&cmd_quarantine,
 	&cmd_template,

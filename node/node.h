@@ -358,6 +358,7 @@ extern const struct cmd_def cmd_council;
 extern const struct cmd_def cmd_intervention;
 extern const struct cmd_def cmd_evaluation;
 extern const struct cmd_def cmd_org;
+extern const struct cmd_def cmd_group;
 extern const struct cmd_def cmd_register;
 extern const struct cmd_def cmd_quarantine;
 extern const struct cmd_def cmd_serve;

@@ -20,6 +20,7 @@ static const struct tbl_def *const all_tables[] = {
 	&evaluation_table,
 	&organisation_table,
 	&org_intro_table,
+	&record_link_table,
 	&sel_standard_table,
 	&sel_call_table,
 	&sel_applicant_table,

@@ -1,8 +1,11 @@
 #include "domain/record.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 const struct col_def *
 rec_col(const struct tbl_def *t, const char *name)
@@ -226,4 +229,20 @@ rec_national_only(struct store *st, const char *what, struct nz_err *err)
 			       " and this node is %s",
 			       what, store_node(st));
 	return 0;
+}
+
+void
+rec_derived_id(const char *prefix, const char *a, const char *b, char out[NZ_RID_MAX])
+{
+	unsigned char h[crypto_hash_sha256_BYTES];
+	crypto_hash_sha256_state s;
+	char hex[crypto_hash_sha256_BYTES * 2 + 1];
+
+	crypto_hash_sha256_init(&s);
+	crypto_hash_sha256_update(&s, (const unsigned char *)a, strlen(a));
+	crypto_hash_sha256_update(&s, (const unsigned char *)"\n", 1);
+	crypto_hash_sha256_update(&s, (const unsigned char *)b, strlen(b));
+	crypto_hash_sha256_final(&s, h);
+	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
+	snprintf(out, NZ_RID_MAX, "%s%.24s", prefix, hex);
 }

@@ -81,6 +81,11 @@ json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, c
 int rec_owner(struct store *st, const struct tbl_def *t, const char *rid, const char *what, char out[NZ_ID_MAX],
 	      struct nz_err *err);
 
+/* rec_derived_id writes prefix + 24 hex digits of SHA-256(a "\n" b): an id every node derives alike for
+ * the same record (one review per applicant and reviewer, one link per record and group), so that two
+ * nodes writing it converge to one record. */
+void rec_derived_id(const char *prefix, const char *a, const char *b, char out[NZ_RID_MAX]);
+
 /* rec_national_only refuses (NZ_EDENIED, naming what) unless this node is the national secretariat. */
 int rec_national_only(struct store *st, const char *what, struct nz_err *err);
 

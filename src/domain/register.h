@@ -198,19 +198,32 @@ struct session_input {
 	const char *area;        /* this node when NULL */
 	const char *date;        /* required */
 	const char *place;
-	const char *facilitator; /* تسهیلگر */
+	const char *facilitator; /* تسهیلگر: the id of a designation serving the area on the date */
+	const char *facilitator_name; /* a facilitator not designated: free text, flagged as a fallback */
 	const char *groups;      /* stakeholder groups taking part */
 	const char *outcomes;
 	long long participants;  /* -1 unknown */
 	const char *const *issues; /* problems discussed */
 	int nissues;
+	const char *const *helpers; /* helper groups working on it (link_attach) */
+	int nhelpers;
+	const char *const *actors; /* key local actors who took part (link_attach) */
+	int nactors;
 };
 
-/* session_add records a session; problems discussed must be of its area. */
+/*
+ * session_add records a session; problems discussed must be of its area.
+ * Its facilitator is a national designation serving the area (or a unit
+ * above it), made on or before the session's date and not ended before it;
+ * a name that is no designation is taken only as facilitator_name, which
+ * listings flag (facilitator_fallback).  Helpers and actors are linked in
+ * the same transaction: one refused, nothing is written.
+ */
 int session_add(struct store *st, const struct session_input *in, const char *author, char id[NZ_RID_MAX],
 		struct nz_err *err);
 
-/* session_set assigns FIELD=VALUE pairs (argv-style) to session id. */
+/* session_set assigns FIELD=VALUE pairs (argv-style) to session id; facilitator=ID is checked as
+ * session_add checks it, facilitator_name=TEXT is the flagged fallback. */
 int session_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
 		struct nz_err *err);
 
@@ -429,6 +442,51 @@ int fac_retire(struct store *st, const char *id, const char *author, struct nz_e
  * (all of them when under is NULL), active ones only unless all.
  */
 json_t *fac_list(struct store *st, const char *under, bool all);
+
+/* ---- key local actors (register/actors.c) ---- */
+
+/* actor_table holds the key local actors and trusted figures a secretariat registers (owned by it). */
+extern const struct tbl_def actor_table;
+
+/* actor_res declares them as a replicated resource (domain/resource.h): add, set, retire, list. */
+extern const struct res_def actor_res;
+
+/* ---- helper groups and actors linked to records (register/links.c) ---- */
+
+/* record_link_table holds every link, owned by the secretariat that owns the record it is on. */
+extern const struct tbl_def record_link_table;
+
+/* What a link names: a helper group (an appointment of the selection) or a key local actor. */
+enum link_rel { LINK_HELPER, LINK_ACTOR };
+
+/*
+ * link_attach links target to record of kind (issue, session, intervention,
+ * or their plurals; actors: session only).  A helper group is named by its
+ * appointment id, decree number or name, and must be an active appointment
+ * made inside the subtree of the record's owner; an actor is named by id,
+ * active and registered inside that subtree.  A closed problem takes none,
+ * a link is made once.  Refusals name what is wrong and change nothing.
+ */
+int link_attach(struct store *st, enum link_rel rel, const char *kind, const char *record, const char *target,
+		const char *author, struct nz_err *err);
+
+/* link_detach ends the link of target on record; the link stays, inactive, dated. */
+int link_detach(struct store *st, enum link_rel rel, const char *kind, const char *record, const char *target,
+		const char *author, struct nz_err *err);
+
+/* link_list returns the active helper groups (id, name, decree_no, status, owner, since) or actors (id, name,
+ * role, neighbourhood, contact only with consent, consent, owner, since) of record; NULL on a database error
+ * or an unknown kind. */
+json_t *link_list(struct store *st, enum link_rel rel, const char *kind, const char *record);
+
+/* link_groups returns the appointments made inside under (active ones unless all), each with the problems,
+ * sessions and interventions it works on and the reports it filed counted; NULL on a database error. */
+json_t *link_groups(struct store *st, const char *under, bool all);
+
+/* link_group_work reads helper group group (appointment id, decree number or name) into *out with its
+ * work listed: problems, sessions, interventions and reports (the current revision of each); record.h's
+ * convention for reads (NZ_ENOTFOUND when no appointment has that id, number or name). */
+int link_group_work(struct store *st, const char *group, json_t **out, struct nz_err *err);
 
 /* ---- consolidation ---- */
 

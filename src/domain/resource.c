@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "base/dates.h"
 #include "base/jalali.h"
@@ -44,6 +45,27 @@ count(struct store *st, const char *sql, const char *p)
 	return n;
 }
 
+/* yesno reads v as yes or no (English, Persian or 1/0) into out: "yes" or "no". */
+static int
+yesno(const char *name, const char *v, char *out, size_t n, struct nz_err *err)
+{
+	static const char *const yes[] = {"yes", "y", "1", "true", "بله", "آری", "بلی", NULL};
+	static const char *const no[] = {"no", "n", "0", "false", "خیر", "نه", NULL};
+	int i;
+
+	for (i = 0; yes[i] != NULL; i++)
+		if (strcasecmp(v, yes[i]) == 0) {
+			snprintf(out, n, "yes");
+			return 0;
+		}
+	for (i = 0; no[i] != NULL; i++)
+		if (strcasecmp(v, no[i]) == 0) {
+			snprintf(out, n, "no");
+			return 0;
+		}
+	return nz_fail(err, NZ_EINVAL, "%s is '%s'; give yes or no (بله or خیر)", name, v);
+}
+
 /* check_field applies f's flags to v (NULL: absent), writing the value to store into out (n bytes). */
 static int
 check_field(struct store *st, const struct res_def *r, const struct res_field *f, const char *v, char *out,
@@ -58,6 +80,8 @@ check_field(struct store *st, const struct res_def *r, const struct res_field *f
 			return nz_fail(err, NZ_EINVAL, "a %s needs a %s (--%s)", r->name, f->name, f->name);
 		if ((f->flags & RES_DATE) && (f->flags & RES_TODAY))
 			nz_today(out);
+		if (f->flags & RES_YESNO)
+			snprintf(out, n, "no");
 		return 0;
 	}
 	if (strlen(v) > max)
@@ -75,9 +99,14 @@ check_field(struct store *st, const struct res_def *r, const struct res_field *f
 		sel_phone_key(v, digits, sizeof(digits));
 		if (strlen(v) > 40 || strlen(digits) < 7 || strlen(digits) > 15)
 			return nz_fail(err, NZ_EINVAL, "%s '%s' is not a phone number: 7 to 15 digits", f->name, v);
+		/* Kept as its digits, Persian ones read as ASCII: how phone numbers are compared and dialled. */
+		snprintf(out, n, "%s", digits);
+		return 0;
 	}
 	if (f->flags & RES_DATE)
 		return date_parse(f->name, v, out, err);
+	if (f->flags & RES_YESNO)
+		return yesno(f->name, v, out, n, err);
 	snprintf(out, n, "%s", v);
 	return 0;
 }
@@ -118,10 +147,111 @@ res_add(struct store *st, const struct res_def *r, const char *const *values, co
 	return rc;
 }
 
+/* field_of returns the index of r's field name, or -1. */
+static int
+field_of(const struct res_def *r, const char *name, size_t len)
+{
+	int i;
+
+	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++)
+		if (strlen(r->fields[i].name) == len && strncmp(r->fields[i].name, name, len) == 0)
+			return i;
+	return -1;
+}
+
+int
+res_set(struct store *st, const struct res_def *r, const char *id, int npairs, char *const *pairs,
+	const char *author, struct nz_err *err)
+{
+	char *cur[RES_FIELDS_MAX] = {0}, *vals[RES_FIELDS_MAX] = {0}, owner[NZ_ID_MAX] = "", sql[1024];
+	const char *merged[RES_FIELDS_MAX] = {0};
+	struct colset *cs = NULL;
+	sqlite3_stmt *q = NULL;
+	int i, k, nf, active = -1, rc = 0;
+	size_t len;
+
+	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
+		return rc;
+	if (npairs <= 0)
+		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
+	for (nf = 0; r->fields[nf].name != NULL && nf < RES_FIELDS_MAX; nf++)
+		;
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT owner, active");
+	for (i = 0; i < nf && len < sizeof(sql); i++)
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", r->fields[i].name);
+	if (len < sizeof(sql))
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " FROM %s WHERE id = ?1 AND deleted = 0",
+					r->tbl->name);
+	if (len >= sizeof(sql) || sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, r->tbl->name);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	if ((k = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(owner, sizeof(owner), "%s", (const char *)sqlite3_column_text(q, 0));
+		active = sqlite3_column_int(q, 1);
+		for (i = 0; i < nf; i++)
+			if (sqlite3_column_type(q, i + 2) != SQLITE_NULL &&
+			    (cur[i] = strdup((const char *)sqlite3_column_text(q, i + 2))) == NULL)
+				rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+	} else if (k != SQLITE_DONE)
+		rc = store_sqlerr(st, err, r->tbl->name);
+	sqlite3_finalize(q);
+	if (rc != 0)
+		goto out;
+	if (active < 0) {
+		rc = nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", r->name, id);
+		goto out;
+	}
+	if (active == 0) {
+		rc = nz_fail(err, NZ_ESTATE, "%s '%s' is retired; it is changed no more", r->name, id);
+		goto out;
+	}
+	for (i = 0; i < npairs && rc == 0; i++) {
+		const char *eq = strchr(pairs[i], '=');
+		size_t max;
+		if (eq == NULL || eq == pairs[i]) {
+			rc = nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pairs[i]);
+			break;
+		}
+		if ((k = field_of(r, pairs[i], (size_t)(eq - pairs[i]))) < 0) {
+			char names[256] = "";
+			for (k = 0; k < nf; k++)
+				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
+					 r->fields[k].name);
+			rc = nz_fail(err, NZ_EINVAL, "a %s has no field '%.*s' (fields: %s; retire ends one)", r->name,
+				     (int)(eq - pairs[i]), pairs[i], names);
+			break;
+		}
+		max = (r->fields[k].max_len > 0 ? (size_t)r->fields[k].max_len : TEXT_MAX_DEFAULT) + 1;
+		free(vals[k]);
+		if ((vals[k] = malloc(max < 16 ? 16 : max)) == NULL)
+			rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		else
+			rc = check_field(st, r, &r->fields[k], eq + 1, vals[k], max < 16 ? 16 : max, err);
+	}
+	if (rc != 0)
+		goto out;
+	for (i = 0; i < nf; i++)
+		merged[i] = vals[i] != NULL ? vals[i] : cur[i];
+	if (r->check != NULL && (rc = r->check(st, merged, err)) != 0)
+		goto out;
+	cs = colset_new();
+	for (i = 0; i < nf; i++)
+		if (vals[i] != NULL)
+			colset_text(cs, r->fields[i].name, vals[i]);
+	rc = store_write(st, r->tbl->name, id, owner, cs, author, err);
+	colset_free(cs);
+out:
+	for (i = 0; i < nf; i++) {
+		free(cur[i]);
+		free(vals[i]);
+	}
+	return rc;
+}
+
 int
 res_retire(struct store *st, const struct res_def *r, const char *id, const char *author, struct nz_err *err)
 {
-	char sql[160], today[11];
+	char sql[160], today[11], owner[NZ_ID_MAX];
 	struct colset *cs;
 	long long active;
 	int rc;
@@ -136,11 +266,13 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 		return nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", r->name, id);
 	if (active == 2)
 		return nz_fail(err, NZ_ESTATE, "%s '%s' is retired already", r->name, id);
+	if ((rc = rec_owner(st, r->tbl, id, r->name, owner, err)) != 0)
+		return rc;
 	nz_today(today);
 	cs = colset_new();
 	colset_int(cs, "active", 0);
 	colset_text(cs, "retired", today);
-	rc = store_write(st, r->tbl->name, id, store_node(st), cs, author, err);
+	rc = store_write(st, r->tbl->name, id, owner, cs, author, err);
 	colset_free(cs);
 	return rc;
 }
@@ -149,14 +281,24 @@ json_t *
 res_list(struct store *st, const struct res_def *r, const char *under, bool all)
 {
 	char sql[2048], *unit = NULL;
+	const char *consent = NULL;
 	size_t len = 0;
 	sqlite3_stmt *q;
 	json_t *a;
 	int i;
 
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "SELECT id");
+	for (i = 0; r->fields[i].name != NULL; i++)
+		if (r->fields[i].flags & RES_CONSENT)
+			consent = r->fields[i].name;
+	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "SELECT id, owner");
 	for (i = 0; r->fields[i].name != NULL && len < sizeof(sql); i++) {
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", r->fields[i].name);
+		/* What the person has not consented to is not shown. */
+		if ((r->fields[i].flags & RES_PRIVATE) && consent != NULL)
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+						", CASE WHEN %s = 'yes' THEN %s ELSE '' END AS %s", consent,
+						r->fields[i].name, r->fields[i].name);
+		else
+			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", r->fields[i].name);
 		if ((r->fields[i].flags & RES_UNIT) && unit == NULL) {
 			unit = (char *)r->fields[i].name;
 			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
@@ -165,13 +307,14 @@ res_list(struct store *st, const struct res_def *r, const char *under, bool all)
 						unit, unit);
 		}
 	}
-	/* Those of a unit inside under, and of a unit above it (a province's serve its counties). */
+	/* Those of a unit inside under, and of a unit above it (a province's serve its counties); without a
+	 * unit field, those owned inside under. */
 	if (len < sizeof(sql))
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 					", active, retired FROM (SELECT *, %s AS u FROM %s) r WHERE deleted = 0 AND"
-					" (" UNIT_SQL_UNDER("r.u") " OR " UNIT_SQL_BELOW("?1", "r.u") ")"
+					" (" UNIT_SQL_UNDER("r.u") " OR (%d AND " UNIT_SQL_BELOW("?1", "r.u") "))"
 					" AND (?2 IS NULL OR active = 1) ORDER BY r.u, r.%s, id",
-					unit != NULL ? unit : "NULL", r->tbl->name, r->fields[0].name);
+					unit != NULL ? unit : "owner", r->tbl->name, unit != NULL, r->fields[0].name);
 	if (len >= sizeof(sql) || sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
 		return NULL;
 	if (under != NULL)

@@ -11,6 +11,7 @@
 
 static const struct res_def *const resources[] = {
 	&facilitator_res,
+	&actor_res,
 	NULL,
 };
 

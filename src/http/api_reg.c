@@ -148,14 +148,15 @@ sess_ls(struct api *a)
 		api_list(a, session_list(a->st, under));
 }
 
-/* POST /sessions {area, date, place, facilitator, groups, outcomes, participants, issues: []} */
+/* POST /sessions {area, date, place, facilitator (a designation's id) or facilitator_name (the flagged
+ * fallback), groups, outcomes, participants, issues: [], helpers: [], actors: []} */
 static void
 sess_new(struct api *a)
 {
 	struct session_input in;
 	char date[11], id[NZ_RID_MAX] = "";
 	struct nz_err err = {0};
-	const char **issues = NULL;
+	const char **issues = NULL, **helpers = NULL, **actors = NULL;
 
 	memset(&in, 0, sizeof(in));
 	in.area = api_str(a, "area", false);
@@ -163,14 +164,35 @@ sess_new(struct api *a)
 	in.date = date;
 	in.place = api_str(a, "place", false);
 	in.facilitator = api_str(a, "facilitator", false);
+	in.facilitator_name = api_str(a, "facilitator_name", false);
 	in.groups = api_str(a, "groups", false);
 	in.outcomes = api_str(a, "outcomes", false);
 	in.participants = api_int(a, "participants", -1, 0, 1000000, false);
 	in.nissues = api_strs(a, "issues", &issues, false);
 	in.issues = issues;
+	in.nhelpers = api_strs(a, "helpers", &helpers, false);
+	in.helpers = helpers;
+	in.nactors = api_strs(a, "actors", &actors, false);
+	in.actors = actors;
 	if (!api_bad(a))
 		api_result(a, session_add(a->st, &in, AUTHOR, id, &err), id, &err);
 	free(issues);
+	free(helpers);
+	free(actors);
+}
+
+/* PATCH /sessions/:id {fields: {name: value}}: facilitator (a designation) or facilitator_name */
+static void
+sess_edit(struct api *a)
+{
+	struct nz_err err = {0};
+	char **pairs;
+	int n = api_pairs(a, "fields", &pairs, true);
+
+	if (n < 0)
+		return;
+	api_result(a, session_set(a->st, a->param[0], n, pairs, AUTHOR, &err), a->param[0], &err);
+	api_pairs_free(pairs, n);
 }
 
 /* GET /sessions/:id */
@@ -495,6 +517,16 @@ res_ls_of(struct api *a, const struct res_def *r)
 		api_list(a, res_list(a->st, r, under, all != NULL && strcmp(all, "1") == 0));
 }
 
+/* res_may_write answers 403 to a helper writing a resource that only staff write. */
+static bool
+res_may_write(struct api *a, const struct res_def *r)
+{
+	if (a->user.role != ROLE_HELPER || r->helpers)
+		return true;
+	api_error(a, 403, "forbidden", NULL, "a helper does not write %s", r->plural);
+	return false;
+}
+
 static void
 res_new_of(struct api *a, const struct res_def *r)
 {
@@ -503,6 +535,8 @@ res_new_of(struct api *a, const struct res_def *r)
 	struct nz_err err = {0};
 	int i;
 
+	if (!res_may_write(a, r))
+		return;
 	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++)
 		values[i] = api_str(a, r->fields[i].name, (r->fields[i].flags & RES_REQUIRED) != 0);
 	if (!api_bad(a))
@@ -514,7 +548,22 @@ res_end_of(struct api *a, const struct res_def *r, const char *id)
 {
 	struct nz_err err = {0};
 
-	api_result(a, res_retire(a->st, r, id, AUTHOR, &err), id, &err);
+	if (res_may_write(a, r))
+		api_result(a, res_retire(a->st, r, id, AUTHOR, &err), id, &err);
+}
+
+/* PATCH /resources/:name/:id {fields: {name: value}} */
+static void
+res_edit_of(struct api *a, const struct res_def *r, const char *id)
+{
+	struct nz_err err = {0};
+	char **pairs;
+	int n;
+
+	if (!res_may_write(a, r) || (n = api_pairs(a, "fields", &pairs, true)) < 0)
+		return;
+	api_result(a, res_set(a->st, r, id, n, pairs, AUTHOR, &err), id, &err);
+	api_pairs_free(pairs, n);
 }
 
 /* res_named finds the resource of /resources/:name, or answers 404. */
@@ -556,6 +605,15 @@ res_end(struct api *a)
 }
 
 static void
+res_edit(struct api *a)
+{
+	const struct res_def *r = res_named(a);
+
+	if (r != NULL)
+		res_edit_of(a, r, a->param[1]);
+}
+
+static void
 fac_ls(struct api *a)
 {
 	res_ls_of(a, &facilitator_res);
@@ -571,6 +629,100 @@ static void
 fac_end(struct api *a)
 {
 	res_end_of(a, &facilitator_res, a->param[0]);
+}
+
+/* ---- helper groups and actors linked to records (register/links.c) ---- */
+
+/* GET /groups?under=&all=1: the appointed groups with their work counted */
+static void
+grp_ls(struct api *a)
+{
+	const char *under = api_under(a), *all = api_query(a, "all");
+
+	if (under != NULL)
+		api_list(a, link_groups(a->st, under, all != NULL && strcmp(all, "1") == 0));
+}
+
+/* GET /groups/:group/work */
+static void
+grp_work(struct api *a)
+{
+	struct nz_err err = {0};
+	json_t *w;
+
+	if (link_group_work(a->st, a->param[0], &w, &err) != 0)
+		api_fail(a, &err);
+	else
+		api_json(a, 200, w);
+}
+
+/* GET /:kind/:id/groups and /sessions/:id/actors */
+static void
+link_ls_of(struct api *a, enum link_rel rel)
+{
+	json_t *rows = link_list(a->st, rel, a->param[0], a->param[1]);
+
+	if (rows == NULL)
+		api_error(a, 404, "not_found", NULL, "%s have no %s", a->param[0], rel == LINK_HELPER ? "groups" : "actors");
+	else
+		api_list(a, rows);
+}
+
+/* POST /:kind/:id/groups {group} and /sessions/:id/actors {actor} */
+static void
+link_new_of(struct api *a, enum link_rel rel)
+{
+	const char *key = rel == LINK_HELPER ? "group" : "actor", *target = api_str(a, key, true);
+	struct nz_err err = {0};
+
+	if (!api_bad(a))
+		api_result(a, link_attach(a->st, rel, a->param[0], a->param[1], target, AUTHOR, &err), a->param[1],
+			   &err);
+}
+
+/* POST /:kind/:id/groups/:group/detach and /sessions/:id/actors/:actor/remove */
+static void
+link_end_of(struct api *a, enum link_rel rel)
+{
+	struct nz_err err = {0};
+
+	api_result(a, link_detach(a->st, rel, a->param[0], a->param[1], a->param[2], AUTHOR, &err), a->param[1], &err);
+}
+
+static void
+grp_of(struct api *a)
+{
+	link_ls_of(a, LINK_HELPER);
+}
+
+static void
+grp_attach(struct api *a)
+{
+	link_new_of(a, LINK_HELPER);
+}
+
+static void
+grp_detach(struct api *a)
+{
+	link_end_of(a, LINK_HELPER);
+}
+
+static void
+actor_of(struct api *a)
+{
+	link_ls_of(a, LINK_ACTOR);
+}
+
+static void
+actor_attach(struct api *a)
+{
+	link_new_of(a, LINK_ACTOR);
+}
+
+static void
+actor_detach(struct api *a)
+{
+	link_end_of(a, LINK_ACTOR);
 }
 
 /* GET /register/summary?under=&top= */
@@ -632,7 +784,17 @@ const struct route api_reg_routes[] = {
 	{"POST", "facilitators", R_WORK, fac_new},
 	{"POST", "facilitators/:id/retire", R_WORK, fac_end},
 	{"GET", "resources/:name", R_ANY, res_ls},
-	{"POST", "resources/:name", R_WORK, res_new},
-	{"POST", "resources/:name/:id/retire", R_WORK, res_end},
+	{"POST", "resources/:name", R_FIELD, res_new},
+	{"PATCH", "resources/:name/:id", R_FIELD, res_edit},
+	{"POST", "resources/:name/:id/retire", R_FIELD, res_end},
+	{"PATCH", "sessions/:id", R_FIELD, sess_edit},
+	{"GET", "groups", R_ANY, grp_ls},
+	{"GET", "groups/:group/work", R_ANY, grp_work},
+	{"GET", ":kind/:id/groups", R_ANY, grp_of},
+	{"POST", ":kind/:id/groups", R_WORK, grp_attach},
+	{"POST", ":kind/:id/groups/:group/detach", R_WORK, grp_detach},
+	{"GET", ":kind/:id/actors", R_ANY, actor_of},
+	{"POST", ":kind/:id/actors", R_FIELD, actor_attach},
+	{"POST", ":kind/:id/actors/:actor/remove", R_FIELD, actor_detach},
 	{NULL, NULL, 0, NULL},
 };

@@ -72,7 +72,7 @@ check "issue close closes an identified duplicate" nz issue close -D "$C" "$p3" 
 check_eq "it is closed" "$(nz issue show -D "$C" "$p3" --json | jfield state)" closed
 
 # ---- a deliberation session and the priorities ----
-s1=$(nz session add -D "$C" --date ۱۴۰۵/۰۹/۰۱ --place "مسجد جامع" --facilitator "خانم احمدی" \
+s1=$(nz session add -D "$C" --date ۱۴۰۵/۰۹/۰۱ --place "مسجد جامع" --facilitator-name "خانم احمدی" \
 	--participants 40 --groups "معتمدین، جوانان" --issue "$p1" --outcomes "دو مسئله اولویت دار")
 check_match "session add prints an id" "$s1" '^[0-9a-z]{17}$'
 check_eq "the session date is stored as ISO" "$(dbq IR-07-03 "SELECT date FROM delib_session WHERE id = '$s1'")" \

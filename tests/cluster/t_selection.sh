@@ -4,7 +4,9 @@
 # the province count them after sync.  Then the county and its province
 # appoint for the county while apart: each write keeps the quota where it is
 # made, and 'nehzat check' reports the overrun and the doubled decree number
-# wherever the replicas meet, until the county revokes one.
+# wherever the replicas meet, until the county revokes one.  Last, the groups'
+# work (problems, sessions they are attached to) and the county's key actors
+# reach the province and national, and a link the province makes reaches the county.
 source "$(dirname "$0")/lib.sh"
 export NEHZAT_TODAY=2026-11-28 # 1405-09-07
 
@@ -124,4 +126,27 @@ check_eq "national's decree says whom it replaces" \
 check "national prints it" nz decree print -D "$NAT" IR-07-03/1405/0004 --html "$T/r.html"
 check_match "the page names the group replaced" "$(cat "$T/r.html")" "باقی‌ماندهٔ دورهٔ «گروه همیار 3» و به جای آن"
 check "national's check is still clean" nz check -D "$NAT"
+
+# ---- the appointed groups' work and the county's key actors travel up; the province links down ----
+g1=${o1%% *} g5=${o5%% *}
+pr=$(nz issue add -D "$CTY" --title "بیکاری جوانان" --category unemployment --people 600 --neighbourhood "محله سعدی")
+act=$(nz actor add -D "$CTY" --name "حاج علی رضایی" --role "معتمد محل" --contact 09171112233 --consent بله)
+se=$(nz session add -D "$CTY" --date 1405-09-05 --place "مسجد جامع" --facilitator-name "خانم صالحی" --helper "$g1" \
+	--actor "$act" --issue "$pr")
+check_match "a county session with a helper group and an actor" "$se" '^[0-9a-z]{17}$'
+check "two groups work together on the problem" nz group attach -D "$CTY" issue "$pr" "$g1" "گروه همیار 5"
+links="SELECT count(*) FROM record_link WHERE owner = 'IR-07-03' AND active = 1"
+check "the province holds the county's links" wait_sql IR-07 "$links" 4
+check "national too" wait_sql IR "$links" 4
+check "and the county's actor" wait_sql IR "SELECT role FROM actor WHERE id = '$act' AND owner = 'IR-07-03'" "معتمد محل"
+w=$(nz group work -D "$NAT" "$g1")
+check_match "national lists the group's work: the problem and the session" "$w" \
+	"decree_no +IR-07-03/1405/0001.*problems:.*$pr +IR-07-03 +بیکاری جوانان.*sessions:.*$se +IR-07-03 +1405-09-05"
+check_match "the province counts each group's work" "$(nz group list -D "$PRV" --under IR-07-03)" \
+	"$g5 +IR-07-03 +گروه همیار 5 +IR-07-03/1405/0004 +active +1 +0 +0 +0"
+check "the province attaches a county group to the county's session" nz group attach -D "$PRV" session "$se" "$g5"
+check "which reaches the county" wait_sql IR-07-03 \
+	"SELECT count(*) FROM record_link WHERE record = '$se' AND rel = 'helper' AND active = 1" 2
+check_eq "the county's session lists both groups" \
+	"$(nz session show -D "$CTY" "$se" --json | grep -c '"decree_no": "IR-07-03/1405/000[14]"')" 2
 finish

@@ -251,7 +251,9 @@ intervention_get(struct store *st, const char *id, json_t **out, struct nz_err *
 	if ((rc = rec_one(st, reg_query(st, sql, id, NULL, NULL), "intervention", id, out, err)) != 0)
 		return rc;
 	add_progress(*out, true);
-	return rec_attach(st, out, "evaluations", reg_evaluations(st, "intervention", id), err);
+	if ((rc = rec_attach(st, out, "evaluations", reg_evaluations(st, "intervention", id), err)) != 0)
+		return rc;
+	return rec_attach(st, out, "helper_groups", link_list(st, LINK_HELPER, "intervention", id), err);
 }
 
 /* ---- evaluations ---- */

@@ -287,13 +287,14 @@ issue_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 				       " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
 				       " ORDER BY c.ord, c.code",
 				       id, NULL, NULL),
+			     err)) != 0 ||
+	    (rc = rec_attach(st, out, "scores",
+			     reg_query(st,
+				       "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
+				       " LEFT JOIN delib_session s ON s.id = x.session WHERE x.issue = ?1 AND x.deleted = 0"
+				       " ORDER BY s.date, x.session, x.stakeholder, x.criterion",
+				       id, NULL, NULL),
 			     err)) != 0)
 		return rc;
-	return rec_attach(st, out, "scores",
-			  reg_query(st,
-				    "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
-				    " LEFT JOIN delib_session s ON s.id = x.session WHERE x.issue = ?1 AND x.deleted = 0"
-				    " ORDER BY s.date, x.session, x.stakeholder, x.criterion",
-				    id, NULL, NULL),
-			  err);
+	return rec_attach(st, out, "helper_groups", link_list(st, LINK_HELPER, "issue", id), err);
 }

@@ -62,12 +62,14 @@ const struct tbl_def priority_criterion_table = {"priority_criterion", VIS_DIREC
 static const struct col_def session_cols[] = {
 	{"date", COL_TEXT},
 	{"place", COL_TEXT},
-	{"facilitator", COL_TEXT},
+	{"facilitator", COL_TEXT}, /* the facilitator's name */
 	{"participants", COL_INT},
 	{"stakeholder_groups", COL_TEXT},
 	{"issues", COL_TEXT}, /* problems discussed, ids separated by spaces */
 	{"outcomes", COL_TEXT},
 	{"created", COL_TEXT},
+	/* Columns are numbered in this order (stored clocks, the wire): new ones go last. */
+	{"facilitator_id", COL_TEXT}, /* the designation; "" or NULL: a name typed as a fallback */
 	{NULL, 0},
 };
 

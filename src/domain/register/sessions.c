@@ -13,6 +13,111 @@
 
 /* ---- deliberation sessions and scores ---- */
 
+/* designations writes the facilitators serving area (or a unit above it) into buf: "ID name, ...". */
+static void
+designations(struct store *st, const char *area, char *buf, size_t n)
+{
+	sqlite3_stmt *q = reg_prep(st,
+				   "SELECT id, name FROM facilitator WHERE deleted = 0 AND active = 1 AND"
+				   " (serves = ?1 OR " UNIT_SQL_BELOW("?1", "serves") ") ORDER BY name, id",
+				   area, NULL, NULL);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (q != NULL && sqlite3_step(q) == SQLITE_ROW && len < n)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s %s", len ? ", " : "",
+					(const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
+	sqlite3_finalize(q);
+	if (buf[0] == '\0')
+		snprintf(buf, n, "none");
+}
+
+/*
+ * facilitator_check refuses designation id unless it serves area (or a unit
+ * above it) on date: designated on or before it, not ended before it.  Its
+ * name goes to name.
+ */
+static int
+facilitator_check(struct store *st, const char *area, const char *date, const char *id, char name[256],
+		  struct nz_err *err)
+{
+	char serves[NZ_ID_MAX] = "", designated[11] = "", retired[11] = "", list[600], jdate[16], jday[16];
+	sqlite3_stmt *q;
+	int active = -1;
+
+	if ((q = reg_prep(st, "SELECT name, serves, COALESCE(designated, ''), active, COALESCE(retired, '')"
+			      " FROM facilitator WHERE id = ?1 AND deleted = 0", id, NULL, NULL)) == NULL)
+		return store_sqlerr(st, err, "facilitator");
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		snprintf(name, 256, "%s", (const char *)sqlite3_column_text(q, 0));
+		snprintf(serves, sizeof(serves), "%s", (const char *)sqlite3_column_text(q, 1));
+		snprintf(designated, sizeof(designated), "%s", (const char *)sqlite3_column_text(q, 2));
+		active = sqlite3_column_int(q, 3);
+		snprintf(retired, sizeof(retired), "%s", (const char *)sqlite3_column_text(q, 4));
+	}
+	sqlite3_finalize(q);
+	if (active < 0) {
+		designations(st, area, list, sizeof(list));
+		nz_fail(err, NZ_EINVAL, "'%s' is not a facilitator designation (serving %s: %s); a facilitator the"
+			" national secretariat has not designated is given as --facilitator-name, flagged", id, area, list);
+		return nz_why(err, "session.no_such_facilitator", "facilitator", id, "unit", area, NULL);
+	}
+	if (!unit_within(area, serves)) {
+		nz_fail(err, NZ_EINVAL, "facilitator '%s' is designated to serve %s, not %s", name, serves, area);
+		return nz_why(err, "session.facilitator_elsewhere", "facilitator", name, "serves", serves, "unit", area,
+			      NULL);
+	}
+	if (jalali_from_iso(date, jdate, NULL) != 0)
+		snprintf(jdate, sizeof(jdate), "%s", date);
+	if (designated[0] != '\0' && strcmp(designated, date) > 0) {
+		if (jalali_from_iso(designated, jday, NULL) != 0)
+			snprintf(jday, sizeof(jday), "%s", designated);
+		nz_fail(err, NZ_EINVAL, "facilitator '%s' was designated on %s, after the session's date %s", name,
+			jday, jdate);
+		return nz_why(err, "session.facilitator_not_yet", "facilitator", name, "designated", jday, "date",
+			      jdate, NULL);
+	}
+	if (!active && (retired[0] == '\0' || strcmp(retired, date) <= 0)) {
+		if (jalali_from_iso(retired, jday, NULL) != 0)
+			snprintf(jday, sizeof(jday), "%s", retired);
+		nz_fail(err, NZ_EINVAL, "facilitator '%s''s designation ended on %s, not after the session's date %s",
+			name, jday, jdate);
+		return nz_why(err, "session.facilitator_ended", "facilitator", name, "retired", jday, "date", jdate,
+			      NULL);
+	}
+	return 0;
+}
+
+/* facilitator_of sets cs's facilitator columns from a designation id or a fallback name (at most one). */
+static int
+facilitator_of(struct store *st, const char *area, const char *date, const char *id, const char *name,
+	       struct colset *cs, struct nz_err *err)
+{
+	char fname[256];
+	int rc;
+
+	if (id != NULL && id[0] != '\0' && name != NULL && name[0] != '\0')
+		return nz_fail(err, NZ_EINVAL, "give a facilitator designation or a fallback name, not both");
+	if (id != NULL && id[0] != '\0') {
+		if ((rc = facilitator_check(st, area, date, id, fname, err)) != 0)
+			return rc;
+		colset_text(cs, "facilitator", fname);
+		colset_text(cs, "facilitator_id", id);
+		return 0;
+	}
+	if ((rc = reg_check_text("facilitator name", name, err)) != 0)
+		return rc;
+	colset_text(cs, "facilitator", nz_str(name));
+	colset_text(cs, "facilitator_id", "");
+	return 0;
+}
+
+/* A session's facilitator: the designation's id, and whether the name was typed as a fallback (old
+ * sessions' free text too). */
+#define FACILITATOR_COLS                                                                                       \
+	"COALESCE(s.facilitator_id, '') AS facilitator_id, (COALESCE(s.facilitator, '') <> '' AND"                \
+	" COALESCE(s.facilitator_id, '') = '') AS facilitator_fallback"
+
 int
 session_add(struct store *st, const struct session_input *in, const char *author, char id[NZ_RID_MAX],
 	    struct nz_err *err)
@@ -29,7 +134,6 @@ session_add(struct store *st, const struct session_input *in, const char *author
 	if (in->participants < -1)
 		return nz_fail(err, NZ_EINVAL, "participants is %lld; give a count of 0 or more", in->participants);
 	if ((rc = reg_check_text("place", in->place, err)) != 0 ||
-	    (rc = reg_check_text("facilitator", in->facilitator, err)) != 0 ||
 	    (rc = reg_check_text("groups", in->groups, err)) != 0 ||
 	    (rc = reg_check_text("outcomes", in->outcomes, err)) != 0)
 		return rc;
@@ -47,9 +151,10 @@ session_add(struct store *st, const struct session_input *in, const char *author
 	reg_idlist_text(l, issues, LIST_MAX * NZ_RID_MAX);
 	nz_today(today);
 	cs = colset_new();
+	if ((rc = facilitator_of(st, area, date, in->facilitator, in->facilitator_name, cs, err)) != 0)
+		goto out;
 	colset_text(cs, "date", date);
 	colset_text(cs, "place", nz_str(in->place));
-	colset_text(cs, "facilitator", nz_str(in->facilitator));
 	colset_text(cs, "stakeholder_groups", nz_str(in->groups));
 	colset_text(cs, "outcomes", nz_str(in->outcomes));
 	colset_text(cs, "issues", issues);
@@ -57,7 +162,14 @@ session_add(struct store *st, const struct session_input *in, const char *author
 	if (in->participants >= 0)
 		colset_int(cs, "participants", in->participants);
 	store_new_id(id);
+	if ((rc = store_begin(st, err)) != 0)
+		goto out;
 	rc = store_write(st, "delib_session", id, area, cs, author, err);
+	for (i = 0; rc == 0 && i < in->nhelpers; i++)
+		rc = link_attach(st, LINK_HELPER, "session", id, in->helpers[i], author, err);
+	for (i = 0; rc == 0 && i < in->nactors; i++)
+		rc = link_attach(st, LINK_ACTOR, "session", id, in->actors[i], author, err);
+	rc = reg_finish(st, rc, err);
 out:
 	colset_free(cs);
 	free(issues);
@@ -69,12 +181,64 @@ int
 session_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
 	    struct nz_err *err)
 {
-	static const char *const locked[] = {"issues", "created", NULL};
+	static const char *const locked[] = {"issues", "created", "facilitator_id", NULL};
 	static const char *const dates[] = {"date", NULL};
 	static const char *const aliases[] = {"groups", "stakeholder_groups", NULL};
+	const char *fac = NULL, *fname = NULL;
+	char owner[NZ_ID_MAX], date[11] = "", desig[NZ_RID_MAX] = "", fname_buf[256];
+	char **rest = NULL;
+	bool redate = false;
+	struct colset *cs = NULL;
+	sqlite3_stmt *q;
+	int i, n = 0, rc;
 
-	return reg_set_pairs(st, &delib_session_table, "session", id, npairs, pairs, locked, dates, aliases, author,
-			     err);
+	/* The facilitator is checked against the session's date, the one this set gives when it does. */
+	if (npairs > 0 && (rest = calloc((size_t)npairs, sizeof(*rest))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	for (i = 0; i < npairs; i++) {
+		if (strncmp(pairs[i], "facilitator=", 12) == 0)
+			fac = pairs[i] + 12;
+		else if (strncmp(pairs[i], "facilitator_name=", 17) == 0)
+			fname = pairs[i] + 17;
+		else
+			rest[n++] = pairs[i];
+		redate |= strncmp(pairs[i], "date=", 5) == 0;
+	}
+	if ((rc = store_begin(st, err)) != 0) {
+		free(rest);
+		return rc;
+	}
+	if ((n > 0 || (fac == NULL && fname == NULL)) &&
+	    (rc = reg_set_pairs(st, &delib_session_table, "session", id, n, rest, locked, dates, aliases, author,
+				err)) != 0)
+		goto out;
+	if (fac == NULL && fname == NULL && !redate)
+		goto out;
+	if ((rc = rec_owner(st, &delib_session_table, id, "session", owner, err)) != 0)
+		goto out;
+	if ((q = reg_prep(st, "SELECT date, COALESCE(facilitator_id, '') FROM delib_session WHERE id = ?1", id, NULL,
+			  NULL)) == NULL) {
+		rc = store_sqlerr(st, err, "session");
+		goto out;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL) {
+		snprintf(date, sizeof(date), "%s", (const char *)sqlite3_column_text(q, 0));
+		snprintf(desig, sizeof(desig), "%s", (const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_finalize(q);
+	if (fac == NULL && fname == NULL) {
+		/* A new date: the designation must still serve on it. */
+		if (desig[0] != '\0')
+			rc = facilitator_check(st, owner, date, desig, fname_buf, err);
+		goto out;
+	}
+	cs = colset_new();
+	if ((rc = facilitator_of(st, owner, date, fac, fname, cs, err)) == 0)
+		rc = store_write(st, "delib_session", id, owner, cs, author, err);
+out:
+	colset_free(cs);
+	free(rest);
+	return reg_finish(st, rc, err);
 }
 
 /* Reads a session's owner, date (ISO) and problem list. */
@@ -232,9 +396,13 @@ json_t *
 session_list(struct store *st, const char *under)
 {
 	return reg_query(st,
-		     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
+		     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, " FACILITATOR_COLS ", s.participants,"
 		     " s.stakeholder_groups, s.issues, s.outcomes,"
-		     " (SELECT count(*) FROM issue_score x WHERE x.session = s.id AND x.deleted = 0) AS nscores"
+		     " (SELECT count(*) FROM issue_score x WHERE x.session = s.id AND x.deleted = 0) AS nscores,"
+		     " (SELECT count(*) FROM record_link l WHERE l.record = s.id AND l.kind = 'session' AND"
+		     " l.rel = 'helper' AND l.active = 1 AND l.deleted = 0) AS helpers,"
+		     " (SELECT count(*) FROM record_link l WHERE l.record = s.id AND l.kind = 'session' AND"
+		     " l.rel = 'actor' AND l.active = 1 AND l.deleted = 0) AS actors"
 		     " FROM delib_session s WHERE s.deleted = 0 AND " UNIT_SQL_UNDER("s.owner")
 		     " ORDER BY s.date DESC, s.id",
 		     under, NULL, NULL);
@@ -247,11 +415,13 @@ session_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 
 	if ((rc = rec_one(st,
 			  reg_query(st,
-				    "SELECT s.id, s.owner, s.date, s.place, s.facilitator, s.participants,"
-				    " s.stakeholder_groups, s.issues, s.outcomes, s.created FROM delib_session s"
-				    " WHERE s.id = ?1 AND s.deleted = 0",
+				    "SELECT s.id, s.owner, s.date, s.place, s.facilitator, " FACILITATOR_COLS ","
+				    " s.participants, s.stakeholder_groups, s.issues, s.outcomes, s.created"
+				    " FROM delib_session s WHERE s.id = ?1 AND s.deleted = 0",
 				    id, NULL, NULL),
-			  "session", id, out, err)) != 0)
+			  "session", id, out, err)) != 0 ||
+	    (rc = rec_attach(st, out, "helper_groups", link_list(st, LINK_HELPER, "session", id), err)) != 0 ||
+	    (rc = rec_attach(st, out, "actors", link_list(st, LINK_ACTOR, "session", id), err)) != 0)
 		return rc;
 	return rec_attach(st, out, "scores",
 			  reg_query(st,

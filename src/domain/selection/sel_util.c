@@ -34,21 +34,10 @@ sel_now_ms(void)
 	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
 }
 
-/* derived_id writes prefix + 24 hex digits of SHA-256(a "\n" b): the same record from every node. */
 void
 sel_derived_id(const char *prefix, const char *a, const char *b, char out[NZ_RID_MAX])
 {
-	unsigned char h[crypto_hash_sha256_BYTES];
-	crypto_hash_sha256_state s;
-	char hex[crypto_hash_sha256_BYTES * 2 + 1];
-
-	crypto_hash_sha256_init(&s);
-	crypto_hash_sha256_update(&s, (const unsigned char *)a, strlen(a));
-	crypto_hash_sha256_update(&s, (const unsigned char *)"\n", 1);
-	crypto_hash_sha256_update(&s, (const unsigned char *)b, strlen(b));
-	crypto_hash_sha256_final(&s, h);
-	sodium_bin2hex(hex, sizeof(hex), h, sizeof(h));
-	snprintf(out, NZ_RID_MAX, "%s%.24s", prefix, hex);
+	rec_derived_id(prefix, a, b, out);
 }
 
 static void

@@ -161,11 +161,24 @@ const WHY = {
   'sel.group_elsewhere': p => `گروه «${p.group}» را ${unitName(p.owner)} منصوب کرده است، نه ${unitName(p.unit)}؛ همیار هر دبیرخانه از گروه‌های منصوب همان دبیرخانه است.`,
   'sel.group_revoked': p => `حکم گروه همیار «${p.group}» لغو شده است؛ همیاران این گروه دیگر نمی‌توانند در سامانه کار کنند.`,
   'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
+  // Records linked as the guideline links them (src/domain/register/links.c, sessions.c).
+  'link.no_such_group': p => `«${p.group}» از گروه‌های همیار منصوب ${unitName(p.unit)} و واحدهای زیرمجموعه آن نیست.`,
+  'link.group_ambiguous': p => `چند گروه همیار منصوب ${unitName(p.unit)} «${p.group}» نام دارند؛ گروه را با شماره حکم آن مشخص کنید.`,
+  'link.group_inactive': p => `انتصاب گروه «${p.group}» فعال نیست (لغو شده)؛ فقط گروه‌های دارای حکم فعال به کاری پیوند می‌خورند.`,
+  'link.group_outside': p => `گروه «${p.group}» را ${unitName(p.by)} منصوب کرده است، بیرون از ${unitName(p.unit)}؛ هر کار فقط گروه‌های منصوب همان دبیرخانه و زیرمجموعه آن را می‌پذیرد.`,
+  'link.no_such_actor': p => `کنشگری با شناسه «${p.actor}» در فهرست کنشگران کلیدی محلی نیست.`,
+  'link.actor_retired': p => `«${p.actor}» از فهرست کنشگران کلیدی محلی کنار گذاشته شده است.`,
+  'link.actor_outside': p => `«${p.actor}» را ${unitName(p.by)} ثبت کرده است، بیرون از ${unitName(p.unit)}.`,
+  'link.closed': () => 'این مسئله بسته شده است؛ گروهی به آن افزوده نمی‌شود.',
+  'session.no_such_facilitator': p => `«${p.facilitator}» از تسهیلگران منصوب دبیرخانه ملی برای ${unitName(p.unit)} نیست؛ تسهیلگر منصوب‌نشده را در «نام تسهیلگر (جایگزین)» بنویسید.`,
+  'session.facilitator_elsewhere': p => `تسهیلگر «${p.facilitator}» برای ${unitName(p.serves)} منصوب شده است، نه ${unitName(p.unit)}.`,
+  'session.facilitator_not_yet': p => `تسهیلگر «${p.facilitator}» در ${fa(p.designated)} منصوب شده است، پس از تاریخ جلسه (${fa(p.date)}).`,
+  'session.facilitator_ended': p => `انتصاب تسهیلگر «${p.facilitator}» در ${fa(p.retired)} پایان یافته است، پیش از تاریخ جلسه (${fa(p.date)}).`,
   ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
   'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
 };
 // FIELD: names of request fields, for a refusal that names its field.
-const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه', group: 'گروه همیار', role: 'نقش', received: 'تاریخ دریافت', replaces: 'جای حکم', population: 'جمعیت' };
+const FIELD = { title: 'عنوان', opens: 'تاریخ شروع', closes: 'تاریخ پایان', date: 'تاریخ', name: 'نام', phone: 'تلفن', period: 'دوره', reason: 'دلیل', note: 'یادداشت', budget: 'بودجه', weight: 'وزن', code: 'کد', source: 'منبع', fields: 'فیلدها', values: 'مقادیر', unit: 'واحد', serves: 'واحد محل خدمت', password: 'گذرواژه', scores: 'امتیازها', panel: 'هیئت مصاحبه', time: 'ساعت', outcome: 'نتیجه', group: 'گروه همیار', role: 'نقش', received: 'تاریخ دریافت', replaces: 'جای حکم', population: 'جمعیت', actor: 'کنشگر', contact: 'تلفن تماس', consent: 'رضایت تماس', facilitator: 'تسهیلگر' };
 // WHY_PREFIX: a sentence for a whole family of codes that has none of its own.
 const WHY_PREFIX = {
   'sense.': p => `تاریخ ${jdate(p.date)} با ترتیب کارها نمی‌خواند (مرز آن ${jdate(p.limit)} است).`,

@@ -25,14 +25,15 @@ async function pageSessions() {
   const iss = issues.map(i => [i.id, i.title]);
   const national = S.me.node.level === 'national';
   frame('جلسات هم‌اندیشی و اولویت‌بندی',
-    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['شرکت‌کنندگان', 'participants'], ['واحد', s => unitCell(s.owner)]], null, { unit: s => s.owner })),
+    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', s => s.facilitator_fallback ? `${s.facilitator} (جایگزین)` : s.facilitator], ['شرکت‌کنندگان', 'participants'], ['واحد', s => unitCell(s.owner)]], null, { unit: s => s.owner })),
     // Facilitators are chosen by the national secretariat (definition 3 of the guideline); every node sees its own.
     section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || unitName(f.serves)], ['تاریخ انتصاب', f => jdate(f.designated)],
       ['اقدام', f => national && work() ? act('پایان انتصاب', () => api('POST', `facilitators/${enc(f.id)}/retire`, {})) : '—']])),
     national && work() ? section('انتصاب تسهیلگر', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'serves', label: 'واحد محل خدمت', type: 'select', required: true, options: [...UNITS.values()].filter(u => u.level >= 1).map(u => [u.id, unitFull(u.id)]).sort((a, b) => a[1].localeCompare(b[1], 'fa')) },
       { name: 'phone', label: 'تلفن', type: 'phone' }, { name: 'designated', label: 'تاریخ انتصاب', type: 'date' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', 'facilitators', v), 'ثبت انتصاب')) : null,
-    can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر', suggest: facs.map(f => f.name) },
+    can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر منصوب', type: 'select', options: [['', '—'], ...facs.map(f => [f.id, f.name])] },
+      { name: 'facilitator_name', label: 'نام تسهیلگر (جایگزین، اگر منصوب نیست)' },
       { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number', min: 0, max: 100000 }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
       v => api('POST', 'sessions', v), 'ثبت جلسه')) : null,
     can('admin', 'staff', 'helper') && list.length && crits.length ? section('امتیاز ذی‌نفعان به مسئله', form([
