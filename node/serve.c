@@ -6,6 +6,9 @@
  */
 #include <errno.h>
 #include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,6 +47,8 @@ struct loop {
 	int64_t data_version;
 	bool progress;  /* a terminal: show progress */
 	int64_t moved;  /* changes moved when last logged */
+	int64_t mark;   /* log head plus changes moved, at the last tick */
+	bool shed;      /* memory handed back since the mark last changed */
 };
 
 static void stop(struct loop *l, int code);
@@ -325,11 +330,41 @@ resume(struct loop *l)
 		send_req(l);
 }
 
+/*
+ * shed_memory: after a tick with nothing written or moved, the pages SQLite
+ * cached and the heap freed since the last work go back to the system, once.
+ * A node idles most of the day between a few writes and syncs; what a
+ * catch-up of thousands of changes took (the page cache, batch buffers) need
+ * not stay resident meanwhile.  The next work reads its pages from the
+ * operating system's cache again, which costs microseconds a page.
+ */
+static void
+shed_memory(struct loop *l)
+{
+	const struct sync_stats *s = sync_child_stats(l->sync);
+	int64_t mark = store_log_head(l->n->st) + s->pushed + s->pulled + s->refused;
+
+	if (mark != l->mark) {
+		l->mark = mark;
+		l->shed = false;
+		return;
+	}
+	if (l->shed)
+		return;
+	l->shed = true;
+	sync_shed(l->sync);
+	sqlite3_db_release_memory(store_db(l->n->st));
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
 static void
 on_tick(uv_timer_t *t)
 {
 	struct loop *l = t->data;
 
+	shed_memory(l);
 	/* A new key is announced to the children whatever the link to the parent does. */
 	pending_rotation(l);
 	if (l->client != NULL)

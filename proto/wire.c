@@ -1807,6 +1807,27 @@ wire_batch_free(struct wire_batch *b)
 }
 
 void
+wire_batch_shed(struct wire_batch *b)
+{
+	msgpack_sbuffer *bufs[3] = {&b->strs, &b->ctxs, &b->chg};
+	int i;
+
+	ZSTD_freeCCtx(b->cctx);
+	b->cctx = NULL;
+	free(b->zbuf);
+	b->zbuf = NULL;
+	b->zcap = 0;
+	msgpack_sbuffer_destroy(&b->plain);
+	msgpack_sbuffer_init(&b->plain);
+	for (i = 0; i < 3; i++) {
+		if (bufs[i]->size == 0) {
+			msgpack_sbuffer_destroy(bufs[i]);
+			msgpack_sbuffer_init(bufs[i]);
+		}
+	}
+}
+
+void
 wire_batch_reset(struct wire_batch *b)
 {
 	b->strs.size = 0;

@@ -358,6 +358,13 @@ void wire_batch_pending(struct wire_batch *b, int64_t pending);
 /* wire_batch_reset empties b, keeping its memory. */
 void wire_batch_reset(struct wire_batch *b);
 
+/*
+ * wire_batch_shed frees b's compression context and scratch buffers, and its
+ * buffers when it is empty; all are made again when next needed.  For a node
+ * going idle.
+ */
+void wire_batch_shed(struct wire_batch *b);
+
 /* wire_enc_push appends a PUSH carrying batch b (which may be empty). */
 int wire_enc_push(msgpack_sbuffer *out, int64_t upto, uint64_t upto_token,
                   const struct wire_batch *b);

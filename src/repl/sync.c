@@ -94,6 +94,12 @@ sync_free(struct sync *s)
 	free(s);
 }
 
+void
+sync_shed(struct sync *s)
+{
+	wire_batch_shed(s->batch);
+}
+
 /* ---- helpers over the peer table ---- */
 
 int64_t

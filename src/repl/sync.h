@@ -68,6 +68,10 @@ int sync_quarantine_clear(struct store *st, const char *peer, int64_t *n, struct
 /* sync_free frees s; NULL is ignored. */
 void sync_free(struct sync *s);
 
+/* sync_shed frees the batch buffers and compression context s keeps between
+ * batches (made again by the next one): for a node going idle. */
+void sync_shed(struct sync *s);
+
 /* ---- parent side ---- */
 
 /*

@@ -57,9 +57,9 @@ store_digest(struct store *st, const char *subtree, char out[65], struct nz_err 
 		len = (size_t)snprintf(sql, sizeof(sql), "SELECT id, owner, deleted");
 		for (i = 0; i < n; i++)
 			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", t->cols[i].name);
-		snprintf(sql + len, sizeof(sql) - len,
-			 " FROM %s WHERE ?1 IS NULL OR owner = ?1 OR " UNIT_SQL_BELOW("owner", "?1"),
-			 t->name);
+		/* Without "?1 IS NULL OR", a subtree's rows come through the owner index. */
+		snprintf(sql + len, sizeof(sql) - len, " FROM %s%s", t->name,
+			 subtree != NULL ? " WHERE " UNIT_SQL_WITHIN("owner", "?1") : "");
 		if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 			return store_sqlerr(st, err, "digest");
 		if (subtree != NULL)

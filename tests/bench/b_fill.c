@@ -4,6 +4,9 @@
  * benchmarks; not timed there).
  * b_fill DIR N BATCH fa: the same with Persian text (thin.sh): titles and
  * descriptions drawn word by word from a vocabulary of a problem register.
+ * b_fill DIR N BATCH fa-short: Persian text of the size of the ASCII record
+ * (about 145 bytes of values: a title of 2 to 4 words, a description of 4 to
+ * 10), the record P1_vs_pouchdb sends through both stacks (peer.sh).
  * b_fill --plain FILE N BATCH: the baseline: inserts the same rows into a
  * plain table, BATCH per transaction, and prints the rows per second.
  */
@@ -118,7 +121,7 @@ int
 main(int argc, char **argv)
 {
 	char path[1024], rid[NZ_RID_MAX], title[256], desc[1024], id[NZ_ID_MAX] = "";
-	bool fa;
+	int fa; /* 0: ASCII, 1: Persian as thin.sh has it, 2: Persian, short */
 	struct nz_err err = {0};
 	struct store *st;
 	int n, batch, i;
@@ -126,12 +129,16 @@ main(int argc, char **argv)
 	if (argc >= 5 && strcmp(argv[1], "--plain") == 0)
 		return plain(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc < 3) {
-		fprintf(stderr, "usage: b_fill DIR N [BATCH] | b_fill --plain FILE N BATCH\n");
+		fprintf(stderr, "usage: b_fill DIR N [BATCH [fa|fa-short]] | b_fill --plain FILE N BATCH\n");
 		return 2;
 	}
 	n = atoi(argv[2]);
 	batch = argc > 3 ? atoi(argv[3]) : 10000;
-	fa = argc > 4 && strcmp(argv[4], "fa") == 0;
+	fa = argc <= 4 ? 0 : strcmp(argv[4], "fa") == 0 ? 1 : strcmp(argv[4], "fa-short") == 0 ? 2 : -1;
+	if (fa < 0) {
+		fprintf(stderr, "b_fill: unknown text '%s' (fa or fa-short)\n", argv[4]);
+		return 2;
+	}
 	snprintf(path, sizeof(path), "%s/nehzat.db", argv[1]);
 	if (store_open(&st, path, domain_tables(), false, &err) != 0) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -143,9 +150,12 @@ main(int argc, char **argv)
 		if (i % batch == 0)
 			store_begin(st, &err);
 		store_new_id(rid);
-		if (fa) {
+		if (fa == 1) {
 			fa_text(title, sizeof(title), 3, 7);
 			fa_text(desc, sizeof(desc), 15, 45);
+		} else if (fa == 2) {
+			fa_text(title, sizeof(title), 2, 4);
+			fa_text(desc, sizeof(desc), 4, 10);
 		} else {
 			row_text(i, title, sizeof(title));
 			snprintf(desc, sizeof(desc), "a description of the problem");

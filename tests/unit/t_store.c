@@ -404,6 +404,14 @@ test_digest(const char *dir)
 	store_digest(a, "IR-07-03", da, &err);
 	store_digest(a, "IR-07-04", dc, &err);
 	CHECK(strcmp(da, dc) != 0);
+	/* A subtree is its owner's rows and those below it: the province's are both counties'. */
+	store_digest(b, "IR-07-03", db, &err);
+	CHECK_STR(da, db);
+	store_digest(a, "IR-07", da, &err);
+	store_digest(b, NULL, db, &err);
+	CHECK_STR(da, db);
+	store_digest(a, "IR-07-0", dc, &err);
+	CHECK_STR(dc, "0000000000000000000000000000000000000000000000000000000000000000");
 	/* IR-07-0 is not an ancestor of IR-07-03: prefix at a '-' boundary only. */
 	CHECK(unit_within("IR-07-03", "IR-07"));
 	CHECK(!unit_within("IR-07-03", "IR-07-0"));

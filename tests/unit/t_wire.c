@@ -1717,6 +1717,23 @@ t_zstd(void)
 	/* A receiver that takes less than the frame declares refuses it before decompressing. */
 	CHECK_INT(wire_decode_with((const uint8_t *)b.data, b.size, &sa, 1000, &m, &err), NZ_ETOOBIG);
 	CHECK_HAS(err.msg, "once decompressed, limit 1000");
+	/* Shed (a node going idle): a full batch keeps its changes, an empty one
+	 * refills; either way the next message is byte for byte the same. */
+	{
+		msgpack_sbuffer again;
+		msgpack_sbuffer_init(&again);
+		wire_batch_shed(z);
+		CHECK_INT(wire_enc_pull_ok(&again, 7, 8, true, 9, 10, z), 0);
+		CHECK(again.size == b.size && memcmp(again.data, b.data, b.size) == 0);
+		wire_batch_reset(z);
+		wire_batch_shed(z);
+		for (i = 0; i < n; i++)
+			CHECK_INT(wire_batch_add(z, &c[i], NZ_WIRE_MAX), 0);
+		msgpack_sbuffer_clear(&again);
+		CHECK_INT(wire_enc_pull_ok(&again, 7, 8, true, 9, 10, z), 0);
+		CHECK(again.size == b.size && memcmp(again.data, b.data, b.size) == 0);
+		msgpack_sbuffer_destroy(&again);
+	}
 
 	/* Small batches stay as they are: compression does not pay there. */
 	wire_batch_reset(z);
