@@ -39,12 +39,7 @@ f_sib=$(nz facilitator add -D "$N" --name "زهرا کریمی" --serves IR-07-0
 f_new=$(nz facilitator add -D "$N" --name "علی رحیمی" --serves IR-07-03 --designated 1405-09-06)
 f_old=$(nz facilitator add -D "$N" --name "رضا نوری" --serves IR-07-03 --designated 1405-06-01)
 nz facilitator retire -D "$N" "$f_old" >/dev/null
-start IR
-nz sync -D "$P" --once >/dev/null
-stop IR
-start IR-07
-nz sync -D "$C" --once >/dev/null
-stop IR-07
+sync_down IR IR-07 IR-07-03
 check_eq "the county holds the five designations" "$(sql IR-07-03 'SELECT count(*) FROM facilitator')" 5
 
 # select DIR NAME...: a call of the secretariat DIR that appoints the groups named, in that order

@@ -12,12 +12,7 @@ mktree IR IR-07 IR-07-03 || { nok "make the nodes"; finish; exit; }
 C=$(dir_of IR-07-03) P=$(dir_of IR-07) N=$(dir_of IR)
 nz register seed-standards -D "$N" >/dev/null && nz standard add -D "$N" --defaults >/dev/null ||
 	{ nok "national standards"; finish; exit; }
-start IR
-nz sync -D "$P" --once >/dev/null
-stop IR
-start IR-07
-nz sync -D "$C" --once >/dev/null
-stop IR-07
+sync_down IR IR-07 IR-07-03
 check_eq "the county holds the national criteria" "$(sql IR-07-03 'SELECT count(*) FROM priority_criterion')" 4
 
 # rule DESC PATTERN CMD...: refused, naming PATTERN, nothing changed at the county.

@@ -97,6 +97,17 @@ kill9() {
 nz() { "$B" "$@"; }
 digest() { "$B" digest -D "$T/$1" ${2:+--subtree "$2"}; }
 
+# sync_down ID...: each node after the first syncs once with the one before it (its parent), which serves
+# for that sync only: what national set reaches a county through its province.
+sync_down() {
+	local p=$1 c; shift
+	for c in "$@"; do
+		start "$p"
+		"$B" sync -D "$T/$c" --once >/dev/null
+		stop "$p"
+		p=$c
+	done
+}
 # wait_same A B SUBTREE [SECONDS]: until both digests of SUBTREE agree.
 wait_same() {
 	local a=$1 b=$2 s=$3 limit=${4:-30} i

@@ -92,25 +92,6 @@ struct target {
 	char name[256];
 };
 
-/* active_groups writes the names of the active appointments inside under into buf. */
-static void
-active_groups(struct store *st, const char *under, char *buf, size_t n)
-{
-	sqlite3_stmt *q = reg_prep(st,
-				   "SELECT group_name, decree_no FROM sel_appointment WHERE deleted = 0 AND"
-				   " status = 'active' AND " UNIT_SQL_UNDER("owner") " ORDER BY owner, decree_no",
-				   under, NULL, NULL);
-	size_t len = 0;
-
-	buf[0] = '\0';
-	while (q != NULL && sqlite3_step(q) == SQLITE_ROW && len < n)
-		len += (size_t)snprintf(buf + len, n - len, "%s%s (%s)", len ? ", " : "",
-					(const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
-	sqlite3_finalize(q);
-	if (buf[0] == '\0')
-		snprintf(buf, n, "none is appointed there");
-}
-
 /*
  * find_group resolves text (an appointment's id, its decree number or its
  * group's name) to an appointment: by id or number that one; by name the one
@@ -152,7 +133,10 @@ find_group(struct store *st, const char *under, const char *text, bool active, i
 	if (step != SQLITE_DONE)
 		return store_sqlerr(st, err, "appointment");
 	if (n == 0) {
-		active_groups(st, under, names, sizeof(names));
+		reg_names(st,
+			  "SELECT group_name || ' (' || decree_no || ')' FROM sel_appointment WHERE deleted = 0 AND"
+			  " status = 'active' AND " UNIT_SQL_UNDER("owner") " ORDER BY owner, decree_no",
+			  under, "none is appointed there", names, sizeof(names));
 		nz_fail(err, absent, "'%s' is not a helper group appointed inside %s (active: %s)", text,
 			under != NULL ? under : "this node", names);
 		return nz_why(err, "link.no_such_group", "group", text, "unit", under != NULL ? under : "", NULL);

@@ -62,6 +62,10 @@ json_t *reg_evaluations(struct store *st, const char *by, const char *id);
 /* reg_scalar returns the integer the query sql yields (0 when no row, -1 on a database error). */
 int64_t reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2);
 
+/* reg_names writes the first column of the rows of sql (one text parameter) into buf, separated by
+ * ", ", cut at n bytes; none when there is no row or the read fails (it only words a refusal). */
+void reg_names(struct store *st, const char *sql, const char *p1, const char *none, char *buf, size_t n);
+
 /* reg_finish commits when rc is 0, rolls back otherwise; returns the outcome. */
 int reg_finish(struct store *st, int rc, struct nz_err *err);
 

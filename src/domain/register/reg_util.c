@@ -73,6 +73,20 @@ reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
 	return v;
 }
 
+void
+reg_names(struct store *st, const char *sql, const char *p1, const char *none, char *buf, size_t n)
+{
+	sqlite3_stmt *q = reg_prep(st, sql, p1, NULL, NULL);
+	size_t len = 0;
+
+	buf[0] = '\0';
+	while (q != NULL && sqlite3_step(q) == SQLITE_ROW && len < n)
+		len += (size_t)snprintf(buf + len, n - len, "%s%s", len ? ", " : "", (const char *)sqlite3_column_text(q, 0));
+	sqlite3_finalize(q);
+	if (buf[0] == '\0')
+		snprintf(buf, n, "%s", none);
+}
+
 /* finish commits when rc is 0, rolls back otherwise; returns the outcome. */
 int
 reg_finish(struct store *st, int rc, struct nz_err *err)

@@ -13,25 +13,6 @@
 
 /* ---- deliberation sessions and scores ---- */
 
-/* designations writes the facilitators serving area (or a unit above it) into buf: "ID name, ...". */
-static void
-designations(struct store *st, const char *area, char *buf, size_t n)
-{
-	sqlite3_stmt *q = reg_prep(st,
-				   "SELECT id, name FROM facilitator WHERE deleted = 0 AND active = 1 AND"
-				   " (serves = ?1 OR " UNIT_SQL_BELOW("?1", "serves") ") ORDER BY name, id",
-				   area, NULL, NULL);
-	size_t len = 0;
-
-	buf[0] = '\0';
-	while (q != NULL && sqlite3_step(q) == SQLITE_ROW && len < n)
-		len += (size_t)snprintf(buf + len, n - len, "%s%s %s", len ? ", " : "",
-					(const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
-	sqlite3_finalize(q);
-	if (buf[0] == '\0')
-		snprintf(buf, n, "none");
-}
-
 /*
  * facilitator_check refuses designation id unless it serves area (or a unit
  * above it) on date: designated on or before it, not ended before it.  Its
@@ -57,7 +38,10 @@ facilitator_check(struct store *st, const char *area, const char *date, const ch
 	}
 	sqlite3_finalize(q);
 	if (active < 0) {
-		designations(st, area, list, sizeof(list));
+		reg_names(st,
+			  "SELECT id || ' ' || name FROM facilitator WHERE deleted = 0 AND active = 1 AND"
+			  " (serves = ?1 OR " UNIT_SQL_BELOW("?1", "serves") ") ORDER BY name, id",
+			  area, "none", list, sizeof(list));
 		nz_fail(err, NZ_EINVAL, "'%s' is not a facilitator designation (serving %s: %s); a facilitator the"
 			" national secretariat has not designated is given as --facilitator-name, flagged", id, area, list);
 		return nz_why(err, "session.no_such_facilitator", "facilitator", id, "unit", area, NULL);
