@@ -47,7 +47,9 @@ provinces=$(tail -n +2 "$SHARED/data/iran_provinces.csv" | cut -d, -f1 | head -n
 counties=$(tail -n +2 "$SHARED/data/iran_counties.csv" | cut -d, -f1 | grep -E "^($(echo $provinces | tr ' ' '|'))")
 ncounties=$(echo $counties | wc -w)
 nprov=$(echo $provinces | wc -w)
-base=$((30000 + RANDOM % 20000))
+# Ports below Linux's ephemeral range (32768 up), which the nodes' own
+# connections take: a province must find its port free when it starts.
+base=$((20000 + RANDOM % 12000))
 declare -A port
 declare -a lrss ln
 port[IR]=$base
@@ -112,6 +114,15 @@ start=$(date +%s.%N)
 for p in $provinces; do "$B" serve -D "$W/IR-$p" 2>>"$W/IR-$p.log" & ppids+=($!); done
 up=$(date +%s.%N)
 pids=("$npid" "${ppids[@]}" "${cpids[@]}")
+# cpu PID...: CPU seconds (user + system) the processes have used so far.
+cpu() { (cd /proc && cat $(printf '%s/stat ' "$@") 2>/dev/null) | awk '{ s += $14 + $15 } END { printf "%.1f", s / 100 }'; }
+c0=("$(cpu "$npid")" "$(cpu "${ppids[@]}")" "$(cpu "${cpids[@]}")")
+sleep 1
+for ((i = 0; i < ${#ppids[@]}; i++)); do
+	kill -0 "${ppids[$i]}" 2>/dev/null && continue
+	echo "P6: a province did not start: $(cat "$W"/IR-??.log | grep -v 'web UI' | head -1)"
+	exit 1
+done
 got=0 shown=$(date +%s)
 for ((i = 0; i < 600; i++)); do
 	got=$(sqlite3 "$W/IR/nehzat.db" "SELECT count(*) FROM issue" 2>/dev/null || echo 0)
@@ -127,6 +138,9 @@ done
 end=$(date +%s.%N)
 printf '# P6: provinces started in %.1f s; national holds %d of %d county records\n' \
 	"$(echo "$up - $start" | bc -l)" "$got" "$want"
+printf '# P6: CPU seconds used meanwhile: national %.1f, provinces %.1f, counties %.1f, in %.1f s on %d cores\n' \
+	"$(echo "$(cpu "$npid") - ${c0[0]}" | bc -l)" "$(echo "$(cpu "${ppids[@]}") - ${c0[1]}" | bc -l)" \
+	"$(echo "$(cpu "${cpids[@]}") - ${c0[2]}" | bc -l)" "$(echo "$end - $start" | bc -l)" "$(nproc)"
 # Digests: every county's own against national's view of it.
 same=0 d0=$(date +%s.%N)
 for c in $counties; do
