@@ -718,6 +718,7 @@ test_clock_ahead(void)
 	CHECK_INT(serve_one(&p, 1, &req, &m), 0);
 	CHECK_INT(m.type, WIRE_ERROR);
 	CHECK_INT(m.error.code, NZ_ECLOCK);
+	CHECK(strstr(m.error.message, "(change IR-23-01/50;") != NULL);
 	wire_msg_release(&m);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM oplog WHERE origin_seq >= 50"), 0);
 	CHECK(store_hlc(p.st) < lim);
