@@ -404,11 +404,17 @@ test_county(struct store *ir, struct store *st)
 	CHECK(json_is_true(json_object_get(r, "flagged")));
 	CHECK(json_is_false(json_object_get(r, "qualified")));
 	CHECK(strstr(json_string_value(json_object_get(r, "reason")), "below the threshold") != NULL);
+	/* The reason by code, with its figures as text, for the UI's catalogue. */
+	CHECK_STR(json_string_value(json_object_get(r, "why")), "rank.below_threshold");
+	CHECK_STR(json_string_value(json_object_get(json_object_get(r, "params"), "score")), "51.00");
+	CHECK(json_object_get(json_object_get(r, "params"), "threshold") != NULL);
+	CHECK(json_is_null(json_object_get(rank_row(rank, b), "why")));
 	r = rank_row(rank, a);
 	CHECK(json_is_false(json_object_get(r, "flagged")));
 	r = rank_row(rank, d);
 	CHECK(json_is_null(json_object_get(r, "rank")));
 	CHECK_STR(json_string_value(json_object_get(r, "interview_status")), "no_show");
+	CHECK_STR(json_string_value(json_object_get(r, "why")), "rank.noshow");
 	CHECK(json_is_false(json_object_get(r, "qualified")));
 	{
 		char *csv = NULL;
@@ -689,6 +695,7 @@ test_withdraw(struct store *st)
 	CHECK_INT(json_integer_value(json_object_get(json_array_get(rank, 0), "rank")), 1);
 	CHECK(json_is_null(json_object_get(json_array_get(rank, 1), "rank")));
 	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 1), "reason")), "withdrawn");
+	CHECK_STR(json_string_value(json_object_get(json_array_get(rank, 1), "why")), "rank.withdrawn");
 	json_decref(rank);
 }
 

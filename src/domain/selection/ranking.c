@@ -157,18 +157,24 @@ sel_rank_build(struct store *st, const struct call *c, const struct sel_std *s, 
 			r->combined = sel_round2(
 				(s->review_weight * r->review + s->interview_weight * r->interview) / 100.0);
 		}
-		if (r->withdrawn)
+		if (r->withdrawn) {
+			r->why = "rank.withdrawn";
 			snprintf(r->reason, sizeof(r->reason), "withdrawn");
-		else if (need_review && r->nrev < s->min_reviewers)
+		} else if (need_review && r->nrev < s->min_reviewers) {
+			r->why = "rank.reviews";
 			snprintf(r->reason, sizeof(r->reason), "%d of %d reviews", r->nrev, s->min_reviewers);
-		else if (need_interview && r->iv == IV_NOSHOW)
+		} else if (need_interview && r->iv == IV_NOSHOW) {
+			r->why = "rank.noshow";
 			snprintf(r->reason, sizeof(r->reason), "did not come to the interview");
-		else if (need_interview && r->iv != IV_HELD)
+		} else if (need_interview && r->iv != IV_HELD) {
+			r->why = "rank.not_interviewed";
 			snprintf(r->reason, sizeof(r->reason), "not interviewed yet");
-		else if (hundredths(r->combined) < hundredths(s->threshold))
+		} else if (hundredths(r->combined) < hundredths(s->threshold)) {
+			r->why = "rank.below_threshold";
 			snprintf(r->reason, sizeof(r->reason),
 				 "combined score %.2f is below the threshold %.2f", r->combined,
 				 s->threshold);
+		}
 		else
 			r->qualified = true;
 	}
@@ -182,6 +188,31 @@ sel_rank_build(struct store *st, const struct call *c, const struct sel_std *s, 
 dberr:
 	free(rows);
 	return NZ_EDB;
+}
+
+/*
+ * rank_params are the values the sentence of r's why names, as text (as a
+ * refusal's params are): reviews had and needed, the combined score and the
+ * threshold.
+ */
+static json_t *
+rank_params(const struct rrow *r, const struct sel_std *s)
+{
+	char a[32], b[32];
+
+	if (r->why == NULL)
+		return json_object();
+	if (strcmp(r->why, "rank.reviews") == 0) {
+		snprintf(a, sizeof(a), "%d", r->nrev);
+		snprintf(b, sizeof(b), "%d", s->min_reviewers);
+		return json_pack("{s:s, s:s}", "have", a, "need", b);
+	}
+	if (strcmp(r->why, "rank.below_threshold") == 0) {
+		snprintf(a, sizeof(a), "%.2f", r->combined);
+		snprintf(b, sizeof(b), "%.2f", s->threshold);
+		return json_pack("{s:s, s:s}", "score", a, "threshold", b);
+	}
+	return json_object();
 }
 
 static json_t *
@@ -219,6 +250,8 @@ sel_rank(struct store *st, const char *call_id, struct nz_err *err)
 		json_object_set_new(o, "combined", score_json(r->has_combined, r->combined));
 		json_object_set_new(o, "qualified", json_boolean(r->qualified));
 		json_object_set_new(o, "reason", json_string(r->reason));
+		json_object_set_new(o, "why", r->why != NULL ? json_string(r->why) : json_null());
+		json_object_set_new(o, "params", rank_params(r, &s));
 		json_object_set_new(o, "appointment_id", r->appt[0] ? json_string(r->appt) : json_null());
 		json_object_set_new(o, "decree_no", r->appt[0] ? json_string(r->decree_no) : json_null());
 		json_object_set_new(o, "threshold", json_real(s.threshold));

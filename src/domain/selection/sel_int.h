@@ -62,6 +62,7 @@ struct rrow {
 	bool has_combined, flagged, qualified;
 	double review, spread, combined;
 	char reason[200];
+	const char *why; /* the reason's catalogue code (rank.*), NULL when qualified */
 	char appt[NZ_RID_MAX];
 	char decree_no[SEL_DECREE_NO_MAX];
 	int rank;

@@ -175,6 +175,12 @@ const WHY = {
   'session.facilitator_not_yet': p => `تسهیلگر «${p.facilitator}» در ${fa(p.designated)} منصوب شده است، پس از تاریخ جلسه (${fa(p.date)}).`,
   'session.facilitator_ended': p => `انتصاب تسهیلگر «${p.facilitator}» در ${fa(p.retired)} پایان یافته است، پیش از تاریخ جلسه (${fa(p.date)}).`,
   ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
+  // Why a group of a ranking is not qualified (src/domain/selection/ranking.c).
+  'rank.withdrawn': () => 'انصراف داده',
+  'rank.reviews': p => `${num(p.have)} ارزیابی از ${num(p.need)} ارزیابی لازم`,
+  'rank.noshow': () => 'در مصاحبه حاضر نشد',
+  'rank.not_interviewed': () => 'هنوز مصاحبه نشده',
+  'rank.below_threshold': p => `امتیاز نهایی ${num(p.score)} کمتر از حد نصاب ${num(p.threshold)}`,
   'alloc.unknown': p => `داده ${num(p.count)} واحد اینجا نامعلوم است (${(p.units || '').split(',').filter(Boolean).map(unitName).join('، ')})؛ تخصیص انجام نشد. بگویید با آن‌ها چه شود: کنار گذاشتن یا صفر شمردن.`,
 };
 // FIELD: names of request fields, for a refusal that names its field.

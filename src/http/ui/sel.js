@@ -4,16 +4,9 @@
 const DOC_MAX = 32768; // bytes of a resume the node keeps (SEL_DOC_MAX)
 const DOC_TYPES = ['application/pdf', 'image/jpeg', 'image/png', 'text/plain'];
 
-// rankReason says in Persian why a group is not qualified (the API's reason is English).
+// rankReason says in Persian why a group is not qualified: the ranking's code (why) and figures (params), from the catalogue.
 function rankReason(r) {
-  const t = r.reason || '';
-  let m;
-  if (t === 'withdrawn') return 'انصراف داده';
-  if ((m = /^(\d+) of (\d+) reviews/.exec(t))) return `${num(m[1])} ارزیابی از ${num(m[2])} ارزیابی لازم`;
-  if (/did not come/.test(t)) return 'در مصاحبه حاضر نشد';
-  if (/not interviewed/.test(t)) return 'هنوز مصاحبه نشده';
-  if (/below the threshold/.test(t)) return `امتیاز نهایی ${num(r.combined)} کمتر از حد نصاب ${num(r.threshold)}`;
-  return 'فاقد شرایط';
+  return r.why && WHY[r.why] ? WHY[r.why](r.params || {}) : 'فاقد شرایط';
 }
 
 async function pageCalls() {
