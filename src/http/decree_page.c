@@ -10,10 +10,12 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/selection.h"
+#include "http/assets.h"
 #include "http/http.h"
 
 /* jstr returns the string at key of o, or "". */
@@ -108,9 +110,9 @@ fa_date(FILE *f, const char *iso, bool long_form)
 
 
 static const char decree_css[] =
-	"@page{size:A4;margin:2cm}"
-	"body{font-family:\"Vazirmatn\",Tahoma,sans-serif;direction:rtl;text-align:right;line-height:1.9;"
-	"color:#111;background:#fff;max-width:17cm;margin:1cm auto;font-size:12pt}"
+	"@page{size:A4;margin:1.6cm 1.8cm}"
+	"body{font-family:\"Vazirmatn\",Tahoma,sans-serif;direction:rtl;text-align:right;line-height:1.7;"
+	"color:#111;background:#fff;max-width:17cm;margin:1cm auto;font-size:11pt}"
 	".basmala{text-align:center;font-weight:bold;margin-bottom:.5em}"
 	"header{display:flex;justify-content:space-between;align-items:flex-start;"
 	"border-bottom:2px solid #333;padding-bottom:.5em}"
@@ -120,9 +122,42 @@ static const char decree_css[] =
 	"h2{font-size:1.1em;margin:1.2em 0 .3em}"
 	"ol{padding-right:1.6em;margin:0;list-style-type:persian}li{margin-bottom:.15em;text-align:justify}"
 	"p{text-align:justify;margin:.5em 0}"
-	".sign{margin-top:3em;margin-right:55%;text-align:center}"
+	".sign{margin-top:2em;margin-right:55%;text-align:center}"
 	".revoked{border:3px double #a00;color:#a00;text-align:center;padding:.4em;font-weight:bold;margin:1em 0}"
 	"@media print{body{margin:0}}";
+
+/*
+ * font_faces writes the node's own font (the UI's Vazirmatn, compiled into
+ * the binary) as @font-face rules with the files inline, so that the page is
+ * whole on its own: opened from a file and printed (chromium --print-to-pdf),
+ * it shows and embeds the same font as the UI.
+ */
+static void
+font_faces(FILE *f)
+{
+	static const struct {
+		const char *path;
+		int weight;
+	} faces[] = {{"/vendor/Vazirmatn-Regular.woff2", 400}, {"/vendor/Vazirmatn-Bold.woff2", 700}};
+	const struct http_asset_file *a;
+	size_t i, n;
+	char *b64;
+
+	for (i = 0; i < sizeof(faces) / sizeof(faces[0]); i++) {
+		for (a = http_asset_files; a->path != NULL && strcmp(a->path, faces[i].path) != 0; a++)
+			;
+		if (a->path == NULL)
+			continue; /* a build without the font: the page falls back to Tahoma */
+		n = sodium_base64_ENCODED_LEN(a->len, sodium_base64_VARIANT_ORIGINAL);
+		if ((b64 = malloc(n)) == NULL)
+			continue;
+		sodium_bin2base64(b64, n, a->data, a->len, sodium_base64_VARIANT_ORIGINAL);
+		fprintf(f, "@font-face{font-family:\"Vazirmatn\";font-weight:%d;"
+			   "src:url(data:font/woff2;base64,%s) format(\"woff2\")}",
+			faces[i].weight, b64);
+		free(b64);
+	}
+}
 
 /* names writes the secretariat of owner as its area ("شهرستان اقلید") and its office's full name. */
 static void
@@ -176,11 +211,13 @@ http_decree_html(struct store *st, const char *key, const char *fallback_name, c
 	      f);
 	fputs("حکم انتصاب همیار اجتماعی ", f);
 	html_text(f, jstr(d, "number"));
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", decree_css);
+	fputs("</title>\n<style>", f);
+	font_faces(f);
+	fprintf(f, "%s</style>\n</head>\n<body>\n", decree_css);
 	fputs("<div class=\"basmala\">بسمه تعالی</div>\n<header>\n<div class=\"org\">", f);
 	html_text(f, org);
 	fputs("</div>\n<div class=\"meta\">\n<div>شماره: <bdi class=\"num\">", f);
-	html_text(f, jstr(d, "number"));
+	fa_digits(f, jstr(d, "number")); /* a unit code and digits: nothing to escape */
 	fputs("</bdi></div>\n<div>تاریخ: ", f);
 	fa_date(f, jstr(d, "date"), false);
 	fputs("</div>\n</div>\n</header>\n<h1>حکم انتصاب همیار اجتماعی</h1>\n", f);
@@ -265,7 +302,9 @@ http_call_html(struct store *st, const char *id, const char *fallback_name, char
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>فراخوان ",
 	      f);
 	html_text(f, jstr(c, "title"));
-	fprintf(f, "</title>\n<style>%s</style>\n</head>\n<body>\n", decree_css);
+	fputs("</title>\n<style>", f);
+	font_faces(f);
+	fprintf(f, "%s</style>\n</head>\n<body>\n", decree_css);
 	fputs("<div class=\"basmala\">بسمه تعالی</div>\n<header>\n<div class=\"org\">", f);
 	html_text(f, org);
 	fputs("</div>\n</header>\n<h1>", f);

@@ -148,8 +148,8 @@ json_t *user_list(struct store *st);
  * http_decree_html writes the decree found by key as a self-contained,
  * right-to-left Persian HTML page into *html (the caller frees it): the
  * secretariat (its org unit's Persian name, else fallback_name, else its
- * code), the group, number, Jalali date and term, and the helpers' duties
- * of ماده ۴.
+ * code), the group, number (Persian digits), Jalali date and term, and the
+ * helpers' duties of ماده ۴; the node's font inline, one A4 page when printed.
  */
 int http_decree_html(struct store *st, const char *key, const char *fallback_name, char **html,
 		     struct nz_err *err);

@@ -182,12 +182,35 @@ H=$(cat "$T/decree.html")
 check_match "decree: RTL Persian page" "$H" '<html lang="fa" dir="rtl">'
 check_match "decree: font" "$H" 'font-family:"Vazirmatn",Tahoma,sans-serif'
 check_match "decree: Jalali date in Persian digits" "$H" 'تاریخ: ۱۴۰۵/۰۹/۱۰'
-check_match "decree: number" "$H" 'IR-07-03/1405/0001'
+check_match "decree: number in Persian digits" "$H" 'شماره: <bdi class="num">IR-۰۷-۰۳/۱۴۰۵/۰۰۰۱</bdi>'
 check_match "decree: group" "$H" 'گروه جهادی شهید همت'
 check_match "decree: term" "$H" 'از ۱۰ آذر ۱۴۰۵ تا ۹ آذر ۱۴۰۶'
 check_eq "decree: 13 duties of Article 4" "$(grep -c '^<li>' "$T/decree.html")" "13"
 check_match "decree: a duty quoted" "$H" 'شناسایی و معرفی تشکل های کارآمد به نهادهای مرتبط استانی و شهرستانی'
 check_eq "decree: no external resources" "$(grep -c -E 'https?:|<link|<script|src=' "$T/decree.html")" "0"
+# Printed by Chromium from the file alone (as a clerk would): one A4 page, the node's font embedded.
+CHROME=${CHROMIUM:-/usr/bin/chromium}
+print_pdf() { # print_pdf HTML PDF
+	timeout 90 "$CHROME" --headless --no-sandbox --disable-gpu --no-first-run --disable-background-networking \
+		--user-data-dir="$T/chrome" --no-pdf-header-footer --print-to-pdf="$2" "file://$1" >/dev/null 2>&1
+}
+# printed DESC HTML: Chromium prints HTML on one page with Vazirmatn embedded
+printed() {
+	local pdf=${2%.html}.pdf
+	if ! print_pdf "$2" "$pdf"; then nok "$1: chromium --print-to-pdf"; return; fi
+	check_eq "$1: one A4 page" "$(pdfinfo "$pdf" | sed -n 's/^Pages: *//p')" "1"
+	check_match "$1: page size A4" "$(pdfinfo "$pdf" | sed -n 's/^Page size: *//p')" '\(A4\)$'
+	check_match "$1: Vazirmatn embedded" "$(pdffonts "$pdf" | awk 'NR > 2 && /Vazirmatn/ {print $(NF-4)}' | sort -u | tr '\n' ' ')" '^yes $'
+}
+if [ -x "$CHROME" ] && command -v pdfinfo >/dev/null && command -v pdffonts >/dev/null; then
+	check_match "decree: the font inline" "$H" '@font-face\{font-family:"Vazirmatn";font-weight:400;src:url\(data:font/woff2;base64,'
+	printed "decree printed by chromium" "$T/decree.html"
+	printed "call announcement printed by chromium" "$T/call.html"
+	have_chrome=1
+else
+	echo "# no Chromium or poppler-utils: the printed decree not checked"
+	have_chrome=0
+fi
 if [ "$have_units" = 1 ]; then
 	check_match "decree: secretariat's name" "$H" 'دبیرخانه نهضت مشارکت اجتماعی شهرستان اقلید'
 fi
@@ -202,6 +225,7 @@ check_eq "history keeps the revoked one" "$(nz appoint list -D "$N" --all --json
 	"active active revoked "
 nz decree print -D "$N" "$PB" --html "$T/revoked.html" >/dev/null
 check_match "revoked decree says so" "$(cat "$T/revoked.html")" 'لغو شده است؛ علت: انصراف گروه'
+[ "$have_chrome" = 1 ] && printed "revoked decree printed by chromium" "$T/revoked.html"
 check "call complete" nz call complete -D "$N" "$C"
 refused "completed call takes no more appointments" "open a new call" nz appoint add -D "$N" "$G2"
 refused "completed is final" "is completed" nz call open -D "$N" "$C"

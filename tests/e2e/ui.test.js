@@ -514,6 +514,19 @@ function pdfFonts(file) {
     ok(['ارسال‌نشده', 'نامعلوم', 'تازگی داده'].every(w => ctxt.includes(w)), 'completeness: not submitted, unknown and freshness columns', ctxt.slice(0, 200));
     await go(nat, NATIONAL, 'allocation?budget=1000000000', 'select[name=unknown]');
     ok((await nat.locator('select[name=unknown] option').count()) === 3, 'allocation: refuse, exclude or zero for units whose data is unknown');
+    // The budget is grouped in Persian as it is typed; the result table goes by share, largest first, like the chart.
+    const bi = nat.locator('input[name=budget]');
+    await bi.fill('');
+    await bi.pressSequentially('25000000000');
+    ok(await bi.inputValue() === '۲۵٬۰۰۰٬۰۰۰٬۰۰۰', 'the budget shows Persian digits and separators as it is typed', await bi.inputValue());
+    await nat.locator('select[name=unknown]').selectOption('exclude');
+    await nat.locator('section.card:has(h2:has-text("محاسبه سهم")) button[type=submit]').click();
+    await nat.waitForSelector('#alloc-table tbody tr', { timeout: 15000 });
+    const shares = await nat.locator('#alloc-table tbody tr').evaluateAll(trs => trs.map(tr => +tr.children[2].textContent.replace(/[۰-۹]/g, d => '۰۱۲۳۴۵۶۷۸۹'.indexOf(d)).replace(/[^0-9]/g, '')));
+    ok(shares.length > 1 && shares.every((v, i) => i === 0 || shares[i - 1] >= v), 'the allocation table is sorted by share, largest first', shares.slice(0, 6).join(' '));
+    const at = await nat.innerText('main');
+    ok(!/population/.test(at) && at.includes('جمعیت'), 'no indicator code on the allocation page, its Persian title instead', at.slice(0, 300));
+    await shot(nat, 'national-allocation-result');
 
     // ---- other roles: the admin adds a viewer and a reviewer in the page; each walks every page ----
     await go(page, COUNTY, 'admin', 'text=کاربر تازه');

@@ -86,7 +86,7 @@ function table(rows, cols, onclick, opts) {
 
 // ---- forms ----
 // form(fields, submit, label): fields are {name, label, type, required, options, hint, wide, suggest, min, max, check}
-// (type: text, number, date, select, textarea, list, password, file; suggest: values offered as the field is typed in;
+// (type: text, number, money (grouped in Persian as typed), date, select, textarea, list, password, file; suggest: values offered as the field is typed in;
 // check(value): a Persian reason the value is wrong, or '').  Every field is checked as it is typed and again on
 // submit; the server's refusal is shown next to its field.  submit returns false to stay on the page.
 function fieldValue(d, raw, el) {
@@ -94,6 +94,14 @@ function fieldValue(d, raw, el) {
   if (d.type === 'file') { const f = el && el.files && el.files[0]; if (!f) return d.required ? [null, `«${d.label}» را انتخاب کنید`] : [undefined, '']; return [f, d.check ? d.check(f) : '']; }
   if (!x) return d.required ? [null, `«${d.label}» را وارد کنید`] : [undefined, ''];
   if (d.type === 'date') { x = toAscii(x).replace(/\//g, '-'); const why = checkDate(x); if (why) return [null, why]; }
+  if (d.type === 'money') {
+    // Kept as its digits: a national budget in rials is beyond the integers a float holds exactly.
+    x = toAscii(x).replace(/[\s٬,]/g, '');
+    if (!/^\d+$/.test(x)) return [null, 'مبلغ را با رقم وارد کنید (رقم فارسی یا لاتین)'];
+    x = x.replace(/^0+(?=\d)/, '');
+    if (d.min != null && BigInt(x) < BigInt(d.min)) return [null, `کمتر از ${num(d.min)} پذیرفته نیست`];
+    if (d.max != null && BigInt(x) > BigInt(d.max)) return [null, `بیشتر از ${grouped(String(d.max))} پذیرفته نیست`];
+  }
   if (d.type === 'number') {
     x = toAscii(x);
     if (!/^-?\d+(\.\d+)?$/.test(x)) return [null, 'یک عدد وارد کنید (رقم فارسی یا لاتین)'];
@@ -107,6 +115,20 @@ function fieldValue(d, raw, el) {
   const why = d.check ? d.check(x) : '';
   return why ? [null, why] : [x, ''];
 }
+// grouped writes the digits of s (Persian or Latin) in Persian digits with the Persian thousands separator.
+function grouped(s) { const d = toAscii(s).replace(/[^0-9]/g, '').replace(/^0+(?=\d)/, ''); return d ? fa(d.replace(/\B(?=(\d{3})+(?!\d))/g, '٬')) : ''; }
+// regroup rewrites a money field as it is typed (۱۲۳۴۵ → ۱۲٬۳۴۵), the caret kept after the same digit.
+function regroup(input) {
+  const v = input.value, at = input.selectionStart == null ? v.length : input.selectionStart;
+  const after = toAscii(v.slice(at)).replace(/[^0-9]/g, '').length;
+  const g = grouped(v);
+  if (g === v) return;
+  input.value = g;
+  let pos = g.length;
+  for (let k = 0; k < after && pos > 0; pos--) if (/[۰-۹]/.test(g[pos - 1])) k++;
+  while (pos > 0 && g[pos - 1] === '٬' && after > 0) pos--;
+  input.setSelectionRange(pos, pos);
+}
 function form(fields, submit, label) {
   const f = h('form', { class: 'f', novalidate: true });
   const out = h('div', { class: 'wide' });
@@ -116,13 +138,14 @@ function form(fields, submit, label) {
   };
   for (const d of fields) {
     let input;
-    const numeric = ['number', 'date', 'phone', 'time'].includes(d.type);
+    const numeric = ['number', 'money', 'date', 'phone', 'time'].includes(d.type);
     if (d.type === 'select') input = h('select', { name: d.name }, (d.options || []).map(o => h('option', { value: o[0] }, o[1])));
     else if (d.type === 'textarea') input = h('textarea', { name: d.name, rows: 3 });
     else if (d.type === 'file') input = h('input', { name: d.name, type: 'file', accept: d.accept || null });
     else input = h('input', { name: d.name, type: d.type === 'password' ? 'password' : 'text', inputmode: numeric ? 'numeric' : null, dir: numeric ? 'ltr' : null,
       placeholder: d.type === 'date' ? '۱۴۰۵/۰۹/۰۷' : d.type === 'time' ? '۱۰:۳۰' : (d.placeholder || null), autocomplete: d.type === 'password' ? 'current-password' : 'off' });
     if (d.value != null) input.value = d.value;
+    if (d.type === 'money') { if (input.value) input.value = grouped(input.value); input.addEventListener('input', () => regroup(input)); }
     let list = null;
     if (d.suggest && d.suggest.length) {
       list = h('datalist', { id: 'dl-' + d.name }, d.suggest.map(x => h('option', { value: x })));

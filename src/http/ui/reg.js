@@ -47,7 +47,7 @@ async function pageSessions() {
 function solutionActions(s) {
   const field = can('admin', 'staff', 'helper') && s.owner === S.me.node.id, out = [];
   const edit = [{ name: 'title', label: 'عنوان راه‌حل', required: true, wide: true, value: s.title }, { name: 'bodies', label: 'دستگاه‌های مسئول', value: s.bodies },
-    { name: 'budget', label: 'بودجه (ریال)', type: 'number', min: 0, value: s.budget == null ? '' : fa(s.budget) }, { name: 'exec_plan', label: 'برنامه اجرایی', type: 'textarea', value: s.exec_plan }];
+    { name: 'budget', label: 'بودجه (ریال)', type: 'money', min: 0, value: s.budget == null ? '' : String(s.budget) }, { name: 'exec_plan', label: 'برنامه اجرایی', type: 'textarea', value: s.exec_plan }];
   const fields = v => ({ fields: Object.fromEntries(Object.entries(v).map(([k, x]) => [k, String(x)])) });
   if (field && s.state === 'proposed') out.push(act('ویرایش', v => api('PATCH', `solutions/${enc(s.id)}`, fields(v)), 'alt', { title: 'ویرایش راه‌حل', fields: edit, label: 'ذخیره' }));
   if (work() && s.owner === S.me.node.id && s.state === 'proposed') {
@@ -71,9 +71,9 @@ async function pageSolutions() {
     section('راه‌حل‌ها', table(sols, [['عنوان', 'title'], ['وضعیت', s => tag(label('issue', s.state), s.state)], ['بودجه (ریال)', 'budget'], ['واحد', s => unitCell(s.owner)],
       ['اقدام', s => h('span', { class: 'acts' }, solutionActions(s))]], null, { unit: s => s.owner })),
     can('admin', 'staff', 'helper') ? section('پیشنهاد راه‌حل اجرایی', ready.length ? form([{ name: 'title', label: 'عنوان راه‌حل', required: true, wide: true },
-      { name: 'issues', label: 'مسئله', type: 'select', options: ready, required: true }, { name: 'bodies', label: 'دستگاه‌های مسئول' }, { name: 'budget', label: 'بودجه (ریال)', type: 'number', min: 0 },
+      { name: 'issues', label: 'مسئله', type: 'select', options: ready, required: true }, { name: 'bodies', label: 'دستگاه‌های مسئول' }, { name: 'budget', label: 'بودجه (ریال)', type: 'money', min: 0 },
       { name: 'start', label: 'شروع', type: 'date' }, { name: 'end', label: 'پایان', type: 'date' }, { name: 'plan', label: 'برنامه اجرایی', type: 'textarea' }],
-      v => api('POST', 'solutions', { ...v, issues: [v.issues] }), 'ثبت راه‌حل') : h('p', { class: 'muted' }, 'مسئله اولویت‌بندی‌شده‌ای برای راه‌حل نیست.')) : null,
+      v => api('POST', 'solutions', { ...v, issues: [v.issues], budget: v.budget == null ? undefined : Number(v.budget) }), 'ثبت راه‌حل') : h('p', { class: 'muted' }, 'مسئله اولویت‌بندی‌شده‌ای برای راه‌حل نیست.')) : null,
     section('در انتظار تصمیم شورای این دبیرخانه', table(pending, [['راه‌حل', p => p.title || p.solution], ['واحد', p => unitCell(p.owner)], ['تاریخ ارسال', p => jdate(p.submitted || p.date)]])),
     work() && pending.length ? section('ثبت مصوبه شورا', form([{ name: 'solution', label: 'راه‌حل', type: 'select', options: pending.map(p => [p.id || p.solution, p.title || p.solution]), required: true },
       { name: 'decision', label: 'تصمیم', type: 'select', options: Object.entries(L.decision), required: true }, { name: 'date', label: 'تاریخ جلسه شورا', type: 'date', required: true },

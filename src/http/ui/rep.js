@@ -114,9 +114,12 @@ async function pageAllocation(q) {
   let res = null, err = null;
   if (budget) { try { res = await get('allocation?budget=' + enc(budget) + '&unknown=' + enc(unknown)); } catch (e) { err = e; } }
   const unk = res && res.unknown && res.unknown.count > 0 ? res.unknown : null;
+  // The table in the chart's order: the largest share first, names in Persian order among equals.
+  const share = u => u.share || u.amount || 0;
+  const byShare = res ? (res.units || []).slice().sort((a, b) => share(b) - share(a) || String(a.name_fa || unitName(a.unit)).localeCompare(String(b.name_fa || unitName(b.unit)), 'fa')) : [];
   frame('تخصیص منابع بر اساس شاخص‌ها',
-    section('شاخص‌ها', table(inds, [['عنوان', 'title'], ['منبع', i => label('source', i.source)], ['وزن', 'weight'], ['کد', i => h('span', { class: 'code' }, i.code)]])),
-    section('محاسبه سهم', form([{ name: 'budget', label: 'بودجه (ریال)', type: 'number', required: true, min: 1, value: budget ? fa(budget) : '' },
+    section('شاخص‌ها', table(inds, [['عنوان', i => i.title || label('source', i.source)], ['منبع', i => label('source', i.source)], ['وزن', 'weight']])),
+    section('محاسبه سهم', form([{ name: 'budget', label: 'بودجه (ریال)', type: 'money', required: true, min: 1, max: '1000000000000000000', value: budget || '' },
       { name: 'unknown', label: 'واحدهای با داده نامعلوم', type: 'select', options: UNKNOWN_CHOICES, value: unknown }],
       async v => { location.hash = '#/allocation?budget=' + v.budget + '&unknown=' + (v.unknown || 'refuse'); return false; }, 'محاسبه'),
       err ? msg(err) : null,
@@ -124,5 +127,8 @@ async function pageAllocation(q) {
         unk.units.map(u => `${u.name || unitName(u.unit)} (${u.unknown === 'never heard from' ? 'هرگز شنیده نشده' : 'بدون رقم جمعیت'})`).join('، ')) : null,
       res && res.freshness ? h('p', { class: 'muted' }, freshSum(res.freshness)) : null,
       res ? bars((res.units || []).map(u => u.name_fa || unitName(u.unit)), [{ name: 'سهم (ریال)', values: (res.units || []).map(u => u.share || u.amount || 0) }], { sort: true, more: 'alloc-table' }) : null,
-      res ? h('div', { id: 'alloc-table' }, table(res.units || [], [['واحد', u => u.name_fa || unitName(u.unit)], ['سهم (ریال)', u => u.share || u.amount]], null, { unit: u => u.unit })) : null));
+      res ? h('div', { id: 'alloc-table' }, table(byShare, [['رتبه', u => num(byShare.indexOf(u) + 1)], ['واحد', u => u.name_fa || unitName(u.unit)], ['سهم (ریال)', u => share(u)],
+        ['درصد', u => num(100 * share(u) / (res.budget || +budget || 1), 1) + '٪'],
+        // Each indicator's figure for the unit, headed by its Persian title (never its Latin code).
+        ...(res.indicators || []).filter(i => i.used).map(i => [i.title || label('source', i.source), u => (u.values || {})[i.code]])], null, { unit: u => u.unit })) : null));
 }
