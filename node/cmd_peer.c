@@ -33,7 +33,7 @@ peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 				       CLI_END};
 	struct nz_err err = {0};
 	unsigned char pk[32];
-	char parent[NZ_ID_MAX], mine[NZ_ID_MAX], line[64];
+	char line[64];
 	const char *role;
 	size_t len;
 	int npos, rc;
@@ -49,11 +49,7 @@ peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_usage("peer add: key must be 64 hex digits, the output of 'nehzat key'");
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
-	if (unit_parent(n.conf.id, mine) == 0 && strcmp(mine, id) == 0)
-		role = "parent";
-	else if (unit_parent(id, parent) == 0 && strcmp(parent, n.conf.id) == 0)
-		role = "child";
-	else {
+	if ((role = enrol_role_of(n.conf.id, id)) == NULL) {
 		fprintf(stderr, "nehzat: %s is neither the parent nor a child of %s\n", id, n.conf.id);
 		node_close(&n);
 		return 1;
@@ -65,26 +61,16 @@ peer_add_exec(const struct cmd_opts *o, int argc, char **argv)
 
 /* ---- peer invite: the parent's end of an enrolment ---- */
 
-/* public_url tells whether a listen URL can be dialled as it is written (not a wildcard address). */
-static bool
-public_url(const char *url)
-{
-	return url[0] != '\0' && strstr(url, "://0.0.0.0:") == NULL && strstr(url, "://[::]:") == NULL &&
-	       strstr(url, "://:") == NULL && strstr(url, "://*:") == NULL;
-}
-
 static int
 peer_invite_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct nz_err err = {0};
-	struct enrol_code c;
+	struct enrol_invitation inv;
 	struct node n;
 	const char *id = NULL, *url = NULL, *hours_text = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--id", &id), CLI_VAL("--url", &url), CLI_VAL("--hours", &hours_text),
 				       CLI_END};
-	char grouped[ENROL_CODE_MAX], plain[ENROL_CODE_MAX], when[32], fp[2 * ENROL_FP_LEN + 1];
 	long long hours = ENROL_TTL_DEFAULT_H;
-	int64_t expires;
 	int npos, rc;
 
 	if ((rc = cli_parse("peer invite", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
@@ -98,32 +84,17 @@ peer_invite_exec(const struct cmd_opts *o, int argc, char **argv)
 		return rc;
 	if (url == NULL)
 		url = n.conf.listen;
-	if (!public_url(url)) {
+	if (!enrol_url_dialable(url)) {
 		node_close(&n);
 		return cmd_usage("peer invite: this node listens on '%s', which a child cannot dial: give --url, the"
 				 " address the child reaches this node at (tcp://HOST:PORT)",
 				 url);
 	}
-	memset(&c, 0, sizeof(c));
-	snprintf(c.child, sizeof(c.child), "%s", id);
-	if (strlen(url) >= sizeof(c.url)) {
-		node_close(&n);
-		return cmd_usage("peer invite: --url is over %d bytes", ENROL_URL_MAX);
-	}
-	snprintf(c.url, sizeof(c.url), "%s", url);
-	enrol_fingerprint(n.pk, c.fp);
-	if ((rc = enrol_invite(n.st, id, hours * 3600 * 1000, c.secret, &expires, &err)) == 0 &&
-	    (rc = enrol_code_write(&c, true, grouped, sizeof(grouped), &err)) == 0)
-		rc = enrol_code_write(&c, false, plain, sizeof(plain), &err);
-	sodium_memzero(c.secret, sizeof(c.secret));
-	if (rc != 0)
+	if ((rc = enrol_invite_code(n.st, n.pk, id, url, hours * 3600 * 1000, &inv, &err)) != 0)
 		return cli_done(&n, rc, &err, NULL);
-	enrol_time_text(expires, when, sizeof(when));
-	sodium_bin2hex(fp, sizeof(fp), c.fp, ENROL_FP_LEN);
 	if (o->json) {
-		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "child", id, "parent", n.conf.id, "url", url,
-				      "code", grouped, "qr", plain, "expires", when);
-		json_object_set_new(j, "fingerprint", json_string(fp));
+		json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "child", id, "parent", n.conf.id, "url", url,
+				      "code", inv.code, "qr", inv.qr, "expires", inv.expires, "fingerprint", inv.fp);
 		cli_print_json(j);
 		json_decref(j);
 	} else {
@@ -131,8 +102,9 @@ peer_invite_exec(const struct cmd_opts *o, int argc, char **argv)
 		       "QR text: NEHZAT:%s\n"
 		       "At %s: nehzat init --join CODE (as the nehzat user), then start the node.\n"
 		       "%s's key fingerprint: %s\n",
-		       id, n.conf.id, url, when, grouped, plain, id, n.conf.id, fp);
+		       id, n.conf.id, url, inv.expires, inv.code, inv.qr, id, n.conf.id, inv.fp);
 	}
+	sodium_memzero(&inv, sizeof(inv));
 	node_close(&n);
 	return 0;
 }

@@ -476,7 +476,7 @@ run(struct node *n, bool serve, bool once)
 	if (serve && n->conf.http[0] != '\0') {
 		char url[300];
 		l.http_env = (struct http_env){n->st, n->conf.id, n->conf.name, n->conf.sync_interval,
-					       n->conf.require_children_accepted, l.sync};
+					       n->conf.require_children_accepted, l.sync, n->pk, n->conf.listen};
 		/* Sync is the node's first duty: a port already taken (two nodes
 		 * on one machine left at the default) costs the UI, not the node. */
 		struct http_opts ho = {n->conf.http, n->conf.http_tls_cert, n->conf.http_tls_key, n->conf.http_timeout,

@@ -35,6 +35,8 @@ struct http_env {
 	int sync_interval;     /* seconds, to tell a connected child from a silent one */
 	bool require_children_accepted;
 	struct sync *sync;     /* the node's replication state, for /metrics; may be NULL */
+	const uint8_t *pk;     /* the node's public key (32 bytes), for invitations; NULL: none made */
+	const char *listen;    /* where children reach this node ([node] listen), "" or NULL for none */
 };
 
 /* struct http_req is one request as the app sees it; the caller owns every pointer. */

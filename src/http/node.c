@@ -8,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/unit.h"
 #include "domain/check.h"
 #include "domain/dashboard.h"
@@ -15,6 +17,7 @@
 #include "domain/fresh.h"
 #include "domain/health.h"
 #include "http/http_int.h"
+#include "repl/enrol.h"
 #include "repl/sync.h"
 #include "store/hlc.h"
 
@@ -47,6 +50,89 @@ peers(struct api *a)
 	api_list(a, health_peers(a->st, a->app->env.sync_interval));
 }
 
+/* peer_unit reads the body's id, a unit code; NULL (and the refusal answered) when it is not one. */
+static const char *
+peer_unit(struct api *a, const char *id)
+{
+	if (api_bad(a))
+		return NULL;
+	if (unit_level(id) < 0) {
+		api_error(a, 400, "invalid", "id", "'%s' is not an org-unit code", id);
+		return NULL;
+	}
+	return id;
+}
+
+/* POST /peers {id, key, url}: register the key of this node's parent or of a child (`nehzat peer add`). */
+static void
+peer_add(struct api *a)
+{
+	const char *id = peer_unit(a, api_str(a, "id", true)), *key = api_str(a, "key", true);
+	const char *url = api_str(a, "url", false), *role;
+	struct nz_err err = {0};
+	unsigned char pk[32];
+	size_t len;
+
+	if (id == NULL || api_bad(a))
+		return;
+	if (strlen(key) != 64 || sodium_hex2bin(pk, sizeof(pk), key, 64, NULL, &len, NULL) != 0 || len != 32) {
+		api_error(a, 400, "invalid", "key", "the key must be 64 hex digits, the output of 'nehzat key'");
+		return;
+	}
+	if ((role = enrol_role_of(store_node(a->st), id)) == NULL) {
+		api_error(a, 400, "invalid", "id", "%s is neither the parent nor a child of %s", id, store_node(a->st));
+		return;
+	}
+	if (enrol_register_peer(a->st, id, role, url != NULL ? url : "", pk, &err) != 0)
+		api_fail(a, &err);
+	else
+		api_json(a, 200, json_pack("{s:b, s:s, s:s}", "ok", 1, "id", id, "role", role));
+}
+
+/*
+ * POST /peers/invite {id, url, hours}: a child's enrolment invitation (`nehzat
+ * peer invite`): the code to type at the child, its QR text, the expiry and
+ * this node's key fingerprint.  url defaults to [node] listen.
+ */
+static void
+peer_invite(struct api *a)
+{
+	const char *id = peer_unit(a, api_str(a, "id", true)), *url = api_str(a, "url", false);
+	long long hours = api_int(a, "hours", ENROL_TTL_DEFAULT_H, 1, 24 * 365, false);
+	struct enrol_invitation inv;
+	struct nz_err err = {0};
+
+	if (id == NULL || api_bad(a))
+		return;
+	if (url == NULL || url[0] == '\0')
+		url = a->app->env.listen != NULL ? a->app->env.listen : "";
+	if (a->app->env.pk == NULL) {
+		api_error(a, 409, "state", NULL, "this node has no key to invite with");
+		return;
+	}
+	if (url[0] == '\0') {
+		api_error(a, 400, "missing", "url", "this node serves no children ([node] listen): give url");
+		return;
+	}
+	if (enrol_invite_code(a->st, a->app->env.pk, id, url, hours * 3600 * 1000, &inv, &err) != 0) {
+		api_fail(a, &err);
+		return;
+	}
+	api_json(a, 200, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "child", id, "parent", store_node(a->st),
+				   "url", url, "code", inv.code, "qr", inv.qr, "expires", inv.expires, "expires_ms",
+				   (json_int_t)inv.expires_ms, "fingerprint", inv.fp));
+	sodium_memzero(&inv, sizeof(inv));
+}
+
+/* POST /peers/:id/revoke : refuse a child's key from now on (`nehzat peer revoke`). */
+static void
+peer_revoke(struct api *a)
+{
+	struct nz_err err = {0};
+
+	api_result(a, enrol_revoke(a->st, a->param[0], &err), a->param[0], &err);
+}
+
 /* GET /freshness?under= : when this node last heard from each unit below under, and through whom */
 static void
 freshness(struct api *a)
@@ -61,6 +147,42 @@ freshness(struct api *a)
 		api_fail(a, &err);
 	else
 		api_list(a, rows);
+}
+
+/*
+ * GET /history/:table and /history/:table/:id : who changed what and when,
+ * from the change log, newest first (store_history) — the history of the
+ * national standards that keep no versions of their own.  Only directive
+ * tables (what every node below sees: standards, org units); a unit's own
+ * records are read through their routes.
+ */
+static void
+history(struct api *a, const char *rid)
+{
+	const struct tbl_def *t = store_table(a->st, a->param[0]);
+	struct nz_err err = {0};
+	json_t *rows;
+
+	if (t == NULL || t->vis != VIS_DIRECTIVE) {
+		api_error(a, 404, "not_found", NULL, "'%s' is not a table of national standards", a->param[0]);
+		return;
+	}
+	if ((rows = store_history(a->st, t->name, rid, 1000, &err)) == NULL)
+		api_fail(a, &err);
+	else
+		api_list(a, rows);
+}
+
+static void
+history_table(struct api *a)
+{
+	history(a, NULL);
+}
+
+static void
+history_record(struct api *a)
+{
+	history(a, a->param[1]);
 }
 
 /* GET /quarantine */
@@ -259,8 +381,13 @@ http_metrics(struct http_app *app, struct http_res *rs)
 const struct route api_node_routes[] = {
 	{"GET", "status", R_ANY, status},
 	{"GET", "peers", R_ANY, peers},
+	{"POST", "peers", R_ADMIN, peer_add},
+	{"POST", "peers/invite", R_ADMIN, peer_invite},
+	{"POST", "peers/:id/revoke", R_ADMIN, peer_revoke},
 	{"GET", "freshness", R_ANY, freshness},
 	{"GET", "quarantine", R_WORK, quarantine},
+	{"GET", "history/:table", R_ANY, history_table},
+	{"GET", "history/:table/:id", R_ANY, history_record},
 	{"GET", "check", R_ANY, check},
 	{"GET", "orgunits", R_ANY, orgunits},
 	{"POST", "orgunits/import", R_WORK, orgunits_import},

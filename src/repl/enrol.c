@@ -261,6 +261,55 @@ enrol_invite(struct store *st, const char *child, int64_t ttl_ms, uint8_t secret
 	return rc;
 }
 
+const char *
+enrol_role_of(const char *self, const char *id)
+{
+	if (is_child_of(self, id))
+		return "parent";
+	if (is_child_of(id, self))
+		return "child";
+	return NULL;
+}
+
+bool
+enrol_url_dialable(const char *url)
+{
+	return url[0] != '\0' && strstr(url, "://0.0.0.0:") == NULL && strstr(url, "://[::]:") == NULL &&
+	       strstr(url, "://:") == NULL && strstr(url, "://*:") == NULL;
+}
+
+int
+enrol_invite_code(struct store *st, const uint8_t pk[WIRE_KEY_LEN], const char *child, const char *url,
+		  int64_t ttl_ms, struct enrol_invitation *out, struct nz_err *err)
+{
+	struct enrol_code c;
+	uint8_t fp[ENROL_FP_LEN];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!enrol_url_dialable(url))
+		return nz_fail(err, NZ_EINVAL, "'%s' cannot be dialled by a child: give the address it reaches %s at"
+				      " (tcp://HOST:PORT)", url, store_node(st));
+	if (strlen(url) >= sizeof(c.url))
+		return nz_fail(err, NZ_EINVAL, "the address is over %d bytes", ENROL_URL_MAX);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.child, sizeof(c.child), "%s", child);
+	snprintf(c.url, sizeof(c.url), "%s", url);
+	enrol_fingerprint(pk, c.fp);
+	memcpy(fp, c.fp, sizeof(fp));
+	if ((rc = enrol_invite(st, child, ttl_ms, c.secret, &out->expires_ms, err)) == 0 &&
+	    (rc = enrol_code_write(&c, true, out->code, sizeof(out->code), err)) == 0)
+		rc = enrol_code_write(&c, false, out->qr, sizeof(out->qr), err);
+	sodium_memzero(c.secret, sizeof(c.secret));
+	if (rc != 0) {
+		sodium_memzero(out, sizeof(*out));
+		return rc;
+	}
+	enrol_time_text(out->expires_ms, out->expires, sizeof(out->expires));
+	sodium_bin2hex(out->fp, sizeof(out->fp), fp, ENROL_FP_LEN);
+	return 0;
+}
+
 int
 enrol_register_peer(struct store *st, const char *id, const char *role, const char *url,
 		    const uint8_t pk[WIRE_KEY_LEN], struct nz_err *err)

@@ -95,6 +95,31 @@ int enrol_revoke(struct store *st, const char *child, struct nz_err *err);
 int enrol_register_peer(struct store *st, const char *id, const char *role, const char *url,
 			const uint8_t pk[WIRE_KEY_LEN], struct nz_err *err);
 
+/* enrol_role_of returns the role peer id has for node self: "parent", "child", or NULL when neither. */
+const char *enrol_role_of(const char *self, const char *id);
+
+/* enrol_url_dialable tells whether a listen URL can be dialled as it is written (not a wildcard address). */
+bool enrol_url_dialable(const char *url);
+
+/* struct enrol_invitation is an invitation as it is handed to the child's office. */
+struct enrol_invitation {
+	char code[ENROL_CODE_MAX];        /* grouped in dashes, to read out or type */
+	char qr[ENROL_CODE_MAX];          /* the same code plain, for a QR code (shown as NEHZAT:code) */
+	char fp[2 * ENROL_FP_LEN + 1];    /* the parent's key fingerprint, hex */
+	char expires[32];                 /* when it stops working, 2026-12-09T15:10:00Z */
+	int64_t expires_ms;
+};
+
+/*
+ * enrol_invite_code makes (or replaces) child's invitation to join st's node,
+ * whose public key is pk, reached at url, living ttl_ms, and writes it as the
+ * codes in out (`nehzat peer invite` and POST /peers/invite).  A url that
+ * cannot be dialled (a wildcard address) or too long is refused (NZ_EINVAL),
+ * a unit that is not a child NZ_EDENIED; nothing changed then.
+ */
+int enrol_invite_code(struct store *st, const uint8_t pk[WIRE_KEY_LEN], const char *child, const char *url,
+		      int64_t ttl_ms, struct enrol_invitation *out, struct nz_err *err);
+
 /* enrol_time_text writes unix ms as 2026-12-06T15:10:00Z ("never" for 0). */
 void enrol_time_text(int64_t ms, char *buf, size_t n);
 

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
 #include <sqlite3.h>
 
 #include "base/change.h"
@@ -198,6 +199,16 @@ int64_t store_origin_max(struct store *st, const char *origin);
  * it did not send us.  One range scan of the log on seq; -1 on a read error.
  */
 int64_t store_log_pending(struct store *st, const char *peer, bool up, int64_t after, int64_t until);
+
+/*
+ * store_history returns, newest first and at most limit, the changes the log
+ * holds to record rid of table tbl (every record of tbl when rid is NULL):
+ * [{seq, hlc, at (its wall ms), origin, author, rid, owner, cols: {column:
+ * value}}], a new array the caller owns; NULL with err set when tbl is not a
+ * replicated table (NZ_ENOTFOUND) or the log cannot be read.  One scan of the
+ * log (it has no index by table): for a page opened on demand, not a loop.
+ */
+json_t *store_history(struct store *st, const char *tbl, const char *rid, int limit, struct nz_err *err);
 
 /* store_log_token returns the HLC of the log entry at seq (0 when seq is 0 or absent). */
 uint64_t store_log_token(struct store *st, int64_t seq);

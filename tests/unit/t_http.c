@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "repl.h"
+#include "repl/enrol.h"
 #include "test.h"
 
 static struct http_app *app;
@@ -369,6 +370,128 @@ test_helpers(struct store *st)
 	store_close(ir);
 }
 
+/* field_of copies the text value of "key" in JSON text b into out (n bytes); "" when absent. */
+static void
+field_of(const char *b, const char *key, char *out, size_t n)
+{
+	char pat[64];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\"%s\":\"", key);
+	out[0] = '\0';
+	if (b != NULL && (p = strstr(b, pat)) != NULL)
+		snprintf(out, n, "%.*s", (int)strcspn(p + strlen(pat), "\""), p + strlen(pat));
+}
+
+/*
+ * At national: the history of a standard that keeps no versions (who changed
+ * a problem category, when, what), and the peers an admin adds, invites and
+ * revokes in the browser.
+ */
+static void
+test_history_peers(void)
+{
+	static const uint8_t pk[32] = {1, 2, 3};
+	struct http_app *county = app;
+	struct store *ir = NULL;
+	struct nz_err err = {0};
+	struct http_env env;
+	char path[512], rid[NZ_RID_MAX], code[ENROL_CODE_MAX], uri[200], *b = NULL;
+	struct enrol_code c;
+	json_t *j;
+
+	snprintf(path, sizeof(path), "%s/hist.db", t_tmpdir());
+	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
+	CHECK(store_init_node(ir, "IR", &err) == 0);
+	memset(&env, 0, sizeof(env));
+	env.st = ir;
+	env.id = "IR";
+	env.name = "";
+	env.sync_interval = 2;
+	env.pk = pk;
+	env.listen = "tcp://0.0.0.0:7400";
+	CHECK(http_app_new(&app, &env, &err) == 0);
+	CHECK(user_add(ir, "boss", NULL, ROLE_ADMIN, NULL, "admin-pass-1", &err) == 0);
+	CHECK(user_add(ir, "sara", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
+
+	/* Two changes to one category by two users; the history says who, when and what, newest first. */
+	CHECK_INT(login_as("sara", "staff-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/categories", "{\"code\":\"water\",\"name_fa\":\"آب\",\"add\":true}", cookie, csrf, NULL), 200);
+	CHECK_INT(login_as("boss", "admin-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/categories", "{\"code\":\"water\",\"name_fa\":\"کم‌آبی\",\"add\":false}", cookie, csrf, NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/history/problem_category", NULL, cookie, NULL, &b), 200);
+	j = json_loads(b, 0, NULL);
+	CHECK_INT(json_integer_value(json_object_get(j, "total")), 2);
+	{
+		json_t *first = json_array_get(json_object_get(j, "items"), 0), *second = json_array_get(json_object_get(j, "items"), 1);
+		CHECK_STR(json_string_value(json_object_get(first, "author")), "boss");
+		CHECK_STR(json_string_value(json_object_get(json_object_get(first, "cols"), "name_fa")), "کم‌آبی");
+		CHECK_STR(json_string_value(json_object_get(second, "author")), "sara");
+		CHECK_STR(json_string_value(json_object_get(json_object_get(second, "cols"), "code")), "water");
+		CHECK(json_integer_value(json_object_get(first, "hlc")) > json_integer_value(json_object_get(second, "hlc")));
+		CHECK(json_integer_value(json_object_get(first, "at")) > 1700000000000LL);
+		CHECK_STR(json_string_value(json_object_get(first, "origin")), "IR");
+		snprintf(rid, sizeof(rid), "%s", json_string_value(json_object_get(first, "rid")));
+	}
+	json_decref(j);
+	free(b);
+	snprintf(uri, sizeof(uri), "/api/v1/history/problem_category/%s", rid);
+	CHECK_INT(req("GET", uri, NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":2"));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/history/problem_category/nothing", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"total\":0"));
+	free(b);
+	/* Only national standards: a unit's own records are not read this way; an unknown table is 404. */
+	CHECK_INT(req("GET", "/api/v1/history/issue", NULL, cookie, NULL, NULL), 404);
+	CHECK_INT(req("GET", "/api/v1/history/nope", NULL, cookie, NULL, NULL), 404);
+
+	/* Peers: an invitation for a child, refused for a unit that is not one and for an address no child can dial. */
+	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"IR-07\"}", cookie, csrf, &b), 400);
+	CHECK(has(b, "cannot be dialled"));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"IR-07-03\",\"url\":\"tcp://10.0.0.1:7400\"}", cookie, csrf, NULL), 403);
+	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"Fars\",\"url\":\"tcp://10.0.0.1:7400\"}", cookie, csrf, &b), 400);
+	CHECK(has(b, "\"field\":\"id\""));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"IR-07\",\"url\":\"tcp://10.0.0.1:7400\",\"hours\":48}", cookie, csrf, &b), 200);
+	field_of(b, "code", code, sizeof(code));
+	CHECK(has(b, "\"child\":\"IR-07\"") && has(b, "\"expires\":\"") && has(b, "\"fingerprint\":\""));
+	free(b);
+	/* The code is one the child reads back: the child, this node's address and key. */
+	memset(&c, 0, sizeof(c));
+	CHECK_INT(enrol_code_read(code, &c, &err), 0);
+	CHECK_STR(c.child, "IR-07");
+	CHECK_STR(c.url, "tcp://10.0.0.1:7400");
+	/* Staff may not: peers are the admin's. */
+	CHECK_INT(login_as("sara", "staff-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"IR-07\",\"url\":\"tcp://10.0.0.1:7400\"}", cookie, csrf, NULL), 403);
+	CHECK_INT(req("POST", "/api/v1/peers/IR-07/revoke", NULL, cookie, csrf, NULL), 403);
+	CHECK_INT(login_as("boss", "admin-pass-1", NULL), 200);
+	/* A key registered by hand, then revoked; revoking again is 404. */
+	CHECK_INT(req("POST", "/api/v1/peers", "{\"id\":\"IR-08\",\"key\":\"xyz\"}", cookie, csrf, &b), 400);
+	CHECK(has(b, "\"field\":\"key\""));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/peers", "{\"id\":\"IR-08-01\",\"key\":\"0101010101010101010101010101010101010101010101010101010101010101\"}",
+		      cookie, csrf, NULL), 400);
+	CHECK_INT(req("POST", "/api/v1/peers", "{\"id\":\"IR-08\",\"key\":\"0101010101010101010101010101010101010101010101010101010101010101\",\"url\":\"\"}",
+		      cookie, csrf, &b), 200);
+	CHECK(has(b, "\"role\":\"child\""));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/peers", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"id\":\"IR-08\""));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/peers/IR-08/revoke", NULL, cookie, csrf, NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/peers", NULL, cookie, NULL, &b), 200);
+	CHECK(has(b, "\"last_error\":\"key revoked") && strstr(b, "\"revoked\":0") == NULL);
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/peers/IR-08/revoke", NULL, cookie, csrf, NULL), 404);
+
+	http_app_free(app);
+	app = county;
+	store_close(ir);
+}
+
 int
 main(void)
 {
@@ -514,6 +637,7 @@ main(void)
 	test_input(st);
 	test_login();
 	test_helpers(st);
+	test_history_peers();
 	http_app_free(app);
 	store_close(st);
 	TEST_DONE();
