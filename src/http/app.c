@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "base/log.h"
 #include "domain/aggregate.h"
 #include "http/http_int.h"
 
@@ -336,7 +337,34 @@ http_app_handle(struct http_app *app, const struct http_req *rq, struct http_res
 		/* Match on the raw path so that an encoded '/' stays inside its segment. */
 		char raw[512];
 		snprintf(raw, sizeof(raw), "%.*s", (int)(plen - sizeof(API_PREFIX)), rq->uri + sizeof(API_PREFIX));
+		/*
+		 * A change is answered done only once it is committed.  A
+		 * transaction left open on the node's one connection (by any code
+		 * run on the loop before) would hold this change uncommitted:
+		 * readable here, so the page shows it, yet never synced and lost
+		 * with the process.  Refused instead, and said in the log.
+		 */
+		if (changes_state(rq->method) && !sqlite3_get_autocommit(store_db(a->st))) {
+			nz_log(NZ_LOG_ERROR, "http.txn_open", "when=before method=%s path=%s", rq->method, a->path);
+			api_error(a, 503, "busy", NULL, "a transaction of this node is open; nothing was changed");
+			goto out;
+		}
+		/*
+		 * What a person did in the page survives a power loss once the page
+		 * says done: its commit syncs the WAL (FULL).  Sync batches stay at
+		 * NORMAL (store.c): a peer sends them again.  One fsync a click.
+		 */
+		if (changes_state(rq->method))
+			store_exec(a->st, "PRAGMA synchronous=FULL", NULL);
 		route(a, raw);
+		if (changes_state(rq->method))
+			store_exec(a->st, "PRAGMA synchronous=NORMAL", NULL);
+		if (!sqlite3_get_autocommit(store_db(a->st))) {
+			nz_log(NZ_LOG_ERROR, "http.txn_open", "when=after method=%s path=%s", rq->method, a->path);
+			http_res_release(rs);
+			memset(rs, 0, sizeof(*rs));
+			api_error(a, 500, "internal", NULL, "the change was left uncommitted");
+		}
 	} else if (strcmp(a->path, "/metrics") == 0) {
 		http_metrics(app, rs);
 	} else if ((strcmp(rq->method, "GET") == 0 || strcmp(rq->method, "HEAD") == 0) &&

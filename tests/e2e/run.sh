@@ -58,7 +58,7 @@ fi
 # keeps its own session cookie in the one browser (cookies do not tell ports apart).
 NODE_PATH="$here/node_modules" CHROME="$CHROME" COUNTY="http://county.localhost:${HP[IR-07-03]}" \
 	PROVINCE="http://province.localhost:${HP[IR-07]}" NATIONAL="http://national.localhost:${HP[IR]}" \
-	SHOTS="$top/build/e2e" PROFILE="$T/chrome" timeout 420 node "$here/ui.test.js"
+	SHOTS="$top/build/e2e" PROFILE="$T/chrome" TREE="$T" timeout 420 node "$here/ui.test.js"
 rc=$?
 [ $rc -eq 0 ] || t_fails=1
 exit $rc

@@ -419,6 +419,14 @@ test_history_peers(void)
 	CHECK_INT(req("POST", "/api/v1/categories", "{\"code\":\"water\",\"name_fa\":\"آب\",\"add\":true}", cookie, csrf, NULL), 200);
 	CHECK_INT(login_as("boss", "admin-pass-1", NULL), 200);
 	CHECK_INT(req("POST", "/api/v1/categories", "{\"code\":\"water\",\"name_fa\":\"کم‌آبی\",\"add\":false}", cookie, csrf, NULL), 200);
+	{
+		/* A browser change commits with the WAL synced (FULL); sync's batches go on at NORMAL after it. */
+		sqlite3_stmt *q = NULL;
+		CHECK_INT(sqlite3_prepare_v2(store_db(ir), "PRAGMA synchronous", -1, &q, NULL), SQLITE_OK);
+		CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+		CHECK_INT(sqlite3_column_int(q, 0), 1);
+		sqlite3_finalize(q);
+	}
 	CHECK_INT(req("GET", "/api/v1/history/problem_category", NULL, cookie, NULL, &b), 200);
 	j = json_loads(b, 0, NULL);
 	CHECK_INT(json_integer_value(json_object_get(j, "total")), 2);
@@ -445,6 +453,24 @@ test_history_peers(void)
 	/* Only national standards: a unit's own records are not read this way; an unknown table is 404. */
 	CHECK_INT(req("GET", "/api/v1/history/issue", NULL, cookie, NULL, NULL), 404);
 	CHECK_INT(req("GET", "/api/v1/history/nope", NULL, cookie, NULL, NULL), 404);
+
+	/*
+	 * A change is never answered done while a transaction is open on the node's connection (it would
+	 * be readable here yet uncommitted, lost with the process): refused, nothing changed.
+	 */
+	{
+		int64_t head = store_log_head(ir);
+
+		CHECK_INT(store_begin(ir, &err), 0);
+		CHECK_INT(req("POST", "/api/v1/categories", "{\"code\":\"roads\",\"name_fa\":\"راه\",\"add\":true}", cookie, csrf, &b), 503);
+		CHECK(has(b, "\"code\":\"busy\""));
+		free(b);
+		store_rollback(ir);
+		CHECK_INT(store_log_head(ir), head);
+		CHECK_INT(req("GET", "/api/v1/categories", NULL, cookie, NULL, &b), 200);
+		CHECK(strstr(b, "roads") == NULL);
+		free(b);
+	}
 
 	/* Peers: an invitation for a child, refused for a unit that is not one and for an address no child can dial. */
 	CHECK_INT(req("POST", "/api/v1/peers/invite", "{\"id\":\"IR-07\"}", cookie, csrf, &b), 400);

@@ -53,12 +53,46 @@ async function stdSelection(nat) {
   return out;
 }
 
+// ---- who changed a standard that keeps no versions, and when (GET /history/:table, from the change log) ----
+const COL = { name_fa: 'نام', title: 'عنوان', weight: 'وزن', scale_max: 'بیشینه امتیاز', source: 'منبع داده', active: 'وضعیت', ord: 'ترتیب', deleted: 'حذف', code: 'کد' };
+// colValue shows a logged value in Persian: states and sources by the catalogue, numbers in Persian digits.
+function colValue(k, v) {
+  if (k === 'active') return v ? 'فعال' : 'غیرفعال';
+  if (k === 'deleted') return v ? 'حذف شد' : 'بازگردانده شد';
+  if (k === 'source') return label('source', v);
+  if (k === 'code') return h('span', { class: 'code' }, v);
+  return typeof v === 'number' ? num(v) : fa(v == null ? '—' : v);
+}
+// historyOf is a folded section listing every change to the records of table (newest first), read when opened:
+// when, who (user and secretariat), which record (by its Persian name) and what it set.  name(code) names a record.
+function historyOf(title, tbl, name) {
+  const box = h('div', {}, h('p', { class: 'muted' }, 'در حال خواندن…'));
+  const d = h('details', { class: 'history', 'data-table': tbl }, h('summary', {}, title), box);
+  d.addEventListener('toggle', async () => {
+    if (!d.open || d.dataset.loaded) return;
+    d.dataset.loaded = 1;
+    let rows;
+    try { rows = await items('history/' + enc(tbl)); } catch (e) { box.textContent = ''; box.append(msg(e)); return; }
+    // A change names only the columns it set: the record's code comes from the change that made it.
+    const codeOf = new Map();
+    for (const r of rows.slice().reverse()) if (r.cols && r.cols.code) codeOf.set(r.rid, r.cols.code);
+    box.textContent = '';
+    box.append(table(rows, [['زمان', r => jdate(r.at)], ['کاربر', r => h('bdi', {}, r.author)], ['دبیرخانه', r => unitCell(r.origin)],
+      ['مورد', r => (r.cols && r.cols.name_fa) || (r.cols && r.cols.title) || name(codeOf.get(r.rid)) || '—'],
+      ['تغییر', r => h('span', {}, Object.keys(COL).filter(k => r.cols && k in r.cols).map(k => [k, r.cols[k]])
+        .flatMap(([k, v], i) => [i ? '، ' : '', `${COL[k]}: `, colValue(k, v)]))]], null, { empty: 'تغییری ثبت نشده است.' }));
+  });
+  return d;
+}
+
 async function stdRegister(nat) {
   const [cats, crits] = await Promise.all([items('categories'), items('criteria')]);
   const active = x => (x.active ? tag('فعال', 'ok') : tag('غیرفعال', 'bad'));
   const out = [
     section('دسته‌های مسائل', table(cats, [['ترتیب', 'ord'], ['دسته', 'name_fa'], ['وضعیت', active], ['کد', c => h('span', { class: 'code' }, c.code)]])),
     section('معیارهای اولویت‌بندی', table(crits, [['معیار', 'name_fa'], ['وزن', 'weight'], ['بیشینه امتیاز', 'scale_max'], ['وضعیت', active], ['کد', c => h('span', { class: 'code' }, c.code)]])),
+    section('تاریخچه تغییرات', historyOf('تغییرات دسته‌های مسائل', 'problem_category', c => (cats.find(x => x.code === c) || {}).name_fa),
+      historyOf('تغییرات معیارهای اولویت‌بندی', 'priority_criterion', c => (crits.find(x => x.code === c) || {}).name_fa)),
   ];
   if (nat) {
     out.push(section('افزودن یا ویرایش دسته', form([{ name: 'code', label: 'کد لاتین', required: true, check: codeCheck, suggest: cats.map(c => c.code) }, { name: 'name_fa', label: 'نام دسته', required: true },
@@ -119,7 +153,8 @@ async function stdTemplates(nat) {
 async function stdIndicators(nat) {
   const inds = await items('indicators');
   const out = [section('شاخص‌های تخصیص منابع', table(inds, [['شاخص', 'title'], ['منبع داده', i => label('source', i.source)], ['وزن', 'weight'], ['کد', i => h('span', { class: 'code' }, i.code)],
-    ['اقدام', i => nat ? act('حذف', () => api('DELETE', `indicators/${enc(i.code)}`), 'alt', { body: `شاخص «${i.title}» حذف شود؟`, label: 'حذف' }) : '—']]))];
+    ['اقدام', i => nat ? act('حذف', () => api('DELETE', `indicators/${enc(i.code)}`), 'alt', { body: `شاخص «${i.title}» حذف شود؟`, label: 'حذف' }) : '—']])),
+    section('تاریخچه تغییرات', historyOf('تغییرات شاخص‌ها', 'indicator', c => (inds.find(x => x.code === c) || {}).title))];
   if (nat) {
     out.push(section('افزودن یا ویرایش شاخص', form([{ name: 'code', label: 'کد لاتین', required: true, check: codeCheck, suggest: inds.map(i => i.code) }, { name: 'title', label: 'عنوان شاخص', required: true },
       { name: 'source', label: 'منبع داده', type: 'select', options: Object.entries(L.source), required: true }, { name: 'weight', label: 'وزن', type: 'number', min: 0, max: 1000, required: true }],
