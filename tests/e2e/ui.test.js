@@ -210,6 +210,12 @@ function pdfFonts(file) {
     await uf.locator('[name=file]').setInputFiles({ name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('code,name_fa\n07,\n') });
     t = await submitIn(nat, 'ورود تقسیمات از پرونده');
     ok(t.length > 0 && !/[A-Za-z]{3}/.test(t.replace(/CSV/g, '')), 'a malformed CSV is refused in Persian', t);
+    await go(nat, NATIONAL, 'standards?tab=units', 'details.history[data-table=orgunit]');
+    await nat.locator('details.history[data-table=orgunit] summary').click();
+    await nat.waitForSelector('details.history[data-table=orgunit][data-loaded] table', { timeout: 20000 });
+    const uh = await nat.locator('details.history[data-table=orgunit] tbody tr').first().innerText();
+    ok(uh.includes('admin') && uh.includes('فارس') && uh.includes('جمعیت: ۴٬۸۵۱٬۳۰۰'), 'the org units\' history shows the import just made, newest first', uh);
+    await note(nat, 'national/units-history');
 
     // ---- county: the standards arrive ----
     ok(await until(page, COUNTY + '/#/standards?tab=selection', 'main h1', async p => (await p.innerText('main')).includes('نسخه جاری: ۲'), 40),

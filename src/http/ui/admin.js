@@ -51,7 +51,7 @@ function peerForms(st) {
       out.textContent = '';
       out.append(h('div', { class: 'card invite' }, h('h3', {}, `کد دعوت ${unitName(r.child)}`),
         // Groups of four that wrap only between groups, to read out over the phone or type.
-        h('bdi', { class: 'invite-code', dir: 'ltr' }, r.code.split('-').map((g, i) => [i ? '-\u200b' : '', h('span', {}, g)])),
+        h('bdi', { class: 'invite-code', dir: 'ltr' }, r.code.split('-').flatMap((g, i) => [i ? '-\u200b' : '', h('span', {}, g)])),
         h('p', {}, `معتبر تا ${jdate(r.expires_ms)}، فقط یک بار. در ${unitName(r.child)}: هنگام راه‌اندازی، گزینه پیوستن با کد دعوت.`),
         h('p', { class: 'muted' }, 'اثر انگشت کلید این دبیرخانه (برای بررسی تلفنی): ', h('bdi', { class: 'code', dir: 'ltr' }, r.fingerprint.replace(/(.{4})(?=.)/g, '$1 '))),
         h('p', { class: 'muted' }, 'متن کد دوبعدی: ', h('bdi', { class: 'code', dir: 'ltr' }, 'NEHZAT:' + r.qr))));

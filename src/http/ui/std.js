@@ -54,13 +54,16 @@ async function stdSelection(nat) {
 }
 
 // ---- who changed a standard that keeps no versions, and when (GET /history/:table, from the change log) ----
-const COL = { name_fa: 'نام', title: 'عنوان', weight: 'وزن', scale_max: 'بیشینه امتیاز', source: 'منبع داده', active: 'وضعیت', ord: 'ترتیب', deleted: 'حذف', code: 'کد' };
+const COL = { name_fa: 'نام', name: 'نام', title: 'عنوان', weight: 'وزن', scale_max: 'بیشینه امتیاز', source: 'منبع داده', serves: 'واحد محل خدمت', phone: 'تلفن',
+  designated: 'تاریخ انتصاب', retired: 'پایان انتصاب', population: 'جمعیت', notes: 'یادداشت', active: 'وضعیت', ord: 'ترتیب', deleted: 'حذف', code: 'کد' };
 // colValue shows a logged value in Persian: states and sources by the catalogue, numbers in Persian digits.
 function colValue(k, v) {
   if (k === 'active') return v ? 'فعال' : 'غیرفعال';
   if (k === 'deleted') return v ? 'حذف شد' : 'بازگردانده شد';
   if (k === 'source') return label('source', v);
   if (k === 'code') return h('span', { class: 'code' }, v);
+  if (k === 'serves') return unitName(v);
+  if (k === 'designated' || k === 'retired') return jdate(v);
   return typeof v === 'number' ? num(v) : fa(v == null ? '—' : v);
 }
 // historyOf is a folded section listing every change to the records of table (newest first), read when opened:
@@ -78,7 +81,7 @@ function historyOf(title, tbl, name) {
     for (const r of rows.slice().reverse()) if (r.cols && r.cols.code) codeOf.set(r.rid, r.cols.code);
     box.textContent = '';
     box.append(table(rows, [['زمان', r => jdate(r.at)], ['کاربر', r => h('bdi', {}, r.author)], ['دبیرخانه', r => unitCell(r.origin)],
-      ['مورد', r => (r.cols && r.cols.name_fa) || (r.cols && r.cols.title) || name(codeOf.get(r.rid)) || '—'],
+      ['مورد', r => (r.cols && (r.cols.name_fa || r.cols.name || r.cols.title)) || name(codeOf.get(r.rid), r.rid) || '—'],
       ['تغییر', r => h('span', {}, Object.keys(COL).filter(k => r.cols && k in r.cols).map(k => [k, r.cols[k]])
         .flatMap(([k, v], i) => [i ? '، ' : '', `${COL[k]}: `, colValue(k, v)]))]], null, { empty: 'تغییری ثبت نشده است.' }));
   });
@@ -168,6 +171,8 @@ async function stdUnits(nat) {
   const units = [...UNITS.values()].filter(u => u.level >= 1);
   const out = [section('تسهیلگران', h('p', { class: 'muted' }, 'تسهیلگران را دبیرخانه ملی منصوب می‌کند؛ انتصاب و پایان آن در صفحه ', h('a', { href: '#/sessions' }, 'جلسات هم‌اندیشی'), ' است.'),
     table(facs, [['نام', 'name'], ['واحد', f => unitFull(f.serves)], ['تاریخ انتصاب', f => jdate(f.designated)], ['وضعیت', f => f.active ? tag('فعال', 'ok') : tag('پایان یافته', 'bad')]], null, { unit: f => f.serves })),
+  section('تاریخچه تغییرات', historyOf('تغییرات تسهیلگران', 'facilitator', (c, rid) => (facs.find(f => f.id === rid) || {}).name),
+    historyOf('تغییرات تقسیمات کشوری', 'orgunit', (c, rid) => unitName(rid))),
   section(`تقسیمات کشوری (${num(units.length)} واحد)`, table(units, [['واحد', 'name_fa'], ['سطح', u => (u.level === 1 ? 'استان' : 'شهرستان')], ['استان', u => (u.level === 2 ? unitName(u.parent) : '—')], ['جمعیت', 'population'], ['کد', u => h('span', { class: 'code' }, u.id)]], null, { unit: u => u.id, search: true }))];
   if (nat) {
     out.push(section('ورود تقسیمات از پرونده', h('p', { class: 'muted' }, 'پرونده CSV استان‌ها یا شهرستان‌ها (همان قالب داده‌های مرکز آمار)؛ نخست استان‌ها، سپس شهرستان‌ها.'),
