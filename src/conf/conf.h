@@ -9,7 +9,7 @@
 
 /*
  * Node configuration: one INI file per node, read with inih.  Every key is
- * described once, in the typed table in conf.c (section, name, type, bounds,
+ * described once, in the typed table in conf_table.c (section, name, type, bounds,
  * default, help); loading, the defaults, `nehzat init`'s fresh file and the
  * help text are all driven by that table.
  *
