@@ -435,6 +435,29 @@ function pdfFonts(file) {
     ok(t.includes('انجام شد') && (await secIs(page, 'راه‌حل‌ها').innerText()).includes('بسته شده'), 'the evaluated solution is closed with its reason', t);
     await shot(page, 'county-interventions');
 
+    // ---- records linked: a key local actor registered (contact shown with consent), the appointed group
+    // attached to the intervention, and the group's work listed ----
+    await go(page, COUNTY, 'groups', 'text=ثبت کنشگر کلیدی');
+    const ka = sec(page, 'ثبت کنشگر کلیدی');
+    await ka.locator('[name=name]').fill('حاج علی رضایی');
+    await ka.locator('[name=role]').fill('معتمد محل');
+    await ka.locator('[name=neighbourhood]').fill('محله سعدی');
+    await ka.locator('[name=contact]').fill('۰۹۱۷۱۱۱۲۲۳۳');
+    await ka.locator('[name=consent]').selectOption('yes');
+    t = await submitIn(page, 'ثبت کنشگر کلیدی');
+    const actorsText = await sec(page, 'کنشگران کلیدی و معتمدین محلی').innerText();
+    ok(t.includes('ثبت شد') && actorsText.includes('معتمد محل') && actorsText.includes('۰۹۱۷۱۱۱۲۲۳۳'), 'a key local actor is registered, its phone shown with consent', t + ' ' + actorsText);
+    const gl = sec(page, 'پیوستن گروه همیار به یک کار');
+    await gl.locator('[name=group]').selectOption({ index: 1 });
+    await gl.locator('[name=record]').selectOption({ label: 'مداخله: مداخله پیشگیری از اعتیاد' });
+    t = await submitIn(page, 'پیوستن گروه همیار به یک کار');
+    const groupsText = await sec(page, 'کار گروه‌های همیار').innerText();
+    ok(t.includes('ثبت شد') && groupsText.includes('گروه جهادی شهید همت'), 'the appointed group is attached to the intervention', t + ' ' + groupsText);
+    await page.click('tr.click:has-text("گروه جهادی شهید همت")');
+    await page.waitForSelector('text=کار گروه همیار «گروه جهادی شهید همت»');
+    ok((await sec(page, 'مداخلات').innerText()).includes('مداخله پیشگیری از اعتیاد'), 'the group\'s work lists the intervention');
+    await shot(page, 'county-group-work');
+
     // ---- a report: county drafts and submits, the province returns it, the county revises, the province accepts ----
     ok(await until(page, COUNTY + '/#/reports', 'main h1', async p => (await p.innerText('main')).includes('گزارش تازه: گزارش ماهانه همیاران'), 90), 'the report template reaches the county');
     const rf = sec(page, 'گزارش تازه');
@@ -526,7 +549,7 @@ function pdfFonts(file) {
     ok((await nat.innerText('h1')).includes('فارس'), 'a province drills down from the national dashboard by name', await nat.innerText('h1'));
 
     // ---- the walk: every page at every level ----
-    const pages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'orgs', 'reports', 'allocation?budget=1000000000',
+    const pages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'allocation?budget=1000000000',
       'standards?tab=selection', 'standards?tab=register', 'standards?tab=templates', 'standards?tab=indicators', 'standards?tab=units', 'admin'];
     for (const [lv, base, pg] of [['county', COUNTY, page], ['province', PROVINCE, prov], ['national', NATIONAL, nat]]) {
       for (const p of pages) {
@@ -574,7 +597,7 @@ function pdfFonts(file) {
       t = await submitIn(page, 'کاربران');
       ok(t.includes('ثبت شد') && (await secIs(page, 'کاربران').innerText()).includes(full), `the admin adds a ${role} in the page`, t);
     }
-    const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'orgs', 'reports', 'standards?tab=selection', 'admin'];
+    const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'standards?tab=selection', 'admin'];
     for (const [name, host] of [['vera', 'viewer'], ['rahim', 'reviewer']]) {
       const base = COUNTY.replace('county.localhost', `${host}.localhost`);
       const rp = await ctx.newPage(); watch(rp, name);

@@ -359,8 +359,9 @@ link_group_work(struct store *st, const char *group, json_t **out, struct nz_err
 			 " ORDER BY x.date DESC, x.id"},
 		{"interventions", GROUP_WORK("x.title, x.solution, x.created", "intervention x", "intervention")
 			 " ORDER BY x.created DESC, x.id"},
-		{"reports", "SELECT r.id, r.owner, r.template_code, r.period, r.revision, r.status, r.submitted,"
-			    " r.review FROM sel_appointment a, report r WHERE a.id = ?1 AND r.deleted = 0 AND"
+		{"reports", "SELECT r.id, r.owner, r.template_code, (SELECT t.title FROM report_template t WHERE"
+			    " t.code = r.template_code AND t.deleted = 0 ORDER BY t.version DESC LIMIT 1) AS template_title,"
+			    " r.period, r.revision, r.status, r.submitted, r.review FROM sel_appointment a, report r WHERE a.id = ?1 AND r.deleted = 0 AND"
 			    " r.owner = a.owner AND r.grp = a.group_name AND NOT EXISTS (SELECT 1 FROM report r2"
 			    " WHERE r2.supersedes = r.id AND r2.deleted = 0) ORDER BY r.period_start DESC,"
 			    " r.template_code"},

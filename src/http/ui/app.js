@@ -6,7 +6,7 @@
 const PAGES = [
   ['dashboard', 'داشبورد'], ['calls', 'فراخوان و انتخاب همیاران'], ['appointments', 'احکام و دوره توجیهی'],
   ['issues', 'نظام مسائل'], ['sessions', 'جلسات هم‌اندیشی'], ['solutions', 'راه‌حل‌ها و شورا'], ['interventions', 'مداخلات و ارزشیابی'],
-  ['orgs', 'تشکل‌ها'], ['reports', 'رصد و گزارش'], ['allocation', 'تخصیص منابع'], ['standards', 'ضوابط ملی'], ['admin', 'مدیریت و همگام‌سازی'],
+  ['groups', 'همیاران و کنشگران محلی'], ['orgs', 'تشکل‌ها'], ['reports', 'رصد و گزارش'], ['allocation', 'تخصیص منابع'], ['standards', 'ضوابط ملی'], ['admin', 'مدیریت و همگام‌سازی'],
 ];
 function frame(title, ...kids) {
   const main = $('#main'); main.textContent = '';
@@ -42,15 +42,16 @@ async function route() {
   const [path, qs] = (location.hash.slice(2) || 'dashboard').split('?');
   const q = new URLSearchParams(qs || '');
   const [page, arg] = path.split('/');
-  nav({ call: 'calls', applicant: 'calls', decree: 'appointments', report: 'reports' }[page] || page);
+  nav({ call: 'calls', applicant: 'calls', decree: 'appointments', report: 'reports', group: 'groups' }[page] || page);
   window.scrollTo(0, 0);
   const pages = { dashboard: pageDashboard, calls: pageCalls, appointments: pageAppointments, issues: pageIssues, sessions: pageSessions, solutions: pageSolutions,
-    interventions: pageInterventions, orgs: pageOrgs, reports: pageReports, allocation: pageAllocation, standards: pageStandards, admin: pageAdmin };
+    interventions: pageInterventions, groups: pageGroups, orgs: pageOrgs, reports: pageReports, allocation: pageAllocation, standards: pageStandards, admin: pageAdmin };
   try {
     if (page === 'call') await pageCall(decodeURIComponent(arg), q);
     else if (page === 'applicant') await pageApplicant(decodeURIComponent(arg));
     else if (page === 'decree') await pageDecree(decodeURIComponent(arg), q);
     else if (page === 'report') await pageReport(decodeURIComponent(arg), q);
+    else if (page === 'group') await pageGroup(decodeURIComponent(arg));
     else await (pages[page] || pageDashboard)(q);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;

@@ -107,6 +107,9 @@ const L = {
   fieldType: { number: 'عدد', text: 'متن', choice: 'گزینه' },
   council: { county: 'شورای اجتماعی شهرستان', province: 'شورای اجتماعی استان' },
   check: { 'selection.decree': 'شماره حکم تکراری', 'selection.double': 'گروه با دو انتصاب فعال', 'selection.quota': 'انتصاب بیش از سهمیه' },
+  appt: { active: 'فعال', revoked: 'لغو شده' },
+  linkKind: { issues: 'مسئله', sessions: 'جلسه هم‌اندیشی', interventions: 'مداخله' },
+  consent: { yes: 'رضایت به تماس دارد', no: 'رضایت به تماس ندارد' },
   interview: { scheduled: 'زمان‌بندی شده', held: 'برگزار شد', noshow: 'غیبت', none: 'ندارد' },
 };
 // label returns the Persian of a code in one of the catalogue's lists; an unknown code is shown as it is.

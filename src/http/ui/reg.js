@@ -21,11 +21,18 @@ async function pageIssues() {
 }
 
 async function pageSessions() {
-  const [list, issues, crits, facs] = await Promise.all([items('sessions'), items('issues'), items('criteria').catch(() => []), items('facilitators').catch(() => [])]);
+  const [list, issues, crits, facs, groups, actors] = await Promise.all([items('sessions'), items('issues'), items('criteria').catch(() => []), items('facilitators').catch(() => []),
+    items('groups').catch(() => []), items('resources/actors').catch(() => [])]);
+  const grpOpts = [['', '—'], ...groups.map(g => [g.id, `${g.group_name} (${fa(g.decree_no || '')})`])], actOpts = [['', '—'], ...actors.map(a => [a.id, `${a.name} — ${a.role}`])];
+  // Who took part: the helper groups working on a session and the key actors present, added from the table.
+  const joins = s => s.owner !== S.me.node.id && !work() ? '—' : h('span', { class: 'acts' },
+    work() && groups.length ? act('گروه همیار', v => api('POST', `sessions/${enc(s.id)}/groups`, v), 'alt', { title: 'گروه همیار این جلسه', fields: [{ name: 'group', label: 'گروه همیار', type: 'select', options: grpOpts, required: true }], label: 'افزودن' }) : null,
+    can('admin', 'staff', 'helper') && actors.length ? act('کنشگر حاضر', v => api('POST', `sessions/${enc(s.id)}/actors`, v), 'alt', { title: 'کنشگر محلی حاضر در جلسه', fields: [{ name: 'actor', label: 'کنشگر', type: 'select', options: actOpts, required: true }], label: 'افزودن' }) : null);
   const iss = issues.map(i => [i.id, i.title]);
   const national = S.me.node.level === 'national';
   frame('جلسات هم‌اندیشی و اولویت‌بندی',
-    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', s => s.facilitator_fallback ? `${s.facilitator} (جایگزین)` : s.facilitator], ['شرکت‌کنندگان', 'participants'], ['واحد', s => unitCell(s.owner)]], null, { unit: s => s.owner })),
+    section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', s => s.facilitator_fallback ? `${s.facilitator} (جایگزین)` : s.facilitator], ['شرکت‌کنندگان', 'participants'],
+      ['گروه‌های همیار', 'helpers'], ['کنشگران حاضر', 'actors'], ['واحد', s => unitCell(s.owner)], ['افزودن', joins]], null, { unit: s => s.owner })),
     // Facilitators are chosen by the national secretariat (definition 3 of the guideline); every node sees its own.
     section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || unitName(f.serves)], ['تاریخ انتصاب', f => jdate(f.designated)],
       ['اقدام', f => national && work() ? act('پایان انتصاب', () => api('POST', `facilitators/${enc(f.id)}/retire`, {})) : '—']])),
@@ -34,8 +41,9 @@ async function pageSessions() {
       v => api('POST', 'facilitators', v), 'ثبت انتصاب')) : null,
     can('admin', 'staff', 'helper') ? section('ثبت جلسه', form([{ name: 'date', label: 'تاریخ جلسه', type: 'date', required: true }, { name: 'place', label: 'محل' }, { name: 'facilitator', label: 'تسهیلگر منصوب', type: 'select', options: [['', '—'], ...facs.map(f => [f.id, f.name])] },
       { name: 'facilitator_name', label: 'نام تسهیلگر (جایگزین، اگر منصوب نیست)' },
-      { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number', min: 0, max: 100000 }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
-      v => api('POST', 'sessions', v), 'ثبت جلسه')) : null,
+      { name: 'participants', label: 'تعداد شرکت‌کنندگان', type: 'number', min: 0, max: 100000 }, { name: 'groups', label: 'گروه‌های ذی‌نفع', wide: true },
+      { name: 'helper', label: 'گروه همیار', type: 'select', options: grpOpts }, { name: 'actor', label: 'کنشگر محلی حاضر', type: 'select', options: actOpts }, { name: 'outcomes', label: 'نتایج', type: 'textarea' }],
+      ({ helper, actor, ...v }) => api('POST', 'sessions', { ...v, helpers: helper ? [helper] : [], actors: actor ? [actor] : [] }), 'ثبت جلسه')) : null,
     can('admin', 'staff', 'helper') && list.length && crits.length ? section('امتیاز ذی‌نفعان به مسئله', form([
       { name: 'session', label: 'جلسه', type: 'select', options: list.map(s => [s.id, jdate(s.date) + ' ' + (s.place || '')]), required: true },
       { name: 'issue', label: 'مسئله', type: 'select', options: iss, required: true }, { name: 'group', label: 'گروه ذی‌نفع' },
@@ -110,3 +118,42 @@ async function pageOrgs() {
         fields: [{ name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome), required: true }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], label: 'ثبت نتیجه' }) : '—']])));
 }
 
+
+// ---- helper groups working together (art. 4-6) and the key local actors (art. 1-4) ----
+async function pageGroups() {
+  const [groups, actors, issues, sessions, ivs] = await Promise.all([items('groups?all=1'), items('resources/actors?all=1'), items('issues'), items('sessions'), items('interventions')]);
+  const active = groups.filter(g => g.status === 'active'), field = can('admin', 'staff', 'helper');
+  const records = [...issues.filter(i => i.state !== 'closed').map(i => ['issues/' + i.id, `${L.linkKind.issues}: ${i.title}`]),
+    ...sessions.map(s => ['sessions/' + s.id, `${L.linkKind.sessions}: ${jdate(s.date)} ${s.place || ''}`]),
+    ...ivs.map(v => ['interventions/' + v.id, `${L.linkKind.interventions}: ${v.title || v.solution_title || v.id}`])];
+  frame('همیاران و کنشگران محلی',
+    section('کار گروه‌های همیار', table(groups, [['گروه همیار', 'group_name'], ['شماره حکم', 'decree_no'], ['وضعیت', g => tag(L.appt[g.status] || g.status, g.status)],
+      ['مسائل', 'problems'], ['جلسات', 'sessions'], ['مداخلات', 'interventions'], ['گزارش‌ها', 'reports'], ['واحد', g => unitCell(g.owner)]],
+      g => { location.hash = '#/group/' + enc(g.id); }, { unit: g => g.owner, empty: 'گروه همیار منصوبی نیست.' })),
+    work() && active.length && records.length ? section('پیوستن گروه همیار به یک کار', h('p', { class: 'muted' }, 'چند گروه می‌توانند با هم روی یک مسئله، جلسه یا مداخله کار کنند.'), form([
+      { name: 'group', label: 'گروه همیار', type: 'select', required: true, options: [['', '—'], ...active.map(g => [g.id, `${g.group_name} (${fa(g.decree_no || '')})`])] },
+      { name: 'record', label: 'کار', type: 'select', required: true, options: [['', '—'], ...records], wide: true }],
+      v => { const [kind, id] = v.record.split('/'); return api('POST', `${kind}/${enc(id)}/groups`, { group: v.group }); }, 'پیوستن')) : null,
+    section('کنشگران کلیدی و معتمدین محلی', table(actors, [['نام', 'name'], ['نقش', 'role'], ['محله یا روستا', 'neighbourhood'],
+      ['تلفن', a => a.contact || (a.consent === 'yes' ? '—' : L.consent.no)], ['وضعیت', a => a.active ? 'فعال' : 'کنار گذاشته'], ['واحد', a => unitCell(a.owner)],
+      ['اقدام', a => field && a.active && a.owner === S.me.node.id ? act('کنار گذاشتن', () => api('POST', `resources/actors/${enc(a.id)}/retire`, {}), 'alt', { title: `کنار گذاشتن «${a.name}» از فهرست`, body: 'سابقه او می‌ماند.' }) : '—']],
+      null, { unit: a => a.owner, empty: 'کنشگری ثبت نشده است.' })),
+    field ? section('ثبت کنشگر کلیدی', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'role', label: 'نقش (مثلاً امام جماعت، معتمد محل)', required: true },
+      { name: 'neighbourhood', label: 'محله یا روستا' }, { name: 'contact', label: 'تلفن', type: 'phone' },
+      { name: 'consent', label: 'رضایت به تماس', type: 'select', options: [['no', 'ندارد'], ['yes', 'دارد']] }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
+      v => api('POST', 'resources/actors', v), 'ثبت کنشگر')) : null);
+}
+
+// pageGroup is one helper group's work: its problems, sessions, interventions and reports.
+async function pageGroup(id) {
+  const w = await get(`groups/${enc(id)}/work`);
+  const detach = kind => r => work() ? act('پایان کار گروه', () => api('POST', `${kind}/${enc(r.id)}/groups/${enc(w.id)}/detach`, {}), 'alt',
+    { title: `پایان کار «${w.group_name}» روی این ${L.linkKind[kind]}`, body: 'پیوند با تاریخ پایان نگه داشته می‌شود.' }) : '—';
+  frame(`کار گروه همیار «${w.group_name}»`,
+    h('p', {}, `حکم ${fa(w.decree_no || '')} — ${L.appt[w.status] || w.status} — ${unitName(w.owner)}`),
+    section('مسائل', table(w.problems, [['عنوان', 'title'], ['وضعیت', p => tag(label('issue', p.state), p.state)], ['از', p => jdate(p.since)], ['اقدام', detach('issues')]])),
+    section('جلسات هم‌اندیشی', table(w.sessions, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['اقدام', detach('sessions')]])),
+    section('مداخلات', table(w.interventions, [['عنوان', 'title'], ['از', v => jdate(v.since)], ['اقدام', detach('interventions')]])),
+    section('گزارش‌ها', table(w.reports, [['الگو', r => r.template_title || h('bdi', {}, r.template_code)], ['دوره', 'period'], ['وضعیت', r => L.report[r.status] || r.status]], r => { location.hash = '#/report/' + enc(r.id); })),
+    h('p', {}, h('a', { href: '#/groups' }, 'بازگشت به همیاران و کنشگران')));
+}
