@@ -23,14 +23,40 @@ cmd_usage(const char *fmt, ...)
 	return 2;
 }
 
+/* cmd_option writes the option that gives field: "--" and the field with '-' for '_', but for the fields
+ * whose option has another name. */
+static const char *
+cmd_option(const char *field, char *buf, size_t n)
+{
+	static const char *const renamed[][2] = {{"issues", "--issue"}, {"name_fa", "--fa"}, {NULL, NULL}};
+	size_t i;
+
+	for (i = 0; renamed[i][0] != NULL; i++)
+		if (strcmp(renamed[i][0], field) == 0)
+			return renamed[i][1];
+	snprintf(buf, n, "--%s", field);
+	for (i = 2; buf[i] != '\0'; i++)
+		if (buf[i] == '_')
+			buf[i] = '-';
+	return buf;
+}
+
 int
 cmd_fail(const struct nz_err *err)
 {
+	char opt[40];
+
 	/* Config errors come as several lines already prefixed. */
 	if (strncmp(err->msg, "nehzat: ", 8) == 0)
-		fprintf(stderr, "%s\n", err->msg);
+		fprintf(stderr, "%s", err->msg);
 	else
-		fprintf(stderr, "nehzat: %s\n", err->msg[0] ? err->msg : nz_strerror(err->code));
+		fprintf(stderr, "nehzat: %s", err->msg[0] ? err->msg : nz_strerror(err->code));
+	/* The domain names the field and the operation; the command line shows its option and command. */
+	if (err->field[0] != '\0')
+		fprintf(stderr, " (%s)", cmd_option(err->field, opt, sizeof(opt)));
+	if (err->action[0] != '\0')
+		fprintf(stderr, " (nehzat %s)", err->action);
+	fputc('\n', stderr);
 	return 1;
 }
 

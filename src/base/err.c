@@ -33,6 +33,15 @@ nz_strerror(int code)
 	return messages[-code];
 }
 
+/* vfail records code and the formatted reason in err (not NULL). */
+static int
+vfail(struct nz_err *err, int code, const char *fmt, va_list ap)
+{
+	err->code = code;
+	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	return code;
+}
+
 int
 nz_fail(struct nz_err *err, int code, const char *fmt, ...)
 {
@@ -40,13 +49,11 @@ nz_fail(struct nz_err *err, int code, const char *fmt, ...)
 
 	if (err == NULL)
 		return code;
-	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	vfail(err, code, fmt, ap);
 	va_end(ap);
 	return code;
 }
-
 int
 nz_why(struct nz_err *err, const char *why, ...)
 {
@@ -68,6 +75,20 @@ nz_why(struct nz_err *err, const char *why, ...)
 	return err->code;
 }
 
+int
+nz_fail_at(struct nz_err *err, int code, const char *field, const char *action, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (err == NULL)
+		return code;
+	snprintf(err->field, sizeof(err->field), "%s", field != NULL ? field : "");
+	snprintf(err->action, sizeof(err->action), "%s", action != NULL ? action : "");
+	va_start(ap, fmt);
+	vfail(err, code, fmt, ap);
+	va_end(ap);
+	return code;
+}
 void
 nz_err_clear(struct nz_err *err)
 {
@@ -75,4 +96,6 @@ nz_err_clear(struct nz_err *err)
 	err->msg[0] = '\0';
 	err->why[0] = '\0';
 	err->nparam = 0;
+	err->field[0] = '\0';
+	err->action[0] = '\0';
 }

@@ -48,6 +48,8 @@ struct nz_err {
 	int nparam;                     /* pairs in pname/pval */
 	char pname[NZ_ERR_PARAMS][24];  /* parameter names, e.g. "score" */
 	char pval[NZ_ERR_PARAMS][128];  /* their values as text, e.g. "58.50" */
+	char field[32];                 /* the input at fault by its field name ("title"), "" when none */
+	char action[40];                /* the operation that does what was refused ("report revise"), "" when none */
 };
 
 /* nz_strerror returns a static description of an error code. */
@@ -68,6 +70,17 @@ int nz_fail(struct nz_err *err, int code, const char *fmt, ...)
  * callers may write `return nz_why(err, ...)`.  NULL err: returns 0.
  */
 int nz_why(struct nz_err *err, const char *why, ...);
+
+/*
+ * nz_fail_at is nz_fail() naming besides the input at fault (field, its name
+ * in the API's bodies: "title") and the operation that does instead what was
+ * refused (action, its name on the command line: "report revise"); either
+ * may be NULL.  The message itself names neither an option nor a command:
+ * that is the presentation's to add (the command line shows "(--title)" or
+ * "(nehzat report revise)" after it, the API answers "field").  Returns code.
+ */
+int nz_fail_at(struct nz_err *err, int code, const char *field, const char *action, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
 
 /* nz_err_clear resets err to "no error". */
 void nz_err_clear(struct nz_err *err);

@@ -552,7 +552,7 @@ agg_init(struct store *st, struct nz_err *err)
 		return 0;
 	/* Which scopes to keep depends on the node: wait for its identity. */
 	if (store_node(st)[0] == '\0')
-		return nz_fail(err, NZ_ENOTFOUND, "database has no node identity (run 'nehzat init')");
+		return nz_fail_at(err, NZ_ENOTFOUND, NULL, "init", "database has no node identity");
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	/* Another process may have built them while we waited for the lock. */

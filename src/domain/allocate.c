@@ -60,7 +60,8 @@ alloc_unknown_parse(const char *text, enum alloc_unknown *out, struct nz_err *er
 			*out = (enum alloc_unknown)i;
 			return 0;
 		}
-	return nz_fail(err, NZ_EINVAL, "--unknown must be refuse, exclude or zero, not '%s'", text ? text : "");
+	return nz_fail_at(err, NZ_EINVAL, "unknown", NULL, "what to do with unknown data is refuse, exclude or zero, not '%s'",
+			  text ? text : "");
 }
 
 static int64_t
@@ -165,8 +166,8 @@ load_indicators(struct alloc *a, int *version, char fingerprint[17], struct nz_e
 	crypto_generichash_final(&h, d, sizeof(d));
 	sodium_bin2hex(fingerprint, 17, d, sizeof(d));
 	if (a->nind == 0)
-		return nz_fail(err, NZ_ENOTFOUND,
-			       "no indicators are defined; the national secretariat sets them with 'nehzat indicator set'");
+		return nz_fail_at(err, NZ_ENOTFOUND, NULL, "indicator set",
+				  "no indicators are defined; the national secretariat sets them");
 	return 0;
 }
 
@@ -445,10 +446,10 @@ judge_unknown(struct alloc *a, struct nz_err *err)
 		for (j = 0; j < a->nunits && n + NZ_ID_MAX + 1 < sizeof(codes); j++)
 			if (a->units[j].unknown != NULL)
 				n += (size_t)snprintf(codes + n, sizeof(codes) - n, "%s%s", n ? "," : "", a->units[j].code);
-		nz_fail(err, NZ_ESTATE,
-			"the data of %d of the %d %s units is unknown here: %s; nothing was allocated:"
-			" choose --unknown exclude (leave them out) or --unknown zero (count them as zero)",
-			a->nunknown, a->nunits, unit_level_name(a->level), list);
+		nz_fail_at(err, NZ_ESTATE, "unknown", NULL,
+			   "the data of %d of the %d %s units is unknown here: %s; nothing was allocated:"
+			   " choose to leave them out (exclude) or to count them as zero (zero)",
+			   a->nunknown, a->nunits, unit_level_name(a->level), list);
 		return nz_why(err, "alloc.unknown", "count", count, "units", codes, NULL);
 	}
 	if ((moved = calloc((size_t)a->nunits, sizeof(*moved))) == NULL)
@@ -622,8 +623,8 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		char buf[160];
 		snprintf(buf, sizeof(buf), "the data of %d unit%s is unknown here: %s", a.nunknown,
 			 a.nunknown == 1 ? "" : "s",
-			 a.policy == ALLOC_UNKNOWN_EXCLUDE ? "left out of the sharing (--unknown exclude)"
-							   : "shared as if zero (--unknown zero)");
+			 a.policy == ALLOC_UNKNOWN_EXCLUDE ? "left out of the sharing (unknown: exclude)"
+							   : "shared as if zero (unknown: zero)");
 		json_array_append_new(notes, json_string(buf));
 	}
 	freshness = fresh_sum_json(&fs);
@@ -723,7 +724,8 @@ alloc_write_csv(json_t *alloc, FILE *f, struct nz_err *err)
 		json_object_set(total, names[2 * j + 1], json_object_get(x, "slice"));
 	}
 	if (json_integer_value(json_object_get(unknown, "count")) > 0) {
-		snprintf(why, sizeof(why), "--unknown %s: %lld unit%s", json_string_value(json_object_get(unknown, "policy")),
+		snprintf(why, sizeof(why), "unknown data %s: %lld unit%s",
+			 json_string_value(json_object_get(unknown, "policy")),
 			 (long long)json_integer_value(json_object_get(unknown, "count")),
 			 json_integer_value(json_object_get(unknown, "count")) == 1 ? "" : "s");
 		json_object_set_new(total, "unknown_data", json_string(why));

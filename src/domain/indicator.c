@@ -104,9 +104,9 @@ ind_write(struct store *st, const char *code, const char *title, const char *sou
 	if (id[0] == '\0' && !active)
 		return nz_fail(err, NZ_ENOTFOUND, "no indicator '%s'", code);
 	if (id[0] == '\0' && source == NULL)
-		return nz_fail(err, NZ_EINVAL, "a new indicator needs its source (--source)");
+		return nz_fail_at(err, NZ_EINVAL, "source", NULL, "a new indicator needs its source");
 	if (id[0] == '\0' && weight < 0)
-		return nz_fail(err, NZ_EINVAL, "a new indicator needs its weight (--weight)");
+		return nz_fail_at(err, NZ_EINVAL, "weight", NULL, "a new indicator needs its weight");
 	if (id[0] == '\0')
 		store_new_id(id);
 	version = health_count(st, "SELECT coalesce(MAX(version), 0) FROM indicator", NULL) + 1;

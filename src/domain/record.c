@@ -192,6 +192,27 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 	return a;
 }
 
+int64_t
+rec_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return -1;
+	if (p1 != NULL)
+		sqlite3_bind_text(q, 1, p1, -1, SQLITE_TRANSIENT);
+	if (p2 != NULL)
+		sqlite3_bind_text(q, 2, p2, -1, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	else if (rc == SQLITE_DONE)
+		v = 0;
+	sqlite3_finalize(q);
+	return v;
+}
+
 int
 rec_owner(struct store *st, const struct tbl_def *t, const char *rid, const char *what, char out[NZ_ID_MAX],
 	  struct nz_err *err)

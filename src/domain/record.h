@@ -74,6 +74,13 @@ json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, c
 		 const char *param, const char *order);
 
 /*
+ * rec_scalar returns the integer the query sql yields with up to two text
+ * parameters (NULL binds NULL): 0 when it yields no row, -1 when the
+ * database could not be read.
+ */
+int64_t rec_scalar(struct store *st, const char *sql, const char *p1, const char *p2);
+
+/*
  * rec_owner copies the owner of record rid into out; NZ_ENOTFOUND ("no WHAT
  * with id 'RID'", what NULL: the table's name) when absent or deleted,
  * NZ_EDB when the database could not be read.

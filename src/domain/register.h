@@ -74,8 +74,6 @@ extern const char *const reg_statuses[];
 /* reg_status_fa returns the Persian label of a status, or NULL when it is not one. */
 const char *reg_status_fa(const char *status);
 
-/* reg_via_command returns the command that makes moves of via ("nehzat solution submit"...). */
-const char *reg_via_command(enum reg_via via);
 
 /*
  * reg_check_move returns 0 when a record of kind (REG_ISSUE or REG_SOLUTION)
@@ -424,7 +422,7 @@ extern const struct res_def facilitator_res;
 /* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
 struct fac_input {
 	const char *name;       /* required */
-	const char *phone;      /* optional: 7 to 15 digits, read as applicants' are (sel_phone_key) */
+	const char *phone;      /* optional: 7 to 15 digits, read as applicants' are (field_phone) */
 	const char *serves;     /* the org unit they serve: IR, a province or a county, in the tree */
 	const char *designated; /* Jalali or ISO date; today when NULL */
 	const char *notes;

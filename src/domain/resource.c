@@ -13,7 +13,7 @@
 #include "domain/record.h"
 #include "domain/register.h"
 #include "domain/resource.h"
-#include "domain/selection.h"
+#include "domain/field.h"
 
 #define TEXT_MAX_DEFAULT 4000
 
@@ -26,23 +26,6 @@ res_find(const char *name)
 		if (strcmp((*r)->name, name) == 0 || strcmp((*r)->plural, name) == 0)
 			return *r;
 	return NULL;
-}
-
-/* count runs sql (one text parameter) and returns its first column, or -1 on a database error. */
-static long long
-count(struct store *st, const char *sql, const char *p)
-{
-	sqlite3_stmt *q;
-	long long n = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	if (p != NULL)
-		sqlite3_bind_text(q, 1, p, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return n;
 }
 
 /* yesno reads v as yes or no (English, Persian or 1/0) into out: "yes" or "no". */
@@ -71,34 +54,25 @@ static int
 check_field(struct store *st, const struct res_def *r, const struct res_field *f, const char *v, char *out,
 	    size_t n, struct nz_err *err)
 {
-	size_t max = f->max_len > 0 ? (size_t)f->max_len : TEXT_MAX_DEFAULT;
-	char digits[32];
+	int rc;
 
 	out[0] = '\0';
 	if (v == NULL || v[0] == '\0') {
 		if (f->flags & RES_REQUIRED)
-			return nz_fail(err, NZ_EINVAL, "a %s needs a %s (--%s)", r->name, f->name, f->name);
+			return nz_fail_at(err, NZ_EINVAL, f->name, NULL, "a %s needs a %s", r->name, f->name);
 		if ((f->flags & RES_DATE) && (f->flags & RES_TODAY))
 			nz_today(out);
 		if (f->flags & RES_YESNO)
 			snprintf(out, n, "no");
 		return 0;
 	}
-	if (strlen(v) > max)
-		return nz_fail(err, NZ_EINVAL, "%s is %zu bytes; at most %zu", f->name, strlen(v), max);
-	if (f->flags & RES_UNIT) {
-		if (unit_level(v) < 0)
-			return nz_fail(err, NZ_EINVAL, "%s: '%s' is not an org-unit code (IR, IR-07, IR-07-03)", f->name,
-				       v);
-		/* Once the org-unit tree is imported, the unit must be in it. */
-		if (count(st, "SELECT count(*) FROM orgunit WHERE deleted = 0", NULL) > 0 &&
-		    count(st, "SELECT count(*) FROM orgunit WHERE id = ?1 AND deleted = 0", v) == 0)
-			return nz_fail(err, NZ_EINVAL, "%s: there is no org unit %s", f->name, v);
-	}
+	if ((rc = field_text(f->name, v, f->max_len > 0 ? (size_t)f->max_len : TEXT_MAX_DEFAULT, false, err)) != 0 ||
+	    ((f->flags & RES_UNIT) && (rc = field_unit(st, f->name, v, err)) != 0))
+		return rc;
 	if (f->flags & RES_PHONE) {
-		sel_phone_key(v, digits, sizeof(digits));
-		if (strlen(v) > 40 || strlen(digits) < 7 || strlen(digits) > 15)
-			return nz_fail(err, NZ_EINVAL, "%s '%s' is not a phone number: 7 to 15 digits", f->name, v);
+		char digits[32];
+		if ((rc = field_phone(f->name, v, digits, err)) != 0)
+			return rc;
 		/* Kept as its digits, Persian ones read as ASCII: how phone numbers are compared and dialled. */
 		snprintf(out, n, "%s", digits);
 		return 0;
@@ -260,7 +234,7 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 		return rc;
 	snprintf(sql, sizeof(sql), "SELECT CASE WHEN active THEN 1 ELSE 2 END FROM %s WHERE id = ?1 AND deleted = 0",
 		 r->tbl->name);
-	if ((active = count(st, sql, id)) < 0)
+	if ((active = rec_scalar(st, sql, id, NULL)) < 0)
 		return store_sqlerr(st, err, r->tbl->name);
 	if (active == 0)
 		return nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", r->name, id);

@@ -343,13 +343,6 @@ int sel_revoke(struct store *st, const char *appt_id, const char *reason, const 
 json_t *sel_appoint_list(struct store *st, const char *under, const char *call_id, bool all);
 
 /*
- * sel_phone_key writes a phone number's digits (Persian and Arabic digits
- * read as ASCII), with +98 and 0098 written as a leading 0: how every phone
- * number the domain takes is compared and checked.
- */
-void sel_phone_key(const char *s, char *out, size_t n);
-
-/*
  * sel_group_check refuses (sel.no_such_group, listing the right names) a
  * helper group name that is not the group of an active appointment of unit:
  * what a helper's reports and a helper's user account are bound to.

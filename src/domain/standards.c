@@ -588,10 +588,9 @@ sel_std_load(struct store *st, int version, struct sel_std *s, struct nz_err *er
 	if (rc == NZ_ENOTFOUND) {
 		if (version > 0)
 			return nz_fail(err, rc, "no selection standards version %d on this node", version);
-		return nz_fail(
-			err, rc,
-			"no selection standards have reached this node yet; the national secretariat sets them "
-			"('nehzat standard add')");
+		return nz_fail_at(err, rc, NULL, "standard add",
+				  "no selection standards have reached this node yet; the national secretariat sets"
+				  " them");
 	}
 	return rc;
 }

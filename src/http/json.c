@@ -162,6 +162,8 @@ fail_field(struct api *a, const struct nz_err *err, const char *field)
 	json_t *e, *p;
 
 	err_status(err->code, &status, &name);
+	if (field == NULL && err->field[0] != '\0')
+		field = err->field;
 	if (err->why[0] == '\0') {
 		api_error(a, status, name, field, "%s", err->msg[0] ? err->msg : nz_strerror(err->code));
 		return;

@@ -81,6 +81,11 @@ check_eq "a problem is added" "$(code POST issues -b "$T/a.jar" -H "X-CSRF-Token
 check_eq "the change log names the author" "$(sql IR-07-03 "SELECT author FROM oplog WHERE tbl = 'issue' ORDER BY seq DESC LIMIT 1")" "admin"
 check_eq "a call that is not there: 404" "$(code POST calls/nope/state -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"state":"closed"}')" "404"
 check_eq "no such record: 404" "$(code GET issues/nope -b "$T/a.jar")" "404"
+# The domain names the field at fault, never a command-line option: the API answers it as "field", the
+# command line shows its option.
+check_eq "a solution for no problem: 400" "$(code POST solutions -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"title":"x","issues":[]}')" "400"
+check_match "naming the field, not an option" "$(cat "$T/body")" '"message":"a solution addresses at least one problem","field":"issues"'
+check_match "the command line names its option" "$(nz issue add -D "$D" --title "" 2>&1)" "^nehzat: a problem needs a title \(--title\)$"
 check_eq "a county cannot designate a facilitator: 403" "$(code POST facilitators -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x","serves":"IR-07-03"}')" "403"
 check_match "and is told it is a national directive" "$(cat "$T/body")" 'national directive'
 check_eq "the facilitators list answers" "$(code GET facilitators -b "$T/a.jar")" "200"

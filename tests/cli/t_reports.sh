@@ -139,7 +139,7 @@ before=$(sqlite3 "$D/nehzat.db" "SELECT count(*) FROM oplog")
 err=$(nz allocate -D "$D" --budget 1000 --level province --csv "$T/refused.csv" 2>&1); rc=$?
 check_eq "unknown data: the allocation is refused" "$rc" 1
 check_match "naming the units and the choices" "$err" \
-	"the data of 3 of the 3 province units is unknown here: IR-07 \(never heard from\), IR-08 \(never heard from\), IR-09 \(never heard from\); nothing was allocated: choose --unknown exclude .* or --unknown zero"
+	"the data of 3 of the 3 province units is unknown here: IR-07 \(never heard from\), IR-08 \(never heard from\), IR-09 \(never heard from\); nothing was allocated: choose to leave them out \(exclude\) or to count them as zero \(zero\) \(--unknown\)$"
 check "and nothing is written" test ! -e "$T/refused.csv"
 check_eq "nor recorded" "$(sqlite3 "$D/nehzat.db" "SELECT count(*) FROM oplog")" "$before"
 check_eq "--unknown must be one of three (usage)" \
@@ -149,7 +149,7 @@ check_match "left out, nobody is left to share" "$err" "no indicator with a weig
 nz allocate -D "$D" --budget 1,000,000,007 --level province --unknown zero --csv "$T/alloc.csv"
 check_eq "allocation CSV: header, 3 provinces, total" "$(wc -l <"$T/alloc.csv")" 5
 check_match "each row says its data was unknown" "$(sed -n 2p "$T/alloc.csv")" ",counted as zero: never heard from"
-check_match "and the total the choice" "$(tail -1 "$T/alloc.csv")" ",--unknown zero: 3 units"
+check_match "and the total the choice" "$(tail -1 "$T/alloc.csv")" ",unknown data zero: 3 units"
 d0=$(nz allocate -D "$D" --budget 1000 --level province --unknown zero --json | grep inputs_digest)
 nz indicator set -D "$D" issues --source open_issues --weight 0 >/dev/null
 d1=$(nz allocate -D "$D" --budget 1000 --level province --json | grep inputs_digest)

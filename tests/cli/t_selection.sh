@@ -111,7 +111,7 @@ check_match "announcement: the window in Jalali, Persian digits" "$H" 'از ۲۹
 check_match "announcement: the review criteria of its standards" "$H" 'معیارهای بررسی رزومه'
 check_eq "announcement: no external resources" "$(grep -c -E 'https?:|<link|<script|src=' "$T/call.html")" "0"
 check_fails "call print: unknown call" nz call print -D "$N" nope --html "$T/x.html"
-refused "closing before the announced date" "closing it earlier needs --early" nz call close -D "$N" "$C"
+refused "closing before the announced date" "closing it earlier needs the reason for it \(--early\)" nz call close -D "$N" "$C"
 refused "--early is for close only" "only for|is for 'call close'" nz call complete -D "$N" "$C" --early x
 check "call close --early with the reason" nz call close -D "$N" "$C" --early "ظرفیت کافی"
 check_eq "the reason is kept" "$(nz call show -D "$N" "$C" --json | field early_reason)" "ظرفیت کافی"

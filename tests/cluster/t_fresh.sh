@@ -139,7 +139,7 @@ for how in exclude zero; do
 	# second, national as of their records; the shares, values and digest must agree.
 	check_eq "--unknown $how: national and the province share alike" "$(echo "$ap" | cut -d, -f1-11,13)" \
 		"$(echo "$an" | cut -d, -f1-11,13)"
-	check_match "--unknown $how: the total row states the choice" "$(echo "$an" | grep '^TOTAL')" ",--unknown $how: 1 unit$"
+	check_match "--unknown $how: the total row states the choice" "$(echo "$an" | grep '^TOTAL')" ",unknown data $how: 1 unit$"
 	sum=$(echo "$an" | awk -F, 'NR > 1 && $1 != "TOTAL" { s += $3 } END { printf "%.0f", s }')
 	check_eq "--unknown $how: the shares sum to the budget" "$sum" 1000000
 	eval "d_$how=\$(echo \"\$an\" | sed -n 2p | grep -o '[0-9a-f]\{32\}')"

@@ -213,7 +213,8 @@ main(void)
 	/* Refusals before any indicator exists. */
 	CHECK(alloc_compute(ir, 1000, "province", NULL, NULL, ALLOC_UNKNOWN_ZERO, &err) == NULL);
 	CHECK_INT(err.code, NZ_ENOTFOUND);
-	CHECK(strstr(err.msg, "indicator set") != NULL);
+	CHECK(strstr(err.msg, "no indicators are defined") != NULL);
+	CHECK_STR(err.action, "indicator set");
 	CHECK_INT(ind_set(prov, "pop", NULL, "population", 1, "t", &err), NZ_EDENIED);
 	CHECK_INT(ind_set(ir, "pop", NULL, "income", 1, "t", &err), NZ_EINVAL);
 	CHECK_INT(ind_set(ir, "pop", NULL, "population", 1000001, "t", &err), NZ_EINVAL);

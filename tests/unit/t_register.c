@@ -194,7 +194,9 @@ test_moves(void)
 		  NZ_ESTATE);
 	CHECK(strstr(err.msg, "next: prioritised, closed") != NULL);
 	CHECK_INT(reg_check_move(REG_ISSUE, "problem", "x", "council", "approved", REG_VIA_CLOSE, &err), NZ_ESTATE);
-	CHECK(strstr(err.msg, "nehzat council decide") != NULL);
+	CHECK(strstr(err.msg, "only through a council's decision") != NULL);
+	CHECK(strstr(err.msg, "nehzat") == NULL); /* the command is the presentation's to name */
+	CHECK_STR(err.action, "council decide");
 	CHECK_INT(reg_check_move(REG_ISSUE, "problem", "x", "closed", "identified", REG_VIA_CLOSE, &err), NZ_ESTATE);
 	CHECK(strstr(err.msg, "moves no further") != NULL);
 	CHECK_INT(reg_check_move(REG_SOLUTION, "solution", "x", "rejected", "proposed", REG_VIA_SOLUTION, &err),

@@ -23,7 +23,7 @@ reg_category_check(struct store *st, const char *code, struct nz_err *err)
 		return 0;
 	if ((rc = reg_check_code("category", code, err)) != 0)
 		return rc;
-	if (reg_scalar(st, "SELECT count(*) FROM problem_category WHERE deleted = 0", NULL, NULL) <= 0)
+	if (rec_scalar(st, "SELECT count(*) FROM problem_category WHERE deleted = 0", NULL, NULL) <= 0)
 		return 0;
 	if ((q = reg_prep(st, "SELECT active FROM problem_category WHERE code = ?1 AND deleted = 0", code, NULL,
 		      NULL)) == NULL)
@@ -32,9 +32,8 @@ reg_category_check(struct store *st, const char *code, struct nz_err *err)
 		active = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	if (active < 0)
-		return nz_fail(err, NZ_EINVAL,
-			       "category '%s' is not on the national list (see 'nehzat register category list')",
-			       code);
+		return nz_fail_at(err, NZ_EINVAL, NULL, "register category list",
+				  "category '%s' is not on the national list", code);
 	if (active == 0)
 		return nz_fail(err, NZ_EINVAL, "category '%s' has been retired by the national secretariat",
 			       code);
@@ -54,17 +53,21 @@ category_put(struct store *st, bool add, const char *code, const char *name_fa, 
 	    (rc = reg_check_code("category", code, err)) != 0)
 		return rc;
 	if (add && (name_fa == NULL || name_fa[0] == '\0'))
-		return nz_fail(err, NZ_EINVAL, "category '%s' needs a Persian name (--fa)", code);
+		return nz_fail_at(err, NZ_EINVAL, "name_fa", NULL, "category '%s' needs a Persian name", code);
 	if (active < -1 || active > 1)
 		return nz_fail(err, NZ_EINVAL, "active is 0 or 1, not %d", active);
-	if ((rc = reg_check_text("name", name_fa, err)) != 0 || (rc = reg_check_text("name", name_en, err)) != 0)
+	if ((rc = field_text("name", name_fa, 0, false, err)) != 0 || (rc = field_text("name", name_en, 0, false, err)) != 0)
 		return rc;
 	snprintf(rid, sizeof(rid), "cat-%s", code);
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	exists = reg_scalar(st, "SELECT count(*) FROM problem_category WHERE id = ?1 AND deleted = 0", rid, NULL);
+	if ((exists = rec_scalar(st, "SELECT count(*) FROM problem_category WHERE id = ?1 AND deleted = 0", rid, NULL)) < 0) {
+		rc = store_sqlerr(st, err, "problem_category");
+		goto out;
+	}
 	if (add && exists > 0) {
-		rc = nz_fail(err, NZ_EEXIST, "category '%s' already exists; change it with 'set'", code);
+		rc = nz_fail_at(err, NZ_EEXIST, NULL, "register category set", "category '%s' already exists; change it instead",
+				code);
 		goto out;
 	}
 	if (!add && exists == 0) {
@@ -74,7 +77,7 @@ category_put(struct store *st, bool add, const char *code, const char *name_fa, 
 	cs = colset_new();
 	if (add) {
 		colset_text(cs, "code", code);
-		colset_int(cs, "ord", reg_scalar(st, "SELECT count(*) FROM problem_category", NULL, NULL) + 1);
+		colset_int(cs, "ord", rec_scalar(st, "SELECT count(*) FROM problem_category", NULL, NULL) + 1);
 		colset_int(cs, "active", active < 0 ? 1 : active);
 		colset_text(cs, "name_en", nz_str(name_en));
 	} else {
@@ -117,23 +120,27 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 	    (rc = reg_check_code("criterion", code, err)) != 0)
 		return rc;
 	if (add && (name_fa == NULL || name_fa[0] == '\0'))
-		return nz_fail(err, NZ_EINVAL, "criterion '%s' needs a Persian name (--fa)", code);
+		return nz_fail_at(err, NZ_EINVAL, "name_fa", NULL, "criterion '%s' needs a Persian name", code);
 	if (add && weight < 0)
-		return nz_fail(err, NZ_EINVAL, "criterion '%s' needs a weight (--weight)", code);
+		return nz_fail_at(err, NZ_EINVAL, "weight", NULL, "criterion '%s' needs a weight", code);
 	if (weight >= 0 && !(weight > 0 && weight <= 1000))
 		return nz_fail(err, NZ_EINVAL, "weight %g is out of range: more than 0, at most 1000", weight);
 	if (scale_max != 0 && (scale_max < 2 || scale_max > 100))
 		return nz_fail(err, NZ_EINVAL, "scale maximum %d is out of range: 2 to 100", scale_max);
 	if (active < -1 || active > 1)
 		return nz_fail(err, NZ_EINVAL, "active is 0 or 1, not %d", active);
-	if ((rc = reg_check_text("name", name_fa, err)) != 0 || (rc = reg_check_text("name", name_en, err)) != 0)
+	if ((rc = field_text("name", name_fa, 0, false, err)) != 0 || (rc = field_text("name", name_en, 0, false, err)) != 0)
 		return rc;
 	snprintf(rid, sizeof(rid), "crit-%s", code);
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	exists = reg_scalar(st, "SELECT count(*) FROM priority_criterion WHERE id = ?1 AND deleted = 0", rid, NULL);
+	if ((exists = rec_scalar(st, "SELECT count(*) FROM priority_criterion WHERE id = ?1 AND deleted = 0", rid, NULL)) < 0) {
+		rc = store_sqlerr(st, err, "priority_criterion");
+		goto out;
+	}
 	if (add && exists > 0) {
-		rc = nz_fail(err, NZ_EEXIST, "criterion '%s' already exists; change it with 'set'", code);
+		rc = nz_fail_at(err, NZ_EEXIST, NULL, "register criterion set", "criterion '%s' already exists; change it instead",
+				code);
 		goto out;
 	}
 	if (!add && exists == 0) {
@@ -143,7 +150,7 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 	/* Scores given on the old scale must still fit the new one. */
 	snprintf(buf, sizeof(buf), "%d", scale_max);
 	if (!add && scale_max != 0 &&
-	    reg_scalar(st, "SELECT count(*) FROM issue_score WHERE criterion = ?1 AND deleted = 0 AND score > ?2 + 0",
+	    rec_scalar(st, "SELECT count(*) FROM issue_score WHERE criterion = ?1 AND deleted = 0 AND score > ?2 + 0",
 		   code, buf) > 0) {
 		rc = nz_fail(err, NZ_EINVAL, "criterion '%s' has scores above %d; the scale cannot shrink below them",
 			     code, scale_max);
@@ -152,7 +159,7 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 	cs = colset_new();
 	if (add) {
 		colset_text(cs, "code", code);
-		colset_int(cs, "ord", reg_scalar(st, "SELECT count(*) FROM priority_criterion", NULL, NULL) + 1);
+		colset_int(cs, "ord", rec_scalar(st, "SELECT count(*) FROM priority_criterion", NULL, NULL) + 1);
 		colset_int(cs, "active", active < 0 ? 1 : active);
 		colset_int(cs, "scale_max", scale_max ? scale_max : 5);
 		colset_text(cs, "name_en", nz_str(name_en));
@@ -230,7 +237,7 @@ reg_seed_standards(struct store *st, const char *author, int *ncat, int *ncrit, 
 		return rc;
 	for (i = 0; rc == 0 && i < sizeof(default_categories) / sizeof(default_categories[0]); i++) {
 		snprintf(rid, sizeof(rid), "cat-%s", default_categories[i].code);
-		if (reg_scalar(st, "SELECT count(*) FROM problem_category WHERE id = ?1", rid, NULL) > 0)
+		if (rec_scalar(st, "SELECT count(*) FROM problem_category WHERE id = ?1", rid, NULL) > 0)
 			continue;
 		if ((rc = category_put(st, true, default_categories[i].code, default_categories[i].fa,
 				       default_categories[i].en, 1, author, err)) == 0)
@@ -238,7 +245,7 @@ reg_seed_standards(struct store *st, const char *author, int *ncat, int *ncrit, 
 	}
 	for (i = 0; rc == 0 && i < sizeof(default_criteria) / sizeof(default_criteria[0]); i++) {
 		snprintf(rid, sizeof(rid), "crit-%s", default_criteria[i].code);
-		if (reg_scalar(st, "SELECT count(*) FROM priority_criterion WHERE id = ?1", rid, NULL) > 0)
+		if (rec_scalar(st, "SELECT count(*) FROM priority_criterion WHERE id = ?1", rid, NULL) > 0)
 			continue;
 		if ((rc = criterion_put(st, true, default_criteria[i].code, default_criteria[i].fa,
 					default_criteria[i].en, default_criteria[i].weight, 5, 1, author,

@@ -38,7 +38,7 @@ intervention_add(struct store *st, const char *solution, const char *title, cons
 	struct sol s;
 	int rc;
 
-	if ((rc = reg_check_text("title", title, err)) != 0)
+	if ((rc = field_text("title", title, 0, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
@@ -118,7 +118,7 @@ intervention_stage(struct store *st, const char *id, const char *stage, const ch
 			       nz_str(stage));
 	if (participants < -1)
 		return nz_fail(err, NZ_EINVAL, "participants is %lld; give a count of 0 or more", participants);
-	if ((rc = reg_check_text("notes", notes, err)) != 0)
+	if ((rc = field_text("notes", notes, 0, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
@@ -135,8 +135,8 @@ intervention_stage(struct store *st, const char *id, const char *stage, const ch
 	if (end != NULL && end[0] == '\0')
 		rows[k].end[0] = '\0';
 	if (rows[k].end[0] != '\0' && rows[k].start[0] == '\0') {
-		rc = nz_fail(err, NZ_EINVAL, "stage %s cannot end before it has started: give --start too",
-			     reg_stages[k]);
+		rc = nz_fail_at(err, NZ_EINVAL, "start", NULL,
+				"stage %s cannot end before it has started: give its start too", reg_stages[k]);
 		goto out;
 	}
 	if ((rc = sense_not_before("sense.stage_end_before_start", "end", rows[k].end, "its start", rows[k].start,
@@ -276,11 +276,11 @@ evaluation_add(struct store *st, const struct evaluation_input *in, const char *
 	if ((in->strengths == NULL || in->strengths[0] == '\0') &&
 	    (in->weaknesses == NULL || in->weaknesses[0] == '\0'))
 		return nz_fail(err, NZ_EINVAL, "an evaluation records strengths or weaknesses (or both)");
-	if ((rc = reg_check_text("strengths", in->strengths, err)) != 0 ||
-	    (rc = reg_check_text("weaknesses", in->weaknesses, err)) != 0 ||
-	    (rc = reg_check_text("indicators", in->indicators, err)) != 0 ||
-	    (rc = reg_check_text("recommendations", in->recommendations, err)) != 0 ||
-	    (rc = reg_check_text("evaluator", in->evaluator, err)) != 0)
+	if ((rc = field_text("strengths", in->strengths, 0, false, err)) != 0 ||
+	    (rc = field_text("weaknesses", in->weaknesses, 0, false, err)) != 0 ||
+	    (rc = field_text("indicators", in->indicators, 0, false, err)) != 0 ||
+	    (rc = field_text("recommendations", in->recommendations, 0, false, err)) != 0 ||
+	    (rc = field_text("evaluator", in->evaluator, 0, false, err)) != 0)
 		return rc;
 	if (in->date != NULL && in->date[0] != '\0') {
 		if ((rc = date_parse("evaluation date", in->date, date, err)) != 0 ||
@@ -306,10 +306,10 @@ evaluation_add(struct store *st, const struct evaluation_input *in, const char *
 			goto out;
 		if (strcmp(s.state, "intervention") == 0) {
 			if (rows[3].start[0] == '\0') {
-				rc = nz_fail(err, NZ_ESTATE,
-					     "intervention '%s' has not started implementation (اجرا); evaluate the"
-					     " proposed plan with --solution instead",
-					     in->intervention);
+				rc = nz_fail_at(err, NZ_ESTATE, "solution", NULL,
+						"intervention '%s' has not started implementation (اجرا); evaluate"
+						" the proposed plan (its solution) instead",
+						in->intervention);
 				goto out;
 			}
 			if ((rc = reg_cascade(st, sol, "intervention", "evaluated", REG_VIA_EVALUATION, author, err)) != 0 ||

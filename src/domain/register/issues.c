@@ -21,7 +21,7 @@ static int
 check_title(const char *title, struct nz_err *err)
 {
 	if (title == NULL || title[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "a problem needs a title (--title)");
+		return nz_fail_at(err, NZ_EINVAL, "title", NULL, "a problem needs a title");
 	if (strlen(title) > 300)
 		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
 	return 0;

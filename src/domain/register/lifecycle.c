@@ -62,29 +62,19 @@ reg_status_fa(const char *status)
 	return NULL;
 }
 
-const char *
-reg_via_command(enum reg_via via)
-{
-	switch (via) {
-	case REG_VIA_SCORE:
-		return "nehzat session score";
-	case REG_VIA_SOLUTION:
-		return "nehzat solution add";
-	case REG_VIA_SUBMIT:
-		return "nehzat solution submit";
-	case REG_VIA_DECISION:
-		return "nehzat council decide";
-	case REG_VIA_REVISE:
-		return "nehzat solution revise";
-	case REG_VIA_INTERVENTION:
-		return "nehzat intervention add";
-	case REG_VIA_EVALUATION:
-		return "nehzat evaluation add --intervention";
-	case REG_VIA_CLOSE:
-		return "close";
-	}
-	return "?";
-}
+/* The step that makes moves of a via, in words and as its operation (NULL: none of its own). */
+static const struct {
+	const char *words, *action;
+} reg_vias[] = {
+	[REG_VIA_SCORE] = {"scores given in a session", "session score"},
+	[REG_VIA_SOLUTION] = {"a solution proposed for it", "solution add"},
+	[REG_VIA_SUBMIT] = {"its solution's submission to a council", "solution submit"},
+	[REG_VIA_DECISION] = {"a council's decision", "council decide"},
+	[REG_VIA_REVISE] = {"its solution's revision", "solution revise"},
+	[REG_VIA_INTERVENTION] = {"an intervention", "intervention add"},
+	[REG_VIA_EVALUATION] = {"an evaluation of its intervention", "evaluation add"},
+	[REG_VIA_CLOSE] = {"closing it", NULL},
+};
 
 int
 reg_check_move(int kind, const char *what, const char *id, const char *from, const char *to,
@@ -101,8 +91,8 @@ reg_check_move(int kind, const char *what, const char *id, const char *from, con
 		if (strcmp(m->to, to) == 0) {
 			if (m->via == via)
 				return 0;
-			return nz_fail(err, NZ_ESTATE, "%s '%s' becomes %s only through '%s'", what, id, to,
-				       reg_via_command(m->via));
+			return nz_fail_at(err, NZ_ESTATE, NULL, reg_vias[m->via].action,
+					  "%s '%s' becomes %s only through %s", what, id, to, reg_vias[m->via].words);
 		}
 		n += (size_t)snprintf(next + n, sizeof(next) - n, "%s%s", n ? ", " : "", m->to);
 		if (n >= sizeof(next))

@@ -169,7 +169,7 @@ find_actor(struct store *st, const char *under, const char *id, bool active, str
 	int live = -1;
 
 	if (id == NULL || id[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "name the actor by its id (nehzat actor list)");
+		return nz_fail_at(err, NZ_EINVAL, NULL, "actor list", "name the actor by its id");
 	if ((q = reg_prep(st, "SELECT owner, name, active FROM actor WHERE id = ?1 AND deleted = 0", id, NULL, NULL)) ==
 	    NULL)
 		return store_sqlerr(st, err, "actor");
@@ -181,7 +181,7 @@ find_actor(struct store *st, const char *under, const char *id, bool active, str
 	}
 	sqlite3_finalize(q);
 	if (live < 0) {
-		nz_fail(err, NZ_EINVAL, "no key local actor with id '%s' (nehzat actor list)", id);
+		nz_fail_at(err, NZ_EINVAL, NULL, "actor list", "no key local actor with id '%s'", id);
 		return nz_why(err, "link.no_such_actor", "actor", id, NULL);
 	}
 	if (active && live == 0) {
@@ -204,7 +204,7 @@ record_owner(struct store *st, const struct link_kind *k, const char *record, bo
 
 	if (rc != 0 || !open || k->tbl != &issue_table)
 		return rc;
-	if (reg_scalar(st, "SELECT count(*) FROM issue WHERE id = ?1 AND status = 'closed'", record, NULL) > 0) {
+	if (rec_scalar(st, "SELECT count(*) FROM issue WHERE id = ?1 AND status = 'closed'", record, NULL) > 0) {
 		nz_fail(err, NZ_ESTATE, "problem '%s' is closed; no group is attached to it any more", record);
 		return nz_why(err, "link.closed", "record", record, NULL);
 	}
@@ -215,7 +215,7 @@ record_owner(struct store *st, const struct link_kind *k, const char *record, bo
 static int
 link_state(struct store *st, const char *id)
 {
-	int64_t v = reg_scalar(st, "SELECT 1 + active FROM record_link WHERE id = ?1 AND deleted = 0", id, NULL);
+	int64_t v = rec_scalar(st, "SELECT 1 + active FROM record_link WHERE id = ?1 AND deleted = 0", id, NULL);
 
 	return v < 0 ? NZ_EDB : (int)v - 1;
 }

@@ -23,11 +23,11 @@ org_add(struct store *st, const struct org_input *in, const char *author, char i
 	int rc;
 
 	if (in->name == NULL || in->name[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "an organisation needs a name (--name)");
-	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 || (rc = reg_check_text("name", in->name, err)) != 0 ||
-	    (rc = reg_check_text("notes", in->notes, err)) != 0 || (rc = reg_check_text("kind", in->kind, err)) != 0 ||
-	    (rc = reg_check_text("field", in->field, err)) != 0 || (rc = reg_check_text("contact", in->contact, err)) != 0 ||
-	    (rc = reg_check_text("identified by", in->identified_by, err)) != 0)
+		return nz_fail_at(err, NZ_EINVAL, "name", NULL, "an organisation needs a name");
+	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 || (rc = field_text("name", in->name, 0, false, err)) != 0 ||
+	    (rc = field_text("notes", in->notes, 0, false, err)) != 0 || (rc = field_text("kind", in->kind, 0, false, err)) != 0 ||
+	    (rc = field_text("field", in->field, 0, false, err)) != 0 || (rc = field_text("contact", in->contact, 0, false, err)) != 0 ||
+	    (rc = field_text("identified by", in->identified_by, 0, false, err)) != 0)
 		return rc;
 	if (in->date != NULL && in->date[0] != '\0') {
 		if ((rc = date_parse("date identified", in->date, date, err)) != 0)
@@ -82,13 +82,13 @@ org_introduce(struct store *st, const char *org, const char *body, const char *l
 	if ((rc = rec_owner(st, &organisation_table, nz_str(org), "organisation", owner, err)) != 0)
 		return rc;
 	if (body == NULL || body[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "name the body it is introduced to (--body)");
+		return nz_fail_at(err, NZ_EINVAL, "body", NULL, "name the body it is introduced to");
 	if (level == NULL || (strcmp(level, "province") != 0 && strcmp(level, "county") != 0))
 		return nz_fail(err, NZ_EINVAL, "level '%s' is not province or county", nz_str(level));
 	if (outcome == NULL || outcome[0] == '\0')
 		outcome = "pending";
-	if ((rc = check_outcome(outcome, err)) != 0 || (rc = reg_check_text("body", body, err)) != 0 ||
-	    (rc = reg_check_text("notes", notes, err)) != 0)
+	if ((rc = check_outcome(outcome, err)) != 0 || (rc = field_text("body", body, 0, false, err)) != 0 ||
+	    (rc = field_text("notes", notes, 0, false, err)) != 0)
 		return rc;
 	if (date != NULL && date[0] != '\0') {
 		if ((rc = date_parse("introduction date", date, when, err)) != 0)
@@ -121,7 +121,7 @@ org_outcome(struct store *st, const char *intro, const char *outcome, const char
 
 	if ((rc = rec_owner(st, &org_intro_table, nz_str(intro), "introduction", owner, err)) != 0)
 		return rc;
-	if ((rc = check_outcome(nz_str(outcome), err)) != 0 || (rc = reg_check_text("notes", notes, err)) != 0)
+	if ((rc = check_outcome(nz_str(outcome), err)) != 0 || (rc = field_text("notes", notes, 0, false, err)) != 0)
 		return rc;
 	nz_today(today);
 	cs = colset_new();

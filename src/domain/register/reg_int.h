@@ -21,10 +21,10 @@
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/domain.h"
+#include "domain/field.h"
 #include "domain/record.h"
 #include "domain/register.h"
 
-#define TEXT_MAX 20000 /* bytes of any free-text field */
 #define LIST_MAX 100   /* problems in one session or solution */
 
 struct idlist {
@@ -59,8 +59,6 @@ json_t *reg_query(struct store *st, const char *sql, const char *p1, const char 
  * NULL on a database error.  Those of a solution name their intervention. */
 json_t *reg_evaluations(struct store *st, const char *by, const char *id);
 
-/* reg_scalar returns the integer the query sql yields (0 when no row, -1 on a database error). */
-int64_t reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2);
 
 /* reg_names writes the first column of the rows of sql (one text parameter) into buf, separated by
  * ", ", cut at n bytes; none when there is no row or the read fails (it only words a refusal). */
@@ -69,8 +67,6 @@ void reg_names(struct store *st, const char *sql, const char *p1, const char *no
 /* reg_finish commits when rc is 0, rolls back otherwise; returns the outcome. */
 int reg_finish(struct store *st, int rc, struct nz_err *err);
 
-/* reg_check_text refuses a free-text field longer than TEXT_MAX bytes. */
-int reg_check_text(const char *field, const char *v, struct nz_err *err);
 
 /* reg_national_only refuses unless this node is the national secretariat. */
 int reg_national_only(struct store *st, const char *what, struct nz_err *err);

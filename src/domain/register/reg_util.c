@@ -59,20 +59,6 @@ reg_evaluations(struct store *st, const char *by, const char *id)
 			 id, NULL, NULL);
 }
 
-int64_t
-reg_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
-{
-	sqlite3_stmt *q = reg_prep(st, sql, p1, p2, NULL);
-	int64_t v = 0;
-
-	if (q == NULL)
-		return -1;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
 void
 reg_names(struct store *st, const char *sql, const char *p1, const char *none, char *buf, size_t n)
 {
@@ -96,14 +82,6 @@ reg_finish(struct store *st, int rc, struct nz_err *err)
 		return rc;
 	}
 	return store_commit(st, err);
-}
-
-int
-reg_check_text(const char *field, const char *v, struct nz_err *err)
-{
-	if (v != NULL && strlen(v) > TEXT_MAX)
-		return nz_fail(err, NZ_EINVAL, "%s is %zu bytes; at most %d", field, strlen(v), TEXT_MAX);
-	return 0;
 }
 
 int
@@ -183,7 +161,7 @@ reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const
 		name[eq - pairs[i]] = '\0';
 		memmove(name, reg_field(aliases, name), strlen(reg_field(aliases, name)) + 1);
 		v = eq + 1;
-		if ((rc = reg_check_text(name, v, err)) != 0)
+		if ((rc = field_text(name, v, 0, false, err)) != 0)
 			goto out;
 		for (j = 0; dates != NULL && dates[j] != NULL; j++) {
 			if (strcmp(dates[j], name) != 0 || v[0] == '\0')

@@ -89,7 +89,7 @@ facilitator_of(struct store *st, const char *area, const char *date, const char 
 		colset_text(cs, "facilitator_id", id);
 		return 0;
 	}
-	if ((rc = reg_check_text("facilitator name", name, err)) != 0)
+	if ((rc = field_text("facilitator name", name, 0, false, err)) != 0)
 		return rc;
 	colset_text(cs, "facilitator", nz_str(name));
 	colset_text(cs, "facilitator_id", "");
@@ -117,9 +117,9 @@ session_add(struct store *st, const struct session_input *in, const char *author
 		return rc;
 	if (in->participants < -1)
 		return nz_fail(err, NZ_EINVAL, "participants is %lld; give a count of 0 or more", in->participants);
-	if ((rc = reg_check_text("place", in->place, err)) != 0 ||
-	    (rc = reg_check_text("groups", in->groups, err)) != 0 ||
-	    (rc = reg_check_text("outcomes", in->outcomes, err)) != 0)
+	if ((rc = field_text("place", in->place, 0, false, err)) != 0 ||
+	    (rc = field_text("groups", in->groups, 0, false, err)) != 0 ||
+	    (rc = field_text("outcomes", in->outcomes, 0, false, err)) != 0)
 		return rc;
 	if ((l = calloc(1, sizeof(*l))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
@@ -270,10 +270,8 @@ score_one(struct store *st, const char *sid, const char *owner, const char *issu
 	}
 	sqlite3_finalize(q);
 	if (max < 0)
-		return nz_fail(err, NZ_EINVAL,
-			       "criterion '%s' is not a national prioritisation criterion"
-			       " (see 'nehzat register criterion list')",
-			       s->criterion);
+		return nz_fail_at(err, NZ_EINVAL, NULL, "register criterion list",
+				  "criterion '%s' is not a national prioritisation criterion", s->criterion);
 	if (!active)
 		return nz_fail(err, NZ_EINVAL, "criterion '%s' has been retired by the national secretariat",
 			       s->criterion);
@@ -345,7 +343,7 @@ session_score(struct store *st, const char *sid, const char *issue, const char *
 		rc = nz_fail(err, NZ_ESTATE, "problem '%s' is closed; it is scored no more", issue);
 		goto out;
 	}
-	if (reg_scalar(st, "SELECT count(*) FROM priority_criterion WHERE deleted = 0 AND active = 1", NULL, NULL) <= 0) {
+	if (rec_scalar(st, "SELECT count(*) FROM priority_criterion WHERE deleted = 0 AND active = 1", NULL, NULL) <= 0) {
 		rc = nz_fail(err, NZ_EINVAL,
 			     "this node holds no prioritisation criteria yet: the national secretariat sets"
 			     " them and they arrive with sync");

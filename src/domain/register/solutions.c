@@ -120,11 +120,11 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 	int i, rc;
 
 	if (in->title == NULL || in->title[0] == '\0')
-		return nz_fail(err, NZ_EINVAL, "a solution needs a title (--title)");
+		return nz_fail_at(err, NZ_EINVAL, "title", NULL, "a solution needs a title");
 	if (strlen(in->title) > 300)
 		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(in->title));
-	if ((rc = reg_check_text("plan", in->plan, err)) != 0 || (rc = reg_check_text("bodies", in->bodies, err)) != 0 ||
-	    (rc = reg_check_text("resources", in->resources, err)) != 0)
+	if ((rc = field_text("plan", in->plan, 0, false, err)) != 0 || (rc = field_text("bodies", in->bodies, 0, false, err)) != 0 ||
+	    (rc = field_text("resources", in->resources, 0, false, err)) != 0)
 		return rc;
 	if (in->budget < -1)
 		return nz_fail(err, NZ_EINVAL, "budget is %lld; give rials, 0 or more", in->budget);
@@ -140,7 +140,7 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 		if ((rc = reg_idlist_parse(l, in->issues[i], err)) != 0)
 			goto out;
 	if (l->n == 0) {
-		rc = nz_fail(err, NZ_EINVAL, "a solution addresses at least one problem (--issue ID)");
+		rc = nz_fail_at(err, NZ_EINVAL, "issues", NULL, "a solution addresses at least one problem");
 		goto out;
 	}
 	if ((rc = store_begin(st, err)) != 0)
@@ -247,7 +247,7 @@ solution_submit(struct store *st, const char *id, const char *council, const cha
 	if (unit_parent(s.owner, parent) != 0)
 		parent[0] = '\0';
 	if (council == NULL || council[0] == '\0') {
-		rc = nz_fail(err, NZ_EINVAL, "name the council: county or province (--council)");
+		rc = nz_fail_at(err, NZ_EINVAL, "council", NULL, "name the council: county or province");
 		goto out;
 	}
 	if (strcmp(council, "county") == 0) {
@@ -317,7 +317,7 @@ solution_close(struct store *st, const char *id, const char *reason, const char 
 	struct sol s;
 	int rc;
 
-	if ((rc = reg_check_text("reason", reason, err)) != 0)
+	if ((rc = field_text("reason", reason, 0, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
@@ -397,9 +397,10 @@ council_decide(struct store *st, const struct decision_input *in, const char *au
 	    (rc = sense_not_future("sense.decision_future", "council session date", date, err)) != 0)
 		return rc;
 	if (strcmp(d, "returned") != 0 && (in->resolution == NULL || in->resolution[0] == '\0'))
-		return nz_fail(err, NZ_EINVAL, "a decision to approve or reject needs its resolution number (--resolution)");
-	if ((rc = reg_check_text("resolution", in->resolution, err)) != 0 ||
-	    (rc = reg_check_text("conditions", in->conditions, err)) != 0)
+		return nz_fail_at(err, NZ_EINVAL, "resolution", NULL,
+				  "a decision to approve or reject needs its resolution number");
+	if ((rc = field_text("resolution", in->resolution, 0, false, err)) != 0 ||
+	    (rc = field_text("conditions", in->conditions, 0, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;

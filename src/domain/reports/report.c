@@ -232,11 +232,11 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 	sqlite3_bind_text(q, 4, group, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		const char *st_ = (const char *)sqlite3_column_text(q, 1);
-		rc = nz_fail(err, NZ_EEXIST,
-			     "%s already has report '%s' (%s) of '%s' for %s%s%s; %s", unit,
-			     (const char *)sqlite3_column_text(q, 0), st_, code, label, group[0] ? ", group " : "",
-			     group, strcmp(st_, "draft") == 0 ? "edit it with 'nehzat report set'"
-							      : "correct it with 'nehzat report revise'");
+		bool draft = strcmp(st_, "draft") == 0;
+		rc = nz_fail_at(err, NZ_EEXIST, NULL, draft ? "report set" : "report revise",
+				"%s already has report '%s' (%s) of '%s' for %s%s%s; %s", unit,
+				(const char *)sqlite3_column_text(q, 0), st_, code, label, group[0] ? ", group " : "",
+				group, draft ? "edit that draft" : "correct it by a revision");
 		store_rollback(st);
 		goto out;
 	}
@@ -284,8 +284,8 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 	if ((rc = rep_load(st, id, &r, err)) != 0)
 		return rc;
 	if (strcmp(jstr(r, "status"), "draft") != 0) {
-		rc = nz_fail(err, NZ_ESTATE, "report '%s' is submitted and locked; correct it with 'nehzat report "
-					     "revise'", id);
+		rc = nz_fail_at(err, NZ_ESTATE, NULL, "report revise",
+				"report '%s' is submitted and locked; correct it by a revision", id);
 		goto out;
 	}
 	if (npairs == 0) {
@@ -412,7 +412,7 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 		goto out;
 	}
 	if (strcmp(jstr(r, "status"), "draft") == 0) {
-		rc = nz_fail(err, NZ_ESTATE, "report '%s' is a draft; edit it with 'nehzat report set'", id);
+		rc = nz_fail_at(err, NZ_ESTATE, NULL, "report set", "report '%s' is a draft; edit it instead", id);
 		goto out;
 	}
 	if (strcmp(jstr(r, "review"), "accepted") == 0) {

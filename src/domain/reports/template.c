@@ -445,8 +445,8 @@ tpl_add(struct store *st, const struct tpl_spec *sp, const char *author, char id
 				*err = probe;
 			goto out;
 		}
-		rc = nz_fail(err, NZ_EEXIST, "template '%s' exists; change it with 'nehzat template revise'",
-			     sp->code);
+		rc = nz_fail_at(err, NZ_EEXIST, NULL, "template revise",
+				"template '%s' exists; change it by a revision", sp->code);
 		goto out;
 	}
 	store_new_id(id);

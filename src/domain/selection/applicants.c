@@ -60,21 +60,19 @@ check_applicant_in(const struct sel_applicant_in *a, const char **kind, char pho
 	char kinds[600];
 	int rc;
 
-	if ((rc = sel_check_text("the group's name", a->name, NAME_MAX_BYTES, true, err)) != 0 ||
-	    (rc = sel_check_text("the contact person", a->contact, NAME_MAX_BYTES, true, err)) != 0 ||
-	    (rc = sel_check_text("the phone number", a->phone, 40, true, err)) != 0 ||
-	    (rc = sel_check_text("the registration number", a->reg_no, 60, false, err)) != 0 ||
-	    (rc = sel_check_text("the activity areas", a->areas, TEXT_MAX_BYTES, false, err)) != 0 ||
-	    (rc = sel_check_text("the past activities", a->activities, TEXT_MAX_BYTES, false, err)) != 0)
+	if ((rc = field_text("the group's name", a->name, NAME_MAX_BYTES, true, err)) != 0 ||
+	    (rc = field_text("the contact person", a->contact, NAME_MAX_BYTES, true, err)) != 0 ||
+	    (rc = field_text("the phone number", a->phone, 40, true, err)) != 0 ||
+	    (rc = field_phone("phone number", a->phone, phone, err)) != 0 ||
+	    (rc = field_text("the registration number", a->reg_no, 60, false, err)) != 0 ||
+	    (rc = field_text("the activity areas", a->areas, TEXT_MAX_BYTES, false, err)) != 0 ||
+	    (rc = field_text("the past activities", a->activities, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
 	sel_kinds_text(kinds, sizeof(kinds));
 	if (empty(a->kind))
 		return nz_fail(err, NZ_EINVAL, "the group's kind is required: %s", kinds);
 	if ((*kind = sel_kind_key(a->kind)) == NULL)
 		return nz_fail(err, NZ_EINVAL, "kind '%s' is not one of %s", a->kind, kinds);
-	sel_phone_key(a->phone, phone, 32);
-	if (strlen(phone) < 7 || strlen(phone) > 15)
-		return nz_fail(err, NZ_EINVAL, "phone number '%s' does not have 7 to 15 digits", a->phone);
 	if (a->members < -1 || a->members > 100000)
 		return nz_fail(err, NZ_EINVAL, "member count %ld must lie within 0..100000", a->members);
 	if (a->years < -1 || a->years > 200)
@@ -109,11 +107,10 @@ sel_apply(struct store *st, const char *call_id, const struct sel_applicant_in *
 		goto fail;
 	/* An application that reached the office in time may be typed in after the call closed. */
 	if (c.state != CALL_OPEN && !(c.state == CALL_CLOSED && !empty(a->received))) {
-		rc = nz_fail(err, NZ_ESTATE,
-			     "call '%s' is %s; applications are accepted only while it is open%s", call_id,
-			     sel_call_state_name(c.state),
-			     c.state == CALL_CLOSED ? ", or typed in later with the date they were received (--received)"
-						    : "");
+		rc = nz_fail_at(err, NZ_ESTATE, c.state == CALL_CLOSED ? "received" : NULL, NULL,
+				"call '%s' is %s; applications are accepted only while it is open%s", call_id,
+				sel_call_state_name(c.state),
+				c.state == CALL_CLOSED ? ", or typed in later with the date they were received" : "");
 		goto fail;
 	}
 	if ((rc = sense_not_before("sense.application_before_opening", "the date received", received,
@@ -193,7 +190,7 @@ sel_applicant_withdraw_tx(struct store *st, const char *id, const char *reason, 
 	struct colset *cs;
 	int rc;
 
-	if ((rc = sel_check_text("the reason", reason, 1000, true, err)) != 0 ||
+	if ((rc = field_text("the reason", reason, 1000, true, err)) != 0 ||
 	    (rc = sel_load_both(st, id, &a, &c, err)) != 0)
 		return rc;
 	if (c.state == CALL_COMPLETED)
@@ -275,7 +272,7 @@ sel_doc_add(struct store *st, const char *applicant, const char *name, const voi
 	char *b64 = NULL;
 	int rc;
 
-	if ((rc = sel_check_text("the document's name", name, 200, true, err)) != 0 ||
+	if ((rc = field_text("the document's name", name, 200, true, err)) != 0 ||
 	    (rc = sel_load_both(st, applicant, &a, &c, err)) != 0)
 		return rc;
 	if (c.state == CALL_COMPLETED)

@@ -187,10 +187,11 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 		goto fail;
 	/* A completed call still fills a freed place from its ranked list, within the term (waiting list). */
 	if (c.state != CALL_REVIEWED && !(replaces != NULL && c.state == CALL_COMPLETED)) {
-		rc = nz_fail(err, NZ_ESTATE, "call '%s' is %s; %s", c.id, sel_call_state_name(c.state),
-			     c.state < CALL_REVIEWED ? "groups are selected once its review is finished"
-						     : "a place freed by a revocation is filled with --replaces"
-						       " APPOINTMENT, else open a new call");
+		rc = nz_fail_at(err, NZ_ESTATE, c.state < CALL_REVIEWED ? NULL : "replaces", NULL, "call '%s' is %s; %s",
+				c.id, sel_call_state_name(c.state),
+				c.state < CALL_REVIEWED ? "groups are selected once its review is finished"
+							: "a place freed by a revocation is filled by naming the revoked"
+							  " appointment it replaces, else open a new call");
 		goto fail;
 	}
 	if ((rc = sel_call_std(st, &c, &s, err)) != 0 || (rc = sel_rank_build(st, &c, &s, &rows, &nrows, err)) != 0)
@@ -353,7 +354,7 @@ sel_revoke(struct store *st, const char *appt_id, const char *reason, const char
 	char owner[NZ_ID_MAX], status[16], today[11];
 	int rc;
 
-	if ((rc = sel_check_text("the reason for revoking", reason, 1000, true, err)) != 0)
+	if ((rc = field_text("the reason for revoking", reason, 1000, true, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;

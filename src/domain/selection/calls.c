@@ -114,8 +114,8 @@ sel_call_add(struct store *st, const char *secretariat, const char *title, const
 	if (secretariat == NULL)
 		secretariat = store_node(st);
 	if ((rc = sel_check_secretariat(st, secretariat, err)) != 0 ||
-	    (rc = sel_check_text("the call's title", title, 300, true, err)) != 0 ||
-	    (rc = sel_check_text("the call's description", description, TEXT_MAX_BYTES, false, err)) != 0 ||
+	    (rc = field_text("the call's title", title, 300, true, err)) != 0 ||
+	    (rc = field_text("the call's description", description, TEXT_MAX_BYTES, false, err)) != 0 ||
 	    (rc = check_window(opens, closes, err)) != 0)
 		return rc;
 	nz_today(today);
@@ -144,8 +144,8 @@ sel_call_edit_tx(struct store *st, const char *id, const char *title, const char
 	if (c.state != CALL_DRAFT)
 		return nz_fail(err, NZ_ESTATE, "call '%s' is %s; only a draft can be edited", id,
 			       sel_call_state_name(c.state));
-	if ((title != NULL && (rc = sel_check_text("the call's title", title, 300, true, err)) != 0) ||
-	    (rc = sel_check_text("the call's description", description, TEXT_MAX_BYTES, false, err)) != 0 ||
+	if ((title != NULL && (rc = field_text("the call's title", title, 300, true, err)) != 0) ||
+	    (rc = field_text("the call's description", description, TEXT_MAX_BYTES, false, err)) != 0 ||
 	    (rc = check_window(opens ? opens : c.opens, closes ? closes : c.closes, err)) != 0)
 		return rc;
 	cs = colset_new();
@@ -277,19 +277,21 @@ call_move(struct store *st, const char *id, int to, const char *early, const cha
 		if (strcmp(today, c.closes) < 0) {
 			if (empty(early)) {
 				sel_to_jalali(c.closes, when);
-				nz_fail(err, NZ_ESTATE,
-					"call '%s' was announced to close on %s; closing it earlier needs --early"
-					" with the reason",
-					id, when);
+				nz_fail_at(err, NZ_ESTATE, "early", NULL,
+					   "call '%s' was announced to close on %s; closing it earlier needs the"
+					   " reason for it",
+					   id, when);
 				rc = nz_why(err, "sel.close_early", "closes", when, NULL);
 				goto fail;
 			}
-			if ((rc = sel_check_text("the reason for closing early", early, 1000, true, err)) != 0)
+			if ((rc = field_text("the reason for closing early", early, 1000, true, err)) != 0)
 				goto fail;
 			colset_text(cs, "early_reason", early);
 		} else if (!empty(early)) {
-			rc = nz_fail(err, NZ_EINVAL, "call '%s' closes on its announced date or later: --early is"
-				     " for closing before it", id);
+			rc = nz_fail_at(err, NZ_EINVAL, "early", NULL,
+					"call '%s' closes on its announced date or later: a reason for closing early"
+					" is for closing before it",
+					id);
 			goto fail;
 		}
 		colset_text(cs, "closed_on", today);

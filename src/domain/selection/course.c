@@ -23,7 +23,7 @@ sel_course_add(struct store *st, const char *secretariat, const char *title, int
 	if (secretariat == NULL)
 		secretariat = store_node(st);
 	if ((rc = sel_check_secretariat(st, secretariat, err)) != 0 ||
-	    (rc = sel_check_text("the course's title", title, 300, true, err)) != 0)
+	    (rc = field_text("the course's title", title, 300, true, err)) != 0)
 		return rc;
 	if (required < 0 || required > 100)
 		return nz_fail(err, NZ_EINVAL, "required sessions %d must lie within 0..100 (0: all)",
@@ -46,7 +46,7 @@ sel_session_add(struct store *st, const char *course, const char *date, const ch
 	int rc;
 
 	if ((rc = sel_check_date("the session's date", date, err)) != 0 ||
-	    (rc = sel_check_text("the session's topic", topic, 300, false, err)) != 0)
+	    (rc = field_text("the session's topic", topic, 300, false, err)) != 0)
 		return rc;
 	if (!(hours >= 0 && hours <= 24))
 		return nz_fail(err, NZ_EINVAL, "a session of %g hours is outside 0..24", hours);

@@ -113,7 +113,7 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 	double total;
 	int rc;
 
-	if ((rc = sel_check_text("the reviewer", reviewer, 64, true, err)) != 0)
+	if ((rc = field_text("the reviewer", reviewer, 64, true, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
@@ -250,8 +250,8 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 	int rc;
 
 	if ((rc = sel_check_date("the interview's date", date, err)) != 0 ||
-	    (rc = sel_check_text("the interview panel", panel, 1000, true, err)) != 0 ||
-	    (rc = sel_check_text("the interview's place", place, 300, false, err)) != 0)
+	    (rc = field_text("the interview panel", panel, 1000, true, err)) != 0 ||
+	    (rc = field_text("the interview's place", place, 300, false, err)) != 0)
 		return rc;
 	if ((rc = time_parse("interview time", time, hhmm, err)) != 0)
 		return rc;
@@ -297,7 +297,7 @@ sel_interview_score(struct store *st, const char *applicant, int npairs, char *c
 	double total;
 	int rc;
 
-	if ((rc = sel_check_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
+	if ((rc = field_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
@@ -355,7 +355,7 @@ sel_interview_noshow(struct store *st, const char *applicant, const char *notes,
 	char rid[NZ_RID_MAX], today[11];
 	int rc;
 
-	if ((rc = sel_check_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
+	if ((rc = field_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;

@@ -23,6 +23,7 @@
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/check.h"
+#include "domain/field.h"
 #include "domain/record.h"
 #include "domain/selection.h"
 
@@ -109,8 +110,6 @@ json_t *sel_parse_json_object(const char *text);
 /* sel_expand_json replaces the text field key of every row by the JSON it holds. */
 void sel_expand_json(json_t *rows, const char *key);
 
-/* sel_check_text refuses a text longer than max bytes, or empty when required. */
-int sel_check_text(const char *what, const char *s, size_t max, bool required, struct nz_err *err);
 
 /* sel_check_date refuses a missing date, one date_parse refuses, or one not written ISO. */
 int sel_check_date(const char *what, const char *iso, struct nz_err *err);

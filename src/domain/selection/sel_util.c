@@ -117,16 +117,6 @@ sel_expand_json(json_t *rows, const char *key)
 }
 
 int
-sel_check_text(const char *what, const char *s, size_t max, bool required, struct nz_err *err)
-{
-	if (required && empty(s))
-		return nz_fail(err, NZ_EINVAL, "%s is required", what);
-	if (s != NULL && strlen(s) > max)
-		return nz_fail(err, NZ_EINVAL, "%s is %zu bytes; at most %zu", what, strlen(s), max);
-	return 0;
-}
-
-int
 sel_check_date(const char *what, const char *iso, struct nz_err *err)
 {
 	char canon[11];
@@ -153,26 +143,6 @@ sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *ow
 }
 
 /* ---- normalisation, to find likely duplicates ---- */
-
-void
-sel_phone_key(const char *s, char *out, size_t n)
-{
-	char k[64];
-	size_t i, w = 0;
-
-	fa_key(s, k, sizeof(k));
-	for (i = 0; k[i] != '\0' && w + 1 < n; i++)
-		if (k[i] >= '0' && k[i] <= '9')
-			out[w++] = k[i];
-	out[w] = '\0';
-	if (strncmp(out, "0098", 4) == 0)
-		memmove(out + 1, out + 4, strlen(out + 4) + 1);
-	else if (strncmp(out, "98", 2) == 0 && strlen(out) == 12)
-		memmove(out + 1, out + 2, strlen(out + 2) + 1);
-	else
-		return;
-	out[0] = '0';
-}
 
 /* ---- the kinds of groups ---- */
 
