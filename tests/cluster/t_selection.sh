@@ -6,7 +6,8 @@
 # made, and 'nehzat check' reports the overrun and the doubled decree number
 # wherever the replicas meet, until the county revokes one.  Last, the groups'
 # work (problems, sessions they are attached to) and the county's key actors
-# reach the province and national, and a link the province makes reaches the county.
+# reach the province and national; the county and the province attaching the same
+# group to the same session while apart make one link.
 source "$(dirname "$0")/lib.sh"
 export NEHZAT_TODAY=2026-11-28 # 1405-09-07
 
@@ -144,8 +145,16 @@ check_match "national lists the group's work: the problem and the session" "$w" 
 	"decree_no +IR-07-03/1405/0001.*problems:.*$pr +IR-07-03 +بیکاری جوانان.*sessions:.*$se +IR-07-03 +1405-09-05"
 check_match "the province counts each group's work" "$(nz group list -D "$PRV" --under IR-07-03)" \
 	"$g5 +IR-07-03 +گروه همیار 5 +IR-07-03/1405/0004 +active +1 +0 +0 +0"
-check "the province attaches a county group to the county's session" nz group attach -D "$PRV" session "$se" "$g5"
-check "which reaches the county" wait_sql IR-07-03 \
+# Apart, the county and its province attach the same group to the same session: one link where they meet.
+stop IR-07-03
+check "the county, offline, attaches a group to its session" nz group attach -D "$CTY" session "$se" "$g5"
+check "the province attaches the same group to it" nz group attach -D "$PRV" session "$se" "$g5"
+start IR-07-03
+check "county and province meet" wait_same IR-07-03 IR-07 IR-07-03 30
+check "and national" wait_same IR-07-03 IR IR-07-03 30
+check_eq "one link of that group on that session, at national" \
+	"$(sql IR "SELECT count(*) || ' ' || min(active) FROM record_link WHERE record = '$se' AND target = '$g5'")" "1 1"
+check "the county holds both groups on its session" wait_sql IR-07-03 \
 	"SELECT count(*) FROM record_link WHERE record = '$se' AND rel = 'helper' AND active = 1" 2
 check_eq "the county's session lists both groups" \
 	"$(nz session show -D "$CTY" "$se" --json | grep -c '"decree_no": "IR-07-03/1405/000[14]"')" 2
