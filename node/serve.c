@@ -238,7 +238,7 @@ fail(struct loop *l, int rc, const char *why)
 		return;
 	}
 	/* Not when stopping: it dials at once, and a handshake cut short by
-	 * our exit would trip NNG 1.5.2's ipc listener (see net.c). */
+	 * our exit would trip NNG 1.5.2's ipc listener (see net_listen.c). */
 	net_client_reset(l->client);
 	l->busy = true;
 	l->unreached = rc == NZ_ENET;
