@@ -190,25 +190,14 @@ appoint_list_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 appoint_summary_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
 	static const struct cli_col cols[] = {{"unit", "secretariat"}, {"level", "level"},
 					   {"active", "active"},    {"quota", "quota"},
 					   {"free", "free"},        {"revoked", "revoked"},
 					   {"name_fa", "name"},     {NULL, NULL}};
-	const char *under = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
 	json_t *rows;
-	if ((rc = cli_parse("appoint summary", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-	    (rc = cli_check_unit("appoint summary", under)) != 0)
-		return rc;
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = sel_appoint_summary(n.st, under);
-	node_close(&n);
-	return out_table(o, rows, cols);
+	int rc = out_under(o, argc, argv, "appoint summary", sel_appoint_summary, &rows);
+
+	return rc != 0 ? rc : out_table(o, rows, cols);
 }
 
 static const struct cmd_sub appoint_subs[] = {
@@ -242,24 +231,13 @@ const struct cmd_def cmd_appoint = {
 static int
 decree_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
 	static const struct cli_col cols[] = {{"number", "number"},         {"date_jalali", "date"},
 					   {"term_end_jalali", "until"}, {"status", "status"},
 					   {"group_name", "group"},      {NULL, NULL}};
-	const char *under = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
 	json_t *rows;
-	if ((rc = cli_parse("decree list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-	    (rc = cli_check_unit("decree list", under)) != 0)
-		return rc;
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = sel_decree_list(n.st, under);
-	node_close(&n);
-	return out_table(o, rows, cols);
+	int rc = out_under(o, argc, argv, "decree list", sel_decree_list, &rows);
+
+	return rc != 0 ? rc : out_table(o, rows, cols);
 }
 
 static int
@@ -271,30 +249,7 @@ decree_show_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 decree_print_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct nz_err err = {0};
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	const char *file = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
-	char *html = NULL;
-	if ((rc = cli_parse("decree print", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1 || file == NULL)
-		return cmd_usage("decree print: give a decree's id or number and --html FILE");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = http_decree_html(n.st, pos[0], n.conf.name, &html, &err);
-	node_close(&n);
-	if (rc != 0)
-		return cmd_fail(&err);
-	rc = cli_write_file(file, html, strlen(html), &err);
-	free(html);
-	if (rc != 0)
-		return cmd_fail(&err);
-	printf("wrote %s\n", file);
-	return 0;
+	return out_print_html(o, argc, argv, "decree print", "a decree's id or number", http_decree_html);
 }
 
 static const struct cmd_sub decree_subs[] = {
@@ -401,21 +356,14 @@ course_attend_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 course_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
-	const char *under = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
 	json_t *rows, *c, *s;
 	size_t k, m;
-	if ((rc = cli_parse("course list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-	    (rc = cli_check_unit("course list", under)) != 0)
+	int rc;
+
+	if ((rc = out_under(o, argc, argv, "course list", sel_course_list, &rows)) != 0)
 		return rc;
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = sel_course_list(n.st, under);
-	node_close(&n);
+	if (rows == NULL)
+		return cli_unread();
 	if (o->json) {
 		cli_print_json(rows);
 	} else {

@@ -32,20 +32,10 @@ static int
 orgunit_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const cols[] = {"id", "level", "name_fa", "name_en", "population", "figures_on", NULL};
-	struct node n;
-	const char *under = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
-	int rc, npos;
-
 	json_t *rows;
-	if ((rc = cli_parse("orgunit list", argc, argv, 2, opts, NULL, 0, &npos)) != 0 ||
-	    (rc = cli_check_unit("orgunit list", under)) != 0)
-		return rc;
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = orgunit_list(n.st, under);
-	node_close(&n);
-	return cli_list(o, rows, cols);
+	int rc = out_under(o, argc, argv, "orgunit list", orgunit_list, &rows);
+
+	return rc != 0 ? rc : cli_list(o, rows, cols);
 }
 
 static int

@@ -283,10 +283,6 @@ call_move_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 call_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct node n;
-	char *pos[POS_MAX];
-	int npos, rc;
-
 	static const struct cli_col cols[] = {{"id", "id"},
 					   {"owner", "secretariat"},
 					   {"status", "status"},
@@ -296,17 +292,10 @@ call_list_exec(const struct cmd_opts *o, int argc, char **argv)
 					   {"appointed", "appointed"},
 					   {"title", "title"},
 					   {NULL, NULL}};
-	const char *under = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
 	json_t *rows;
-	if ((rc = cli_parse("call list", argc, argv, 2, opts, pos, 0, &npos)) != 0 ||
-	    (rc = cli_check_unit("call list", under)) != 0)
-		return rc;
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rows = sel_call_list(n.st, under);
-	node_close(&n);
-	return out_table(o, rows, cols);
+	int rc = out_under(o, argc, argv, "call list", sel_call_list, &rows);
+
+	return rc != 0 ? rc : out_table(o, rows, cols);
 }
 
 static int
@@ -319,29 +308,7 @@ call_show_exec(const struct cmd_opts *o, int argc, char **argv)
 static int
 call_print_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	struct nz_err err = {0};
-	struct node n;
-	char *pos[1], *html = NULL;
-	const char *file = NULL;
-	const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
-	int npos, rc;
-
-	if ((rc = cli_parse("call print", argc, argv, 2, opts, pos, 1, &npos)) != 0)
-		return rc;
-	if (npos != 1 || file == NULL)
-		return cmd_usage("call print: give the call's ID and --html FILE");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = http_call_html(n.st, pos[0], n.conf.name, &html, &err);
-	node_close(&n);
-	if (rc != 0)
-		return cmd_fail(&err);
-	rc = cli_write_file(file, html, strlen(html), &err);
-	free(html);
-	if (rc != 0)
-		return cmd_fail(&err);
-	printf("wrote %s\n", file);
-	return 0;
+	return out_print_html(o, argc, argv, "call print", "the call's ID", http_call_html);
 }
 
 static const struct cmd_sub call_subs[] = {

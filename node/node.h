@@ -254,6 +254,22 @@ int cli_list_parse(const char *cmd, int argc, char **argv, unsigned extra, struc
 typedef int (*out_get_fn)(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* out_set_fn assigns FIELD=VALUE pairs to record id. */
+/* out_under_fn lists the records inside under (all when NULL); NULL on a database error. */
+typedef json_t *(*out_under_fn)(struct store *st, const char *under);
+
+/* out_under reads "CMD [--under CODE]": the rows list gives for the subtree (NULL: the read failed) into
+ * *rows, which the caller prints and releases; returns 0 or the exit status of a usage error. */
+int out_under(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_under_fn list, json_t **rows);
+
+/* out_html_fn writes the printable page of key into *html (the caller frees it). */
+typedef int (*out_html_fn)(struct store *st, const char *key, const char *fallback_name, char **html,
+			   struct nz_err *err);
+
+/* out_print_html runs "CMD KEY --html FILE": the page html makes of KEY (what names KEY in the usage error),
+ * written to FILE. */
+int out_print_html(const struct cmd_opts *o, int argc, char **argv, const char *cmd, const char *what,
+		   out_html_fn html);
+
 /* out_all_fn lists the live records of a kind, or every one when all; NULL on a database error. */
 typedef json_t *(*out_all_fn)(struct store *st, bool all);
 

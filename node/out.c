@@ -214,6 +214,53 @@ out_show_by(const struct cmd_opts *o, int argc, char **argv, const char *cmd, ou
 	return print(o, rec, what, argv[2]);
 }
 
+/* out_under reads "CMD [--under CODE]": the rows list gives for the subtree (NULL: the read failed). */
+int
+out_under(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_under_fn list, json_t **rows)
+{
+	struct node n;
+	const char *under = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--under", &under), CLI_END};
+	int npos, rc;
+
+	*rows = NULL;
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, NULL, 0, &npos)) != 0 || (rc = cli_check_unit(cmd, under)) != 0 ||
+	    (rc = cmd_open(&n, o)) != 0)
+		return rc;
+	*rows = list(n.st, under);
+	node_close(&n);
+	return 0;
+}
+
+/* out_print_html runs "CMD KEY --html FILE": the page html makes of KEY, written to FILE. */
+int
+out_print_html(const struct cmd_opts *o, int argc, char **argv, const char *cmd, const char *what, out_html_fn html)
+{
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[1], *page = NULL;
+	const char *file = NULL;
+	const struct cli_opt opts[] = {CLI_VAL("--html", &file), CLI_END};
+	int npos, rc;
+
+	if ((rc = cli_parse(cmd, argc, argv, 2, opts, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1 || file == NULL)
+		return cmd_usage("%s: give %s and --html FILE", cmd, what);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rc = html(n.st, pos[0], n.conf.name, &page, &err);
+	node_close(&n);
+	if (rc != 0)
+		return cmd_fail(&err);
+	rc = cli_write_file(file, page, strlen(page), &err);
+	free(page);
+	if (rc != 0)
+		return cmd_fail(&err);
+	printf("wrote %s\n", file);
+	return 0;
+}
+
 /* out_list_all runs "CMD list [--all]" through list, printed with cols. */
 int
 out_list_all(const struct cmd_opts *o, int argc, char **argv, const char *cmd, out_all_fn list,
