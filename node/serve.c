@@ -67,17 +67,18 @@ on_child_synced(void *arg, const char *child)
 		nz_log(NZ_LOG_DEBUG, "fresh.observe", "child=%s written=1", child);
 }
 
+/* Five times a second on every node: the statement is prepared once. */
 static int64_t
 data_version(struct store *st)
 {
-	sqlite3_stmt *q;
+	sqlite3_stmt *q = store_prepare(st, "PRAGMA data_version", NULL);
 	int64_t v = 0;
 
-	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &q, NULL) != SQLITE_OK)
+	if (q == NULL)
 		return 0;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
+	sqlite3_reset(q);
 	return v;
 }
 

@@ -110,7 +110,7 @@ done
 echo "# P6: $(listening) of $ncounties counties up, their provinces not yet, after $((i / 2)) s"
 sleep 3
 want=$((ncounties * PER))
-head0=$(sqlite3 "$W/IR/nehzat.db" "SELECT coalesce(max(seq), 0) FROM oplog")
+head0=$(sqlite3 "$W/IR/nehzat.db" "SELECT coalesce(max(rowid), 0) FROM issue" 2>/dev/null || echo 0)
 start=$(date +%s.%N)
 for p in $provinces; do "$B" serve -D "$W/IR-$p" 2>>"$W/IR-$p.log" & ppids+=($!); done
 up=$(date +%s.%N)
@@ -124,16 +124,17 @@ for ((i = 0; i < ${#ppids[@]}; i++)); do
 	echo "P6: a province did not start: $(cat "$W"/IR-??.log | grep -v 'web UI' | head -1)"
 	exit 1
 done
-# National's log head (one b-tree step) tells when the records may all be
-# there; only then are they counted (a count reads a whole index of a
-# million entries, and the reader holds back national's WAL checkpoints).
+# The last rowid of national's problems (one b-tree step; the records are
+# only inserted here) tells when they may all be there; only then are they
+# counted (a count reads a whole index of a million entries, and the reader
+# holds back national's WAL checkpoints).
 got=0 shown=$(date +%s)
 for ((i = 0; i < 600; i++)); do
-	h=$(sqlite3 "$W/IR/nehzat.db" "SELECT max(seq) FROM oplog" 2>/dev/null)
-	if [ "${h:-0}" -ge $((head0 + want)) ] || [ "$mode" = day ]; then
+	h=$(sqlite3 "$W/IR/nehzat.db" "SELECT max(rowid) FROM issue" 2>/dev/null)
+	if [ "$mode" = day ] || [ -z "$h" ] || [ "$h" -ge $((head0 + want)) ]; then
 		got=$(sqlite3 "$W/IR/nehzat.db" "SELECT count(*) FROM issue" 2>/dev/null || echo 0)
 	else
-		got=$((${h:-0} - head0))
+		got=$((h - head0))
 	fi
 	[ "$got" -ge "$want" ] && break
 	[ $(($(date +%s) - ${start%.*})) -gt 900 ] && break
