@@ -43,8 +43,8 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 	   uint64_t *token, struct nz_err *err)
 {
 	sqlite3_stmt *q = store_prepare(s->st,
-					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols,"
-					" via FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?",
+					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author,"
+					" cols_named(tbl, cols), via FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?",
 					err);
 	int step, rc = 0, scanned = 0;
 

@@ -197,7 +197,7 @@ backup_db(sqlite3 *src, const char *path, struct store_backup_report *rep, struc
 	rep->log_rows = 0;
 	for (i = 0; i < c->n; i++) {
 		rep->rows += c->rows[i];
-		if (strcmp(c->name[i], "oplog") == 0)
+		if (strcmp(c->name[i], "chlog") == 0)
 			rep->log_rows = c->rows[i];
 	}
 out:

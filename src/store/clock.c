@@ -168,7 +168,7 @@ store_clock_rewind(struct store *st, int64_t after, uint64_t ceiling, int64_t *n
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
 	/* Clocks travel as uint64 and are stored as int64: above 2^63 they read negative. */
-	if (sqlite3_prepare_v2(st->db, "SELECT max(hlc) FROM oplog WHERE hlc >= 0 AND hlc <= ?", -1, &q, NULL) !=
+	if (sqlite3_prepare_v2(st->db, "SELECT max(hlc) FROM chlog WHERE hlc >= 0 AND hlc <= ?", -1, &q, NULL) !=
 	    SQLITE_OK) {
 		rc = store_sqlerr(st, err, "read clocks");
 		goto out;
@@ -213,7 +213,7 @@ store_clock_rewind(struct store *st, int64_t after, uint64_t ceiling, int64_t *n
 	/* In log order, so that of two writes to one column the later still wins. */
 	for (i = 0; i < nv; i++) {
 		clock = hlc_tick(clock, hlc_wall_ms());
-		if (sqlite3_prepare_v2(st->db, "UPDATE oplog SET hlc = ?2 WHERE seq = ?1", -1, &q, NULL) != SQLITE_OK) {
+		if (sqlite3_prepare_v2(st->db, "UPDATE chlog SET hlc = ?2 WHERE seq = ?1", -1, &q, NULL) != SQLITE_OK) {
 			rc = store_sqlerr(st, err, "restamp");
 			goto out;
 		}

@@ -55,6 +55,50 @@ static const char *const migrations[] = {
 	"-- column clocks by number",
 	/* 4: what the peer said it still had for us after its last batch (NULL: never said) */
 	"ALTER TABLE peer ADD COLUMN backlog INTEGER;",
+	/*
+	 * 5: the change log made leaner (README, P8).  Its origins, owners,
+	 * tables, authors and peers are numbers into a dictionary (sym): a
+	 * byte or two each instead of a string.  Entries logged from now on
+	 * number their columns (colmap.c); older ones keep their names.  The
+	 * log is table chlog; oplog is a view with the columns and names it
+	 * always had, for reading by SQL and for repairs by hand (its triggers
+	 * write through).
+	 */
+	"CREATE TABLE sym (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);"
+	"INSERT INTO sym(s) VALUES ('');"
+	"INSERT OR IGNORE INTO sym(s) SELECT origin FROM oplog UNION SELECT tbl FROM oplog"
+	"  UNION SELECT owner FROM oplog UNION SELECT author FROM oplog UNION SELECT via FROM oplog;"
+	"CREATE TABLE chlog ("
+	"  seq INTEGER PRIMARY KEY,"
+	"  origin INTEGER NOT NULL, origin_seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+	"  tbl INTEGER NOT NULL, rid TEXT NOT NULL, owner INTEGER NOT NULL,"
+	"  dir INTEGER NOT NULL, author INTEGER NOT NULL, cols BLOB NOT NULL, via INTEGER NOT NULL);"
+	"INSERT INTO chlog SELECT seq, (SELECT id FROM sym WHERE s = origin), origin_seq, hlc,"
+	"  (SELECT id FROM sym WHERE s = tbl), rid, (SELECT id FROM sym WHERE s = owner), dir,"
+	"  (SELECT id FROM sym WHERE s = author), cols, (SELECT id FROM sym WHERE s = via) FROM oplog ORDER BY seq;"
+	"DROP TABLE oplog;"
+	"CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq);"
+	"CREATE VIEW oplog AS SELECT l.seq AS seq, o.s AS origin, l.origin_seq AS origin_seq, l.hlc AS hlc,"
+	"  t.s AS tbl, l.rid AS rid, w.s AS owner, l.dir AS dir, a.s AS author, l.cols AS cols, v.s AS via"
+	"  FROM chlog l JOIN sym o ON o.id = l.origin JOIN sym t ON t.id = l.tbl JOIN sym w ON w.id = l.owner"
+	"  JOIN sym a ON a.id = l.author JOIN sym v ON v.id = l.via;"
+	"CREATE TRIGGER oplog_insert INSTEAD OF INSERT ON oplog BEGIN"
+	"  INSERT OR IGNORE INTO sym(s) VALUES (NEW.origin), (NEW.tbl), (NEW.owner), (NEW.author),"
+	"   (coalesce(NEW.via, ''));"
+	"  INSERT INTO chlog (seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via) VALUES"
+	"   (NEW.seq, (SELECT id FROM sym WHERE s = NEW.origin), NEW.origin_seq, NEW.hlc,"
+	"   (SELECT id FROM sym WHERE s = NEW.tbl), NEW.rid, (SELECT id FROM sym WHERE s = NEW.owner), NEW.dir,"
+	"   (SELECT id FROM sym WHERE s = NEW.author), NEW.cols, (SELECT id FROM sym WHERE s = coalesce(NEW.via, '')));"
+	" END;"
+	"CREATE TRIGGER oplog_update INSTEAD OF UPDATE ON oplog BEGIN"
+	"  INSERT OR IGNORE INTO sym(s) VALUES (NEW.origin), (NEW.tbl), (NEW.owner), (NEW.author), (NEW.via);"
+	"  UPDATE chlog SET seq = NEW.seq, origin = (SELECT id FROM sym WHERE s = NEW.origin),"
+	"   origin_seq = NEW.origin_seq, hlc = NEW.hlc, tbl = (SELECT id FROM sym WHERE s = NEW.tbl), rid = NEW.rid,"
+	"   owner = (SELECT id FROM sym WHERE s = NEW.owner), dir = NEW.dir,"
+	"   author = (SELECT id FROM sym WHERE s = NEW.author), cols = NEW.cols,"
+	"   via = (SELECT id FROM sym WHERE s = NEW.via) WHERE seq = OLD.seq;"
+	" END;"
+	"CREATE TRIGGER oplog_delete INSTEAD OF DELETE ON oplog BEGIN DELETE FROM chlog WHERE seq = OLD.seq; END;",
 };
 
 #define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
@@ -103,29 +147,6 @@ store_table(const struct store *st, const char *name)
 		if (strcmp(st->tables[i]->name, name) == 0)
 			return st->tables[i];
 	return NULL;
-}
-
-int
-tbl_ncols(const struct tbl_def *t)
-{
-	int n = 0;
-
-	while (t->cols[n].name != NULL)
-		n++;
-	return n;
-}
-
-int
-tbl_col(const struct tbl_def *t, const char *name, size_t len)
-{
-	int i;
-
-	if (len == 7 && memcmp(name, "deleted", 7) == 0)
-		return -1;
-	for (i = 0; t->cols[i].name != NULL; i++)
-		if (strlen(t->cols[i].name) == len && memcmp(t->cols[i].name, name, len) == 0)
-			return i;
-	return -2;
 }
 
 int
@@ -275,6 +296,23 @@ flush_clock(struct store *st, struct nz_err *err)
 	return rc;
 }
 
+/*
+ * txn runs BEGIN IMMEDIATE, COMMIT or ROLLBACK from the statement cache:
+ * sqlite3_exec would parse it again for every write.
+ */
+static int
+txn(struct store *st, const char *sql, struct nz_err *err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, err);
+	int step;
+
+	if (s == NULL)
+		return NZ_EDB;
+	step = sqlite3_step(s);
+	sqlite3_reset(s);
+	return step == SQLITE_DONE ? 0 : store_sqlerr(st, err, sql);
+}
+
 static unsigned
 data_version(struct store *st)
 {
@@ -293,7 +331,7 @@ store_begin(struct store *st, struct nz_err *err)
 		return 0;
 	st->failed = false;
 	st->hlc_dirty = false;
-	rc = store_exec(st, "BEGIN IMMEDIATE", err);
+	rc = txn(st, "BEGIN IMMEDIATE", err);
 	if (rc != 0) {
 		st->depth = 0;
 		return rc;
@@ -319,14 +357,17 @@ store_commit(struct store *st, struct nz_err *err)
 	if (--st->depth > 0)
 		return 0;
 	if (st->failed) {
-		store_exec(st, "ROLLBACK", NULL);
+		txn(st, "ROLLBACK", NULL);
+		st->cache_valid = false;
+		st->sym_gen++;
 		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
 	}
 	if ((rc = flush_clock(st, err)) == 0)
-		rc = store_exec(st, "COMMIT", err);
+		rc = txn(st, "COMMIT", err);
 	if (rc != 0) {
-		store_exec(st, "ROLLBACK", NULL);
+		txn(st, "ROLLBACK", NULL);
 		st->cache_valid = false;
+		st->sym_gen++;
 		return rc;
 	}
 	st->dv_after = data_version(st);
@@ -343,11 +384,12 @@ store_rollback(struct store *st)
 		st->failed = true;
 		return;
 	}
-	store_exec(st, "ROLLBACK", NULL);
+	txn(st, "ROLLBACK", NULL);
 	st->hlc_loaded = false;
 	st->hlc_dirty = false;
 	st->next_seq = 0;
 	st->cache_valid = false;
+	st->sym_gen++;
 }
 
 void
@@ -446,6 +488,64 @@ has_column(struct store *st, const char *tbl, const char *col)
 	return found;
 }
 
+/* keep_index makes index name by create (its whole CREATE INDEX), dropping one of that name made otherwise. */
+static int
+keep_index(struct store *st, const char *name, const char *create, struct nz_err *err)
+{
+	sqlite3_stmt *s;
+	char drop[NZ_TBL_MAX + 96];
+	int rc, step;
+	bool same = false, found = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT sql FROM sqlite_schema WHERE type = 'index' AND name = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "read the schema");
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		found = true;
+		same = sqlite3_column_text(s, 0) != NULL && strcmp((const char *)sqlite3_column_text(s, 0), create) == 0;
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_sqlerr(st, err, "read the schema");
+	if (same)
+		return 0;
+	if (found) {
+		snprintf(drop, sizeof(drop), "DROP INDEX %.*s", (int)(sizeof(drop) - 12), name);
+		if ((rc = store_exec(st, drop, err)) != 0)
+			return rc;
+	}
+	return store_exec(st, create, err);
+}
+
+/* drop_undeclared drops the indexes of table tbl (not SQLite's own) whose names are not among want. */
+static int
+drop_undeclared(struct store *st, const char *tbl, char want[][NZ_TBL_MAX + 64], int nwant, struct nz_err *err)
+{
+	sqlite3_stmt *s;
+	char drop[16][NZ_TBL_MAX + 96];
+	int i, n = 0, rc = 0, step;
+
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+			       -1, &s, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "read the schema");
+	sqlite3_bind_text(s, 1, tbl, -1, SQLITE_STATIC);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW && n < 16) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		for (i = 0; i < nwant && strcmp(want[i], name) != 0; i++)
+			;
+		if (i == nwant)
+			snprintf(drop[n++], sizeof(drop[0]), "DROP INDEX \"%.*s\"", (int)(sizeof(drop[0]) - 16), name);
+	}
+	sqlite3_finalize(s);
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_sqlerr(st, err, "read the schema");
+	for (i = 0; i < n && rc == 0; i++)
+		rc = store_exec(st, drop[i], err);
+	return rc;
+}
+
 /*
  * Replicated tables are created from their definitions, and columns added
  * in later versions are added to existing tables: a definition only grows.
@@ -453,9 +553,9 @@ has_column(struct store *st, const char *tbl, const char *col)
 static int
 reconcile_table(struct store *st, const struct tbl_def *t, struct nz_err *err)
 {
-	char sql[4096], idx[256];
+	char sql[4096], idx[64], want[16][NZ_TBL_MAX + 64];
 	size_t n;
-	int i, rc;
+	int i, rc, nwant = 0;
 
 	n = (size_t)snprintf(sql, sizeof(sql),
 			     "CREATE TABLE IF NOT EXISTS %s (id TEXT PRIMARY KEY, owner TEXT NOT NULL,"
@@ -477,22 +577,31 @@ reconcile_table(struct store *st, const struct tbl_def *t, struct nz_err *err)
 		if ((rc = store_exec(st, sql, err)) != 0)
 			return rc;
 	}
-	snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_owner ON %s(owner)", t->name, t->name);
-	if ((rc = store_exec(st, sql, err)) != 0)
-		return rc;
-	for (i = 0; t->indexes != NULL && t->indexes[i] != NULL; i++) {
-		size_t j, k = 0;
-		for (j = 0; t->indexes[i][j] != '\0' && k + 1 < sizeof(idx); j++) {
-			char ch = t->indexes[i][j];
+	/*
+	 * Its indexes: each declared column list (with a WHERE clause after
+	 * it for a partial index), and the owner.  An index of the table that
+	 * the definition no longer declares, or declares otherwise, is
+	 * dropped (and made again as declared): an index costs every record
+	 * bytes on disk and every write a page (README, P8).
+	 */
+	for (i = -1; i < 0 || (t->indexes != NULL && t->indexes[i] != NULL); i++) {
+		const char *spec = i < 0 ? "owner" : t->indexes[i], *where = strstr(spec, " WHERE ");
+		size_t j, len = where != NULL ? (size_t)(where - spec) : strlen(spec), k = 0;
+		if (nwant == (int)(sizeof(want) / sizeof(want[0])))
+			return nz_fail(err, NZ_EINVAL, "table %s: too many indexes", t->name);
+		for (j = 0; j < len && k + 1 < sizeof(idx); j++) {
+			char ch = spec[j];
 			idx[k++] = (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') ? ch : '_';
 		}
 		idx[k] = '\0';
-		snprintf(sql, sizeof(sql), "CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)", t->name, idx,
-			 t->name, t->indexes[i]);
-		if ((rc = store_exec(st, sql, err)) != 0)
+		snprintf(want[nwant], sizeof(want[nwant]), "%s_%s", t->name, idx);
+		snprintf(sql, sizeof(sql), "CREATE INDEX %s ON %s(%.*s)%s", want[nwant], t->name, (int)len, spec,
+			 spec + len);
+		if ((rc = keep_index(st, want[nwant], sql, err)) != 0)
 			return rc;
+		nwant++;
 	}
-	return 0;
+	return drop_undeclared(st, t->name, want, nwant, err);
 }
 
 static int
@@ -534,7 +643,15 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 	   struct nz_err *err)
 {
 	struct store *st;
-	int flags = SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0);
+	/*
+	 * A store is used by one thread at a time (the loop's: NNG's threads
+	 * only queue work, STYLE.md), so its connection needs no mutex of its
+	 * own; nor does SQLite's allocator need one for statistics nobody
+	 * reads (the first store opened in a process turns them off).  Both
+	 * were a tenth of a local write's instructions (README, P2).
+	 */
+	int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+	static bool configured;
 	bool existed;
 	int rc;
 
@@ -549,12 +666,19 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 	st->tables = tables;
 	while (tables[st->ntables] != NULL)
 		st->ntables++;
+	st->syms = calloc(SYM_CACHE, sizeof(*st->syms));
+	st->sym_gen = 1;
+	st->colbuf = malloc(NZ_COLS_MAX);
 	st->upsert = calloc((size_t)st->ntables + 1, sizeof(*st->upsert));
 	st->update = calloc((size_t)st->ntables + 1, sizeof(*st->update));
 	st->lookup = calloc((size_t)st->ntables + 1, sizeof(*st->lookup));
-	if (st->upsert == NULL || st->update == NULL || st->lookup == NULL) {
+	if (st->upsert == NULL || st->update == NULL || st->lookup == NULL || st->syms == NULL || st->colbuf == NULL) {
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto fail;
+	}
+	if (!configured) {
+		configured = true;
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); /* refused once SQLite runs: then it stays on */
 	}
 	existed = access(path, F_OK) == 0;
 	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
@@ -565,6 +689,10 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 	/* A new database is its owner's alone; SQLite gives its WAL the same mode. */
 	if (create && !existed && path[0] != '\0' && strcmp(path, ":memory:") != 0 && chmod(path, 0600) != 0) {
 		rc = nz_fail(err, NZ_EIO, "cannot make database '%s' private: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (colmap_register(st->db, tables) != 0) {
+		rc = store_sqlerr(st, err, "register cols_named");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
@@ -612,6 +740,8 @@ store_close(struct store *st)
 	free(st->upsert);
 	free(st->update);
 	free(st->lookup);
+	free(st->syms);
+	free(st->colbuf);
 	sqlite3_close(st->db);
 	free(st);
 }

@@ -40,7 +40,8 @@ struct tbl_def {
 	const char *name;
 	enum tbl_vis vis;
 	const struct col_def *cols;     /* terminated by { NULL } */
-	const char *const *indexes;     /* column lists to index, NULL-terminated; may be NULL */
+	const char *const *indexes;     /* column lists to index, each perhaps followed by " WHERE ..."
+					   (a partial index); NULL-terminated; may be NULL */
 };
 
 struct store;

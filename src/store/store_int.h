@@ -14,6 +14,15 @@ struct stmt_slot {
 	sqlite3_stmt *stmt;
 };
 
+/* A string of the change log's dictionary (table sym) and its number; valid while gen is the store's. */
+struct sym_slot {
+	char s[NZ_AUTHOR_MAX];
+	int64_t id;
+	unsigned gen;
+};
+
+#define SYM_CACHE 512
+
 struct store {
 	sqlite3 *db;
 	const struct tbl_def *const *tables;
@@ -35,10 +44,16 @@ struct store {
 	int64_t next_seq; /* 0: not loaded */
 	bool cache_valid; /* hlc and next_seq still hold: nobody else wrote */
 	unsigned dv_after; /* data version after our last commit */
+	/* the log's dictionary as far as known: a rollback may take numbers back, so it moves sym_gen */
+	struct sym_slot *syms;
+	unsigned sym_gen;
+	uint8_t *colbuf; /* NZ_COLS_MAX bytes: a change's numbered column map on its way to the log */
 };
 
 /* store_table_index returns the position of table name in st->tables, or -1. */
 int store_table_index(struct store *st, const char *name);
+
+/* ---- colmap.c: a change's column map, by name or by number ---- */
 
 /* tbl_ncols counts a table's columns (its own, not id, owner, deleted, clk). */
 int tbl_ncols(const struct tbl_def *t);
@@ -48,6 +63,23 @@ int tbl_ncols(const struct tbl_def *t);
  * "deleted", its index in t->cols, or -2 when the table has no such column.
  */
 int tbl_col(const struct tbl_def *t, const char *name, size_t len);
+
+/*
+ * colmap_number writes into out (at least len bytes) the column map at in,
+ * whose keys are names or numbers, with t's column numbers as keys (0
+ * "deleted", column i as i + 1), values byte for byte; *outlen gets its
+ * length.  Returns 0, or -1 when in is not a map of t's columns.
+ */
+int colmap_number(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen);
+
+/*
+ * colmap_name is the reverse: *out gets a new buffer (the caller frees it)
+ * holding the map at in with t's column names as keys.  Returns 0 or -1.
+ */
+int colmap_name(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen);
+
+/* colmap_register makes SQL function cols_named(tbl, cols) on db, for reading the log by SQL. */
+int colmap_register(sqlite3 *db, const struct tbl_def *const *tables);
 
 /* colset.c: one write's column values, the entries of a msgpack map without its header. */
 struct colset {
@@ -78,8 +110,12 @@ uint64_t oplog_last_hlc(struct store *st, const char *origin);
  */
 bool oplog_find(struct store *st, const struct nz_change *c, bool *same);
 
-/* oplog_append appends c to the log; dir marks a directive table, via the peer it came from ("" or NULL: local). */
-int oplog_append(struct store *st, const struct nz_change *c, bool dir, const char *via, struct nz_err *err);
+/*
+ * oplog_append appends c, a change of table t whose columns were checked,
+ * to the log; via names the peer it came from ("" or NULL: written here).
+ */
+int oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *t, const char *via,
+		 struct nz_err *err);
 
 /* ---- clk.c: a record's column clocks ---- */
 

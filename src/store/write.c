@@ -163,16 +163,24 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	for (i = 0; i < (int)cu.data.via.map.size; i++) {
 		const msgpack_object_kv *kv = &cu.data.via.map.ptr[i];
 		int col;
-		if (kv->key.type != MSGPACK_OBJECT_STR) {
+		const char *name;
+		/* A name, or a column's number as the log keeps it (a change read back from it by SQL). */
+		if (kv->key.type == MSGPACK_OBJECT_POSITIVE_INTEGER) {
+			if (kv->key.via.u64 > (uint64_t)n) {
+				rc = nz_fail(err, NZ_EINVAL, "table '%s' has no column number %llu", c->tbl,
+					     (unsigned long long)kv->key.via.u64);
+				goto out;
+			}
+			col = (int)kv->key.via.u64 - 1;
+		} else if (kv->key.type != MSGPACK_OBJECT_STR) {
 			rc = nz_fail(err, NZ_EINVAL, "%s/%s: a column name is not a string", c->tbl, c->rid);
 			goto out;
-		}
-		col = tbl_col(t, kv->key.via.str.ptr, kv->key.via.str.size);
-		if (col == -2) {
+		} else if ((col = tbl_col(t, kv->key.via.str.ptr, kv->key.via.str.size)) == -2) {
 			rc = nz_fail(err, NZ_EINVAL, "table '%s' has no column '%.*s'", c->tbl,
 				     (int)kv->key.via.str.size, kv->key.via.str.ptr);
 			goto out;
 		}
+		name = col < 0 ? "deleted" : t->cols[col].name;
 		switch (kv->val.type) {
 		case MSGPACK_OBJECT_NIL:
 		case MSGPACK_OBJECT_BOOLEAN:
@@ -183,14 +191,13 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		case MSGPACK_OBJECT_STR:
 			break;
 		default:
-			rc = nz_fail(err, NZ_EINVAL, "%s/%s: column '%.*s' has a value of unsupported type",
-				     c->tbl, c->rid, (int)kv->key.via.str.size, kv->key.via.str.ptr);
+			rc = nz_fail(err, NZ_EINVAL, "%s/%s: column '%s' has a value of unsupported type", c->tbl,
+				     c->rid, name);
 			goto out;
 		}
 		for (j = 0; j < nin; j++)
 			if (in[j].col == col) {
-				rc = nz_fail(err, NZ_EINVAL, "%s/%s: column '%.*s' set twice", c->tbl, c->rid,
-					     (int)kv->key.via.str.size, kv->key.via.str.ptr);
+				rc = nz_fail(err, NZ_EINVAL, "%s/%s: column '%s' set twice", c->tbl, c->rid, name);
 				goto out;
 			}
 		in[nin].col = col;
@@ -248,7 +255,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		}
 		if (win[i]) {
 			clocks[j].hlc = c->hlc;
-			snprintf(clocks[j].origin, sizeof(clocks[j].origin), "%s", c->origin);
+			memcpy(clocks[j].origin, c->origin, strlen(c->origin) + 1); /* < NZ_ID_MAX: a change's origin */
 		}
 	}
 
@@ -285,7 +292,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	}
 
 	/* And the log, whether or not any column won: others may need it. */
-	rc = oplog_append(st, c, t->vis == VIS_DIRECTIVE, via, err);
+	rc = oplog_append(st, c, t, via, err);
 out:
 	msgpack_sbuffer_destroy(&kb);
 	msgpack_unpacked_destroy(&ku);
@@ -379,11 +386,12 @@ store_write(struct store *st, const char *tbl, const char *rid, const char *owne
 	}
 
 	memset(&c, 0, sizeof(c));
-	snprintf(c.origin, sizeof(c.origin), "%s", st->node);
-	snprintf(c.tbl, sizeof(c.tbl), "%s", tbl);
-	snprintf(c.rid, sizeof(c.rid), "%s", rid);
-	snprintf(c.owner, sizeof(c.owner), "%s", owner);
-	snprintf(c.author, sizeof(c.author), "%s", author);
+	/* Every length was checked above. */
+	memcpy(c.origin, st->node, strlen(st->node) + 1);
+	memcpy(c.tbl, tbl, strlen(tbl) + 1);
+	memcpy(c.rid, rid, strlen(rid) + 1);
+	memcpy(c.owner, owner, strlen(owner) + 1);
+	memcpy(c.author, author, strlen(author) + 1);
 	c.cols = (const uint8_t *)buf.data;
 	c.cols_len = buf.size;
 

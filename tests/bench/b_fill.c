@@ -86,8 +86,8 @@ plain(const char *path, int n, int batch)
 		     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 		     "CREATE TABLE issue (id TEXT PRIMARY KEY, owner TEXT NOT NULL, deleted INTEGER NOT NULL"
 		     " DEFAULT 0, title TEXT, description TEXT, category TEXT, status TEXT, created TEXT);"
-		     "CREATE INDEX issue_owner ON issue(owner); CREATE INDEX issue_status ON issue(status);"
-		     "CREATE INDEX issue_category ON issue(category);",
+		     /* The indexes the store keeps on problems (schema 5: no status nor category). */
+		     "CREATE INDEX issue_owner ON issue(owner);",
 		     NULL, NULL, NULL);
 	sqlite3_prepare_v2(db,
 			   "INSERT INTO issue (id, owner, title, description, category, status, created)"

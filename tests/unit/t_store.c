@@ -511,6 +511,148 @@ test_clocks(const char *dir)
 	store_close(st);
 }
 
+static int
+text_is(struct store *st, const char *sql, const char *want)
+{
+	sqlite3_stmt *q;
+	int same = 0;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK) {
+		printf("# %s: %s\n", sql, sqlite3_errmsg(store_db(st)));
+		return 0;
+	}
+	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+		same = strcmp((const char *)sqlite3_column_text(q, 0), want) == 0;
+	if (!same)
+		printf("# %s: got '%s', want '%s'\n", sql,
+		       sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0) : "(none)", want);
+	sqlite3_finalize(q);
+	return same;
+}
+
+/* The change log's storage (schema 5): numbers for strings and columns, the oplog view, the indexes. */
+static void
+test_log_storage(const char *dir)
+{
+	struct store *st = open_node(dir, "ls", "IR-07-03"), *st2 = open_node(dir, "ls2", "IR-07");
+	struct nz_err err = {0};
+	struct colset *cs = colset_new();
+	msgpack_sbuffer named;
+	msgpack_packer pk;
+	struct nz_change c;
+	sqlite3_stmt *q;
+	char hex[256];
+	size_t i;
+	int rc;
+
+	colset_text(cs, "title", "water");
+	colset_int(cs, "people_affected", 300);
+	colset_text(cs, "status", "identified");
+	CHECK_INT(store_write(st, "issue", "a1", "IR-07-03", cs, "tester", &err), 0);
+	/* The map as it was written, named: what the view gives back through cols_named. */
+	msgpack_sbuffer_init(&named);
+	msgpack_packer_init(&pk, &named, msgpack_sbuffer_write);
+	msgpack_pack_map(&pk, 3);
+	msgpack_pack_str_with_body(&pk, "title", 5);
+	msgpack_pack_str_with_body(&pk, "water", 5);
+	msgpack_pack_str_with_body(&pk, "people_affected", 15);
+	msgpack_pack_int(&pk, 300);
+	msgpack_pack_str_with_body(&pk, "status", 6);
+	msgpack_pack_str_with_body(&pk, "identified", 10);
+	for (i = 0; i < named.size && 2 * i + 2 < sizeof(hex); i++)
+		snprintf(hex + 2 * i, 3, "%02X", (unsigned char)named.data[i]);
+	CHECK(text_is(st, "SELECT hex(cols_named(tbl, cols)) FROM oplog WHERE rid = 'a1'", hex));
+	/* Stored with the columns' numbers (title 1, status 4, people_affected 6) and the strings' numbers. */
+	CHECK(text_is(st, "SELECT hex(cols) FROM chlog", "8301A5776174657206CD012C04AA6964656E746966696564"));
+	CHECK_INT(scalar(st, "SELECT count(*) FROM chlog WHERE typeof(origin) = 'integer' AND typeof(owner) = 'integer'"
+			     " AND typeof(tbl) = 'integer' AND typeof(author) = 'integer' AND typeof(via) = 'integer'"),
+		  1);
+	CHECK(text_is(st, "SELECT origin || ' ' || tbl || ' ' || owner || ' ' || author || ' [' || via || ']' FROM oplog",
+		      "IR-07-03 issue IR-07-03 tester []"));
+
+	/* A change read back by SQL, numbered, applies elsewhere as the named one would. */
+	CHECK_INT(sqlite3_prepare_v2(store_db(st),
+				     "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols FROM oplog", -1, &q,
+				     NULL),
+		  SQLITE_OK);
+	CHECK_INT(sqlite3_step(q), SQLITE_ROW);
+	memset(&c, 0, sizeof(c));
+	snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 0));
+	c.origin_seq = sqlite3_column_int64(q, 1);
+	c.hlc = (uint64_t)sqlite3_column_int64(q, 2);
+	snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 3));
+	snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 4));
+	snprintf(c.owner, sizeof(c.owner), "%s", (const char *)sqlite3_column_text(q, 5));
+	snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 6));
+	c.cols = sqlite3_column_blob(q, 7);
+	c.cols_len = (size_t)sqlite3_column_bytes(q, 7);
+	CHECK_INT(store_apply(st2, &c, "IR-07-03", &err), APPLY_NEW);
+	sqlite3_finalize(q);
+	CHECK_INT(scalar(st2, "SELECT people_affected FROM issue WHERE id = 'a1' AND title = 'water'"), 300);
+	CHECK(text_is(st2, "SELECT hex(cols_named(tbl, cols)) FROM oplog", hex));
+	CHECK(text_is(st2, "SELECT via FROM oplog", "IR-07-03"));
+	/* A column number the table does not have is refused, and nothing is written. */
+	{
+		static const uint8_t bad[] = {0x81, 0x3f, 0x01};
+		c.origin_seq = 2;
+		c.cols = bad;
+		c.cols_len = sizeof(bad);
+		rc = store_apply(st2, &c, "IR-07-03", &err);
+		CHECK_INT(rc, NZ_EINVAL);
+		CHECK(strstr(err.msg, "no column number 63") != NULL);
+		CHECK_INT(scalar(st2, "SELECT count(*) FROM chlog"), 1);
+	}
+
+	/*
+	 * A string added in a transaction rolled back takes its number with
+	 * it: the next string gets that number, and the first is numbered
+	 * anew, not mistaken for it.
+	 */
+	CHECK_INT(store_begin(st, &err), 0);
+	CHECK_INT(store_write(st, "issue", "a2", "IR-07-03", cs, "ghost", &err), 0);
+	store_rollback(st);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM sym WHERE s = 'ghost'"), 0);
+	CHECK_INT(store_write(st, "issue", "a3", "IR-07-03", cs, "other", &err), 0);
+	CHECK_INT(store_write(st, "issue", "a4", "IR-07-03", cs, "ghost", &err), 0);
+	CHECK(text_is(st, "SELECT author FROM oplog WHERE rid = 'a3'", "other"));
+	CHECK(text_is(st, "SELECT author FROM oplog WHERE rid = 'a4'", "ghost"));
+
+	/* The view writes through, for repairs by hand (and the tests that forge entries). */
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "INSERT INTO oplog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols)"
+			       " SELECT 'IR-07-05', 1, hlc + 1, tbl, 'f1', 'IR-07-05', 0, 'forger', cols FROM oplog"
+			       " WHERE rid = 'a1';"
+			       "UPDATE oplog SET owner = 'IR-07-06', via = 'IR-07' WHERE rid = 'f1';",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	CHECK(text_is(st, "SELECT origin || ' ' || owner || ' ' || author || ' ' || via FROM oplog WHERE rid = 'f1'",
+		      "IR-07-05 IR-07-06 forger IR-07"));
+	CHECK_INT(sqlite3_exec(store_db(st), "DELETE FROM oplog WHERE rid = 'f1'", NULL, NULL, NULL), SQLITE_OK);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM chlog WHERE rid = 'f1'"), 0);
+	CHECK_INT(store_origin_max(st, "IR-07-05"), 0);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 3);
+
+	/* Indexes as declared: an undeclared one is dropped, one declared otherwise made again. */
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'issue_solution'",
+		      "CREATE INDEX issue_solution ON issue(solution) WHERE solution IS NOT NULL"));
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "CREATE INDEX issue_status ON issue(status); DROP INDEX issue_solution;"
+			       "CREATE INDEX issue_solution ON issue(solution);",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	store_close(st);
+	st = open_node(dir, "ls", NULL);
+	CHECK_INT(scalar(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'issue_status'"), 0);
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'issue_solution'",
+		      "CREATE INDEX issue_solution ON issue(solution) WHERE solution IS NOT NULL"));
+	CHECK_INT(scalar(st, "SELECT count(*) FROM sqlite_schema WHERE name = 'issue_owner'"), 1);
+
+	msgpack_sbuffer_destroy(&named);
+	colset_free(cs);
+	store_close(st);
+	store_close(st2);
+}
+
 int
 main(void)
 {
@@ -522,5 +664,6 @@ main(void)
 	test_lww(dir);
 	test_clocks(dir);
 	test_digest(dir);
+	test_log_storage(dir);
 	TEST_DONE();
 }

@@ -1,0 +1,236 @@
+/*
+ * A change's column map, by name or by number, and the tables' columns.
+ *
+ * The wire and the store's interface name the columns of a change
+ * ({"title": ..., "status": ...}); the change log stores the same map with
+ * the columns numbered as the wire's codec numbers them (0 "deleted", then
+ * the table's columns from 1, PROTOCOL.md §6.1), which spares every entry
+ * its column names (about 37 bytes for a problem).  The values are copied
+ * byte for byte both ways.  The numbers follow the order of a table's
+ * columns, as the record's column clocks do (clk.c): a table's columns only
+ * grow, at the end.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/store_int.h"
+
+int
+tbl_ncols(const struct tbl_def *t)
+{
+	int n = 0;
+
+	while (t->cols[n].name != NULL)
+		n++;
+	return n;
+}
+
+int
+tbl_col(const struct tbl_def *t, const char *name, size_t len)
+{
+	int i;
+
+	if (len == 7 && memcmp(name, "deleted", 7) == 0)
+		return -1;
+	for (i = 0; t->cols[i].name != NULL; i++)
+		if (strlen(t->cols[i].name) == len && memcmp(t->cols[i].name, name, len) == 0)
+			return i;
+	return -2;
+}
+
+static const char *
+col_name(const struct tbl_def *t, int col)
+{
+	return col < 0 ? "deleted" : t->cols[col].name;
+}
+
+static uint64_t
+be(const uint8_t *p, unsigned w)
+{
+	uint64_t v = 0;
+
+	while (w-- > 0)
+		v = v << 8 | *p++;
+	return v;
+}
+
+/*
+ * item_len returns the length of the msgpack scalar at p (nil, bool, an
+ * integer, a float or a str: what a column map holds), 0 when it is of
+ * another kind or runs past end.  *str_len gets a str's length (else -1).
+ */
+static size_t
+item_len(const uint8_t *p, const uint8_t *end, int64_t *str_len)
+{
+	size_t left = (size_t)(end - p), n = 0, head = 1;
+	uint8_t t;
+
+	*str_len = -1;
+	if (left == 0)
+		return 0;
+	t = p[0];
+	if (t <= 0x7f || t >= 0xe0 || t == 0xc0 || t == 0xc2 || t == 0xc3)
+		return 1;
+	if ((t & 0xe0) == 0xa0)
+		n = t & 0x1f;
+	else if (t == 0xd9 || t == 0xda || t == 0xdb) {
+		head = 1 + (1u << (t - 0xd9));
+		if (left < head)
+			return 0;
+		n = (size_t)be(p + 1, (unsigned)head - 1);
+	} else if (t == 0xcc || t == 0xd0)
+		return left >= 2 ? 2 : 0;
+	else if (t == 0xcd || t == 0xd1)
+		return left >= 3 ? 3 : 0;
+	else if (t == 0xce || t == 0xd2 || t == 0xca)
+		return left >= 5 ? 5 : 0;
+	else if (t == 0xcf || t == 0xd3 || t == 0xcb)
+		return left >= 9 ? 9 : 0;
+	else
+		return 0;
+	if (n > left - head)
+		return 0;
+	*str_len = (int64_t)n;
+	return head + n;
+}
+
+/* map_head reads a map header at *p, moving *p past it; -1 when it is not a map. */
+static int64_t
+map_head(const uint8_t **p, const uint8_t *end)
+{
+	const uint8_t *q = *p;
+
+	if (q < end && (q[0] & 0xf0) == 0x80) {
+		*p = q + 1;
+		return q[0] & 0x0f;
+	}
+	if (end - q >= 3 && q[0] == 0xde) {
+		*p = q + 3;
+		return (int64_t)be(q + 1, 2);
+	}
+	return -1;
+}
+
+/*
+ * key_col reads the key at *p (a column's name, or its number) and returns
+ * the column (-1 "deleted", else its index), -2 when the table has no such
+ * column or the key is neither.
+ */
+static int
+key_col(const struct tbl_def *t, int ncols, const uint8_t **p, const uint8_t *end)
+{
+	int64_t sl;
+	size_t kl = item_len(*p, end, &sl);
+	const uint8_t *k = *p;
+
+	if (kl == 0)
+		return -2;
+	*p += kl;
+	if (sl >= 0)
+		return tbl_col(t, (const char *)k + (kl - (size_t)sl), (size_t)sl);
+	if (kl == 1 && k[0] <= 0x7f && k[0] <= ncols)
+		return (int)k[0] - 1;
+	return -2;
+}
+
+int
+colmap_number(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
+{
+	const uint8_t *p = in, *end = in + len;
+	int64_t n, i, sl;
+	size_t o, v;
+	int col, nc = tbl_ncols(t);
+
+	if ((n = map_head(&p, end)) < 0)
+		return -1;
+	o = (size_t)(p - in);
+	memcpy(out, in, o);
+	for (i = 0; i < n; i++) {
+		if ((col = key_col(t, nc, &p, end)) == -2 || (v = item_len(p, end, &sl)) == 0)
+			return -1;
+		out[o++] = (uint8_t)(col + 1); /* positive fixint: at most 63 columns */
+		memcpy(out + o, p, v);
+		o += v;
+		p += v;
+	}
+	if (p != end)
+		return -1;
+	*outlen = o;
+	return 0;
+}
+
+int
+colmap_name(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
+{
+	const uint8_t *p = in, *end = in + len;
+	int64_t n, i, sl;
+	size_t o, v, kl;
+	int col, nc = tbl_ncols(t);
+	const char *name;
+	uint8_t *b;
+
+	if ((n = map_head(&p, end)) < 0)
+		return -1;
+	/* Each key grows from at least one byte to at most 32. */
+	if ((b = malloc(len + (size_t)n * 32)) == NULL)
+		return -1;
+	o = (size_t)(p - in);
+	memcpy(b, in, o);
+	for (i = 0; i < n; i++) {
+		if ((col = key_col(t, nc, &p, end)) == -2 || (v = item_len(p, end, &sl)) == 0) {
+			free(b);
+			return -1;
+		}
+		name = col_name(t, col);
+		kl = strlen(name);
+		b[o++] = (uint8_t)(0xa0 | kl);
+		memcpy(b + o, name, kl);
+		o += kl;
+		memcpy(b + o, p, v);
+		o += v;
+		p += v;
+	}
+	if (p != end) {
+		free(b);
+		return -1;
+	}
+	*out = b;
+	*outlen = o;
+	return 0;
+}
+
+/* cols_named(tbl, cols): the SQL face of colmap_name, for whoever reads the log by SQL. */
+static void
+sql_cols_named(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const struct tbl_def *const *tables = sqlite3_user_data(ctx);
+	const char *tbl = (const char *)sqlite3_value_text(argv[0]);
+	const uint8_t *cols = sqlite3_value_blob(argv[1]);
+	int len = sqlite3_value_bytes(argv[1]), i;
+	uint8_t *named;
+	size_t n;
+
+	(void)argc;
+	for (i = 0; tbl != NULL && tables[i] != NULL; i++)
+		if (strcmp(tables[i]->name, tbl) == 0)
+			break;
+	if (tbl == NULL || cols == NULL || tables[i] == NULL) {
+		/* A table this program does not know: the map as it was logged. */
+		sqlite3_result_value(ctx, argv[1]);
+		return;
+	}
+	if (colmap_name(tables[i], cols, (size_t)len, &named, &n) != 0) {
+		sqlite3_result_error(ctx, "a change's column map in the log is corrupt", -1);
+		return;
+	}
+	sqlite3_result_blob(ctx, named, (int)n, free);
+}
+
+int
+colmap_register(sqlite3 *db, const struct tbl_def *const *tables)
+{
+	return sqlite3_create_function(db, "cols_named", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, (void *)tables,
+				       sql_cols_named, NULL, NULL) == SQLITE_OK
+		       ? 0
+		       : NZ_EDB;
+}
