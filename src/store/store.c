@@ -657,10 +657,6 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 
 	if (sodium_init() < 0)
 		return nz_fail(err, NZ_EIO, "libsodium failed to initialise");
-	/* No allocation statistics (nothing reads them): keeping them takes a
-	 * global mutex around every allocation SQLite makes, a sixth of applying
-	 * a change.  Refused harmlessly once SQLite is initialised. */
-	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if ((st = calloc(1, sizeof(*st))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	st->tables = tables;
