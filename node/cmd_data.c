@@ -80,11 +80,38 @@ orgunit_figures_exec(const struct cmd_opts *o, int argc, char **argv)
 	return 0;
 }
 
+static int
+orgunit_history_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	static const char *const cols[] = {"set_on", "field", "value", "set_by", NULL};
+	struct nz_err err = {0};
+	struct node n;
+	char *pos[1];
+	json_t *u, *h;
+	int rc, npos;
+
+	if ((rc = cli_parse("orgunit history", argc, argv, 2, NULL, pos, 1, &npos)) != 0)
+		return rc;
+	if (npos != 1)
+		return cmd_usage("orgunit history: give one CODE");
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	u = orgunit_figures(n.st, pos[0], &err);
+	node_close(&n);
+	if (u == NULL)
+		return cmd_fail(&err);
+	h = json_incref(json_object_get(u, "history"));
+	json_decref(u);
+	return cli_list(o, h, cols);
+}
+
 static const struct cmd_sub orgunit_subs[] = {
 	{"set", "-D DIR CODE population=N|unknown",
 	 NULL, orgunit_set_exec},
 	{"figures", "-D DIR FILE.csv",
 	 NULL, orgunit_figures_exec},
+	{"history", "-D DIR CODE [--json]",
+	 NULL, orgunit_history_exec},
 	{"import", "-D DIR FILE.csv",
 	 NULL, orgunit_import_exec},
 	{"list", "-D DIR [--under CODE] [--json]",
@@ -94,13 +121,14 @@ static const struct cmd_sub orgunit_subs[] = {
 
 const struct cmd_def cmd_orgunit = {
 	.name = "orgunit",
-	.summary = "org-unit tree and its figures: import FILE.csv, set, figures FILE.csv, list",
+	.summary = "org-unit tree and its figures: import FILE.csv, set, figures FILE.csv, history, list",
 	.about = "import reads the provinces or counties file of the divisions data (national node\n"
 		 "only); a bad row is reported with its line and nothing is written.\n"
 		 "set and figures keep a unit's figures (population, which the population indicator\n"
 		 "reads) one at a time or from a CSV of code,population (codes as IR-07-03), national\n"
 		 "only; 'unknown' (or empty) clears one: allocation treats the unit as unknown, never\n"
 		 "as zero.  A file with an unknown code or a bad number changes nothing.  Who set a\n"
-		 "figure and when is kept (figures_by, figures_on) and replicated with it.\n",
+		 "figure and when is kept (figures_by, figures_on) and replicated with it; history\n"
+		 "lists every figure set for a unit, newest first, with who set it and when.\n",
 	.subs = orgunit_subs,
 };

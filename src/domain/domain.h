@@ -22,6 +22,7 @@ int domain_check_under(struct store *st, const char *under, struct nz_err *err);
 
 /* ---- org units (orgunit.c): the tree of secretariats, a national directive ---- */
 extern const struct tbl_def orgunit_table;
+extern const struct tbl_def orgunit_figure_table;
 
 /*
  * orgunit_import_csv reads one of the two divisions files (provinces:
@@ -51,6 +52,15 @@ int orgunit_set_figure(struct store *st, const char *code, const char *field, co
  * nothing is changed.  *count gets the rows written.  National only.
  */
 int orgunit_import_figures(struct store *st, const char *path, const char *author, int *count, struct nz_err *err);
+
+/*
+ * orgunit_figures returns org unit code with its figures (population), who
+ * set them last and when (figures_by, figures_on), and "history": every
+ * figure national set for it, newest first (field, value: null for unknown,
+ * set_by, set_on).  NULL with err when there is no such unit or on a
+ * database error.
+ */
+json_t *orgunit_figures(struct store *st, const char *code, struct nz_err *err);
 
 /* orgunit_list returns the units under code (all when NULL) as a JSON array. */
 json_t *orgunit_list(struct store *st, const char *under);

@@ -25,6 +25,22 @@ static const char *const orgunit_idx[] = {"parent", NULL};
 /* Org units are set nationally and seen everywhere: owner IR, a directive. */
 const struct tbl_def orgunit_table = {"orgunit", VIS_DIRECTIVE, orgunit_cols, orgunit_idx};
 
+/*
+ * Each figure national sets, kept as it was set: the history behind the
+ * unit's current figure (orgunit_figures).  A directive too, so every node
+ * can tell who changed a unit's population and when.
+ */
+static const struct col_def figure_cols[] = {
+	{"unit", COL_TEXT},
+	{"field", COL_TEXT},  /* population */
+	{"value", COL_INT},   /* NULL: set to unknown */
+	{"set_by", COL_TEXT}, /* the user who set it */
+	{"set_on", COL_TEXT}, /* the day (ISO) */
+	{NULL, 0},
+};
+static const char *const figure_idx[] = {"unit", NULL};
+const struct tbl_def orgunit_figure_table = {"orgunit_figure", VIS_DIRECTIVE, figure_cols, figure_idx};
+
 #define CSV_FIELDS 8
 #define CSV_LINE 4096
 #define IMPORT_MAX 10000
@@ -334,7 +350,7 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 	     struct nz_err *err)
 {
 	struct colset *cs = colset_new();
-	char today[11];
+	char today[11], id[NZ_RID_MAX];
 	int rc;
 
 	nz_today(today);
@@ -345,6 +361,21 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 	colset_text(cs, "figures_by", author);
 	colset_text(cs, "figures_on", today);
 	rc = store_write(st, "orgunit", code, "IR", cs, author, err);
+	colset_free(cs);
+	if (rc != 0)
+		return rc;
+	/* And the history: one record per figure set. */
+	cs = colset_new();
+	store_new_id(id);
+	colset_text(cs, "unit", code);
+	colset_text(cs, "field", field);
+	if (v >= 0)
+		colset_int(cs, "value", v);
+	else
+		colset_null(cs, "value");
+	colset_text(cs, "set_by", author);
+	colset_text(cs, "set_on", today);
+	rc = store_write(st, "orgunit_figure", id, "IR", cs, author, err);
 	colset_free(cs);
 	return rc;
 }
@@ -445,4 +476,37 @@ out:
 	free(rows);
 	fclose(f);
 	return rc;
+}
+
+json_t *
+orgunit_figures(struct store *st, const char *code, struct nz_err *err)
+{
+	json_t *u, *h;
+	sqlite3_stmt *q;
+
+	if ((u = rec_get(st, &orgunit_table, code)) == NULL ||
+	    json_integer_value(json_object_get(u, "deleted")) != 0) {
+		json_decref(u);
+		nz_fail(err, NZ_ENOTFOUND, "no org unit '%s'", code ? code : "");
+		return NULL;
+	}
+	/* Newest first: one writer (national) sets them, and they arrive here in the order it wrote them. */
+	if ((q = store_prepare(st,
+			       "SELECT id, field, value, set_by, set_on FROM orgunit_figure WHERE deleted = 0 AND unit = ?"
+			       " ORDER BY set_on DESC, rowid DESC",
+			       err)) == NULL) {
+		json_decref(u);
+		return NULL;
+	}
+	sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
+	h = rec_rows(q, NULL);
+	sqlite3_reset(q);
+	if (h == NULL) {
+		json_decref(u);
+		store_sqlerr(st, err, "org-unit figures");
+		return NULL;
+	}
+	json_object_del(u, "deleted");
+	json_object_set_new(u, "history", h);
+	return u;
 }

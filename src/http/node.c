@@ -223,15 +223,15 @@ orgunits(struct api *a)
 }
 
 /*
- * POST /orgunits/import {csv}: one divisions file (provinces or counties, the
- * form orgunit_import_csv reads), sent as text; national node only (the
- * domain refuses elsewhere).  Answers {"ok", "count"}.
+ * csv_import writes the body's csv (text) to a private temporary file and
+ * hands it to import, which reads a file and checks every row before it
+ * writes (orgunit_import_csv, orgunit_import_figures); answers {"ok", "count"}.
  */
 static void
-orgunits_import(struct api *a)
+csv_import(struct api *a, int (*import)(struct store *, const char *, const char *, int *, struct nz_err *))
 {
 	const char *csv = api_str(a, "csv", true);
-	char path[] = "/tmp/nehzat-orgunits-XXXXXX";
+	char path[] = "/tmp/nehzat-csv-XXXXXX";
 	struct nz_err err = {0};
 	int fd, count = 0, rc;
 	size_t len;
@@ -247,11 +247,75 @@ orgunits_import(struct api *a)
 	close(fd);
 	if (rc != 0)
 		api_error(a, 500, "internal", NULL, "cannot write a temporary file");
-	else if (orgunit_import_csv(a->st, path, a->user.name, &count, &err) != 0)
+	else if (import(a->st, path, a->user.name, &count, &err) != 0)
 		api_fail(a, &err);
 	else
 		api_json(a, 200, json_pack("{s:b, s:i}", "ok", 1, "count", count));
 	unlink(path);
+}
+
+/*
+ * POST /orgunits/import {csv}: one divisions file (provinces or counties, the
+ * form orgunit_import_csv reads), sent as text; national node only (the
+ * domain refuses elsewhere).  Answers {"ok", "count"}.
+ */
+static void
+orgunits_import(struct api *a)
+{
+	csv_import(a, orgunit_import_csv);
+}
+
+/* POST /orgunits/figures {csv}: code,population rows (orgunit_import_figures); national node only. */
+static void
+figures_import(struct api *a)
+{
+	csv_import(a, orgunit_import_figures);
+}
+
+/* GET /orgunits/:code/figures: the unit's figures, who set them and when, and their history. */
+static void
+figures(struct api *a)
+{
+	struct nz_err err = {0};
+	json_t *u = orgunit_figures(a->st, a->param[0], &err);
+
+	if (u == NULL)
+		api_fail(a, &err);
+	else
+		api_json(a, 200, u);
+}
+
+/*
+ * PUT (or POST) /orgunits/:code/figures {population}: a whole number (Persian
+ * digits too, as text), or null / "unknown" for none; national node only.
+ */
+static void
+figures_set(struct api *a)
+{
+	json_t *v = a->body ? json_object_get(a->body, "population") : NULL;
+	char buf[32];
+	const char *text;
+	struct nz_err err = {0};
+
+	if (v == NULL) {
+		api_error(a, 400, "missing", "population", "population is required (a whole number, or null for unknown)");
+		return;
+	}
+	if (json_is_integer(v)) {
+		snprintf(buf, sizeof(buf), "%lld", (long long)json_integer_value(v));
+		text = buf;
+	} else if (json_is_string(v)) {
+		text = json_string_value(v);
+	} else if (json_is_null(v)) {
+		text = "unknown";
+	} else {
+		api_error(a, 400, "type", "population", "population is a whole number, a text of digits or null");
+		return;
+	}
+	if (orgunit_set_figure(a->st, a->param[0], "population", text, a->user.name, &err) != 0)
+		api_fail(a, &err);
+	else
+		figures(a);
 }
 
 /*
@@ -391,6 +455,10 @@ const struct route api_node_routes[] = {
 	{"GET", "check", R_ANY, check},
 	{"GET", "orgunits", R_ANY, orgunits},
 	{"POST", "orgunits/import", R_WORK, orgunits_import},
+	{"POST", "orgunits/figures", R_WORK, figures_import},
+	{"GET", "orgunits/:code/figures", R_ANY, figures},
+	{"PUT", "orgunits/:code/figures", R_WORK, figures_set},
+	{"POST", "orgunits/:code/figures", R_WORK, figures_set},
 	{"GET", "dashboard", R_ANY, dashboard},
 	{NULL, NULL, 0, NULL},
 };

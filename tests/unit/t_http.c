@@ -518,6 +518,134 @@ test_history_peers(void)
 	store_close(ir);
 }
 
+/* jint reads the integer at key of the JSON text b (-1 when absent or not a number; -2 for null). */
+static long long
+jint(const char *b, const char *key)
+{
+	json_t *j = json_loads(b, 0, NULL), *v = j;
+	const char *k = key;
+	char part[64];
+	long long n;
+
+	while (v != NULL && *k) {
+		size_t len = strcspn(k, ".");
+		snprintf(part, sizeof(part), "%.*s", (int)len, k);
+		v = (part[0] >= '0' && part[0] <= '9') ? json_array_get(v, (size_t)atoi(part)) : json_object_get(v, part);
+		k += len + (k[len] == '.');
+	}
+	n = v == NULL ? -1 : json_is_null(v) ? -2 : json_is_integer(v) ? json_integer_value(v) : -1;
+	json_decref(j);
+	return n;
+}
+
+/*
+ * Org-unit figures over the API, at national: each unit's figures with who
+ * and when and their history, one set at a time (PUT or POST, Persian digits,
+ * null for unknown) or from a CSV; a bad number, an unknown unit or a bad
+ * file line refused with nothing changed; not a viewer's, nor a county's.
+ */
+static void
+test_figures(struct store *cty)
+{
+	struct http_app *county = app;
+	struct store *ir = NULL;
+	struct nz_err err = {0};
+	struct http_env env;
+	char path[512], *b = NULL;
+	int64_t head;
+
+	snprintf(path, sizeof(path), "%s/fig.db", t_tmpdir());
+	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
+	CHECK(store_init_node(ir, "IR", &err) == 0);
+	memset(&env, 0, sizeof(env));
+	env.st = ir;
+	env.id = "IR";
+	env.name = "";
+	env.sync_interval = 2;
+	CHECK(http_app_new(&app, &env, &err) == 0);
+	CHECK(user_add(ir, "nat", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
+	CHECK(user_add(ir, "vic", NULL, ROLE_VIEWER, NULL, "viewer-pass-1", &err) == 0);
+	CHECK_INT(login_as("nat", "staff-pass-1", NULL), 200);
+	CHECK_INT(req("POST", "/api/v1/orgunits/import",
+		      "{\"csv\":\"code,name_fa,name_en,iso3166_2,population\\n07,فارس,Fars,IR-07,4851300\\n"
+		      "13,همدان,Hamadan,IR-13,\\n\"}",
+		      cookie, csrf, &b), 200);
+	CHECK(has(b, "\"count\":2"));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/orgunits/IR-13/figures", NULL, cookie, NULL, &b), 200);
+	CHECK_INT(jint(b, "population"), -2);
+	CHECK(has(b, "\"history\":[]"));
+	free(b);
+
+	/* One at a time: Persian digits and the Persian separator; who and when kept. */
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":\"۱٬۷۳۸٬۲۳۴\"}", cookie, csrf, &b), 200);
+	CHECK_INT(jint(b, "population"), 1738234);
+	CHECK(has(b, "\"figures_by\":\"nat\"") && has(b, "\"set_by\":\"nat\""));
+	CHECK_INT(jint(b, "history.0.value"), 1738234);
+	free(b);
+	head = store_log_head(ir);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":\"12x\"}", cookie, csrf, &b), 400);
+	CHECK(has(b, "not a whole number"));
+	free(b);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":-5}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":true}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{}", cookie, csrf, NULL), 400);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-99/figures", "{\"population\":5}", cookie, csrf, NULL), 404);
+	CHECK_INT(req("GET", "/api/v1/orgunits/IR-99/figures", NULL, cookie, NULL, NULL), 404);
+	CHECK_INT(store_log_head(ir), head);
+	/* Unknown again (null), by POST too: the history keeps both, newest first. */
+	CHECK_INT(req("POST", "/api/v1/orgunits/IR-13/figures", "{\"population\":null}", cookie, csrf, &b), 200);
+	CHECK_INT(jint(b, "population"), -2);
+	CHECK_INT(jint(b, "history.0.value"), -2);
+	CHECK_INT(jint(b, "history.1.value"), 1738234);
+	CHECK_INT(jint(b, "history.2.value"), -1);
+	free(b);
+
+	/* From a CSV: every row checked first; a bad line refuses the file, naming it, and changes nothing. */
+	head = store_log_head(ir);
+	CHECK_INT(req("POST", "/api/v1/orgunits/figures", "{\"csv\":\"code,population\\nIR-07,4900000\\nIR-13,12x\\n\"}",
+		      cookie, csrf, &b), 400);
+	CHECK(has(b, ":3: population of IR-13"));
+	free(b);
+	CHECK_INT(req("POST", "/api/v1/orgunits/figures", "{\"csv\":\"code,population\\nIR-07,4900000\\nIR-98,5\\n\"}",
+		      cookie, csrf, NULL), 404);
+	CHECK_INT(store_log_head(ir), head);
+	CHECK_INT(req("POST", "/api/v1/orgunits/figures", "{\"csv\":\"code,population\\nIR-07,4900000\\nIR-13,۱۷۵۰۰۰۰\\n\"}",
+		      cookie, csrf, &b), 200);
+	CHECK(has(b, "\"count\":2"));
+	free(b);
+	CHECK_INT(req("GET", "/api/v1/orgunits/IR-07/figures", NULL, cookie, NULL, &b), 200);
+	CHECK_INT(jint(b, "population"), 4900000);
+	CHECK_INT(jint(b, "history.0.value"), 4900000);
+	CHECK_INT(jint(b, "history.1.value"), -1);
+	free(b);
+
+	/* A viewer reads them and sets none. */
+	CHECK_INT(login_as("vic", "viewer-pass-1", NULL), 200);
+	CHECK_INT(req("GET", "/api/v1/orgunits/IR-13/figures", NULL, cookie, NULL, NULL), 200);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":5}", cookie, csrf, NULL), 403);
+	CHECK_INT(req("POST", "/api/v1/orgunits/figures", "{\"csv\":\"code,population\\nIR-13,5\\n\"}", cookie, csrf, NULL),
+		  403);
+	http_app_free(app);
+	app = county;
+
+	/* The figures and their history reach a county like every directive; the county sets none. */
+	t_copy_log(ir, cty, false);
+	{
+		json_t *u = orgunit_figures(cty, "IR-13", &err);
+		CHECK(u != NULL && json_integer_value(json_object_get(u, "population")) == 1750000);
+		CHECK_INT(json_array_size(json_object_get(u, "history")), 3);
+		json_decref(u);
+	}
+	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
+	head = store_log_head(cty);
+	CHECK_INT(req("PUT", "/api/v1/orgunits/IR-13/figures", "{\"population\":5}", cookie, csrf, &b), 403);
+	CHECK(has(b, "\"code\":\"denied\""));
+	free(b);
+	CHECK_INT(store_log_head(cty), head);
+	store_close(ir);
+}
+
 int
 main(void)
 {
@@ -664,6 +792,7 @@ main(void)
 	test_login();
 	test_helpers(st);
 	test_history_peers();
+	test_figures(st);
 	http_app_free(app);
 	store_close(st);
 	TEST_DONE();
