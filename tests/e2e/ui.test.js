@@ -179,6 +179,14 @@ function pdfFonts(file) {
     await tf.locator('[name=fields]').fill('جلسات هم‌اندیشی، عدد، الزامی\nخلاصه فعالیت‌ها، متن، الزامی');
     t = await submitIn(nat, 'الگوی تازه');
     ok(t.includes('ثبت شد'), 'national publishes a monthly report template', t);
+    const hf = sec(nat, 'الگوی تازه');
+    await hf.locator('[name=title]').fill('گزارش بازدیدهای گروه همیار');
+    await hf.locator('[name=code]').fill('visits');
+    await hf.locator('[name=reporter]').selectOption('helper');
+    await hf.locator('[name=from]').selectOption('1405-08');
+    await hf.locator('[name=fields]').fill('بازدیدهای گروه، متن، الزامی');
+    t = await submitIn(nat, 'الگوی تازه');
+    ok(t.includes('ثبت شد'), 'national publishes a template reported by each helper group', t);
     await go(nat, NATIONAL, 'standards?tab=indicators', 'text=افزودن یا ویرایش شاخص');
     const inf = sec(nat, 'افزودن یا ویرایش شاخص');
     await inf.locator('[name=code]').fill('population');
@@ -216,6 +224,24 @@ function pdfFonts(file) {
     const uh = await nat.locator('details.history[data-table=orgunit] tbody tr').first().innerText();
     ok(uh.includes('admin') && uh.includes('فارس') && uh.includes('جمعیت: ۴٬۸۵۱٬۳۰۰'), 'the org units\' history shows the import just made, newest first', uh);
     await note(nat, 'national/units-history');
+    // A unit's population, set by national one at a time, with its history.
+    const pf = sec(nat, 'جمعیت یک واحد');
+    await pf.locator('[name=unit]').selectOption('IR-07');
+    await pf.locator('[name=population]').fill('۴۹x');
+    await pf.locator('[name=population]').blur();
+    ok((await pf.locator('.ferr[data-for=population]').innerText()).includes('عدد'), 'a population that is not a number is explained as it is typed');
+    await pf.locator('[name=population]').fill('۴٬۹۱۴٬۰۰۰');
+    t = await submitIn(nat, 'جمعیت یک واحد');
+    await nat.waitForSelector('text=جمعیت ۴٬۹۱۴٬۰۰۰').catch(() => null);
+    let hist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
+    ok(t.includes('ثبت شد') && hist.includes('۴٬۹۱۴٬۰۰۰') && hist.includes('admin'), 'national sets a province\'s population; its history says who and when', hist);
+    await sec(nat, 'جمعیت واحدها از پرونده').locator('[name=file]').setInputFiles({ name: 'pop.csv', mimeType: 'text/csv', buffer: Buffer.from('code,population\nIR-07,۴۹۲۰۰۰۰\n') });
+    t = await submitIn(nat, 'جمعیت واحدها از پرونده');
+    ok(t.includes('جمعیت ۱ واحد ثبت شد'), 'national sets populations from a CSV file', t);
+    await go(nat, NATIONAL, 'standards?tab=units&unit=IR-07', 'text=تاریخچه رقم‌های یک واحد');
+    hist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
+    ok(hist.includes('۴٬۹۲۰٬۰۰۰') && hist.includes('۴٬۹۱۴٬۰۰۰'), 'the history keeps both figures, newest first', hist);
+    await shot(nat, 'national-figures');
 
     // ---- county: the standards arrive ----
     ok(await until(page, COUNTY + '/#/standards?tab=selection', 'main h1', async p => (await p.innerText('main')).includes('نسخه جاری: ۲'), 40),
@@ -282,20 +308,43 @@ function pdfFonts(file) {
     ok(t.includes('انجام شد') && (await page.locator('tr:has-text("هیئت محبان")').first().innerText()).includes('انصراف'), 'an applicant withdraws, with its reason, in a dialog', t);
     await page.click('text=بستن فراخوان'); await inDialog(page);
     await page.waitForSelector('text=امتیاز ارزیاب');
-    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله']) {
+    // A paper resume that reached the office in time is typed in after closing, with the day it was received.
+    const late = sec(page, 'متقاضیان');
+    await late.locator('[name=name]').fill('گروه مردمی امید');
+    await late.locator('[name=contact]').fill('زهرا کریمی');
+    await late.locator('[name=phone]').fill('۰۹۱۲۴۴۴۴۴۴۴');
+    await late.locator('[name=received]').fill('۱۴۰۵/۰۹/۰۸');
+    await late.locator('[name=received]').blur();
+    ok((await late.locator('.ferr[data-for=received]').innerText()).includes('۷ آذر ۱۴۰۵'), 'a date received after the call closed is explained as it is typed',
+      await late.locator('.ferr[data-for=received]').innerText());
+    await late.locator('[name=received]').fill('۱۴۰۵/۰۹/۰۳');
+    t = await submitIn(page, 'متقاضیان');
+    ok(t.includes('ثبت شد') && (await page.locator('tr:has-text("گروه مردمی امید")').first().innerText()).includes('۱۴۰۵/۰۹/۰۳'),
+      'an application received in time is typed in after closing, dated the day it was received', t);
+    // A review saved as a draft is marked and not counted; one that lacks criteria and is not a draft is refused.
+    const rd = sec(page, 'امتیاز ارزیاب');
+    await rd.locator('[name=applicant]').selectOption({ label: 'گروه مردمی امید' });
+    await rd.locator('[name=r_experience]').fill('۸');
+    t = await submitIn(page, 'امتیاز ارزیاب');
+    ok(t.includes('امتیاز همه معیارها داده نشده'), 'a review lacking criteria is refused in Persian unless it is a draft', t);
+    await rd.locator('[name=draft]').selectOption('1');
+    t = await submitIn(page, 'امتیاز ارزیاب');
+    ok(t.includes('ثبت شد') && (await secIs(page, 'ارزیابی‌ها').innerText()).includes('پیش‌نویس — شمرده نمی‌شود'), 'a review saved as a draft is marked as not counted', t);
+    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله', 'گروه مردمی امید']) {
       const r = sec(page, 'امتیاز ارزیاب');
       await r.locator('[name=applicant]').selectOption({ label: name });
       for (const inp of await r.locator('input').all()) await inp.fill('۹');
       t = await submitIn(page, 'امتیاز ارزیاب');
       ok(t.includes('ثبت شد'), `a reviewer scores ${name}`, t);
     }
+    ok(!(await secIs(page, 'ارزیابی‌ها').innerText()).includes('پیش‌نویس'), 'the draft, completed, is a final review');
     const r0 = sec(page, 'امتیاز ارزیاب');
     await r0.locator('[name=r_experience]').fill('۱۲');
     await r0.locator('[name=r_experience]').blur();
     ok((await r0.locator('.ferr[data-for=r_experience]').innerText()).includes('بیشتر از ۱۰'), 'a score above the criterion\'s bound is explained as it is typed');
     await page.click('text=پایان بررسی'); await inDialog(page);
     await page.waitForSelector('h2:has-text("امتیاز مصاحبه")');
-    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله']) {
+    for (const name of ['گروه جهادی شهید همت', 'کانون جوانان محله', 'گروه مردمی امید']) {
       const iv = sec(page, 'زمان‌بندی مصاحبه');
       await iv.locator('[name=applicant]').selectOption({ label: name });
       await iv.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷'); // today: held and scored at once
@@ -307,10 +356,13 @@ function pdfFonts(file) {
     await page.locator('section.card:has(h2:has-text("مصاحبه‌ها")) tr:has-text("کانون جوانان محله")').locator('text=ثبت غیبت').click();
     t = await inDialog(page);
     ok(t.includes('انجام شد') && (await sec(page, 'مصاحبه‌ها').innerText()).includes('غیبت'), 'an interview no-show is recorded', t);
-    const is = sec(page, 'امتیاز مصاحبه');
-    for (const inp of await is.locator('input').all()) await inp.fill('9');
-    t = await submitIn(page, 'امتیاز مصاحبه');
-    ok(t.includes('ثبت شد'), 'the interview is scored', t);
+    for (const [name, score] of [['گروه جهادی شهید همت', '9'], ['گروه مردمی امید', '7']]) {
+      const is = sec(page, 'امتیاز مصاحبه');
+      await is.locator('[name=applicant]').selectOption({ label: name });
+      for (const inp of await is.locator('input').all()) await inp.fill(score);
+      t = await submitIn(page, 'امتیاز مصاحبه');
+      ok(t.includes('ثبت شد'), `the interview of ${name} is scored`, t);
+    }
     const rank = await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText();
     ok(rank.includes('در مصاحبه حاضر نشد') && rank.includes('انصراف داده') && rank.includes('واجد شرایط'), 'the ranking explains in Persian who is not qualified and why', rank);
     await shot(page, 'call-ranked');
@@ -524,6 +576,23 @@ function pdfFonts(file) {
     await page.waitForSelector('#decree');
     ok((await page.locator('#decree.is-revoked').count()) === 1 && (await page.innerText('main')).includes('لغو شده'), 'the revoked decree is marked on itself');
 
+    // ---- the waiting list: after the call is completed, the freed place goes to the next ranked group ----
+    await go(page, COUNTY, 'calls', 'tr.click');
+    await page.click('tr.click >> nth=0');
+    await page.waitForSelector('text=تکمیل فراخوان');
+    await page.click('text=تکمیل فراخوان'); await inDialog(page);
+    await page.waitForSelector('text=فهرست انتظار');
+    ok((await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText()).includes('«گروه جهادی شهید همت»'), 'the completed call says whose place is free');
+    await page.locator('tr:has-text("گروه مردمی امید")').first().locator('text=جایگزینی از فهرست انتظار').click();
+    t = await inDialog(page);
+    ok(t.includes('انجام شد'), 'the next ranked group is appointed in the freed place', t);
+    await shot(page, 'call-waiting-list');
+    await page.locator('tr:has-text("گروه مردمی امید")').first().locator('text=مشاهده حکم').click();
+    await page.waitForSelector('#decree');
+    const repl = await page.innerText('#decree');
+    ok(repl.includes('گروه مردمی امید') && repl.includes('به جای') && repl.includes('گروه جهادی شهید همت'), 'its decree says whose place it takes', repl.slice(0, 400));
+    await note(page, 'county/decree-replacement');
+
     // ---- the province dashboard ----
     let seenN = '';
     for (let i = 0; i < 40; i++) {
@@ -596,6 +665,52 @@ function pdfFonts(file) {
       await u.locator('[name=password]').fill('e2e-password-2');
       t = await submitIn(page, 'کاربران');
       ok(t.includes('ثبت شد') && (await secIs(page, 'کاربران').innerText()).includes(full), `the admin adds a ${role} in the page`, t);
+    }
+    {
+      const u = sec(page, 'کاربران');
+      await u.locator('[name=name]').fill('hamid');
+      await u.locator('[name=full_name]').fill('حمید همیار');
+      await u.locator('[name=role]').selectOption('helper');
+      await u.locator('[name=password]').fill('e2e-password-2');
+      t = await submitIn(page, 'کاربران');
+      ok(t.includes('گروه همیار'), 'a helper without a group is refused in the page', t);
+      const gsel = sec(page, 'کاربران').locator('[name=group]');
+      await gsel.selectOption(await gsel.locator('option', { hasText: 'گروه مردمی امید' }).getAttribute('value'));
+      t = await submitIn(page, 'کاربران');
+      const ut = await secIs(page, 'کاربران').innerText();
+      ok(t.includes('ثبت شد') && ut.includes('حمید همیار') && ut.includes('گروه مردمی امید'), 'the admin adds a helper bound to an appointed group', t);
+    }
+    {
+      const base = COUNTY.replace('county.localhost', 'helper.localhost');
+      const hp = await ctx.newPage(); watch(hp, 'hamid');
+      await hp.goto(base + '/');
+      await hp.waitForSelector('input[name=name]');
+      await hp.fill('input[name=name]', 'hamid');
+      await hp.fill('input[name=password]', 'e2e-password-2');
+      await hp.click('button[type=submit]');
+      await hp.waitForSelector('.kpi', { timeout: 15000 });
+      ok((await hp.innerText('#who')).includes('گروه مردمی امید'), 'the helper sees whose group it works for');
+      await go(hp, base, 'reports', 'text=گزارش‌ها');
+      ok((await secIs(hp, 'گزارش‌ها').innerText()).includes('موردی نیست'), 'the helper sees none of the secretariat\'s reports', await secIs(hp, 'گزارش‌ها').innerText());
+      const hr = sec(hp, 'گزارش تازه');
+      ok((await hr.innerText()).includes('گزارش بازدیدهای گروه همیار') && !(await hr.innerText()).includes('گزارش ماهانه همیاران'), 'the helper is offered its group\'s template only', await hr.innerText());
+      await hr.locator('[name=v_f1]').fill('دو بازدید از خانواده‌های محله');
+      await hr.locator('[name=submit]').selectOption('0');
+      t = await submitIn(hp, 'گزارش تازه');
+      ok(t.includes('ثبت شد') && (await secIs(hp, 'گزارش‌ها').innerText()).includes('پیش‌نویس'), 'the helper saves its group\'s report as a draft', t);
+      await hp.click('text=مشاهده و اصلاح');
+      await hp.waitForSelector('text=تکمیل پیش‌نویس');
+      await hp.click('text=ارسال برای بررسی'); t = await inDialog(hp);
+      ok(t.includes('ارسال شد'), 'the helper submits its group\'s report', t);
+      await go(hp, base, 'reports', 'text=گزارش‌ها');
+      ok((await secIs(hp, 'گزارش‌ها').locator('tbody tr').count()) === 1, 'the helper lists its group\'s report only');
+      await note(hp, 'helper/reports');
+      await shot(hp, 'helper-reports');
+      const secId = await page.evaluate(async () => (await (await fetch('/api/v1/reports?code=monthly')).json()).items[0].id);
+      hp.removeAllListeners('console'); // the refused page logs its refusal: expected here
+      await go(hp, base, 'report/' + secId);
+      ok((await hp.innerText('main h1')) === 'خطا' && (await hp.innerText('main')).includes('اجازه'), 'the helper cannot open the secretariat\'s report', await hp.innerText('main'));
+      await hp.close();
     }
     const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'standards?tab=selection', 'admin'];
     for (const [name, host] of [['vera', 'viewer'], ['rahim', 'reviewer']]) {

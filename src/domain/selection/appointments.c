@@ -112,18 +112,29 @@ load_freed(struct store *st, const struct call *c, const char *id, const char *d
 	copy(f->id, sizeof(f->id), id);
 	if (!found)
 		return nz_fail(err, NZ_ENOTFOUND, "no appointment with id '%s'", id);
-	if (strcmp(call, c->id) != 0)
-		return nz_fail(err, NZ_EINVAL, "appointment '%s' is of call '%s'; a place is filled from its own call's"
-			       " ranked list", id, call);
-	if (strcmp(status, "revoked") != 0)
-		return nz_fail(err, NZ_ESTATE, "appointment '%s' (%s) is %s; only a revoked one frees a place", id,
-			       f->name, status);
+	if (strcmp(call, c->id) != 0) {
+		nz_fail(err, NZ_EINVAL, "appointment '%s' is of call '%s'; a place is filled from its own call's"
+			" ranked list", id, call);
+		nz_why(err, "sel.replace_other_call", "group", f->name, NULL);
+		return NZ_EINVAL;
+	}
+	if (strcmp(status, "revoked") != 0) {
+		nz_fail(err, NZ_ESTATE, "appointment '%s' (%s) is %s; only a revoked one frees a place", id, f->name,
+			status);
+		nz_why(err, "sel.replace_not_revoked", "group", f->name, NULL);
+		return NZ_ESTATE;
+	}
 	if (sel_count_rows(st, "SELECT count(*) FROM sel_appointment WHERE replaces = ? AND deleted = 0", id,
-			   NULL) > 0)
-		return nz_fail(err, NZ_EEXIST, "the place of appointment '%s' (%s) is filled already", id, f->name);
+			   NULL) > 0) {
+		nz_fail(err, NZ_EEXIST, "the place of appointment '%s' (%s) is filled already", id, f->name);
+		nz_why(err, "sel.replace_filled", "group", f->name, NULL);
+		return NZ_EEXIST;
+	}
 	if (strcmp(day, f->term_end) > 0) {
 		sel_to_jalali(f->term_end, when);
-		return nz_fail(err, NZ_ESTATE, "the term of appointment '%s' ended on %s; open a new call", id, when);
+		nz_fail(err, NZ_ESTATE, "the term of appointment '%s' ended on %s; open a new call", id, when);
+		nz_why(err, "sel.replace_term_ended", "group", f->name, "date", when, NULL);
+		return NZ_ESTATE;
 	}
 	return 0;
 }
@@ -206,8 +217,14 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 			goto fail;
 		if (r->qualified && (head = next_waiting(st, rows, nrows)) != NULL && head != r &&
 		    head->rank < r->rank) {
-			rc = nz_fail(err, NZ_ESTATE, "the waiting list goes in rank order: '%s' (%s, rank %d) comes before"
-				     " '%s' (rank %d)", head->name, head->id, head->rank, a.name, r->rank);
+			char hr[16], rr[16];
+			nz_fail(err, NZ_ESTATE, "the waiting list goes in rank order: '%s' (%s, rank %d) comes before"
+				" '%s' (rank %d)", head->name, head->id, head->rank, a.name, r->rank);
+			snprintf(hr, sizeof(hr), "%d", head->rank);
+			snprintf(rr, sizeof(rr), "%d", r->rank);
+			nz_why(err, "sel.waiting_order", "first", head->name, "first_rank", hr, "group", a.name, "rank", rr,
+			       NULL);
+			rc = NZ_ESTATE;
 			goto fail;
 		}
 	}

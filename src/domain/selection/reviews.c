@@ -181,7 +181,7 @@ sel_review_list(struct store *st, const char *applicant, const char *call_id)
 	json_t *rows = sel_query_json(
 		st,
 		"SELECT r.id, r.owner, r.call_id, r.applicant_id, a.name, r.reviewer, r.scores,"
-		" r.total, r.updated FROM sel_review r JOIN sel_applicant a ON a.id = r.applicant_id"
+		" r.total, r.updated, r.draft FROM sel_review r JOIN sel_applicant a ON a.id = r.applicant_id"
 		" WHERE r.deleted = 0 AND (?1 IS NULL OR r.applicant_id = ?1)"
 		" AND (?2 IS NULL OR r.call_id = ?2) ORDER BY a.applied_at, a.id, r.reviewer",
 		applicant, call_id, NULL);

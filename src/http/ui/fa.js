@@ -162,6 +162,11 @@ const WHY = {
   'sel.review_incomplete': p => `امتیاز همه معیارها داده نشده (${p.missing})؛ یا همه را وارد کنید یا به صورت پیش‌نویس ذخیره کنید.`,
   'sel.no_such_group': p => `«${p.group}» از گروه‌های همیار منصوب ${unitName(p.unit)} نیست.`,
   'sel.group_elsewhere': p => `گروه «${p.group}» را ${unitName(p.owner)} منصوب کرده است، نه ${unitName(p.unit)}؛ همیار هر دبیرخانه از گروه‌های منصوب همان دبیرخانه است.`,
+  'sel.waiting_order': p => `فهرست انتظار به ترتیب رتبه است: «${p.first}» (رتبه ${num(p.first_rank)}) پیش از «${p.group}» (رتبه ${num(p.rank)}) است.`,
+  'sel.replace_filled': p => `جای حکم لغوشده «${p.group}» پیش‌تر پر شده است.`,
+  'sel.replace_not_revoked': p => `حکم «${p.group}» لغو نشده است؛ فقط جای حکم لغوشده از فهرست انتظار پر می‌شود.`,
+  'sel.replace_other_call': p => `حکم «${p.group}» از فراخوان دیگری است؛ جای خالی از رتبه‌بندی همان فراخوان پر می‌شود.`,
+  'sel.replace_term_ended': p => `دوره حکم «${p.group}» در ${fa(p.date)} به پایان رسیده است؛ فراخوان تازه بدهید.`,
   'sel.group_revoked': p => `حکم گروه همیار «${p.group}» لغو شده است؛ همیاران این گروه دیگر نمی‌توانند در سامانه کار کنند.`,
   'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
   // Records linked as the guideline links them (src/domain/register/links.c, sessions.c).

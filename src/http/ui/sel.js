@@ -37,6 +37,19 @@ function docCheck(f) {
   return '';
 }
 
+// receivedCheck: the day an application reached the office is within the call's window, checked as it is typed;
+// the node checks that and that it is not after today (its own day: sense.application_*), and says so in Persian.
+function receivedCheck(c) {
+  const iso = x => toAscii(jdate(x)).replace(/\//g, '-');
+  return x => {
+    const day = x.split('-').map(Number), key = a => a[0] * 10000 + a[1] * 100 + a[2];
+    const opens = iso(c.opens).split('-').map(Number), closes = iso(c.closed_on || c.closes).split('-').map(Number);
+    if (opens.length === 3 && key(day) < key(opens)) return `رزومه از ${jlong(c.opens)} به بعد دریافت می‌شود`;
+    if (closes.length === 3 && key(day) > key(closes)) return `رزومه تا ${jlong(c.closed_on || c.closes)} دریافت می‌شود`;
+    return '';
+  };
+}
+
 // moveCall moves a call to its next state; closing before the announced date asks, in the page, for the
 // reason the office records (the domain refuses an early close without one: sel.close_early).
 async function moveCall(id, c, to) {
@@ -53,7 +66,8 @@ async function moveCall(id, c, to) {
 async function pageCall(id, q) {
   const c = await get('calls/' + enc(id));
   if (q && q.get('print')) return printCall(c);
-  const [apps, ivs] = await Promise.all([items(`calls/${enc(id)}/applicants`), items(`calls/${enc(id)}/interviews`).catch(() => [])]);
+  const [apps, ivs, revs, appts] = await Promise.all([items(`calls/${enc(id)}/applicants`), items(`calls/${enc(id)}/interviews`).catch(() => []),
+    items(`calls/${enc(id)}/reviews`).catch(() => []), items(`appointments?all=1&call=${enc(id)}`).catch(() => [])]);
   let rank = [];
   try { rank = await items(`calls/${enc(id)}/rank`); } catch (e) { /* no standards yet, or not allowed */ }
   let std = null, sum = null;
@@ -61,29 +75,36 @@ async function pageCall(id, q) {
   try { sum = (await items('appointments/summary?under=' + enc(c.owner))).find(s => s.unit === c.owner || s.secretariat === c.owner); } catch (e) { /* no summary */ }
   const full = sum && sum.free != null && sum.free <= 0;
   const next = { draft: ['open', 'باز کردن فراخوان'], open: ['closed', 'بستن فراخوان'], closed: ['reviewed', 'پایان بررسی'], reviewed: ['completed', 'تکمیل فراخوان'] }[c.status];
-  const crit = (list, pre) => (list || []).map(k => ({ name: pre + k.code, label: `${k.name} (${num(k.min)} تا ${num(k.max)})`, type: 'number', required: true, min: k.min, max: k.max }));
+  const crit = (list, pre, opt) => (list || []).map(k => ({ name: pre + k.code, label: `${k.name} (${num(k.min)} تا ${num(k.max)})`, type: 'number', required: !opt, min: k.min, max: k.max }));
   const scores = (v, pre) => { const o = {}; for (const [k, x] of Object.entries(v)) if (k.startsWith(pre)) o[k.slice(pre.length)] = x; return o; };
   const live = apps.filter(a => a.status !== 'withdrawn');
   const appOpts = live.map(a => [a.id, a.name]);
   const ivOf = a => ivs.find(i => i.applicant_id === a.id);
   const mine = work() && c.owner === S.me.node.id;
+  // The waiting list: places freed by a revocation in this call, not yet filled, go to its ranked groups.
+  const freed = appts.filter(a => a.status === 'revoked' && !appts.some(b => b.replaces === a.id));
+  const appointedOnce = r => appts.some(x => x.applicant_id === (r.applicant_id || r.id));
+  const apptName = a => `${a.group_name} (${fa(a.decree_no || '')})`;
   frame(`فراخوان: ${c.title}`,
     h('div', { class: 'card' }, h('p', {}, 'وضعیت: ', tag(label('state', c.status), c.status), ` — از ${jlong(c.opens)} تا ${jlong(c.closes)} — ${unitName(c.owner)}`),
       c.description ? h('p', {}, c.description) : null,
       h('div', { class: 'actions' }, h('a', { class: 'button alt', href: `#/call/${enc(id)}?print=1` }, 'متن فراخوان برای چاپ'),
         mine && next ? act(next[1], () => moveCall(id, c, next[0]), 'warn', { body: `وضعیت فراخوان «${c.title}» به «${label('state', next[0])}» می‌رود. ادامه می‌دهید؟` }) : null)),
-    section('متقاضیان', table(apps, [['نام گروه', 'name'], ['نوع', a => label('kind', a.kind)], ['نماینده', 'contact'], ['تلفن', 'phone'], ['اعضا', 'members'], ['تاریخ ثبت', a => jdate(a.applied)],
+    section('متقاضیان', table(apps, [['نام گروه', 'name'], ['نوع', a => label('kind', a.kind)], ['نماینده', 'contact'], ['تلفن', 'phone'], ['اعضا', 'members'], ['تاریخ دریافت', a => jdate(a.applied)],
       ['رزومه', a => h('a', { href: '#/applicant/' + enc(a.id) }, 'پرونده و رزومه')],
       ['وضعیت', a => a.status === 'withdrawn' ? tag('انصراف', 'bad') : tag('فعال', 'ok')],
       ['اقدام', a => mine && a.status !== 'withdrawn' && c.status !== 'completed' ? act('ثبت انصراف', v => api('POST', `applicants/${enc(a.id)}/withdraw`, { reason: v.reason }), 'alt',
         { title: `انصراف «${a.name}»`, fields: [{ name: 'reason', label: 'دلیل انصراف', required: true, wide: true }], label: 'ثبت انصراف' }) : '—']]),
-      mine && c.status === 'open' ? h('div', {}, h('h2', {}, 'ثبت متقاضی (رزومه گروه)'), form([
+      mine && (c.status === 'open' || c.status === 'closed') ? h('div', {}, h('h2', {}, 'ثبت متقاضی (رزومه گروه)'),
+        c.status === 'closed' ? h('p', { class: 'muted' }, `فراخوان بسته شده است؛ رزومه‌ای که تا ${jlong(c.closed_on || c.closes)} به دبیرخانه رسیده، با تاریخ دریافتش ثبت می‌شود.`) : null, form([
         { name: 'name', label: 'نام گروه', required: true },
         { name: 'kind', label: 'نوع گروه', type: 'select', options: Object.entries(L.kind) },
         { name: 'reg_no', label: 'شماره ثبت' }, { name: 'contact', label: 'نماینده گروه', required: true },
         { name: 'phone', label: 'تلفن همراه', type: 'phone', hint: 'مثلاً ۰۹۱۲۱۲۳۴۵۶۷' }, { name: 'members', label: 'تعداد اعضا', type: 'number', min: 1, max: 100000 },
         { name: 'years', label: 'سابقه (سال)', type: 'number', min: 0, max: 100 }, { name: 'areas', label: 'حوزه‌های فعالیت', wide: true },
         { name: 'activities', label: 'سوابق و فعالیت‌ها', type: 'textarea' },
+        { name: 'received', label: 'تاریخ دریافت رزومه', type: 'date', required: c.status === 'closed', check: receivedCheck(c),
+          hint: c.status === 'closed' ? 'روزی که رزومه به دبیرخانه رسید' : 'خالی: امروز؛ برای رزومه‌ای که پیش‌تر رسیده، روز دریافت آن' },
         { name: 'resume', label: 'پرونده رزومه (اختیاری)', type: 'file', accept: '.pdf,.jpg,.jpeg,.png,.txt', check: docCheck, hint: `PDF، JPEG، PNG یا متن؛ حداکثر ${num(DOC_MAX / 1024)} کیلوبایت` },
       ], async v => {
         const file = v.resume; delete v.resume;
@@ -91,8 +112,11 @@ async function pageCall(id, q) {
         if (file) await api('POST', `applicants/${enc(r.id)}/docs`, { name: file.name, data: await readDoc(file) });
       }, 'ثبت متقاضی')) : null),
     c.status === 'closed' && can('admin', 'staff', 'reviewer') && std && live.length ? section('امتیاز ارزیاب (وزن‌دهی)', form([
-      { name: 'applicant', label: 'متقاضی', type: 'select', options: appOpts, required: true }, ...crit(std.review, 'r_')],
-      v => api('POST', `applicants/${enc(v.applicant)}/reviews`, { scores: scores(v, 'r_') }), 'ثبت امتیاز')) : null,
+      { name: 'applicant', label: 'متقاضی', type: 'select', options: appOpts, required: true }, ...crit(std.review, 'r_', true),
+      { name: 'draft', label: 'ذخیره به صورت', type: 'select', options: [['0', 'نهایی (همه معیارها امتیاز دارند)'], ['1', 'پیش‌نویس (ناتمام؛ در پایان بررسی و رتبه‌بندی شمرده نمی‌شود)']] }],
+      v => api('POST', `applicants/${enc(v.applicant)}/reviews`, { scores: scores(v, 'r_'), draft: v.draft === '1' }), 'ثبت امتیاز')) : null,
+    revs.length ? section('ارزیابی‌ها', table(revs, [['گروه', 'name'], ['ارزیاب', r => h('bdi', {}, r.reviewer)], ['امتیاز', r => (r.draft ? '—' : num(r.total))],
+      ['وضعیت', r => (r.draft ? tag('پیش‌نویس — شمرده نمی‌شود', 'bad') : tag('نهایی', 'ok'))], ['تاریخ', r => jdate(r.updated)]])) : null,
     (c.status === 'closed' || c.status === 'reviewed') && mine && live.length ? section('زمان‌بندی مصاحبه', form([
       { name: 'applicant', label: 'متقاضی', type: 'select', options: appOpts, required: true },
       { name: 'date', label: 'تاریخ', type: 'date', required: true }, { name: 'time', label: 'ساعت', type: 'time', required: true },
@@ -107,11 +131,16 @@ async function pageCall(id, q) {
       ...crit(std.interview, 'i_'), { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', `applicants/${enc(v.applicant)}/interview/score`, { scores: scores(v, 'i_'), notes: v.notes }), 'ثبت امتیاز مصاحبه')) : null,
     section('رتبه‌بندی و تعیین صلاحیت', full ? msg(`سهمیه ${unitName(c.owner)} پر است (${num(sum.quota)} همیار)؛ انتصاب تازه پس از لغو یکی از احکام ممکن است.`) : null,
+      mine && freed.length ? h('p', { class: 'note' }, `فهرست انتظار: جای ${freed.map(a => '«' + a.group_name + '»').join('، ')} با لغو حکم خالی شده است؛ گروه واجد شرایط بعدی همین رتبه‌بندی برای باقی‌مانده دوره منصوب می‌شود و حکمش می‌گوید جای کدام گروه است.`) : null,
       table(rank, [['رتبه', 'rank'], ['گروه', 'name'], ['امتیاز بررسی', 'review'], ['امتیاز مصاحبه', 'interview'], ['امتیاز نهایی', 'combined'],
         ['صلاحیت', r => r.qualified ? tag('واجد شرایط', 'ok') : tag(rankReason(r), 'bad')],
         ['حکم', r => r.appointment_id ? h('a', { href: '#/decree/' + enc(r.appointment_id) }, 'مشاهده حکم ' + fa(r.decree_no || '')) :
+          (mine && r.qualified && freed.length && (c.status === 'reviewed' || c.status === 'completed') && !appointedOnce(r) ?
+            act('جایگزینی از فهرست انتظار', v => api('POST', 'appointments', { applicant: r.applicant_id || r.id, replaces: v.replaces }), 'warn',
+              { title: `حکم جایگزین برای «${r.name}»`, body: 'این گروه برای باقی‌مانده دوره گروهی که حکمش لغو شده منصوب می‌شود.',
+                fields: [{ name: 'replaces', label: 'به جای حکم لغوشده', type: 'select', options: freed.map(a => [a.id, apptName(a)]), required: true }], label: 'صدور حکم جایگزین' }) :
           (mine && r.qualified && c.status === 'reviewed' && !full ? act('انتخاب و صدور حکم', () => api('POST', 'appointments', { applicant: r.applicant_id || r.id }), 'warn',
-            { body: `برای «${r.name}» حکم انتصاب همیار اجتماعی صادر می‌شود. ادامه می‌دهید؟`, label: 'صدور حکم' }) : '—')]])));
+            { body: `برای «${r.name}» حکم انتصاب همیار اجتماعی صادر می‌شود. ادامه می‌دهید؟`, label: 'صدور حکم' }) : '—'))]])));
 }
 
 // A call's announcement (فراخوان) as one printable page.

@@ -12,7 +12,7 @@ async function pageStandards(q) {
   const nat = level() === 'national' && work();
   const bar = h('div', { class: 'tabs' }, tabs.map(([k, t]) => h('a', { href: '#/standards?tab=' + k, class: k === tab ? 'on' : null }, t)));
   const note = nat ? null : h('p', { class: 'muted' }, 'این ضوابط را دبیرخانه ملی تعیین می‌کند و با همگام‌سازی به این دبیرخانه می‌رسد.');
-  const body = await ({ selection: stdSelection, register: stdRegister, templates: stdTemplates, indicators: stdIndicators, units: stdUnits }[tab] || stdSelection)(nat);
+  const body = await ({ selection: stdSelection, register: stdRegister, templates: stdTemplates, indicators: stdIndicators, units: stdUnits }[tab] || stdSelection)(nat, q);
   frame('ضوابط ملی', bar, note, ...body);
 }
 
@@ -166,7 +166,7 @@ async function stdIndicators(nat) {
   return out;
 }
 
-async function stdUnits(nat) {
+async function stdUnits(nat, q) {
   const facs = await items('facilitators?all=1').catch(() => []);
   const units = [...UNITS.values()].filter(u => u.level >= 1);
   const out = [section('تسهیلگران', h('p', { class: 'muted' }, 'تسهیلگران را دبیرخانه ملی منصوب می‌کند؛ انتصاب و پایان آن در صفحه ', h('a', { href: '#/sessions' }, 'جلسات هم‌اندیشی'), ' است.'),
@@ -179,5 +179,29 @@ async function stdUnits(nat) {
       form([{ name: 'file', label: 'پرونده CSV', type: 'file', required: true, accept: '.csv,text/csv', check: f => (f.size > 2 * 1024 * 1024 ? 'حجم پرونده بیش از ۲ مگابایت است' : '') }],
         async v => { const r = await api('POST', 'orgunits/import', { csv: await v.file.text() }); S.flash = `${num(r.count)} واحد وارد شد.`; UNITS.clear(); await loadUnits(); await route(); return false; }, 'ورود')));
   }
+  out.push(...await unitFigures(nat, q.get('unit'), units));
+  return out;
+}
+
+// unitFigures: national keeps each unit's population (a newer estimate, a new county's), one at a time or from a
+// CSV; a unit without one is unknown to allocation, never zero.  Each unit's figures keep their history.
+async function unitFigures(nat, code, units) {
+  const out = [];
+  const opts = units.map(u => [u.id, unitFull(u.id)]).sort((a, b) => a[1].localeCompare(b[1], 'fa'));
+  const show = code ? await get(`orgunits/${enc(code)}/figures`).catch(() => null) : null;
+  const value = v => (v == null ? tag('نامعلوم', 'bad') : num(v));
+  if (nat) {
+    out.push(section('جمعیت یک واحد', h('p', { class: 'muted' }, 'جمعیت تازه یک واحد (برآورد جدیدتر، یا شهرستانی که پس از سرشماری ساخته شده) را ثبت کنید؛ خالی گذاشتن یعنی نامعلوم: تخصیص، واحد بی‌رقم را نامعلوم می‌شمارد نه صفر.'),
+      form([{ name: 'unit', label: 'واحد', type: 'select', options: opts, required: true, value: code || null },
+        { name: 'population', label: 'جمعیت', type: 'number', min: 0, max: 10000000000, hint: 'خالی: نامعلوم' }],
+      async v => { await api('PUT', `orgunits/${enc(v.unit)}/figures`, { population: v.population == null ? null : v.population }); S.flash = 'ثبت شد.'; location.hash = '#/standards?tab=units&unit=' + enc(v.unit); return false; }, 'ثبت جمعیت')));
+    out.push(section('جمعیت واحدها از پرونده', h('p', { class: 'muted' }, 'پرونده CSV با دو ستون code,population (کدها مانند IR-07-03؛ رقم فارسی هم پذیرفته است). اگر یک سطر نادرست باشد، هیچ رقمی تغییر نمی‌کند.'),
+      form([{ name: 'file', label: 'پرونده CSV', type: 'file', required: true, accept: '.csv,text/csv', check: f => (f.size > 1024 * 1024 ? 'حجم پرونده بیش از ۱ مگابایت است' : '') }],
+        async v => { const r = await api('POST', 'orgunits/figures', { csv: await v.file.text() }); S.flash = `جمعیت ${num(r.count)} واحد ثبت شد.`; UNITS.clear(); await loadUnits(); await route(); return false; }, 'ثبت از پرونده')));
+  }
+  out.push(section('تاریخچه رقم‌های یک واحد', form([{ name: 'unit', label: 'واحد', type: 'select', options: opts, required: true, value: code || null }],
+    async v => { location.hash = '#/standards?tab=units&unit=' + enc(v.unit); return false; }, 'نمایش'),
+    show ? [h('p', {}, `${unitFull(show.id)}: جمعیت `, value(show.population), show.figures_by ? ` — آخرین ثبت ${jdate(show.figures_on)}، به دست ${show.figures_by}` : ''),
+      table(show.history || [], [['تاریخ', x => jdate(x.set_on)], ['رقم', x => label('source', x.field)], ['مقدار', x => value(x.value)], ['ثبت‌کننده', x => h('bdi', {}, x.set_by)]], null, { empty: 'رقمی برای این واحد دستی ثبت نشده است؛ رقم کنونی از ورود تقسیمات (سرشماری ۱۳۹۵) است.' })] : null));
   return out;
 }
