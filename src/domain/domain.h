@@ -62,7 +62,11 @@ int orgunit_import_figures(struct store *st, const char *path, const char *autho
  */
 json_t *orgunit_figures(struct store *st, const char *code, struct nz_err *err);
 
-/* orgunit_list returns the units under code (all when NULL) as a JSON array. */
+/*
+ * orgunit_list returns the units under code as a JSON array; under NULL: this
+ * node's own subtree and the units above it (the tree reaches every node as a
+ * directive, but a county lists no other county).
+ */
 json_t *orgunit_list(struct store *st, const char *under);
 
 /* ---- problems of the issue register (register/issues.c) ---- */

@@ -301,8 +301,10 @@ json_t *
 orgunit_list(struct store *st, const char *under)
 {
 	/* Every unit is owned by IR, so "under" filters on the code itself. */
-	if (under == NULL)
-		return rec_list(st, &orgunit_table, NULL, NULL, NULL, "id");
+	if (under == NULL) /* this node's subtree and the units above it: never a sibling's, held as a directive */
+		return rec_list(st, &orgunit_table, NULL,
+				"id = ?2 OR " UNIT_SQL_BELOW("id", "?2") " OR " UNIT_SQL_BELOW("?2", "id"),
+				store_node(st), "id");
 	return rec_list(st, &orgunit_table, NULL, "id = ?2 OR " UNIT_SQL_BELOW("id", "?2"), under,
 			"id");
 }

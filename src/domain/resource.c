@@ -281,8 +281,11 @@ res_list(struct store *st, const struct res_def *r, const char *under, bool all)
 						unit, unit);
 		}
 	}
-	/* Those of a unit inside under, and of a unit above it (a province's serve its counties); without a
-	 * unit field, those owned inside under. */
+	/* Those of a unit inside under (this node's subtree by default: a designation of another county that
+	 * reached it as a directive is not its to list), and of a unit above it (a province's serve its counties);
+	 * without a unit field, those owned inside under. */
+	if (under == NULL)
+		under = store_node(st);
 	if (len < sizeof(sql))
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
 					", active, retired FROM (SELECT *, %s AS u FROM %s) r WHERE deleted = 0 AND"

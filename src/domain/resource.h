@@ -86,7 +86,7 @@ int res_set(struct store *st, const struct res_def *r, const char *id, int npair
 /* res_retire makes record id of r inactive, dated today; refused when it is absent or retired already. */
 int res_retire(struct store *st, const struct res_def *r, const char *id, const char *author, struct nz_err *err);
 
-/* res_list returns the records of r whose unit field lies inside under or above it (all when under is NULL),
+/* res_list returns the records of r whose unit field lies inside under or above it (under NULL: this node),
  * active ones unless all, with UNIT_name beside the unit, RES_PRIVATE fields "" unless consented; NULL
  * on a database error.  A resource without a unit field is listed by owner, inside under. */
 json_t *res_list(struct store *st, const struct res_def *r, const char *under, bool all);

@@ -209,17 +209,14 @@ check(struct api *a)
 	api_json(a, 200, json_pack("{s:b, s:o}", "ok", json_array_size(out) == 0, "violations", out));
 }
 
-/* GET /orgunits?under= */
+/* GET /orgunits?under=: a subtree of this node; without under, this node's subtree and the units above it. */
 static void
 orgunits(struct api *a)
 {
-	const char *under = api_query(a, "under");
+	const char *under = api_query(a, "under") != NULL ? api_under(a) : NULL;
 
-	if (under != NULL && unit_level(under) < 0) {
-		api_error(a, 400, "invalid", "under", "'%s' is not an org-unit code", under);
-		return;
-	}
-	api_list(a, orgunit_list(a->st, under));
+	if (!api_bad(a))
+		api_list(a, orgunit_list(a->st, under));
 }
 
 /*

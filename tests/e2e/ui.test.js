@@ -179,14 +179,6 @@ function pdfFonts(file) {
     await tf.locator('[name=fields]').fill('جلسات هم‌اندیشی، عدد، الزامی\nخلاصه فعالیت‌ها، متن، الزامی');
     t = await submitIn(nat, 'الگوی تازه');
     ok(t.includes('ثبت شد'), 'national publishes a monthly report template', t);
-    const hf = sec(nat, 'الگوی تازه');
-    await hf.locator('[name=title]').fill('گزارش بازدیدهای گروه همیار');
-    await hf.locator('[name=code]').fill('visits');
-    await hf.locator('[name=reporter]').selectOption('helper');
-    await hf.locator('[name=from]').selectOption('1405-08');
-    await hf.locator('[name=fields]').fill('بازدیدهای گروه، متن، الزامی');
-    t = await submitIn(nat, 'الگوی تازه');
-    ok(t.includes('ثبت شد'), 'national publishes a template reported by each helper group', t);
     await go(nat, NATIONAL, 'standards?tab=indicators', 'text=افزودن یا ویرایش شاخص');
     const inf = sec(nat, 'افزودن یا ویرایش شاخص');
     await inf.locator('[name=code]').fill('population');
@@ -241,7 +233,7 @@ function pdfFonts(file) {
     await go(nat, NATIONAL, 'standards?tab=units&unit=IR-07', 'text=تاریخچه رقم‌های یک واحد');
     hist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
     ok(hist.includes('۴٬۹۲۰٬۰۰۰') && hist.includes('۴٬۹۱۴٬۰۰۰'), 'the history keeps both figures, newest first', hist);
-    await shot(nat, 'national-figures');
+    await sec(nat, 'تاریخچه رقم‌های یک واحد').screenshot({ path: path.join(SHOTS, 'national-figures.png') });
 
     // ---- county: the standards arrive ----
     ok(await until(page, COUNTY + '/#/standards?tab=selection', 'main h1', async p => (await p.innerText('main')).includes('نسخه جاری: ۲'), 40),
@@ -583,11 +575,13 @@ function pdfFonts(file) {
     await page.click('text=تکمیل فراخوان'); await inDialog(page);
     await page.waitForSelector('text=فهرست انتظار');
     ok((await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText()).includes('«گروه جهادی شهید همت»'), 'the completed call says whose place is free');
-    await page.locator('tr:has-text("گروه مردمی امید")').first().locator('text=جایگزینی از فهرست انتظار').click();
+    const rankRow = () => sec(page, 'رتبه‌بندی و تعیین صلاحیت').locator('tr:has-text("گروه مردمی امید")').first();
+    await rankRow().locator('text=جایگزینی از فهرست انتظار').click();
     t = await inDialog(page);
-    ok(t.includes('انجام شد'), 'the next ranked group is appointed in the freed place', t);
+    ok(t.includes('انجام شد') && !(await sec(page, 'رتبه‌بندی و تعیین صلاحیت').innerText()).includes('فهرست انتظار'), 'the next ranked group is appointed in the freed place, which is free no more', t);
     await shot(page, 'call-waiting-list');
-    await page.locator('tr:has-text("گروه مردمی امید")').first().locator('text=مشاهده حکم').click();
+    ok((await sec(page, 'رتبه‌بندی و تعیین صلاحیت').locator('tr:has-text("گروه جهادی شهید همت")').first().innerText()).includes('لغو شده'), 'the ranking shows the replaced group\'s decree revoked');
+    await rankRow().locator('text=مشاهده حکم').click();
     await page.waitForSelector('#decree');
     const repl = await page.innerText('#decree');
     ok(repl.includes('گروه مردمی امید') && repl.includes('به جای') && repl.includes('گروه جهادی شهید همت'), 'its decree says whose place it takes', repl.slice(0, 400));
@@ -666,6 +660,17 @@ function pdfFonts(file) {
       t = await submitIn(page, 'کاربران');
       ok(t.includes('ثبت شد') && (await secIs(page, 'کاربران').innerText()).includes(full), `the admin adds a ${role} in the page`, t);
     }
+    // ---- a helper: national publishes a template each helper group reports (after the county's period was
+    // approved, which would otherwise wait for it); the admin adds a helper bound to the appointed group ----
+    await go(nat, NATIONAL, 'standards?tab=templates', 'text=الگوی تازه');
+    const hf = sec(nat, 'الگوی تازه');
+    await hf.locator('[name=title]').fill('گزارش بازدیدهای گروه همیار');
+    await hf.locator('[name=code]').fill('visits');
+    await hf.locator('[name=reporter]').selectOption('helper');
+    await hf.locator('[name=from]').selectOption('1405-07');
+    await hf.locator('[name=fields]').fill('بازدیدهای گروه، متن، الزامی');
+    t = await submitIn(nat, 'الگوی تازه');
+    ok(t.includes('ثبت شد'), 'national publishes a template reported by each helper group', t);
     {
       const u = sec(page, 'کاربران');
       await u.locator('[name=name]').fill('hamid');
@@ -690,10 +695,11 @@ function pdfFonts(file) {
       await hp.click('button[type=submit]');
       await hp.waitForSelector('.kpi', { timeout: 15000 });
       ok((await hp.innerText('#who')).includes('گروه مردمی امید'), 'the helper sees whose group it works for');
-      await go(hp, base, 'reports', 'text=گزارش‌ها');
+      ok(await until(hp, base + '/#/reports', 'main h1', async p => (await p.innerText('main')).includes('گزارش بازدیدهای گروه همیار'), 90), 'the helper group template reaches the county');
       ok((await secIs(hp, 'گزارش‌ها').innerText()).includes('موردی نیست'), 'the helper sees none of the secretariat\'s reports', await secIs(hp, 'گزارش‌ها').innerText());
       const hr = sec(hp, 'گزارش تازه');
       ok((await hr.innerText()).includes('گزارش بازدیدهای گروه همیار') && !(await hr.innerText()).includes('گزارش ماهانه همیاران'), 'the helper is offered its group\'s template only', await hr.innerText());
+      await hr.locator('[name=period]').selectOption('1405-07'); // آبان's period is approved already: closed to new reports
       await hr.locator('[name=v_f1]').fill('دو بازدید از خانواده‌های محله');
       await hr.locator('[name=submit]').selectOption('0');
       t = await submitIn(hp, 'گزارش تازه');

@@ -412,7 +412,7 @@ sel_appoint_list(struct store *st, const char *under, const char *call_id, bool 
 	return sel_query_json(
 		st,
 		"SELECT id, owner, call_id, applicant_id, group_name, rank, combined, status, appointed,"
-		" term_start, term_end, decree_id, decree_no, revoked, revoke_reason, by_node"
+		" term_start, term_end, decree_id, decree_no, revoked, revoke_reason, by_node, replaces"
 		" FROM sel_appointment WHERE deleted = 0 AND " UNDER_SQL
 		" AND (?2 IS NULL OR call_id = ?2) AND (?3 IS NOT NULL OR status = 'active')"
 		" ORDER BY owner, appointed, decree_no, id",

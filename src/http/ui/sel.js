@@ -85,6 +85,7 @@ async function pageCall(id, q) {
   const freed = appts.filter(a => a.status === 'revoked' && !appts.some(b => b.replaces === a.id));
   const appointedOnce = r => appts.some(x => x.applicant_id === (r.applicant_id || r.id));
   const apptName = a => `${a.group_name} (${fa(a.decree_no || '')})`;
+  const revokedOf = r => appts.find(x => x.applicant_id === (r.applicant_id || r.id) && x.status === 'revoked');
   frame(`فراخوان: ${c.title}`,
     h('div', { class: 'card' }, h('p', {}, 'وضعیت: ', tag(label('state', c.status), c.status), ` — از ${jlong(c.opens)} تا ${jlong(c.closes)} — ${unitName(c.owner)}`),
       c.description ? h('p', {}, c.description) : null,
@@ -135,6 +136,7 @@ async function pageCall(id, q) {
       table(rank, [['رتبه', 'rank'], ['گروه', 'name'], ['امتیاز بررسی', 'review'], ['امتیاز مصاحبه', 'interview'], ['امتیاز نهایی', 'combined'],
         ['صلاحیت', r => r.qualified ? tag('واجد شرایط', 'ok') : tag(rankReason(r), 'bad')],
         ['حکم', r => r.appointment_id ? h('a', { href: '#/decree/' + enc(r.appointment_id) }, 'مشاهده حکم ' + fa(r.decree_no || '')) :
+          revokedOf(r) ? h('a', { href: '#/decree/' + enc(revokedOf(r).id) }, tag('حکم لغو شده', 'bad')) :
           (mine && r.qualified && freed.length && (c.status === 'reviewed' || c.status === 'completed') && !appointedOnce(r) ?
             act('جایگزینی از فهرست انتظار', v => api('POST', 'appointments', { applicant: r.applicant_id || r.id, replaces: v.replaces }), 'warn',
               { title: `حکم جایگزین برای «${r.name}»`, body: 'این گروه برای باقی‌مانده دوره گروهی که حکمش لغو شده منصوب می‌شود.',

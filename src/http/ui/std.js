@@ -179,7 +179,7 @@ async function stdUnits(nat, q) {
       form([{ name: 'file', label: 'پرونده CSV', type: 'file', required: true, accept: '.csv,text/csv', check: f => (f.size > 2 * 1024 * 1024 ? 'حجم پرونده بیش از ۲ مگابایت است' : '') }],
         async v => { const r = await api('POST', 'orgunits/import', { csv: await v.file.text() }); S.flash = `${num(r.count)} واحد وارد شد.`; UNITS.clear(); await loadUnits(); await route(); return false; }, 'ورود')));
   }
-  out.push(...await unitFigures(nat, q.get('unit'), units));
+  out.splice(1, 0, ...await unitFigures(nat, q.get('unit'), units));
   return out;
 }
 
