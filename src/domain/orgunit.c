@@ -483,11 +483,13 @@ out:
 json_t *
 orgunit_figures(struct store *st, const char *code, struct nz_err *err)
 {
-	json_t *u, *h;
+	json_t *u = NULL, *h;
 	sqlite3_stmt *q;
+	int rc;
 
-	if ((u = rec_get(st, &orgunit_table, code)) == NULL ||
-	    json_integer_value(json_object_get(u, "deleted")) != 0) {
+	if ((rc = rec_get(st, &orgunit_table, code ? code : "", &u, err)) != 0 && rc != NZ_ENOTFOUND)
+		return NULL; /* the database could not be read: said in err */
+	if (rc != 0 || json_integer_value(json_object_get(u, "deleted")) != 0) {
 		json_decref(u);
 		nz_fail(err, NZ_ENOTFOUND, "no org unit '%s'", code ? code : "");
 		return NULL;

@@ -195,7 +195,7 @@ async function unitFigures(nat, code, units) {
       form([{ name: 'unit', label: 'واحد', type: 'select', options: opts, required: true, value: code || null },
         { name: 'population', label: 'جمعیت', type: 'number', min: 0, max: 10000000000, hint: 'خالی: نامعلوم' }],
       async v => { await api('PUT', `orgunits/${enc(v.unit)}/figures`, { population: v.population == null ? null : v.population }); S.flash = 'ثبت شد.'; location.hash = '#/standards?tab=units&unit=' + enc(v.unit); return false; }, 'ثبت جمعیت')));
-    out.push(section('جمعیت واحدها از پرونده', h('p', { class: 'muted' }, 'پرونده CSV با دو ستون code,population (کدها مانند IR-07-03؛ رقم فارسی هم پذیرفته است). اگر یک سطر نادرست باشد، هیچ رقمی تغییر نمی‌کند.'),
+    out.push(section('جمعیت واحدها از پرونده', h('p', { class: 'muted' }, 'پرونده CSV با دو ستون ', h('span', { class: 'code', dir: 'ltr' }, 'code,population'), ' (کدها مانند IR-07-03؛ رقم فارسی هم پذیرفته است). اگر یک سطر نادرست باشد، هیچ رقمی تغییر نمی‌کند.'),
       form([{ name: 'file', label: 'پرونده CSV', type: 'file', required: true, accept: '.csv,text/csv', check: f => (f.size > 1024 * 1024 ? 'حجم پرونده بیش از ۱ مگابایت است' : '') }],
         async v => { const r = await api('POST', 'orgunits/figures', { csv: await v.file.text() }); S.flash = `جمعیت ${num(r.count)} واحد ثبت شد.`; UNITS.clear(); await loadUnits(); await route(); return false; }, 'ثبت از پرونده')));
   }
