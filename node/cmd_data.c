@@ -129,6 +129,7 @@ const struct cmd_def cmd_orgunit = {
 		 "only; 'unknown' (or empty) clears one: allocation treats the unit as unknown, never\n"
 		 "as zero.  A file with an unknown code or a bad number changes nothing.  Who set a\n"
 		 "figure and when is kept (figures_by, figures_on) and replicated with it; history\n"
-		 "lists every figure set for a unit, newest first, with who set it and when.\n",
+		 "lists every change of a unit's figures (its import too), newest first, with who\n"
+		 "made it and when, from the change log.\n",
 	.subs = orgunit_subs,
 };

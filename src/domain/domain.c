@@ -37,7 +37,6 @@ static const struct tbl_def *const all_tables[] = {
 	&period_approval_table,
 	&indicator_table,
 	&freshness_table,
-	&orgunit_figure_table,
 	NULL,
 };
 

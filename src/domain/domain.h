@@ -22,7 +22,6 @@ int domain_check_under(struct store *st, const char *under, struct nz_err *err);
 
 /* ---- org units (orgunit.c): the tree of secretariats, a national directive ---- */
 extern const struct tbl_def orgunit_table;
-extern const struct tbl_def orgunit_figure_table;
 
 /*
  * orgunit_import_csv reads one of the two divisions files (provinces:
@@ -56,8 +55,9 @@ int orgunit_import_figures(struct store *st, const char *path, const char *autho
 /*
  * orgunit_figures returns org unit code with its figures (population), who
  * set them last and when (figures_by, figures_on), and "history": every
- * figure national set for it, newest first (field, value: null for unknown,
- * set_by, set_on).  NULL with err when there is no such unit or on a
+ * change that set a figure of it (the tree's import too), newest first, read
+ * from the change log (field, value: null for unknown, set_by, set_on: the
+ * day in Iran, at: ms).  NULL with err when there is no such unit or on a
  * database error.
  */
 json_t *orgunit_figures(struct store *st, const char *code, struct nz_err *err);

@@ -25,22 +25,6 @@ static const char *const orgunit_idx[] = {"parent", NULL};
 /* Org units are set nationally and seen everywhere: owner IR, a directive. */
 const struct tbl_def orgunit_table = {"orgunit", VIS_DIRECTIVE, orgunit_cols, orgunit_idx};
 
-/*
- * Each figure national sets, kept as it was set: the history behind the
- * unit's current figure (orgunit_figures).  A directive too, so every node
- * can tell who changed a unit's population and when.
- */
-static const struct col_def figure_cols[] = {
-	{"unit", COL_TEXT},
-	{"field", COL_TEXT},  /* population */
-	{"value", COL_INT},   /* NULL: set to unknown */
-	{"set_by", COL_TEXT}, /* the user who set it */
-	{"set_on", COL_TEXT}, /* the day (ISO) */
-	{NULL, 0},
-};
-static const char *const figure_idx[] = {"unit", NULL};
-const struct tbl_def orgunit_figure_table = {"orgunit_figure", VIS_DIRECTIVE, figure_cols, figure_idx};
-
 #define CSV_FIELDS 8
 #define CSV_LINE 4096
 #define IMPORT_MAX 10000
@@ -315,6 +299,7 @@ orgunit_list(struct store *st, const char *under)
 static const char *const figures[] = {"population", NULL};
 
 #define FIGURE_MAX 10000000000LL /* more than any unit holds */
+#define FIGURE_HISTORY_MAX 200      /* changes of one unit a history shows */
 
 /* figure_check checks that code is an org unit, field a figure and text its value: *v, -1 for unknown. */
 static int
@@ -352,7 +337,7 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 	     struct nz_err *err)
 {
 	struct colset *cs = colset_new();
-	char today[11], id[NZ_RID_MAX];
+	char today[11];
 	int rc;
 
 	nz_today(today);
@@ -363,21 +348,6 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 	colset_text(cs, "figures_by", author);
 	colset_text(cs, "figures_on", today);
 	rc = store_write(st, "orgunit", code, "IR", cs, author, err);
-	colset_free(cs);
-	if (rc != 0)
-		return rc;
-	/* And the history: one record per figure set. */
-	cs = colset_new();
-	store_new_id(id);
-	colset_text(cs, "unit", code);
-	colset_text(cs, "field", field);
-	if (v >= 0)
-		colset_int(cs, "value", v);
-	else
-		colset_null(cs, "value");
-	colset_text(cs, "set_by", author);
-	colset_text(cs, "set_on", today);
-	rc = store_write(st, "orgunit_figure", id, "IR", cs, author, err);
 	colset_free(cs);
 	return rc;
 }
@@ -483,9 +453,9 @@ out:
 json_t *
 orgunit_figures(struct store *st, const char *code, struct nz_err *err)
 {
-	json_t *u = NULL, *h;
-	sqlite3_stmt *q;
-	int rc;
+	json_t *u = NULL, *h, *log, *c;
+	size_t i;
+	int rc, k;
 
 	if ((rc = rec_get(st, &orgunit_table, code ? code : "", &u, err)) != 0 && rc != NZ_ENOTFOUND)
 		return NULL; /* the database could not be read: said in err */
@@ -494,22 +464,26 @@ orgunit_figures(struct store *st, const char *code, struct nz_err *err)
 		nz_fail(err, NZ_ENOTFOUND, "no org unit '%s'", code ? code : "");
 		return NULL;
 	}
-	/* Newest first: one writer (national) sets them, and they arrive here in the order it wrote them. */
-	if ((q = store_prepare(st,
-			       "SELECT id, field, value, set_by, set_on FROM orgunit_figure WHERE deleted = 0 AND unit = ?"
-			       " ORDER BY set_on DESC, rowid DESC",
-			       err)) == NULL) {
+	/* The history is the change log's: every change that set a figure of the unit, by whom and when (the
+	 * tree's import too), as it reached this node. */
+	if ((log = store_history(st, "orgunit", code, FIGURE_HISTORY_MAX, err)) == NULL) {
 		json_decref(u);
 		return NULL;
 	}
-	sqlite3_bind_text(q, 1, code, -1, SQLITE_TRANSIENT);
-	h = rec_rows(q, NULL);
-	sqlite3_reset(q);
-	if (h == NULL) {
-		json_decref(u);
-		store_sqlerr(st, err, "org-unit figures");
-		return NULL;
+	h = json_array();
+	json_array_foreach(log, i, c) {
+		json_t *cols = json_object_get(c, "cols");
+		long long ms = json_integer_value(json_object_get(c, "at"));
+		char day[11];
+
+		iso_from_unix_iran(ms / 1000, day); /* the day in Iran the change was made */
+		for (k = 0; figures[k] != NULL; k++)
+			if (json_object_get(cols, figures[k]) != NULL)
+				json_array_append_new(h, json_pack("{s:s, s:O, s:O, s:s, s:I}", "field", figures[k], "value",
+								   json_object_get(cols, figures[k]), "set_by",
+								   json_object_get(c, "author"), "set_on", day, "at", (json_int_t)ms));
 	}
+	json_decref(log);
 	json_object_del(u, "deleted");
 	json_object_set_new(u, "history", h);
 	return u;

@@ -14,6 +14,7 @@
 #include "domain/check.h"
 #include "domain/dashboard.h"
 #include "domain/domain.h"
+#include "domain/resource.h"
 #include "domain/fresh.h"
 #include "domain/health.h"
 #include "http/http_int.h"
@@ -156,6 +157,55 @@ freshness(struct api *a)
  * tables (what every node below sees: standards, org units); a unit's own
  * records are read through their routes.
  */
+/* unit_col names the column saying which unit a record of directive table t is about (the tree's own id), or NULL. */
+static const char *
+unit_col(const struct tbl_def *t)
+{
+	const struct res_def *const *r;
+	int i;
+
+	if (t == &orgunit_table)
+		return "id";
+	for (r = res_all(); *r != NULL; r++)
+		for (i = 0; (*r)->tbl == t && (*r)->fields[i].name != NULL; i++)
+			if ((*r)->fields[i].flags & RES_UNIT)
+				return (*r)->fields[i].name;
+	return NULL;
+}
+
+/*
+ * in_scope drops from rows the changes to records about a unit outside this
+ * node's subtree and the units above it: a county holds every designation and
+ * unit national made, but lists only its own (as the lists themselves do).
+ */
+static int
+in_scope(struct api *a, const struct tbl_def *t, json_t *rows, struct nz_err *err)
+{
+	const char *col = unit_col(t), *me = store_node(a->st);
+	char sql[160], unit[NZ_ID_MAX];
+	sqlite3_stmt *q;
+	size_t i;
+	json_t *r;
+
+	if (col == NULL)
+		return 0;
+	snprintf(sql, sizeof(sql), "SELECT %s FROM %s WHERE id = ?", col, t->name);
+	if ((q = store_prepare(a->st, sql, err)) == NULL)
+		return NZ_EDB;
+	for (i = json_array_size(rows); i-- > 0;) {
+		r = json_array_get(rows, i);
+		sqlite3_bind_text(q, 1, json_string_value(json_object_get(r, "rid")), -1, SQLITE_TRANSIENT);
+		unit[0] = '\0';
+		if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0) != NULL)
+			snprintf(unit, sizeof(unit), "%s", sqlite3_column_text(q, 0));
+		sqlite3_reset(q);
+		if (unit[0] != '\0' && !unit_within(unit, me) && !unit_within(me, unit))
+			json_array_remove(rows, i);
+	}
+	sqlite3_clear_bindings(q);
+	return 0;
+}
+
 static void
 history(struct api *a, const char *rid)
 {
@@ -167,9 +217,10 @@ history(struct api *a, const char *rid)
 		api_error(a, 404, "not_found", NULL, "'%s' is not a table of national standards", a->param[0]);
 		return;
 	}
-	if ((rows = store_history(a->st, t->name, rid, 1000, &err)) == NULL)
+	if ((rows = store_history(a->st, t->name, rid, 1000, &err)) == NULL || in_scope(a, t, rows, &err) != 0) {
+		json_decref(rows);
 		api_fail(a, &err);
-	else
+	} else
 		api_list(a, rows);
 }
 

@@ -117,6 +117,7 @@ store_history(struct store *st, const char *tbl, const char *rid, int limit, str
 		json_array_append_new(a, o);
 	}
 	sqlite3_reset(q);
+	sqlite3_clear_bindings(q); /* the statement is cached: a later call without rid must not filter on this one's */
 	if (step != SQLITE_DONE) {
 		store_sqlerr(st, err, "oplog");
 		json_decref(a);

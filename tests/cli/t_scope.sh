@@ -56,7 +56,7 @@ for id in IR-07-04 IR-07-03 IR-07 IR; do stop "$id"; done
 # The county does hold records about other units (as directives): the test can fail.
 check_eq "the county holds facilitators of units outside it" \
 	"$(sql IR-07-03 "SELECT count(*) FROM facilitator WHERE serves IN ('IR-07-04', 'IR-08', 'IR-08-01')")" 3
-check_eq "and a sibling's figure history" "$(sql IR-07-03 "SELECT count(*) FROM orgunit_figure WHERE unit = 'IR-07-04'")" 1
+check_eq "and a sibling's population" "$(sql IR-07-03 "SELECT population FROM orgunit WHERE id = 'IR-07-04'")" 123456
 
 # foreign TEXT: the unit codes in TEXT that are neither the county, below it, nor above it
 foreign() { grep -oE 'IR-[0-9]{2}(-[0-9]{2})*' <<<"$1" | sort -u | grep -vxE 'IR-07|IR-07-03(-[0-9]+)*' | tr '\n' ' '; }
@@ -120,8 +120,11 @@ for path in orgunits issues sessions solutions council interventions evaluations
 	"completeness?period=1405-08" freshness indicators standards calls "calls/$K/applicants" "calls/$K/reviews" \
 	"calls/$K/interviews" "calls/$K/rank" "appointments?all=1" appointments/summary decrees courses courses/status \
 	register/summary dashboard periods/approvals \
-	introductions peers check status quarantine users "orgunits/IR-07-03/figures"; do
+	introductions peers check status quarantine users "orgunits/IR-07-03/figures" history/orgunit \
+	history/facilitator history/problem_category; do
 	scoped "API GET /$path" get "$path"
 done
+check_match "the history of the tree at the county still gives its own unit's changes" "$(get history/orgunit)" \
+	'"rid":"IR-07-03","owner":"IR","cols":\{"population":654321'
 stop IR-07-03
 finish

@@ -573,8 +573,11 @@ test_figures(struct store *cty)
 	CHECK(has(b, "\"count\":2"));
 	free(b);
 	CHECK_INT(req("GET", "/api/v1/orgunits/IR-13/figures", NULL, cookie, NULL, &b), 200);
+	/* The import's own figure, unknown here, opens the history: who imported the tree. */
 	CHECK_INT(jint(b, "population"), -2);
-	CHECK(has(b, "\"history\":[]"));
+	CHECK_INT(jint(b, "history.0.value"), -2);
+	CHECK(has(b, "\"set_by\":\"nat\""));
+	CHECK_INT(jint(b, "history.1.value"), -1);
 	free(b);
 
 	/* One at a time: Persian digits and the Persian separator; who and when kept. */
@@ -598,7 +601,8 @@ test_figures(struct store *cty)
 	CHECK_INT(jint(b, "population"), -2);
 	CHECK_INT(jint(b, "history.0.value"), -2);
 	CHECK_INT(jint(b, "history.1.value"), 1738234);
-	CHECK_INT(jint(b, "history.2.value"), -1);
+	CHECK_INT(jint(b, "history.2.value"), -2); /* the import's */
+	CHECK_INT(jint(b, "history.3.value"), -1);
 	free(b);
 
 	/* From a CSV: every row checked first; a bad line refuses the file, naming it, and changes nothing. */
@@ -617,7 +621,8 @@ test_figures(struct store *cty)
 	CHECK_INT(req("GET", "/api/v1/orgunits/IR-07/figures", NULL, cookie, NULL, &b), 200);
 	CHECK_INT(jint(b, "population"), 4900000);
 	CHECK_INT(jint(b, "history.0.value"), 4900000);
-	CHECK_INT(jint(b, "history.1.value"), -1);
+	CHECK_INT(jint(b, "history.1.value"), 4851300); /* the census figure of the import */
+	CHECK_INT(jint(b, "history.2.value"), -1);
 	free(b);
 
 	/* A viewer reads them and sets none. */
@@ -629,13 +634,21 @@ test_figures(struct store *cty)
 	http_app_free(app);
 	app = county;
 
-	/* The figures and their history reach a county like every directive; the county sets none. */
-	t_copy_log(ir, cty, false);
+	/* The figures and their history reach a county like every directive (a county of its own: this one has
+	 * heard from another national store); the county sets none. */
 	{
-		json_t *u = orgunit_figures(cty, "IR-13", &err);
+		struct store *c2 = NULL;
+		json_t *u;
+
+		snprintf(path, sizeof(path), "%s/fig-county.db", t_tmpdir());
+		CHECK(store_open(&c2, path, domain_tables(), true, &err) == 0);
+		CHECK(store_init_node(c2, "IR-07-03", &err) == 0);
+		t_copy_log(ir, c2, false);
+		u = orgunit_figures(c2, "IR-13", &err);
 		CHECK(u != NULL && json_integer_value(json_object_get(u, "population")) == 1750000);
-		CHECK_INT(json_array_size(json_object_get(u, "history")), 3);
+		CHECK_INT(json_array_size(json_object_get(u, "history")), 4);
 		json_decref(u);
+		store_close(c2);
 	}
 	CHECK_INT(login_as("admin", "admin-pass-1", NULL), 200);
 	head = store_log_head(cty);
