@@ -225,14 +225,14 @@ function pdfFonts(file) {
     await pf.locator('[name=population]').fill('۴٬۹۱۴٬۰۰۰');
     t = await submitIn(nat, 'جمعیت یک واحد');
     await nat.waitForSelector('text=جمعیت ۴٬۹۱۴٬۰۰۰').catch(() => null);
-    let hist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
-    ok(t.includes('ثبت شد') && hist.includes('۴٬۹۱۴٬۰۰۰') && hist.includes('admin'), 'national sets a province\'s population; its history says who and when', hist);
+    let fhist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
+    ok(t.includes('ثبت شد') && fhist.includes('۴٬۹۱۴٬۰۰۰') && fhist.includes('admin'), 'national sets a province\'s population; its history says who and when', fhist);
     await sec(nat, 'جمعیت واحدها از پرونده').locator('[name=file]').setInputFiles({ name: 'pop.csv', mimeType: 'text/csv', buffer: Buffer.from('code,population\nIR-07,۴۹۲۰۰۰۰\n') });
     t = await submitIn(nat, 'جمعیت واحدها از پرونده');
     ok(t.includes('جمعیت ۱ واحد ثبت شد'), 'national sets populations from a CSV file', t);
     await go(nat, NATIONAL, 'standards?tab=units&unit=IR-07', 'text=تاریخچه رقم‌های یک واحد');
-    hist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
-    ok(hist.includes('۴٬۹۲۰٬۰۰۰') && hist.includes('۴٬۹۱۴٬۰۰۰'), 'the history keeps both figures, newest first', hist);
+    fhist = await sec(nat, 'تاریخچه رقم‌های یک واحد').innerText();
+    ok(fhist.includes('۴٬۹۲۰٬۰۰۰') && fhist.includes('۴٬۹۱۴٬۰۰۰'), 'the history keeps both figures, newest first', fhist);
     await sec(nat, 'تاریخچه رقم‌های یک واحد').screenshot({ path: path.join(SHOTS, 'national-figures.png') });
 
     // ---- county: the standards arrive ----
