@@ -274,6 +274,15 @@ print(len(w["sessions"]), len(w["problems"]))' "$T/body")" "2003 0"
 check_eq "API: the groups, counted" "$(call GET "groups?all=1"; jfield total <"$T/body")" 2003
 check_eq "API: a group detached" "$(call POST "sessions/$s2/groups/$g3/detach" '{}')" 200
 check_eq "API: an actor removed" "$(call POST "sessions/$s2/actors/$a4/remove" '{}')" 200
+# A helper of an appointed group records actors and who took part; attaching groups is the secretariat's.
+echo helper-pass-1 | nz user add -D "$C" --name hamyar --role helper --group "$g1" >/dev/null
+TOK=$(curl -s -c "$T/a.jar" -H 'Content-Type: application/json' -d '{"name":"hamyar","password":"helper-pass-1"}' \
+	"$U/api/v1/login" | sed -n 's/.*"csrf":"\([0-9a-f]*\)".*/\1/p')
+check_eq "API, a helper: registers an actor" \
+	"$(call POST resources/actors '{"name":"زینب موسوی","role":"مربی قرآن","neighbourhood":"محله سعدی"}')" 200
+check_eq "API, a helper: adds one who took part" "$(call POST "sessions/$s2/actors" "{\"actor\":\"$(jfield id <"$T/body")\"}")" 200
+api "a helper attaching a group" 403 '"code":"forbidden"' POST "issues/$p1/groups" "{\"group\":\"$g3\"}"
+api "a helper designating a facilitator" 403 '"code":"forbidden"' POST resources/facilitators '{"name":"x","serves":"IR-07-03"}'
 stop IR-07-03
 
 # Every refusal code of the links has its Persian sentence in the UI's catalogue.
