@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "domain/record.h"
 #include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/health.h"
@@ -91,7 +92,7 @@ key_rotate(struct node *n, bool finish)
 	int64_t children;
 	int rc;
 
-	children = health_count(n->st, "SELECT count(*) FROM peer WHERE role = 'child' AND revoked = 0", NULL);
+	children = rec_scalar(n->st, "SELECT count(*) FROM peer WHERE role = 'child' AND revoked = 0", NULL, NULL);
 	node_path(n, "node.key.next", next, sizeof(next));
 	if (finish) {
 		if (access(next, F_OK) != 0) {

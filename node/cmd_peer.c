@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "domain/record.h"
 #include "base/unit.h"
 #include "domain/domain.h"
 #include "domain/health.h"
@@ -412,12 +413,12 @@ status_exec(const struct cmd_opts *o, int argc, char **argv)
 	json_object_set_new(j, "listen", json_string(n.conf.listen));
 	json_object_set_new(j, "log_head", json_integer(store_log_head(n.st)));
 	json_object_set_new(j, "hlc", json_string(hlc));
-	json_object_set_new(j, "quarantine", json_integer(health_count(n.st, "SELECT count(*) FROM quarantine", NULL)));
+	json_object_set_new(j, "quarantine", json_integer(rec_scalar(n.st, "SELECT count(*) FROM quarantine", NULL, NULL)));
 	counts = json_object();
 	for (t = store_tables(n.st); *t != NULL; t++) {
 		char sql[128];
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE deleted = 0", (*t)->name);
-		json_object_set_new(counts, (*t)->name, json_integer(health_count(n.st, sql, NULL)));
+		json_object_set_new(counts, (*t)->name, json_integer(rec_scalar(n.st, sql, NULL, NULL)));
 	}
 	json_object_set_new(j, "records", counts);
 	peers = health_peers(n.st, n.conf.sync_interval);

@@ -39,6 +39,7 @@
 #include "domain/allocate.h"
 #include "domain/domain.h"
 #include "domain/fresh.h"
+#include "domain/record.h"
 #include "domain/reports.h"
 
 #define BUDGET_MAX 1000000000000000000LL /* 10^18 rials */
@@ -118,22 +119,6 @@ struct alloc {
 	const char *appt_table; /* NULL: no appointments on this node */
 };
 
-static bool
-table_exists(struct store *st, const char *tbl, const char *col)
-{
-	char sql[96];
-	sqlite3_stmt *q;
-	bool found = false;
-
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tbl);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return false;
-	while (!found && sqlite3_step(q) == SQLITE_ROW)
-		found = col == NULL || strcmp((const char *)sqlite3_column_text(q, 1), col) == 0;
-	sqlite3_finalize(q);
-	return found;
-}
-
 static int
 load_indicators(struct alloc *a, int *version, char fingerprint[17], struct nz_err *err)
 {
@@ -188,7 +173,7 @@ load_units(struct alloc *a, const char *under, struct nz_err *err)
 				a->level);
 	/* Which units hold records: from the dashboard's aggregates, when they are there, not the records. */
 	for (i = 0; tables[i] != NULL; i++)
-		if (table_exists(a->st, tables[i], NULL))
+		if (rec_table_has(a->st, tables[i], NULL))
 			used += (size_t)snprintf(sql + used, sizeof(sql) - used,
 						 " UNION SELECT substr(owner, 1, %d) FROM %s WHERE deleted = 0 AND"
 						 " length(owner) >= %d AND " UNIT_SQL_BELOW("owner", "?1"),
@@ -505,12 +490,12 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 	if (jperiod_parse(period, &a.p, err) != 0)
 		return NULL;
 	jperiod_format(&a.p, label, sizeof(label));
-	a.has_interventions = table_exists(st, "intervention", NULL);
-	a.interventions_status = a.has_interventions && table_exists(st, "intervention", "status");
-	a.appt_table = table_exists(st, "sel_appointment", NULL) ? "sel_appointment"
-		       : table_exists(st, "appointment", NULL)   ? "appointment"
+	a.has_interventions = rec_table_has(st, "intervention", NULL);
+	a.interventions_status = a.has_interventions && rec_table_has(st, "intervention", "status");
+	a.appt_table = rec_table_has(st, "sel_appointment", NULL) ? "sel_appointment"
+		       : rec_table_has(st, "appointment", NULL)   ? "appointment"
 								 : NULL;
-	a.appointments_status = a.appt_table != NULL && table_exists(st, a.appt_table, "status");
+	a.appointments_status = a.appt_table != NULL && rec_table_has(st, a.appt_table, "status");
 	if ((rc = load_indicators(&a, &version, fingerprint, err)) != 0 || (rc = load_units(&a, under, err)) != 0)
 		goto out;
 	for (i = 0; i < a.nind; i++)

@@ -2,23 +2,8 @@
 #include <string.h>
 
 #include "domain/health.h"
+#include "domain/record.h"
 #include "store/hlc.h"
-
-int64_t
-health_count(struct store *st, const char *sql, const char *param)
-{
-	sqlite3_stmt *q;
-	int64_t v = -1;
-
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return -1;
-	if (param)
-		sqlite3_bind_text(q, 1, param, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
 
 json_t *
 health_peers(struct store *st, int sync_interval)
@@ -67,7 +52,7 @@ health_peers(struct store *st, int sync_interval)
 			json_object_set_new(p, "backlog_down", json_integer(store_log_pending(st, id, false, pull, INT64_MAX)));
 		}
 		json_object_set_new(p, "quarantine",
-				    json_integer(health_count(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id)));
+				    json_integer(rec_scalar(st, "SELECT count(*) FROM quarantine WHERE peer = ?", id, NULL)));
 		json_object_set_new(p, "last_error", json_string((const char *)sqlite3_column_text(q, 8)));
 		json_object_set_new(p, "revoked", json_integer(sqlite3_column_int64(q, 9)));
 		json_array_append_new(peers, p);

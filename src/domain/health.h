@@ -13,8 +13,6 @@
  * changes refused from them.  Reads only.
  */
 
-/* health_count runs a count(*) query with at most one text parameter; -1 when it cannot. */
-int64_t health_count(struct store *st, const char *sql, const char *param);
 
 /*
  * health_peers returns a new JSON array, one object per peer: id, role,

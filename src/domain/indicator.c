@@ -109,7 +109,7 @@ ind_write(struct store *st, const char *code, const char *title, const char *sou
 		return nz_fail_at(err, NZ_EINVAL, "weight", NULL, "a new indicator needs its weight");
 	if (id[0] == '\0')
 		store_new_id(id);
-	version = health_count(st, "SELECT coalesce(MAX(version), 0) FROM indicator", NULL) + 1;
+	version = rec_scalar(st, "SELECT coalesce(MAX(version), 0) FROM indicator", NULL, NULL) + 1;
 	nz_today(today);
 	cs = colset_new();
 	colset_text(cs, "code", code);
@@ -151,7 +151,7 @@ ind_set(struct store *st, const char *code, const char *title, const char *sourc
 		return nz_fail(err, NZ_EINVAL, "title is %zu bytes; at most 300", strlen(title));
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if (health_count(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code <> ?", code) >=
+	if (rec_scalar(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code <> ?", code, NULL) >=
 	    IND_MAX) {
 		store_rollback(st);
 		return nz_fail(err, NZ_ETOOBIG, "at most %d indicators are active", IND_MAX);
@@ -173,7 +173,7 @@ ind_remove(struct store *st, const char *code, const char *author, struct nz_err
 			       store_node(st));
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if (health_count(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code = ?", code) == 0) {
+	if (rec_scalar(st, "SELECT count(*) FROM indicator WHERE deleted = 0 AND active = 1 AND code = ?", code, NULL) == 0) {
 		store_rollback(st);
 		return nz_fail(err, NZ_ENOTFOUND, "no active indicator '%s'", code);
 	}

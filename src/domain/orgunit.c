@@ -33,6 +33,29 @@ const struct tbl_def orgunit_table = {"orgunit", VIS_DIRECTIVE, orgunit_cols, or
  * split_csv splits one line (RFC 4180 quoting, no embedded newlines) in
  * place into at most CSV_FIELDS fields; returns the count or -1.
  */
+/*
+ * csv_line reads the next line of f that is not empty into line, without its
+ * line end, counting lines in *lineno: 1, 0 at the end of the file, or
+ * NZ_EINVAL for a line longer than n.
+ */
+static int
+csv_line(FILE *f, const char *path, char *line, size_t n, int *lineno, struct nz_err *err)
+{
+	size_t len;
+
+	while (fgets(line, (int)n, f) != NULL) {
+		len = strlen(line);
+		++*lineno;
+		if (len > 0 && line[len - 1] != '\n' && !feof(f))
+			return nz_fail(err, NZ_EINVAL, "%s:%d: line too long", path, *lineno);
+		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+			line[--len] = '\0';
+		if (len > 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 split_csv(char *line, char *fields[CSV_FIELDS])
 {
@@ -142,20 +165,10 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 		fclose(f);
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
+	while ((rc = csv_line(f, path, line, sizeof(line), &lineno, err)) > 0) {
 		struct unit_row *u;
 		char want[NZ_ID_MAX];
 
-		lineno++;
-		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			rc = nz_fail(err, NZ_EINVAL, "%s:%d: line too long", path, lineno);
-			goto out;
-		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
 		nf = split_csv(line, fld);
 		if (lineno == 1) {
 			if (nf == 5 && strcmp(fld[0], "code") == 0 && strcmp(fld[3], "iso3166_2") == 0)
@@ -225,6 +238,8 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 			}
 		nrows++;
 	}
+	if (rc < 0)
+		goto out;
 	if (nrows == 0) {
 		rc = nz_fail(err, NZ_EINVAL, "%s: no rows", path);
 		goto out;
@@ -392,18 +407,7 @@ orgunit_import_figures(struct store *st, const char *path, const char *author, i
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	}
 	/* Every row is checked before anything is written. */
-	while (fgets(line, sizeof(line), f) != NULL) {
-		size_t len = strlen(line);
-
-		lineno++;
-		if (len > 0 && line[len - 1] != '\n' && !feof(f)) {
-			rc = nz_fail(err, NZ_EINVAL, "%s:%d: line too long", path, lineno);
-			goto out;
-		}
-		while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
-			line[--len] = '\0';
-		if (len == 0)
-			continue;
+	while ((rc = csv_line(f, path, line, sizeof(line), &lineno, err)) > 0) {
 		nf = split_csv(line, fld);
 		if (lineno == 1) {
 			if (nf != 2 || strcmp(fld[0], "code") != 0) {
@@ -430,6 +434,8 @@ orgunit_import_figures(struct store *st, const char *path, const char *author, i
 		snprintf(rows[nrows].code, sizeof(rows[nrows].code), "%s", fld[0]);
 		nrows++;
 	}
+	if (rc < 0)
+		goto out;
 	if (field[0] == '\0' || nrows == 0) {
 		rc = nz_fail(err, NZ_EINVAL, "%s: no rows", path);
 		goto out;
@@ -438,11 +444,7 @@ orgunit_import_figures(struct store *st, const char *path, const char *author, i
 		goto out;
 	for (i = 0; i < nrows && rc == 0; i++)
 		rc = figure_write(st, rows[i].code, field, rows[i].v, author, err);
-	if (rc != 0) {
-		store_rollback(st);
-		goto out;
-	}
-	if ((rc = store_commit(st, err)) == 0)
+	if ((rc = rec_finish(st, rc, err)) == 0)
 		*count = nrows;
 out:
 	free(rows);

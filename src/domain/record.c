@@ -192,6 +192,85 @@ rec_list(struct store *st, const struct tbl_def *t, const char *under, const cha
 	return a;
 }
 
+void
+rec_bind(sqlite3_stmt *q, int n, const char *const *p)
+{
+	int i;
+
+	for (i = 0; q != NULL && i < n; i++)
+		if (p[i] != NULL)
+			sqlite3_bind_text(q, i + 1, p[i], -1, SQLITE_TRANSIENT);
+		else
+			sqlite3_bind_null(q, i + 1);
+}
+
+int
+rec_step_one(struct store *st, sqlite3_stmt *q, const char *what, const char *id, struct nz_err *err)
+{
+	switch (sqlite3_step(q)) {
+	case SQLITE_ROW:
+		return 0;
+	case SQLITE_DONE:
+		return nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", what, id);
+	default:
+		return store_sqlerr(st, err, what);
+	}
+}
+
+int
+rec_first_pair(struct store *st, const char *sql, int n, const char *const *p, char *a, size_t na, char *b,
+	       size_t nb, struct nz_err *err)
+{
+	sqlite3_stmt *q;
+	int rc;
+
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, "read");
+	rec_bind(q, n, p);
+	if ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		snprintf(a, na, "%s", sqlite3_column_text(q, 0) ? (const char *)sqlite3_column_text(q, 0) : "");
+		snprintf(b, nb, "%s", sqlite3_column_text(q, 1) ? (const char *)sqlite3_column_text(q, 1) : "");
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = store_sqlerr(st, err, "read");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+bool
+rec_table_has(struct store *st, const char *tbl, const char *col)
+{
+	char sql[96];
+	sqlite3_stmt *q;
+	bool found = false;
+
+	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tbl);
+	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return false;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (col == NULL || strcmp((const char *)sqlite3_column_text(q, 1), col) == 0) {
+			found = true;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+
+int
+rec_finish(struct store *st, int rc, struct nz_err *err)
+{
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	return store_commit(st, err);
+}
+
 int64_t
 rec_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
 {
@@ -201,10 +280,7 @@ rec_scalar(struct store *st, const char *sql, const char *p1, const char *p2)
 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
 		return -1;
-	if (p1 != NULL)
-		sqlite3_bind_text(q, 1, p1, -1, SQLITE_TRANSIENT);
-	if (p2 != NULL)
-		sqlite3_bind_text(q, 2, p2, -1, SQLITE_TRANSIENT);
+	rec_bind(q, 2, (const char *const[]){p1, p2});
 	if ((rc = sqlite3_step(q)) == SQLITE_ROW)
 		v = sqlite3_column_int64(q, 0);
 	else if (rc == SQLITE_DONE)
@@ -225,18 +301,8 @@ rec_owner(struct store *st, const struct tbl_def *t, const char *rid, const char
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, t->name);
 	sqlite3_bind_text(s, 1, rid, -1, SQLITE_STATIC);
-	switch (sqlite3_step(s)) {
-	case SQLITE_ROW:
+	if ((rc = rec_step_one(st, s, what != NULL ? what : t->name, rid, err)) == 0)
 		snprintf(out, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(s, 0));
-		rc = 0;
-		break;
-	case SQLITE_DONE:
-		rc = nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", what != NULL ? what : t->name, rid);
-		break;
-	default:
-		rc = store_sqlerr(st, err, t->name);
-		break;
-	}
 	sqlite3_finalize(s);
 	return rc;
 }

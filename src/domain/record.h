@@ -1,6 +1,8 @@
 #ifndef NZ_RECORD_H
 #define NZ_RECORD_H
 
+#include <stdbool.h>
+
 #include <jansson.h>
 
 #include "store/store.h"
@@ -72,6 +74,32 @@ int rec_attach(struct store *st, json_t **rec, const char *key, json_t *rows, st
  */
 json_t *rec_list(struct store *st, const struct tbl_def *t, const char *under, const char *cond,
 		 const char *param, const char *order);
+
+/* rec_bind binds the n text parameters p (NULL binds NULL) to q, the first to ?1; q may be NULL. */
+void rec_bind(sqlite3_stmt *q, int n, const char *const *p);
+
+/*
+ * rec_step_one steps q, the read of one record: 0 when it yields its row (read
+ * it from q), NZ_ENOTFOUND ("no WHAT with id 'ID'") when none, NZ_EDB when the
+ * step fails.  q stays the caller's.
+ */
+int rec_step_one(struct store *st, sqlite3_stmt *q, const char *what, const char *id, struct nz_err *err);
+
+/*
+ * rec_first_pair runs sql with the n text parameters p (rec_bind) and copies
+ * the first two columns of its first row into a (na bytes) and b (nb bytes):
+ * 1 when there is a row, 0 when none (a and b left as they are), NZ_EDB when
+ * the database could not be read.
+ */
+int rec_first_pair(struct store *st, const char *sql, int n, const char *const *p, char *a, size_t na, char *b,
+		   size_t nb, struct nz_err *err);
+
+/* rec_table_has tells whether table tbl exists and, when col is not NULL, has that column. */
+bool rec_table_has(struct store *st, const char *tbl, const char *col);
+
+/* rec_finish ends the transaction a write began: commits when rc is 0, rolls back otherwise; returns the
+ * outcome. */
+int rec_finish(struct store *st, int rc, struct nz_err *err);
 
 /*
  * rec_scalar returns the integer the query sql yields with up to two text

@@ -10,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "domain/record.h"
 #include "base/unit.h"
 #include "domain/check.h"
 #include "domain/dashboard.h"
@@ -34,12 +35,12 @@ status(struct api *a)
 	counts = json_object();
 	for (t = store_tables(a->st); *t != NULL; t++) {
 		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE deleted = 0", (*t)->name);
-		json_object_set_new(counts, (*t)->name, json_integer(health_count(a->st, sql, NULL)));
+		json_object_set_new(counts, (*t)->name, json_integer(rec_scalar(a->st, sql, NULL, NULL)));
 	}
 	j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:o, s:o, s:I}", "id", store_node(a->st), "level",
 		      unit_level_name(unit_level(store_node(a->st))), "name", a->app->env.name ? a->app->env.name : "",
 		      "log_head", (json_int_t)store_log_head(a->st), "hlc", hlc, "quarantine",
-		      (json_int_t)health_count(a->st, "SELECT count(*) FROM quarantine", NULL), "records", counts,
+		      (json_int_t)rec_scalar(a->st, "SELECT count(*) FROM quarantine", NULL, NULL), "records", counts,
 		      "peers", health_peers(a->st, a->app->env.sync_interval), "now", (json_int_t)hlc_wall_ms());
 	api_json(a, 200, j);
 }
@@ -460,7 +461,7 @@ http_metrics(struct http_app *app, struct http_res *rs)
 		    "SELECT peer, count(*) FROM quarantine GROUP BY peer");
 	fprintf(f, "# HELP nehzat_quarantine_size Changes held in quarantine.\n# TYPE nehzat_quarantine_size gauge\n"
 		   "nehzat_quarantine_size %lld\n",
-		(long long)health_count(st, "SELECT count(*) FROM quarantine", NULL));
+		(long long)rec_scalar(st, "SELECT count(*) FROM quarantine", NULL, NULL));
 	if (app->env.sync != NULL) {
 		const struct sync_stats *s = sync_child_stats(app->env.sync);
 		fprintf(f, "# HELP nehzat_sync_session_changes_total Changes moved with the parent since start.\n"

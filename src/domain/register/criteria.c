@@ -95,7 +95,7 @@ category_put(struct store *st, bool add, const char *code, const char *name_fa, 
 	rc = store_write(st, "problem_category", rid, "IR", cs, author, err);
 out:
 	colset_free(cs);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *
@@ -182,7 +182,7 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 	rc = store_write(st, "priority_criterion", rid, "IR", cs, author, err);
 out:
 	colset_free(cs);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *
@@ -254,5 +254,5 @@ reg_seed_standards(struct store *st, const char *author, int *ncat, int *ncrit, 
 	}
 	if (rc != 0)
 		*ncat = *ncrit = 0;
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }

@@ -66,7 +66,7 @@ intervention_add(struct store *st, const char *solution, const char *title, cons
 		goto out;
 	rc = reg_sol_write_status(st, solution, &s, "intervention", colset_new(), author, err);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 struct stage_row {
@@ -79,7 +79,7 @@ stages_load(struct store *st, const char *id, char owner[NZ_ID_MAX], struct stag
 {
 	char sql[512];
 	sqlite3_stmt *q;
-	int i, rc = NZ_ENOTFOUND;
+	int i, rc;
 
 	snprintf(sql, sizeof(sql),
 		 "SELECT owner, needs_start, needs_end, priority_start, priority_end, planning_start,"
@@ -87,7 +87,7 @@ stages_load(struct store *st, const char *id, char owner[NZ_ID_MAX], struct stag
 		 " FROM intervention WHERE id = ?1 AND deleted = 0");
 	if ((q = reg_prep(st, sql, id, NULL, NULL)) == NULL)
 		return store_sqlerr(st, err, "intervention");
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "intervention", id, err)) == 0) {
 		snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
 		for (i = 0; i < REG_NSTAGES; i++) {
 			const unsigned char *a = sqlite3_column_text(q, 1 + 2 * i);
@@ -95,12 +95,9 @@ stages_load(struct store *st, const char *id, char owner[NZ_ID_MAX], struct stag
 			snprintf(rows[i].start, sizeof(rows[i].start), "%s", a ? (const char *)a : "");
 			snprintf(rows[i].end, sizeof(rows[i].end), "%s", b ? (const char *)b : "");
 		}
-		rc = 0;
 	}
 	sqlite3_finalize(q);
-	if (rc != 0)
-		return nz_fail(err, rc, "no intervention with id '%s'", id);
-	return 0;
+	return rc;
 }
 
 int
@@ -180,7 +177,7 @@ intervention_stage(struct store *st, const char *id, const char *stage, const ch
 	rc = store_write(st, "intervention", id, owner, cs, author, err);
 out:
 	colset_free(cs);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 /* Adds stages_done, progress and current_stage (and with full, the stages) to an intervention row. */
@@ -337,7 +334,7 @@ evaluation_add(struct store *st, const struct evaluation_input *in, const char *
 	rc = store_write(st, "evaluation", id, owner, cs, author, err);
 	colset_free(cs);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *

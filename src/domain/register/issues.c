@@ -113,16 +113,9 @@ issue_set(struct store *st, const char *id, int npairs, char *const *pairs, cons
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	cs = colset_new();
 	for (i = 0; i < npairs; i++) {
-		const char *eq = strchr(pairs[i], '='), *v;
-		if (eq == NULL || eq == pairs[i] || (size_t)(eq - pairs[i]) >= sizeof(name)) {
-			rc = nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pairs[i]);
+		const char *v;
+		if ((rc = reg_pair(pairs[i], aliases, name, &v, err)) != 0)
 			goto out;
-		}
-		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
-		name[eq - pairs[i]] = '\0';
-		memmove(name, reg_field(aliases, name), strlen(reg_field(aliases, name)) + 1);
-		v = eq + 1;
-		rc = 0;
 		if (strcmp(name, "title") == 0)
 			rc = check_title(v, err);
 		else if (strcmp(name, "category") == 0)
@@ -149,7 +142,7 @@ issue_state(struct store *st, const char *id, char state[16], char owner[NZ_ID_M
 	    char solution[NZ_RID_MAX], struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = NZ_ENOTFOUND;
+	int rc;
 
 	if (sqlite3_prepare_v2(store_db(st),
 			       "SELECT " REG_ISSUE_STATE ", i.owner, COALESCE(i.solution, '') FROM issue i"
@@ -157,18 +150,15 @@ issue_state(struct store *st, const char *id, char state[16], char owner[NZ_ID_M
 			       -1, &q, NULL) != SQLITE_OK)
 		return store_sqlerr(st, err, "issue state");
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "problem", id, err)) == 0) {
 		snprintf(state, 16, "%s", (const char *)sqlite3_column_text(q, 0));
 		if (owner != NULL)
 			snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
 		if (solution != NULL)
 			snprintf(solution, NZ_RID_MAX, "%s", (const char *)sqlite3_column_text(q, 2));
-		rc = 0;
 	}
 	sqlite3_finalize(q);
-	if (rc != 0)
-		return nz_fail(err, rc, "no problem with id '%s'", id);
-	return 0;
+	return rc;
 }
 
 int
@@ -250,14 +240,7 @@ list_issues(struct store *st, const char *under, const char *state, const char *
 
 	if (sqlite3_prepare_v2(store_db(st), issue_list_sql, -1, &q, NULL) != SQLITE_OK)
 		return NULL;
-	if (under != NULL)
-		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
-	if (state != NULL)
-		sqlite3_bind_text(q, 2, state, -1, SQLITE_STATIC);
-	if (category != NULL)
-		sqlite3_bind_text(q, 3, category, -1, SQLITE_STATIC);
-	if (id != NULL)
-		sqlite3_bind_text(q, 4, id, -1, SQLITE_STATIC);
+	rec_bind(q, 4, (const char *const[]){under, state, category, id});
 	return reg_rows(q);
 }
 

@@ -276,7 +276,7 @@ link_set(struct store *st, enum link_rel rel, const char *kind, const char *reco
 	rc = store_write(st, "record_link", id, owner, cs, author, err);
 out:
 	colset_free(cs);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 int

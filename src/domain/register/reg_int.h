@@ -64,8 +64,6 @@ json_t *reg_evaluations(struct store *st, const char *by, const char *id);
  * ", ", cut at n bytes; none when there is no row or the read fails (it only words a refusal). */
 void reg_names(struct store *st, const char *sql, const char *p1, const char *none, char *buf, size_t n);
 
-/* reg_finish commits when rc is 0, rolls back otherwise; returns the outcome. */
-int reg_finish(struct store *st, int rc, struct nz_err *err);
 
 
 /* reg_national_only refuses unless this node is the national secretariat. */
@@ -78,13 +76,14 @@ int reg_check_code(const char *what, const char *code, struct nz_err *err);
  * unit of its subtree (refused otherwise). */
 int reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err);
 
-/* reg_field returns the column a field name stands for: its alias in aliases (pairs of the name
- * the add command takes, then the column, NULL-terminated; NULL: none), else name itself. */
-const char *reg_field(const char *const *aliases, const char *name);
+/* reg_pair splits pair, "FIELD=VALUE", into the column FIELD stands for (name: its alias in aliases,
+ * pairs of the name the add command takes then the column, NULL-terminated, NULL: none; else FIELD
+ * itself) and *value (inside pair); NZ_EINVAL when pair is not FIELD=VALUE. */
+int reg_pair(const char *pair, const char *const *aliases, char name[64], const char **value, struct nz_err *err);
 
 /* reg_set_pairs applies FIELD=VALUE pairs to record id of t: locked fields are
  * refused, a field may be named as the add command names it (aliases, see
- * reg_field), fields named in dates are read as Jalali or ISO dates, whole
+ * reg_pair), fields named in dates are read as Jalali or ISO dates, whole
  * numbers may not be negative, and free text is bounded. */
 int reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
 	  char *const *pairs, const char *const *locked, const char *const *dates, const char *const *aliases,

@@ -30,12 +30,7 @@ reg_prep(struct store *st, const char *sql, const char *p1, const char *p2, cons
 
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
 		return NULL;
-	if (p1 != NULL)
-		sqlite3_bind_text(q, 1, p1, -1, SQLITE_TRANSIENT);
-	if (p2 != NULL)
-		sqlite3_bind_text(q, 2, p2, -1, SQLITE_TRANSIENT);
-	if (p3 != NULL)
-		sqlite3_bind_text(q, 3, p3, -1, SQLITE_TRANSIENT);
+	rec_bind(q, 3, (const char *const[]){p1, p2, p3});
 	return q;
 }
 
@@ -71,17 +66,6 @@ reg_names(struct store *st, const char *sql, const char *p1, const char *none, c
 	sqlite3_finalize(q);
 	if (buf[0] == '\0')
 		snprintf(buf, n, "%s", none);
-}
-
-/* finish commits when rc is 0, rolls back otherwise; returns the outcome. */
-int
-reg_finish(struct store *st, int rc, struct nz_err *err)
-{
-	if (rc != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
 }
 
 int
@@ -125,17 +109,24 @@ reg_check_area(struct store *st, const char *area, const char **out, struct nz_e
  * refused, fields named in dates are read as Jalali or ISO dates, whole
  * numbers may not be negative, and free text is bounded.
  */
-const char *
-reg_field(const char *const *aliases, const char *name)
+int
+reg_pair(const char *pair, const char *const *aliases, char name[64], const char **value, struct nz_err *err)
 {
+	const char *eq = strchr(pair, '=');
 	int i;
 
+	if (eq == NULL || eq == pair || (size_t)(eq - pair) >= 64)
+		return nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pair);
+	memcpy(name, pair, (size_t)(eq - pair));
+	name[eq - pair] = '\0';
 	for (i = 0; aliases != NULL && aliases[i] != NULL && aliases[i + 1] != NULL; i += 2)
-		if (strcmp(aliases[i], name) == 0)
-			return aliases[i + 1];
-	return name;
+		if (strcmp(aliases[i], name) == 0) {
+			snprintf(name, 64, "%s", aliases[i + 1]);
+			break;
+		}
+	*value = eq + 1;
+	return 0;
 }
-
 int
 reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const char *id, int npairs,
 	  char *const *pairs, const char *const *locked, const char *const *dates, const char *const *aliases,
@@ -151,17 +142,9 @@ reg_set_pairs(struct store *st, const struct tbl_def *t, const char *what, const
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	cs = colset_new();
 	for (i = 0; i < npairs; i++) {
-		const char *eq = strchr(pairs[i], '='), *v;
 		const struct col_def *c;
-		if (eq == NULL || eq == pairs[i] || (size_t)(eq - pairs[i]) >= sizeof(name)) {
-			rc = nz_fail(err, NZ_EINVAL, "'%s' is not FIELD=VALUE", pairs[i]);
-			goto out;
-		}
-		memcpy(name, pairs[i], (size_t)(eq - pairs[i]));
-		name[eq - pairs[i]] = '\0';
-		memmove(name, reg_field(aliases, name), strlen(reg_field(aliases, name)) + 1);
-		v = eq + 1;
-		if ((rc = field_text(name, v, 0, false, err)) != 0)
+		const char *v;
+		if ((rc = reg_pair(pairs[i], aliases, name, &v, err)) != 0 || (rc = field_text(name, v, 0, false, err)) != 0)
 			goto out;
 		for (j = 0; dates != NULL && dates[j] != NULL; j++) {
 			if (strcmp(dates[j], name) != 0 || v[0] == '\0')

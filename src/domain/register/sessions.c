@@ -153,7 +153,7 @@ session_add(struct store *st, const struct session_input *in, const char *author
 		rc = link_attach(st, LINK_HELPER, "session", id, in->helpers[i], author, err);
 	for (i = 0; rc == 0 && i < in->nactors; i++)
 		rc = link_attach(st, LINK_ACTOR, "session", id, in->actors[i], author, err);
-	rc = reg_finish(st, rc, err);
+	rc = rec_finish(st, rc, err);
 out:
 	colset_free(cs);
 	free(issues);
@@ -222,7 +222,7 @@ session_set(struct store *st, const char *id, int npairs, char *const *pairs, co
 out:
 	colset_free(cs);
 	free(rest);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 /* Reads a session's owner, date (ISO) and problem list. */
@@ -231,21 +231,19 @@ session_load(struct store *st, const char *sid, char owner[NZ_ID_MAX], char date
 	     struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = NZ_ENOTFOUND;
+	int rc;
 
 	if ((q = reg_prep(st,
 			  "SELECT owner, COALESCE(issues, ''), COALESCE(date, '') FROM delib_session"
 			  " WHERE id = ?1 AND deleted = 0",
 			  sid, NULL, NULL)) == NULL)
 		return store_sqlerr(st, err, "session");
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "deliberation session", sid, err)) == 0) {
 		snprintf(owner, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
 		snprintf(date, 11, "%s", (const char *)sqlite3_column_text(q, 2));
 		rc = reg_idlist_parse(l, (const char *)sqlite3_column_text(q, 1), err);
 	}
 	sqlite3_finalize(q);
-	if (rc == NZ_ENOTFOUND)
-		return nz_fail(err, rc, "no deliberation session with id '%s'", sid);
 	return rc;
 }
 
@@ -371,7 +369,7 @@ session_score(struct store *st, const char *sid, const char *issue, const char *
 out:
 	free(text);
 	free(l);
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *

@@ -17,7 +17,7 @@ int
 reg_sol_load(struct store *st, const char *id, struct sol *s, struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = NZ_ENOTFOUND;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if ((q = reg_prep(st,
@@ -26,7 +26,7 @@ reg_sol_load(struct store *st, const char *id, struct sol *s, struct nz_err *err
 		      " COALESCE(s.end_date, '') FROM solution s WHERE s.id = ?1 AND s.deleted = 0",
 		      id, NULL, NULL)) == NULL)
 		return store_sqlerr(st, err, "solution");
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "solution", id, err)) == 0) {
 		snprintf(s->owner, sizeof(s->owner), "%s", (const char *)sqlite3_column_text(q, 0));
 		snprintf(s->status, sizeof(s->status), "%s", (const char *)sqlite3_column_text(q, 1));
 		snprintf(s->state, sizeof(s->state), "%s", (const char *)sqlite3_column_text(q, 2));
@@ -35,12 +35,9 @@ reg_sol_load(struct store *st, const char *id, struct sol *s, struct nz_err *err
 		s->round = sqlite3_column_int64(q, 5);
 		snprintf(s->start, sizeof(s->start), "%s", (const char *)sqlite3_column_text(q, 6));
 		snprintf(s->end, sizeof(s->end), "%s", (const char *)sqlite3_column_text(q, 7));
-		rc = 0;
 	}
 	sqlite3_finalize(q);
-	if (rc != 0)
-		return nz_fail(err, rc, "no solution with id '%s'", id);
-	return 0;
+	return rc;
 }
 
 int
@@ -188,7 +185,7 @@ solution_add(struct store *st, const struct solution_input *in, const char *auth
 		rc = issue_move(st, l->id[i], "proposed", REG_VIA_SOLUTION, id, author, err);
 out:
 	if (began)
-		rc = reg_finish(st, rc, err);
+		rc = rec_finish(st, rc, err);
 	free(issues);
 	free(l);
 	return rc;
@@ -220,7 +217,7 @@ solution_set(struct store *st, const char *id, int npairs, char *const *pairs, c
 	if ((rc = reg_sol_load(st, id, &s, err)) == 0)
 		rc = reg_check_timeline(s.start, s.end, err);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 int
@@ -288,7 +285,7 @@ solution_submit(struct store *st, const char *id, const char *council, const cha
 		goto out;
 	rc = reg_cascade(st, id, "proposed", "council", REG_VIA_SUBMIT, author, err);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 int
@@ -307,7 +304,7 @@ solution_revise(struct store *st, const char *id, const char *author, struct nz_
 		goto out;
 	rc = reg_sol_write_status(st, id, &s, "proposed", colset_new(), author, err);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 int
@@ -330,7 +327,7 @@ solution_close(struct store *st, const char *id, const char *reason, const char 
 	colset_text(cs, "close_reason", nz_str(reason));
 	rc = reg_sol_write_status(st, id, &s, "closed", cs, author, err);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 static const char solution_select[] =
@@ -438,7 +435,7 @@ council_decide(struct store *st, const struct decision_input *in, const char *au
 	rc = store_write(st, "council_decision", rid, s.owner, cs, author, err);
 	colset_free(cs);
 out:
-	return reg_finish(st, rc, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *

@@ -68,10 +68,7 @@ rep_review(struct store *st, const char *id, bool accept, const char *note, cons
 	colset_text(cs, "reviewer_user", author);
 	rc = store_write(st, "report", id, jstr(r, "owner"), cs, author, err);
 out:
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 	colset_free(cs);
 	json_decref(r);
 	return rc;
@@ -170,10 +167,7 @@ period_approve(struct store *st, const char *unit, const char *period, const cha
 	rc = store_write(st, "period_approval", id, unit, cs, author, err);
 out:
 	sqlite3_finalize(q);
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 	colset_free(cs);
 	cpl_release(&c);
 	return rc;

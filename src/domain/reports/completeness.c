@@ -346,11 +346,11 @@ cpl_run(struct cpl *c, const char *under, struct nz_err *err)
 	int i, j, k, n, rc;
 
 	nz_today(c->today);
-	c->appt_table = rep_table_has(c->st, "sel_appointment", NULL) ? "sel_appointment"
-			: rep_table_has(c->st, "appointment", NULL)   ? "appointment"
+	c->appt_table = rec_table_has(c->st, "sel_appointment", NULL) ? "sel_appointment"
+			: rec_table_has(c->st, "appointment", NULL)   ? "appointment"
 								  : NULL;
-	c->appt_status = c->appt_table != NULL && rep_table_has(c->st, c->appt_table, "status");
-	c->appt_names = c->appt_table != NULL && rep_table_has(c->st, c->appt_table, "group_name");
+	c->appt_status = c->appt_table != NULL && rec_table_has(c->st, c->appt_table, "status");
+	c->appt_names = c->appt_table != NULL && rec_table_has(c->st, c->appt_table, "group_name");
 	if ((rc = load_templates(c, err)) != 0 || (rc = load_units(c, under, err)) != 0)
 		return rc;
 	for (i = 0; i < c->nunits; i++)

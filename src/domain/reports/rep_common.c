@@ -178,24 +178,3 @@ rep_default_period(char out[JPERIOD_TEXT_MAX])
 	jperiod_format(&p, out, JPERIOD_TEXT_MAX);
 }
 
-/* rep_table_has reports whether table tbl exists and, when col is not NULL, has that column. */
-bool
-rep_table_has(struct store *st, const char *tbl, const char *col)
-{
-	char sql[96];
-	sqlite3_stmt *q;
-	bool found = false;
-
-	snprintf(sql, sizeof(sql), "PRAGMA table_info(%s)", tbl);
-	if (sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
-		return false;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (col == NULL || strcmp((const char *)sqlite3_column_text(q, 1), col) == 0) {
-			found = true;
-			break;
-		}
-	}
-	sqlite3_finalize(q);
-	return found;
-}
-

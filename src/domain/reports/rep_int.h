@@ -14,6 +14,7 @@
 
 #include "base/jalali.h"
 #include "domain/fresh.h"
+#include "domain/record.h"
 #include "domain/reports.h"
 
 #define CODE_MAX 32
@@ -65,8 +66,6 @@ int rep_level_of(const char *name);
 /* rep_due_end_ms is the first instant (unix ms) after the ISO due day in Iran. */
 int64_t rep_due_end_ms(const char *due);
 
-/* rep_table_has reports whether table tbl exists and, when col is not NULL, has that column. */
-bool rep_table_has(struct store *st, const char *tbl, const char *col);
 
 /* ---- template.c ---- */
 

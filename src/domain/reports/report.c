@@ -34,68 +34,49 @@ rep_load(struct store *st, const char *id, json_t **out, struct nz_err *err)
 int
 rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16])
 {
-	sqlite3_stmt *q;
+	char rev[24];
+	int rc;
 
 	newer[0] = status[0] = '\0';
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT id, status FROM report WHERE deleted = 0 AND owner = ?1 AND"
-			       " template_code = ?2 AND period = ?3 AND grp = ?4 AND revision > ?5"
-			       " ORDER BY revision DESC, id LIMIT 1",
-			       -1, &q, NULL) != SQLITE_OK)
-		return NZ_EDB;
-	sqlite3_bind_text(q, 1, jstr(r, "owner"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, jstr(r, "template_code"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 3, jstr(r, "period"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 4, jstr(r, "grp"), -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(q, 5, jint(r, "revision"));
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		snprintf(newer, NZ_RID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(status, 16, "%s", (const char *)sqlite3_column_text(q, 1));
-	}
-	sqlite3_finalize(q);
-	return 0;
+	snprintf(rev, sizeof(rev), "%lld", (long long)jint(r, "revision"));
+	rc = rec_first_pair(st,
+			    "SELECT id, status FROM report WHERE deleted = 0 AND owner = ?1 AND"
+			    " template_code = ?2 AND period = ?3 AND grp = ?4 AND revision > ?5 + 0"
+			    " ORDER BY revision DESC, id LIMIT 1",
+			    5,
+			    (const char *const[]){jstr(r, "owner"), jstr(r, "template_code"), jstr(r, "period"),
+						  jstr(r, "grp"), rev},
+			    newer, NZ_RID_MAX, status, 16, NULL);
+	return rc < 0 ? rc : 0;
 }
 
 /*
  * approved_period finds an approval covering a report of unit over
  * [start, end]: one of the unit or an ancestor for a period containing it.
+ * 1 (who approved, which period), 0 when none, NZ_EDB.
  */
-static bool
-approved_period(struct store *st, const char *unit, const char *start, const char *end, char *who,
-		char *period)
+static int
+approved_period(struct store *st, const char *unit, const char *start, const char *end, char who[NZ_ID_MAX],
+		char period[JPERIOD_TEXT_MAX], struct nz_err *err)
 {
-	sqlite3_stmt *q;
-	bool found = false;
-
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT owner, period FROM period_approval WHERE deleted = 0 AND"
-			       " (owner = ?1 OR substr(?1, 1, length(owner) + 1) = owner || '-') AND"
-			       " period_start <= ?2 AND period_end >= ?3 ORDER BY owner LIMIT 1",
-			       -1, &q, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(q, 1, unit, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 2, start, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(q, 3, end, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		found = true;
-		snprintf(who, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 0));
-		snprintf(period, JPERIOD_TEXT_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
-	}
-	sqlite3_finalize(q);
-	return found;
+	return rec_first_pair(st,
+			      "SELECT owner, period FROM period_approval WHERE deleted = 0 AND"
+			      " (owner = ?1 OR substr(?1, 1, length(owner) + 1) = owner || '-') AND"
+			      " period_start <= ?2 AND period_end >= ?3 ORDER BY owner LIMIT 1",
+			      3, (const char *const[]){unit, start, end}, who, NZ_ID_MAX, period, JPERIOD_TEXT_MAX, err);
 }
 
 int
 rep_refuse_if_approved(struct store *st, json_t *r, const char *what, struct nz_err *err)
 {
 	char who[NZ_ID_MAX], period[JPERIOD_TEXT_MAX];
+	int rc = approved_period(st, jstr(r, "owner"), jstr(r, "period_start"), jstr(r, "period_end"), who, period, err);
 
-	if (approved_period(st, jstr(r, "owner"), jstr(r, "period_start"), jstr(r, "period_end"), who, period))
+	if (rc > 0)
 		return nz_fail(err, NZ_ESTATE, "period %s of %s is approved; report '%s' cannot be %s", period,
 			       who, jstr(r, "id"), what);
-	return 0;
+	return rc;
 }
-
 /* rep_template reads the template version report r was written against into *out. */
 static int
 rep_template(struct store *st, json_t *r, json_t **out, struct nz_err *err)
@@ -106,6 +87,27 @@ rep_template(struct store *st, json_t *r, json_t **out, struct nz_err *err)
 		nz_fail(err, NZ_ENOTFOUND, "template version '%s' of report '%s' is not on this node",
 			jstr(r, "template"), jstr(r, "id"));
 	return rc;
+}
+
+/*
+ * rep_form reads what report r's values are checked against: the template
+ * version it was written against (*t), that template's fields (*fields),
+ * and r's values (*data, an object).  The caller releases the three.
+ */
+static int
+rep_form(struct store *st, json_t *r, json_t **t, json_t **fields, json_t **data, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = rep_template(st, r, t, err)) != 0)
+		return rc;
+	*fields = tpl_parsed_fields(*t);
+	*data = json_loads(jstr(r, "data"), 0, NULL);
+	if (!json_is_object(*data)) {
+		json_decref(*data);
+		*data = json_object();
+	}
+	return 0;
 }
 
 static int
@@ -181,9 +183,11 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 	}
 	{
 		char who[NZ_ID_MAX], ap[JPERIOD_TEXT_MAX];
-		if (approved_period(st, unit, first, last, who, ap)) {
-			rc = nz_fail(err, NZ_ESTATE, "period %s of %s is approved; no more reports are taken for %s",
-				     ap, who, label);
+		if ((rc = approved_period(st, unit, first, last, who, ap, err)) != 0) {
+			if (rc > 0)
+				rc = nz_fail(err, NZ_ESTATE,
+					     "period %s of %s is approved; no more reports are taken for %s", ap, who,
+					     label);
 			goto out;
 		}
 	}
@@ -260,10 +264,7 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 		store_new_id(id);
 		rc = store_write(st, "report", id, unit, cs, author, err);
 	}
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 out:
 	sqlite3_finalize(q);
 	colset_free(cs);
@@ -292,14 +293,8 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 		rc = nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 		goto out;
 	}
-	if ((rc = rep_template(st, r, &t, err)) != 0)
+	if ((rc = rep_form(st, r, &t, &fields, &data, err)) != 0)
 		goto out;
-	fields = tpl_parsed_fields(t);
-	data = json_loads(jstr(r, "data"), 0, NULL);
-	if (!json_is_object(data)) {
-		json_decref(data);
-		data = json_object();
-	}
 	if ((rc = rep_apply_pairs(fields, data, npairs, pairs, err)) != 0)
 		goto out;
 	cs = colset_new();
@@ -358,14 +353,8 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 	}
 	if ((rc = rep_refuse_if_approved(st, r, "submitted", err)) != 0)
 		goto out;
-	if ((rc = rep_template(st, r, &t, err)) != 0)
+	if ((rc = rep_form(st, r, &t, &fields, &data, err)) != 0)
 		goto out;
-	fields = tpl_parsed_fields(t);
-	data = json_loads(jstr(r, "data"), 0, NULL);
-	if (!json_is_object(data)) {
-		json_decref(data);
-		data = json_object();
-	}
 	if ((rc = rep_check_required(fields, data, err)) != 0)
 		goto out;
 	nz_today(today);
@@ -374,10 +363,7 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 	colset_text(cs, "submitted", today);
 	rc = store_write(st, "report", id, jstr(r, "owner"), cs, author, err);
 out:
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 	colset_free(cs);
 	json_decref(r);
 	json_decref(prev);
@@ -431,14 +417,8 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 	}
 	if ((rc = rep_refuse_if_approved(st, r, "corrected", err)) != 0)
 		goto out;
-	if ((rc = rep_template(st, r, &t, err)) != 0)
+	if ((rc = rep_form(st, r, &t, &fields, &data, err)) != 0)
 		goto out;
-	fields = tpl_parsed_fields(t);
-	data = json_loads(jstr(r, "data"), 0, NULL);
-	if (!json_is_object(data)) {
-		json_decref(data);
-		data = json_object();
-	}
 	if ((rc = rep_apply_pairs(fields, data, npairs, pairs, err)) != 0)
 		goto out;
 	nz_today(today);
@@ -458,10 +438,7 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 		rc = store_write(st, "report", newid, jstr(r, "owner"), cs, author, err);
 	}
 out:
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 	colset_free(cs);
 	json_decref(r);
 	json_decref(t);

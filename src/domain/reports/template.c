@@ -452,10 +452,7 @@ tpl_add(struct store *st, const struct tpl_spec *sp, const char *author, char id
 	store_new_id(id);
 	rc = tpl_write(st, id, sp->code, 1, sp->title, kind, sp->reporter, sp->level, sp->due_days, from,
 		       until, compact, author, err);
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 out:
 	free(compact);
 	return rc;
@@ -517,10 +514,7 @@ tpl_revise(struct store *st, const char *code, const struct tpl_spec *sp, const 
 		       sp->due_days >= 0 ? sp->due_days : (int)jint(old, "due_days"), from, until, compact,
 		       author, err);
 out:
-	if (rc != 0)
-		store_rollback(st);
-	else
-		rc = store_commit(st, err);
+	rc = rec_finish(st, rc, err);
 	json_decref(old);
 	json_decref(fields);
 	free(compact);

@@ -196,7 +196,7 @@ sel_applicant_withdraw_tx(struct store *st, const char *id, const char *reason, 
 	if (c.state == CALL_COMPLETED)
 		return nz_fail(err, NZ_ESTATE, "call '%s' is completed; its applicants stay as they are",
 			       c.id);
-	if (sel_count_rows(st,
+	if (rec_scalar(st,
 		       "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0"
 		       " AND status = 'active'",
 		       id, NULL) > 0)
@@ -282,7 +282,7 @@ sel_doc_add(struct store *st, const char *applicant, const char *name, const voi
 			       "document '%s' is %zu bytes; at most %d are kept in the database (record its "
 			       "name and checksum only instead)",
 			       name, len, SEL_DOC_MAX);
-	if (sel_count_rows(st, "SELECT count(*) FROM sel_doc WHERE applicant_id = ? AND deleted = 0", applicant,
+	if (rec_scalar(st, "SELECT count(*) FROM sel_doc WHERE applicant_id = ? AND deleted = 0", applicant,
 		       NULL) >= SEL_DOCS_MAX)
 		return nz_fail(err, NZ_ETOOBIG, "applicant '%s' has %d documents already, the most allowed",
 			       applicant, SEL_DOCS_MAX);

@@ -124,7 +124,7 @@ load_freed(struct store *st, const struct call *c, const char *id, const char *d
 		nz_why(err, "sel.replace_not_revoked", "group", f->name, NULL);
 		return NZ_ESTATE;
 	}
-	if (sel_count_rows(st, "SELECT count(*) FROM sel_appointment WHERE replaces = ? AND deleted = 0", id,
+	if (rec_scalar(st, "SELECT count(*) FROM sel_appointment WHERE replaces = ? AND deleted = 0", id,
 			   NULL) > 0) {
 		nz_fail(err, NZ_EEXIST, "the place of appointment '%s' (%s) is filled already", id, f->name);
 		nz_why(err, "sel.replace_filled", "group", f->name, NULL);
@@ -152,7 +152,7 @@ next_waiting(struct store *st, struct rrow *rows, int n)
 	for (i = 0; i < n; i++) {
 		if (!rows[i].qualified || rows[i].withdrawn || rows[i].rank <= 0)
 			continue;
-		if (sel_count_rows(st, "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0",
+		if (rec_scalar(st, "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0",
 				   rows[i].id, NULL) != 0)
 			continue;
 		if (best == NULL || rows[i].rank < best->rank)
@@ -228,7 +228,7 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 			goto fail;
 		}
 	}
-	if (sel_count_rows(st,
+	if (rec_scalar(st,
 		       "SELECT count(*) FROM sel_appointment WHERE applicant_id = ? AND deleted = 0"
 		       " AND status = 'active'",
 		       applicant, NULL) > 0) {
@@ -243,7 +243,7 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 	if (sel_std_load(st, 0, &cur, NULL) != 0)
 		cur = s;
 	quota = sel_std_quota(&cur, c.owner);
-	active = sel_count_rows(
+	active = rec_scalar(
 		st,
 		"SELECT count(*) FROM sel_appointment WHERE owner = ? AND deleted = 0 AND status = 'active'",
 		c.owner, NULL);
@@ -282,7 +282,7 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 		sqlite3_reset(q);
 		snprintf(decree_no, SEL_DECREE_NO_MAX, "%s/%d/%04d", c.owner, year, seq);
 	}
-	if (sel_count_rows(st, "SELECT count(*) FROM sel_decree WHERE owner = ? AND number = ? AND deleted = 0",
+	if (rec_scalar(st, "SELECT count(*) FROM sel_decree WHERE owner = ? AND number = ? AND deleted = 0",
 		       c.owner, decree_no) != 0) {
 		rc = nz_fail(err, NZ_EEXIST, "decree number %s is used already by %s", decree_no, c.owner);
 		goto fail;
@@ -398,12 +398,9 @@ sel_revoke(struct store *st, const char *appt_id, const char *reason, const char
 	colset_text(cs, "status", "revoked");
 	colset_text(cs, "revoked", today);
 	colset_text(cs, "revoke_reason", reason);
-	if ((rc = sel_write_rec(st, "sel_appointment", appt_id, owner, cs, author, err)) != 0)
-		goto fail;
-	return store_commit(st, err);
+	rc = sel_write_rec(st, "sel_appointment", appt_id, owner, cs, author, err);
 fail:
-	store_rollback(st);
-	return rc;
+	return rec_finish(st, rc, err);
 }
 
 json_t *

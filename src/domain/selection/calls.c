@@ -71,8 +71,9 @@ sel_call_std(struct store *st, const struct call *c, struct sel_std *s, struct n
 }
 
 int
-sel_check_secretariat(struct store *st, const char *unit, struct nz_err *err)
+sel_check_secretariat(struct store *st, const char **secretariat, struct nz_err *err)
 {
+	const char *unit = *secretariat != NULL ? *secretariat : (*secretariat = store_node(st));
 	int level = unit_level(unit);
 
 	if (level != NZ_LEVEL_COUNTY && level != NZ_LEVEL_PROVINCE)
@@ -111,9 +112,7 @@ sel_call_add(struct store *st, const char *secretariat, const char *title, const
 	char today[11];
 	int rc;
 
-	if (secretariat == NULL)
-		secretariat = store_node(st);
-	if ((rc = sel_check_secretariat(st, secretariat, err)) != 0 ||
+	if ((rc = sel_check_secretariat(st, &secretariat, err)) != 0 ||
 	    (rc = field_text("the call's title", title, 300, true, err)) != 0 ||
 	    (rc = field_text("the call's description", description, TEXT_MAX_BYTES, false, err)) != 0 ||
 	    (rc = check_window(opens, closes, err)) != 0)
@@ -172,29 +171,8 @@ sel_call_edit(struct store *st, const char *id, const char *title, const char *d
 
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	if ((rc = sel_call_edit_tx(st, id, title, description, opens, closes, author, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
-}
-
-/* count_rows runs a counting query with up to two text parameters. */
-int64_t
-sel_count_rows(struct store *st, const char *sql, const char *p1, const char *p2)
-{
-	sqlite3_stmt *q = store_prepare(st, sql, NULL);
-	int64_t n = -1;
-
-	if (q == NULL)
-		return -1;
-	sqlite3_bind_text(q, 1, p1, -1, SQLITE_TRANSIENT);
-	if (p2 != NULL)
-		sqlite3_bind_text(q, 2, p2, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		n = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return n;
+	rc = sel_call_edit_tx(st, id, title, description, opens, closes, author, err);
+	return rec_finish(st, rc, err);
 }
 
 /* reviews_missing names the first live applicant of a call with too few complete reviews. */
@@ -317,7 +295,7 @@ call_move(struct store *st, const char *id, int to, const char *early, const cha
 		colset_text(cs, "reviewed_on", today);
 		break;
 	case CALL_COMPLETED: {
-		int64_t n = sel_count_rows(
+		int64_t n = rec_scalar(
 			st,
 			"SELECT count(*) FROM sel_interview i JOIN sel_applicant a ON a.id = i.applicant_id"
 			" WHERE i.call_id = ? AND i.deleted = 0 AND i.status = 'scheduled'"

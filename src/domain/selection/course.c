@@ -20,9 +20,7 @@ sel_course_add(struct store *st, const char *secretariat, const char *title, int
 	char today[11];
 	int rc;
 
-	if (secretariat == NULL)
-		secretariat = store_node(st);
-	if ((rc = sel_check_secretariat(st, secretariat, err)) != 0 ||
+	if ((rc = sel_check_secretariat(st, &secretariat, err)) != 0 ||
 	    (rc = field_text("the course's title", title, 300, true, err)) != 0)
 		return rc;
 	if (required < 0 || required > 100)

@@ -168,11 +168,7 @@ out:
 	colset_free(cs);
 	json_decref(scores);
 	free(text);
-	if (rc != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
+	return rec_finish(st, rc, err);
 }
 
 json_t *
@@ -274,12 +270,9 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 	colset_text(cs, "panel", panel);
 	colset_text(cs, "status", "scheduled");
 	colset_text(cs, "updated", today);
-	if ((rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err)) != 0)
-		goto fail;
-	return store_commit(st, err);
+	rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err);
 fail:
-	store_rollback(st);
-	return rc;
+	return rec_finish(st, rc, err);
 }
 
 int
@@ -336,11 +329,7 @@ out:
 	colset_free(cs);
 	json_decref(scores);
 	free(text);
-	if (rc != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	return store_commit(st, err);
+	return rec_finish(st, rc, err);
 }
 
 int
@@ -377,12 +366,9 @@ sel_interview_noshow(struct store *st, const char *applicant, const char *notes,
 	if (notes != NULL)
 		colset_text(cs, "notes", notes);
 	colset_text(cs, "updated", today);
-	if ((rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err)) != 0)
-		goto fail;
-	return store_commit(st, err);
+	rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err);
 fail:
-	store_rollback(st);
-	return rc;
+	return rec_finish(st, rc, err);
 }
 
 json_t *

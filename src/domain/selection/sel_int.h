@@ -127,11 +127,10 @@ int sel_load_call(struct store *st, const char *id, struct call *c, struct nz_er
 /* sel_call_std reads the standard (criteria and weights) a call was opened with. */
 int sel_call_std(struct store *st, const struct call *c, struct sel_std *s, struct nz_err *err);
 
-/* sel_check_secretariat refuses a unit that is not a county or provincial secretariat within this node's subtree. */
-int sel_check_secretariat(struct store *st, const char *unit, struct nz_err *err);
+/* sel_check_secretariat refuses *secretariat (NULL: this node, written back) unless it is a county or
+ * provincial secretariat within this node's subtree. */
+int sel_check_secretariat(struct store *st, const char **secretariat, struct nz_err *err);
 
-/* sel_count_rows returns the integer the query sql yields (-1 on a database error). */
-int64_t sel_count_rows(struct store *st, const char *sql, const char *p1, const char *p2);
 
 /* sel_load_both reads an applicant and the call it applied to. */
 int sel_load_both(struct store *st, const char *applicant, struct applicant *a, struct call *c, struct nz_err *err);

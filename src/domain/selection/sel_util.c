@@ -74,15 +74,12 @@ sel_query_json(struct store *st, const char *sql, const char *p1, const char *p2
 	json_t *a;
 	sqlite3_stmt *q;
 	const char *p[3] = {p1, p2, p3};
-	int i;
+	int n;
 
 	if ((q = store_prepare(st, sql, NULL)) == NULL)
 		return NULL;
-	for (i = 0; i < 3 && i < sqlite3_bind_parameter_count(q); i++)
-		if (p[i] != NULL)
-			sqlite3_bind_text(q, i + 1, p[i], -1, SQLITE_TRANSIENT);
-		else
-			sqlite3_bind_null(q, i + 1);
+	n = sqlite3_bind_parameter_count(q);
+	rec_bind(q, n < 3 ? n : 3, p);
 	a = rec_rows(q, row_json);
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
