@@ -34,6 +34,29 @@ const struct tbl_def orgunit_table = {"orgunit", VIS_DIRECTIVE, orgunit_cols, or
  * place into at most CSV_FIELDS fields; returns the count or -1.
  */
 /*
+ * import_open starts an import of what from path, at the national node only:
+ * opens it into *f and returns IMPORT_MAX zeroed rows of size bytes, which
+ * the caller frees (and closes *f); NULL with *rc and err set when it cannot.
+ */
+static void *
+import_open(struct store *st, const char *what, const char *path, FILE **f, size_t size, int *rc,
+	    struct nz_err *err)
+{
+	void *rows;
+
+	if ((*rc = rec_national_only(st, what, err)) != 0)
+		return NULL;
+	if ((*f = fopen(path, "r")) == NULL) {
+		*rc = nz_fail(err, NZ_ENOTFOUND, "cannot open '%s'", path);
+		return NULL;
+	}
+	if ((rows = calloc(IMPORT_MAX, size)) == NULL) {
+		fclose(*f);
+		*rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	return rows;
+}
+/*
  * csv_line reads the next line of f that is not empty into line, without its
  * line end, counting lines in *lineno: 1, 0 at the end of the file, or
  * NZ_EINVAL for a line longer than n.
@@ -155,16 +178,8 @@ orgunit_import_csv(struct store *st, const char *path, const char *author, int *
 	char root[NZ_ID_MAX];
 
 	*count = 0;
-	if (strcmp(store_node(st), "IR") != 0)
-		return nz_fail(err, NZ_EDENIED,
-			       "org units are set by the national secretariat (IR); this node is %s",
-			       store_node(st));
-	if ((f = fopen(path, "r")) == NULL)
-		return nz_fail(err, NZ_ENOTFOUND, "cannot open '%s'", path);
-	if ((rows = calloc(IMPORT_MAX, sizeof(*rows))) == NULL) {
-		fclose(f);
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	}
+	if ((rows = import_open(st, "org units", path, &f, sizeof(*rows), &rc, err)) == NULL)
+		return rc;
 	while ((rc = csv_line(f, path, line, sizeof(line), &lineno, err)) > 0) {
 		struct unit_row *u;
 		char want[NZ_ID_MAX];
@@ -398,14 +413,8 @@ orgunit_import_figures(struct store *st, const char *path, const char *author, i
 	FILE *f;
 
 	*count = 0;
-	if ((rc = rec_national_only(st, "org-unit figures", err)) != 0)
+	if ((rows = import_open(st, "org-unit figures", path, &f, sizeof(*rows), &rc, err)) == NULL)
 		return rc;
-	if ((f = fopen(path, "r")) == NULL)
-		return nz_fail(err, NZ_ENOTFOUND, "cannot open '%s'", path);
-	if ((rows = calloc(IMPORT_MAX, sizeof(*rows))) == NULL) {
-		fclose(f);
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	}
 	/* Every row is checked before anything is written. */
 	while ((rc = csv_line(f, path, line, sizeof(line), &lineno, err)) > 0) {
 		nf = split_csv(line, fld);
