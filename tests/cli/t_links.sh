@@ -204,6 +204,9 @@ check_match "group list counts each group's work" "$(nz group list -D "$C")" \
 	"$g1 +IR-07-03 +گروه جهادی شهید همت +IR-07-03/1405/0001 +active +1 +1 +1 +1"
 check_eq "revoked groups only with --all" "$(nz group list -D "$C" --json | grep -c '"id"') $(nz group list -D "$C" --all --json | grep -c '"id"')" "2 3"
 check_match "issue show lists its groups" "$(nz issue show -D "$C" "$p1")" "helper_groups:.*گروه جهادی شهید همت"
+check_eq "issue list and intervention list count the groups working on each" \
+	"$(nz issue list -D "$C" --json | python3 -c 'import json,sys
+print([i["helpers"] for i in json.load(sys.stdin) if i["id"] == sys.argv[1]])' "$p1") $(nz intervention list -D "$C" --json | jfield 0 helpers)" "[1] 1"
 
 # ---- the same at the HTTP API ----
 echo admin-pass-1 | nz user add -D "$C" --name admin --role admin >/dev/null

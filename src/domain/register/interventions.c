@@ -220,7 +220,8 @@ add_progress(json_t *row, bool full)
 }
 
 static const char intervention_select[] =
-	"SELECT v.*, s.title AS solution_title, " REG_SOLUTION_STATE " AS state FROM intervention v"
+	"SELECT v.*, s.title AS solution_title, " REG_SOLUTION_STATE " AS state,"
+	" " REG_LINKS("helper", "intervention", "v.id") " AS helpers FROM intervention v"
 	" LEFT JOIN solution s ON s.id = v.solution WHERE v.deleted = 0";
 
 json_t *

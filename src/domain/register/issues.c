@@ -218,6 +218,7 @@ static const char issue_list_sql[] =
 	" AS state, i.neighbourhood, i.people_affected, i.source, i.session, i.solution, i.created,"
 	" i.status_date, i.close_reason,"
 	" (SELECT count(*) FROM issue_score x WHERE x.issue = i.id AND x.deleted = 0) AS nscores,"
+	" " REG_LINKS("helper", "issue", "i.id") " AS helpers,"
 	" (SELECT 100.0 * SUM(c.weight * (SELECT AVG(x.score) FROM issue_score x WHERE x.issue = i.id"
 	"   AND x.criterion = c.code AND x.deleted = 0) / c.scale_max)"
 	"  FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1 AND c.weight > 0)"
@@ -229,7 +230,7 @@ static const char issue_list_sql[] =
 	" COALESCE(people_affected, 0) DESC, created, id) END AS area_rank FROM p)"
 	" SELECT id, owner, title, description, category, state, status, neighbourhood, people_affected,"
 	" source, session, solution, created, status_date, close_reason, nscores,"
-	" ROUND(prio, 2) AS priority, area_rank AS rank FROM r"
+	" ROUND(prio, 2) AS priority, area_rank AS rank, helpers FROM r"
 	" WHERE (?2 IS NULL OR state = ?2) AND (?3 IS NULL OR category = ?3) AND (?4 IS NULL OR id = ?4)"
 	" ORDER BY owner, area_rank IS NULL, area_rank, created, id";
 

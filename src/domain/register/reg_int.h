@@ -27,6 +27,12 @@
 
 #define LIST_MAX 100   /* problems in one session or solution */
 
+/* REG_LINKS(rel, kind, col) is SQL counting the active links of rel (helper, actor) on the record col of
+ * kind (issue, session, intervention): how many helper groups work on it, how many actors took part. */
+#define REG_LINKS(rel, kind, col)                                                                        \
+	"(SELECT count(*) FROM record_link l WHERE l.record = " col " AND l.kind = '" kind "' AND l.rel = '" \
+	rel "' AND l.active = 1 AND l.deleted = 0)"
+
 struct idlist {
 	char id[LIST_MAX][NZ_RID_MAX];
 	int n;

@@ -379,10 +379,8 @@ session_list(struct store *st, const char *under)
 		     "SELECT s.id, s.owner, s.date, s.place, s.facilitator, " FACILITATOR_COLS ", s.participants,"
 		     " s.stakeholder_groups, s.issues, s.outcomes,"
 		     " (SELECT count(*) FROM issue_score x WHERE x.session = s.id AND x.deleted = 0) AS nscores,"
-		     " (SELECT count(*) FROM record_link l WHERE l.record = s.id AND l.kind = 'session' AND"
-		     " l.rel = 'helper' AND l.active = 1 AND l.deleted = 0) AS helpers,"
-		     " (SELECT count(*) FROM record_link l WHERE l.record = s.id AND l.kind = 'session' AND"
-		     " l.rel = 'actor' AND l.active = 1 AND l.deleted = 0) AS actors"
+		     " " REG_LINKS("helper", "session", "s.id") " AS helpers,"
+		     " " REG_LINKS("actor", "session", "s.id") " AS actors"
 		     " FROM delib_session s WHERE s.deleted = 0 AND " UNIT_SQL_UNDER("s.owner")
 		     " ORDER BY s.date DESC, s.id",
 		     under, NULL, NULL);

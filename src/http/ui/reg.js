@@ -8,7 +8,7 @@ async function pageIssues() {
   const closable = list.filter(i => ['identified', 'prioritised', 'rejected', 'evaluated'].includes(i.state) && i.owner === S.me.node.id);
   const catName = code => { const c = cats.find(x => x.code === code); return c ? c.name_fa : label('none', code); };
   frame('نظام مسائل',
-    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], null, { unit: i => i.owner })),
+    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], null, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') ? section('ثبت مسئله تازه', form([
       { name: 'title', label: 'عنوان مسئله', required: true, wide: true },
       { name: 'category', label: 'دسته', type: 'select', options: catOpts },
@@ -92,7 +92,7 @@ async function pageSolutions() {
 async function pageInterventions() {
   const [list, sols, evals] = await Promise.all([items('interventions'), items('solutions?state=approved'), items('evaluations')]);
   frame('مداخلات اجتماع‌محور و ارزشیابی',
-    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => pct(i.progress || 0)], ['واحد', i => unitCell(i.owner)]], null, { unit: i => i.owner })),
+    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => pct(i.progress || 0)], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)]], null, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') && sols.length ? section('آغاز مداخله برای راه‌حل مصوب', form([{ name: 'solution', label: 'راه‌حل مصوب', type: 'select', options: sols.map(s => [s.id, s.title]), required: true }, { name: 'title', label: 'عنوان' }],
       v => api('POST', 'interventions', v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ثبت مرحله', form([{ name: 'id', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
