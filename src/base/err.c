@@ -61,7 +61,7 @@ nz_why(struct nz_err *err, const char *why, ...)
 	va_list ap;
 
 	if (err == NULL)
-		return 0;
+		return NZ_EINVAL; /* a refusal all the same: its code went with the NULL err */
 	snprintf(err->why, sizeof(err->why), "%s", why);
 	err->nparam = 0;
 	va_start(ap, why);

@@ -67,7 +67,8 @@ int nz_fail(struct nz_err *err, int code, const char *fmt, ...)
  * prefix and a name: "sel.below_threshold"), followed by up to NZ_ERR_PARAMS
  * name, value pairs of text and a NULL.  Call it after nz_fail(); a later
  * nz_fail() that wraps the message keeps it.  Returns err->code, so that
- * callers may write `return nz_why(err, ...)`.  NULL err: returns 0.
+ * callers may write `return nz_why(err, ...)`.  NULL err: returns NZ_EINVAL,
+ * so that a caller that did not ask why still sees a refusal.
  */
 int nz_why(struct nz_err *err, const char *why, ...);
 

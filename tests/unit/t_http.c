@@ -787,6 +787,8 @@ main(void)
 		a.rs = &rs;
 		nz_fail(&e, NZ_EQUOTA, "IR-07-03 holds 2 active appointments");
 		CHECK_INT(nz_why(&e, "sel.quota_full", "unit", "IR-07-03", "active", "2", "quota", "2", NULL), NZ_EQUOTA);
+		/* A caller that passed no err still sees the refusal. */
+		CHECK(nz_why(NULL, "sel.quota_full", "unit", "IR-07-03", NULL) != 0);
 		nz_fail(&e, e.code, "appoint: %.100s", "IR-07-03 holds 2 active appointments");
 		api_fail(&a, &e);
 		CHECK_INT(rs.status, 409);
