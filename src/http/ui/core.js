@@ -231,10 +231,12 @@ function bars(labels, series, opts) {
   if (opts.sort) idx.sort((a, b) => (series[0].values[b] || 0) - (series[0].values[a] || 0) || String(labels[a]).localeCompare(String(labels[b]), 'fa'));
   const max = Math.max(1, ...series.flatMap(s => s.values.map(v => v || 0)));
   const fmt = v => opts.pct ? pct(v || 0) : num(v || 0);
+  // Room kept beside the longest bar for the longest value (a budget in rials runs to 17 characters).
+  const room = Math.max(5.5, 0.62 * Math.max(...series.flatMap(s => s.values.map(v => fmt(v).length))) + 0.8).toFixed(1);
   const rows = idx.map(i => h('div', { class: 'brow' }, h('span', { class: 'blab' }, labels[i]),
     h('div', { class: 'btrack' }, series.map((s, j) => {
       const v = s.values[i] || 0, w = 100 * v / max;
-      return h('div', { class: 'bline' }, h('i', { class: 'bar', style: `width:calc((100% - 5.5em) * ${(w / 100).toFixed(4)});background:${s.color || COLORS[j % COLORS.length]}` }),
+      return h('div', { class: 'bline' }, h('i', { class: 'bar', style: `width:calc((100% - ${room}em) * ${(w / 100).toFixed(4)});background:${s.color || COLORS[j % COLORS.length]}` }),
         h('span', { class: 'bval' }, fmt(v)));
     }))));
   const box = h('div', { class: 'chart' + (idx.length > 14 ? ' many' : ''), role: 'img', 'aria-label': opts.title || 'نمودار' });

@@ -51,13 +51,14 @@ function checkDate(s) {
   if (d < 1 || d > n) return `${MONTHS[mo - 1]} ${fa(y)} ${fa(n)} روز دارد`;
   return '';
 }
-// jdate shows an ISO or Jalali date, or unix ms (with the time), as a Jalali date in Persian digits.
+// jdate shows an ISO or Jalali date (a Jalali one with its time, if any), or unix ms (with the time), as a Jalali
+// date in Persian digits.
 function jdate(v) {
   if (v == null || v === '') return '—';
   if (typeof v === 'number') { const d = new Date(v + 3.5 * 3600e3); const [y, m, dd] = g2j(d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate()); return fa(`${y}/${p2(m)}/${p2(dd)} ${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}`); }
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(String(v));
   if (!m) return fa(v);
-  if (+m[1] < 1700) return fa(`${m[1]}/${m[2]}/${m[3]}`);
+  if (+m[1] < 1700) { const t = /^.{10}[ T](\d{2}:\d{2})/.exec(String(v)); return fa(`${m[1]}/${m[2]}/${m[3]}` + (t ? ' ' + t[1] : '')); }
   const [y, mo, d] = g2j(+m[1], +m[2], +m[3]);
   return fa(`${y}/${p2(mo)}/${p2(d)}`);
 }
@@ -166,9 +167,9 @@ const WHY = {
   'sel.replace_filled': p => `جای حکم لغوشده «${p.group}» پیش‌تر پر شده است.`,
   'sel.replace_not_revoked': p => `حکم «${p.group}» لغو نشده است؛ فقط جای حکم لغوشده از فهرست انتظار پر می‌شود.`,
   'sel.replace_other_call': p => `حکم «${p.group}» از فراخوان دیگری است؛ جای خالی از رتبه‌بندی همان فراخوان پر می‌شود.`,
-  'sel.replace_term_ended': p => `دوره حکم «${p.group}» در ${fa(p.date)} به پایان رسیده است؛ فراخوان تازه بدهید.`,
+  'sel.replace_term_ended': p => `دوره حکم «${p.group}» در ${jdate(p.date)} به پایان رسیده است؛ فراخوان تازه بدهید.`,
   'sel.group_revoked': p => `حکم گروه همیار «${p.group}» لغو شده است؛ همیاران این گروه دیگر نمی‌توانند در سامانه کار کنند.`,
-  'sel.close_early': p => `این فراخوان تا ${fa(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
+  'sel.close_early': p => `این فراخوان تا ${jdate(p.closes)} اعلام شده است؛ بستن زودتر از آن دلیل می‌خواهد.`,
   // Records linked as the guideline links them (src/domain/register/links.c, sessions.c).
   'link.no_such_group': p => `«${p.group}» از گروه‌های همیار منصوب ${unitName(p.unit)} و واحدهای زیرمجموعه آن نیست.`,
   'link.group_ambiguous': p => `چند گروه همیار منصوب ${unitName(p.unit)} «${p.group}» نام دارند؛ گروه را با شماره حکم آن مشخص کنید.`,
@@ -180,9 +181,9 @@ const WHY = {
   'link.closed': () => 'این مسئله بسته شده است؛ گروهی به آن افزوده نمی‌شود.',
   'session.no_such_facilitator': p => `«${p.facilitator}» از تسهیلگران منصوب دبیرخانه ملی برای ${unitName(p.unit)} نیست؛ تسهیلگر منصوب‌نشده را در «نام تسهیلگر (جایگزین)» بنویسید.`,
   'session.facilitator_elsewhere': p => `تسهیلگر «${p.facilitator}» برای ${unitName(p.serves)} منصوب شده است، نه ${unitName(p.unit)}.`,
-  'session.facilitator_not_yet': p => `تسهیلگر «${p.facilitator}» در ${fa(p.designated)} منصوب شده است، پس از تاریخ جلسه (${fa(p.date)}).`,
-  'session.facilitator_ended': p => `انتصاب تسهیلگر «${p.facilitator}» در ${fa(p.retired)} پایان یافته است، پیش از تاریخ جلسه (${fa(p.date)}).`,
-  ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${fa(p.date || '')}؛ ${fa(p.limit || '')})`])),
+  'session.facilitator_not_yet': p => `تسهیلگر «${p.facilitator}» در ${jdate(p.designated)} منصوب شده است، پس از تاریخ جلسه (${jdate(p.date)}).`,
+  'session.facilitator_ended': p => `انتصاب تسهیلگر «${p.facilitator}» در ${jdate(p.retired)} پایان یافته است، پیش از تاریخ جلسه (${jdate(p.date)}).`,
+  ...Object.fromEntries(Object.entries(SENSE).map(([k, s]) => [k, p => `${s} (${jdate(p.date)}؛ ${jdate(p.limit)})`])),
   // Why a group of a ranking is not qualified (src/domain/selection/ranking.c).
   'rank.withdrawn': () => 'انصراف داده',
   'rank.reviews': p => `${num(p.have)} ارزیابی از ${num(p.need)} ارزیابی لازم`,

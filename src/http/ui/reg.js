@@ -154,6 +154,6 @@ async function pageGroup(id) {
     section('مسائل', table(w.problems, [['عنوان', 'title'], ['وضعیت', p => tag(label('issue', p.state), p.state)], ['از', p => jdate(p.since)], ['اقدام', detach('issues')]])),
     section('جلسات هم‌اندیشی', table(w.sessions, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', 'facilitator'], ['اقدام', detach('sessions')]])),
     section('مداخلات', table(w.interventions, [['عنوان', 'title'], ['از', v => jdate(v.since)], ['اقدام', detach('interventions')]])),
-    section('گزارش‌ها', table(w.reports, [['الگو', r => r.template_title || h('bdi', {}, r.template_code)], ['دوره', 'period'], ['وضعیت', r => L.report[r.status] || r.status]], r => { location.hash = '#/report/' + enc(r.id); })),
+    section('گزارش‌ها', table(w.reports, [['الگو', r => r.template_title || h('bdi', {}, r.template_code)], ['دوره', r => period(r.period)], ['وضعیت', r => L.report[r.status] || r.status]], r => { location.hash = '#/report/' + enc(r.id); })),
     h('p', {}, h('a', { href: '#/groups' }, 'بازگشت به همیاران و کنشگران')));
 }

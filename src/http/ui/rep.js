@@ -99,11 +99,11 @@ function freshText(u) {
   const f = u.freshness || {};
   if (f.heard === 'local') return 'محلی';
   if (f.heard === 'never') return 'هرگز شنیده نشده';
-  return fa(u.data_as_of || f.as_of || '—') + (f.observer && f.observer !== u.via ? ' (به گزارش ' + unitName(f.observer) + ')' : '');
+  return (f.as_of_ms > 0 ? jdate(f.as_of_ms) : jdate(u.data_as_of || f.as_of)) + (f.observer && f.observer !== u.via ? ' (به گزارش ' + unitName(f.observer) + ')' : '');
 }
 // freshSum tells a consolidated figure's freshness: the oldest unit heard from, and those never heard from.
 function freshSum(s) {
-  return `${num(s.units)} واحد؛ ${num(s.never_heard)} واحد هرگز شنیده نشده` + (s.oldest ? `؛ قدیمی‌ترین داده: ${unitName(s.oldest_unit)} در ${fa(s.oldest)}` : '');
+  return `${num(s.units)} واحد؛ ${num(s.never_heard)} واحد هرگز شنیده نشده` + (s.oldest ? `؛ قدیمی‌ترین داده: ${unitName(s.oldest_unit)} در ${s.oldest_ms > 0 ? jdate(s.oldest_ms) : jdate(s.oldest)}` : '');
 }
 
 const UNKNOWN_CHOICES = [['refuse', 'خودداری از تخصیص (پیش‌فرض)'], ['exclude', 'کنار گذاشتن واحدهای نامعلوم'], ['zero', 'صفر شمردن واحدهای نامعلوم']];
