@@ -626,6 +626,8 @@ function pdfFonts(file) {
     await go(nat, NATIONAL, 'reports', 'text=کامل بودن گزارش‌ها');
     const ctxt = await nat.innerText('main');
     ok(['ارسال‌نشده', 'نامعلوم', 'تازگی داده'].every(w => ctxt.includes(w)), 'completeness: not submitted, unknown and freshness columns', ctxt.slice(0, 200));
+    const iso = /[0-9۰-۹]{4}-[0-9۰-۹]{2}-[0-9۰-۹]{2}/;
+    ok(!iso.test(ctxt), 'completeness: dates are Jalali with slashes, never ISO dashes', (iso.exec(ctxt) || [''])[0]);
     await go(nat, NATIONAL, 'allocation?budget=1000000000', 'select[name=unknown]');
     ok((await nat.locator('select[name=unknown] option').count()) === 3, 'allocation: refuse, exclude or zero for units whose data is unknown');
     // The budget is grouped in Persian as it is typed; the result table goes by share, largest first, like the chart.
@@ -640,6 +642,7 @@ function pdfFonts(file) {
     ok(shares.length > 1 && shares.every((v, i) => i === 0 || shares[i - 1] >= v), 'the allocation table is sorted by share, largest first', shares.slice(0, 6).join(' '));
     const at = await nat.innerText('main');
     ok(!/population/.test(at) && at.includes('جمعیت'), 'no indicator code on the allocation page, its Persian title instead', at.slice(0, 300));
+    ok(!iso.test(at) && /قدیمی‌ترین داده: .* [۰-۹]{4}\/[۰-۹]{2}\/[۰-۹]{2}/.test(at), 'allocation: the freshness line dates in Jalali with Persian digits, not ISO', (/قدیمی‌ترین داده:[^\n]*/.exec(at) || [''])[0]);
     await shot(nat, 'national-allocation-result');
 
     // ---- other roles: the admin adds a viewer and a reviewer in the page; each walks every page ----

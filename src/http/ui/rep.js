@@ -41,7 +41,7 @@ async function pageReports(q) {
   frame('رصد و گزارش',
     cpl ? section(`کامل بودن گزارش‌ها — ${period(cpl.period)}`, table(cpl.units || [], [['واحد', u => u.name || unitName(u.unit)], ['مورد انتظار', u => (u.total || {}).expected], ['دریافتی', u => (u.total || {}).received], ['به‌موقع', u => (u.total || {}).on_time], ['دیرکرد', u => (u.total || {}).late],
       ['ارسال‌نشده', u => (u.total || {}).not_submitted], ['نامعلوم', u => (u.total || {}).unknown], ['تازگی داده', freshText]], null, { unit: u => u.unit }),
-      cpl.freshness ? h('p', { class: 'muted' }, freshSum(cpl.freshness)) : null) : null,
+      cpl.freshness && cpl.freshness.units ? h('p', { class: 'muted' }, freshSum(cpl.freshness)) : null) : null,
     section('گزارش‌ها', table(reps, [['الگو', tplTitle], ['دوره', r => period(r.period)], ['واحد', r => unitCell(r.owner)], ['وضعیت', repState], ['بازبینی', 'revision'],
       ['اقدام', r => h('a', { href: '#/report/' + enc(r.id) }, r.state === 'draft' || r.state === 'returned' ? 'مشاهده و اصلاح' : 'مشاهده')]], r => { location.hash = '#/report/' + enc(r.id); }, { unit: r => r.owner })),
     t && can('admin', 'staff', 'helper') && level() !== 'national' ? section(`گزارش تازه: ${t.title}`, h('div', { class: 'tabs' }, offer.map(x => h('a', { href: '#/reports?tpl=' + enc(x.code), class: x === t ? 'on' : null }, x.title))),
@@ -125,7 +125,7 @@ async function pageAllocation(q) {
       err ? msg(err) : null,
       unk ? msg(`داده ${num(unk.count)} واحد اینجا نامعلوم است و ${unk.policy === 'exclude' ? 'از تخصیص کنار گذاشته شد' : 'صفر شمرده شد'}: ` +
         unk.units.map(u => `${u.name || unitName(u.unit)} (${u.unknown === 'never heard from' ? 'هرگز شنیده نشده' : 'بدون رقم جمعیت'})`).join('، ')) : null,
-      res && res.freshness ? h('p', { class: 'muted' }, freshSum(res.freshness)) : null,
+      res && res.freshness && res.freshness.units ? h('p', { class: 'muted' }, freshSum(res.freshness)) : null,
       res ? bars((res.units || []).map(u => u.name_fa || unitName(u.unit)), [{ name: 'سهم (ریال)', values: (res.units || []).map(u => u.share || u.amount || 0) }], { sort: true, more: 'alloc-table' }) : null,
       res ? h('div', { id: 'alloc-table' }, table(byShare, [['رتبه', u => num(byShare.indexOf(u) + 1)], ['واحد', u => u.name_fa || unitName(u.unit)], ['سهم (ریال)', u => share(u)],
         ['درصد', u => num(100 * share(u) / (res.budget || +budget || 1), 1) + '٪'],
