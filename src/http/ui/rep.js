@@ -112,14 +112,16 @@ async function pageAllocation(q) {
   const inds = await items('indicators');
   const budget = q.get('budget'), unknown = q.get('unknown') || 'refuse';
   let res = null, err = null;
-  if (budget) { try { res = await get('allocation?budget=' + enc(budget) + '&unknown=' + enc(unknown)); } catch (e) { err = e; } }
+  // A county has no units below it to share among: allocation is a province's and national's work.
+  const shares = level() !== 'county';
+  if (budget && shares) { try { res = await get('allocation?budget=' + enc(budget) + '&unknown=' + enc(unknown)); } catch (e) { err = e; } }
   const unk = res && res.unknown && res.unknown.count > 0 ? res.unknown : null;
   // The table in the chart's order: the largest share first, names in Persian order among equals.
   const share = u => u.share || u.amount || 0;
   const byShare = res ? (res.units || []).slice().sort((a, b) => share(b) - share(a) || String(a.name_fa || unitName(a.unit)).localeCompare(String(b.name_fa || unitName(b.unit)), 'fa')) : [];
   frame('تخصیص منابع بر اساس شاخص‌ها',
     section('شاخص‌ها', table(inds, [['عنوان', i => i.title || label('source', i.source)], ['منبع', i => label('source', i.source)], ['وزن', 'weight']])),
-    section('محاسبه سهم', form([{ name: 'budget', label: 'بودجه (ریال)', type: 'money', required: true, min: 1, max: '1000000000000000000', value: budget || '' },
+    section('محاسبه سهم', !shares ? h('p', { class: 'muted' }, 'تخصیص منابع میان واحدهای زیرمجموعه، در دبیرخانه استان و دبیرخانه ملی محاسبه می‌شود.') : form([{ name: 'budget', label: 'بودجه (ریال)', type: 'money', required: true, min: 1, max: '1000000000000000000', value: budget || '' },
       { name: 'unknown', label: 'واحدهای با داده نامعلوم', type: 'select', options: UNKNOWN_CHOICES, value: unknown }],
       async v => { location.hash = '#/allocation?budget=' + v.budget + '&unknown=' + (v.unknown || 'refuse'); return false; }, 'محاسبه'),
       err ? msg(err) : null,
