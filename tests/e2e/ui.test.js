@@ -719,6 +719,19 @@ function pdfFonts(file) {
       hp.removeAllListeners('console'); // the refused page logs its refusal: expected here
       await go(hp, base, 'report/' + secId);
       ok((await hp.innerText('main h1')) === 'خطا' && (await hp.innerText('main')).includes('اجازه'), 'the helper cannot open the secretariat\'s report', await hp.innerText('main'));
+      // The admin disables the helper's account, enables it again and gives it a new password, in the page.
+      const loginAs = pass => hp.evaluate(async pw => (await fetch('/api/v1/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'hamid', password: pw }) })).status, pass);
+      await go(page, COUNTY, 'admin', 'text=کاربران');
+      const row = () => secIs(page, 'کاربران').locator('tr', { hasText: 'hamid' });
+      await row().locator('button', { hasText: 'غیرفعال کردن' }).click(); t = await inDialog(page);
+      ok(t.includes('غیرفعال شد') && (await row().innerText()).includes('خیر'), 'the admin disables a user in the page', t);
+      ok((await loginAs('e2e-password-2')) === 401, 'a disabled user cannot log in (401, as for a wrong password)');
+      await row().locator('button', { hasText: 'فعال کردن' }).click(); t = await inDialog(page);
+      ok(t.includes('فعال شد') && (await row().innerText()).includes('بله'), 'the admin enables it again', t);
+      await row().locator('button', { hasText: 'گذرواژه تازه' }).click(); t = await inDialog(page, { password: 'e2e-password-3' });
+      ok(t.includes('گذرواژه تازه ثبت شد'), 'the admin sets a new password in the page', t);
+      ok((await loginAs('e2e-password-2')) !== 200 && (await loginAs('e2e-password-3')) === 200, 'the old password no longer opens the account, the new one does');
+      ok((await row().locator('button', { hasText: 'غیرفعال کردن' }).count()) === 1 && (await secIs(page, 'کاربران').locator('tr', { hasText: 'admin' }).locator('button', { hasText: 'غیرفعال کردن' }).count()) === 0, 'no admin is offered to disable their own account');
       await hp.close();
     }
     const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'standards?tab=selection', 'admin'];

@@ -18,7 +18,7 @@ async function pageAdmin() {
     section('بررسی قواعد (سهمیه، شماره حکم)', chk.ok ? msg('همه قواعد برقرار است.', true) : table(chk.violations, [['قاعده', v => label('check', v.check)], ['واحد', v => unitCell(v.owner)], ['شرح', v => h('span', { title: v.message }, label('check', v.check))]])),
     work() ? section('تغییرات قرنطینه‌شده', table(q, [['زمان', r => jdate(r.at)], ['از', r => unitCell(r.peer)], ['جدول', r => h('span', { class: 'code' }, r.table)], ['دلیل', r => h('span', { title: r.reason }, 'تغییر ناسازگار')]])) : null,
     can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => label('role', u.role)],
-      ['گروه همیار', u => !u.group ? '—' : h('span', {}, u.group_name || u.group, ' ', u.group_status === 'active' ? null : tag('حکم لغو شده', 'bad'))], ['فعال', u => u.active ? 'بله' : 'خیر']]),
+      ['گروه همیار', u => !u.group ? '—' : h('span', {}, u.group_name || u.group, ' ', u.group_status === 'active' ? null : tag('حکم لغو شده', 'bad'))], ['فعال', u => u.active ? 'بله' : 'خیر'], ['اقدام', userActions]]),
       h('h2', {}, 'کاربر تازه'), form([{ name: 'name', label: 'نام کاربری (لاتین)', required: true, check: x => (/^[a-z][a-z0-9._-]{1,31}$/.test(x) ? '' : 'نام کاربری با حرف کوچک لاتین آغاز می‌شود و فقط حرف کوچک لاتین، رقم، نقطه، خط تیره دارد') }, { name: 'full_name', label: 'نام و نام خانوادگی' },
         { name: 'role', label: 'نقش', type: 'select', options: Object.entries(L.role), required: true }, { name: 'group', label: 'گروه همیار', type: 'select', options: [['', '—'], ...groups.map(a => [a.id, `${a.group_name} (${fa(a.decree_no || '')})`])],
           hint: groups.length ? 'فقط برای همیار: گروهی که این دبیرخانه منصوب کرده است' : 'هنوز گروه همیاری در این دبیرخانه منصوب نشده است' },
@@ -27,6 +27,19 @@ async function pageAdmin() {
           if (v.role !== 'helper') delete v.group;
           return api('POST', 'users', v);
         }, 'افزودن کاربر')) : null);
+}
+
+// userActions: an admin sets a new password for a user, or disables (enables) the account; not their own.
+function userActions(u) {
+  const pass = { name: 'password', label: 'گذرواژه تازه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') };
+  const who = u.full_name || u.name;
+  return h('span', { class: 'acts' },
+    act('گذرواژه تازه', v => api('POST', `users/${enc(u.name)}/password`, { password: v.password }), 'alt',
+      { title: `گذرواژه تازه برای ${who}`, fields: [pass], label: 'ثبت گذرواژه', done: 'گذرواژه تازه ثبت شد.' }),
+    u.name === S.me.name ? null : u.active
+      ? act('غیرفعال کردن', () => api('POST', `users/${enc(u.name)}/active`, { active: false }), 'warn',
+        { title: `غیرفعال کردن ${who}`, body: 'این کاربر دیگر نمی‌تواند وارد شود و نشست‌های بازش بسته می‌شود. غیرفعال شود؟', label: 'غیرفعال کردن', done: 'کاربر غیرفعال شد.' })
+      : act('فعال کردن', () => api('POST', `users/${enc(u.name)}/active`, { active: true }), 'alt', { title: `فعال کردن ${who}`, body: 'این کاربر دوباره می‌تواند وارد شود. فعال شود؟', label: 'فعال کردن', done: 'کاربر فعال شد.' }));
 }
 
 // backlogText: changes this node still has to send to peer p (send) or to receive from it, whatever p's
