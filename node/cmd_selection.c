@@ -522,6 +522,8 @@ static const struct cmd_sub applicant_subs[] = {
 	{NULL, NULL, NULL, NULL},
 };
 
+_Static_assert(SEL_DOC_MAX == 32768, "the applicant help text names SEL_DOC_MAX");
+
 const struct cmd_def cmd_applicant = {
 	.name = "applicant",
 	.summary = "applicant groups and their resumes: add, list, show, withdraw, doc",
@@ -535,7 +537,7 @@ const struct cmd_def cmd_applicant = {
 		 "  other      سایر، دیگر\n"
 		 "(the key or any of its Persian names).  Refused: a call not open,\n"
 		 "a day outside its window, and a likely duplicate (the same registration number, or\n"
-		 "the same name and phone, in the call).  Documents up to %d bytes are kept;\n"
+		 "the same name and phone, in the call).  Documents up to 32768 bytes are kept;\n"
 		 "with --meta-only only the name, size and SHA-256 of a larger file.\n",
 	.subs = applicant_subs,
 };
