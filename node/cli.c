@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "base/csv.h"
 #include "base/fa.h"
 #include "base/dates.h"
 #include "base/jalali.h"
@@ -127,7 +128,7 @@ cli_date(const char *cmd, const char *what, const char *text, char iso[11])
 void
 cli_print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | NZ_JSON_SHOWN);
 
 	if (s != NULL) {
 		printf("%s\n", s);

@@ -158,7 +158,7 @@ out_show(const struct cmd_opts *o, json_t *rec, const char *what, const char *id
 		char *s;
 		if (json_is_array(v) || json_is_object(v))
 			continue;
-		s = json_is_string(v) || json_is_null(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+		s = json_is_string(v) || json_is_null(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY | NZ_JSON_SHOWN);
 		printf("%-20s %s\n", k, s ? s : json_is_null(v) ? "-" : json_string_value(v));
 		free(s);
 	}

@@ -15,6 +15,11 @@
  * absent empty; an object or array as compact JSON text.
  */
 
+/* The flags of figures written as JSON for people and programs to read (the
+ * CLI's --json and listings, the API): up to 15 significant digits, as in CSV,
+ * so a computed 74.29 is not written 74.290000000000006. */
+#define NZ_JSON_SHOWN JSON_REAL_PRECISION(15)
+
 /* csv_text writes s as one field. */
 void csv_text(FILE *f, const char *s);
 

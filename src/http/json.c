@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv.h"
 #include "base/dates.h"
 #include "base/jalali.h"
 #include "base/unit.h"
@@ -95,7 +96,7 @@ api_json(struct api *a, int status, json_t *j)
 		json_decref(j);
 		return;
 	}
-	s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY) : NULL;
+	s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | NZ_JSON_SHOWN) : NULL;
 	json_decref(j);
 	if (s == NULL) {
 		status = 500;
