@@ -102,7 +102,7 @@ orgunit_history_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_fail(&err);
 	h = json_incref(json_object_get(u, "history"));
 	json_decref(u);
-	return cli_list(o, h, cols);
+	return out_rows(o, h, cols, NULL); /* set_on in Jalali, as every listing */
 }
 
 static const struct cmd_sub orgunit_subs[] = {

@@ -98,5 +98,6 @@ print(" ".join("%s/%s" % ("unknown" if r["value"] is None else r["value"], r["se
 check_eq "orgunit history: every figure set for the unit, newest first, with who (the import's unknown last)" \
 	"$(hist "$N")" "32000/tester unknown/tester 32000/tester 31000/tester unknown/tester"
 check_eq "the province holds the same history" "$(hist "$P")" "$(hist "$N")"
+check_match "the history's days are Jalali, as every listing's" "$(nz orgunit history -D "$N" IR-13-10 | sed -n 2p)" "^ *14[0-9][0-9]-[01][0-9]-[0-3][0-9] +population"
 refused "history of no such unit" "no org unit 'IR-13-99'" nz orgunit history -D "$N" IR-13-99
 finish
