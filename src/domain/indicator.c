@@ -92,7 +92,6 @@ ind_write(struct store *st, const char *code, const char *title, const char *sou
 	struct colset *cs;
 	sqlite3_stmt *q;
 	int64_t version;
-	int rc;
 
 	if (sqlite3_prepare_v2(store_db(st), "SELECT id FROM indicator WHERE deleted = 0 AND code = ? ORDER BY id",
 			       -1, &q, NULL) != SQLITE_OK)
@@ -122,9 +121,7 @@ ind_write(struct store *st, const char *code, const char *title, const char *sou
 	colset_int(cs, "active", active);
 	colset_int(cs, "version", version);
 	colset_text(cs, "changed", today);
-	rc = store_write(st, "indicator", id, "IR", cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "indicator", id, "IR", cs, author, err);
 }
 
 int

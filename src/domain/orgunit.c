@@ -368,7 +368,6 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 {
 	struct colset *cs = colset_new();
 	char today[11];
-	int rc;
 
 	nz_today(today);
 	if (v >= 0)
@@ -377,9 +376,7 @@ figure_write(struct store *st, const char *code, const char *field, long long v,
 		colset_null(cs, field);
 	colset_text(cs, "figures_by", author);
 	colset_text(cs, "figures_on", today);
-	rc = store_write(st, "orgunit", code, "IR", cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "orgunit", code, "IR", cs, author, err);
 }
 
 int

@@ -262,6 +262,16 @@ rec_table_has(struct store *st, const char *tbl, const char *col)
 
 
 int
+rec_write(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
+	  const char *author, struct nz_err *err)
+{
+	int rc = store_write(st, tbl, rid, owner, cs, author, err);
+
+	colset_free(cs);
+	return rc;
+}
+
+int
 rec_finish(struct store *st, int rc, struct nz_err *err)
 {
 	if (rc != 0) {

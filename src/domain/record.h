@@ -101,6 +101,10 @@ bool rec_table_has(struct store *st, const char *tbl, const char *col);
  * outcome. */
 int rec_finish(struct store *st, int rc, struct nz_err *err);
 
+/* rec_write writes cs to record rid of tbl under owner, frees cs, and returns store_write's code. */
+int rec_write(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
+	      const char *author, struct nz_err *err);
+
 /*
  * rec_scalar returns the integer the query sql yields with up to two text
  * parameters (NULL binds NULL): 0 when it yields no row, -1 when the

@@ -246,9 +246,7 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 	cs = colset_new();
 	colset_int(cs, "active", 0);
 	colset_text(cs, "retired", today);
-	rc = store_write(st, r->tbl->name, id, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, r->tbl->name, id, owner, cs, author, err);
 }
 
 json_t *

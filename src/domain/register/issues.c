@@ -79,9 +79,7 @@ issue_create(struct store *st, const struct issue_input *in, const char *author,
 	if (in->people >= 0)
 		colset_int(cs, "people_affected", in->people);
 	store_new_id(id);
-	rc = store_write(st, "issue", id, area, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "issue", id, area, cs, author, err);
 }
 
 int
@@ -179,9 +177,7 @@ issue_move(struct store *st, const char *id, const char *to, enum reg_via via, c
 	colset_text(cs, "status_date", today);
 	if (solution != NULL)
 		colset_text(cs, "solution", solution);
-	rc = store_write(st, "issue", id, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "issue", id, owner, cs, author, err);
 }
 
 int
@@ -200,9 +196,7 @@ issue_close(struct store *st, const char *id, const char *reason, const char *au
 	colset_text(cs, "status", "closed");
 	colset_text(cs, "status_date", today);
 	colset_text(cs, "close_reason", reason ? reason : "");
-	rc = store_write(st, "issue", id, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "issue", id, owner, cs, author, err);
 }
 
 /*

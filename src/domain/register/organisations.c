@@ -44,9 +44,7 @@ org_add(struct store *st, const struct org_input *in, const char *author, char i
 	colset_text(cs, "identified", date);
 	colset_text(cs, "notes", nz_str(in->notes));
 	store_new_id(id);
-	rc = store_write(st, "organisation", id, area, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "organisation", id, area, cs, author, err);
 }
 
 int
@@ -106,9 +104,7 @@ org_introduce(struct store *st, const char *org, const char *body, const char *l
 	colset_text(cs, "outcome_date", strcmp(outcome, "pending") == 0 ? "" : today);
 	colset_text(cs, "notes", nz_str(notes));
 	store_new_id(id);
-	rc = store_write(st, "org_intro", id, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "org_intro", id, owner, cs, author, err);
 }
 
 int
@@ -129,9 +125,7 @@ org_outcome(struct store *st, const char *intro, const char *outcome, const char
 	colset_text(cs, "outcome_date", strcmp(outcome, "pending") == 0 ? "" : today);
 	if (notes != NULL)
 		colset_text(cs, "notes", notes);
-	rc = store_write(st, "org_intro", intro, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "org_intro", intro, owner, cs, author, err);
 }
 
 /* The organisations with their introduction counts; a condition follows. */

@@ -295,9 +295,7 @@ score_one(struct store *st, const char *sid, const char *owner, const char *issu
 		colset_text(cs, "stakeholder", group);
 	}
 	colset_real(cs, "score", s->score);
-	rc = store_write(st, "issue_score", rid, owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "issue_score", rid, owner, cs, author, err);
 }
 
 int

@@ -60,14 +60,11 @@ reg_sol_write_status(struct store *st, const char *id, const struct sol *s, cons
 		 const char *author, struct nz_err *err)
 {
 	char today[11];
-	int rc;
 
 	nz_today(today);
 	colset_text(cs, "status", to);
 	colset_text(cs, "status_date", today);
-	rc = store_write(st, "solution", id, s->owner, cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "solution", id, s->owner, cs, author, err);
 }
 
 /* The problems a solution carries, moving with it: those whose current solution it is, in state from. */

@@ -363,7 +363,6 @@ tpl_write(struct store *st, const char *id, const char *code, int version, const
 {
 	struct colset *cs = colset_new();
 	char today[11];
-	int rc;
 
 	nz_today(today);
 	colset_text(cs, "code", code);
@@ -377,9 +376,7 @@ tpl_write(struct store *st, const char *id, const char *code, int version, const
 	colset_text(cs, "until_date", until && until[0] ? until : NULL);
 	colset_text(cs, "fields", fields);
 	colset_text(cs, "created", today);
-	rc = store_write(st, "report_template", id, "IR", cs, author, err);
-	colset_free(cs);
-	return rc;
+	return rec_write(st, "report_template", id, "IR", cs, author, err);
 }
 
 int

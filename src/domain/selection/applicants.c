@@ -171,7 +171,7 @@ sel_apply(struct store *st, const char *call_id, const struct sel_applicant_in *
 	colset_text(cs, "phone_key", phone);
 	colset_text(cs, "reg_key", reg_k);
 	store_new_id(id);
-	rc = sel_write_rec(st, "sel_applicant", id, c.owner, cs, author, err);
+	rc = rec_write(st, "sel_applicant", id, c.owner, cs, author, err);
 	if (rc != 0)
 		goto fail;
 	return store_commit(st, err);
@@ -206,7 +206,7 @@ sel_applicant_withdraw_tx(struct store *st, const char *id, const char *reason, 
 	cs = colset_new();
 	colset_text(cs, "status", "withdrawn");
 	colset_text(cs, "withdrawn_reason", reason);
-	return sel_write_rec(st, "sel_applicant", id, a.owner, cs, author, err);
+	return rec_write(st, "sel_applicant", id, a.owner, cs, author, err);
 }
 
 int
@@ -306,7 +306,7 @@ sel_doc_add(struct store *st, const char *applicant, const char *name, const voi
 	}
 	colset_text(cs, "added", today);
 	store_new_id(id);
-	rc = sel_write_rec(st, "sel_doc", id, a.owner, cs, author, err);
+	rc = rec_write(st, "sel_doc", id, a.owner, cs, author, err);
 	free(b64);
 	return rc;
 }

@@ -313,7 +313,7 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 	colset_text(cs, "by_node", store_node(st));
 	if (replaces != NULL)
 		colset_text(cs, "replaces", fr.id);
-	if ((rc = sel_write_rec(st, "sel_appointment", appt_id, c.owner, cs, author, err)) != 0)
+	if ((rc = rec_write(st, "sel_appointment", appt_id, c.owner, cs, author, err)) != 0)
 		goto fail;
 	cs = colset_new();
 	colset_text(cs, "appointment_id", appt_id);
@@ -334,7 +334,7 @@ appoint(struct store *st, const char *applicant, const char *replaces, const cha
 		colset_text(cs, "replaces", fr.id);
 		colset_text(cs, "replaces_name", fr.name);
 	}
-	if ((rc = sel_write_rec(st, "sel_decree", decree_id, c.owner, cs, author, err)) != 0)
+	if ((rc = rec_write(st, "sel_decree", decree_id, c.owner, cs, author, err)) != 0)
 		goto fail;
 	free(rows);
 	return store_commit(st, err);
@@ -398,7 +398,7 @@ sel_revoke(struct store *st, const char *appt_id, const char *reason, const char
 	colset_text(cs, "status", "revoked");
 	colset_text(cs, "revoked", today);
 	colset_text(cs, "revoke_reason", reason);
-	rc = sel_write_rec(st, "sel_appointment", appt_id, owner, cs, author, err);
+	rc = rec_write(st, "sel_appointment", appt_id, owner, cs, author, err);
 fail:
 	return rec_finish(st, rc, err);
 }

@@ -126,7 +126,7 @@ sel_call_add(struct store *st, const char *secretariat, const char *title, const
 	colset_text(cs, "status", "draft");
 	colset_text(cs, "created", today);
 	store_new_id(id);
-	return sel_write_rec(st, "sel_call", id, secretariat, cs, author, err);
+	return rec_write(st, "sel_call", id, secretariat, cs, author, err);
 }
 
 /* sel_call_edit_tx checks and writes inside its caller's transaction, so no other write comes between. */
@@ -160,7 +160,7 @@ sel_call_edit_tx(struct store *st, const char *id, const char *title, const char
 		colset_free(cs);
 		return nz_fail(err, NZ_EINVAL, "nothing to change in call '%s'", id);
 	}
-	return sel_write_rec(st, "sel_call", id, c.owner, cs, author, err);
+	return rec_write(st, "sel_call", id, c.owner, cs, author, err);
 }
 
 int

@@ -32,7 +32,7 @@ sel_course_add(struct store *st, const char *secretariat, const char *title, int
 	colset_int(cs, "required", required);
 	colset_text(cs, "created", today);
 	store_new_id(id);
-	return sel_write_rec(st, "sel_course", id, secretariat, cs, author, err);
+	return rec_write(st, "sel_course", id, secretariat, cs, author, err);
 }
 
 int
@@ -56,7 +56,7 @@ sel_session_add(struct store *st, const char *course, const char *date, const ch
 	colset_text(cs, "topic", topic ? topic : "");
 	colset_real(cs, "hours", hours);
 	store_new_id(id);
-	return sel_write_rec(st, "sel_session", id, owner, cs, author, err);
+	return rec_write(st, "sel_session", id, owner, cs, author, err);
 }
 
 /* sel_attend_tx checks and writes inside its caller's transaction, so no other write comes between. */
@@ -109,7 +109,7 @@ sel_attend_tx(struct store *st, const char *session, const char *appt_id, bool p
 	colset_text(cs, "appointment_id", appt_id);
 	colset_int(cs, "present", present ? 1 : 0);
 	colset_text(cs, "updated", today);
-	return sel_write_rec(st, "sel_attendance", rid, owner, cs, author, err);
+	return rec_write(st, "sel_attendance", rid, owner, cs, author, err);
 }
 
 int

@@ -270,7 +270,7 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 	colset_text(cs, "panel", panel);
 	colset_text(cs, "status", "scheduled");
 	colset_text(cs, "updated", today);
-	rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err);
+	rc = rec_write(st, "sel_interview", rid, a.owner, cs, author, err);
 fail:
 	return rec_finish(st, rc, err);
 }
@@ -366,7 +366,7 @@ sel_interview_noshow(struct store *st, const char *applicant, const char *notes,
 	if (notes != NULL)
 		colset_text(cs, "notes", notes);
 	colset_text(cs, "updated", today);
-	rc = sel_write_rec(st, "sel_interview", rid, a.owner, cs, author, err);
+	rc = rec_write(st, "sel_interview", rid, a.owner, cs, author, err);
 fail:
 	return rec_finish(st, rc, err);
 }

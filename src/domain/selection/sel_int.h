@@ -114,10 +114,6 @@ void sel_expand_json(json_t *rows, const char *key);
 /* sel_check_date refuses a missing date, one date_parse refuses, or one not written ISO. */
 int sel_check_date(const char *what, const char *iso, struct nz_err *err);
 
-/* sel_write_rec writes cs to record rid of tbl and frees cs. */
-int sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
-	  const char *author, struct nz_err *err);
-
 /* sel_kind_key returns the stored key of a kind given in English or Persian, or NULL. */
 const char *sel_kind_key(const char *kind);
 

@@ -129,16 +129,6 @@ sel_check_date(const char *what, const char *iso, struct nz_err *err)
 	return 0;
 }
 
-int
-sel_write_rec(struct store *st, const char *tbl, const char *rid, const char *owner, struct colset *cs,
-	  const char *author, struct nz_err *err)
-{
-	int rc = store_write(st, tbl, rid, owner, cs, author, err);
-
-	colset_free(cs);
-	return rc;
-}
-
 /* ---- normalisation, to find likely duplicates ---- */
 
 /* ---- the kinds of groups ---- */
