@@ -92,7 +92,8 @@ rep_template(struct store *st, json_t *r, json_t **out, struct nz_err *err)
 /*
  * rep_form reads what report r's values are checked against: the template
  * version it was written against (*t), that template's fields (*fields),
- * and r's values (*data, an object).  The caller releases the three.
+ * and r's values (*data, an object).  The caller releases the three
+ * (form_free).
  */
 static int
 rep_form(struct store *st, json_t *r, json_t **t, json_t **fields, json_t **data, struct nz_err *err)
@@ -108,6 +109,27 @@ rep_form(struct store *st, json_t *r, json_t **t, json_t **fields, json_t **data
 		*data = json_object();
 	}
 	return 0;
+}
+
+/* form_free releases what rep_form gave. */
+static void
+form_free(json_t *t, json_t *fields, json_t *data)
+{
+	json_decref(t);
+	json_decref(fields);
+	json_decref(data);
+}
+
+/* form_edit reads r's form (rep_form) and sets the FIELD=VALUE pairs in *data. */
+static int
+form_edit(struct store *st, json_t *r, json_t **t, json_t **fields, json_t **data, int npairs,
+	  char *const *pairs, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = rep_form(st, r, t, fields, data, err)) != 0)
+		return rc;
+	return rep_apply_pairs(*fields, *data, npairs, pairs, err);
 }
 
 static int
@@ -268,9 +290,7 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 out:
 	sqlite3_finalize(q);
 	colset_free(cs);
-	json_decref(t);
-	json_decref(fields);
-	json_decref(data);
+	form_free(t, fields, data);
 	return rc;
 }
 
@@ -293,9 +313,7 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 		rc = nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 		goto out;
 	}
-	if ((rc = rep_form(st, r, &t, &fields, &data, err)) != 0)
-		goto out;
-	if ((rc = rep_apply_pairs(fields, data, npairs, pairs, err)) != 0)
+	if ((rc = form_edit(st, r, &t, &fields, &data, npairs, pairs, err)) != 0)
 		goto out;
 	cs = colset_new();
 	if ((rc = write_data(cs, data, err)) == 0)
@@ -303,9 +321,7 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 out:
 	colset_free(cs);
 	json_decref(r);
-	json_decref(t);
-	json_decref(fields);
-	json_decref(data);
+	form_free(t, fields, data);
 	return rc;
 }
 
@@ -367,9 +383,7 @@ out:
 	colset_free(cs);
 	json_decref(r);
 	json_decref(prev);
-	json_decref(t);
-	json_decref(fields);
-	json_decref(data);
+	form_free(t, fields, data);
 	return rc;
 }
 
@@ -417,9 +431,7 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 	}
 	if ((rc = rep_refuse_if_approved(st, r, "corrected", err)) != 0)
 		goto out;
-	if ((rc = rep_form(st, r, &t, &fields, &data, err)) != 0)
-		goto out;
-	if ((rc = rep_apply_pairs(fields, data, npairs, pairs, err)) != 0)
+	if ((rc = form_edit(st, r, &t, &fields, &data, npairs, pairs, err)) != 0)
 		goto out;
 	nz_today(today);
 	cs = colset_new();
@@ -441,9 +453,7 @@ out:
 	rc = rec_finish(st, rc, err);
 	colset_free(cs);
 	json_decref(r);
-	json_decref(t);
-	json_decref(fields);
-	json_decref(data);
+	form_free(t, fields, data);
 	return rc;
 }
 
