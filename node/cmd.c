@@ -132,8 +132,6 @@ cmd_run(const struct cmd_def *d, int argc, char **argv)
 {
 	const struct cmd_sub *s;
 	struct cmd_opts o;
-	char names[512];
-	size_t len = 0;
 
 	argc = cmd_common(argc, argv, &o);
 	if (d->subs == NULL) {
@@ -147,20 +145,32 @@ cmd_run(const struct cmd_def *d, int argc, char **argv)
 		cmd_help(o.help ? stdout : stderr, d, NULL);
 		return o.help ? 0 : 2;
 	}
-	for (s = d->subs; s->name != NULL; s++)
-		if (strcmp(argv[1], s->name) == 0)
-			break;
-	if (s->name != NULL) {
-		if (o.help) {
-			cmd_help(stdout, d, s);
-			return 0;
-		}
-		return s->run(&o, argc, argv);
+	if (o.help) {
+		for (s = d->subs; s->name != NULL; s++)
+			if (strcmp(argv[1], s->name) == 0) {
+				cmd_help(stdout, d, s);
+				return 0;
+			}
 	}
+	return cmd_pick(d->name, d->subs, &o, argc, argv, 1);
+}
+
+int
+cmd_pick(const char *what, const struct cmd_sub *subs, const struct cmd_opts *o, int argc, char **argv, int at)
+{
+	const struct cmd_sub *s;
+	char names[512];
+	size_t len = 0;
+
 	names[0] = '\0';
-	for (s = d->subs; s->name != NULL && len < sizeof(names); s++)
-		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", s == d->subs ? "" : ", ", s->name);
-	return cmd_usage("%s: unknown subcommand '%s' (%s)", d->name, argv[1], names);
+	for (s = subs; s->name != NULL && len < sizeof(names); s++)
+		len += (size_t)snprintf(names + len, sizeof(names) - len, "%s%s", s == subs ? "" : ", ", s->name);
+	if (argc <= at)
+		return cmd_usage("%s: give one of %s", what, names);
+	for (s = subs; s->name != NULL; s++)
+		if (strcmp(argv[at], s->name) == 0)
+			return s->run(o, argc, argv);
+	return cmd_usage("%s: unknown subcommand '%s' (%s)", what, argv[at], names);
 }
 
 /* roff prints text for man(7): a backslash doubled, a line starting with '.' or '\'' escaped, and a

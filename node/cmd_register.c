@@ -451,12 +451,45 @@ print_summary(json_t *s)
 	}
 }
 
+/* "register category ..." or "register criterion/criteria ...": argv[1] says which. */
+static bool
+standards_crit(char **argv)
+{
+	return strcmp(argv[1], "category") != 0;
+}
+
 static int
-register_standards(const struct cmd_opts *o, int argc, char **argv, bool crit)
+standards_list_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	static const char *const ccols[] = {"code", "name_fa", "name_en", "active", NULL};
 	static const char *const kcols[] = {"code", "name_fa", "name_en", "weight", "scale_max", "active", NULL};
-	const char *what = crit ? "register criterion" : "register category";
+	bool crit = standards_crit(argv);
+	const char *what = crit ? "register criterion list" : "register category list";
+	const char *csv = NULL;
+	const struct cli_opt lopts[] = {CLI_VAL("--csv", &csv), CLI_END};
+	struct node n;
+	char *pos[POS_MAX];
+	json_t *rows;
+	int rc, np;
+
+	if ((rc = cli_parse(what, argc, argv, 3, lopts, pos, POS_MAX, &np)) != 0)
+		return rc;
+	if (np > 0)
+		return cmd_usage("%s: unexpected argument '%s'", what, pos[0]);
+	if ((rc = cmd_open(&n, o)) != 0)
+		return rc;
+	rows = crit ? criterion_list(n.st) : category_list(n.st);
+	node_close(&n);
+	return out_rows(o, rows, crit ? kcols : ccols, csv);
+}
+
+/* standards_put_exec runs "register category|criterion add|set CODE ...". */
+static int
+standards_put_exec(const struct cmd_opts *o, int argc, char **argv)
+{
+	bool crit = standards_crit(argv), add = strcmp(argv[2], "add") == 0;
+	const char *what = crit ? (add ? "register criterion add" : "register criterion set")
+				: (add ? "register category add" : "register category set");
 	const char *fa = NULL, *en = NULL, *weight = NULL, *scale = NULL, *active = NULL;
 	const struct cli_opt opts[] = {CLI_VAL("--fa", &fa),
 				       CLI_VAL("--en", &en),
@@ -475,28 +508,10 @@ register_standards(const struct cmd_opts *o, int argc, char **argv, bool crit)
 	long long sm = 0, act = -1;
 	int rc, np;
 
-	if (argc < 3)
-		return cmd_usage("%s: give list, add or set", what);
-	if (strcmp(argv[2], "list") == 0) {
-		const char *csv = NULL;
-		const struct cli_opt lopts[] = {CLI_VAL("--csv", &csv), CLI_END};
-		json_t *rows;
-		if ((rc = cli_parse(what, argc, argv, 3, lopts, pos, POS_MAX, &np)) != 0)
-			return rc;
-		if (np > 0)
-			return cmd_usage("%s list: unexpected argument '%s'", what, pos[0]);
-		if ((rc = cmd_open(&n, o)) != 0)
-			return rc;
-		rows = crit ? criterion_list(n.st) : category_list(n.st);
-		node_close(&n);
-		return out_rows(o, rows, crit ? kcols : ccols, csv);
-	}
-	if (strcmp(argv[2], "add") != 0 && strcmp(argv[2], "set") != 0)
-		return cmd_usage("%s: unknown subcommand '%s' (list, add, set)", what, argv[2]);
 	if ((rc = cli_parse(what, argc, argv, 3, crit ? opts : copts, pos, POS_MAX, &np)) != 0)
 		return rc;
 	if (np != 1)
-		return cmd_usage("%s %s: give exactly one CODE", what, argv[2]);
+		return cmd_usage("%s: give exactly one CODE", what);
 	if ((rc = cli_real(what, "--weight", weight, &w)) != 0)
 		return rc;
 	if (weight != NULL && w <= 0)
@@ -507,18 +522,24 @@ register_standards(const struct cmd_opts *o, int argc, char **argv, bool crit)
 	if ((rc = cmd_open(&n, o)) != 0)
 		return rc;
 	if (crit)
-		rc = criterion_put(n.st, strcmp(argv[2], "add") == 0, pos[0], fa, en, w, (int)sm, (int)act, n.author,
-				   &err);
+		rc = criterion_put(n.st, add, pos[0], fa, en, w, (int)sm, (int)act, n.author, &err);
 	else
-		rc = category_put(n.st, strcmp(argv[2], "add") == 0, pos[0], fa, en, (int)act, n.author, &err);
+		rc = category_put(n.st, add, pos[0], fa, en, (int)act, n.author, &err);
 	return cli_done(&n, rc, &err, NULL);
 }
 
-/* register_standards_exec runs "register category|criterion list|add|set". */
+/* register_standards_exec runs "register category|criterion list|add|set", each verb its own handler. */
 static int
 register_standards_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	return register_standards(o, argc, argv, strcmp(argv[1], "category") != 0);
+	static const struct cmd_sub verbs[] = {
+		{"list", NULL, NULL, standards_list_exec},
+		{"add", NULL, NULL, standards_put_exec},
+		{"set", NULL, NULL, standards_put_exec},
+		{NULL, NULL, NULL, NULL},
+	};
+
+	return cmd_pick(standards_crit(argv) ? "register criterion" : "register category", verbs, o, argc, argv, 2);
 }
 
 static int

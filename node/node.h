@@ -123,6 +123,11 @@ struct cmd_def {
  * from d, refuses a missing or unknown subcommand (exit 2), else returns the handler's status. */
 int cmd_run(const struct cmd_def *d, int argc, char **argv);
 
+/* cmd_pick runs the handler of subs named argv[at] with o, argc and argv as they are: the one
+ * dispatch of cmd_run, also for a subcommand's own verbs (register category list).  A missing or
+ * unknown name is refused (exit 2) naming what (e.g. "register category") and the names. */
+int cmd_pick(const char *what, const struct cmd_sub *subs, const struct cmd_opts *o, int argc, char **argv, int at);
+
 /* cmd_help prints d's usage (only that of sub when not NULL) and about to out. */
 void cmd_help(FILE *out, const struct cmd_def *d, const struct cmd_sub *sub);
 

@@ -42,6 +42,17 @@ check_eq "four criteria" "$(nz register criterion list -D "$N" --json | jfield 0
 check "national adds a category" nz register category add -D "$N" water --fa "کم آبی" --en Water
 check_fails "a duplicate category is refused" nz register category add -D "$N" water --fa "آب"
 check_fails "a bad weight is refused" nz register criterion set -D "$N" severity --weight -3
+# register category|criterion pick their verb from a table, as every command its subcommand.
+out=$(nz register category -D "$N" 2>&1)
+check_eq "register category without a verb: exit 2" "$?" "2"
+check_eq "naming the verbs" "$out" "nehzat: register category: give one of list, add, set"
+out=$(nz register criterion frob -D "$N" 2>&1)
+check_eq "an unknown verb: exit 2" "$?" "2"
+check_eq "named with the verbs" "$out" "nehzat: register criterion: unknown subcommand 'frob' (list, add, set)"
+out=$(nz register category add -D "$N" water3 --fa "آب" --weight 3 2>&1)
+check_eq "a criterion's option on a category: exit 2" "$?" "2"
+check_eq "refused as unknown to that verb" "$out" "nehzat: register category add: unknown option '--weight'"
+check_eq "the criteria alias lists the criteria" "$(nz register criteria list -D "$N" --json | jfield 0 code)" "severity"
 
 # The standards reach the county through its province.
 start IR
