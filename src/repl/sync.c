@@ -119,19 +119,7 @@ sync_time_ms(struct sync *s)
 int
 sync_peer_key(struct sync *s, const char *id, const char *role, uint8_t pk[32])
 {
-	sqlite3_stmt *q = store_prepare(s->st, "SELECT pubkey FROM peer WHERE id = ? AND role = ?", NULL);
-	int rc = NZ_ENOTFOUND;
-
-	if (q == NULL)
-		return NZ_EDB;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, role, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_bytes(q, 0) == 32) {
-		memcpy(pk, sqlite3_column_blob(q, 0), 32);
-		rc = 0;
-	}
-	sqlite3_reset(q);
-	return rc;
+	return sync_peer_blob(s, id, role, "pubkey", pk);
 }
 
 int64_t

@@ -74,36 +74,34 @@ sym_id(struct store *st, const char *s, bool add, struct nz_err *err)
 	return id;
 }
 
+/* log_int answers sql's one integer for the positive key k (an origin's number, a position); 0 when
+ * k is not positive, there is no row or the statement cannot be prepared. */
+static int64_t
+log_int(struct store *st, const char *sql, int64_t k)
+{
+	sqlite3_stmt *s;
+	int64_t v = 0;
+
+	if (k <= 0 || (s = store_prepare(st, sql, NULL)) == NULL)
+		return 0;
+	sqlite3_bind_int64(s, 1, k);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 uint64_t
 oplog_last_hlc(struct store *st, const char *origin)
 {
-	sqlite3_stmt *s;
-	int64_t o = sym_id(st, origin, false, NULL);
-	uint64_t v = 0;
-
-	if (o <= 0 || (s = store_prepare(st, "SELECT hlc FROM chlog WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1",
-					 NULL)) == NULL)
-		return 0;
-	sqlite3_bind_int64(s, 1, o);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
+	return (uint64_t)log_int(st, "SELECT hlc FROM chlog WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1",
+				 sym_id(st, origin, false, NULL));
 }
 
 int64_t
 store_origin_max(struct store *st, const char *origin)
 {
-	sqlite3_stmt *s;
-	int64_t o = sym_id(st, origin, false, NULL), v = 0;
-
-	if (o <= 0 || (s = store_prepare(st, "SELECT max(origin_seq) FROM chlog WHERE origin = ?", NULL)) == NULL)
-		return 0;
-	sqlite3_bind_int64(s, 1, o);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
+	return log_int(st, "SELECT max(origin_seq) FROM chlog WHERE origin = ?", sym_id(st, origin, false, NULL));
 }
 
 int64_t
@@ -153,16 +151,7 @@ store_log_pending(struct store *st, const char *peer, bool up, int64_t after, in
 uint64_t
 store_log_token(struct store *st, int64_t seq)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT hlc FROM chlog WHERE seq = ?", NULL);
-	uint64_t v = 0;
-
-	if (s == NULL || seq <= 0)
-		return 0;
-	sqlite3_bind_int64(s, 1, seq);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = (uint64_t)sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
+	return (uint64_t)log_int(st, "SELECT hlc FROM chlog WHERE seq = ?", seq);
 }
 
 bool
