@@ -3,7 +3,7 @@
  * flooding the log, with the records a simulated day of 2-second syncs
  * writes; the merge of what observers report; and the sums a consolidated
  * figure carries.  Stores stand for national IR, province IR-07 and its
- * counties; changes travel as the sync layer would carry them (copy_log),
+ * counties; changes travel as the sync layer would carry them (t_copy_after, repl.h),
  * and peer rows are written as the sync server would.
  */
 #include <stdlib.h>
@@ -13,6 +13,7 @@
 #include "domain/domain.h"
 #include "domain/fresh.h"
 
+#include "repl.h"
 #include "test.h"
 
 static const char *tmp;
@@ -30,44 +31,6 @@ mkstore(const char *id)
 		exit(2);
 	}
 	return st;
-}
-
-/* copy_log applies to dst every change of src's log after seq from that dst may see; returns the last seq. */
-static int64_t
-copy_log(struct store *src, struct store *dst, int64_t from)
-{
-	sqlite3_stmt *q;
-	struct nz_err err = {0};
-	const char *self = store_node(dst);
-	int64_t last = from;
-
-	if (sqlite3_prepare_v2(store_db(src),
-			       "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir, seq FROM oplog"
-			       " WHERE seq > ? ORDER BY seq",
-			       -1, &q, NULL) != SQLITE_OK)
-		return from;
-	sqlite3_bind_int64(q, 1, from);
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		struct nz_change c;
-		const char *owner = (const char *)sqlite3_column_text(q, 5);
-		last = sqlite3_column_int64(q, 9);
-		if (!unit_within(owner, self) && !(sqlite3_column_int(q, 8) && unit_within(self, owner)))
-			continue;
-		memset(&c, 0, sizeof(c));
-		snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 0));
-		c.origin_seq = sqlite3_column_int64(q, 1);
-		c.hlc = (uint64_t)sqlite3_column_int64(q, 2);
-		snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 3));
-		snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 4));
-		snprintf(c.owner, sizeof(c.owner), "%s", owner);
-		snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 6));
-		c.cols = sqlite3_column_blob(q, 7);
-		c.cols_len = (size_t)sqlite3_column_bytes(q, 7);
-		if (store_apply(dst, &c, store_node(src), &err) < 0)
-			printf("# apply %s/%lld to %s: %s\n", c.origin, (long long)c.origin_seq, self, err.msg);
-	}
-	sqlite3_finalize(q);
-	return last;
 }
 
 /* ms_of is the unix time in ms of an ISO date at hh:mm UTC. */
@@ -227,7 +190,7 @@ test_merge(struct store *ir, struct store *prov)
 	CHECK_INT(fresh_of(ir, "IR-07-01", &f, &err), 0);
 	CHECK_INT(f.last_sync, 0);
 	CHECK_STR(f.via, "IR-07");
-	copy_log(prov, ir, 0);
+	t_copy_after(prov, ir, 0, false);
 	CHECK_INT(sync_at(ir, "IR-07", t2, 0, NULL), 0);
 	/* Then it knows what the province knew, and who told: the record's day is the true day. */
 	CHECK_INT(fresh_of(ir, "IR-07-01", &f, &err), 0);
