@@ -1,7 +1,8 @@
 /*
  * Commands of the issue register around the lifecycle: intervention,
- * evaluation, org and register (standards and consolidation); facilitators
- * are a resource declared once (node/cmd_resource.c).
+ * evaluation, org's introductions and register (standards and consolidation);
+ * organisations, facilitators and actors are resources declared once
+ * (node/cmd_resource.c).
  * Parsing and printing only; the rules are in src/domain/register/.  Dates
  * are typed and shown in Jalali.
  */
@@ -186,42 +187,8 @@ const struct cmd_def cmd_evaluation = {
 	.subs = evaluation_subs,
 };
 
-/* ---- org ---- */
-
-static int
-org_add_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-	struct nz_err err = {0};
-	struct node n;
-	int rc, np;
-
-	struct org_input in = {0};
-	char id[NZ_RID_MAX];
-	const struct cli_opt opts[] = {CLI_VAL("--name", &in.name),
-				       CLI_VAL("--kind", &in.kind),
-				       CLI_VAL("--field", &in.field),
-				       CLI_VAL("--contact", &in.contact),
-				       CLI_VAL("--by", &in.identified_by),
-				       CLI_VAL("--date", &in.date),
-				       CLI_VAL("--notes", &in.notes),
-				       CLI_VAL("--area", &in.area),
-				       CLI_END};
-	if ((rc = cli_parse("org add", argc, argv, 2, opts, NULL, 0, &np)) != 0)
-		return rc;
-	if (in.name == NULL)
-		return cmd_usage("org add: --name N is required");
-	if ((rc = cmd_open(&n, o)) != 0)
-		return rc;
-	rc = org_add(n.st, &in, n.author, id, &err);
-	return cli_done(&n, rc, &err, id);
-}
-
-static int
-org_set_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-
-	return out_set_fields(o, argc, argv, "org set", org_set);
-}
+/* ---- org: introductions, on top of the resource "organisation" (register/organisations.c), which
+ * gives org add, set, retire, list, show, --help and summary (node/cmd_resource.c) ---- */
 
 static int
 org_introduce_exec(const struct cmd_opts *o, int argc, char **argv)
@@ -272,58 +239,36 @@ org_outcome_exec(const struct cmd_opts *o, int argc, char **argv)
 }
 
 static int
-org_list_exec(const struct cmd_opts *o, int argc, char **argv)
+org_intros_exec(const struct cmd_opts *o, int argc, char **argv)
 {
-	static const char *const cols[] = {"id", "owner", "name", "kind", "field", "identified_by", "identified",
-					   "introductions", "accepted", NULL};
-	static const char *const icols[] = {"id", "owner", "org_name", "body", "level", "date", "outcome", NULL};
+	static const char *const cols[] = {"id", "owner", "org_name", "body", "level", "date", "outcome", NULL};
+	struct cli_list_opts l;
 	struct node n;
 	char *pos[POS_MAX];
+	json_t *rows;
 	int rc;
 
-	bool intros = strcmp(argv[1], "intros") == 0;
-	struct cli_list_opts l;
-	json_t *rows;
-	if ((rc = cli_list_parse(intros ? "org intros" : "org list", argc, argv, 0, &l, pos, intros ? 1 : 0)) != 0 ||
-	    (rc = cmd_open(&n, o)) != 0)
+	if ((rc = cli_list_parse("org intros", argc, argv, 0, &l, pos, 1)) != 0 || (rc = cmd_open(&n, o)) != 0)
 		return rc;
-	rows = intros ? org_intro_list(n.st, l.under, l.npos ? pos[0] : NULL) : org_list(n.st, l.under);
+	rows = org_intro_list(n.st, l.under, l.npos ? pos[0] : NULL);
 	node_close(&n);
-	return out_rows(o, rows, intros ? icols : cols, l.csv);
-}
-
-static int
-org_show_exec(const struct cmd_opts *o, int argc, char **argv)
-{
-
-	return out_show_id(o, argc, argv, "org show", org_get, "organisation");
+	return out_rows(o, rows, cols, l.csv);
 }
 
 static const struct cmd_sub org_subs[] = {
-	{"add", "-D DIR --name N [--kind K] [--field F] [--contact C] [--by HELPER]\n"
-	  "[--date D] [--notes T] [--area CODE]",
-	 NULL, org_add_exec},
-	{"set", "-D DIR ID FIELD=VALUE...",
-	 "Fields: name, kind, field, contact, identified_by, identified, notes.\n", org_set_exec},
 	{"introduce", "-D DIR ID --body B --level province|county [--date D]\n"
 	  "[--outcome pending|accepted|declined] [--notes T]",
 	 NULL, org_introduce_exec},
 	{"outcome", "-D DIR INTRO --outcome pending|accepted|declined [--notes T]",
 	 NULL, org_outcome_exec},
-	{"list", "-D DIR [--under CODE] [--json] [--csv FILE]",
-	 NULL, org_list_exec},
 	{"intros", "-D DIR [ID] [--under CODE] [--json] [--csv FILE]",
-	 NULL, org_list_exec},
-	{"show", "-D DIR ID [--json]",
-	 NULL, org_show_exec},
+	 NULL, org_intros_exec},
 	{NULL, NULL, NULL, NULL},
 };
 
+/* The subcommands org adds to those of the resource (its summary and --help are the resource's). */
 const struct cmd_def cmd_org = {
 	.name = "org",
-	.summary = "effective organisations and their introductions: add, introduce, list",
-	.about = "Effective organisations (تشکل ها) identified by helpers, and their introductions to provincial\n"
-		 "and county bodies with the outcome.  add and introduce print the new id.\n",
 	.subs = org_subs,
 };
 

@@ -55,22 +55,9 @@ static const struct cmd_def *const declared[] = {
 	NULL,
 };
 
-/* commands holds the table above and, after it, the commands of the replicated resources
- * (cmd_resources); all_commands fills it on the first call. */
+/* commands holds the table above with the commands of the replicated resources (cmd_with_resources);
+ * main fills it first. */
 static const struct cmd_def *commands[sizeof(declared) / sizeof(declared[0]) + 32];
-
-static void
-all_commands(void)
-{
-	const struct cmd_def *const *r = cmd_resources();
-	size_t n = 0;
-
-	for (; declared[n] != NULL; n++)
-		commands[n] = declared[n];
-	for (; *r != NULL && n + 1 < sizeof(commands) / sizeof(commands[0]); r++)
-		commands[n++] = *r;
-	commands[n] = NULL;
-}
 
 static void
 usage(FILE *out)
@@ -115,7 +102,7 @@ main(int argc, char **argv)
 	/* What a node writes (database, WAL, key, exports) is its operator's
 	 * alone, whatever the directory's mode. */
 	umask(077);
-	all_commands();
+	cmd_with_resources(declared, commands, sizeof(commands) / sizeof(commands[0]));
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

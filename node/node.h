@@ -361,9 +361,13 @@ int out_record_json(const struct cmd_opts *o, json_t *rec, const char *what, con
 	"kept apart from the solution so that the council's node and the solution's unit never overwrite\n" \
 	"each other.\n"
 
-/* cmd_resources returns the commands of the replicated resources (node/cmd_resource.c), written from
- * their declarations in src/domain/resources.c, closed by NULL. */
-const struct cmd_def *const *cmd_resources(void);
+/* cmd_with_resources fills out (max entries, the last NULL) with the commands declared (closed by NULL)
+ * and those of the replicated resources (node/cmd_resource.c), written from their declarations in
+ * src/domain/resources.c: a resource's command takes the place of a declared one of its name, whose
+ * subcommands it adds to its own (one of the same name replacing its own), the others follow; returns
+ * out.  Called once, it keeps what it writes for the program's life. */
+const struct cmd_def *const *cmd_with_resources(const struct cmd_def *const *declared, const struct cmd_def **out,
+						size_t max);
 
 /* The commands, each declared in the node/cmd_*.c of its area; node/main.c lists them. */
 extern const struct cmd_def cmd_init;

@@ -18,7 +18,6 @@ static const struct tbl_def *const all_tables[] = {
 	&council_decision_table,
 	&intervention_table,
 	&evaluation_table,
-	&organisation_table,
 	&org_intro_table,
 	&record_link_table,
 	&sel_standard_table,

@@ -71,3 +71,15 @@ field_unit(struct store *st, const char *what, const char *v, struct nz_err *err
 		return nz_fail(err, NZ_EINVAL, "%s: there is no org unit %s", what, v);
 	return 0;
 }
+
+int
+field_area(struct store *st, const char *what, const char *v, const char **out, struct nz_err *err)
+{
+	*out = v != NULL && v[0] ? v : store_node(st);
+	if (unit_level(*out) < 0)
+		return nz_fail(err, NZ_EINVAL, "%s '%s' is not an org-unit code", what, *out);
+	if (!unit_within(*out, store_node(st)))
+		return nz_fail(err, NZ_EDENIED, "%s %s lies outside this node's register (%s)", what, *out,
+			       store_node(st));
+	return 0;
+}

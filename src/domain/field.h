@@ -35,4 +35,8 @@ int field_phone(const char *what, const char *v, char key[32], struct nz_err *er
  * imported, a unit of it; NZ_EDB when the tree cannot be read. */
 int field_unit(struct store *st, const char *what, const char *v, struct nz_err *err);
 
+/* field_area sets *out to the area a new record belongs to (its owner): this node when v is NULL or
+ * empty, else v, refused unless it is a unit of this node's subtree. */
+int field_area(struct store *st, const char *what, const char *v, const char **out, struct nz_err *err);
+
 #endif

@@ -377,20 +377,9 @@ json_t *evaluation_list(struct store *st, const char *under);
 
 /* ---- organisations (register/organisations.c) ---- */
 
-/* struct org_input is an effective organisation identified by helpers. */
-struct org_input {
-	const char *area; /* this node when NULL */
-	const char *name; /* required */
-	const char *kind, *field, *contact, *identified_by, *date, *notes;
-};
-
-/* org_add records an organisation. */
-int org_add(struct store *st, const struct org_input *in, const char *author, char id[NZ_RID_MAX],
-	    struct nz_err *err);
-
-/* org_set assigns FIELD=VALUE pairs to organisation id. */
-int org_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author,
-	    struct nz_err *err);
+/* organisation_res declares organisations as a replicated resource (domain/resource.h): the command
+ * line's org add|set|retire|list|show, the API's /orgs and /resources/orgs. */
+extern const struct res_def organisation_res;
 
 /*
  * org_introduce records an introduction of organisation org to a body of
@@ -404,12 +393,6 @@ int org_introduce(struct store *st, const char *org, const char *body, const cha
 /* org_outcome records the outcome of introduction intro (notes NULL keeps them). */
 int org_outcome(struct store *st, const char *intro, const char *outcome, const char *notes,
 		const char *author, struct nz_err *err);
-
-/* org_list returns organisations owned inside under with their introduction counts. */
-json_t *org_list(struct store *st, const char *under);
-
-/* org_get reads organisation id with its introductions into *out (record.h's convention for reads). */
-int org_get(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
 /* org_intro_list returns introductions owned inside under, of one organisation when org is not NULL. */
 json_t *org_intro_list(struct store *st, const char *under, const char *org);

@@ -23,9 +23,23 @@ res_find(const char *name)
 	const struct res_def *const *r;
 
 	for (r = res_all(); *r != NULL; r++)
-		if (strcmp((*r)->name, name) == 0 || strcmp((*r)->plural, name) == 0)
+		if (strcmp((*r)->name, name) == 0 || strcmp((*r)->plural, name) == 0 ||
+		    strcmp(res_command(*r), name) == 0)
 			return *r;
 	return NULL;
+}
+
+const char *
+res_command(const struct res_def *r)
+{
+	return r->command != NULL ? r->command : r->name;
+}
+
+/* article gives "an" before a word that begins with a vowel, else "a": the messages' "an organisation". */
+static const char *
+article(const char *word)
+{
+	return word[0] != '\0' && strchr("aeiou", word[0]) != NULL ? "an" : "a";
 }
 
 /* yesno reads v as yes or no (English, Persian or 1/0) into out: "yes" or "no". */
@@ -59,11 +73,14 @@ check_field(struct store *st, const struct res_def *r, const struct res_field *f
 	out[0] = '\0';
 	if (v == NULL || v[0] == '\0') {
 		if (f->flags & RES_REQUIRED)
-			return nz_fail_at(err, NZ_EINVAL, f->name, NULL, "a %s needs a %s", r->name, f->name);
+			return nz_fail_at(err, NZ_EINVAL, f->name, NULL, "%s %s needs a %s", article(r->name), r->name,
+					  f->name);
 		if ((f->flags & RES_DATE) && (f->flags & RES_TODAY))
 			nz_today(out);
 		if (f->flags & RES_YESNO)
 			snprintf(out, n, "no");
+		if (f->flags & RES_OWNER)
+			snprintf(out, n, "%s", store_node(st));
 		return 0;
 	}
 	if ((rc = field_text(f->name, v, f->max_len > 0 ? (size_t)f->max_len : TEXT_MAX_DEFAULT, false, err)) != 0 ||
@@ -75,6 +92,13 @@ check_field(struct store *st, const struct res_def *r, const struct res_field *f
 			return rc;
 		/* Kept as its digits, Persian ones read as ASCII: how phone numbers are compared and dialled. */
 		snprintf(out, n, "%s", digits);
+		return 0;
+	}
+	if (f->flags & RES_OWNER) {
+		const char *area;
+		if ((rc = field_area(st, f->name, v, &area, err)) != 0)
+			return rc;
+		snprintf(out, n, "%s", area);
 		return 0;
 	}
 	if (f->flags & RES_DATE)
@@ -90,6 +114,7 @@ res_add(struct store *st, const struct res_def *r, const char *const *values, co
 	char id[NZ_RID_MAX], struct nz_err *err)
 {
 	char *vals[RES_FIELDS_MAX];
+	const char *owner;
 	struct colset *cs = NULL;
 	int i, rc = 0, nf;
 
@@ -108,12 +133,16 @@ res_add(struct store *st, const struct res_def *r, const char *const *values, co
 		rc = r->check(st, values, err);
 	if (rc == 0) {
 		cs = colset_new();
+		owner = store_node(st);
 		for (i = 0; i < nf; i++)
-			colset_text(cs, r->fields[i].name, vals[i]);
+			if (r->fields[i].flags & RES_OWNER)
+				owner = vals[i];
+			else
+				colset_text(cs, r->fields[i].name, vals[i]);
 		colset_int(cs, "active", 1);
 		colset_text(cs, "retired", "");
 		store_new_id(id);
-		rc = store_write(st, r->tbl->name, id, store_node(st), cs, author, err);
+		rc = store_write(st, r->tbl->name, id, owner, cs, author, err);
 		colset_free(cs);
 	}
 	for (i = 0; i < nf; i++)
@@ -121,15 +150,19 @@ res_add(struct store *st, const struct res_def *r, const char *const *values, co
 	return rc;
 }
 
-/* field_of returns the index of r's field name, or -1. */
+/* field_of returns the index of r's field name (len bytes), or of which it is the alias, or -1. */
 static int
 field_of(const struct res_def *r, const char *name, size_t len)
 {
+	const struct res_field *f;
 	int i;
 
-	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++)
-		if (strlen(r->fields[i].name) == len && strncmp(r->fields[i].name, name, len) == 0)
+	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++) {
+		f = &r->fields[i];
+		if ((strlen(f->name) == len && strncmp(f->name, name, len) == 0) ||
+		    (f->alias != NULL && strlen(f->alias) == len && strncmp(f->alias, name, len) == 0))
 			return i;
+	}
 	return -1;
 }
 
@@ -150,9 +183,11 @@ res_set(struct store *st, const struct res_def *r, const char *id, int npairs, c
 		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
 	for (nf = 0; r->fields[nf].name != NULL && nf < RES_FIELDS_MAX; nf++)
 		;
-	len = (size_t)snprintf(sql, sizeof(sql), "SELECT owner, active");
+	/* NULL active: written before the resource had the column (resource.h). */
+	len = (size_t)snprintf(sql, sizeof(sql), "SELECT owner, coalesce(active, 1)");
 	for (i = 0; i < nf && len < sizeof(sql); i++)
-		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", r->fields[i].name);
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s",
+					r->fields[i].flags & RES_OWNER ? "owner" : r->fields[i].name);
 	if (len < sizeof(sql))
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len, " FROM %s WHERE id = ?1 AND deleted = 0",
 					r->tbl->name);
@@ -189,10 +224,16 @@ res_set(struct store *st, const struct res_def *r, const char *id, int npairs, c
 		if ((k = field_of(r, pairs[i], (size_t)(eq - pairs[i]))) < 0) {
 			char names[256] = "";
 			for (k = 0; k < nf; k++)
-				snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s", k ? ", " : "",
-					 r->fields[k].name);
-			rc = nz_fail(err, NZ_EINVAL, "a %s has no field '%.*s' (fields: %s; retire ends one)", r->name,
-				     (int)(eq - pairs[i]), pairs[i], names);
+				if (!(r->fields[k].flags & RES_OWNER))
+					snprintf(names + strlen(names), sizeof(names) - strlen(names), "%s%s",
+						 names[0] ? ", " : "", r->fields[k].name);
+			rc = nz_fail(err, NZ_EINVAL, "%s %s has no field '%.*s' (fields: %s; retire ends one)",
+				     article(r->name), r->name, (int)(eq - pairs[i]), pairs[i], names);
+			break;
+		}
+		if (r->fields[k].flags & RES_OWNER) {
+			rc = nz_fail(err, NZ_EINVAL, "%s %s's %s is its owner; it does not change", article(r->name),
+				     r->name, r->fields[k].name);
 			break;
 		}
 		max = (r->fields[k].max_len > 0 ? (size_t)r->fields[k].max_len : TEXT_MAX_DEFAULT) + 1;
@@ -232,7 +273,8 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 
 	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
 		return rc;
-	snprintf(sql, sizeof(sql), "SELECT CASE WHEN active THEN 1 ELSE 2 END FROM %s WHERE id = ?1 AND deleted = 0",
+	snprintf(sql, sizeof(sql),
+		 "SELECT CASE WHEN coalesce(active, 1) THEN 1 ELSE 2 END FROM %s WHERE id = ?1 AND deleted = 0",
 		 r->tbl->name);
 	if ((active = rec_scalar(st, sql, id, NULL)) < 0)
 		return store_sqlerr(st, err, r->tbl->name);
@@ -249,54 +291,101 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 	return rec_write(st, r->tbl->name, id, owner, cs, author, err);
 }
 
-json_t *
-res_list(struct store *st, const struct res_def *r, const char *under, bool all)
+/* select_sql writes into sql (n bytes) the SELECT of r's records as they are listed, up to its WHERE
+ * clause (the record is r, the unit the listing follows r.u); *unit is r's unit field or NULL.  Returns
+ * the length written, n or more when it does not fit. */
+static size_t
+select_sql(const struct res_def *r, char *sql, size_t n, const char **unit)
 {
-	char sql[2048], *unit = NULL;
 	const char *consent = NULL;
+	const struct res_field *f;
 	size_t len = 0;
-	sqlite3_stmt *q;
-	json_t *a;
 	int i;
 
+	*unit = NULL;
 	for (i = 0; r->fields[i].name != NULL; i++)
 		if (r->fields[i].flags & RES_CONSENT)
 			consent = r->fields[i].name;
-	len += (size_t)snprintf(sql + len, sizeof(sql) - len, "SELECT id, owner");
-	for (i = 0; r->fields[i].name != NULL && len < sizeof(sql); i++) {
-		/* What the person has not consented to is not shown. */
-		if ((r->fields[i].flags & RES_PRIVATE) && consent != NULL)
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-						", CASE WHEN %s = 'yes' THEN %s ELSE '' END AS %s", consent,
-						r->fields[i].name, r->fields[i].name);
+	len += (size_t)snprintf(sql + len, n - len, "SELECT id, owner");
+	for (i = 0; r->fields[i].name != NULL && len < n; i++) {
+		f = &r->fields[i];
+		/* What the person has not consented to is not shown; the owner is no column. */
+		if (f->flags & RES_OWNER)
+			continue;
+		if ((f->flags & RES_PRIVATE) && consent != NULL)
+			len += (size_t)snprintf(sql + len, n - len, ", CASE WHEN %s = 'yes' THEN %s ELSE '' END AS %s",
+						consent, f->name, f->name);
 		else
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len, ", %s", r->fields[i].name);
-		if ((r->fields[i].flags & RES_UNIT) && unit == NULL) {
-			unit = (char *)r->fields[i].name;
-			len += (size_t)snprintf(sql + len, sizeof(sql) - len,
+			len += (size_t)snprintf(sql + len, n - len, ", %s", f->name);
+		if ((f->flags & RES_UNIT) && *unit == NULL) {
+			*unit = f->name;
+			len += (size_t)snprintf(sql + len, n - len,
 						", (SELECT name_fa FROM orgunit o WHERE o.id = r.%s AND o.deleted = 0)"
 						" AS %s_name",
-						unit, unit);
+						f->name, f->name);
 		}
 	}
+	for (i = 0; r->calc != NULL && r->calc[i].name != NULL && len < n; i++)
+		len += (size_t)snprintf(sql + len, n - len, ", %s AS %s", r->calc[i].sql, r->calc[i].name);
+	/* NULL active and retired: written before the resource had them (resource.h). */
+	if (len < n)
+		len += (size_t)snprintf(sql + len, n - len,
+					", coalesce(active, 1) AS active, coalesce(retired, '') AS retired"
+					" FROM (SELECT *, %s AS u FROM %s) r WHERE r.deleted = 0 AND ",
+					*unit != NULL ? *unit : "owner", r->tbl->name);
+	return len;
+}
+
+json_t *
+res_list(struct store *st, const struct res_def *r, const char *under, bool all)
+{
+	char sql[4096];
+	const char *unit;
+	size_t len;
+	sqlite3_stmt *q;
+	json_t *a;
+
 	/* Those of a unit inside under (this node's subtree by default: a designation of another county that
 	 * reached it as a directive is not its to list), and of a unit above it (a province's serve its counties);
 	 * without a unit field, those owned inside under. */
 	if (under == NULL)
 		under = store_node(st);
+	len = select_sql(r, sql, sizeof(sql), &unit);
 	if (len < sizeof(sql))
 		len += (size_t)snprintf(sql + len, sizeof(sql) - len,
-					", active, retired FROM (SELECT *, %s AS u FROM %s) r WHERE deleted = 0 AND"
-					" (" UNIT_SQL_UNDER("r.u") " OR (%d AND " UNIT_SQL_BELOW("?1", "r.u") "))"
-					" AND (?2 IS NULL OR active = 1) ORDER BY r.u, r.%s, id",
-					unit != NULL ? unit : "owner", r->tbl->name, unit != NULL, r->fields[0].name);
+					"(" UNIT_SQL_UNDER("r.u") " OR (%d AND " UNIT_SQL_BELOW("?1", "r.u") "))"
+					" AND (?2 IS NULL OR coalesce(r.active, 1) = 1) ORDER BY r.u, r.%s, r.id",
+					unit != NULL, r->fields[0].name);
 	if (len >= sizeof(sql) || sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
 		return NULL;
-	if (under != NULL)
-		sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 1, under, -1, SQLITE_STATIC);
 	if (!all)
 		sqlite3_bind_int(q, 2, 1);
 	a = rec_rows(q, NULL);
 	sqlite3_finalize(q);
 	return a;
+}
+
+int
+res_get(struct store *st, const struct res_def *r, const char *id, json_t **out, struct nz_err *err)
+{
+	char sql[4096];
+	const char *unit;
+	size_t len;
+	sqlite3_stmt *q = NULL;
+	json_t *rows;
+	int rc;
+
+	*out = NULL;
+	len = select_sql(r, sql, sizeof(sql), &unit);
+	if (len < sizeof(sql))
+		len += (size_t)snprintf(sql + len, sizeof(sql) - len, "r.id = ?1");
+	if (len >= sizeof(sql) || sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+		return store_sqlerr(st, err, r->tbl->name);
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	rows = rec_rows(q, NULL);
+	sqlite3_finalize(q);
+	if ((rc = rec_one(st, rows, r->name, id, out, err)) != 0 || r->detail == NULL)
+		return rc;
+	return r->detail(st, id, out, err);
 }

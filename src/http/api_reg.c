@@ -1,7 +1,9 @@
 /*
  * The issue register over HTTP (نظام مسائل): problems, deliberation
  * sessions and their scores, solutions, council decisions, interventions,
- * evaluations, organisations, standards and the consolidated summary.
+ * evaluations, organisations' introductions, standards and the consolidated
+ * summary.  The resources declared once (organisations, facilitators, actors)
+ * are api_res.c's.
  * Dates may be sent in Jalali or ISO, as the domain reads them.
  */
 #include <stdlib.h>
@@ -10,7 +12,6 @@
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "domain/register.h"
-#include "domain/resource.h"
 #include "http/http_int.h"
 
 #define AUTHOR (a->user.name)
@@ -437,37 +438,6 @@ ev_new(struct api *a)
 		api_result(a, evaluation_add(a->st, &in, AUTHOR, id, &err), id, &err);
 }
 
-/* GET /orgs?under= */
-static void
-org_ls(struct api *a)
-{
-	const char *under = api_under(a);
-
-	if (under != NULL)
-		api_list(a, org_list(a->st, under));
-}
-
-/* POST /orgs {area, name, kind, field, contact, identified_by, date, notes} */
-static void
-org_new(struct api *a)
-{
-	struct org_input in;
-	char date[11], id[NZ_RID_MAX] = "";
-	struct nz_err err = {0};
-
-	memset(&in, 0, sizeof(in));
-	in.area = api_str(a, "area", false);
-	in.name = api_str(a, "name", true);
-	in.kind = api_str(a, "kind", false);
-	in.field = api_str(a, "field", false);
-	in.contact = api_str(a, "contact", false);
-	in.identified_by = api_str(a, "identified_by", false);
-	in.date = api_date(a, "date", date, false) ? date : NULL;
-	in.notes = api_str(a, "notes", false);
-	if (!api_bad(a))
-		api_result(a, org_add(a->st, &in, AUTHOR, id, &err), id, &err);
-}
-
 /* POST /orgs/:id/introductions {body, level, date, outcome, notes} */
 static void
 org_intro(struct api *a)
@@ -503,132 +473,6 @@ intro_outcome(struct api *a)
 
 	if (!api_bad(a))
 		api_result(a, org_outcome(a->st, a->param[0], outcome, notes, AUTHOR, &err), a->param[0], &err);
-}
-
-/* ---- replicated resources declared once (domain/resource.h): GET /PLURAL?under=&all=1, POST /PLURAL
- * {fields}, POST /PLURAL/:id/retire for each, also as /resources/:name/... ---- */
-
-static void
-res_ls_of(struct api *a, const struct res_def *r)
-{
-	const char *under = api_under(a), *all = api_query(a, "all");
-
-	if (under != NULL)
-		api_list(a, res_list(a->st, r, under, all != NULL && strcmp(all, "1") == 0));
-}
-
-/* res_may_write answers 403 to a helper writing a resource that only staff write. */
-static bool
-res_may_write(struct api *a, const struct res_def *r)
-{
-	if (a->user.role != ROLE_HELPER || r->helpers)
-		return true;
-	api_error(a, 403, "forbidden", NULL, "a helper does not write %s", r->plural);
-	return false;
-}
-
-static void
-res_new_of(struct api *a, const struct res_def *r)
-{
-	const char *values[RES_FIELDS_MAX] = {0};
-	char id[NZ_RID_MAX] = "";
-	struct nz_err err = {0};
-	int i;
-
-	if (!res_may_write(a, r))
-		return;
-	for (i = 0; r->fields[i].name != NULL && i < RES_FIELDS_MAX; i++)
-		values[i] = api_str(a, r->fields[i].name, (r->fields[i].flags & RES_REQUIRED) != 0);
-	if (!api_bad(a))
-		api_result(a, res_add(a->st, r, values, AUTHOR, id, &err), id, &err);
-}
-
-static void
-res_end_of(struct api *a, const struct res_def *r, const char *id)
-{
-	struct nz_err err = {0};
-
-	if (res_may_write(a, r))
-		api_result(a, res_retire(a->st, r, id, AUTHOR, &err), id, &err);
-}
-
-/* PATCH /resources/:name/:id {fields: {name: value}} */
-static void
-res_edit_of(struct api *a, const struct res_def *r, const char *id)
-{
-	struct nz_err err = {0};
-	char **pairs;
-	int n;
-
-	if (!res_may_write(a, r) || (n = api_pairs(a, "fields", &pairs, true)) < 0)
-		return;
-	api_result(a, res_set(a->st, r, id, n, pairs, AUTHOR, &err), id, &err);
-	api_pairs_free(pairs, n);
-}
-
-/* res_named finds the resource of /resources/:name, or answers 404. */
-static const struct res_def *
-res_named(struct api *a)
-{
-	const struct res_def *r = res_find(a->param[0]);
-
-	if (r == NULL)
-		api_error(a, 404, "not_found", NULL, "no resource '%s'", a->param[0]);
-	return r;
-}
-
-static void
-res_ls(struct api *a)
-{
-	const struct res_def *r = res_named(a);
-
-	if (r != NULL)
-		res_ls_of(a, r);
-}
-
-static void
-res_new(struct api *a)
-{
-	const struct res_def *r = res_named(a);
-
-	if (r != NULL)
-		res_new_of(a, r);
-}
-
-static void
-res_end(struct api *a)
-{
-	const struct res_def *r = res_named(a);
-
-	if (r != NULL)
-		res_end_of(a, r, a->param[1]);
-}
-
-static void
-res_edit(struct api *a)
-{
-	const struct res_def *r = res_named(a);
-
-	if (r != NULL)
-		res_edit_of(a, r, a->param[1]);
-}
-
-static void
-fac_ls(struct api *a)
-{
-	res_ls_of(a, &facilitator_res);
-}
-
-static void
-fac_new(struct api *a)
-{
-	res_new_of(a, &facilitator_res);
-}
-
-static void
-fac_end(struct api *a)
-{
-	res_end_of(a, &facilitator_res, a->param[0]);
 }
 
 /* ---- helper groups and actors linked to records (register/links.c) ---- */
@@ -775,18 +619,9 @@ const struct route api_reg_routes[] = {
 	{"POST", "interventions/:id/stages", R_FIELD, iv_stage},
 	{"GET", "evaluations", R_ANY, ev_ls},
 	{"POST", "evaluations", R_FIELD, ev_new},
-	{"GET", "orgs", R_ANY, org_ls},
-	{"POST", "orgs", R_FIELD, org_new},
 	{"POST", "orgs/:id/introductions", R_WORK, org_intro},
 	{"GET", "introductions", R_ANY, intro_ls},
 	{"POST", "introductions/:id/outcome", R_WORK, intro_outcome},
-	{"GET", "facilitators", R_ANY, fac_ls},
-	{"POST", "facilitators", R_WORK, fac_new},
-	{"POST", "facilitators/:id/retire", R_WORK, fac_end},
-	{"GET", "resources/:name", R_ANY, res_ls},
-	{"POST", "resources/:name", R_FIELD, res_new},
-	{"PATCH", "resources/:name/:id", R_FIELD, res_edit},
-	{"POST", "resources/:name/:id/retire", R_FIELD, res_end},
 	{"PATCH", "sessions/:id", R_FIELD, sess_edit},
 	{"GET", "groups", R_ANY, grp_ls},
 	{"GET", "groups/:group/work", R_ANY, grp_work},

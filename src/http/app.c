@@ -21,7 +21,7 @@
 _Static_assert(sizeof(((struct http_app *)0)->dummy_hash) >= crypto_pwhash_STRBYTES, "room for an argon2id hash");
 
 static const struct route *const tables[] = {
-	api_auth_routes, api_sel_routes, api_reg_routes, api_rep_routes, api_node_routes, NULL,
+	api_auth_routes, api_sel_routes, api_reg_routes, api_res_routes, api_rep_routes, api_node_routes, NULL,
 };
 
 int

@@ -82,6 +82,7 @@ struct route {
 extern const struct route api_auth_routes[];
 extern const struct route api_sel_routes[];
 extern const struct route api_reg_routes[];
+extern const struct route api_res_routes[];
 extern const struct route api_rep_routes[];
 extern const struct route api_node_routes[];
 

@@ -181,6 +181,32 @@ check_fails "a bad level is refused" nz org introduce -D "$C" "$org" --body x --
 check "the outcome is recorded" nz org outcome -D "$C" "$intro" --outcome accepted --notes "همکاری"
 check_eq "org list counts it" "$(nz org list -D "$C" --json | jfield 0 accepted)" 1
 check_match "org show lists the introduction" "$(nz org show -D "$C" "$org")" "accepted"
+check_eq "--by and --date are kept as identified_by and identified" \
+	"$(dbq IR-07-03 "SELECT identified_by || '|' || identified FROM organisation WHERE id = '$org'")" "گروه همیار ۱|2026-10-23"
+check "org set takes the option names too" nz org set -D "$C" "$org" by="گروه همیار ۲" date=1405-08-02
+check_eq "and stores them as the fields" \
+	"$(dbq IR-07-03 "SELECT identified_by || '|' || identified FROM organisation WHERE id = '$org'")" "گروه همیار ۲|2026-10-24"
+check_match "an organisation's name cannot be emptied" "$(nz org set -D "$C" "$org" name= 2>&1)" "an organisation needs a name"
+check_match "nor its area changed" "$(nz org set -D "$C" "$org" area=IR-07 2>&1)" "area is its owner"
+porg=$(nz org add -D "$P" --name "خیریه استان" --area IR-07-03)
+check_eq "a province registers one for its county: the county owns it" \
+	"$(dbq IR-07 "SELECT owner FROM organisation WHERE id = '$porg'")" IR-07-03
+check_match "an area outside the node's register is refused" "$(nz org add -D "$C" --name x --area IR-07 2>&1)" \
+	"area IR-07 lies outside this node's register"
+check_match "the text listing counts introductions" "$(nz org list -D "$C")" "introductions +accepted +active"
+# Organisations written before they could be retired: the table had neither column; opening it adds them,
+# empty, and the records read as active.
+dbq IR-07-03 "ALTER TABLE organisation DROP COLUMN active; ALTER TABLE organisation DROP COLUMN retired"
+check_eq "older records are listed, active" "$(nz org list -D "$C" --json | python3 -c 'import json,sys
+print(sorted((o["name"], o["active"], o["retired"]) for o in json.load(sys.stdin)))')" \
+	"[('کانون فرهنگی مسجد', 1, '')]"
+check_eq "their columns were added empty" "$(dbq IR-07-03 "SELECT quote(active) FROM organisation WHERE id = '$org'")" NULL
+check "an older one is changed" nz org set -D "$C" "$org" notes=y
+check "an organisation is retired" nz org retire -D "$C" "$org"
+check_fails "once" nz org retire -D "$C" "$org"
+check_eq "and listed no more" "$(nz org list -D "$C" --json)" "[]"
+check_match "but with --all, dated" "$(nz org list -D "$C" --all --json | jfield 0 retired)" '^1405-[0-9]{2}-[0-9]{2}$'
+check_fails "a retired one is not changed" nz org set -D "$C" "$org" kind=x
 
 # ---- the county's own summary ----
 sum=$(nz register summary -D "$C" --json)

@@ -26,13 +26,13 @@ static const struct col_def actor_cols[] = {
 const struct tbl_def actor_table = {"actor", VIS_OWNED, actor_cols, NULL};
 
 static const struct res_field actor_fields[] = {
-	{"name", RES_REQUIRED | RES_LIST, 200, "N"},
-	{"role", RES_REQUIRED | RES_LIST, 200, "R"},
-	{"neighbourhood", RES_LIST, 200, "NB"},
-	{"contact", RES_PHONE | RES_PRIVATE | RES_LIST, 0, "PHONE"},
-	{"consent", RES_YESNO | RES_CONSENT | RES_LIST, 0, "yes|no"},
-	{"notes", 0, 0, "T"},
-	{NULL, 0, 0, NULL},
+	{"name", RES_REQUIRED | RES_LIST, 200, "N", NULL},
+	{"role", RES_REQUIRED | RES_LIST, 200, "R", NULL},
+	{"neighbourhood", RES_LIST, 200, "NB", NULL},
+	{"contact", RES_PHONE | RES_PRIVATE | RES_LIST, 0, "PHONE", NULL},
+	{"consent", RES_YESNO | RES_CONSENT | RES_LIST, 0, "yes|no", NULL},
+	{"notes", 0, 0, "T", NULL},
+	{NULL, 0, 0, NULL, NULL},
 };
 
 const struct res_def actor_res = {

@@ -14,12 +14,12 @@
 /* ---- facilitators, a resource declared once (domain/resource.h) ---- */
 
 static const struct res_field fac_fields[] = {
-	{"name", RES_REQUIRED | RES_LIST, 200, "N"},
-	{"serves", RES_REQUIRED | RES_UNIT | RES_LIST, 0, "CODE"},
-	{"phone", RES_PHONE | RES_LIST, 0, "P"},
-	{"designated", RES_DATE | RES_TODAY | RES_LIST, 0, "D"},
-	{"notes", 0, 0, "T"},
-	{NULL, 0, 0, NULL},
+	{"name", RES_REQUIRED | RES_LIST, 200, "N", NULL},
+	{"serves", RES_REQUIRED | RES_UNIT | RES_LIST, 0, "CODE", NULL},
+	{"phone", RES_PHONE | RES_LIST, 0, "P", NULL},
+	{"designated", RES_DATE | RES_TODAY | RES_LIST, 0, "D", NULL},
+	{"notes", 0, 0, "T", NULL},
+	{NULL, 0, 0, NULL, NULL},
 };
 
 const struct res_def facilitator_res = {

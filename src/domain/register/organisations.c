@@ -1,65 +1,75 @@
 /*
- * سازمان های مردم نهاد: organisations found by helper groups, and their
- * introductions to public bodies.
+ * سازمان های مردم نهاد / تشکل های مؤثر: the register of effective
+ * organisations that helper groups find in a secretariat's area, a resource
+ * declared once (domain/resource.h) whose command line ("nehzat org") and
+ * API (/orgs, /resources/orgs) come from the declaration below; and their
+ * introductions to public bodies with the outcome, hand-written on top.
  */
-#include <ctype.h>
-#include <math.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "domain/register/reg_int.h"
+#include "domain/resource.h"
 
-/* ---- organisations ---- */
+static const struct col_def org_cols[] = {
+	{"name", COL_TEXT},
+	{"kind", COL_TEXT},
+	{"field", COL_TEXT},
+	{"contact", COL_TEXT},
+	{"identified_by", COL_TEXT}, /* the helper group that found it */
+	{"identified", COL_TEXT},
+	{"notes", COL_TEXT},
+	{"active", COL_INT},   /* since a resource: NULL before, read as active */
+	{"retired", COL_TEXT}, /* as active */
+	{NULL, 0},
+};
 
-int
-org_add(struct store *st, const struct org_input *in, const char *author, char id[NZ_RID_MAX],
-	struct nz_err *err)
+/* Owned by the area it works in (this node or one below it); seen by it and the levels above. */
+const struct tbl_def organisation_table = {"organisation", VIS_OWNED, org_cols, NULL};
+
+static const struct res_field org_fields[] = {
+	{"name", RES_REQUIRED | RES_LIST, FIELD_TEXT_MAX, "N", NULL},
+	{"kind", RES_LIST, FIELD_TEXT_MAX, "K", NULL},
+	{"field", RES_LIST, FIELD_TEXT_MAX, "F", NULL},
+	{"contact", 0, FIELD_TEXT_MAX, "C", NULL},
+	{"identified_by", RES_LIST, FIELD_TEXT_MAX, "HELPER", "by"},
+	{"identified", RES_DATE | RES_TODAY | RES_LIST, 0, "D", "date"},
+	{"notes", 0, FIELD_TEXT_MAX, "T", NULL},
+	{"area", RES_OWNER, 0, "CODE", NULL},
+	{NULL, 0, 0, NULL, NULL},
+};
+
+#define INTROS "FROM org_intro n WHERE n.org = r.id AND n.deleted = 0"
+
+static const struct res_calc org_calc[] = {
+	{"introductions", "(SELECT count(*) " INTROS ")"},
+	{"accepted", "(SELECT count(*) " INTROS " AND n.outcome = 'accepted')"},
+	{NULL, NULL},
+};
+
+/* org_detail adds an organisation's introductions to what show gives. */
+static int
+org_detail(struct store *st, const char *id, json_t **rec, struct nz_err *err)
 {
-	const char *area;
-	char date[11];
-	struct colset *cs;
-	int rc;
-
-	if (in->name == NULL || in->name[0] == '\0')
-		return nz_fail_at(err, NZ_EINVAL, "name", NULL, "an organisation needs a name");
-	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 || (rc = field_text("name", in->name, 0, false, err)) != 0 ||
-	    (rc = field_text("notes", in->notes, 0, false, err)) != 0 || (rc = field_text("kind", in->kind, 0, false, err)) != 0 ||
-	    (rc = field_text("field", in->field, 0, false, err)) != 0 || (rc = field_text("contact", in->contact, 0, false, err)) != 0 ||
-	    (rc = field_text("identified by", in->identified_by, 0, false, err)) != 0)
-		return rc;
-	if (in->date != NULL && in->date[0] != '\0') {
-		if ((rc = date_parse("date identified", in->date, date, err)) != 0)
-			return rc;
-	} else {
-		nz_today(date);
-	}
-	cs = colset_new();
-	colset_text(cs, "name", in->name);
-	colset_text(cs, "kind", nz_str(in->kind));
-	colset_text(cs, "field", nz_str(in->field));
-	colset_text(cs, "contact", nz_str(in->contact));
-	colset_text(cs, "identified_by", nz_str(in->identified_by));
-	colset_text(cs, "identified", date);
-	colset_text(cs, "notes", nz_str(in->notes));
-	store_new_id(id);
-	return rec_write(st, "organisation", id, area, cs, author, err);
+	return rec_attach(st, rec, "introductions", org_intro_list(st, NULL, id), err);
 }
 
-int
-org_set(struct store *st, const char *id, int npairs, char *const *pairs, const char *author, struct nz_err *err)
-{
-	static const char *const dates[] = {"identified", NULL};
-	static const char *const aliases[] = {"by", "identified_by", "date", "identified", NULL};
-	int i;
-
-	for (i = 0; i < npairs; i++)
-		if (strcmp(pairs[i], "name=") == 0)
-			return nz_fail(err, NZ_EINVAL, "an organisation's name cannot be empty");
-	return reg_set_pairs(st, &organisation_table, "organisation", id, npairs, pairs, NULL, dates, aliases, author,
-			     err);
-}
+const struct res_def organisation_res = {
+	.name = "organisation",
+	.plural = "orgs",
+	.command = "org",
+	.summary = "effective organisations and their introductions: add, set, retire, list, show, introduce",
+	.about = "Effective organisations (تشکل ها) identified by helpers (--by names the helper group, --date when;\n"
+		 "today when not given), and their introductions to provincial and county bodies with the\n"
+		 "outcome.  --area names the unit it works in: this node or one below it, which owns the record.\n"
+		 "list shows those owned inside --under with their introductions counted (accepted ones too),\n"
+		 "active ones unless --all; show adds the introductions.  add and introduce print the new id.\n",
+	.tbl = &organisation_table,
+	.fields = org_fields,
+	.calc = org_calc,
+	.helpers = true,
+	.detail = org_detail,
+};
 
 static int
 check_outcome(const char *outcome, struct nz_err *err)
@@ -126,35 +136,6 @@ org_outcome(struct store *st, const char *intro, const char *outcome, const char
 	if (notes != NULL)
 		colset_text(cs, "notes", notes);
 	return rec_write(st, "org_intro", intro, owner, cs, author, err);
-}
-
-/* The organisations with their introduction counts; a condition follows. */
-static const char org_select[] =
-	"SELECT o.id, o.owner, o.name, o.kind, o.field, o.contact, o.identified_by, o.identified, o.notes,"
-	" (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0) AS introductions,"
-	" (SELECT count(*) FROM org_intro n WHERE n.org = o.id AND n.deleted = 0"
-	"  AND n.outcome = 'accepted') AS accepted"
-	" FROM organisation o WHERE o.deleted = 0 AND ";
-
-json_t *
-org_list(struct store *st, const char *under)
-{
-	char sql[1024];
-
-	snprintf(sql, sizeof(sql), "%s%s ORDER BY o.owner, o.name", org_select, UNIT_SQL_UNDER("o.owner"));
-	return reg_query(st, sql, under, NULL, NULL);
-}
-
-int
-org_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
-{
-	char sql[1024];
-	int rc;
-
-	snprintf(sql, sizeof(sql), "%so.id = ?1", org_select);
-	if ((rc = rec_one(st, reg_query(st, sql, id, NULL, NULL), "organisation", id, out, err)) != 0)
-		return rc;
-	return rec_attach(st, out, "introductions", org_intro_list(st, NULL, id), err);
 }
 
 json_t *

@@ -78,10 +78,6 @@ int reg_national_only(struct store *st, const char *what, struct nz_err *err);
 /* reg_check_code refuses a code that is not 1 to 24 of a-z, 0-9 and _, starting with a letter. */
 int reg_check_code(const char *what, const char *code, struct nz_err *err);
 
-/* reg_check_area sets *out to the area of a new record: this node when area is empty, else a
- * unit of its subtree (refused otherwise). */
-int reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err);
-
 /* reg_pair splits pair, "FIELD=VALUE", into the column FIELD stands for (name: its alias in aliases,
  * pairs of the name the add command takes then the column, NULL-terminated, NULL: none; else FIELD
  * itself) and *value (inside pair); NZ_EINVAL when pair is not FIELD=VALUE. */

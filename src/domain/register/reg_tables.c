@@ -180,19 +180,6 @@ static const char *const evaluation_idx[] = {"intervention", "solution", NULL};
 
 const struct tbl_def evaluation_table = {"evaluation", VIS_OWNED, evaluation_cols, evaluation_idx};
 
-static const struct col_def org_cols[] = {
-	{"name", COL_TEXT},
-	{"kind", COL_TEXT},
-	{"field", COL_TEXT},
-	{"contact", COL_TEXT},
-	{"identified_by", COL_TEXT}, /* the helper group that found it */
-	{"identified", COL_TEXT},
-	{"notes", COL_TEXT},
-	{NULL, 0},
-};
-
-const struct tbl_def organisation_table = {"organisation", VIS_OWNED, org_cols, NULL};
-
 static const struct col_def intro_cols[] = {
 	{"org", COL_TEXT},
 	{"body", COL_TEXT},

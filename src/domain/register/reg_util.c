@@ -91,19 +91,6 @@ bad:
 		       nz_str(code));
 }
 
-/* Area of a new record: this node when not given, else a unit of its subtree. */
-int
-reg_check_area(struct store *st, const char *area, const char **out, struct nz_err *err)
-{
-	*out = area != NULL && area[0] ? area : store_node(st);
-	if (unit_level(*out) < 0)
-		return nz_fail(err, NZ_EINVAL, "area '%s' is not an org-unit code", *out);
-	if (!unit_within(*out, store_node(st)))
-		return nz_fail(err, NZ_EDENIED, "area %s lies outside this node's register (%s)", *out,
-			       store_node(st));
-	return 0;
-}
-
 /*
  * set_pairs applies FIELD=VALUE pairs to record id of t: locked fields are
  * refused, fields named in dates are read as Jalali or ISO dates, whole

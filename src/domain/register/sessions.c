@@ -112,7 +112,7 @@ session_add(struct store *st, const struct session_input *in, const char *author
 	struct colset *cs = NULL;
 	int i, rc;
 
-	if ((rc = reg_check_area(st, in->area, &area, err)) != 0 ||
+	if ((rc = field_area(st, "area", in->area, &area, err)) != 0 ||
 	    (rc = date_parse("session date", in->date, date, err)) != 0)
 		return rc;
 	if (in->participants < -1)
