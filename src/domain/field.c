@@ -77,9 +77,9 @@ field_area(struct store *st, const char *what, const char *v, const char **out, 
 {
 	*out = v != NULL && v[0] ? v : store_node(st);
 	if (unit_level(*out) < 0)
-		return nz_fail(err, NZ_EINVAL, "%s '%s' is not an org-unit code", what, *out);
+		return nz_fail_at(err, NZ_EINVAL, what, NULL, "%s '%s' is not an org-unit code", what, *out);
 	if (!unit_within(*out, store_node(st)))
-		return nz_fail(err, NZ_EDENIED, "%s %s lies outside this node's register (%s)", what, *out,
-			       store_node(st));
+		return nz_fail_at(err, NZ_EDENIED, what, NULL, "%s %s lies outside this node's register (%s)", what,
+				  *out, store_node(st));
 	return 0;
 }

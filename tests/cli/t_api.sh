@@ -94,6 +94,24 @@ check_eq "its designation is refused there too: 403" "$(code POST resources/faci
 check_eq "a required field missing: 400" "$(code POST resources/facilitators -b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json' -d '{"name":"x"}')" "400"
 check_match "naming it" "$(cat "$T/body")" '"field":"serves"'
 check_eq "no such resource: 404" "$(code GET resources/nosuch -b "$T/a.jar")" "404"
+# Organisations: a resource declared once, at the path they always had and at /resources/orgs.
+J=(-b "$T/a.jar" -H "X-CSRF-Token: $A" -H 'Content-Type: application/json')
+check_eq "an organisation is added at /orgs, its date by the old name" \
+	"$(code POST orgs "${J[@]}" -d '{"name":"کانون","kind":"مسجد","identified_by":"گروه","date":"1405-08-01"}')" 200
+oid=$(sed -n 's/.*"id":"\([0-9a-z]*\)".*/\1/p' "$T/body")
+check_match "and listed there with its introductions counted" "$(curl -s -b "$T/a.jar" "$U/api/v1/orgs")" \
+	"\"identified\":\"2026-10-23\",\"notes\":\"\",\"introductions\":0,\"accepted\":0,\"active\":1"
+check_eq "an area outside the node: 403" "$(code POST orgs "${J[@]}" -d '{"name":"x","area":"IR-08"}')" 403
+check_match "naming the field" "$(cat "$T/body")" '"field":"area"'
+check_eq "an introduction" "$(code POST "orgs/$oid/introductions" "${J[@]}" -d '{"body":"بهزیستی","level":"county"}')" 200
+check_eq "one organisation: 200" "$(code GET "resources/orgs/$oid" -b "$T/a.jar")" 200
+check_match "with its introductions" "$(cat "$T/body")" '"introductions":\[\{"id":"[0-9a-z]+","owner":"IR-07-03","org":"'
+check_eq "no such organisation: 404" "$(code GET resources/orgs/nosuch -b "$T/a.jar")" 404
+check_eq "edited by the old names" "$(code PATCH "resources/orgs/$oid" "${J[@]}" -d '{"fields":{"by":"گروه ۲"}}')" 200
+check_match "which set the field" "$(curl -s -b "$T/a.jar" "$U/api/v1/resources/orgs/$oid")" '"identified_by":"گروه ۲"'
+check_eq "retired" "$(code POST "resources/orgs/$oid/retire" "${J[@]}")" 200
+check_match "and listed no more" "$(curl -s -b "$T/a.jar" "$U/api/v1/orgs")" '"total":0'
+check_match "unless all=1" "$(curl -s -b "$T/a.jar" "$U/api/v1/orgs?all=1")" '"active":0,"retired":"2026-11-28"'
 check_eq "resources need a login: 401" "$(code GET resources/facilitators)" "401"
 check_eq "under outside the subtree: 403" "$(code GET "issues?under=IR-08" -b "$T/a.jar")" "403"
 check_eq "a bad limit: 400" "$(code GET "issues?limit=-1" -b "$T/a.jar")" "400"
