@@ -30,8 +30,7 @@ out_ms_jalali(long long ms, char *buf, size_t n)
 		return;
 	}
 	iso_from_unix_iran(secs, iso);
-	if (jalali_from_iso(iso, jal, NULL) != 0)
-		snprintf(jal, sizeof(jal), "%s", iso);
+	jalali_or_iso(iso, jal);
 	mins = (int)((local % 86400 + 86400) % 86400 / 60);
 	snprintf(buf, n, "%s %02d:%02d", jal, mins / 60, mins % 60);
 }

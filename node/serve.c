@@ -67,21 +67,6 @@ on_child_synced(void *arg, const char *child)
 		nz_log(NZ_LOG_DEBUG, "fresh.observe", "child=%s written=1", child);
 }
 
-/* Five times a second on every node: the statement is prepared once. */
-static int64_t
-data_version(struct store *st)
-{
-	sqlite3_stmt *q = store_prepare(st, "PRAGMA data_version", NULL);
-	int64_t v = 0;
-
-	if (q == NULL)
-		return 0;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_reset(q);
-	return v;
-}
-
 static void
 show_progress(struct loop *l)
 {
@@ -373,14 +358,15 @@ on_tick(uv_timer_t *t)
 }
 
 /* Another process (a command on the same directory) may have written:
- * SQLite's data_version tells, cheaply, and the change goes out at once. */
+ * SQLite's data_version tells, cheaply, and the change goes out at once.
+ * Five times a second on every node: store_int's statement is prepared once. */
 static void
 on_poll(uv_timer_t *t)
 {
 	struct loop *l = t->data;
-	int64_t v = data_version(l->n->st);
+	int64_t v;
 
-	if (v != l->data_version) {
+	if (store_int(l->n->st, "PRAGMA data_version", &v, NULL) == 0 && v != l->data_version) {
 		l->data_version = v;
 		resume(l);
 	}

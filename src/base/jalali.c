@@ -419,14 +419,12 @@ int
 jalali_to_iso(const char *jalali_text, char iso[11], struct nz_err *err)
 {
 	struct jdate j;
-	int gy, gm, gd;
-	int rc;
+	int y, m, d, rc;
 
-	rc = jalali_parse(jalali_text, &j, err);
-	if (rc != 0)
+	if ((rc = jalali_parse(jalali_text, &j, err)) != 0)
 		return rc;
-	jalali_to_gregorian(&j, &gy, &gm, &gd);
-	put_date(iso, gy, gm, gd);
+	jalali_to_gregorian(&j, &y, &m, &d); /* j is a real date: jalali_parse checked it */
+	put_date(iso, y, m, d);
 	return 0;
 }
 
@@ -481,21 +479,35 @@ iso_parse(const char *iso, int *y, int *m, int *d, struct nz_err *err)
 }
 
 int
-jalali_from_iso(const char *iso, char out[11], struct nz_err *err)
+jdate_of_iso(const char *iso, struct jdate *out, struct nz_err *err)
 {
-	struct jdate j;
-	int y, m, d;
-	int rc;
+	int y, m, d, rc;
 
-	rc = iso_parse(iso, &y, &m, &d, err);
-	if (rc != 0)
+	if ((rc = iso_parse(iso, &y, &m, &d, err)) != 0)
 		return rc;
-	if (jalali_from_gregorian(y, m, d, &j) != 0)
+	if (jalali_from_gregorian(y, m, d, out) != 0)
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: '%s' is outside the Jalali years %d to %d", iso,
 			       JALALI_YEAR_MIN, JALALI_YEAR_MAX);
-	put_date(out, j.y, j.m, j.d);
 	return 0;
+}
+
+int
+jalali_from_iso(const char *iso, char out[11], struct nz_err *err)
+{
+	struct jdate j;
+	int rc;
+
+	if ((rc = jdate_of_iso(iso, &j, err)) == 0)
+		put_date(out, j.y, j.m, j.d);
+	return rc;
+}
+
+void
+jalali_or_iso(const char *iso, char out[11])
+{
+	if (jalali_from_iso(iso, out, NULL) != 0)
+		snprintf(out, 11, "%s", iso != NULL ? iso : "");
 }
 
 int
@@ -711,19 +723,13 @@ int
 jperiod_of_iso(const char *iso, int kind, struct jperiod *out, struct nz_err *err)
 {
 	struct jdate j;
-	int y, m, d;
 	int rc;
 
 	if (jperiod_count(kind) == 0)
 		return nz_fail(err, NZ_EINVAL,
 			       "nehzat: period kind %d is not a month or a quarter", kind);
-	rc = iso_parse(iso, &y, &m, &d, err);
-	if (rc != 0)
+	if ((rc = jdate_of_iso(iso, &j, err)) != 0)
 		return rc;
-	if (jalali_from_gregorian(y, m, d, &j) != 0)
-		return nz_fail(err, NZ_EINVAL,
-			       "nehzat: '%s' is outside the Jalali years %d to %d", iso,
-			       JALALI_YEAR_MIN, JALALI_YEAR_MAX);
 	out->y = j.y;
 	out->kind = kind;
 	out->n = kind == JPERIOD_MONTH ? j.m : (j.m + 2) / 3;

@@ -111,6 +111,20 @@ int jalali_to_iso(const char *jalali_text, char iso[11], struct nz_err *err);
 int jalali_from_iso(const char *iso, char out[11], struct nz_err *err);
 
 /*
+ * jalali_or_iso writes iso as Jalali (jalali_from_iso) for showing it, or,
+ * when it is not a date of those years (empty, NULL, free text), copies it
+ * as it is, cut to 10 bytes ("" for NULL).
+ */
+void jalali_or_iso(const char *iso, char out[11]);
+
+/*
+ * jdate_of_iso reads a strict ISO date (as iso_parse does) into out as a
+ * Jalali date; returns 0 or NZ_EINVAL with the reason in err (not ISO, not a
+ * real day, or outside JALALI_YEAR_MIN..JALALI_YEAR_MAX).
+ */
+int jdate_of_iso(const char *iso, struct jdate *out, struct nz_err *err);
+
+/*
  * iso_parse reads exactly "YYYY-MM-DD" (year 0001..9999) naming a real
  * Gregorian date; returns 0 or NZ_EINVAL with the reason in err.
  */

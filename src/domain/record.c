@@ -61,6 +61,24 @@ rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name, con
 	return 0;
 }
 
+int
+rec_colset_json(struct colset *cs, const char *col, json_t *value, size_t max, const char *what,
+		struct nz_err *err)
+{
+	char *s = json_dumps(value, JSON_COMPACT | JSON_SORT_KEYS);
+	size_t n;
+
+	if (s == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	if ((n = strlen(s)) > max) {
+		free(s);
+		return nz_fail(err, NZ_ETOOBIG, "%s are %zu bytes; at most %zu", what, n, max);
+	}
+	colset_text(cs, col, s);
+	free(s);
+	return 0;
+}
+
 json_t *
 rec_row_json(sqlite3_stmt *s)
 {

@@ -26,6 +26,14 @@ int rec_colset_add(struct colset *cs, const struct tbl_def *t, const char *name,
 		   const char *const *deny, struct nz_err *err);
 
 /*
+ * rec_colset_json adds value to cs as column col, compact JSON text with its
+ * keys sorted: 0, NZ_ENOMEM, or NZ_ETOOBIG ("WHAT are N bytes; at most MAX")
+ * when the text is longer than max bytes.  value stays the caller's.
+ */
+int rec_colset_json(struct colset *cs, const char *col, json_t *value, size_t max, const char *what,
+		    struct nz_err *err);
+
+/*
  * rec_row_json returns the current row of s as a new JSON object, one member
  * per column (the clock column left out; text that is not UTF-8 shown as a
  * placeholder rather than lost).

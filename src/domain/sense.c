@@ -74,13 +74,6 @@ sense_rule(const char *code)
 	return NULL;
 }
 
-static void
-jalali_of(const char *iso, char out[11])
-{
-	if (jalali_from_iso(iso, out, NULL) != 0)
-		snprintf(out, 11, "%s", iso);
-}
-
 /* refuse writes the refusal of rule code: what's date, the limit it breaks, the rule in both languages. */
 static int
 refuse(const char *code, const char *what, const char *iso, bool after, const char *limit_what, const char *limit,
@@ -89,8 +82,8 @@ refuse(const char *code, const char *what, const char *iso, bool after, const ch
 	const struct sense_rule *r = sense_rule(code);
 	char d[11], l[11];
 
-	jalali_of(iso, d);
-	jalali_of(limit, l);
+	jalali_or_iso(iso, d);
+	jalali_or_iso(limit, l);
 	nz_fail(err, NZ_EINVAL, "%s %s is %s %s %s: %s (%s)", what, d, after ? "after" : "before", limit_what, l,
 		r != NULL ? r->en : code, r != NULL ? r->fa : "");
 	return nz_why(err, code, "field", what, "date", d, "limit", l, NULL);

@@ -91,9 +91,8 @@ fa_date(FILE *f, const char *iso, bool long_form)
 {
 	struct jdate j;
 	char buf[32];
-	int y, m, d;
 
-	if (iso == NULL || iso_parse(iso, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0) {
+	if (iso == NULL || jdate_of_iso(iso, &j, NULL) != 0) {
 		html_text(f, iso != NULL ? iso : "");
 		return;
 	}

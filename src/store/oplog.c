@@ -107,15 +107,9 @@ store_origin_max(struct store *st, const char *origin)
 int64_t
 store_log_head(struct store *st)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(seq) FROM chlog", NULL);
-	int64_t v = 0;
+	int64_t v;
 
-	if (s == NULL)
-		return 0;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
+	return store_int(st, "SELECT max(seq) FROM chlog", &v, NULL) == 0 ? v : 0;
 }
 
 int64_t

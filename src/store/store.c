@@ -176,6 +176,21 @@ store_exec(struct store *st, const char *sql, struct nz_err *err)
 	return 0;
 }
 
+int
+store_int(struct store *st, const char *sql, int64_t *v, struct nz_err *err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, err);
+	int step;
+
+	*v = 0;
+	if (s == NULL)
+		return NZ_EDB;
+	if ((step = sqlite3_step(s)) == SQLITE_ROW)
+		*v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? 0 : store_sqlerr(st, err, sql);
+}
+
 sqlite3_stmt *
 store_prepare(struct store *st, const char *sql, struct nz_err *err)
 {

@@ -98,6 +98,14 @@ int store_exec(struct store *st, const char *sql, struct nz_err *err);
  */
 sqlite3_stmt *store_prepare(struct store *st, const char *sql, struct nz_err *err);
 
+/*
+ * store_int reads into *v the one integer that sql, a statement with no
+ * parameter (a pragma, a max() or count()), answers in its first row's first
+ * column, through the statement cache: 0 when there is no row or it is NULL.
+ * Returns 0, or NZ_EDB (NZ_EBUSY) with SQLite's reason in err and *v 0.
+ */
+int store_int(struct store *st, const char *sql, int64_t *v, struct nz_err *err);
+
 /* store_sqlerr records SQLite's last error on err with a prefix and returns NZ_EDB. */
 int store_sqlerr(struct store *st, struct nz_err *err, const char *what);
 

@@ -333,6 +333,7 @@ test_iso(void)
 {
 	char out[11];
 	struct nz_err err;
+	struct jdate j;
 	int y, m, d;
 
 	CHECK_INT(jalali_from_iso("2026-11-28", out, NULL), 0);
@@ -361,6 +362,25 @@ test_iso(void)
 	CHECK_INT(iso_parse("", &y, &m, &d, NULL), NZ_EINVAL);
 	CHECK_INT(iso_parse(NULL, &y, &m, &d, NULL), NZ_EINVAL);
 	CHECK_INT(jalali_from_iso("2026-11-31", out, NULL), NZ_EINVAL);
+
+	/* jdate_of_iso: the same reading, the Jalali date as numbers; the same refusals. */
+	CHECK_INT(jdate_of_iso("2026-03-21", &j, NULL), 0);
+	CHECK(j.y == 1405 && j.m == 1 && j.d == 1);
+	nz_err_clear(&err);
+	CHECK_INT(jdate_of_iso("0600-01-01", &j, &err), NZ_EINVAL);
+	CHECK_STR(err.msg, "nehzat: '0600-01-01' is outside the Jalali years 1 to 3177");
+	CHECK_INT(jdate_of_iso("1405/09/07", &j, NULL), NZ_EINVAL); /* not ISO */
+	/* jalali_or_iso: Jalali when it is an ISO date, the text itself otherwise. */
+	jalali_or_iso("2026-11-28", out);
+	CHECK_STR(out, "1405-09-07");
+	jalali_or_iso("soon", out);
+	CHECK_STR(out, "soon");
+	jalali_or_iso("", out);
+	CHECK_STR(out, "");
+	jalali_or_iso(NULL, out);
+	CHECK_STR(out, "");
+	jalali_or_iso("2026-11-31 and more", out);
+	CHECK_STR(out, "2026-11-31");
 
 	CHECK_INT(iso_add_days("2025-12-31", 1, out), 0);
 	CHECK_STR(out, "2026-01-01");

@@ -248,6 +248,19 @@ issue_list(struct store *st, const char *under, const char *state, const char *c
 int
 issue_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
+	static const struct reg_part parts[] = {
+		{"criteria", "SELECT c.code AS criterion, c.name_fa, c.weight, c.scale_max,"
+			     " (SELECT ROUND(AVG(x.score), 4) FROM issue_score x WHERE x.issue = ?1"
+			     "  AND x.criterion = c.code AND x.deleted = 0) AS mean,"
+			     " (SELECT count(*) FROM issue_score x WHERE x.issue = ?1"
+			     "  AND x.criterion = c.code AND x.deleted = 0) AS count"
+			     " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
+			     " ORDER BY c.ord, c.code"},
+		{"scores", "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
+			   " LEFT JOIN delib_session s ON s.id = x.session WHERE x.issue = ?1 AND x.deleted = 0"
+			   " ORDER BY s.date, x.session, x.stakeholder, x.criterion"},
+		{NULL, NULL},
+	};
 	char owner[NZ_ID_MAX];
 	int rc;
 
@@ -255,24 +268,7 @@ issue_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 	/* The rank needs the whole area. */
 	if ((rc = rec_owner(st, &issue_table, id, "problem", owner, err)) != 0 ||
 	    (rc = rec_one(st, list_issues(st, owner, NULL, NULL, id), "problem", id, out, err)) != 0 ||
-	    (rc = rec_attach(st, out, "criteria",
-			     reg_query(st,
-				       "SELECT c.code AS criterion, c.name_fa, c.weight, c.scale_max,"
-				       " (SELECT ROUND(AVG(x.score), 4) FROM issue_score x WHERE x.issue = ?1"
-				       "  AND x.criterion = c.code AND x.deleted = 0) AS mean,"
-				       " (SELECT count(*) FROM issue_score x WHERE x.issue = ?1"
-				       "  AND x.criterion = c.code AND x.deleted = 0) AS count"
-				       " FROM priority_criterion c WHERE c.deleted = 0 AND c.active = 1"
-				       " ORDER BY c.ord, c.code",
-				       id, NULL, NULL),
-			     err)) != 0 ||
-	    (rc = rec_attach(st, out, "scores",
-			     reg_query(st,
-				       "SELECT x.session, s.date, x.stakeholder, x.criterion, x.score FROM issue_score x"
-				       " LEFT JOIN delib_session s ON s.id = x.session WHERE x.issue = ?1 AND x.deleted = 0"
-				       " ORDER BY s.date, x.session, x.stakeholder, x.criterion",
-				       id, NULL, NULL),
-			     err)) != 0)
+	    (rc = reg_attach_parts(st, out, parts, id, err)) != 0)
 		return rc;
 	return rec_attach(st, out, "helper_groups", link_list(st, LINK_HELPER, "issue", id), err);
 }

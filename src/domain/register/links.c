@@ -348,10 +348,8 @@ int
 link_group_work(struct store *st, const char *group, json_t **out, struct nz_err *err)
 {
 	struct target t;
-	int i, rc;
-	static const struct {
-		const char *key, *sql;
-	} parts[] = {
+	int rc;
+	static const struct reg_part parts[] = {
 		{"problems", GROUP_WORK("x.title, x.category, (SELECT " REG_ISSUE_STATE " FROM issue i WHERE i.id = x.id)"
 					" AS state",
 					"issue x", "issue") " ORDER BY x.created DESC, x.id"},
@@ -365,6 +363,7 @@ link_group_work(struct store *st, const char *group, json_t **out, struct nz_err
 			    " r.owner = a.owner AND r.grp = a.group_name AND NOT EXISTS (SELECT 1 FROM report r2"
 			    " WHERE r2.supersedes = r.id AND r2.deleted = 0) ORDER BY r.period_start DESC,"
 			    " r.template_code"},
+		{NULL, NULL},
 	};
 
 	if ((rc = find_group(st, NULL, group, false, NZ_ENOTFOUND, &t, err)) != 0 ||
@@ -375,8 +374,5 @@ link_group_work(struct store *st, const char *group, json_t **out, struct nz_err
 				    t.id, NULL, NULL),
 			  "helper group", group, out, err)) != 0)
 		return rc;
-	for (i = 0; i < (int)(sizeof(parts) / sizeof(parts[0])); i++)
-		if ((rc = rec_attach(st, out, parts[i].key, reg_query(st, parts[i].sql, t.id, NULL, NULL), err)) != 0)
-			return rc;
-	return 0;
+	return reg_attach_parts(st, out, parts, t.id, err);
 }

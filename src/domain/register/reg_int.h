@@ -61,6 +61,16 @@ sqlite3_stmt *reg_prep(struct store *st, const char *sql, const char *p1, const 
 /* reg_query returns the rows of sql as a new JSON array; NULL on a database error (rec_rows). */
 json_t *reg_query(struct store *st, const char *sql, const char *p1, const char *p2, const char *p3);
 
+/* A part of a record as it is read: the rows of sql, whose ?1 is the record's id, under key. */
+struct reg_part {
+	const char *key, *sql;
+};
+
+/* reg_attach_parts attaches to *out the rows of each of parts (ended by a NULL key) for record id, each
+ * once the one before succeeded (record.h's rec_attach). */
+int reg_attach_parts(struct store *st, json_t **out, const struct reg_part *parts, const char *id,
+		     struct nz_err *err);
+
 /* reg_evaluations returns the live evaluations of a solution or an intervention (by, its column), by date;
  * NULL on a database error.  Those of a solution name their intervention. */
 json_t *reg_evaluations(struct store *st, const char *by, const char *id);

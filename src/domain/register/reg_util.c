@@ -42,6 +42,17 @@ reg_query(struct store *st, const char *sql, const char *p1, const char *p2, con
 	return q != NULL ? reg_rows(q) : NULL;
 }
 
+int
+reg_attach_parts(struct store *st, json_t **out, const struct reg_part *parts, const char *id,
+		 struct nz_err *err)
+{
+	int rc = 0;
+
+	for (; parts->key != NULL && rc == 0; parts++)
+		rc = rec_attach(st, out, parts->key, reg_query(st, parts->sql, id, NULL, NULL), err);
+	return rc;
+}
+
 json_t *
 reg_evaluations(struct store *st, const char *by, const char *id)
 {

@@ -387,6 +387,12 @@ session_list(struct store *st, const char *under)
 int
 session_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
+	static const struct reg_part parts[] = {
+		{"scores", "SELECT x.issue, i.title, x.stakeholder, x.criterion, x.score"
+			   " FROM issue_score x LEFT JOIN issue i ON i.id = x.issue"
+			   " WHERE x.session = ?1 AND x.deleted = 0 ORDER BY x.issue, x.stakeholder, x.criterion"},
+		{NULL, NULL},
+	};
 	int rc;
 
 	if ((rc = rec_one(st,
@@ -399,11 +405,5 @@ session_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 	    (rc = rec_attach(st, out, "helper_groups", link_list(st, LINK_HELPER, "session", id), err)) != 0 ||
 	    (rc = rec_attach(st, out, "actors", link_list(st, LINK_ACTOR, "session", id), err)) != 0)
 		return rc;
-	return rec_attach(st, out, "scores",
-			  reg_query(st,
-				    "SELECT x.issue, i.title, x.stakeholder, x.criterion, x.score"
-				    " FROM issue_score x LEFT JOIN issue i ON i.id = x.issue"
-				    " WHERE x.session = ?1 AND x.deleted = 0 ORDER BY x.issue, x.stakeholder, x.criterion",
-				    id, NULL, NULL),
-			  err);
+	return reg_attach_parts(st, out, parts, id, err);
 }

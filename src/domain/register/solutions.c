@@ -345,6 +345,13 @@ solution_list(struct store *st, const char *under, const char *state)
 int
 solution_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 {
+	static const struct reg_part parts[] = {
+		{"decisions", "SELECT d.id, d.round, d.council, d.date, d.resolution, d.decision, d.conditions,"
+			      " d.recorded FROM council_decision d WHERE d.solution = ?1 AND d.deleted = 0"
+			      " ORDER BY d.round"},
+		{"interventions", "SELECT id, title, created FROM intervention WHERE solution = ?1 AND deleted = 0"},
+		{NULL, NULL},
+	};
 	char sql[1536];
 	int rc;
 
@@ -357,17 +364,7 @@ solution_get(struct store *st, const char *id, json_t **out, struct nz_err *err)
 				       " ORDER BY i.id",
 				       json_string_value(json_object_get(*out, "issues")), NULL, NULL),
 			     err)) != 0 ||
-	    (rc = rec_attach(st, out, "decisions",
-			     reg_query(st,
-				       "SELECT d.id, d.round, d.council, d.date, d.resolution, d.decision,"
-				       " d.conditions, d.recorded FROM council_decision d WHERE d.solution = ?1"
-				       " AND d.deleted = 0 ORDER BY d.round",
-				       id, NULL, NULL),
-			     err)) != 0 ||
-	    (rc = rec_attach(st, out, "interventions",
-			     reg_query(st, "SELECT id, title, created FROM intervention WHERE solution = ?1 AND deleted = 0",
-				       id, NULL, NULL),
-			     err)) != 0)
+	    (rc = reg_attach_parts(st, out, parts, id, err)) != 0)
 		return rc;
 	return rec_attach(st, out, "evaluations", reg_evaluations(st, "solution", id), err);
 }

@@ -26,12 +26,8 @@ rep_review(struct store *st, const char *id, bool accept, const char *note, cons
 		return nz_fail(err, NZ_EINVAL, "returning a report needs a note saying what to correct");
 	if (note != NULL && strlen(note) > NOTE_MAX)
 		return nz_fail(err, NZ_EINVAL, "note is %zu bytes; at most %d", strlen(note), NOTE_MAX);
-	if ((rc = store_begin(st, err)) != 0)
+	if ((rc = rep_open(st, id, false, &r, err)) != 0)
 		return rc;
-	if ((rc = rep_load(st, id, &r, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
 	if (unit_parent(jstr(r, "owner"), parent) != 0 || strcmp(parent, store_node(st)) != 0) {
 		rc = nz_fail(err, NZ_EDENIED, "report '%s' of %s is reviewed by %s, not by this node (%s)", id,
 			     jstr(r, "owner"), unit_parent(jstr(r, "owner"), parent) == 0 ? parent : "nobody",
@@ -44,14 +40,12 @@ rep_review(struct store *st, const char *id, bool accept, const char *note, cons
 	}
 	if (jstr(r, "review")[0] != '\0') {
 		char j[11];
-		rep_iso_jalali(jstr(r, "reviewed"), j);
+		jalali_or_iso(jstr(r, "reviewed"), j);
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' was already %s on %s", id, jstr(r, "review"), j);
 		goto out;
 	}
-	if (rep_newer_revision(st, r, newer, nstatus) != 0) {
-		rc = store_sqlerr(st, err, "report");
+	if ((rc = rep_newer_revision(st, r, newer, nstatus, err)) != 0)
 		goto out;
-	}
 	if (newer[0] != '\0' && strcmp(nstatus, "submitted") == 0) {
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' is superseded by revision '%s'; review that one", id,
 			     newer);
@@ -137,7 +131,7 @@ period_approve(struct store *st, const char *unit, const char *period, const cha
 	sqlite3_bind_text(q, 2, label, -1, SQLITE_STATIC);
 	if (sqlite3_step(q) == SQLITE_ROW) {
 		char j[11];
-		rep_iso_jalali((const char *)sqlite3_column_text(q, 0), j);
+		jalali_or_iso((const char *)sqlite3_column_text(q, 0), j);
 		rc = nz_fail(err, NZ_EEXIST, "period %s of %s was already approved on %s", label, unit, j);
 		goto out;
 	}

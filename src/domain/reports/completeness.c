@@ -258,8 +258,8 @@ unit_period(struct cpl *c, struct cpl_unit *u, const struct tpl_info *ti, const 
 			u->own.returned++;
 		if (u->items != NULL) {
 			char sj[11], dj[11];
-			rep_iso_jalali(firstsub, sj);
-			rep_iso_jalali(rdue, dj);
+			jalali_or_iso(firstsub, sj);
+			jalali_or_iso(rdue, dj);
 			json_array_append_new(
 				u->items, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}", "unit", u->code,
 						    "template", ti->code, "period", label, "group", grp, "state",
@@ -305,7 +305,7 @@ unit_period(struct cpl *c, struct cpl_unit *u, const struct tpl_info *ti, const 
 			}
 		}
 		if (u->items != NULL) {
-			rep_iso_jalali(due, dj);
+			jalali_or_iso(due, dj);
 			json_array_append_new(u->items,
 					      json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:O}", "unit", u->code,
 							"template", ti->code, "period", label, "missing",
@@ -437,7 +437,7 @@ cpl_compute(struct store *st, const char *under, const char *period, int depth, 
 		if (i == 0)
 			sum = below;
 	}
-	rep_iso_jalali(c.today, today_j);
+	jalali_or_iso(c.today, today_j);
 	out = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "node", store_node(st), "under", under, "period",
 			label, "today", today_j, "helper_groups",
 			c.appt_table != NULL ? "appointments" : "quota", "total",

@@ -98,14 +98,6 @@ rep_printable(const char *s)
 	return true;
 }
 
-/* rep_iso_jalali writes an ISO date as Jalali, or copies it when it is not one. */
-void
-rep_iso_jalali(const char *iso, char out[11])
-{
-	if (iso == NULL || iso[0] == '\0' || jalali_from_iso(iso, out, NULL) != 0)
-		snprintf(out, 11, "%s", iso ? iso : "");
-}
-
 /* rep_jalali_cols turns the ISO dates among names of object o into Jalali. */
 void
 rep_jalali_cols(json_t *o, const char *const *names)
@@ -116,7 +108,7 @@ rep_jalali_cols(json_t *o, const char *const *names)
 	for (i = 0; names[i] != NULL; i++) {
 		const char *v = json_string_value(json_object_get(o, names[i]));
 		if (v != NULL && v[0] != '\0') {
-			rep_iso_jalali(v, j);
+			jalali_or_iso(v, j);
 			json_object_set_new(o, names[i], json_string(j));
 		}
 	}

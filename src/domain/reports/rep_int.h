@@ -27,7 +27,6 @@
 #define TEXT_MAX_LIMIT 10000
 #define IRAN_OFFSET_MS (12600LL * 1000) /* UTC+03:30 */
 
-
 static inline const char *
 jstr(json_t *o, const char *key)
 {
@@ -48,9 +47,6 @@ bool rep_valid_code(const char *s);
 /* rep_printable reports whether s holds no control characters (one-line user text). */
 bool rep_printable(const char *s);
 
-/* rep_iso_jalali writes an ISO date as Jalali, or copies it when it is not one. */
-void rep_iso_jalali(const char *iso, char out[11]);
-
 /* rep_jalali_cols turns the ISO dates among names (NULL-terminated) of object o into Jalali. */
 void rep_jalali_cols(json_t *o, const char *const *names);
 
@@ -65,7 +61,6 @@ int rep_level_of(const char *name);
 
 /* rep_due_end_ms is the first instant (unix ms) after the ISO due day in Iran. */
 int64_t rep_due_end_ms(const char *due);
-
 
 /* ---- template.c ---- */
 
@@ -94,8 +89,16 @@ int rep_period_dates(const char *text, int kind, struct jperiod *p, char first[1
 /* rep_load reads live report id (a new reference) into *out (record.h's convention for reads). */
 int rep_load(struct store *st, const char *id, json_t **out, struct nz_err *err);
 
-/* rep_newer_revision names in newer (and its status) a later revision of report r, "" for none; <0 on a database error. */
-int rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16]);
+/*
+ * rep_open begins a write on live report id: a transaction, which the caller ends with rec_finish, and
+ * the report (a new reference) in *out.  With draft, a report no longer a draft is refused (NZ_ESTATE).
+ * On an error *out is NULL and no transaction is left open.
+ */
+int rep_open(struct store *st, const char *id, bool draft, json_t **out, struct nz_err *err);
+
+/* rep_newer_revision names in newer (and its status) a later revision of report r, "" for none; NZ_EDB
+ * (err) when the database could not be read. */
+int rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16], struct nz_err *err);
 
 /* rep_refuse_if_approved fails with what refused when the period of report r is approved. */
 int rep_refuse_if_approved(struct store *st, json_t *r, const char *what, struct nz_err *err);

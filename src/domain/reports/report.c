@@ -30,9 +30,27 @@ rep_load(struct store *st, const char *id, json_t **out, struct nz_err *err)
 	return rc;
 }
 
+int
+rep_open(struct store *st, const char *id, bool draft, json_t **out, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((rc = rep_load(st, id, out, err)) == 0 && draft && strcmp(jstr(*out, "status"), "draft") != 0)
+		rc = nz_fail_at(err, NZ_ESTATE, NULL, "report revise",
+				"report '%s' is submitted and locked; correct it by a revision", id);
+	if (rc != 0) {
+		json_decref(*out);
+		*out = NULL;
+		store_rollback(st);
+	}
+	return rc;
+}
+
 /* rep_newer_revision writes into newer the id of a later revision of report r (any status), "" if none. */
 int
-rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16])
+rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char status[16], struct nz_err *err)
 {
 	char rev[24];
 	int rc;
@@ -46,7 +64,7 @@ rep_newer_revision(struct store *st, json_t *r, char newer[NZ_RID_MAX], char sta
 			    5,
 			    (const char *const[]){jstr(r, "owner"), jstr(r, "template_code"), jstr(r, "period"),
 						  jstr(r, "grp"), rev},
-			    newer, NZ_RID_MAX, status, 16, NULL);
+			    newer, NZ_RID_MAX, status, 16, err);
 	return rc < 0 ? rc : 0;
 }
 
@@ -132,21 +150,18 @@ form_edit(struct store *st, json_t *r, json_t **t, json_t **fields, json_t **dat
 	return rep_apply_pairs(*fields, *data, npairs, pairs, err);
 }
 
+/* write_report adds the report's values data to cs and writes cs to report id of owner; frees cs. */
 static int
-write_data(struct colset *cs, json_t *data, struct nz_err *err)
+write_report(struct store *st, const char *id, const char *owner, struct colset *cs, json_t *data,
+	     const char *author, struct nz_err *err)
 {
-	char *s = json_dumps(data, JSON_COMPACT | JSON_SORT_KEYS);
+	int rc;
 
-	if (s == NULL)
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	if (strlen(s) > REP_JSON_MAX) {
-		size_t n = strlen(s);
-		free(s);
-		return nz_fail(err, NZ_ETOOBIG, "the report's values are %zu bytes; at most %d", n, REP_JSON_MAX);
+	if ((rc = rec_colset_json(cs, "data", data, REP_JSON_MAX, "the report's values", err)) != 0) {
+		colset_free(cs);
+		return rc;
 	}
-	colset_text(cs, "data", s);
-	free(s);
-	return 0;
+	return rec_write(st, "report", id, owner, cs, author, err);
 }
 
 int
@@ -154,11 +169,10 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 	  int npairs, char *const *pairs, bool submit, const char *author, char id[NZ_RID_MAX],
 	  struct nz_err *err)
 {
-	char first[11], last[11], due[11], today[11], label[JPERIOD_TEXT_MAX];
+	char first[11], last[11], due[11], today[11], label[JPERIOD_TEXT_MAX], had[NZ_RID_MAX], had_status[16];
 	struct jperiod p;
 	struct colset *cs = NULL;
 	json_t *t = NULL, *fields = NULL, *data = json_object();
-	sqlite3_stmt *q = NULL;
 	bool helper;
 	int level, rc;
 
@@ -244,25 +258,17 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
-	if (sqlite3_prepare_v2(store_db(st),
-			       "SELECT id, status FROM report WHERE deleted = 0 AND owner = ?1 AND"
-			       " template_code = ?2 AND period = ?3 AND grp = ?4 ORDER BY revision DESC LIMIT 1",
-			       -1, &q, NULL) != SQLITE_OK) {
-		rc = store_sqlerr(st, err, "report");
-		store_rollback(st);
-		goto out;
-	}
-	sqlite3_bind_text(q, 1, unit, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 2, code, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 3, label, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, group, -1, SQLITE_STATIC);
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		const char *st_ = (const char *)sqlite3_column_text(q, 1);
-		bool draft = strcmp(st_, "draft") == 0;
-		rc = nz_fail_at(err, NZ_EEXIST, NULL, draft ? "report set" : "report revise",
-				"%s already has report '%s' (%s) of '%s' for %s%s%s; %s", unit,
-				(const char *)sqlite3_column_text(q, 0), st_, code, label, group[0] ? ", group " : "",
-				group, draft ? "edit that draft" : "correct it by a revision");
+	if ((rc = rec_first_pair(st,
+				 "SELECT id, status FROM report WHERE deleted = 0 AND owner = ?1 AND"
+				 " template_code = ?2 AND period = ?3 AND grp = ?4 ORDER BY revision DESC LIMIT 1",
+				 4, (const char *const[]){unit, code, label, group}, had, sizeof(had), had_status,
+				 sizeof(had_status), err)) != 0) {
+		bool draft = strcmp(had_status, "draft") == 0;
+		if (rc > 0)
+			rc = nz_fail_at(err, NZ_EEXIST, NULL, draft ? "report set" : "report revise",
+					"%s already has report '%s' (%s) of '%s' for %s%s%s; %s", unit, had, had_status,
+					code, label, group[0] ? ", group " : "", group,
+					draft ? "edit that draft" : "correct it by a revision");
 		store_rollback(st);
 		goto out;
 	}
@@ -282,14 +288,10 @@ rep_draft(struct store *st, const char *unit, const char *code, const char *peri
 	colset_text(cs, "submitted", submit ? today : "");
 	colset_text(cs, "reason", "");
 	colset_text(cs, "review", "");
-	if ((rc = write_data(cs, data, err)) == 0) {
-		store_new_id(id);
-		rc = store_write(st, "report", id, unit, cs, author, err);
-	}
+	store_new_id(id);
+	rc = write_report(st, id, unit, cs, data, author, err);
 	rc = rec_finish(st, rc, err);
 out:
-	sqlite3_finalize(q);
-	colset_free(cs);
 	form_free(t, fields, data);
 	return rc;
 }
@@ -299,27 +301,17 @@ rep_set(struct store *st, const char *id, int npairs, char *const *pairs, const 
 	struct nz_err *err)
 {
 	json_t *r, *t = NULL, *fields = NULL, *data = NULL;
-	struct colset *cs = NULL;
 	int rc;
 
-	if ((rc = rep_load(st, id, &r, err)) != 0)
+	if (npairs == 0)
+		return nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
+	if ((rc = rep_open(st, id, true, &r, err)) != 0)
 		return rc;
-	if (strcmp(jstr(r, "status"), "draft") != 0) {
-		rc = nz_fail_at(err, NZ_ESTATE, NULL, "report revise",
-				"report '%s' is submitted and locked; correct it by a revision", id);
-		goto out;
-	}
-	if (npairs == 0) {
-		rc = nz_fail(err, NZ_EINVAL, "nothing to set: give FIELD=VALUE pairs");
-		goto out;
-	}
 	if ((rc = form_edit(st, r, &t, &fields, &data, npairs, pairs, err)) != 0)
 		goto out;
-	cs = colset_new();
-	if ((rc = write_data(cs, data, err)) == 0)
-		rc = store_write(st, "report", id, jstr(r, "owner"), cs, author, err);
+	rc = write_report(st, id, jstr(r, "owner"), colset_new(), data, author, err);
 out:
-	colset_free(cs);
+	rc = rec_finish(st, rc, err);
 	json_decref(r);
 	form_free(t, fields, data);
 	return rc;
@@ -333,20 +325,10 @@ rep_submit(struct store *st, const char *id, const char *author, struct nz_err *
 	struct colset *cs = NULL;
 	int rc;
 
-	if ((rc = store_begin(st, err)) != 0)
+	if ((rc = rep_open(st, id, true, &r, err)) != 0)
 		return rc;
-	if ((rc = rep_load(st, id, &r, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
-	if (strcmp(jstr(r, "status"), "draft") != 0) {
-		rc = nz_fail(err, NZ_ESTATE, "report '%s' is already submitted", id);
+	if ((rc = rep_newer_revision(st, r, newer, nstatus, err)) != 0)
 		goto out;
-	}
-	if ((rc = rep_newer_revision(st, r, newer, nstatus)) != 0) {
-		rc = store_sqlerr(st, err, "report");
-		goto out;
-	}
 	if (newer[0] != '\0') {
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' has a later revision '%s'", id, newer);
 		goto out;
@@ -400,12 +382,8 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 
 	if (reason == NULL || reason[0] == '\0' || strlen(reason) > NOTE_MAX)
 		return nz_fail(err, NZ_EINVAL, "a correction needs its reason (at most %d bytes)", NOTE_MAX);
-	if ((rc = store_begin(st, err)) != 0)
+	if ((rc = rep_open(st, id, false, &r, err)) != 0)
 		return rc;
-	if ((rc = rep_load(st, id, &r, err)) != 0) {
-		store_rollback(st);
-		return rc;
-	}
 	if (!unit_within(jstr(r, "owner"), store_node(st))) {
 		rc = nz_fail(err, NZ_EDENIED, "this node (%s) may not correct reports of %s", store_node(st),
 			     jstr(r, "owner"));
@@ -420,10 +398,8 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 			     jstr(r, "reviewer"));
 		goto out;
 	}
-	if ((rc = rep_newer_revision(st, r, newer, nstatus)) != 0) {
-		rc = store_sqlerr(st, err, "report");
+	if ((rc = rep_newer_revision(st, r, newer, nstatus, err)) != 0)
 		goto out;
-	}
 	if (newer[0] != '\0') {
 		rc = nz_fail(err, NZ_ESTATE, "report '%s' already has a later revision '%s' (%s)", id, newer,
 			     nstatus);
@@ -445,13 +421,10 @@ rep_revise(struct store *st, const char *id, const char *reason, int npairs, cha
 	colset_text(cs, "submitted", "");
 	colset_text(cs, "reason", reason);
 	colset_text(cs, "review", "");
-	if ((rc = write_data(cs, data, err)) == 0) {
-		store_new_id(newid);
-		rc = store_write(st, "report", newid, jstr(r, "owner"), cs, author, err);
-	}
+	store_new_id(newid);
+	rc = write_report(st, newid, jstr(r, "owner"), cs, data, author, err);
 out:
 	rc = rec_finish(st, rc, err);
-	colset_free(cs);
 	json_decref(r);
 	form_free(t, fields, data);
 	return rc;
@@ -558,9 +531,9 @@ rep_show(struct store *st, const char *id, json_t **out, struct nz_err *err)
 	*out = NULL;
 	if ((rc = rep_load(st, id, &r, err)) != 0)
 		return rc;
-	if (rep_newer_revision(st, r, newer, nstatus) != 0) {
+	if ((rc = rep_newer_revision(st, r, newer, nstatus, err)) != 0) {
 		json_decref(r);
-		return store_sqlerr(st, err, "report");
+		return rc;
 	}
 	if ((revs = rep_list(st, jstr(r, "owner"), NULL, jstr(r, "template_code"), false, err)) == NULL) {
 		json_decref(r);

@@ -16,11 +16,8 @@ static int
 jalali_year(const char *iso)
 {
 	struct jdate j;
-	int y, m, d;
 
-	if (iso_parse(iso, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0)
-		return 0;
-	return j.y;
+	return jdate_of_iso(iso, &j, NULL) == 0 ? j.y : 0;
 }
 
 /* term_end writes the last day of a term of months starting on start: the day before the same Jalali day
@@ -32,7 +29,7 @@ term_end(const char *start, int months, char out[11])
 	int y, m, d, dim;
 	char next[11];
 
-	if (iso_parse(start, &y, &m, &d, NULL) != 0 || jalali_from_gregorian(y, m, d, &j) != 0)
+	if (jdate_of_iso(start, &j, NULL) != 0)
 		return NZ_EINVAL;
 	j.m += months;
 	j.y += (j.m - 1) / 12;
@@ -131,7 +128,7 @@ load_freed(struct store *st, const struct call *c, const char *id, const char *d
 		return NZ_EEXIST;
 	}
 	if (strcmp(day, f->term_end) > 0) {
-		sel_to_jalali(f->term_end, when);
+		jalali_or_iso(f->term_end, when);
 		nz_fail(err, NZ_ESTATE, "the term of appointment '%s' ended on %s; open a new call", id, when);
 		nz_why(err, "sel.replace_term_ended", "group", f->name, "date", when, NULL);
 		return NZ_ESTATE;

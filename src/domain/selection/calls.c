@@ -96,8 +96,8 @@ check_window(const char *opens, const char *closes, struct nz_err *err)
 		return rc;
 	if (strcmp(opens, closes) > 0) {
 		char a[11], b[11];
-		sel_to_jalali(opens, a);
-		sel_to_jalali(closes, b);
+		jalali_or_iso(opens, a);
+		jalali_or_iso(closes, b);
 		return nz_fail(err, NZ_EINVAL, "the window opens on %s, after it closes on %s", a, b);
 	}
 	return 0;
@@ -238,7 +238,7 @@ call_move(struct store *st, const char *id, int to, const char *early, const cha
 	switch (to) {
 	case CALL_OPEN:
 		if (strcmp(c.closes, today) < 0) {
-			sel_to_jalali(c.closes, when);
+			jalali_or_iso(c.closes, when);
 			rc = nz_fail(err, NZ_ESTATE,
 				     "call '%s' closes on %s, which has passed; move its closing date first",
 				     id, when);
@@ -254,7 +254,7 @@ call_move(struct store *st, const char *id, int to, const char *early, const cha
 		/* Closing before the announced date is a decision to record, with its reason. */
 		if (strcmp(today, c.closes) < 0) {
 			if (empty(early)) {
-				sel_to_jalali(c.closes, when);
+				jalali_or_iso(c.closes, when);
 				nz_fail_at(err, NZ_ESTATE, "early", NULL,
 					   "call '%s' was announced to close on %s; closing it earlier needs the"
 					   " reason for it",

@@ -3,6 +3,7 @@
  */
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,19 +81,49 @@ weighted_total(const struct sel_criterion *list, int n, json_t *scores, double *
 	return true;
 }
 
-static json_t *
-stored_scores(struct store *st, const char *sql, const char *rid)
+/*
+ * merge_scores reads the scores of record rid of table (sel_review, sel_interview; none yet: an empty
+ * object) into *scores, a new object the caller releases, and merges the "code=score" pairs into it.
+ */
+static int
+merge_scores(struct store *st, const char *table, const char *rid, const struct sel_criterion *list, int n,
+	     const char *what, int npairs, char *const *pairs, json_t **scores, struct nz_err *err)
 {
-	sqlite3_stmt *q = store_prepare(st, sql, NULL);
-	json_t *j = NULL;
+	char sql[96];
+	sqlite3_stmt *q;
+	int step;
 
-	if (q == NULL)
-		return json_object();
+	*scores = NULL;
+	snprintf(sql, sizeof(sql), "SELECT scores FROM %s WHERE id = ? AND deleted = 0", table);
+	if ((q = store_prepare(st, sql, err)) == NULL)
+		return NZ_EDB;
 	sqlite3_bind_text(q, 1, rid, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		j = sel_parse_json_object((const char *)sqlite3_column_text(q, 0));
+	if ((step = sqlite3_step(q)) == SQLITE_ROW)
+		*scores = sel_parse_json_object(col_text(q, 0));
 	sqlite3_reset(q);
-	return j != NULL ? j : json_object();
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		return store_sqlerr(st, err, table);
+	if (*scores == NULL)
+		*scores = json_object();
+	return parse_scores(list, n, what, npairs, pairs, *scores, err);
+}
+
+/*
+ * write_scores adds scores (compact JSON, its keys sorted) and the day updated to cs, then writes cs to
+ * record rid of table under owner; frees cs.
+ */
+static int
+write_scores(struct store *st, const char *table, const char *rid, const char *owner, struct colset *cs,
+	     json_t *scores, const char *today, const char *author, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = rec_colset_json(cs, "scores", scores, SIZE_MAX, "the scores", err)) != 0) {
+		colset_free(cs);
+		return rc;
+	}
+	colset_text(cs, "updated", today);
+	return rec_write(st, table, rid, owner, cs, author, err);
 }
 
 /* ---- review and weighting ---- */
@@ -107,9 +138,9 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 	struct applicant a;
 	struct call c;
 	struct sel_std s;
-	struct colset *cs = NULL;
+	struct colset *cs;
 	json_t *scores = NULL;
-	char rid[NZ_RID_MAX], today[11], *text = NULL;
+	char rid[NZ_RID_MAX], today[11];
 	double total;
 	int rc;
 
@@ -132,8 +163,8 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 		goto out;
 	}
 	sel_derived_id("rv-", applicant, reviewer, rid);
-	scores = stored_scores(st, "SELECT scores FROM sel_review WHERE id = ? AND deleted = 0", rid);
-	if ((rc = parse_scores(s.review, s.nreview, "review", npairs, pairs, scores, err)) != 0)
+	if ((rc = merge_scores(st, "sel_review", rid, s.review, s.nreview, "review", npairs, pairs, &scores,
+			       err)) != 0)
 		goto out;
 	for (i = 0; i < s.nreview; i++)
 		if (!json_is_number(json_object_get(scores, s.review[i].code)) && nl < sizeof(lacking))
@@ -147,27 +178,19 @@ sel_review_score(struct store *st, const char *applicant, const char *reviewer, 
 		rc = nz_why(err, "sel.review_incomplete", "missing", lacking, "reviewer", reviewer, NULL);
 		goto out;
 	}
-	if ((text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
-		goto out;
-	}
 	nz_today(today);
 	cs = colset_new();
 	colset_text(cs, "call_id", c.id);
 	colset_text(cs, "applicant_id", applicant);
 	colset_text(cs, "reviewer", reviewer);
-	colset_text(cs, "scores", text);
 	if (!draft && weighted_total(s.review, s.nreview, scores, &total, NULL))
 		colset_real(cs, "total", total);
 	else
 		colset_null(cs, "total");
 	colset_int(cs, "draft", draft ? 1 : 0);
-	colset_text(cs, "updated", today);
-	rc = store_write(st, "sel_review", rid, a.owner, cs, author, err);
+	rc = write_scores(st, "sel_review", rid, a.owner, cs, scores, today, author, err);
 out:
-	colset_free(cs);
 	json_decref(scores);
-	free(text);
 	return rec_finish(st, rc, err);
 }
 
@@ -210,27 +233,38 @@ load_interview(struct store *st, const char *rid, struct interview *iv, struct n
 	return 0;
 }
 
-/* interview_ready loads what an interview operation needs and checks the call's state. */
+/*
+ * interview_ready begins the write of an interview operation: a transaction (the caller ends it with
+ * rec_finish), what the operation needs loaded, the call's state checked; on an error nothing is left open.
+ */
 static int
 interview_ready(struct store *st, const char *applicant, struct applicant *a, struct call *c,
 		struct sel_std *s, char rid[NZ_RID_MAX], struct interview *iv, struct nz_err *err)
 {
 	int rc;
 
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
 	if ((rc = sel_load_both(st, applicant, a, c, err)) != 0)
-		return rc;
-	if (c->state != CALL_CLOSED && c->state != CALL_REVIEWED)
-		return nz_fail(
-			err, NZ_ESTATE,
-			"call '%s' is %s; interviews take place once it is closed and until it is completed",
-			c->id, sel_call_state_name(c->state));
+		goto out;
+	if (c->state != CALL_CLOSED && c->state != CALL_REVIEWED) {
+		rc = nz_fail(err, NZ_ESTATE,
+			     "call '%s' is %s; interviews take place once it is closed and until it is completed",
+			     c->id, sel_call_state_name(c->state));
+		goto out;
+	}
 	if ((rc = sel_call_std(st, c, s, err)) != 0)
-		return rc;
-	if (s->ninterview == 0)
-		return nz_fail(err, NZ_EINVAL, "the standards of call '%s' have no interview criteria",
-			       c->id);
+		goto out;
+	if (s->ninterview == 0) {
+		rc = nz_fail(err, NZ_EINVAL, "the standards of call '%s' have no interview criteria", c->id);
+		goto out;
+	}
 	sel_derived_id("iv-", applicant, "", rid);
-	return load_interview(st, rid, iv, err);
+	rc = load_interview(st, rid, iv, err);
+out:
+	if (rc != 0)
+		store_rollback(st);
+	return rc;
 }
 
 int
@@ -251,10 +285,8 @@ sel_interview_schedule(struct store *st, const char *applicant, const char *date
 		return rc;
 	if ((rc = time_parse("interview time", time, hhmm, err)) != 0)
 		return rc;
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
 	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
-		goto fail;
+		return rc;
 	if (iv.exists && strcmp(iv.status, "held") == 0) {
 		rc = nz_fail(err, NZ_ESTATE, "the interview of '%s' (%s) has been held already", applicant,
 			     a.name);
@@ -283,19 +315,17 @@ sel_interview_score(struct store *st, const char *applicant, int npairs, char *c
 	struct call c;
 	struct sel_std s;
 	struct interview iv;
-	struct colset *cs = NULL;
+	struct colset *cs;
 	json_t *scores = NULL;
 	const char *missing = NULL;
-	char rid[NZ_RID_MAX], today[11], *text = NULL;
+	char rid[NZ_RID_MAX], today[11];
 	double total;
 	int rc;
 
 	if ((rc = field_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
 	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
-		goto out;
+		return rc;
 	if (!iv.exists || strcmp(iv.status, "no_show") == 0) {
 		rc = nz_fail(err, NZ_ESTATE, "the interview of '%s' (%s) is not scheduled; schedule it first",
 			     applicant, a.name);
@@ -305,30 +335,22 @@ sel_interview_score(struct store *st, const char *applicant, int npairs, char *c
 	if ((rc = sense_not_before("sense.interview_score_early", "scoring today", today, "the interview's date",
 				   iv.date, err)) != 0)
 		goto out;
-	scores = stored_scores(st, "SELECT scores FROM sel_interview WHERE id = ? AND deleted = 0", rid);
-	if ((rc = parse_scores(s.interview, s.ninterview, "interview", npairs, pairs, scores, err)) != 0)
+	if ((rc = merge_scores(st, "sel_interview", rid, s.interview, s.ninterview, "interview", npairs, pairs,
+			       &scores, err)) != 0)
 		goto out;
 	if (!weighted_total(s.interview, s.ninterview, scores, &total, &missing)) {
 		rc = nz_fail(err, NZ_EINVAL, "an interview is scored on every criterion; '%s' has no score",
 			     missing);
 		goto out;
 	}
-	if ((text = json_dumps(scores, JSON_COMPACT | JSON_SORT_KEYS)) == NULL) {
-		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
-		goto out;
-	}
 	cs = colset_new();
 	colset_text(cs, "status", "held");
-	colset_text(cs, "scores", text);
 	colset_real(cs, "total", total);
 	if (notes != NULL)
 		colset_text(cs, "notes", notes);
-	colset_text(cs, "updated", today);
-	rc = store_write(st, "sel_interview", rid, a.owner, cs, author, err);
+	rc = write_scores(st, "sel_interview", rid, a.owner, cs, scores, today, author, err);
 out:
-	colset_free(cs);
 	json_decref(scores);
-	free(text);
 	return rec_finish(st, rc, err);
 }
 
@@ -346,10 +368,8 @@ sel_interview_noshow(struct store *st, const char *applicant, const char *notes,
 
 	if ((rc = field_text("the notes", notes, TEXT_MAX_BYTES, false, err)) != 0)
 		return rc;
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
 	if ((rc = interview_ready(st, applicant, &a, &c, &s, rid, &iv, err)) != 0)
-		goto fail;
+		return rc;
 	if (!iv.exists || strcmp(iv.status, "scheduled") != 0) {
 		rc = nz_fail(err, NZ_ESTATE,
 			     "the interview of '%s' (%s) is %s; only a scheduled one can be missed",

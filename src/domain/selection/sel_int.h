@@ -91,9 +91,6 @@ empty(const char *s)
 	return s == NULL || s[0] == '\0';
 }
 
-/* sel_to_jalali writes the Jalali form of an ISO date to out (the ISO text when it is none). */
-void sel_to_jalali(const char *iso, char out[11]);
-
 /* sel_now_ms returns the wall clock in milliseconds. */
 int64_t sel_now_ms(void);
 
@@ -110,7 +107,6 @@ json_t *sel_parse_json_object(const char *text);
 /* sel_expand_json replaces the text field key of every row by the JSON it holds. */
 void sel_expand_json(json_t *rows, const char *key);
 
-
 /* sel_check_date refuses a missing date, one date_parse refuses, or one not written ISO. */
 int sel_check_date(const char *what, const char *iso, struct nz_err *err);
 
@@ -126,7 +122,6 @@ int sel_call_std(struct store *st, const struct call *c, struct sel_std *s, stru
 /* sel_check_secretariat refuses *secretariat (NULL: this node, written back) unless it is a county or
  * provincial secretariat within this node's subtree. */
 int sel_check_secretariat(struct store *st, const char **secretariat, struct nz_err *err);
-
 
 /* sel_load_both reads an applicant and the call it applied to. */
 int sel_load_both(struct store *st, const char *applicant, struct applicant *a, struct call *c, struct nz_err *err);

@@ -18,13 +18,6 @@ static const char *const date_cols[] = {
 	"opened_on", "closed_on", "reviewed_on", "completed_on", "added", "updated", NULL,
 };
 
-void
-sel_to_jalali(const char *iso, char out[11])
-{
-	if (jalali_from_iso(iso, out, NULL) != 0)
-		copy(out, 11, iso);
-}
-
 int64_t
 sel_now_ms(void)
 {
