@@ -25,33 +25,39 @@
  * province and not one per county; the other nodes never read them and
  * do not pay for them.
  *
- * Triggers on the replicated tables keep them current in the transaction
- * of every change, local (store_write) or remote (store_apply), whoever
- * opened the database: the write path needs no hook.  Each trigger moves
- * a record's contribution from where it counted before the change to
- * where it counts after, holding the other tables as they are; so any
- * sequence of changes, in any order, leaves the sums equal to a count over
- * the replicated tables.  The effective status of a problem before a
- * council depends on its solution and on the council's decision
- * (REG_ISSUE_STATE), so changes of those move the problems that hang on
- * them too.  A change of the national criteria re-prices every scored
- * problem: rare, and as costly as reading them all.
+ * They are kept current in the transaction of every change, local
+ * (store_write) or remote (store_apply), whoever opened the database:
+ * problems by the write path's hook (issue_hook, set for every store by
+ * domain_tables()), the other tables by SQLite triggers.  Each moves a
+ * record's contribution from where it counted before the change to where
+ * it counts after, holding the other tables as they are; so any sequence
+ * of changes, in any order, leaves the sums equal to a count over the
+ * replicated tables.  The effective status of a problem before a council
+ * depends on its solution and on the council's decision (REG_ISSUE_STATE),
+ * so changes of those move the problems that hang on them too.  A change
+ * of the national criteria re-prices every scored problem: rare, and as
+ * costly as reading them all.
  *
  * What it costs: a write to a table with triggers makes SQLite keep a
- * statement journal (the upsert of the write path may abort on NOT NULL),
- * and each page a trigger touches is one more page in the commit; about
- * 15 us on a problem written alone, a third of the throughput of bulk
- * apply at the national node (tests/bench/b_dash prints both).
+ * statement journal (a trigger's upsert may abort), about 34,000
+ * instructions on a problem written alone, more than the rest of the count
+ * (README, P2); hence the hook for problems, the table written most, whose
+ * counts are single-row upserts that need none.  Each page the counts touch
+ * is one more page in the commit: the count tables are keyed by what they
+ * count (WITHOUT ROWID), one page a count.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <msgpack.h>
+
 #include "base/unit.h"
 #include "domain/aggregate.h"
+#include "domain/domain.h"
 
 /* Raise when the tables or triggers change: agg_init rebuilds them. */
-#define DASH_VERSION 2
+#define DASH_VERSION 3
 
 #define SQL_MAX 8192
 
@@ -314,16 +320,6 @@ fill(struct store *st, bool national, struct nz_err *err)
 	return store_exec(st, RANK_REBUILD, err);
 }
 
-/* The columns whose change moves a problem's count, and those that move its rank. */
-#define ISSUE_COUNT_CHANGED                                                                         \
-	"OLD.deleted IS NOT NEW.deleted OR OLD.status IS NOT NEW.status OR"                             \
-	" OLD.category IS NOT NEW.category OR OLD.solution IS NOT NEW.solution OR"                      \
-	" OLD.people_affected IS NOT NEW.people_affected OR OLD.owner IS NOT NEW.owner"
-#define ISSUE_RANK_CHANGED                                                                          \
-	"(OLD.deleted IS NOT NEW.deleted OR OLD.status IS NOT NEW.status OR"                            \
-	" OLD.category IS NOT NEW.category OR OLD.people_affected IS NOT NEW.people_affected OR"        \
-	" OLD.created IS NOT NEW.created OR OLD.owner IS NOT NEW.owner)"
-
 static int
 create_schema(struct store *st, bool national, struct nz_err *err)
 {
@@ -336,11 +332,12 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 	 * row), then the triggers that keep it all current.
 	 */
 	if ((rc = store_exec(st,
+			     /* Keyed by what they count: a count's row is its key's page, one page a change. */
 			     "CREATE TABLE dash_issue_n (scope INTEGER NOT NULL, unit TEXT NOT NULL,"
 			     " category TEXT NOT NULL, state TEXT NOT NULL, n INTEGER NOT NULL,"
-			     " people INTEGER NOT NULL);"
+			     " people INTEGER NOT NULL, PRIMARY KEY (scope, unit, category, state)) WITHOUT ROWID;"
 			     "CREATE TABLE dash_rec_n (scope INTEGER NOT NULL, tbl TEXT NOT NULL, unit TEXT NOT NULL,"
-			     " key TEXT NOT NULL, n INTEGER NOT NULL);"
+			     " key TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (scope, tbl, unit, key)) WITHOUT ROWID;"
 			     /* pr and created keep their values as they are, to order as issue_list does. */
 			     "CREATE TABLE dash_rank (id TEXT PRIMARY KEY, owner TEXT NOT NULL, prov TEXT NOT NULL,"
 			     " category TEXT NOT NULL, prio REAL NOT NULL, prio2 REAL NOT NULL, pe INTEGER NOT NULL,"
@@ -348,8 +345,6 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 			     err)) != 0 ||
 	    (rc = fill(st, national, err)) != 0 ||
 	    (rc = store_exec(st,
-			     "CREATE UNIQUE INDEX dash_issue_n_key ON dash_issue_n (scope, unit, category, state);"
-			     "CREATE UNIQUE INDEX dash_rec_n_key ON dash_rec_n (scope, tbl, unit, key);"
 			     /* The order of the top lists (by_priority in register/reg_summary.c), per category ... */
 			     "CREATE INDEX dash_rank_owner_cat ON dash_rank (owner, category, prio2 DESC, pe DESC, id);"
 			     "CREATE INDEX dash_rank_prov_cat ON dash_rank (prov, category, prio2 DESC, pe DESC, id);"
@@ -373,20 +368,16 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 			return rc;
 	}
 
-	/* Problems. */
-	snprintf(a, sizeof(a), "%s%s", ISSUE_ADD0("NEW", "1"), national ? ISSUE_ADD1("NEW", "1") : "");
-	snprintf(c, sizeof(c), "%s%s%s%s", ISSUE_ADD0("OLD", "-1"), national ? ISSUE_ADD1("OLD", "-1") : "",
-		 ISSUE_ADD0("NEW", "1"), national ? ISSUE_ADD1("NEW", "1") : "");
-	if ((rc = trigger(st, "dash_issue_ai", "AFTER INSERT ON issue", "NEW.deleted = 0", a, err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_au", "AFTER UPDATE ON issue", ISSUE_COUNT_CHANGED, c, err)) != 0)
-		return rc;
+	/*
+	 * Problems: written and applied far more than anything else, so the
+	 * write path keeps their counts and rank from C (issue_hook); a trigger
+	 * here would make SQLite keep a statement journal for every write of a
+	 * problem.  A row deleted by hand (no path of nehzat deletes one) still
+	 * leaves the counts by trigger.
+	 */
 	snprintf(a, sizeof(a), "%s%sDELETE FROM dash_rank WHERE id = OLD.id;", ISSUE_ADD0("OLD", "-1"),
 		 national ? ISSUE_ADD1("OLD", "-1") : "");
-	if ((rc = trigger(st, "dash_issue_ad", "AFTER DELETE ON issue", NULL, a, err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_rank_ai", "AFTER INSERT ON issue", HAS_SCORES("NEW.id"),
-			  RANK_CALL("NEW.id"), err)) != 0 ||
-	    (rc = trigger(st, "dash_issue_rank_au", "AFTER UPDATE ON issue",
-			  ISSUE_RANK_CHANGED " AND " HAS_SCORES("NEW.id"), RANK_CALL("NEW.id"), err)) != 0)
+	if ((rc = trigger(st, "dash_issue_ad", "AFTER DELETE ON issue", NULL, a, err)) != 0)
 		return rc;
 
 	/* Solutions: counted, and their problems before a council follow their status and round. */
@@ -510,6 +501,298 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 	return 0;
 }
 
+
+/* ---- problems: kept from the write path (issue_hook) ---- */
+
+/* What the write hook of problems keeps of a store between writes (store_ext). */
+struct agg_state {
+	unsigned epoch;          /* store_epoch when current and national were read */
+	bool known, current, national;
+	sqlite3_stmt *bump;      /* adds (n, people) to a count that has a row */
+	sqlite3_stmt *add;       /* makes a count's row */
+	sqlite3_stmt *row;       /* a live problem's key and people, as the counts hold them */
+	sqlite3_stmt *scored;    /* whether a problem has scores */
+	const struct tbl_def *t; /* the table the masks are of */
+	uint64_t count_mask, rank_mask; /* the columns a count, a rank hangs on (bit i: cols[i]) */
+};
+
+/* forget makes the next write read again whether the aggregates are there. */
+static void
+forget(struct store *st)
+{
+	struct agg_state *a = store_ext(st);
+
+	if (a != NULL)
+		a->known = false;
+}
+
+/* state returns st's agg_state, read again when another connection may have changed it; NULL: no memory. */
+static struct agg_state *
+state(struct store *st)
+{
+	struct agg_state *a = store_ext(st);
+
+	if (a == NULL) {
+		if ((a = calloc(1, sizeof(*a))) == NULL)
+			return NULL;
+		store_ext_set(st, a, free);
+	}
+	if (!a->known || a->epoch != store_epoch(st)) {
+		a->current = agg_current(st);
+		a->national = unit_level(store_node(st)) == NZ_LEVEL_NATIONAL;
+		a->epoch = store_epoch(st);
+		a->known = true;
+	}
+	return a;
+}
+
+/* A count's key: text and its length in bytes. */
+struct key {
+	const char *s;
+	int n;
+};
+
+/*
+ * add_count adds k problems of people each to the count of (owner,
+ * category, state), and at the national node to its province's: an UPDATE
+ * of one row each, or an INSERT when there is none yet; single-row
+ * statements need no statement journal.
+ */
+static int
+add_count(struct store *st, struct agg_state *a, struct key owner, struct key category, struct key state_,
+	  int k, int64_t people, struct nz_err *err)
+{
+	int scope, step;
+
+	if ((a->bump == NULL &&
+	     (a->bump = store_prepare(st,
+				      "UPDATE dash_issue_n SET n = n + ?5, people = people + ?6"
+				      " WHERE scope = ?1 AND unit = ?2 AND category = ?3 AND state = ?4",
+				      err)) == NULL) ||
+	    (a->add == NULL &&
+	     (a->add = store_prepare(st,
+				     "INSERT INTO dash_issue_n (scope, unit, category, state, n, people)"
+				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+				     err)) == NULL))
+		return NZ_EDB;
+	for (scope = 0; scope <= (a->national && owner.n >= 5 ? 1 : 0); scope++) {
+		sqlite3_stmt *q = a->bump;
+		int tries;
+		for (tries = 0; tries < 2; tries++, q = a->add) {
+			sqlite3_bind_int(q, 1, scope);
+			sqlite3_bind_text(q, 2, owner.s, scope == 1 ? 5 : owner.n, SQLITE_STATIC);
+			sqlite3_bind_text(q, 3, category.s, category.n, SQLITE_STATIC);
+			sqlite3_bind_text(q, 4, state_.s, state_.n, SQLITE_STATIC);
+			sqlite3_bind_int(q, 5, k);
+			sqlite3_bind_int64(q, 6, k * people);
+			step = sqlite3_step(q);
+			sqlite3_reset(q);
+			if (step != SQLITE_DONE)
+				return store_sqlerr(st, err, "dashboard count");
+			if (sqlite3_changes(store_db(st)) > 0)
+				break;
+		}
+	}
+	return 0;
+}
+
+/* column_key is column i of q's row as a count's key. */
+static struct key
+column_key(sqlite3_stmt *q, int i)
+{
+	struct key k;
+
+	k.s = (const char *)sqlite3_column_text(q, i);
+	k.n = sqlite3_column_bytes(q, i);
+	if (k.s == NULL)
+		k.s = "";
+	return k;
+}
+
+/* add_row moves the count of problem rid, as its row stands, by k (nothing when it is deleted). */
+static int
+add_row(struct store *st, struct agg_state *a, const char *rid, int k, struct nz_err *err)
+{
+	int rc = 0, step;
+
+	if (a->row == NULL &&
+	    (a->row = store_prepare(st,
+				    "SELECT i.owner, COALESCE(i.category, ''), " ISSUE_STATE("i") ", "
+				    PEOPLE("i.people_affected") " FROM issue i WHERE i.id = ?1 AND i.deleted = 0",
+				    err)) == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(a->row, 1, rid, -1, SQLITE_STATIC);
+	step = sqlite3_step(a->row);
+	if (step == SQLITE_ROW)
+		rc = add_count(st, a, column_key(a->row, 0), column_key(a->row, 1), column_key(a->row, 2), k,
+			       sqlite3_column_int64(a->row, 3), err);
+	else if (step != SQLITE_DONE)
+		rc = store_sqlerr(st, err, "dashboard problem");
+	sqlite3_reset(a->row);
+	return rc;
+}
+
+/* The columns a problem's count hangs on, and those its rank hangs on ("deleted" for -1). */
+static const char *const count_cols[] = {"deleted", "category", "status", "solution", "people_affected", NULL};
+static const char *const rank_cols[] = {"deleted", "category", "status", "people_affected", "created", NULL};
+
+static bool
+among(const char *name, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (strcmp(name, *names) == 0)
+			return true;
+	return false;
+}
+
+/* masks sets a's masks of the columns of t among names. */
+static void
+masks(struct agg_state *a, const struct tbl_def *t)
+{
+	int i;
+
+	a->count_mask = a->rank_mask = 0;
+	for (i = 0; t->cols[i].name != NULL && i < 64; i++) {
+		if (among(t->cols[i].name, count_cols))
+			a->count_mask |= (uint64_t)1 << i;
+		if (among(t->cols[i].name, rank_cols))
+			a->rank_mask |= (uint64_t)1 << i;
+	}
+	a->t = t;
+}
+
+/* col_name names column col of w's table. */
+static const char *
+col_name(const struct row_write *w, int col)
+{
+	return col < 0 ? "deleted" : w->t->cols[col].name;
+}
+
+/* str_key is a msgpack str as a count's key; nil or absent is "". */
+static struct key
+str_key(const msgpack_object *v)
+{
+	struct key k = {"", 0};
+
+	if (v != NULL && v->type == MSGPACK_OBJECT_STR) {
+		k.s = v->via.str.ptr;
+		k.n = (int)v->via.str.size;
+	}
+	return k;
+}
+
+/*
+ * new_row counts a problem new here from the values of its write, which
+ * are all its row holds, without reading it back.  It returns false, having
+ * done nothing, when SQLite would store a value otherwise than it came (a
+ * number as category, text as people) or the problem is before the council,
+ * whose state hangs on its solution: then the row is read.
+ */
+static bool
+new_row(struct store *st, struct agg_state *a, const struct row_write *w, int *rc, struct nz_err *err)
+{
+	const msgpack_object *category = NULL, *status = NULL, *people = NULL;
+	struct key owner;
+	int64_t p = 0;
+	int i;
+
+	for (i = 0; i < w->n; i++) {
+		const char *name = col_name(w, w->cols[i]);
+		const msgpack_object *val = w->vals[i];
+		if (strcmp(name, "deleted") == 0) {
+			if (!(val->type == MSGPACK_OBJECT_NIL ||
+			      (val->type == MSGPACK_OBJECT_POSITIVE_INTEGER && val->via.u64 == 0) ||
+			      (val->type == MSGPACK_OBJECT_BOOLEAN && !val->via.boolean)))
+				return false;
+		} else if (strcmp(name, "category") == 0) {
+			category = val;
+		} else if (strcmp(name, "status") == 0) {
+			status = val;
+		} else if (strcmp(name, "people_affected") == 0) {
+			people = val;
+		}
+	}
+	if ((category != NULL && category->type != MSGPACK_OBJECT_NIL && category->type != MSGPACK_OBJECT_STR) ||
+	    (status != NULL && status->type != MSGPACK_OBJECT_NIL && status->type != MSGPACK_OBJECT_STR) ||
+	    (status != NULL && status->type == MSGPACK_OBJECT_STR && status->via.str.size == 7 &&
+	     memcmp(status->via.str.ptr, "council", 7) == 0))
+		return false;
+	if (people != NULL) {
+		if (people->type == MSGPACK_OBJECT_POSITIVE_INTEGER && people->via.u64 <= INT64_MAX)
+			p = (int64_t)people->via.u64;
+		else if (people->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+			p = people->via.i64;
+		else if (people->type == MSGPACK_OBJECT_BOOLEAN)
+			p = people->via.boolean;
+		else if (people->type != MSGPACK_OBJECT_NIL)
+			return false;
+	}
+	owner.s = w->owner;
+	owner.n = (int)strlen(w->owner);
+	*rc = add_count(st, a, owner, str_key(category), str_key(status), 1, p, err);
+	return true;
+}
+
+/*
+ * issue_hook keeps a problem's count and rank in the transaction of its
+ * write: before the row changes it takes the problem out of the count it
+ * was in, after it adds it to the count it is in now, as the triggers of
+ * the other tables do with OLD and NEW; and it prices the problem again
+ * when it has scores.
+ */
+static int
+issue_hook(struct store *st, const struct row_write *w, struct nz_err *err)
+{
+	struct agg_state *a = state(st);
+	bool count = !w->existed, rank = !w->existed;
+	int i, rc = 0, step;
+
+	if (a == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	if (!a->current)
+		return 0;
+	if (a->t != w->t)
+		masks(a, w->t);
+	/* "deleted" (-1) is among both. */
+	for (i = 0; i < w->n; i++) {
+		int col = w->cols[i];
+		count |= col < 0 || (col < 64 && (a->count_mask >> col & 1));
+		rank |= col < 0 || (col < 64 && (a->rank_mask >> col & 1));
+	}
+	if (w->phase == STORE_HOOK_BEFORE)
+		return count ? add_row(st, a, w->rid, -1, err) : 0;
+	if (count && !(!w->existed && new_row(st, a, w, &rc, err)))
+		rc = add_row(st, a, w->rid, 1, err);
+	if (rc != 0 || !rank)
+		return rc;
+	if (a->scored == NULL &&
+	    (a->scored = store_prepare(st, "SELECT " HAS_SCORES("?1"), err)) == NULL)
+		return NZ_EDB;
+	sqlite3_bind_text(a->scored, 1, w->rid, -1, SQLITE_STATIC);
+	step = sqlite3_step(a->scored);
+	rank = step == SQLITE_ROW && sqlite3_column_int(a->scored, 0) != 0;
+	sqlite3_reset(a->scored);
+	if (step != SQLITE_ROW)
+		return store_sqlerr(st, err, "dashboard scores");
+	if (rank) {
+		sqlite3_stmt *q = store_prepare(st, RANK_CALL("?1"), err);
+		if (q == NULL)
+			return NZ_EDB;
+		sqlite3_bind_text(q, 1, w->rid, -1, SQLITE_STATIC);
+		step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE)
+			return store_sqlerr(st, err, "dashboard rank");
+	}
+	return 0;
+}
+
+void
+agg_register(void)
+{
+	store_hook_set(&issue_table, issue_hook);
+}
+
 /* Drops every table, index and trigger of an older version. */
 static int
 drop_schema(struct store *st, struct nz_err *err)
@@ -564,7 +847,9 @@ agg_init(struct store *st, struct nz_err *err)
 		store_rollback(st);
 		return rc;
 	}
-	return store_commit(st, err);
+	rc = store_commit(st, err);
+	forget(st);
+	return rc;
 }
 
 

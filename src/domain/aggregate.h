@@ -8,9 +8,10 @@
 
 /*
  * The aggregates of the replicated tables: local tables (never replicated,
- * derived from the replicated ones) that SQLite triggers keep up to date in
- * the same transaction as every change, whether written here or applied
- * from a peer.  So the national dashboard, the allocation and the
+ * derived from the replicated ones) kept up to date in the same transaction
+ * as every change, whether written here or applied from a peer: by the
+ * write path's hook for problems (agg_register), by SQLite triggers for the
+ * other tables.  So the national dashboard, the allocation and the
  * completeness cost the same with fifty thousand records as with five
  * million: they read counts per (owner, category, status) and per
  * (table, owner), and the few best-ranked rows of an index of scored
@@ -24,6 +25,14 @@
  * n, people), dash_rec_n (scope, tbl, unit, key, n), dash_rank (id, owner,
  * prov, category, prio, prio2, pe, pr, created).
  */
+
+/*
+ * agg_register sets the write hook that keeps the counts and rank of
+ * problems from the write path (store_hook_set), in every store of the
+ * process; domain_tables() calls it, so whoever opens a node's database
+ * keeps its aggregates.
+ */
+void agg_register(void);
 
 /*
  * agg_init creates the aggregate tables and their triggers when they are

@@ -358,6 +358,7 @@ store_begin(struct store *st, struct nz_err *err)
 	if (!st->cache_valid || data_version(st) != st->dv_after) {
 		st->hlc_loaded = false;
 		st->next_seq = 0;
+		st->epoch++;
 	}
 	return 0;
 }
@@ -753,6 +754,8 @@ store_close(struct store *st)
 	free(st->lookup);
 	free(st->syms);
 	free(st->colbuf);
+	if (st->ext_free != NULL)
+		st->ext_free(st->ext);
 	sqlite3_close(st->db);
 	free(st);
 }

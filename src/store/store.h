@@ -170,6 +170,57 @@ enum apply_result { APPLY_NEW = 0, APPLY_DUPLICATE = 1 };
  */
 int store_apply(struct store *st, const struct nz_change *c, const char *via, struct nz_err *err);
 
+/* ---- write hooks (hook.c) ---- */
+
+struct msgpack_object;
+
+enum store_hook_phase { STORE_HOOK_BEFORE, STORE_HOOK_AFTER };
+
+/*
+ * What a table's write hook hears of one write of a record, local
+ * (store_write) or remote (store_apply): the record, whether it was held
+ * here before, and the columns the change won, each as its index in the
+ * table's cols (-1 for "deleted") and its value as the change carries it.
+ * The hook runs in the write's transaction: with STORE_HOOK_BEFORE just
+ * before the row changes (only for a record held here, when the change won
+ * a column), with STORE_HOOK_AFTER just after (every write, the columns
+ * none when nothing won).
+ */
+struct row_write {
+	enum store_hook_phase phase;
+	const struct tbl_def *t;
+	const char *rid, *owner;
+	bool existed;
+	int n;
+	const int *cols;
+	const struct msgpack_object *const *vals;
+};
+
+/* A write hook: 0, or an error (the write and its transaction fail). */
+typedef int (*store_write_hook)(struct store *st, const struct row_write *w, struct nz_err *err);
+
+/*
+ * store_hook_set makes fn the write hook of table t in every store of the
+ * process (at most 8 tables have one), so that whoever opens a database
+ * keeps what hangs on its rows; NULL removes it.  Set it before writing.
+ */
+void store_hook_set(const struct tbl_def *t, store_write_hook fn);
+
+/*
+ * store_ext returns the pointer the layer above keeps with this store (the
+ * state of its hooks; NULL until store_ext_set), and store_ext_set sets it;
+ * store_close frees it with free_fn.
+ */
+void *store_ext(struct store *st);
+void store_ext_set(struct store *st, void *p, void (*free_fn)(void *));
+
+/*
+ * store_epoch changes whenever what a caller read from the database may no
+ * longer hold: another connection committed since this one's last
+ * transaction, or this one rolled back.  Read it inside a transaction.
+ */
+unsigned store_epoch(const struct store *st);
+
 /* store_hlc returns the node's current clock value (as persisted). */
 uint64_t store_hlc(struct store *st);
 

@@ -48,6 +48,9 @@ struct store {
 	struct sym_slot *syms;
 	unsigned sym_gen;
 	uint8_t *colbuf; /* NZ_COLS_MAX bytes: a change's numbered column map on its way to the log */
+	unsigned epoch;  /* store_epoch: moves when caches of the database must be read again */
+	void *ext;       /* store_ext, freed by ext_free */
+	void (*ext_free)(void *);
 };
 
 /* store_table_index returns the position of table name in st->tables, or -1. */
@@ -116,6 +119,11 @@ bool oplog_find(struct store *st, const struct nz_change *c, bool *same);
  */
 int oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *t, const char *via,
 		 struct nz_err *err);
+
+/* ---- hook.c ---- */
+
+/* store_hook_get returns table t's write hook, or NULL. */
+store_write_hook store_hook_get(const struct tbl_def *t);
 
 /* ---- clk.c: a record's column clocks ---- */
 

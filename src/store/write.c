@@ -129,6 +129,10 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	struct colclock clocks[CLK_MAX];
 	struct incoming in[NZ_COLS_NMAX];
 	bool win[NZ_COLS_NMAX];
+	int hcols[NZ_COLS_NMAX];
+	const msgpack_object *hvals[NZ_COLS_NMAX];
+	struct row_write hw = {0};
+	store_write_hook hook;
 	msgpack_sbuffer kb;
 	msgpack_packer kp;
 	int ti, n, nclk = 0, nin = 0, i, j, rc = 0, step;
@@ -266,6 +270,24 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		rc = NZ_EDB;
 		goto out;
 	}
+	/* What hangs on the row (a table's write hook) sees it before and after, in this transaction. */
+	hook = store_hook_get(t);
+	if (hook != NULL) {
+		for (i = 0; i < nin; i++)
+			if (win[i]) {
+				hw.cols = hcols;
+				hcols[hw.n] = in[i].col;
+				hvals[hw.n++] = in[i].val;
+			}
+		hw.vals = hvals;
+		hw.t = t;
+		hw.rid = c->rid;
+		hw.owner = c->owner;
+		hw.existed = exists;
+		hw.phase = STORE_HOOK_BEFORE;
+		if (exists && hw.n > 0 && (rc = hook(st, &hw, err)) != 0)
+			goto out;
+	}
 	sqlite3_clear_bindings(up);
 	sqlite3_bind_text(up, 1, c->rid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(up, 2, c->owner, -1, SQLITE_STATIC);
@@ -290,6 +312,10 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		rc = store_sqlerr(st, err, "apply");
 		goto out;
 	}
+
+	hw.phase = STORE_HOOK_AFTER;
+	if (hook != NULL && (rc = hook(st, &hw, err)) != 0)
+		goto out;
 
 	/* And the log, whether or not any column won: others may need it. */
 	rc = oplog_append(st, c, t, via, err);
