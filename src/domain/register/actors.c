@@ -38,7 +38,7 @@ static const struct res_field actor_fields[] = {
 const struct res_def actor_res = {
 	.name = "actor",
 	.plural = "actors",
-	.summary = "key local actors and trusted figures (کنشگران کلیدی و معتمدین): add, set, retire, list",
+	.summary = "key local actors and trusted figures (کنشگران کلیدی و معتمدین): add, set, retire, list, show",
 	.about = "The secretariat's register of its area's key local actors and trusted figures (guideline\n"
 		 "art. 1-4): a mosque's imam, a neighbourhood's elder, a school head.  --role says what they are,\n"
 		 "--neighbourhood where; --contact is a phone number, shown (in listings, sessions, the API) only\n"

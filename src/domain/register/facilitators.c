@@ -25,7 +25,7 @@ static const struct res_field fac_fields[] = {
 const struct res_def facilitator_res = {
 	.name = "facilitator",
 	.plural = "facilitators",
-	.summary = "facilitators designated nationally (تسهیلگر): add, retire, list",
+	.summary = "facilitators designated nationally (تسهیلگر): add, set, retire, list, show",
 	.about = "Facilitators (تسهیلگر) are chosen by the national secretariat (the guideline's definition 3):\n"
 		 "add and retire run at the national node only, and the designations reach every node.\n"
 		 "--serves names the org unit a facilitator works for (IR, a province or a county); list\n"
