@@ -264,15 +264,12 @@ out:
 }
 
 int
-res_retire(struct store *st, const struct res_def *r, const char *id, const char *author, struct nz_err *err)
+res_active(struct store *st, const struct res_def *r, const char *id, struct nz_err *err)
 {
-	char sql[160], today[11], owner[NZ_ID_MAX];
-	struct colset *cs;
+	char sql[160];
 	long long active;
-	int rc;
 
-	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
-		return rc;
+	/* NULL active: written before the resource had the column (resource.h). */
 	snprintf(sql, sizeof(sql),
 		 "SELECT CASE WHEN coalesce(active, 1) THEN 1 ELSE 2 END FROM %s WHERE id = ?1 AND deleted = 0",
 		 r->tbl->name);
@@ -280,7 +277,21 @@ res_retire(struct store *st, const struct res_def *r, const char *id, const char
 		return store_sqlerr(st, err, r->tbl->name);
 	if (active == 0)
 		return nz_fail(err, NZ_ENOTFOUND, "no %s with id '%s'", r->name, id);
-	if (active == 2)
+	return active == 1;
+}
+
+int
+res_retire(struct store *st, const struct res_def *r, const char *id, const char *author, struct nz_err *err)
+{
+	char today[11], owner[NZ_ID_MAX];
+	struct colset *cs;
+	int rc;
+
+	if (r->national != NULL && (rc = rec_national_only(st, r->national, err)) != 0)
+		return rc;
+	if ((rc = res_active(st, r, id, err)) < 0)
+		return rc;
+	if (rc == 0)
 		return nz_fail(err, NZ_ESTATE, "%s '%s' is retired already", r->name, id);
 	if ((rc = rec_owner(st, r->tbl, id, r->name, owner, err)) != 0)
 		return rc;

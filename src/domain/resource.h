@@ -109,6 +109,10 @@ int res_add(struct store *st, const struct res_def *r, const char *const *values
 int res_set(struct store *st, const struct res_def *r, const char *id, int npairs, char *const *pairs,
 	    const char *author, struct nz_err *err);
 
+/* res_active returns 1 when record id of r is active, 0 when it is retired, NZ_ENOTFOUND when it is absent
+ * and NZ_EDB when it cannot be read (err saying which): for the transitions written on top of a resource. */
+int res_active(struct store *st, const struct res_def *r, const char *id, struct nz_err *err);
+
 /* res_retire makes record id of r inactive, dated today; refused when it is absent or retired already. */
 int res_retire(struct store *st, const struct res_def *r, const char *id, const char *author, struct nz_err *err);
 

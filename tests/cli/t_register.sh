@@ -207,6 +207,7 @@ check_fails "once" nz org retire -D "$C" "$org"
 check_eq "and listed no more" "$(nz org list -D "$C" --json)" "[]"
 check_match "but with --all, dated" "$(nz org list -D "$C" --all --json | jfield 0 retired)" '^1405-[0-9]{2}-[0-9]{2}$'
 check_fails "a retired one is not changed" nz org set -D "$C" "$org" kind=x
+check_match "nor introduced" "$(nz org introduce -D "$C" "$org" --body x --level county 2>&1)" "is retired; it is introduced no more"
 
 # ---- the county's own summary ----
 sum=$(nz register summary -D "$C" --json)

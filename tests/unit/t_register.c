@@ -664,6 +664,9 @@ main(void)
 		OK(res_retire(ca, r, org, "tester", &err));
 		REFUSED(ca, res_retire(ca, r, org, "tester", &err), NZ_ESTATE);
 		REFUSED(ca, res_set(ca, r, org, 1, notes_set, "tester", &err), NZ_ESTATE);
+		REFUSED(ca, org_introduce(ca, org, "بهزیستی", "county", NULL, NULL, NULL, "tester", id, &err), NZ_ESTATE);
+		CHECK_INT(res_active(ca, r, org, &err), 0);
+		CHECK_INT(res_active(ca, r, "nosuchid", &err), NZ_ENOTFOUND);
 		rows = res_list(ca, r, NULL, false);
 		CHECK_INT(json_array_size(rows), 0);
 		json_decref(rows);

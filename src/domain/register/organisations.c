@@ -63,7 +63,8 @@ const struct res_def organisation_res = {
 		 "today when not given), and their introductions to provincial and county bodies with the\n"
 		 "outcome.  --area names the unit it works in: this node or one below it, which owns the record.\n"
 		 "list shows those owned inside --under with their introductions counted (accepted ones too),\n"
-		 "active ones unless --all; show adds the introductions.  add and introduce print the new id.\n",
+		 "active ones unless --all; show adds the introductions.  A retired one stays, dated, and is\n"
+		 "introduced no more.  add and introduce print the new id.\n",
 	.tbl = &organisation_table,
 	.fields = org_fields,
 	.calc = org_calc,
@@ -87,6 +88,10 @@ org_introduce(struct store *st, const char *org, const char *body, const char *l
 	struct colset *cs;
 	int rc;
 
+	if ((rc = res_active(st, &organisation_res, nz_str(org), err)) < 0)
+		return rc;
+	if (rc == 0)
+		return nz_fail(err, NZ_ESTATE, "organisation '%s' is retired; it is introduced no more", org);
 	if ((rc = rec_owner(st, &organisation_table, nz_str(org), "organisation", owner, err)) != 0)
 		return rc;
 	if (body == NULL || body[0] == '\0')
