@@ -102,6 +102,7 @@ struct sync_stats {
 	int64_t pushed, pulled, refused, round_trips, batches;
 	int64_t bytes_sent, bytes_received;
 	int64_t duplicates; /* changes received that were already here */
+	int64_t skipped;    /* log positions children's pulls stepped over unread (sync_batch.c) */
 };
 
 /*

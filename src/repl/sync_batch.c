@@ -34,9 +34,77 @@ route_to(const char *self, const char *peer, bool up, const char *owner, bool di
 }
 
 /*
+ * child_only tells whether a log entry goes to no child of self without
+ * being asked back: it came through a child (via) and is owned inside that
+ * child's subtree, which no sibling sees (PROTOCOL.md §13).
+ */
+static bool
+child_only(const char *self, const char *via, const char *owner)
+{
+	char parent[NZ_ID_MAX];
+
+	return via[0] != '\0' && unit_parent(via, parent) == 0 && strcmp(parent, self) == 0 &&
+	       unit_within(owner, via);
+}
+
+/*
+ * skip_at steps pos over the stretch it lies in (lo <= pos < hi) and returns
+ * where to read after; *next is where the following stretch begins (its lo,
+ * itself outside it), INT64_MAX when none does.
+ */
+static int64_t
+skip_at(const struct sync *s, int64_t pos, int64_t *next)
+{
+	int a = 0, b = s->nskip, m;
+
+	while (a < b) { /* the first stretch ending after pos */
+		m = a + (b - a) / 2;
+		if (s->skip[m].hi <= pos)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < s->nskip && s->skip[a].lo <= pos)
+		pos = s->skip[a++].hi;
+	*next = a < s->nskip ? s->skip[a].lo : INT64_MAX;
+	return pos;
+}
+
+/* A stretch shorter than this is not kept unless it joins one kept. */
+#define SPAN_MIN 32
+
+/* learn keeps (lo, hi] as a stretch no child takes, merged with those it touches. */
+static void
+learn(struct sync *s, int64_t lo, int64_t hi)
+{
+	int i = 0, j;
+
+	if (hi <= lo)
+		return;
+	while (i < s->nskip && s->skip[i].hi < lo)
+		i++;
+	for (j = i; j < s->nskip && s->skip[j].lo <= hi; j++)
+		;
+	if (j > i) {
+		s->skip[i].lo = s->skip[i].lo < lo ? s->skip[i].lo : lo;
+		s->skip[i].hi = s->skip[j - 1].hi > hi ? s->skip[j - 1].hi : hi;
+		memmove(&s->skip[i + 1], &s->skip[j], (size_t)(s->nskip - j) * sizeof(s->skip[0]));
+		s->nskip -= j - i - 1;
+		return;
+	}
+	if (s->nskip == SPANS_MAX || hi - lo < SPAN_MIN)
+		return;
+	memmove(&s->skip[i + 1], &s->skip[i], (size_t)(s->nskip - i) * sizeof(s->skip[0]));
+	s->skip[i] = (struct span){lo, hi};
+	s->nskip++;
+}
+
+/*
  * fill_batch scans the log after `from` for entries routed to peer and adds
  * them to the batch until it is full; *upto is the position covered (every
- * entry up to it is either in the batch or not for this peer).
+ * entry up to it is either in the batch or not for this peer).  It learns
+ * the stretches no child takes as it reads, and a child's pull that asks
+ * nothing back steps over them (at national, the other provinces' changes).
  */
 static int
 fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t recover_from, size_t max, int64_t *upto,
@@ -44,67 +112,116 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 {
 	sqlite3_stmt *q = store_prepare(s->st,
 					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author,"
-					" cols_named(tbl, cols), via FROM oplog WHERE seq > ? ORDER BY seq LIMIT ?",
+					" cols_named(tbl, cols), via FROM oplog WHERE seq > ? AND seq <= ? ORDER BY seq"
+					" LIMIT ?",
 					err);
-	int step, rc = 0, scanned = 0;
+	bool skipping = !up && recover_from == 0, full = false, jumped = false;
+	int64_t pos = from, stop = INT64_MAX, run, last, past;
+	int step = SQLITE_DONE, rc = 0, scanned = 0;
 
 	wire_batch_reset(s->batch);
 	*upto = from;
 	*token = store_log_token(s->st, from);
 	if (q == NULL)
 		return NZ_EDB;
-	sqlite3_bind_int64(q, 1, from);
-	sqlite3_bind_int(q, 2, SCAN_ROWS);
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		struct nz_change c;
-		int64_t seq = sqlite3_column_int64(q, 0);
-		const char *owner = (const char *)sqlite3_column_text(q, 6);
-		const char *via = (const char *)sqlite3_column_text(q, 10);
-		bool dir = sqlite3_column_int(q, 7) != 0;
-
-		scanned++;
-		if (route_to(s->self, peer, up, owner, dir, via, (const char *)sqlite3_column_text(q, 1),
-			     sqlite3_column_int64(q, 2), recover_from)) {
-			memset(&c, 0, sizeof(c));
-			snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
-			c.origin_seq = sqlite3_column_int64(q, 2);
-			c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
-			snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 4));
-			snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 5));
-			snprintf(c.owner, sizeof(c.owner), "%s", owner);
-			snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
-			c.cols = sqlite3_column_blob(q, 9);
-			c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
-			rc = wire_batch_add(s->batch, &c, max);
-			if ((rc == NZ_ETOOBIG || rc == NZ_ENOTFOUND) && wire_batch_count(s->batch) > 0) {
-				rc = 0;
-				break; /* full, or not numbered alike: this entry starts the next batch */
-			}
-			if (rc == NZ_ENOTFOUND) {
-				/* A table or column outside the schema: this batch goes with names. */
-				wire_batch_codec(s->batch, NULL, s->zstd_now);
-				rc = wire_batch_add(s->batch, &c, max);
-			}
-			/*
-			 * A budget smaller than one change (thin links run with a
-			 * few KiB) still lets that change through alone: every
-			 * valid change fits in WIRE_BATCH_MIN, far below recv_max.
-			 */
-			if (rc == NZ_ETOOBIG && max < WIRE_BATCH_MIN)
-				rc = wire_batch_add(s->batch, &c, WIRE_BATCH_MIN);
-			if (rc != 0) {
-				nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
-					(long long)c.origin_seq, max);
-				break;
-			}
+	while (!full && rc == 0 && scanned < SCAN_ROWS) {
+		if (skipping && (past = skip_at(s, pos, &stop)) != pos) {
+			s->stats.skipped += past - pos;
+			pos = *upto = past;
+			jumped = true;
 		}
-		*upto = seq;
-		*token = (uint64_t)sqlite3_column_int64(q, 3);
+		sqlite3_bind_int64(q, 1, pos);
+		sqlite3_bind_int64(q, 2, stop);
+		sqlite3_bind_int(q, 3, SCAN_ROWS - scanned);
+		run = -1;
+		last = pos;
+		while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+			struct nz_change c;
+			int64_t seq = sqlite3_column_int64(q, 0);
+			const char *owner = (const char *)sqlite3_column_text(q, 6);
+			const char *via = (const char *)sqlite3_column_text(q, 10);
+			bool dir = sqlite3_column_int(q, 7) != 0;
+
+			scanned++;
+			if (child_only(s->self, via, owner)) {
+				if (run < 0)
+					run = last;
+			} else if (run >= 0) {
+				learn(s, run, last);
+				run = -1;
+			}
+			if (route_to(s->self, peer, up, owner, dir, via, (const char *)sqlite3_column_text(q, 1),
+				     sqlite3_column_int64(q, 2), recover_from)) {
+				memset(&c, 0, sizeof(c));
+				snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
+				c.origin_seq = sqlite3_column_int64(q, 2);
+				c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
+				snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 4));
+				snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 5));
+				snprintf(c.owner, sizeof(c.owner), "%s", owner);
+				snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
+				c.cols = sqlite3_column_blob(q, 9);
+				c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
+				rc = wire_batch_add(s->batch, &c, max);
+				if ((rc == NZ_ETOOBIG || rc == NZ_ENOTFOUND) && wire_batch_count(s->batch) > 0) {
+					rc = 0;
+					full = true;
+					break; /* full, or not numbered alike: this entry starts the next batch */
+				}
+				if (rc == NZ_ENOTFOUND) {
+					/* A table or column outside the schema: this batch goes with names. */
+					wire_batch_codec(s->batch, NULL, s->zstd_now);
+					rc = wire_batch_add(s->batch, &c, max);
+				}
+				/*
+				 * A budget smaller than one change (thin links run with a
+				 * few KiB) still lets that change through alone: every
+				 * valid change fits in WIRE_BATCH_MIN, far below recv_max.
+				 */
+				if (rc == NZ_ETOOBIG && max < WIRE_BATCH_MIN)
+					rc = wire_batch_add(s->batch, &c, WIRE_BATCH_MIN);
+				if (rc != 0) {
+					nz_fail(err, rc, "change %s/%lld does not fit in a batch of %zu bytes", c.origin,
+						(long long)c.origin_seq, max);
+					break;
+				}
+			}
+			last = *upto = seq;
+			*token = (uint64_t)sqlite3_column_int64(q, 3);
+			jumped = false;
+		}
+		if (run >= 0)
+			learn(s, run, last);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			rc = store_sqlerr(s->st, err, "read change log");
+		sqlite3_reset(q);
+		if (stop == INT64_MAX)
+			break; /* read to the log's head, or as far as one batch reads */
+		pos = stop; /* read up to a stretch: step over it */
 	}
-	if (step != SQLITE_ROW && step != SQLITE_DONE)
-		rc = store_sqlerr(s->st, err, "read change log");
-	sqlite3_reset(q);
+	if (jumped)
+		*token = store_log_token(s->st, *upto);
 	return rc;
+}
+
+/* log_pending counts what goes to peer in (after, until], stepping over the stretches no child takes. */
+static int64_t
+log_pending(struct sync *s, const char *peer, bool up, int64_t after, int64_t until)
+{
+	int64_t n = 0, next, v;
+
+	if (up)
+		return store_log_pending(s->st, peer, up, after, until);
+	for (;;) {
+		if ((after = skip_at(s, after, &next)) >= until)
+			return n;
+		if ((v = store_log_pending(s->st, peer, false, after, next < until ? next : until)) < 0)
+			return -1;
+		n += v;
+		if (next >= until)
+			return n;
+		after = next;
+	}
 }
 
 /*
@@ -123,11 +240,11 @@ pending_after(struct sync *s, const struct pending *pc, const char *peer, bool u
 	if (!up && upto >= head)
 		n = 0; /* read through */
 	else if (pc->valid && pc->upto == from && pc->head <= head &&
-		 (sent = store_log_pending(s->st, peer, up, from, upto)) >= 0 &&
-		 (since = store_log_pending(s->st, peer, up, pc->head, head)) >= 0 && pc->n - sent + since >= 0)
+		 (sent = log_pending(s, peer, up, from, upto)) >= 0 &&
+		 (since = log_pending(s, peer, up, pc->head, head)) >= 0 && pc->n - sent + since >= 0)
 		n = pc->n - sent + since;
 	else
-		n = store_log_pending(s->st, peer, up, upto, head);
+		n = log_pending(s, peer, up, upto, head);
 	next->valid = n >= 0;
 	next->upto = upto;
 	next->head = head;

@@ -32,6 +32,20 @@ struct pending {
 	int64_t upto, head, n;
 };
 
+/*
+ * A stretch (lo, hi] of this node's log that no child's pull takes
+ * (PROTOCOL.md §13): every entry in it came through a child and is owned
+ * inside that child's subtree, so it goes to no other child, and back to
+ * that child only when it asks for its own (recover_from).  hi is the
+ * position of an entry.  Learnt as pulls read the log, so that each other
+ * child's pull steps over it instead of reading it again; kept in memory.
+ */
+struct span {
+	int64_t lo, hi;
+};
+
+#define SPANS_MAX 256
+
 struct binding {
 	struct pending pend; /* of the PULL_OKs on this pipe */
 	uint32_t pipe;
@@ -55,6 +69,8 @@ struct sync {
 	char self[NZ_ID_MAX];
 	/* parent side */
 	struct binding bind[MAX_BINDINGS];
+	struct span skip[SPANS_MAX]; /* sorted, disjoint, not adjacent */
+	int nskip;
 	int nbind;
 	sync_synced_fn synced;
 	void *synced_arg;

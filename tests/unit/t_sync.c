@@ -784,6 +784,83 @@ test_quarantine_limit(void)
 	store_close(c.st);
 }
 
+/*
+ * A parent steps over what one child sent when another pulls (sync_batch.c,
+ * PROTOCOL.md §13): the sibling still gets every change of the parent's for
+ * it, written between and after the stretches it steps over, with its
+ * backlog told exactly, and the child that sent them still gets its own
+ * back when it lost them.
+ */
+static void
+test_siblings(void)
+{
+	struct replica p, a, b;
+	struct nz_err err = {0};
+	char rid[32], src[600], dst[600], cmd[2600];
+	int i, round, rc;
+
+	open_replica(&p, "IR-26", 262144);
+	open_replica(&a, "IR-26-01", 262144);
+	open_replica(&b, "IR-26-02", 262144);
+	trust(&a, "IR-26", "parent", p.pk);
+	trust(&b, "IR-26", "parent", p.pk);
+	trust(&p, "IR-26-01", "child", a.pk);
+	trust(&p, "IR-26-02", "child", b.pk);
+	snprintf(src, sizeof(src), "%s/IR-26-01.db", dir);
+	snprintf(dst, sizeof(dst), "%s/IR-26-01.backup", dir);
+	snprintf(cmd, sizeof(cmd), "VACUUM INTO '%s'", dst);
+	CHECK_INT(sqlite3_exec(store_db(a.st), cmd, NULL, NULL, NULL), SQLITE_OK);
+	for (round = 0; round < 3; round++) {
+		store_begin(a.st, &err);
+		for (i = 0; i < 200; i++) {
+			snprintf(rid, sizeof(rid), "a%d-%d", round, i);
+			add_issue(&a, "IR-26-01", rid, "the sibling's");
+		}
+		store_commit(a.st, &err);
+		CHECK(run_session(&a, &p, 1, NULL, &err) > 0);
+		snprintf(rid, sizeof(rid), "b%d", round);
+		add_issue(&p, "IR-26-02", rid, "the parent's, for IR-26-02");
+		snprintf(rid, sizeof(rid), "o%d", round);
+		add_issue(&p, "IR-26", rid, "the parent's own");
+		CHECK(run_session(&b, &p, 2, NULL, &err) > 0);
+		CHECK_INT(scalar(b.st, "SELECT count(*) FROM issue"), round + 1);
+		CHECK_INT(peer_backlog(b.st, "IR-26"), 0);
+		CHECK_INT(health_num(p.st, "IR-26-02", "backlog_down"), 0);
+	}
+	CHECK_INT(scalar(b.st, "SELECT count(*) FROM issue WHERE owner = 'IR-26-02'"), 3);
+	/* Read once, stepped over by the pulls after: two of the three rounds at least. */
+	printf("# %lld log positions stepped over by IR-26-02's pulls\n", (long long)sync_child_stats(p.sync)->skipped);
+	CHECK(sync_child_stats(p.sync)->skipped >= 400);
+	/* A child that lost its changes asks them back: the stretches do not hide them from it. */
+	sync_free(a.sync);
+	store_close(a.st);
+	snprintf(cmd, sizeof(cmd), "rm -f '%s-wal' '%s-shm' && cp '%s' '%s'", src, src, dst, src);
+	rc = system(cmd);
+	CHECK_INT(rc, 0);
+	if (store_open(&a.st, src, domain_tables(), false, &err) != 0) {
+		printf("# reopen: %s\n", err.msg);
+		return;
+	}
+	a.sync = sync_new(a.st, a.sk, 262144);
+	CHECK_INT(scalar(a.st, "SELECT count(*) FROM issue"), 0);
+	/* Its clock has gone on since the backup (the HELLO's counter with it). */
+	store_begin(a.st, &err);
+	store_hlc_observe(a.st, store_hlc(p.st), &err);
+	store_commit(a.st, &err);
+	rc = run_session(&a, &p, 3, NULL, &err);
+	CHECK(rc > 0);
+	if (rc <= 0)
+		printf("# %s\n", err.msg);
+	CHECK_INT(scalar(a.st, "SELECT count(*) FROM issue WHERE owner = 'IR-26-01'"), 600);
+	CHECK_INT(scalar(a.st, "SELECT count(*) FROM issue WHERE owner != 'IR-26-01'"), 0);
+	sync_free(p.sync);
+	sync_free(a.sync);
+	sync_free(b.sync);
+	store_close(p.st);
+	store_close(a.st);
+	store_close(b.st);
+}
+
 int
 main(void)
 {
@@ -801,5 +878,6 @@ main(void)
 	test_origin_spoof();
 	test_clock_ahead();
 	test_quarantine_limit();
+	test_siblings();
 	TEST_DONE();
 }
