@@ -483,13 +483,8 @@ alloc_compute(struct store *st, int64_t budget, const char *level, const char *u
 		nz_fail(err, NZ_EINVAL, "%s has no %s units below it", under, level);
 		return NULL;
 	}
-	if (period == NULL) {
-		rep_default_period(label);
-		period = label;
-	}
-	if (jperiod_parse(period, &a.p, err) != 0)
+	if (rep_period_or_default(period, &a.p, label, err) != 0)
 		return NULL;
-	jperiod_format(&a.p, label, sizeof(label));
 	a.has_interventions = rec_table_has(st, "intervention", NULL);
 	a.interventions_status = a.has_interventions && rec_table_has(st, "intervention", "status");
 	a.appt_table = rec_table_has(st, "sel_appointment", NULL) ? "sel_appointment"

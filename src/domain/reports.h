@@ -161,6 +161,12 @@ int cpl_counts(struct store *st, const char *unit, const struct jperiod *p, int6
 /* rep_default_period writes the last Jalali month that has ended ("1405-08"). */
 void rep_default_period(char out[JPERIOD_TEXT_MAX]);
 
+/*
+ * rep_period_or_default reads period, NULL for rep_default_period's, into p
+ * and writes its label ("1405-08", "1405-Q3"); 0 or NZ_EINVAL (err says why).
+ */
+int rep_period_or_default(const char *period, struct jperiod *p, char label[JPERIOD_TEXT_MAX], struct nz_err *err);
+
 /* ---- approval ---- */
 
 /*

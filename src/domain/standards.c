@@ -7,6 +7,7 @@
  * finished call is never rescored.
  */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,7 @@
 #include "base/fa.h"
 #include "base/jalali.h"
 #include "base/unit.h"
+#include "domain/record.h"
 #include "domain/selection.h"
 
 static const struct col_def std_cols[] = {
@@ -208,12 +210,64 @@ overrides_from_json(json_t *o, struct sel_std *s, struct nz_err *err)
 	return 0;
 }
 
+/*
+ * The fields of a version of the standards, declared once: their JSON keys
+ * (sel_std_from_json, sel_std_to_json), the columns of sel_standard (std_cols,
+ * sel_std_add) and, in this order, the columns STD_SELECT reads (load_std).
+ */
+enum std_type { STD_TEXT, STD_CRITERIA, STD_REAL, STD_INT, STD_OVERRIDES };
+
+static const struct std_field {
+	const char *key;
+	enum std_type type;
+	size_t off;   /* the member of struct sel_std (STD_TEXT: the title, SEL_TITLE_MAX bytes) */
+	size_t n_off; /* STD_CRITERIA: the member counting them */
+} std_fields[] = {
+	{"title", STD_TEXT, offsetof(struct sel_std, title), 0},
+	{"review", STD_CRITERIA, offsetof(struct sel_std, review), offsetof(struct sel_std, nreview)},
+	{"interview", STD_CRITERIA, offsetof(struct sel_std, interview), offsetof(struct sel_std, ninterview)},
+	{"review_weight", STD_REAL, offsetof(struct sel_std, review_weight), 0},
+	{"interview_weight", STD_REAL, offsetof(struct sel_std, interview_weight), 0},
+	{"threshold", STD_REAL, offsetof(struct sel_std, threshold), 0},
+	{"disagreement", STD_REAL, offsetof(struct sel_std, disagreement), 0},
+	{"min_reviewers", STD_INT, offsetof(struct sel_std, min_reviewers), 0},
+	{"quota_county", STD_INT, offsetof(struct sel_std, quota_county), 0},
+	{"quota_province", STD_INT, offsetof(struct sel_std, quota_province), 0},
+	{"quota_overrides", STD_OVERRIDES, 0, 0},
+	{"term_months", STD_INT, offsetof(struct sel_std, term_months), 0},
+	{NULL, 0, 0, 0},
+};
+
+#define STD_AT(s, f, type) ((type *)((char *)(s) + (f)->off))
+#define STD_CAT(s, f, type) ((const type *)((const char *)(s) + (f)->off))
+
+/* field_from_json sets field f of s from v, naming key in a refusal. */
+static int
+field_from_json(struct sel_std *s, const struct std_field *f, json_t *v, struct nz_err *err)
+{
+	switch (f->type) {
+	case STD_TEXT:
+		return get_text(v, f->key, STD_AT(s, f, char), SEL_TITLE_MAX, err);
+	case STD_CRITERIA:
+		return criteria_from_json(v, f->key, STD_AT(s, f, struct sel_criterion),
+					  (int *)((char *)s + f->n_off), err);
+	case STD_REAL:
+		return get_number(v, f->key, STD_AT(s, f, double), err);
+	case STD_INT:
+		return get_int(v, f->key, STD_AT(s, f, int), err);
+	case STD_OVERRIDES:
+		return overrides_from_json(v, s, err);
+	}
+	return NZ_EINVAL;
+}
+
 int
 sel_std_from_json(struct sel_std *s, json_t *j, struct nz_err *err)
 {
+	const struct std_field *f;
 	const char *key;
 	json_t *v;
-	int rc = 0;
+	int rc;
 
 	if (!json_is_object(j))
 		return nz_fail(err, NZ_EINVAL, "standards must be a JSON object");
@@ -221,33 +275,11 @@ sel_std_from_json(struct sel_std *s, json_t *j, struct nz_err *err)
 		if (strcmp(key, "id") == 0 || strcmp(key, "version") == 0 || strcmp(key, "created") == 0 ||
 		    strcmp(key, "created_jalali") == 0)
 			continue;
-		if (strcmp(key, "title") == 0)
-			rc = get_text(v, key, s->title, sizeof(s->title), err);
-		else if (strcmp(key, "review") == 0)
-			rc = criteria_from_json(v, key, s->review, &s->nreview, err);
-		else if (strcmp(key, "interview") == 0)
-			rc = criteria_from_json(v, key, s->interview, &s->ninterview, err);
-		else if (strcmp(key, "review_weight") == 0)
-			rc = get_number(v, key, &s->review_weight, err);
-		else if (strcmp(key, "interview_weight") == 0)
-			rc = get_number(v, key, &s->interview_weight, err);
-		else if (strcmp(key, "threshold") == 0)
-			rc = get_number(v, key, &s->threshold, err);
-		else if (strcmp(key, "disagreement") == 0)
-			rc = get_number(v, key, &s->disagreement, err);
-		else if (strcmp(key, "min_reviewers") == 0)
-			rc = get_int(v, key, &s->min_reviewers, err);
-		else if (strcmp(key, "quota_county") == 0)
-			rc = get_int(v, key, &s->quota_county, err);
-		else if (strcmp(key, "quota_province") == 0)
-			rc = get_int(v, key, &s->quota_province, err);
-		else if (strcmp(key, "quota_overrides") == 0)
-			rc = overrides_from_json(v, s, err);
-		else if (strcmp(key, "term_months") == 0)
-			rc = get_int(v, key, &s->term_months, err);
-		else
-			rc = nz_fail(err, NZ_EINVAL, "standards: unknown key '%s'", key);
-		if (rc != 0)
+		for (f = std_fields; f->key != NULL && strcmp(f->key, key) != 0; f++)
+			;
+		if (f->key == NULL)
+			return nz_fail(err, NZ_EINVAL, "standards: unknown key '%s'", key);
+		if ((rc = field_from_json(s, f, v, err)) != 0)
 			return rc;
 	}
 	return 0;
@@ -277,9 +309,28 @@ overrides_to_json(const struct sel_std *s)
 	return o;
 }
 
+static json_t *
+field_to_json(const struct sel_std *s, const struct std_field *f)
+{
+	switch (f->type) {
+	case STD_TEXT:
+		return json_string(STD_CAT(s, f, char));
+	case STD_CRITERIA:
+		return criteria_to_json(STD_CAT(s, f, struct sel_criterion), *(const int *)((const char *)s + f->n_off));
+	case STD_REAL:
+		return json_real(*STD_CAT(s, f, double));
+	case STD_INT:
+		return json_integer(*STD_CAT(s, f, int));
+	case STD_OVERRIDES:
+		return overrides_to_json(s);
+	}
+	return json_null();
+}
+
 json_t *
 sel_std_to_json(const struct sel_std *s)
 {
+	const struct std_field *f;
 	json_t *j = json_object();
 	char jal[11];
 
@@ -292,18 +343,8 @@ sel_std_to_json(const struct sel_std *s)
 		if (jalali_from_iso(s->created, jal, NULL) == 0)
 			json_object_set_new(j, "created_jalali", json_string(jal));
 	}
-	json_object_set_new(j, "title", json_string(s->title));
-	json_object_set_new(j, "review", criteria_to_json(s->review, s->nreview));
-	json_object_set_new(j, "interview", criteria_to_json(s->interview, s->ninterview));
-	json_object_set_new(j, "review_weight", json_real(s->review_weight));
-	json_object_set_new(j, "interview_weight", json_real(s->interview_weight));
-	json_object_set_new(j, "threshold", json_real(s->threshold));
-	json_object_set_new(j, "disagreement", json_real(s->disagreement));
-	json_object_set_new(j, "min_reviewers", json_integer(s->min_reviewers));
-	json_object_set_new(j, "quota_county", json_integer(s->quota_county));
-	json_object_set_new(j, "quota_province", json_integer(s->quota_province));
-	json_object_set_new(j, "quota_overrides", overrides_to_json(s));
-	json_object_set_new(j, "term_months", json_integer(s->term_months));
+	for (f = std_fields; f->key != NULL; f++)
+		json_object_set_new(j, f->key, field_to_json(s, f));
 	return j;
 }
 
@@ -440,12 +481,39 @@ dump(json_t *j)
 	return s;
 }
 
+/* field_to_colset adds field f of s to cs: a number as it is, criteria and overrides as JSON text. */
+static int
+field_to_colset(struct colset *cs, const struct sel_std *s, const struct std_field *f, struct nz_err *err)
+{
+	char *text;
+
+	switch (f->type) {
+	case STD_TEXT:
+		colset_text(cs, f->key, STD_CAT(s, f, char));
+		return 0;
+	case STD_REAL:
+		colset_real(cs, f->key, *STD_CAT(s, f, double));
+		return 0;
+	case STD_INT:
+		colset_int(cs, f->key, *STD_CAT(s, f, int));
+		return 0;
+	case STD_CRITERIA:
+	case STD_OVERRIDES:
+		break;
+	}
+	if ((text = dump(field_to_json(s, f))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	colset_text(cs, f->key, text);
+	free(text);
+	return 0;
+}
+
 int
 sel_std_add(struct store *st, struct sel_std *s, const char *author, struct nz_err *err)
 {
+	const struct std_field *f;
 	struct colset *cs = NULL;
-	char *review = NULL, *interview = NULL, *overrides = NULL;
-	sqlite3_stmt *q;
+	int64_t last;
 	int rc;
 
 	if (strcmp(store_node(st), "IR") != 0)
@@ -455,54 +523,27 @@ sel_std_add(struct store *st, struct sel_std *s, const char *author, struct nz_e
 			store_node(st));
 	if ((rc = sel_std_check(s, err)) != 0)
 		return rc;
-	review = dump(criteria_to_json(s->review, s->nreview));
-	interview = dump(criteria_to_json(s->interview, s->ninterview));
-	overrides = dump(overrides_to_json(s));
-	if (review == NULL || interview == NULL || overrides == NULL) {
-		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
-		goto out;
-	}
 	if ((rc = store_begin(st, err)) != 0)
 		goto out;
-	q = store_prepare(st, "SELECT coalesce(max(version), 0) FROM sel_standard", err);
-	if (q == NULL) {
-		store_rollback(st);
-		rc = NZ_EDB;
-		goto out;
+	if ((rc = store_int(st, "SELECT coalesce(max(version), 0) FROM sel_standard", &last, err)) == 0) {
+		s->version = (int)last + 1;
+		store_new_id(s->id);
+		nz_today(s->created);
+		cs = colset_new();
+		colset_int(cs, "version", s->version);
+		for (f = std_fields; f->key != NULL && rc == 0; f++)
+			rc = field_to_colset(cs, s, f, err);
+		colset_text(cs, "created", s->created);
 	}
-	s->version = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) + 1 : 1;
-	sqlite3_reset(q);
-	store_new_id(s->id);
-	nz_today(s->created);
-	cs = colset_new();
-	colset_int(cs, "version", s->version);
-	colset_text(cs, "title", s->title);
-	colset_text(cs, "review", review);
-	colset_text(cs, "interview", interview);
-	colset_real(cs, "review_weight", s->review_weight);
-	colset_real(cs, "interview_weight", s->interview_weight);
-	colset_real(cs, "threshold", s->threshold);
-	colset_real(cs, "disagreement", s->disagreement);
-	colset_int(cs, "min_reviewers", s->min_reviewers);
-	colset_int(cs, "quota_county", s->quota_county);
-	colset_int(cs, "quota_province", s->quota_province);
-	colset_text(cs, "quota_overrides", overrides);
-	colset_int(cs, "term_months", s->term_months);
-	colset_text(cs, "created", s->created);
-	if ((rc = store_write(st, "sel_standard", s->id, "IR", cs, author, err)) != 0) {
-		store_rollback(st);
-		goto out;
-	}
-	rc = store_commit(st, err);
+	if (rc == 0)
+		rc = store_write(st, "sel_standard", s->id, "IR", cs, author, err);
+	rc = rec_finish(st, rc, err);
 out:
 	if (rc != 0) {
 		s->id[0] = '\0';
 		s->version = 0;
 	}
 	colset_free(cs);
-	free(review);
-	free(interview);
-	free(overrides);
 	return rc;
 }
 
@@ -524,6 +565,29 @@ parse_column(struct sel_std *s, const char *key, const char *text, struct nz_err
 	return rc;
 }
 
+/* field_from_column sets field f of s from column col of q (parse_column for JSON ones). */
+static int
+field_from_column(struct sel_std *s, const struct std_field *f, sqlite3_stmt *q, int col, struct nz_err *err)
+{
+	switch (f->type) {
+	case STD_TEXT:
+		snprintf(STD_AT(s, f, char), SEL_TITLE_MAX, "%s",
+			 sqlite3_column_text(q, col) ? (const char *)sqlite3_column_text(q, col) : "");
+		return 0;
+	case STD_REAL:
+		*STD_AT(s, f, double) = sqlite3_column_double(q, col);
+		return 0;
+	case STD_INT:
+		*STD_AT(s, f, int) = sqlite3_column_int(q, col);
+		return 0;
+	case STD_CRITERIA:
+	case STD_OVERRIDES:
+		break;
+	}
+	return parse_column(s, f->key, (const char *)sqlite3_column_text(q, col), err);
+}
+
+/* The columns of std_fields in their order, from the third; created after them. */
 #define STD_SELECT                                                                                           \
 	"SELECT id, version, title, review, interview, review_weight, interview_weight, threshold,"          \
 	" disagreement, min_reviewers, quota_county, quota_province, quota_overrides, term_months,"          \
@@ -542,8 +606,9 @@ load_std(struct store *st, enum std_key by, const char *id, int version, struct 
 		STD_SELECT "version = ?1" STD_ORDER,
 		STD_SELECT "id = ?1" STD_ORDER,
 	};
+	const struct std_field *f;
 	sqlite3_stmt *q;
-	int rc = 0;
+	int col, rc = 0;
 
 	if ((q = store_prepare(st, sql[by], err)) == NULL)
 		return NZ_EDB;
@@ -560,21 +625,10 @@ load_std(struct store *st, enum std_key by, const char *id, int version, struct 
 	memset(s, 0, sizeof(*s));
 	snprintf(s->id, sizeof(s->id), "%s", (const char *)sqlite3_column_text(q, 0));
 	s->version = sqlite3_column_int(q, 1);
-	snprintf(s->title, sizeof(s->title), "%s",
-		 sqlite3_column_text(q, 2) ? (const char *)sqlite3_column_text(q, 2) : "");
-	s->review_weight = sqlite3_column_double(q, 5);
-	s->interview_weight = sqlite3_column_double(q, 6);
-	s->threshold = sqlite3_column_double(q, 7);
-	s->disagreement = sqlite3_column_double(q, 8);
-	s->min_reviewers = sqlite3_column_int(q, 9);
-	s->quota_county = sqlite3_column_int(q, 10);
-	s->quota_province = sqlite3_column_int(q, 11);
-	s->term_months = sqlite3_column_int(q, 13);
+	for (f = std_fields, col = 2; f->key != NULL && rc == 0; f++, col++)
+		rc = field_from_column(s, f, q, col, err);
 	snprintf(s->created, sizeof(s->created), "%s",
-		 sqlite3_column_text(q, 14) ? (const char *)sqlite3_column_text(q, 14) : "");
-	if ((rc = parse_column(s, "review", (const char *)sqlite3_column_text(q, 3), err)) == 0 &&
-	    (rc = parse_column(s, "interview", (const char *)sqlite3_column_text(q, 4), err)) == 0)
-		rc = parse_column(s, "quota_overrides", (const char *)sqlite3_column_text(q, 12), err);
+		 sqlite3_column_text(q, col) ? (const char *)sqlite3_column_text(q, col) : "");
 	sqlite3_reset(q);
 	return rc;
 }

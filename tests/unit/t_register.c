@@ -266,6 +266,20 @@ main(void)
 	/* With the list held, a code must be on it and active. */
 	REFUSED(ca, issue_add(ca, "x", NULL, "water", "tester", id, &err), NZ_EINVAL);
 	OK(category_put(ir, false, "crime", NULL, NULL, 0, "tester", &err));
+	/* Either list: editing what is not there, or changing nothing, is refused; a new entry comes last. */
+	REFUSED(ir, category_put(ir, false, "nonesuch", "x", NULL, -1, "tester", &err), NZ_ENOTFOUND);
+	CHECK_STR(err.msg, "no category 'nonesuch'");
+	REFUSED(ir, category_put(ir, false, "crime", NULL, NULL, -1, "tester", &err), NZ_EINVAL);
+	CHECK_STR(err.msg, "nothing to change for category 'crime'");
+	REFUSED(ir, criterion_put(ir, false, "nonesuch", NULL, NULL, -1, 0, -1, "tester", &err), NZ_ENOTFOUND);
+	REFUSED(ir, criterion_put(ir, true, "severity", "x", NULL, 5, 0, -1, "tester", &err), NZ_EEXIST);
+	CHECK_STR(err.msg, "criterion 'severity' already exists; change it instead");
+	REFUSED(ir, category_put(ir, true, "energy", NULL, NULL, -1, "tester", &err), NZ_EINVAL);
+	CHECK_STR(err.msg, "category 'energy' needs a Persian name");
+	OK(category_put(ir, true, "energy", "انرژی", "Energy", -1, "tester", &err));
+	CHECK_INT(count(ir, "SELECT ord FROM problem_category WHERE id = 'cat-energy' AND active = 1 AND"
+			    " name_en = 'Energy'"),
+		  14);
 	replicate(ir, pv);
 	replicate(pv, ca);
 	REFUSED(ca, issue_add(ca, "x", NULL, "crime", "tester", id, &err), NZ_EINVAL);

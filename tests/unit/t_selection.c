@@ -210,12 +210,24 @@ test_standards(struct store *ir, struct store *county)
 	CHECK_STR(t.interview[2].code, s.interview[2].code);
 	CHECK(t.threshold == s.threshold);
 
+	/* Stored and read back, every field is kept (a unit no test uses gets an override). */
+	snprintf(s.overrides[0].unit, sizeof(s.overrides[0].unit), "IR-31-09");
+	s.overrides[0].quota = 4;
+	s.noverrides = 1;
 	OK(sel_std_add(ir, &s, "tester", &err));
 	CHECK_INT(s.version, 1);
 	CHECK_INT(sel_std_load(ir, 0, &t, &err), 0);
 	CHECK_INT(t.version, 1);
 	CHECK_STR(t.review[4].code, "participation");
 	CHECK_INT(t.min_reviewers, 2);
+	CHECK_INT(sel_std_quota(&t, "IR-31-09"), 4);
+	{
+		json_t *stored = sel_std_to_json(&t);
+		j = sel_std_to_json(&s);
+		CHECK(json_equal(j, stored));
+		json_decref(stored);
+		json_decref(j);
+	}
 }
 
 /* A county runs a whole call, standards having come down from IR. */

@@ -40,62 +40,101 @@ reg_category_check(struct store *st, const char *code, struct nz_err *err)
 	return 0;
 }
 
+/* The two national lists of standards, written the same way. */
+struct std_list {
+	const char *what;      /* one entry: "category" */
+	const char *directive; /* the list, as the national-only refusal names it */
+	const char *table;
+	const char *id_prefix; /* the record id is the prefix and the code: one record per code everywhere */
+	const char *set;       /* the command that edits an entry */
+};
+
+static const struct std_list categories = {"category", "problem categories", "problem_category", "cat-",
+					   "register category set"};
+static const struct std_list criteria = {"criterion", "prioritisation criteria", "priority_criterion", "crit-",
+					 "register criterion set"};
+
+/*
+ * std_open checks what adding (add) or editing entry code of list l takes, begins the write and refuses
+ * an entry that exists when adding or is missing when editing; on success a transaction is open, rid
+ * names the record and *cs holds the columns the two lists share.
+ */
+static int
+std_open(struct store *st, const struct std_list *l, bool add, const char *code, const char *name_fa,
+	 const char *name_en, int active, char rid[NZ_RID_MAX], struct colset **cs, struct nz_err *err)
+{
+	char sql[128];
+	int64_t exists;
+	int rc;
+
+	*cs = NULL;
+	if ((rc = reg_national_only(st, l->directive, err)) != 0 || (rc = reg_check_code(l->what, code, err)) != 0)
+		return rc;
+	if (add && (name_fa == NULL || name_fa[0] == '\0'))
+		return nz_fail_at(err, NZ_EINVAL, "name_fa", NULL, "%s '%s' needs a Persian name", l->what, code);
+	if (active < -1 || active > 1)
+		return nz_fail(err, NZ_EINVAL, "active is 0 or 1, not %d", active);
+	if ((rc = field_text("name", name_fa, 0, false, err)) != 0 || (rc = field_text("name", name_en, 0, false, err)) != 0)
+		return rc;
+	snprintf(rid, NZ_RID_MAX, "%s%s", l->id_prefix, code);
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE id = ?1 AND deleted = 0", l->table);
+	if ((exists = rec_scalar(st, sql, rid, NULL)) < 0)
+		rc = store_sqlerr(st, err, l->table);
+	else if (add && exists > 0)
+		rc = nz_fail_at(err, NZ_EEXIST, NULL, l->set, "%s '%s' already exists; change it instead", l->what,
+				code);
+	else if (!add && exists == 0)
+		rc = nz_fail(err, NZ_ENOTFOUND, "no %s '%s'", l->what, code);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	*cs = colset_new();
+	if (add) {
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s", l->table);
+		colset_text(*cs, "code", code);
+		colset_int(*cs, "ord", rec_scalar(st, sql, NULL, NULL) + 1);
+		colset_int(*cs, "active", active < 0 ? 1 : active);
+		colset_text(*cs, "name_en", nz_str(name_en));
+	} else {
+		if (active >= 0)
+			colset_int(*cs, "active", active);
+		if (name_en != NULL)
+			colset_text(*cs, "name_en", name_en);
+	}
+	if (name_fa != NULL && name_fa[0] != '\0')
+		colset_text(*cs, "name_fa", name_fa);
+	return 0;
+}
+
+/* std_write writes cs (freed) to entry rid of list l and ends the write std_open began. */
+static int
+std_write(struct store *st, const struct std_list *l, const char *code, const char *rid, struct colset *cs,
+	  const char *author, struct nz_err *err)
+{
+	int rc;
+
+	if (colset_count(cs) == 0)
+		rc = nz_fail(err, NZ_EINVAL, "nothing to change for %s '%s'", l->what, code);
+	else
+		rc = store_write(st, l->table, rid, "IR", cs, author, err);
+	colset_free(cs);
+	return rec_finish(st, rc, err);
+}
+
 int
 category_put(struct store *st, bool add, const char *code, const char *name_fa, const char *name_en,
 	     int active, const char *author, struct nz_err *err)
 {
 	char rid[NZ_RID_MAX];
-	struct colset *cs = NULL;
-	int64_t exists;
+	struct colset *cs;
 	int rc;
 
-	if ((rc = reg_national_only(st, "problem categories", err)) != 0 ||
-	    (rc = reg_check_code("category", code, err)) != 0)
+	if ((rc = std_open(st, &categories, add, code, name_fa, name_en, active, rid, &cs, err)) != 0)
 		return rc;
-	if (add && (name_fa == NULL || name_fa[0] == '\0'))
-		return nz_fail_at(err, NZ_EINVAL, "name_fa", NULL, "category '%s' needs a Persian name", code);
-	if (active < -1 || active > 1)
-		return nz_fail(err, NZ_EINVAL, "active is 0 or 1, not %d", active);
-	if ((rc = field_text("name", name_fa, 0, false, err)) != 0 || (rc = field_text("name", name_en, 0, false, err)) != 0)
-		return rc;
-	snprintf(rid, sizeof(rid), "cat-%s", code);
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	if ((exists = rec_scalar(st, "SELECT count(*) FROM problem_category WHERE id = ?1 AND deleted = 0", rid, NULL)) < 0) {
-		rc = store_sqlerr(st, err, "problem_category");
-		goto out;
-	}
-	if (add && exists > 0) {
-		rc = nz_fail_at(err, NZ_EEXIST, NULL, "register category set", "category '%s' already exists; change it instead",
-				code);
-		goto out;
-	}
-	if (!add && exists == 0) {
-		rc = nz_fail(err, NZ_ENOTFOUND, "no category '%s'", code);
-		goto out;
-	}
-	cs = colset_new();
-	if (add) {
-		colset_text(cs, "code", code);
-		colset_int(cs, "ord", rec_scalar(st, "SELECT count(*) FROM problem_category", NULL, NULL) + 1);
-		colset_int(cs, "active", active < 0 ? 1 : active);
-		colset_text(cs, "name_en", nz_str(name_en));
-	} else {
-		if (active >= 0)
-			colset_int(cs, "active", active);
-		if (name_en != NULL)
-			colset_text(cs, "name_en", name_en);
-	}
-	if (name_fa != NULL && name_fa[0] != '\0')
-		colset_text(cs, "name_fa", name_fa);
-	if (colset_count(cs) == 0) {
-		rc = nz_fail(err, NZ_EINVAL, "nothing to change for category '%s'", code);
-		goto out;
-	}
-	rc = store_write(st, "problem_category", rid, "IR", cs, author, err);
-out:
-	colset_free(cs);
-	return rec_finish(st, rc, err);
+	return std_write(st, &categories, code, rid, cs, author, err);
 }
 
 json_t *
@@ -112,77 +151,34 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 	      double weight, int scale_max, int active, const char *author, struct nz_err *err)
 {
 	char rid[NZ_RID_MAX], buf[32];
-	struct colset *cs = NULL;
-	int64_t exists;
+	struct colset *cs;
 	int rc;
 
-	if ((rc = reg_national_only(st, "prioritisation criteria", err)) != 0 ||
-	    (rc = reg_check_code("criterion", code, err)) != 0)
-		return rc;
-	if (add && (name_fa == NULL || name_fa[0] == '\0'))
-		return nz_fail_at(err, NZ_EINVAL, "name_fa", NULL, "criterion '%s' needs a Persian name", code);
 	if (add && weight < 0)
 		return nz_fail_at(err, NZ_EINVAL, "weight", NULL, "criterion '%s' needs a weight", code);
 	if (weight >= 0 && !(weight > 0 && weight <= 1000))
 		return nz_fail(err, NZ_EINVAL, "weight %g is out of range: more than 0, at most 1000", weight);
 	if (scale_max != 0 && (scale_max < 2 || scale_max > 100))
 		return nz_fail(err, NZ_EINVAL, "scale maximum %d is out of range: 2 to 100", scale_max);
-	if (active < -1 || active > 1)
-		return nz_fail(err, NZ_EINVAL, "active is 0 or 1, not %d", active);
-	if ((rc = field_text("name", name_fa, 0, false, err)) != 0 || (rc = field_text("name", name_en, 0, false, err)) != 0)
+	if ((rc = std_open(st, &criteria, add, code, name_fa, name_en, active, rid, &cs, err)) != 0)
 		return rc;
-	snprintf(rid, sizeof(rid), "crit-%s", code);
-	if ((rc = store_begin(st, err)) != 0)
-		return rc;
-	if ((exists = rec_scalar(st, "SELECT count(*) FROM priority_criterion WHERE id = ?1 AND deleted = 0", rid, NULL)) < 0) {
-		rc = store_sqlerr(st, err, "priority_criterion");
-		goto out;
-	}
-	if (add && exists > 0) {
-		rc = nz_fail_at(err, NZ_EEXIST, NULL, "register criterion set", "criterion '%s' already exists; change it instead",
-				code);
-		goto out;
-	}
-	if (!add && exists == 0) {
-		rc = nz_fail(err, NZ_ENOTFOUND, "no criterion '%s'", code);
-		goto out;
-	}
 	/* Scores given on the old scale must still fit the new one. */
 	snprintf(buf, sizeof(buf), "%d", scale_max);
 	if (!add && scale_max != 0 &&
 	    rec_scalar(st, "SELECT count(*) FROM issue_score WHERE criterion = ?1 AND deleted = 0 AND score > ?2 + 0",
-		   code, buf) > 0) {
-		rc = nz_fail(err, NZ_EINVAL, "criterion '%s' has scores above %d; the scale cannot shrink below them",
-			     code, scale_max);
-		goto out;
+		       code, buf) > 0) {
+		colset_free(cs);
+		store_rollback(st);
+		return nz_fail(err, NZ_EINVAL, "criterion '%s' has scores above %d; the scale cannot shrink below them",
+			       code, scale_max);
 	}
-	cs = colset_new();
-	if (add) {
-		colset_text(cs, "code", code);
-		colset_int(cs, "ord", rec_scalar(st, "SELECT count(*) FROM priority_criterion", NULL, NULL) + 1);
-		colset_int(cs, "active", active < 0 ? 1 : active);
+	if (add)
 		colset_int(cs, "scale_max", scale_max ? scale_max : 5);
-		colset_text(cs, "name_en", nz_str(name_en));
-	} else {
-		if (active >= 0)
-			colset_int(cs, "active", active);
-		if (scale_max != 0)
-			colset_int(cs, "scale_max", scale_max);
-		if (name_en != NULL)
-			colset_text(cs, "name_en", name_en);
-	}
+	else if (scale_max != 0)
+		colset_int(cs, "scale_max", scale_max);
 	if (weight >= 0)
 		colset_real(cs, "weight", weight);
-	if (name_fa != NULL && name_fa[0] != '\0')
-		colset_text(cs, "name_fa", name_fa);
-	if (colset_count(cs) == 0) {
-		rc = nz_fail(err, NZ_EINVAL, "nothing to change for criterion '%s'", code);
-		goto out;
-	}
-	rc = store_write(st, "priority_criterion", rid, "IR", cs, author, err);
-out:
-	colset_free(cs);
-	return rec_finish(st, rc, err);
+	return std_write(st, &criteria, code, rid, cs, author, err);
 }
 
 json_t *

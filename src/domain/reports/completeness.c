@@ -403,13 +403,8 @@ cpl_compute(struct store *st, const char *under, const char *period, int depth, 
 		under = store_node(st);
 	if (domain_check_under(st, under, err) != 0)
 		return NULL;
-	if (period == NULL) {
-		rep_default_period(label);
-		period = label;
-	}
-	if (jperiod_parse(period, &c.p, err) != 0)
+	if (rep_period_or_default(period, &c.p, label, err) != 0)
 		return NULL;
-	jperiod_format(&c.p, label, sizeof(label));
 	if (cpl_run(&c, under, err) != 0)
 		goto out;
 	names = unit_names(st);

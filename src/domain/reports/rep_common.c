@@ -170,3 +170,19 @@ rep_default_period(char out[JPERIOD_TEXT_MAX])
 	jperiod_format(&p, out, JPERIOD_TEXT_MAX);
 }
 
+int
+rep_period_or_default(const char *period, struct jperiod *p, char label[JPERIOD_TEXT_MAX], struct nz_err *err)
+{
+	char last[JPERIOD_TEXT_MAX];
+	int rc;
+
+	if (period == NULL) {
+		rep_default_period(last);
+		period = last;
+	}
+	if ((rc = jperiod_parse(period, p, err)) != 0)
+		return rc;
+	jperiod_format(p, label, JPERIOD_TEXT_MAX);
+	return 0;
+}
+
