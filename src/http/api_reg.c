@@ -586,8 +586,6 @@ summary(struct api *a)
 		api_json(a, 200, j);
 }
 
-#define R_FIELD (R_WORK | R_HELPER)
-
 const struct route api_reg_routes[] = {
 	{"GET", "issues", R_ANY, issue_ls},
 	{"POST", "issues", R_FIELD, issue_new},

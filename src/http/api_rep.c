@@ -390,8 +390,6 @@ alloc(struct api *a)
 		api_json(a, 200, j);
 }
 
-#define R_FIELD (R_WORK | R_HELPER)
-
 const struct route api_rep_routes[] = {
 	{"GET", "templates", R_ANY, tpl_ls},
 	{"POST", "templates", R_WORK, tpl_new},

@@ -177,8 +177,6 @@ org_new(struct api *a)
 	res_new_of(a, &organisation_res);
 }
 
-#define R_FIELD (R_WORK | R_HELPER)
-
 const struct route api_res_routes[] = {
 	{"GET", "resources/:name", R_ANY, res_ls},
 	{"GET", "resources/:name/:id", R_ANY, res_one},

@@ -66,6 +66,7 @@ struct api {
 #define R_VIEWER (1 << ROLE_VIEWER)
 #define R_ANY (R_ADMIN | R_STAFF | R_REVIEWER | R_HELPER | R_VIEWER)
 #define R_WORK (R_ADMIN | R_STAFF)
+#define R_FIELD (R_WORK | R_HELPER) /* field work a helper group records too */
 #define R_PUBLIC 0 /* no login needed */
 
 typedef void (*api_fn)(struct api *a);

@@ -17,7 +17,7 @@ static int
 load_applicant(struct store *st, const char *id, struct applicant *a, struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc;
 
 	q = store_prepare(
 		st,
@@ -26,15 +26,13 @@ load_applicant(struct store *st, const char *id, struct applicant *a, struct nz_
 	if (q == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "applicant", id, err)) == 0) {
 		copy(a->id, sizeof(a->id), id);
 		copy(a->owner, sizeof(a->owner), col_text(q, 0));
 		copy(a->call_id, sizeof(a->call_id), col_text(q, 1));
 		copy(a->name, sizeof(a->name), col_text(q, 2));
 		copy(a->kind, sizeof(a->kind), col_text(q, 3));
 		a->withdrawn = strcmp(col_text(q, 4), "withdrawn") == 0;
-	} else {
-		rc = nz_fail(err, NZ_ENOTFOUND, "no applicant with id '%s'", id);
 	}
 	sqlite3_reset(q);
 	return rc;

@@ -36,7 +36,7 @@ int
 sel_load_call(struct store *st, const char *id, struct call *c, struct nz_err *err)
 {
 	sqlite3_stmt *q;
-	int rc = 0;
+	int rc;
 
 	q = store_prepare(
 		st,
@@ -45,7 +45,7 @@ sel_load_call(struct store *st, const char *id, struct call *c, struct nz_err *e
 	if (q == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(q) == SQLITE_ROW) {
+	if ((rc = rec_step_one(st, q, "call", id, err)) == 0) {
 		copy(c->id, sizeof(c->id), id);
 		copy(c->owner, sizeof(c->owner), col_text(q, 0));
 		c->state = sel_call_state_parse(col_text(q, 1));
@@ -53,8 +53,6 @@ sel_load_call(struct store *st, const char *id, struct call *c, struct nz_err *e
 		copy(c->opens, sizeof(c->opens), col_text(q, 3));
 		copy(c->closes, sizeof(c->closes), col_text(q, 4));
 		copy(c->closed_on, sizeof(c->closed_on), col_text(q, 5));
-	} else {
-		rc = nz_fail(err, NZ_ENOTFOUND, "no call with id '%s'", id);
 	}
 	sqlite3_reset(q);
 	return rc;
