@@ -356,34 +356,33 @@ const struct cmd_def cmd_peer = {
 /* invitations lists this node's invitations (peer invite): child, expires, used ("" if not); NULL
  * when they cannot be read. */
 static json_t *
+invitation_row(sqlite3_stmt *q)
+{
+	json_t *r = json_object();
+	char when[32];
+
+	json_object_set_new(r, "child", json_string((const char *)sqlite3_column_text(q, 0)));
+	enrol_time_text(sqlite3_column_int64(q, 1), when, sizeof(when));
+	json_object_set_new(r, "expires", json_string(when));
+	if (sqlite3_column_int64(q, 2) > 0)
+		enrol_time_text(sqlite3_column_int64(q, 2), when, sizeof(when));
+	else
+		when[0] = '\0';
+	json_object_set_new(r, "used", json_string(when));
+	return r;
+}
+
+static json_t *
 invitations(struct store *st)
 {
-	json_t *a;
 	sqlite3_stmt *q;
-	char when[32];
-	int step;
+	json_t *a;
 
 	if (sqlite3_prepare_v2(store_db(st), "SELECT child, expires, used FROM invite ORDER BY child", -1, &q, NULL) !=
 	    SQLITE_OK)
 		return NULL;
-	a = json_array();
-	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		json_t *r = json_object();
-		json_object_set_new(r, "child", json_string((const char *)sqlite3_column_text(q, 0)));
-		enrol_time_text(sqlite3_column_int64(q, 1), when, sizeof(when));
-		json_object_set_new(r, "expires", json_string(when));
-		if (sqlite3_column_int64(q, 2) > 0)
-			enrol_time_text(sqlite3_column_int64(q, 2), when, sizeof(when));
-		else
-			when[0] = '\0';
-		json_object_set_new(r, "used", json_string(when));
-		json_array_append_new(a, r);
-	}
+	a = rec_rows(q, invitation_row);
 	sqlite3_finalize(q);
-	if (step != SQLITE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
 	return a;
 }
 

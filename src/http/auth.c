@@ -37,6 +37,7 @@
 #include <sodium.h>
 
 #include "base/unit.h"
+#include "domain/record.h"
 #include "http/http_int.h"
 #include "store/hlc.h"
 
@@ -204,38 +205,32 @@ user_set_active(struct store *st, const char *name, bool active, struct nz_err *
 	return active ? 0 : run(st, "DELETE FROM http_session WHERE user = ?", NULL, err, 1, name);
 }
 
+static json_t *
+user_row(sqlite3_stmt *q)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "name", (const char *)sqlite3_column_text(q, 0),
+			 "full_name", (const char *)sqlite3_column_text(q, 1), "role",
+			 (const char *)sqlite3_column_text(q, 2), "unit", (const char *)sqlite3_column_text(q, 3),
+			 "group", (const char *)sqlite3_column_text(q, 4), "active", sqlite3_column_int(q, 5),
+			 "group_name", (const char *)sqlite3_column_text(q, 6), "group_status",
+			 (const char *)sqlite3_column_text(q, 7));
+}
+
 json_t *
 user_list(struct store *st)
 {
-	json_t *a = json_array();
-	sqlite3_stmt *q;
-	int rc;
-
 	/* A helper's group by its appointment: its name, and whether it still stands. */
-	if ((q = store_prepare(st,
-			       "SELECT u.name, u.full_name, u.role, u.unit, u.grp, u.active, coalesce(p.group_name, ''),"
-			       " CASE WHEN u.grp = '' THEN '' ELSE coalesce(p.status, 'unknown') END"
-			       " FROM http_user u LEFT JOIN sel_appointment p ON p.id = u.grp AND p.deleted = 0"
-			       " ORDER BY u.name",
-			       NULL)) == NULL) {
-		json_decref(a);
-		return NULL;
-	}
-	while ((rc = sqlite3_step(q)) == SQLITE_ROW)
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s, s:b, s:s, s:s}", "name",
-						   (const char *)sqlite3_column_text(q, 0), "full_name",
-						   (const char *)sqlite3_column_text(q, 1), "role",
-						   (const char *)sqlite3_column_text(q, 2), "unit",
-						   (const char *)sqlite3_column_text(q, 3), "group",
-						   (const char *)sqlite3_column_text(q, 4), "active",
-						   sqlite3_column_int(q, 5), "group_name",
-						   (const char *)sqlite3_column_text(q, 6), "group_status",
-						   (const char *)sqlite3_column_text(q, 7)));
-	sqlite3_reset(q);
-	if (rc != SQLITE_DONE) {
-		json_decref(a);
-		return NULL;
-	}
+	sqlite3_stmt *q = store_prepare(st,
+					"SELECT u.name, u.full_name, u.role, u.unit, u.grp, u.active,"
+					" coalesce(p.group_name, ''),"
+					" CASE WHEN u.grp = '' THEN '' ELSE coalesce(p.status, 'unknown') END"
+					" FROM http_user u LEFT JOIN sel_appointment p ON p.id = u.grp AND p.deleted = 0"
+					" ORDER BY u.name",
+					NULL);
+	json_t *a = rec_rows(q, user_row);
+
+	if (q != NULL)
+		sqlite3_reset(q);
 	return a;
 }
 
