@@ -52,6 +52,30 @@ fa_ascii(const char *in, char *out, size_t n)
 	return 0;
 }
 
+int
+fa_persian(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+
+	if (n == 0)
+		return -1;
+	for (; *in != '\0'; in++) {
+		int digit = *in >= '0' && *in <= '9';
+		if (k + (digit ? 2 : 1) >= n) {
+			out[k] = '\0';
+			return -1;
+		}
+		if (digit) {
+			out[k++] = (char)0xdb;
+			out[k++] = (char)(0xb0 + (*in - '0'));
+		} else {
+			out[k++] = *in;
+		}
+	}
+	out[k] = '\0';
+	return 0;
+}
+
 void
 fa_key(const char *s, char *out, size_t n)
 {

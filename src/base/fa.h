@@ -21,6 +21,11 @@ int fa_digit(const char **p);
  * are; returns -1 when the result does not fit (out then holds what fitted). */
 int fa_ascii(const char *in, char *out, size_t n);
 
+/* fa_persian copies in to out (n bytes, NUL-terminated) with its ASCII digits written as Persian ones (two
+ * bytes each), other bytes as they are; returns -1 when the result does not fit (out then holds what
+ * fitted, never half a digit). */
+int fa_persian(const char *in, char *out, size_t n);
+
 /* fa_key folds a name into out (n bytes) for comparison: Arabic yeh and kaf become Persian ی and ک,
  * digits ASCII, ASCII letters lower case; blanks, '-', '/', '.', '_', ZWNJ, ZWJ, no-break space,
  * tatweel and diacritics are dropped, so that "گروه جهادی" and "گروه‌جهادي" meet.  A NULL s is "". */

@@ -389,7 +389,6 @@ int
 jalali_format(const struct jdate *j, bool persian, char *buf, size_t n)
 {
 	char ascii[JALALI_TEXT_MAX];
-	size_t i, o;
 
 	if (j == NULL || !jdate_valid(j))
 		return NZ_EINVAL;
@@ -402,17 +401,7 @@ jalali_format(const struct jdate *j, bool persian, char *buf, size_t n)
 	}
 	if (n < JALALI_TEXT_FA_MAX)
 		return NZ_ETOOBIG;
-	/* Persian digits are U+06F0..U+06F9, 0xDB 0xB0..0xB9 in UTF-8. */
-	for (i = 0, o = 0; ascii[i] != '\0'; i++) {
-		if (ascii[i] >= '0' && ascii[i] <= '9') {
-			buf[o++] = (char)0xDB;
-			buf[o++] = (char)(0xB0 + (ascii[i] - '0'));
-		} else {
-			buf[o++] = ascii[i];
-		}
-	}
-	buf[o] = '\0';
-	return 0;
+	return fa_persian(ascii, buf, n) == 0 ? 0 : NZ_ETOOBIG;
 }
 
 int

@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "base/fa.h"
 #include "base/jalali.h"
 #include "base/unit.h"
 #include "domain/selection.h"
@@ -71,18 +72,14 @@ html_text(FILE *f, const char *s)
 	}
 }
 
-/* fa_digits writes the ASCII digits of s as Persian digits (۰..۹), other bytes as they are. */
+/* fa_digits writes s, at most a decree number, with its ASCII digits as Persian digits (۰..۹). */
 static void
 fa_digits(FILE *f, const char *s)
 {
-	for (; *s != '\0'; s++) {
-		if (*s >= '0' && *s <= '9') {
-			fputc(0xdb, f);
-			fputc(0xb0 + (*s - '0'), f);
-		} else {
-			fputc(*s, f);
-		}
-	}
+	char fa[2 * SEL_DECREE_NO_MAX + 1];
+
+	fa_persian(s, fa, sizeof(fa));
+	fputs(fa, f);
 }
 
 /* fa_date writes an ISO date as a Jalali date in Persian digits: "۱۴۰۵/۰۹/۰۷", or "۷ آذر ۱۴۰۵" when long. */

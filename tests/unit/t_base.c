@@ -65,6 +65,14 @@ test_fa(void)
 	CHECK_STR(buf, "09-12");
 	CHECK_INT(fa_ascii("12345", small, sizeof(small)), -1);
 	CHECK_STR(small, "123");
+	CHECK_INT(fa_persian("1405-09/7 x", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "۱۴۰۵-۰۹/۷ x");
+	CHECK_INT(fa_ascii(buf, small, sizeof(small)), -1); /* and back, cut to fit */
+	CHECK_STR(small, "140");
+	CHECK_INT(fa_persian("12", small, sizeof(small)), -1); /* never half a digit */
+	CHECK_STR(small, "۱");
+	CHECK_INT(fa_persian("a1", small, sizeof(small)), 0);
+	CHECK_STR(small, "a۱");
 	fa_key("گروه\u200cجهادی کوثر", small, 1); /* no room: empty, never overrun */
 	CHECK_STR(small, "");
 	{
