@@ -33,7 +33,8 @@ endif
 ALL_CFLAGS += $(CFLAGS)
 ALL_LDFLAGS += $(LDFLAGS)
 # Debian's NNG ships no pkg-config file; it links with mbedtls for TLS.
-LDLIBS   += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lnng -lpthread -lm
+# libmicrohttpd is loaded when the first page is asked for (src/http/server.c, dlopen): its headers only.
+LDLIBS   += $(shell pkg-config --libs $(filter-out libmicrohttpd,$(PKGS)) 2>/dev/null) -lnng -lpthread -lm -ldl
 
 # The flags stamp: it changes (and everything is rebuilt) when the compiler or
 # the flags do, e.g. `make SANITIZE=address` after a plain build.

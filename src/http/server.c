@@ -23,15 +23,27 @@
  * 431 (HTML, with a Content-Length), an unreadable request line a close.
  * A client that trickles a byte now and then is never idle; what bounds it
  * is the per-address count.
+ *
+ * libmicrohttpd, and GnuTLS with it (its library initialises GnuTLS when
+ * loaded, with nettle, gmp, p11-kit and the rest: 2.8 MB of pages mapped in
+ * every process), is loaded when the first connection comes (dlopen), not
+ * when the node starts: most nodes serve no page for days, and a county
+ * idles at 6.7 MB instead of 9.5.  Until then the node listens itself, on
+ * the socket MHD is then handed; the first page waits some milliseconds for
+ * the load.  With HTTPS configured it is loaded at the start, so that a bad
+ * certificate or key is said at once.
  */
 #include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 
@@ -42,13 +54,37 @@
 #define HTTP_HEADERS_MAX (32 * 1024) /* MHD's memory pool per connection: request line and headers */
 #define HTTP_URI_MAX 4096
 
+/* The soname of the libmicrohttpd that microhttpd.h (Debian 12's libmicrohttpd-dev) describes. */
+#define MHD_SONAME "libmicrohttpd.so.12"
+
+/* libmicrohttpd's functions, once loaded (mhd_load). */
+static struct {
+	void *so;
+	__typeof__(MHD_start_daemon) *start_daemon;
+	__typeof__(MHD_stop_daemon) *stop_daemon;
+	__typeof__(MHD_run) *run;
+	__typeof__(MHD_get_timeout) *get_timeout;
+	__typeof__(MHD_get_daemon_info) *get_daemon_info;
+	__typeof__(MHD_get_connection_info) *get_connection_info;
+	__typeof__(MHD_lookup_connection_value) *lookup_connection_value;
+	__typeof__(MHD_create_response_from_buffer) *create_response_from_buffer;
+	__typeof__(MHD_add_response_header) *add_response_header;
+	__typeof__(MHD_queue_response) *queue_response;
+	__typeof__(MHD_destroy_response) *destroy_response;
+} mhd;
+
 struct http_server {
-	struct MHD_Daemon *d;
+	struct MHD_Daemon *d; /* NULL until the first connection (or at the start, with TLS) */
+	uv_loop_t *loop;
+	int fd;           /* the listening socket; MHD's once it runs */
+	uv_poll_t listen; /* fd, until MHD runs */
 	uv_poll_t poll;   /* MHD's epoll descriptor */
 	uv_timer_t timer; /* MHD_get_timeout */
 	int open_handles;
-	bool tls;
+	bool tls, v6;
 	struct http_app *app;
+	int per_client, timeout;
+	char where[256]; /* host:port, for messages */
 	char *cert, *key; /* PEM text handed to MHD; kept until it stops */
 };
 
@@ -85,26 +121,26 @@ queue(struct http_server *s, struct MHD_Connection *c, const struct http_res *rs
 	size_t i;
 
 	if (rs->static_body != NULL)
-		r = MHD_create_response_from_buffer(rs->len, (void *)rs->static_body, MHD_RESPMEM_PERSISTENT);
+		r = mhd.create_response_from_buffer(rs->len, (void *)rs->static_body, MHD_RESPMEM_PERSISTENT);
 	else
-		r = MHD_create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_COPY);
+		r = mhd.create_response_from_buffer(rs->len, rs->body, MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
 		return MHD_NO;
 	if (rs->ctype)
-		MHD_add_response_header(r, "Content-Type", rs->ctype);
-	MHD_add_response_header(r, "Cache-Control", rs->cache ? rs->cache : "no-store");
+		mhd.add_response_header(r, "Content-Type", rs->ctype);
+	mhd.add_response_header(r, "Cache-Control", rs->cache ? rs->cache : "no-store");
 	if (rs->cookie[0])
-		MHD_add_response_header(r, "Set-Cookie", rs->cookie);
+		mhd.add_response_header(r, "Set-Cookie", rs->cookie);
 	if (rs->cookie2[0])
-		MHD_add_response_header(r, "Set-Cookie", rs->cookie2);
+		mhd.add_response_header(r, "Set-Cookie", rs->cookie2);
 	if (rs->location[0])
-		MHD_add_response_header(r, "Location", rs->location);
+		mhd.add_response_header(r, "Location", rs->location);
 	for (i = 0; i < sizeof(security_headers) / sizeof(security_headers[0]); i++)
-		MHD_add_response_header(r, security_headers[i][0], security_headers[i][1]);
+		mhd.add_response_header(r, security_headers[i][0], security_headers[i][1]);
 	if (s->tls)
-		MHD_add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
-	ok = MHD_queue_response(c, (unsigned)(rs->status ? rs->status : 500), r);
-	MHD_destroy_response(r);
+		mhd.add_response_header(r, "Strict-Transport-Security", "max-age=31536000");
+	ok = mhd.queue_response(c, (unsigned)(rs->status ? rs->status : 500), r);
+	mhd.destroy_response(r);
 	return ok;
 }
 
@@ -148,7 +184,7 @@ peer6(const struct in6_addr *a, char *out, size_t n)
 static void *
 on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
-	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	const union MHD_ConnectionInfo *ci = mhd.get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
 	struct call *k;
 
 	(void)cls;
@@ -243,7 +279,7 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 			k->answered = true;
 			return refuse(s, c, 414, "uri_too_long", "the request URI is over 4096 bytes");
 		}
-		cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		cl = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl != NULL && strtoull(cl, NULL, 10) > HTTP_BODY_MAX) {
 			k->answered = true;
 			return refuse(s, c, 413, "too_big", "the request body is over 1048576 bytes");
@@ -254,9 +290,9 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	memset(&rs, 0, sizeof(rs));
 	rq.method = method;
 	rq.uri = k->uri;
-	rq.cookie = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
-	rq.csrf = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
-	rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+	rq.cookie = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_COOKIE);
+	rq.csrf = mhd.lookup_connection_value(c, MHD_HEADER_KIND, "X-CSRF-Token");
+	rq.content_type = mhd.lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 	rq.body = k->body;
 	rq.len = k->len;
 	rq.peer = k->peer;
@@ -289,7 +325,7 @@ on_timer(uv_timer_t *t)
 {
 	struct http_server *s = t->data;
 
-	MHD_run(s->d);
+	mhd.run(s->d);
 	rearm(s);
 }
 
@@ -299,7 +335,7 @@ on_poll(uv_poll_t *p, int status, int events)
 	struct http_server *s = p->data;
 
 	(void)status, (void)events;
-	MHD_run(s->d);
+	mhd.run(s->d);
 	rearm(s);
 }
 
@@ -309,7 +345,7 @@ rearm(struct http_server *s)
 {
 	MHD_UNSIGNED_LONG_LONG ms;
 
-	if (MHD_get_timeout(s->d, &ms) == MHD_YES)
+	if (mhd.get_timeout(s->d, &ms) == MHD_YES)
 		uv_timer_start(&s->timer, on_timer, (uint64_t)ms, 0);
 	else
 		uv_timer_stop(&s->timer);
@@ -388,39 +424,53 @@ resolve(const char *hostport, struct sockaddr_storage *ss, socklen_t *len, struc
 	return 0;
 }
 
-int
-http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_opts *o, struct http_app *app,
-		  char *urlbuf, size_t n, struct nz_err *err)
+/* mhd_load loads libmicrohttpd and finds its functions, once. */
+static int
+mhd_load(struct nz_err *err)
 {
-	struct http_server *s;
-	struct sockaddr_storage ss;
-	socklen_t sslen;
+	void *so;
+
+	if (mhd.so != NULL)
+		return 0;
+	if ((so = dlopen(MHD_SONAME, RTLD_NOW | RTLD_LOCAL)) == NULL)
+		return nz_fail(err, NZ_ENET, "cannot load %s: %s", MHD_SONAME, dlerror());
+#define MHD_FN(f)                                                                                              \
+	if ((mhd.f = (__typeof__(mhd.f))dlsym(so, "MHD_" #f)) == NULL) {                                               \
+		dlclose(so);                                                                                   \
+		return nz_fail(err, NZ_ENET, "%s has no MHD_%s", MHD_SONAME, #f);                              \
+	}
+	MHD_FN(start_daemon)
+	MHD_FN(stop_daemon)
+	MHD_FN(run)
+	MHD_FN(get_timeout)
+	MHD_FN(get_daemon_info)
+	MHD_FN(get_connection_info)
+	MHD_FN(lookup_connection_value)
+	MHD_FN(create_response_from_buffer)
+	MHD_FN(add_response_header)
+	MHD_FN(queue_response)
+	MHD_FN(destroy_response)
+#undef MHD_FN
+	mhd.so = so;
+	return 0;
+}
+
+/* mhd_start runs MHD on the listening socket, watched by the loop from now on. */
+static int
+mhd_start(struct http_server *s, struct nz_err *err)
+{
 	const union MHD_DaemonInfo *di;
-	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
-	char host[INET6_ADDRSTRLEN] = "";
+	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0) | (s->v6 ? MHD_USE_IPv6 : 0);
 	int rc, fd;
 
-	*out = NULL;
-	if ((rc = resolve(o->hostport, &ss, &sslen, err)) != 0)
+	if ((rc = mhd_load(err)) != 0)
 		return rc;
-	(void)sslen;
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	s->app = app;
-	if (o->tls_cert != NULL && o->tls_cert[0] != '\0') {
-		if ((rc = read_pem(o->tls_cert, &s->cert, err)) != 0 || (rc = read_pem(o->tls_key, &s->key, err)) != 0)
-			goto fail;
-		s->tls = true;
-		flags |= MHD_USE_TLS;
-	}
-	if (ss.ss_family == AF_INET6)
-		flags |= MHD_USE_IPv6;
 	{
 		struct MHD_OptionItem opts[] = {
-			{MHD_OPTION_SOCK_ADDR, 0, &ss},
+			{MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
 			{MHD_OPTION_CONNECTION_LIMIT, HTTP_CONN_MAX, NULL},
-			{MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_client > 0 ? o->per_client : 32, NULL},
-			{MHD_OPTION_CONNECTION_TIMEOUT, o->timeout > 0 ? o->timeout : 30, NULL},
+			{MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->per_client > 0 ? s->per_client : 32, NULL},
+			{MHD_OPTION_CONNECTION_TIMEOUT, s->timeout > 0 ? s->timeout : 30, NULL},
 			{MHD_OPTION_CONNECTION_MEMORY_LIMIT, HTTP_HEADERS_MAX, NULL},
 			{MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
 			{MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_done, s},
@@ -430,32 +480,128 @@ http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_o
 			{MHD_OPTION_HTTPS_MEM_KEY, 0, s->key},
 			{MHD_OPTION_END, 0, NULL},
 		};
-		s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
+		s->d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	}
-	if (s->d == NULL) {
-		rc = nz_fail(err, NZ_ENET, "cannot serve HTTP%s on %s (address in use, or a bad certificate or key)",
-			     s->tls ? "S" : "", o->hostport);
-		goto fail;
-	}
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
+	if (s->d == NULL)
+		return nz_fail(err, NZ_ENET, "cannot serve HTTP%s on %s (a bad certificate or key)", s->tls ? "S" : "",
+			       s->where);
+	di = mhd.get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
 	fd = di ? di->epoll_fd : -1;
-	if (fd < 0 || uv_poll_init(loop, &s->poll, fd) != 0) {
-		MHD_stop_daemon(s->d);
-		rc = nz_fail(err, NZ_ENET, "cannot watch the HTTP server's descriptors");
+	if (fd < 0 || uv_poll_init(s->loop, &s->poll, fd) != 0) {
+		mhd.stop_daemon(s->d); /* which closes the listening socket */
+		s->d = NULL;
+		s->fd = -1;
+		return nz_fail(err, NZ_ENET, "cannot watch the HTTP server's descriptors");
+	}
+	s->poll.data = s;
+	s->open_handles++;
+	uv_poll_start(&s->poll, UV_READABLE, on_poll);
+	rearm(s);
+	return 0;
+}
+
+static void on_closed(uv_handle_t *h);
+
+/* on_listen: the first connection knocks; MHD is loaded and takes it (and the socket) over. */
+static void
+on_listen(uv_poll_t *p, int status, int events)
+{
+	struct http_server *s = p->data;
+	struct nz_err err = {0};
+
+	(void)status, (void)events;
+	uv_close((uv_handle_t *)&s->listen, on_closed);
+	if (mhd_start(s, &err) != 0) {
+		nz_log(NZ_LOG_ERROR, "http.error", "error=\"%s\"", err.msg);
+		if (s->fd >= 0)
+			close(s->fd);
+		s->fd = -1;
+		return;
+	}
+	nz_log(NZ_LOG_INFO, "http.loaded", "library=%s", MHD_SONAME);
+	mhd.run(s->d); /* accept now */
+	rearm(s);
+}
+
+/* listen_on makes the listening socket for ss, non-blocking, closed on exec. */
+static int
+listen_on(const struct sockaddr_storage *ss, socklen_t len, const char *hostport, struct nz_err *err)
+{
+	int fd = socket(ss->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), on = 1;
+
+	if (fd < 0)
+		return nz_fail(err, NZ_ENET, "cannot serve HTTP on %s: %s", hostport, strerror(errno)), -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (ss->ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on));
+	if (bind(fd, (const struct sockaddr *)ss, len) != 0 || listen(fd, SOMAXCONN) != 0) {
+		nz_fail(err, NZ_ENET, "cannot serve HTTP on %s: %s", hostport, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_opts *o, struct http_app *app,
+		  char *urlbuf, size_t n, struct nz_err *err)
+{
+	struct http_server *s;
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	char host[INET6_ADDRSTRLEN] = "";
+	int rc;
+
+	*out = NULL;
+	if ((rc = resolve(o->hostport, &ss, &sslen, err)) != 0)
+		return rc;
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	s->app = app;
+	s->loop = loop;
+	s->per_client = o->per_client;
+	s->timeout = o->timeout;
+	s->v6 = ss.ss_family == AF_INET6;
+	snprintf(s->where, sizeof(s->where), "%s", o->hostport);
+	if (o->tls_cert != NULL && o->tls_cert[0] != '\0') {
+		if ((rc = read_pem(o->tls_cert, &s->cert, err)) != 0 || (rc = read_pem(o->tls_key, &s->key, err)) != 0)
+			goto fail;
+		s->tls = true;
+	}
+	if ((s->fd = listen_on(&ss, sslen, o->hostport, err)) < 0) {
+		rc = NZ_ENET;
 		goto fail;
 	}
 	uv_timer_init(loop, &s->timer);
-	s->poll.data = s->timer.data = s;
-	s->open_handles = 2;
-	uv_poll_start(&s->poll, UV_READABLE, on_poll);
-	rearm(s);
-	di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->timer.data = s;
+	s->open_handles = 1;
+	if (s->tls) {
+		if ((rc = mhd_start(s, err)) != 0) {
+			if (s->fd >= 0)
+				close(s->fd);
+			s->fd = -1;
+			uv_close((uv_handle_t *)&s->timer, on_closed);
+			return rc; /* s goes with the timer */
+		}
+	} else if (uv_poll_init(loop, &s->listen, s->fd) != 0) {
+		close(s->fd);
+		uv_close((uv_handle_t *)&s->timer, on_closed);
+		return nz_fail(err, NZ_ENET, "cannot watch the HTTP server's socket");
+	} else {
+		s->listen.data = s;
+		s->open_handles++;
+		uv_poll_start(&s->listen, UV_READABLE, on_listen);
+	}
+	sslen = sizeof(ss);
+	getsockname(s->fd, (struct sockaddr *)&ss, &sslen);
 	if (ss.ss_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)(void *)&ss)->sin_addr, host, sizeof(host));
 	else
 		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)(void *)&ss)->sin6_addr, host, sizeof(host));
 	snprintf(urlbuf, n, ss.ss_family == AF_INET6 ? "%s://[%s]:%u/" : "%s://%s:%u/", s->tls ? "https" : "http",
-		 host, di ? (unsigned)di->port : 0);
+		 host,
+		 ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)(void *)&ss)->sin6_port
+						: ((struct sockaddr_in *)(void *)&ss)->sin_port));
 	*out = s;
 	return 0;
 fail:
@@ -482,11 +628,17 @@ http_server_stop(struct http_server *s)
 {
 	if (s == NULL)
 		return;
-	/* Out of libuv's epoll before MHD closes the descriptor. */
-	uv_poll_stop(&s->poll);
 	uv_timer_stop(&s->timer);
-	MHD_stop_daemon(s->d);
-	s->d = NULL;
-	uv_close((uv_handle_t *)&s->poll, on_closed);
 	uv_close((uv_handle_t *)&s->timer, on_closed);
+	if (s->d != NULL) {
+		/* Out of libuv's epoll before MHD closes the descriptors (its listening socket too). */
+		uv_poll_stop(&s->poll);
+		mhd.stop_daemon(s->d);
+		s->d = NULL;
+		uv_close((uv_handle_t *)&s->poll, on_closed);
+	} else if (s->fd >= 0) {
+		uv_close((uv_handle_t *)&s->listen, on_closed);
+		close(s->fd);
+	}
+	s->fd = -1;
 }

@@ -181,6 +181,15 @@ printf '# P6: mean RSS national %.1f MB, provinces %.1f MB, counties %.1f MB; na
 	"$(echo "${lrss[0]:-0} / ${ln[0]:-1} / 1024" | bc -l)" "$(echo "${lrss[1]:-0} / ${ln[1]:-1} / 1024" | bc -l)" \
 	"$(echo "${lrss[2]:-0} / ${ln[2]:-1} / 1024" | bc -l)" "$(($(du -sk "$W/IR" | cut -f1) / 1024))" \
 	"$(cut -d' ' -f1-3 /proc/loadavg)"
+# The web server's library is loaded at the first page (src/http/server.c): one
+# county's resident set again after serving its UI once, to show both.
+c1=${cpids[0]} p1=$((base + 102 + nprov))
+if curl -s -o /dev/null -m 5 "http://127.0.0.1:$p1/" 2>/dev/null; then
+	sleep 3
+	printf '# P6: a county idle %.1f MB, the same after serving one page of its UI %.1f MB (RSS)\n' \
+		"$(echo "$(awk '/^Rss:/ {print $2}' "/proc/${cpids[1]}/smaps_rollup") / 1024" | bc -l)" \
+		"$(echo "$(awk '/^Rss:/ {print $2}' "/proc/$c1/smaps_rollup") / 1024" | bc -l)"
+fi
 if [ "$mode" = year ]; then
 	if [ "$same" -eq "$ncounties" ]; then
 		printf 'BENCH name=P6_year_seconds value=%.1f unit=s goal=<=60\n' "$(echo "$end - $start" | bc -l)"
