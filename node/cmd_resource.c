@@ -162,7 +162,7 @@ res_show_exec(const struct cmd_opts *o, int argc, char **argv)
 	return out_show(o, rec, r->name, argv[2]);
 }
 
-/* The commands, written from the declarations on the first call. */
+/* The commands, written from the declarations once (cmd_with_resources). */
 static struct cmd_def defs[RES_MAX];
 static struct cmd_sub subs[RES_MAX][SUBS_MAX + 1];
 static char add_synopsis[RES_MAX][SYNOPSIS_MAX], set_help[RES_MAX][SYNOPSIS_MAX];
