@@ -110,7 +110,10 @@ send_req(struct loop *l)
 	if (net_client_request(l->client, l->req.data, l->req.size, &err) != 0) {
 		nz_log(NZ_LOG_WARN, "sync.error", "parent=%s error=\"%s\"", l->n->conf.parent, err.msg);
 		l->busy = false;
+		return;
 	}
+	/* While the parent applies a PUSH, the next one is made (NNG sends this one meanwhile). */
+	sync_child_prefetch(l->sync);
 }
 
 /* key_rotated makes the key the parent has recorded (ROTATE_OK) the node's own: node.key.next becomes node.key. */

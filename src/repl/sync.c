@@ -62,6 +62,7 @@ sync_new(struct store *st, const uint8_t sk[64], size_t batch_bytes)
 		return NULL;
 	}
 	s->st = st;
+	msgpack_sbuffer_init(&s->pre);
 	memcpy(s->sk, sk, 64);
 	s->batch_bytes = batch_bytes;
 	s->recv_max = 4u << 20;
@@ -88,6 +89,7 @@ sync_free(struct sync *s)
 	if (s == NULL)
 		return;
 	wire_batch_free(s->batch);
+	msgpack_sbuffer_destroy(&s->pre);
 	sodium_memzero(s->sk, sizeof(s->sk));
 	sodium_memzero(s->next_sk, sizeof(s->next_sk));
 	sodium_memzero(s->own_next_sk, sizeof(s->own_next_sk));
@@ -98,6 +100,9 @@ void
 sync_shed(struct sync *s)
 {
 	wire_batch_shed(s->batch);
+	msgpack_sbuffer_destroy(&s->pre);
+	msgpack_sbuffer_init(&s->pre);
+	s->pre_valid = false;
 }
 
 /* ---- helpers over the peer table ---- */

@@ -119,6 +119,16 @@ int sync_child_start(struct sync *s, msgpack_sbuffer *out, struct nz_err *err);
 int sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer *out,
 		     struct nz_err *err);
 
+/*
+ * sync_child_prefetch makes, while a PUSH is in flight, the PUSH that
+ * follows it once the parent acknowledges it, so that this node reads,
+ * encodes and compresses its next batch while the parent applies the
+ * last (on two cores, the two at once).  Call it after sending a request;
+ * it does nothing in another phase.  The next request uses it only if
+ * the parent acknowledged exactly the PUSH in flight; a new session drops it.
+ */
+void sync_child_prefetch(struct sync *s);
+
 /* sync_child_resume writes the next request of an authenticated idle session (empty when nothing to do). */
 int sync_child_resume(struct sync *s, msgpack_sbuffer *out, struct nz_err *err);
 

@@ -47,6 +47,19 @@ child_only(const char *self, const char *via, const char *owner)
 	       unit_within(owner, via);
 }
 
+/* col_copy copies text column i of q's row into out (n bytes); -1 when it does not fit. */
+static int
+col_copy(char *out, size_t n, sqlite3_stmt *q, int i)
+{
+	const unsigned char *v = sqlite3_column_text(q, i);
+	size_t len = (size_t)sqlite3_column_bytes(q, i);
+
+	if (v == NULL || len >= n)
+		return -1;
+	memcpy(out, v, len + 1);
+	return 0;
+}
+
 /*
  * skip_at steps pos over the stretch it lies in (lo <= pos < hi) and returns
  * where to read after; *next is where the following stretch begins (its lo,
@@ -152,14 +165,17 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 			}
 			if (route_to(s->self, peer, up, owner, dir, via, (const char *)sqlite3_column_text(q, 1),
 				     sqlite3_column_int64(q, 2), recover_from)) {
-				memset(&c, 0, sizeof(c));
-				snprintf(c.origin, sizeof(c.origin), "%s", (const char *)sqlite3_column_text(q, 1));
+				/* Copied as they are (snprintf's formatting was a sixth of a sender's time). */
+				if (col_copy(c.origin, sizeof(c.origin), q, 1) != 0 ||
+				    col_copy(c.tbl, sizeof(c.tbl), q, 4) != 0 || col_copy(c.rid, sizeof(c.rid), q, 5) != 0 ||
+				    col_copy(c.owner, sizeof(c.owner), q, 6) != 0 ||
+				    col_copy(c.author, sizeof(c.author), q, 8) != 0) {
+					rc = nz_fail(err, NZ_EDB, "change log entry %lld: a field is missing or too long",
+						     (long long)seq);
+					break;
+				}
 				c.origin_seq = sqlite3_column_int64(q, 2);
 				c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
-				snprintf(c.tbl, sizeof(c.tbl), "%s", (const char *)sqlite3_column_text(q, 4));
-				snprintf(c.rid, sizeof(c.rid), "%s", (const char *)sqlite3_column_text(q, 5));
-				snprintf(c.owner, sizeof(c.owner), "%s", owner);
-				snprintf(c.author, sizeof(c.author), "%s", (const char *)sqlite3_column_text(q, 8));
 				c.cols = sqlite3_column_blob(q, 9);
 				c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
 				rc = wire_batch_add(s->batch, &c, max);

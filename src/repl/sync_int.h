@@ -84,6 +84,12 @@ struct sync {
 	int64_t push_cursor;   /* the parent's acknowledged position in our log */
 	int64_t push_sent;     /* upto of the PUSH in flight */
 	size_t push_count;     /* its changes: the batch is reused by serve_pull meanwhile */
+	/* the PUSH after the one in flight, made while the parent applies that one (sync_child_prefetch) */
+	msgpack_sbuffer pre;
+	bool pre_valid;
+	int64_t pre_from, pre_upto; /* it covers (pre_from, pre_upto] of our log */
+	size_t pre_count;
+	struct pending pre_pend;
 	struct sync_stats stats;
 	/* a key rotation to announce after the next HELLO_OK */
 	bool rotating;
