@@ -504,6 +504,17 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 
 /* ---- problems: kept from the write path (issue_hook) ---- */
 
+#define PEND_MAX 128 /* counts a transaction moves, kept in memory until it commits */
+#define PEND_KEY 64  /* bytes of a category or state kept so; longer ones are written at once */
+
+/* What a transaction moved one count by, not written yet. */
+struct pend {
+	int scope;
+	char unit[NZ_ID_MAX], cat[PEND_KEY], state[PEND_KEY];
+	int unit_n, cat_n, state_n;
+	int64_t n, people;
+};
+
 /* What the write hook of problems keeps of a store between writes (store_ext). */
 struct agg_state {
 	unsigned epoch;          /* store_epoch when current and national were read */
@@ -514,6 +525,8 @@ struct agg_state {
 	sqlite3_stmt *scored;    /* whether a problem has scores */
 	const struct tbl_def *t; /* the table the masks are of */
 	uint64_t count_mask, rank_mask; /* the columns a count, a rank hangs on (bit i: cols[i]) */
+	struct pend pend[PEND_MAX];
+	int npend;
 };
 
 /* forget makes the next write read again whether the aggregates are there. */
@@ -526,6 +539,27 @@ forget(struct store *st)
 		a->known = false;
 }
 
+static int flush(struct store *st, struct agg_state *a, struct nz_err *err);
+
+/* agg_commit writes what the transaction moved the counts by, before it commits (store_ext_txn). */
+static int
+agg_commit(struct store *st, struct nz_err *err)
+{
+	struct agg_state *a = store_ext(st);
+
+	return a != NULL && a->npend > 0 ? flush(st, a, err) : 0;
+}
+
+/* agg_rollback forgets it when the transaction rolls back. */
+static void
+agg_rollback(struct store *st)
+{
+	struct agg_state *a = store_ext(st);
+
+	if (a != NULL)
+		a->npend = 0;
+}
+
 /* state returns st's agg_state, read again when another connection may have changed it; NULL: no memory. */
 static struct agg_state *
 state(struct store *st)
@@ -536,6 +570,7 @@ state(struct store *st)
 		if ((a = calloc(1, sizeof(*a))) == NULL)
 			return NULL;
 		store_ext_set(st, a, free);
+		store_ext_txn(st, agg_commit, agg_rollback);
 	}
 	if (!a->known || a->epoch != store_epoch(st)) {
 		a->current = agg_current(st);
@@ -553,16 +588,17 @@ struct key {
 };
 
 /*
- * add_count adds k problems of people each to the count of (owner,
- * category, state), and at the national node to its province's: an UPDATE
- * of one row each, or an INSERT when there is none yet; single-row
- * statements need no statement journal.
+ * write_count adds k problems of people in all (k * people each, already
+ * multiplied) to the count of (unit, category, state) at scope: an UPDATE
+ * of its row, or an INSERT when there is none yet; single-row statements
+ * need no statement journal.
  */
 static int
-add_count(struct store *st, struct agg_state *a, struct key owner, struct key category, struct key state_,
-	  int k, int64_t people, struct nz_err *err)
+write_count(struct store *st, struct agg_state *a, int scope, struct key unit, struct key category,
+	    struct key state_, int64_t k, int64_t people, struct nz_err *err)
 {
-	int scope, step;
+	sqlite3_stmt *q;
+	int tries, step;
 
 	if ((a->bump == NULL &&
 	     (a->bump = store_prepare(st,
@@ -575,23 +611,88 @@ add_count(struct store *st, struct agg_state *a, struct key owner, struct key ca
 				     " VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
 				     err)) == NULL))
 		return NZ_EDB;
+	for (tries = 0, q = a->bump; tries < 2; tries++, q = a->add) {
+		sqlite3_bind_int(q, 1, scope);
+		sqlite3_bind_text(q, 2, unit.s, unit.n, SQLITE_STATIC);
+		sqlite3_bind_text(q, 3, category.s, category.n, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, state_.s, state_.n, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 5, k);
+		sqlite3_bind_int64(q, 6, people);
+		step = sqlite3_step(q);
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE)
+			return store_sqlerr(st, err, "dashboard count");
+		if (sqlite3_changes(store_db(st)) > 0)
+			break;
+	}
+	return 0;
+}
+
+/* flush writes the counts the transaction moved so far. */
+static int
+flush(struct store *st, struct agg_state *a, struct nz_err *err)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < a->npend && rc == 0; i++) {
+		const struct pend *p = &a->pend[i];
+		if (p->n != 0 || p->people != 0)
+			rc = write_count(st, a, p->scope, (struct key){p->unit, p->unit_n},
+					 (struct key){p->cat, p->cat_n}, (struct key){p->state, p->state_n}, p->n,
+					 p->people, err);
+	}
+	a->npend = 0;
+	return rc;
+}
+
+/* same_key tells whether p counts (scope, unit, category, state). */
+static bool
+same_key(const struct pend *p, int scope, struct key unit, struct key category, struct key state_)
+{
+	return p->scope == scope && p->unit_n == unit.n && p->cat_n == category.n && p->state_n == state_.n &&
+	       memcmp(p->unit, unit.s, (size_t)unit.n) == 0 && memcmp(p->cat, category.s, (size_t)category.n) == 0 &&
+	       memcmp(p->state, state_.s, (size_t)state_.n) == 0;
+}
+
+/*
+ * add_count adds k problems of people each to the count of (owner,
+ * category, state), and at the national node to its province's.  The
+ * transaction's moves are summed in memory and written when it commits
+ * (agg_commit): a batch of ten thousand problems applied from a peer moves
+ * a few counts, each written once.
+ */
+static int
+add_count(struct store *st, struct agg_state *a, struct key owner, struct key category, struct key state_,
+	  int k, int64_t people, struct nz_err *err)
+{
+	int scope, i, rc;
+
 	for (scope = 0; scope <= (a->national && owner.n >= 5 ? 1 : 0); scope++) {
-		sqlite3_stmt *q = a->bump;
-		int tries;
-		for (tries = 0; tries < 2; tries++, q = a->add) {
-			sqlite3_bind_int(q, 1, scope);
-			sqlite3_bind_text(q, 2, owner.s, scope == 1 ? 5 : owner.n, SQLITE_STATIC);
-			sqlite3_bind_text(q, 3, category.s, category.n, SQLITE_STATIC);
-			sqlite3_bind_text(q, 4, state_.s, state_.n, SQLITE_STATIC);
-			sqlite3_bind_int(q, 5, k);
-			sqlite3_bind_int64(q, 6, k * people);
-			step = sqlite3_step(q);
-			sqlite3_reset(q);
-			if (step != SQLITE_DONE)
-				return store_sqlerr(st, err, "dashboard count");
-			if (sqlite3_changes(store_db(st)) > 0)
-				break;
+		struct key unit = {owner.s, scope == 1 ? 5 : owner.n};
+		struct pend *p = NULL;
+		if (unit.n >= NZ_ID_MAX || category.n >= PEND_KEY || state_.n >= PEND_KEY) {
+			if ((rc = write_count(st, a, scope, unit, category, state_, k, k * people, err)) != 0)
+				return rc;
+			continue;
 		}
+		for (i = 0; i < a->npend && p == NULL; i++)
+			if (same_key(&a->pend[i], scope, unit, category, state_))
+				p = &a->pend[i];
+		if (p == NULL) {
+			if (a->npend == PEND_MAX && (rc = flush(st, a, err)) != 0)
+				return rc;
+			p = &a->pend[a->npend++];
+			p->scope = scope;
+			memcpy(p->unit, unit.s, (size_t)unit.n);
+			memcpy(p->cat, category.s, (size_t)category.n);
+			memcpy(p->state, state_.s, (size_t)state_.n);
+			p->unit_n = unit.n;
+			p->cat_n = category.n;
+			p->state_n = state_.n;
+			p->n = p->people = 0;
+		}
+		p->n += k;
+		p->people += k * people;
 	}
 	return 0;
 }
@@ -841,6 +942,7 @@ agg_init(struct store *st, struct nz_err *err)
 	/* Another process may have built them while we waited for the lock. */
 	if (agg_current(st))
 		return store_commit(st, err);
+	agg_rollback(st); /* the fill counts the records as they stand, what moved already too */
 	if ((rc = drop_schema(st, err)) != 0 ||
 	    (rc = create_schema(st, unit_level(store_node(st)) == NZ_LEVEL_NATIONAL, err)) != 0 ||
 	    (rc = store_meta_set_int(st, "dash_version", DASH_VERSION, err)) != 0) {

@@ -244,19 +244,20 @@ log_pending(struct sync *s, const char *peer, bool up, int64_t after, int64_t un
  * pending_after counts the log entries after upto that go to peer (head: our
  * log head), from what the batch sent before left pending (pc) when it ended
  * at from: one count over the log after upto per session, then one over each
- * batch's range and what was logged since.  *next is what this batch leaves
- * pending.  -1 when the log cannot be read.
+ * batch's range (unless the caller knows it: sent, else -1) and what was
+ * logged since.  *next is what this batch leaves pending.  -1 when the log
+ * cannot be read.
  */
 static int64_t
 pending_after(struct sync *s, const struct pending *pc, const char *peer, bool up, int64_t from, int64_t upto,
-	      int64_t head, struct pending *next)
+	      int64_t head, int64_t sent, struct pending *next)
 {
-	int64_t sent = -1, since = -1, n;
+	int64_t since = -1, n;
 
 	if (!up && upto >= head)
 		n = 0; /* read through */
 	else if (pc->valid && pc->upto == from && pc->head <= head &&
-		 (sent = log_pending(s, peer, up, from, upto)) >= 0 &&
+		 (sent >= 0 || (sent = log_pending(s, peer, up, from, upto)) >= 0) &&
 		 (since = log_pending(s, peer, up, pc->head, head)) >= 0 && pc->n - sent + since >= 0)
 		n = pc->n - sent + since;
 	else
@@ -298,7 +299,14 @@ sync_send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t
 			return 0; /* nothing after the acknowledged position */
 		/* What the peer still lacks after this batch, for its status (PROTOCOL.md §5). */
 		head = store_log_head(s->st);
-		wire_batch_pending(s->batch, pending_after(s, pc, peer, up, from, *upto, head, &next));
+		/*
+		 * Up, every entry of (from, upto] routed to the parent is in the
+		 * batch (store_log_pending's routing is route_to's): no need to count
+		 * them again.
+		 */
+		wire_batch_pending(s->batch, pending_after(s, pc, peer, up, from, *upto, head,
+							   up && recover_from == 0 ? (int64_t)wire_batch_count(s->batch) : -1,
+							   &next));
 		if (up) {
 			rc = wire_enc_push(out, *upto, token, s->batch);
 		} else {

@@ -61,6 +61,13 @@ store_ext_set(struct store *st, void *p, void (*free_fn)(void *))
 	st->ext_free = free_fn;
 }
 
+void
+store_ext_txn(struct store *st, int (*commit)(struct store *st, struct nz_err *err), void (*rollback)(struct store *st))
+{
+	st->ext_commit = commit;
+	st->ext_rollback = rollback;
+}
+
 unsigned
 store_epoch(const struct store *st)
 {

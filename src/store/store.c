@@ -376,14 +376,18 @@ store_commit(struct store *st, struct nz_err *err)
 		txn(st, "ROLLBACK", NULL);
 		st->cache_valid = false;
 		st->sym_gen++;
+		if (st->ext_rollback != NULL)
+			st->ext_rollback(st);
 		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
 	}
-	if ((rc = flush_clock(st, err)) == 0)
+	if ((rc = st->ext_commit != NULL ? st->ext_commit(st, err) : 0) == 0 && (rc = flush_clock(st, err)) == 0)
 		rc = txn(st, "COMMIT", err);
 	if (rc != 0) {
 		txn(st, "ROLLBACK", NULL);
 		st->cache_valid = false;
 		st->sym_gen++;
+		if (st->ext_rollback != NULL)
+			st->ext_rollback(st);
 		return rc;
 	}
 	st->dv_after = data_version(st);
@@ -406,6 +410,8 @@ store_rollback(struct store *st)
 	st->next_seq = 0;
 	st->cache_valid = false;
 	st->sym_gen++;
+	if (st->ext_rollback != NULL)
+		st->ext_rollback(st);
 }
 
 void

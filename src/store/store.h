@@ -215,6 +215,15 @@ void *store_ext(struct store *st);
 void store_ext_set(struct store *st, void *p, void (*free_fn)(void *));
 
 /*
+ * store_ext_txn has the store call commit at the end of every outermost
+ * transaction, just before it commits (what the hooks kept in memory for
+ * the whole transaction goes in then; an error rolls it all back), and
+ * rollback whenever one rolls back (what they kept is to be forgotten).
+ */
+void store_ext_txn(struct store *st, int (*commit)(struct store *st, struct nz_err *err),
+		   void (*rollback)(struct store *st));
+
+/*
  * store_epoch changes whenever what a caller read from the database may no
  * longer hold: another connection committed since this one's last
  * transaction, or this one rolled back.  Read it inside a transaction.

@@ -51,6 +51,8 @@ struct store {
 	unsigned epoch;  /* store_epoch: moves when caches of the database must be read again */
 	void *ext;       /* store_ext, freed by ext_free */
 	void (*ext_free)(void *);
+	int (*ext_commit)(struct store *st, struct nz_err *err);
+	void (*ext_rollback)(struct store *st);
 };
 
 /* store_table_index returns the position of table name in st->tables, or -1. */

@@ -829,6 +829,19 @@ two_connections(void)
 	CHECK_INT(count(b, "SELECT sum(people) FROM dash_issue_n WHERE scope = ?1 AND state = 'identified'", "1"), 5);
 	CHECK_INT(count(b, "SELECT n FROM dash_issue_n WHERE scope = 1 AND unit = ?1 AND state = 'prioritised'",
 			"IR-07"), 1);
+	/* A transaction's moves are written when it commits, and forgotten when it rolls back. */
+	CHECK(store_begin(a, &err) == 0);
+	CHECK(write_issue(a, "two-z", "roads", "identified", 3) == 0);
+	CHECK(write_issue(a, "two-y", "roads", "identified", 5) == 0);
+	store_rollback(a);
+	CHECK_INT(count(b, "SELECT count(*) FROM dash_issue_n WHERE category = ?1 AND n != 0", "roads"), 0);
+	CHECK_INT(count(b, "SELECT sum(n) FROM dash_issue_n WHERE scope = 0 AND category = ?1", "water"), 2);
+	CHECK(store_begin(a, &err) == 0);
+	CHECK(write_issue(a, "two-z", "roads", "identified", 3) == 0);
+	CHECK(write_issue(a, "two-y", "roads", "identified", 5) == 0);
+	CHECK(store_commit(a, &err) == 0);
+	CHECK_INT(count(b, "SELECT sum(people) FROM dash_issue_n WHERE scope = 0 AND category = ?1", "roads"), 8);
+	CHECK_INT(count(b, "SELECT sum(n) FROM dash_issue_n WHERE scope = 1 AND category = ?1", "water"), 1);
 	/* What a rebuild from the records gives. */
 	before = rows(a);
 	CHECK(store_meta_set_int(a, "dash_version", 0, &err) == 0);
