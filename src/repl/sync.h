@@ -103,6 +103,7 @@ struct sync_stats {
 	int64_t bytes_sent, bytes_received;
 	int64_t duplicates; /* changes received that were already here */
 	int64_t skipped;    /* log positions children's pulls stepped over unread (sync_batch.c) */
+	int64_t prefetched; /* PUSHes made while the parent applied the one before (sync_child_prefetch) */
 };
 
 /*

@@ -174,6 +174,7 @@ next_push(struct sync *s, msgpack_sbuffer *out, struct nz_err *err)
 		s->phase = PHASE_PUSH;
 		s->stats.batches++;
 		s->stats.round_trips++;
+		s->stats.prefetched++;
 		return 0;
 	}
 	s->pre_valid = false;

@@ -310,6 +310,72 @@ peer_backlog(struct store *st, const char *id)
 	return scalar(st, sql);
 }
 
+/*
+ * A child that makes its next PUSH while the parent applies the last
+ * (sync_child_prefetch, as the node calls it after sending each request):
+ * everything arrives once, with a write made while a PUSH is in flight, and
+ * after a PUSH lost with its session the child pushes again from what the
+ * parent holds, not from what it had made ahead.
+ */
+static void
+test_prefetch(void)
+{
+	struct replica p, c;
+	struct nz_err err = {0};
+	msgpack_sbuffer req, rep;
+	char rid[32], title[400];
+	int i, trips = 0;
+	bool lost = false, late = false;
+
+	open_replica(&p, "IR-11", WIRE_BATCH_MIN);
+	open_replica(&c, "IR-11-01", WIRE_BATCH_MIN);
+	trust(&c, "IR-11", "parent", p.pk);
+	trust(&p, "IR-11-01", "child", c.pk);
+	store_begin(c.st, &err);
+	for (i = 0; i < 1500; i++) {
+		snprintf(rid, sizeof(rid), "f%d", i);
+		noise(title, sizeof(title));
+		add_issue(&c, "IR-11-01", rid, title);
+	}
+	store_commit(c.st, &err);
+	msgpack_sbuffer_init(&req);
+	msgpack_sbuffer_init(&rep);
+	CHECK(sync_child_start(c.sync, &req, &err) == 0);
+	while (req.size > 0 && trips < 1000) {
+		bool push = sync_child_phase(c.sync) == PHASE_PUSH;
+		sync_child_prefetch(c.sync);
+		trips++;
+		if (push && trips == 6 && !lost) {
+			/* The PUSH never reaches the parent, and its session ends: a new one. */
+			lost = true;
+			CHECK(sync_child_start(c.sync, &req, &err) == 0);
+			continue;
+		}
+		if (push && trips == 9 && !late) {
+			late = true;
+			add_issue(&c, "IR-11-01", "late", "written while a push was in flight");
+		}
+		sync_serve(p.sync, 1, (const uint8_t *)req.data, req.size, &rep);
+		if (sync_child_reply(c.sync, (const uint8_t *)rep.data, rep.size, &req, &err) != 0) {
+			printf("# %s\n", err.msg);
+			break;
+		}
+	}
+	CHECK(lost && late);
+	CHECK(sync_child_stats(c.sync)->prefetched >= 5);
+	printf("# prefetch: %d round trips, %lld PUSHes made while the last was applied\n", trips,
+	       (long long)sync_child_stats(c.sync)->prefetched);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue"), 1501);
+	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'late'"), 1);
+	CHECK_INT(peer_backlog(p.st, "IR-11-01"), 0);
+	msgpack_sbuffer_destroy(&req);
+	msgpack_sbuffer_destroy(&rep);
+	sync_free(p.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(c.st);
+}
+
 /* health_num reads one number of a peer in health_peers (status, /metrics, the UI); -1 for null. */
 static int64_t
 health_num(struct store *st, const char *id, const char *key)
@@ -870,6 +936,7 @@ main(void)
 	test_auth();
 	test_quarantine();
 	test_split();
+	test_prefetch();
 	test_small_budget();
 	test_backlog();
 	test_restored_parent();
