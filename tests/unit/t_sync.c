@@ -327,15 +327,15 @@ test_prefetch(void)
 	int i, trips = 0;
 	bool lost = false, late = false;
 
-	open_replica(&p, "IR-11", WIRE_BATCH_MIN);
-	open_replica(&c, "IR-11-01", WIRE_BATCH_MIN);
-	trust(&c, "IR-11", "parent", p.pk);
-	trust(&p, "IR-11-01", "child", c.pk);
+	open_replica(&p, "IR-31", WIRE_BATCH_MIN);
+	open_replica(&c, "IR-31-01", WIRE_BATCH_MIN);
+	trust(&c, "IR-31", "parent", p.pk);
+	trust(&p, "IR-31-01", "child", c.pk);
 	store_begin(c.st, &err);
 	for (i = 0; i < 1500; i++) {
 		snprintf(rid, sizeof(rid), "f%d", i);
 		noise(title, sizeof(title));
-		add_issue(&c, "IR-11-01", rid, title);
+		add_issue(&c, "IR-31-01", rid, title);
 	}
 	store_commit(c.st, &err);
 	msgpack_sbuffer_init(&req);
@@ -353,7 +353,7 @@ test_prefetch(void)
 		}
 		if (push && trips == 9 && !late) {
 			late = true;
-			add_issue(&c, "IR-11-01", "late", "written while a push was in flight");
+			add_issue(&c, "IR-31-01", "late", "written while a push was in flight");
 		}
 		sync_serve(p.sync, 1, (const uint8_t *)req.data, req.size, &rep);
 		if (sync_child_reply(c.sync, (const uint8_t *)rep.data, rep.size, &req, &err) != 0) {
@@ -367,7 +367,7 @@ test_prefetch(void)
 	       (long long)sync_child_stats(c.sync)->prefetched);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue"), 1501);
 	CHECK_INT(scalar(p.st, "SELECT count(*) FROM issue WHERE id = 'late'"), 1);
-	CHECK_INT(peer_backlog(p.st, "IR-11-01"), 0);
+	CHECK_INT(peer_backlog(p.st, "IR-31-01"), 0);
 	msgpack_sbuffer_destroy(&req);
 	msgpack_sbuffer_destroy(&rep);
 	sync_free(p.sync);
