@@ -427,6 +427,18 @@ run(struct node *n, bool serve, bool once)
 	int rc = 0;
 
 	memset(&l, 0, sizeof(l));
+#ifdef __GLIBC__
+	/*
+	 * One malloc arena for every thread: NNG's threads allocate the
+	 * messages, and a thread's own arena keeps its top (a batch's worth,
+	 * up to megabytes) resident after they are freed, where malloc_trim
+	 * does not reach (shed_memory).  Blocks of 256 KiB or more are mapped
+	 * and unmapped alone, at a fixed threshold: a batch freed gives its
+	 * pages back at once instead of raising the threshold to its size.
+	 */
+	mallopt(M_ARENA_MAX, 1);
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+#endif
 	uv_loop_init(&uv);
 	l.uv = &uv;
 	l.n = n;

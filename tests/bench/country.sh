@@ -160,6 +160,13 @@ done
 printf "# P6: %d of %d county digests equal national's view of them (compared in %.1f s)\n" "$same" "$ncounties" \
 	"$(echo "$(date +%s.%N) - $d0" | bc -l)"
 sleep 5
+# COUNTRY_SMAPS=DIR keeps /proc/PID/smaps of national, a province and a county there.
+if [ -n "${COUNTRY_SMAPS:-}" ]; then
+	mkdir -p "$COUNTRY_SMAPS"
+	cp "/proc/$npid/smaps" "$COUNTRY_SMAPS/national.smaps"
+	cp "/proc/${ppids[0]}/smaps" "$COUNTRY_SMAPS/province.smaps"
+	cp "/proc/${cpids[0]}/smaps" "$COUNTRY_SMAPS/county.smaps"
+fi
 # Idle memory: resident set of every node, and the proportional share
 # (shared library pages counted once across the processes).
 rss=0 pss=0 n=0 max=0 i=0
