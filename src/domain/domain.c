@@ -11,7 +11,6 @@ static const struct tbl_def *const all_tables[] = {
 	&orgunit_table,
 	&issue_table,
 	&problem_category_table,
-	&facilitator_table,
 	&priority_criterion_table,
 	&delib_session_table,
 	&issue_score_table,

@@ -37,9 +37,7 @@ extern const struct tbl_def solution_table;
 extern const struct tbl_def council_decision_table;
 extern const struct tbl_def intervention_table;
 extern const struct tbl_def evaluation_table;
-extern const struct tbl_def organisation_table;
 extern const struct tbl_def org_intro_table;
-extern const struct tbl_def facilitator_table;     /* directive */
 
 /* ---- the lifecycle (register/lifecycle.c) ---- */
 
@@ -402,34 +400,10 @@ json_t *org_intro_list(struct store *st, const char *under, const char *org);
 /* facilitator_res declares facilitators as a replicated resource (domain/resource.h). */
 extern const struct res_def facilitator_res;
 
-/* struct fac_input is a facilitator (تسهیلگر) the national secretariat designates. */
-struct fac_input {
-	const char *name;       /* required */
-	const char *phone;      /* optional: 7 to 15 digits, read as applicants' are (field_phone) */
-	const char *serves;     /* the org unit they serve: IR, a province or a county, in the tree */
-	const char *designated; /* Jalali or ISO date; today when NULL */
-	const char *notes;
-};
-
-/* fac_add designates a facilitator (national node only) and writes its new id. */
-int fac_add(struct store *st, const struct fac_input *in, const char *author, char id[NZ_RID_MAX],
-	    struct nz_err *err);
-
-/* fac_retire ends a designation (national node only); the record stays, inactive. */
-int fac_retire(struct store *st, const char *id, const char *author, struct nz_err *err);
-
-/*
- * fac_list returns the facilitators serving inside under or a unit above it
- * (all of them when under is NULL), active ones only unless all.
- */
-json_t *fac_list(struct store *st, const char *under, bool all);
-
 /* ---- key local actors (register/actors.c) ---- */
 
-/* actor_table holds the key local actors and trusted figures a secretariat registers (owned by it). */
-extern const struct tbl_def actor_table;
-
-/* actor_res declares them as a replicated resource (domain/resource.h): add, set, retire, list. */
+/* actor_res declares the key local actors and trusted figures a secretariat registers (owned by it) as a
+ * replicated resource (domain/resource.h). */
 extern const struct res_def actor_res;
 
 /* ---- helper groups and actors linked to records (register/links.c) ---- */

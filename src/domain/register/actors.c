@@ -23,7 +23,7 @@ static const struct col_def actor_cols[] = {
 };
 
 /* Owned by the secretariat that registers them; seen by it and the levels above. */
-const struct tbl_def actor_table = {"actor", VIS_OWNED, actor_cols, NULL};
+static const struct tbl_def actor_table = {"actor", VIS_OWNED, actor_cols, NULL};
 
 static const struct res_field actor_fields[] = {
 	{"name", RES_REQUIRED | RES_LIST, 200, "N", NULL},

@@ -1,17 +1,28 @@
 /*
- * تسهیلگران: facilitators designated by the national secretariat.
+ * تسهیلگران: facilitators designated by the national secretariat, a
+ * resource declared once (domain/resource.h) whose command line and API
+ * come from the declaration below.
  */
-#include <ctype.h>
-#include <math.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
+#include <stddef.h>
 
 #include "domain/register/reg_int.h"
 #include "domain/resource.h"
 
-/* ---- facilitators, a resource declared once (domain/resource.h) ---- */
+static const struct col_def fac_cols[] = {
+	{"name", COL_TEXT},
+	{"phone", COL_TEXT},
+	{"serves", COL_TEXT},
+	{"designated", COL_TEXT},
+	{"active", COL_INT},
+	{"retired", COL_TEXT},
+	{"notes", COL_TEXT},
+	{NULL, 0},
+};
+
+static const char *const fac_idx[] = {"serves", NULL};
+
+/* Chosen by the national secretariat (guideline, definition 3), seen by every node. */
+static const struct tbl_def facilitator_table = {"facilitator", VIS_DIRECTIVE, fac_cols, fac_idx};
 
 static const struct res_field fac_fields[] = {
 	{"name", RES_REQUIRED | RES_LIST, 200, "N", NULL},
@@ -34,23 +45,3 @@ const struct res_def facilitator_res = {
 	.fields = fac_fields,
 	.national = "facilitator designations",
 };
-
-int
-fac_add(struct store *st, const struct fac_input *in, const char *author, char id[NZ_RID_MAX], struct nz_err *err)
-{
-	const char *values[] = {in->name, in->serves, in->phone, in->designated, in->notes};
-
-	return res_add(st, &facilitator_res, values, author, id, err);
-}
-
-int
-fac_retire(struct store *st, const char *id, const char *author, struct nz_err *err)
-{
-	return res_retire(st, &facilitator_res, id, author, err);
-}
-
-json_t *
-fac_list(struct store *st, const char *under, bool all)
-{
-	return res_list(st, &facilitator_res, under, all);
-}

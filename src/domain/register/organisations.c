@@ -25,7 +25,7 @@ static const struct col_def org_cols[] = {
 };
 
 /* Owned by the area it works in (this node or one below it); seen by it and the levels above. */
-const struct tbl_def organisation_table = {"organisation", VIS_OWNED, org_cols, NULL};
+static const struct tbl_def organisation_table = {"organisation", VIS_OWNED, org_cols, NULL};
 
 static const struct res_field org_fields[] = {
 	{"name", RES_REQUIRED | RES_LIST, FIELD_TEXT_MAX, "N", NULL},

@@ -194,19 +194,3 @@ static const struct col_def intro_cols[] = {
 static const char *const intro_idx[] = {"org", NULL};
 
 const struct tbl_def org_intro_table = {"org_intro", VIS_OWNED, intro_cols, intro_idx};
-
-static const struct col_def fac_cols[] = {
-	{"name", COL_TEXT},
-	{"phone", COL_TEXT},
-	{"serves", COL_TEXT},
-	{"designated", COL_TEXT},
-	{"active", COL_INT},
-	{"retired", COL_TEXT},
-	{"notes", COL_TEXT},
-	{NULL, 0},
-};
-
-static const char *const fac_idx[] = {"serves", NULL};
-
-/* تسهیلگران: chosen by the national secretariat (guideline, definition 3), seen by every node. */
-const struct tbl_def facilitator_table = {"facilitator", VIS_DIRECTIVE, fac_cols, fac_idx};
