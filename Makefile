@@ -150,17 +150,19 @@ $(BUILD)/%.o: %.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# The whole suite: unit tests, command-line and cluster tests (TEST_JOBS of
-# them at once), then the unit tests again under AddressSanitizer and UBSan in
-# a separate build tree.
+# The whole suite: unit, command-line and cluster tests (TEST_JOBS at once,
+# the builds too), and the unit tests and some cluster tests again under
+# AddressSanitizer and UBSan, built in a separate tree (only what they run:
+# the program, the unit tests and the corpus replays).
 # test and run check the Debian packages first (a quick dpkg-query when all are
 # there; apt-get only for what is missing), so each is one command on a fresh
 # machine; NO_DEPS=1 skips the check.
 TEST_JOBS ?= 2
 DEPS_FIRST := $(if $(NO_DEPS),,deps)
+SAN_RUN  := $(patsubst $(BUILD)/%,build/san/%,$(BIN) $(TEST_BIN) $(FUZZ_REPLAY))
 test: $(DEPS_FIRST)
-	@$(MAKE) -s all
-	@CFLAGS="-O1 -g" LDFLAGS= $(MAKE) -s BUILD=build/san SANITIZE=address,undefined all
+	@$(MAKE) -s -j$(TEST_JOBS) all
+	@CFLAGS="-O1 -g" LDFLAGS= $(MAKE) -s -j$(TEST_JOBS) BUILD=build/san SANITIZE=address,undefined $(SAN_RUN)
 	@NEHZAT_SHARED=$(SHARED) tests/run -j $(TEST_JOBS) $(BUILD) build/san
 
 run: $(DEPS_FIRST)

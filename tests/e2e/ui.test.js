@@ -3,7 +3,7 @@
 // upload, withdrawal, interview no-show, ranking, appointment, a one-page printed decree, revocation); a report
 // goes county → province, is returned, revised and accepted, and the period approved; then a walk of every page
 // at every level (and on a phone) finds no English word, no chart text under 12 px and no script error.
-// TAP on stdout; screenshots in $SHOTS.
+// TAP on stdout; screenshots in $SHOTS; E2E_TIMES=1 prints before each check the seconds since the start (and since the last check).
 'use strict';
 const { chromium } = require('playwright-core');
 const path = require('path');
@@ -17,8 +17,10 @@ function committed(id, sql) {
 }
 const APPROVED = "SELECT count(*) FROM council_decision WHERE deleted = 0 AND decision = 'approved'";
 let n = 0, fails = 0;
+const t0 = Date.now(); let tLast = t0;
 function ok(cond, what, detail) {
   n++;
+  if (process.env.E2E_TIMES) { const now = Date.now(); console.log(`# ${((now - t0) / 1000).toFixed(1)} s (+${((now - tLast) / 1000).toFixed(1)})`); tLast = now; }
   if (cond) console.log(`ok ${n} - ${what}`);
   else { fails++; console.log(`not ok ${n} - ${what}`); if (detail !== undefined) console.log(`#   got: ${String(detail).slice(0, 400)}`); }
 }
