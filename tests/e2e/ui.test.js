@@ -616,13 +616,14 @@ function pdfFonts(file) {
     // ---- the walk: every page at every level ----
     const pages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'allocation?budget=1000000000',
       'standards?tab=selection', 'standards?tab=register', 'standards?tab=templates', 'standards?tab=indicators', 'standards?tab=units', 'admin'];
-    for (const [lv, base, pg] of [['county', COUNTY, page], ['province', PROVINCE, prov], ['national', NATIONAL, nat]]) {
+    // The three levels at once, each in its own page (the walk only reads).
+    await Promise.all([['county', COUNTY, page], ['province', PROVINCE, prov], ['national', NATIONAL, nat]].map(async ([lv, base, pg]) => {
       for (const p of pages) {
         await go(pg, base, p);
         await note(pg, `${lv}/${p}`);
         if (p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?.*/, '')}`);
       }
-    }
+    }));
     // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation
     // page offers the choice about units whose data is unknown here.
     await go(nat, NATIONAL, 'reports', 'text=کامل بودن گزارش‌ها');
@@ -737,7 +738,8 @@ function pdfFonts(file) {
       await hp.close();
     }
     const rolePages = ['dashboard', 'calls', 'appointments', 'issues', 'sessions', 'solutions', 'interventions', 'groups', 'orgs', 'reports', 'standards?tab=selection', 'admin'];
-    for (const [name, host] of [['vera', 'viewer'], ['rahim', 'reviewer']]) {
+    // Both walk at once, each in its own page; their checks are then said in this order.
+    const walked = await Promise.all([['vera', 'viewer'], ['rahim', 'reviewer']].map(async ([name, host]) => {
       const base = COUNTY.replace('county.localhost', `${host}.localhost`);
       const rp = await ctx.newPage(); watch(rp, name);
       await rp.goto(base + '/');
@@ -753,9 +755,12 @@ function pdfFonts(file) {
         if ((await rp.innerText('main h1')) === 'خطا') refused.push(p);
         if (host === 'viewer' && (await rp.locator('main form.f, main button.warn').count()) > 0) forms.push(p);
       }
+      await rp.close();
+      return { host, refused, forms };
+    }));
+    for (const { host, refused, forms } of walked) {
       ok(refused.length === 0, `a ${host} opens every page without an error page`, refused.join(', '));
       if (host === 'viewer') ok(forms.length === 0, 'a viewer is offered no form and no action', forms.join(', '));
-      await rp.close();
     }
 
     // ---- peers: the province's admin invites a county, registers a key by hand and revokes it in the page ----
