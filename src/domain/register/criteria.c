@@ -47,12 +47,16 @@ struct std_list {
 	const char *table;
 	const char *id_prefix; /* the record id is the prefix and the code: one record per code everywhere */
 	const char *set;       /* the command that edits an entry */
+	const char *list;      /* the listing, in the national order */
 };
 
-static const struct std_list categories = {"category", "problem categories", "problem_category", "cat-",
-					   "register category set"};
-static const struct std_list criteria = {"criterion", "prioritisation criteria", "priority_criterion", "crit-",
-					 "register criterion set"};
+static const struct std_list categories = {
+	"category", "problem categories", "problem_category", "cat-", "register category set",
+	"SELECT code, name_fa, name_en, active, ord FROM problem_category WHERE deleted = 0 ORDER BY ord, code"};
+static const struct std_list criteria = {
+	"criterion", "prioritisation criteria", "priority_criterion", "crit-", "register criterion set",
+	"SELECT code, name_fa, name_en, weight, scale_max, active, ord FROM priority_criterion WHERE deleted = 0"
+	" ORDER BY ord, code"};
 
 /*
  * std_open checks what adding (add) or editing entry code of list l takes, begins the write and refuses
@@ -140,10 +144,7 @@ category_put(struct store *st, bool add, const char *code, const char *name_fa, 
 json_t *
 category_list(struct store *st)
 {
-	return reg_query(st,
-		     "SELECT code, name_fa, name_en, active, ord FROM problem_category WHERE deleted = 0"
-		     " ORDER BY ord, code",
-		     NULL, NULL, NULL);
+	return reg_query(st, categories.list, NULL, NULL, NULL);
 }
 
 int
@@ -184,10 +185,7 @@ criterion_put(struct store *st, bool add, const char *code, const char *name_fa,
 json_t *
 criterion_list(struct store *st)
 {
-	return reg_query(st,
-		     "SELECT code, name_fa, name_en, weight, scale_max, active, ord FROM priority_criterion"
-		     " WHERE deleted = 0 ORDER BY ord, code",
-		     NULL, NULL, NULL);
+	return reg_query(st, criteria.list, NULL, NULL, NULL);
 }
 
 static const struct {
