@@ -78,8 +78,8 @@ sync_quarantine_clear(struct store *st, const char *peer, int64_t *n, struct nz_
 
 int
 sync_apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_change *changes, size_t n,
-		 const char *cursor_sql, int64_t cur, int64_t token, struct wire_refusal *refusals, size_t *nrefused,
-		 struct nz_err *err)
+		 const char *cursor_sql, int64_t cur, int64_t token, int64_t pending, struct wire_refusal *refusals,
+		 size_t *nrefused, struct nz_err *err)
 {
 	int64_t qrows = -1, qbytes = 0;
 	size_t i;
@@ -152,19 +152,11 @@ sync_apply_batch(struct sync *s, const char *peer, bool from_child, const struct
 			(*nrefused)++;
 		}
 	}
-	if (sync_peer_set(s, peer, cursor_sql, cur, token, sync_now_ms()) != 0) {
+	/* The backlog is bound, not written into the SQL: the statement cache keeps one statement. */
+	if (sync_peer_set(s, peer, cursor_sql, cur, token, sync_now_ms()) != 0 ||
+	    sync_peer_set(s, peer, pending >= 0 ? "backlog = ?2" : "backlog = NULL", pending, 0, 0) != 0) {
 		store_rollback(s->st);
 		return store_sqlerr(s->st, err, "cursor");
 	}
 	return store_commit(s->st, err);
-}
-
-const char *
-sync_backlog_sql(char *buf, size_t size, const char *cols, int64_t pending)
-{
-	if (pending >= 0)
-		snprintf(buf, size, "%s, backlog = %lld", cols, (long long)pending);
-	else
-		snprintf(buf, size, "%s, backlog = NULL", cols);
-	return buf;
 }

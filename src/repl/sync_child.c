@@ -328,7 +328,6 @@ int
 sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer *out, struct nz_err *err)
 {
 	struct wire_msg m;
-	char cursor[128];
 	size_t i, nref = 0;
 	int rc;
 
@@ -381,22 +380,22 @@ sync_child_reply(struct sync *s, const uint8_t *buf, size_t len, msgpack_sbuffer
 	case PHASE_PULL:
 		if (m.type != WIRE_PULL_OK)
 			break;
+		/* Read through (pushed, then pulled through): the last successful exchange, in the
+		 * batch's transaction.  An idle round writes once. */
 		rc = sync_apply_batch(s, s->parent, false, m.pull_ok.changes, m.pull_ok.nchanges,
-				      sync_backlog_sql(cursor, sizeof(cursor),
-						       "pull = ?2, pull_token = ?3, last_contact = ?4",
-						       m.pull_ok.pending),
-				      m.pull_ok.upto, (int64_t)m.pull_ok.upto_token, NULL, &nref, err);
+				      m.pull_ok.more ? "pull = ?2, pull_token = ?3, last_contact = ?4"
+						     : "pull = ?2, pull_token = ?3, last_contact = ?4, last_sync = ?4",
+				      m.pull_ok.upto, (int64_t)m.pull_ok.upto_token, m.pull_ok.pending, NULL, &nref, err);
 		if (rc != 0)
 			goto out;
 		s->stats.refused += (int64_t)nref;
-		sync_peer_set(s, s->parent, "head = ?2", m.pull_ok.head, 0, 0);
+		if (m.pull_ok.head != sync_peer_int(s, s->parent, "head"))
+			sync_peer_set(s, s->parent, "head = ?2", m.pull_ok.head, 0, 0);
 		s->phase = PHASE_IDLE;
 		if (m.pull_ok.more) {
 			rc = next_pull(s, out);
 			goto out;
 		}
-		/* Pushed, then pulled through: the last successful exchange. */
-		sync_peer_set(s, s->parent, "last_sync = ?2", sync_now_ms(), 0, 0);
 		/* The parent's log is read through: what we had lost of ours is back. */
 		if (store_meta_get_int(s->st, "recover_from", 0) > 0) {
 			nz_log(NZ_LOG_INFO, "sync.recovered", "parent=%s ours=%lld", s->parent,

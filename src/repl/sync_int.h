@@ -145,19 +145,13 @@ int sync_send_batch(struct sync *s, const char *peer, bool up, int64_t from, int
 /*
  * sync_apply_batch applies changes from peer in one transaction with the
  * cursor update (cursor_sql, on the peer row, taking cur, token and the
- * time), refusing what peer has no authority over; refusals go to the
- * quarantine and, when refusals is not NULL, to the caller's list.
+ * time) and what the peer said it still has for us after them (pending,
+ * -1: not said, NULL), refusing what peer has no authority over; refusals
+ * go to the quarantine and, when refusals is not NULL, to the caller's list.
  */
 int sync_apply_batch(struct sync *s, const char *peer, bool from_child, const struct nz_change *changes, size_t n,
-		     const char *cursor_sql, int64_t cur, int64_t token, struct wire_refusal *refusals,
-		     size_t *nrefused, struct nz_err *err);
-
-/*
- * sync_backlog_sql makes the peer-row update of a batch (cols) also record
- * what the peer said it still has for us after it (pending, -1: not said,
- * NULL), in buf; returns buf.
- */
-const char *sync_backlog_sql(char *buf, size_t size, const char *cols, int64_t pending);
+		     const char *cursor_sql, int64_t cur, int64_t token, int64_t pending,
+		     struct wire_refusal *refusals, size_t *nrefused, struct nz_err *err);
 
 /* ---- sync_keys.c: key rotation ---- */
 

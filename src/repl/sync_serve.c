@@ -283,7 +283,6 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 {
 	struct wire_push_ok ok;
 	struct nz_err err = {0};
-	char cursor[128];
 	size_t nref = 0;
 	int rc;
 
@@ -312,10 +311,8 @@ serve_push(struct sync *s, const char *child, const struct wire_push *p, msgpack
 		reply_error(out, NZ_ENOMEM, "out of memory");
 		return;
 	}
-	rc = sync_apply_batch(
-		s, child, true, p->changes, p->nchanges,
-		sync_backlog_sql(cursor, sizeof(cursor), "ack = ?2, ack_token = ?3, last_contact = ?4", p->pending),
-		p->upto, (int64_t)p->upto_token, ok.refusals, &nref, &err);
+	rc = sync_apply_batch(s, child, true, p->changes, p->nchanges, "ack = ?2, ack_token = ?3, last_contact = ?4",
+			      p->upto, (int64_t)p->upto_token, p->pending, ok.refusals, &nref, &err);
 	if (rc != 0) {
 		reply_error(out, rc, err.msg);
 		free(ok.refusals);
@@ -341,8 +338,6 @@ serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_p
 	size_t budget = s->batch_bytes;
 	int rc;
 
-	/* The child's push backlog is empty when it pulls: a watermark for reports. */
-	sync_peer_set(s, child, "last_sync = ?2, last_contact = ?2", sync_now_ms(), 0, 0);
 	/* The child's budget, when smaller than ours, rules (a thin link). */
 	if (p->max_bytes >= 1024 && p->max_bytes < budget)
 		budget = p->max_bytes;
@@ -358,8 +353,9 @@ serve_pull(struct sync *s, uint32_t pipe, const char *child, const struct wire_p
 	/* What any child may hold of our log: a clock set right never restamps it. */
 	if (upto > store_meta_get_int(s->st, "served_max", 0))
 		store_meta_set_int(s->st, "served_max", upto, NULL);
-	/* Where the child will read from next: what it still lacks is after it (status). */
-	sync_peer_set(s, child, "pull = ?2", upto, 0, 0);
+	/* Where the child will read from next: what it still lacks is after it (status).  Its
+	 * push backlog is empty when it pulls: a watermark for reports.  One write a pull. */
+	sync_peer_set(s, child, "last_sync = ?2, last_contact = ?2, pull = ?3", sync_now_ms(), upto, 0);
 	if (s->synced != NULL)
 		s->synced(s->synced_arg, child);
 }

@@ -392,6 +392,18 @@ health_num(struct store *st, const char *id, const char *key)
 	return v;
 }
 
+/* statements counts the statements prepared on st's connection. */
+static int
+statements(struct store *st)
+{
+	sqlite3_stmt *q = NULL;
+	int n = 0;
+
+	while ((q = sqlite3_next_stmt(store_db(st), q)) != NULL)
+		n++;
+	return n;
+}
+
 /*
  * Backlogs told over the wire (PROTOCOL.md §5, pending): after every PUSH the
  * parent knows exactly how many of the child's changes are still to come, and
@@ -469,6 +481,21 @@ test_backlog(void)
 	add_issue(&p, "IR-25-01", "d12", "one more");
 	add_issue(&p, "IR-25-01", "d13", "and another");
 	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_down"), 2);
+	/* Backlogs of other sizes are told in the same statements: no new ones for each figure. */
+	{
+		int before = statements(p.st), before_c = statements(c.st);
+		for (i = 0; i < 30; i++) {
+			snprintf(rid, sizeof(rid), "w%d", i);
+			noise(title, sizeof(title));
+			add_issue(&c, "IR-25-01", rid, title);
+			snprintf(rid, sizeof(rid), "x%d", i);
+			add_issue(&p, "IR-25-01", rid, title);
+		}
+		CHECK(run_session(&c, &p, 2, NULL, &err) > 4);
+		CHECK_INT(peer_backlog(p.st, "IR-25-01"), 0);
+		CHECK_INT(statements(p.st), before);
+		CHECK_INT(statements(c.st), before_c);
+	}
 	sync_free(p.sync);
 	sync_free(c.sync);
 	store_close(p.st);
