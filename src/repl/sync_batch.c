@@ -125,8 +125,7 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 {
 	sqlite3_stmt *q = store_prepare(s->st,
 					"SELECT seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author,"
-					" cols_named(tbl, cols), via FROM oplog WHERE seq > ? AND seq <= ? ORDER BY seq"
-					" LIMIT ?",
+					" cols, via, rowcols FROM oplog WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
 					err);
 	bool skipping = !up && recover_from == 0, full = false, jumped = false;
 	int64_t pos = from, stop = INT64_MAX, run, last, past;
@@ -176,8 +175,11 @@ fill_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t reco
 				}
 				c.origin_seq = sqlite3_column_int64(q, 2);
 				c.hlc = (uint64_t)sqlite3_column_int64(q, 3);
-				c.cols = sqlite3_column_blob(q, 9);
-				c.cols_len = (size_t)sqlite3_column_bytes(q, 9);
+				/* Its values as the entry keeps them, and those of its record's row it refers to. */
+				if ((rc = store_log_cols(s->st, c.tbl, c.rid, seq, sqlite3_column_blob(q, 9),
+							 (size_t)sqlite3_column_bytes(q, 9), sqlite3_column_int64(q, 11),
+							 &c.cols, &c.cols_len, err)) != 0)
+					break;
 				rc = wire_batch_add(s->batch, &c, max);
 				if ((rc == NZ_ETOOBIG || rc == NZ_ENOTFOUND) && wire_batch_count(s->batch) > 0) {
 					rc = 0;

@@ -10,6 +10,7 @@
  * columns, as the record's column clocks do (clk.c): a table's columns only
  * grow, at the end.
  */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -134,29 +135,196 @@ key_col(const struct tbl_def *t, int ncols, const uint8_t **p, const uint8_t *en
 }
 
 int
-colmap_number(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen)
+colmap_entries(const struct tbl_def *t, const uint8_t *in, size_t len, struct colent *out, int max)
 {
 	const uint8_t *p = in, *end = in + len;
 	int64_t n, i, sl;
-	size_t o, v;
+	size_t v;
 	int col, nc = tbl_ncols(t);
 
-	if ((n = map_head(&p, end)) < 0)
+	if ((n = map_head(&p, end)) < 0 || n > max)
 		return -1;
-	o = (size_t)(p - in);
-	memcpy(out, in, o);
 	for (i = 0; i < n; i++) {
 		if ((col = key_col(t, nc, &p, end)) == -2 || (v = item_len(p, end, &sl)) == 0)
 			return -1;
-		out[o++] = (uint8_t)(col + 1); /* positive fixint: at most 63 columns */
-		memcpy(out + o, p, v);
-		o += v;
+		out[i].num = col + 1;
+		out[i].v = p;
+		out[i].vlen = v;
 		p += v;
 	}
-	if (p != end)
-		return -1;
-	*outlen = o;
-	return 0;
+	return p == end ? (int)n : -1;
+}
+
+size_t
+colmap_write(struct colent *e, int n, const struct tbl_def *names, uint8_t *out)
+{
+	struct colent x;
+	size_t o, kl;
+	int i, j;
+
+	/* In column order (a map is a set): every node then keeps and sends a change's map alike. */
+	for (i = 1; i < n; i++)
+		for (j = i, x = e[i]; j > 0 && e[j - 1].num > x.num; j--)
+			e[j] = e[j - 1], e[j - 1] = x;
+	if (n < 16) {
+		out[0] = (uint8_t)(0x80 | n);
+		o = 1;
+	} else {
+		out[0] = 0xde;
+		out[1] = 0;
+		out[2] = (uint8_t)n;
+		o = 3;
+	}
+	for (i = 0; i < n; i++) {
+		if (names != NULL) {
+			kl = strlen(col_name(names, e[i].num - 1));
+			out[o++] = (uint8_t)(0xa0 | kl);
+			memcpy(out + o, col_name(names, e[i].num - 1), kl);
+			o += kl;
+		} else {
+			out[o++] = (uint8_t)e[i].num; /* positive fixint: at most 63 columns */
+		}
+		memcpy(out + o, e[i].v, e[i].vlen);
+		o += e[i].vlen;
+	}
+	return o;
+}
+
+/* val_pack_int writes v as msgpack in its shortest form. */
+static size_t
+val_pack_int(uint8_t *o, int64_t v)
+{
+	uint64_t u = (uint64_t)v;
+	unsigned w, k;
+
+	if (v >= -32 && v <= 127) {
+		o[0] = (uint8_t)v;
+		return 1;
+	}
+	if (v >= 0) {
+		w = u <= 0xff ? 1 : u <= 0xffff ? 2 : u <= 0xffffffffu ? 4 : 8;
+		o[0] = w == 1 ? 0xcc : w == 2 ? 0xcd : w == 4 ? 0xce : 0xcf;
+	} else {
+		w = v >= -128 ? 1 : v >= -32768 ? 2 : v >= INT32_MIN ? 4 : 8;
+		o[0] = w == 1 ? 0xd0 : w == 2 ? 0xd1 : w == 4 ? 0xd2 : 0xd3;
+	}
+	for (k = 0; k < w; k++)
+		o[1 + k] = (uint8_t)(u >> (8 * (w - 1 - k)));
+	return 1 + w;
+}
+
+/* str_head writes the shortest msgpack str header for n bytes. */
+static size_t
+str_head(uint8_t *o, size_t n)
+{
+	if (n < 32) {
+		o[0] = (uint8_t)(0xa0 | n);
+		return 1;
+	}
+	if (n <= 0xff) {
+		o[0] = 0xd9;
+		o[1] = (uint8_t)n;
+		return 2;
+	}
+	if (n <= 0xffff) {
+		o[0] = 0xda;
+		o[1] = (uint8_t)(n >> 8);
+		o[2] = (uint8_t)n;
+		return 3;
+	}
+	o[0] = 0xdb;
+	o[1] = (uint8_t)(n >> 24);
+	o[2] = (uint8_t)(n >> 16);
+	o[3] = (uint8_t)(n >> 8);
+	o[4] = (uint8_t)n;
+	return 5;
+}
+
+/*
+ * val_exact tells whether the record's row gives back v (len bytes, a value
+ * of column col) byte for byte, as val_from_row encodes what SQLite stored:
+ * nil in any column but deleted, an integer in its shortest form in an
+ * INTEGER column or deleted, a float 64 in a REAL column (not NaN, which
+ * SQLite stores as NULL, nor -0, which it may store as 0), a str with its
+ * shortest header in a TEXT column.  Anything else (a bool, a number in a
+ * TEXT column: SQLite converts it) stays in the log entry.
+ */
+static bool
+val_exact(const struct tbl_def *t, int col, const uint8_t *v, size_t len)
+{
+	enum col_type ty = col < 0 ? COL_INT : t->cols[col].type;
+	uint8_t b[16];
+	int64_t sl;
+	double d;
+	uint64_t u;
+
+	if (v[0] == 0xc0)
+		return col >= 0;
+	if (v[0] == 0xcb && len == 9) {
+		u = be(v + 1, 8);
+		memcpy(&d, &u, sizeof(d));
+		return ty == COL_REAL && d == d && !(d == 0 && signbit(d));
+	}
+	if (v[0] <= 0x7f || v[0] >= 0xe0 || (v[0] >= 0xcc && v[0] <= 0xcf) || (v[0] >= 0xd0 && v[0] <= 0xd3)) {
+		if (ty != COL_INT || len > 9)
+			return false;
+		if (v[0] <= 0x7f || v[0] >= 0xe0)
+			return true;
+		u = be(v + 1, (unsigned)len - 1);
+		if (v[0] >= 0xd0 && len < 9 && (u >> (8 * (len - 1) - 1) & 1) != 0)
+			u |= ~(uint64_t)0 << (8 * (len - 1)); /* an int 8, 16 or 32 below zero */
+		else if (v[0] == 0xcf && u > INT64_MAX)
+			return false; /* SQLite would keep it as a negative number */
+		return val_pack_int(b, (int64_t)u) == len && memcmp(b, v, len) == 0;
+	}
+	if (item_len(v, v + len, &sl) != len || sl < 0 || ty != COL_TEXT)
+		return false;
+	return str_head(b, (size_t)sl) == len - (size_t)sl && memcmp(b, v, len - (size_t)sl) == 0;
+}
+
+int
+val_from_row(sqlite3_stmt *s, int i, uint8_t *o)
+{
+	size_t n;
+	double d;
+	uint64_t u;
+	int k;
+
+	switch (sqlite3_column_type(s, i)) {
+	case SQLITE_NULL:
+		o[0] = 0xc0;
+		return 1;
+	case SQLITE_INTEGER:
+		return (int)val_pack_int(o, sqlite3_column_int64(s, i));
+	case SQLITE_FLOAT:
+		d = sqlite3_column_double(s, i);
+		memcpy(&u, &d, sizeof(u));
+		o[0] = 0xcb;
+		for (k = 0; k < 8; k++)
+			o[1 + k] = (uint8_t)(u >> (56 - 8 * k));
+		return 9;
+	case SQLITE_TEXT:
+		n = (size_t)sqlite3_column_bytes(s, i);
+		if (n > NZ_COLS_MAX)
+			return -1;
+		k = (int)str_head(o, n);
+		memcpy(o + k, sqlite3_column_text(s, i), n);
+		return k + (int)n;
+	default:
+		return -1; /* a blob: the write path never stores one */
+	}
+}
+
+uint64_t
+colmap_held(const struct tbl_def *t, const struct colent *e, int n, uint64_t won)
+{
+	uint64_t held = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if ((won >> e[i].num & 1) != 0 && val_exact(t, e[i].num - 1, e[i].v, e[i].vlen))
+			held |= (uint64_t)1 << e[i].num;
+	return held;
 }
 
 int

@@ -94,7 +94,8 @@ store_history(struct store *st, const char *tbl, const char *rid, int limit, str
 		return NULL;
 	}
 	if ((q = store_prepare(st,
-			       "SELECT seq, hlc, origin, author, rid, owner, cols FROM oplog"
+			       "SELECT seq, hlc, origin, author, rid, owner,"
+			       " log_cols(tbl, rid, cols, rowcols, seq) FROM oplog"
 			       " WHERE tbl = ?1 AND (?2 IS NULL OR rid = ?2) ORDER BY seq DESC LIMIT ?3",
 			       err)) == NULL)
 		return NULL;

@@ -7,9 +7,18 @@
  * and via are numbers into a dictionary of strings (sym: the units of the
  * tree, the tables, the users; a few hundred at most), and its column map
  * numbers the columns (colmap.c).  A problem's entry takes about 100 bytes
- * instead of 190.  View oplog shows the log with its strings, for SQL
- * (the column map as stored; cols_named(tbl, cols) names it again).
+ * instead of 190.  View oplog shows the log with its strings, for SQL.
+ *
+ * Since schema 6 an entry refers to its record's row for the values the row
+ * holds under the entry's clock (rowcols: bit k for column number k; the
+ * row's column clocks name the entry, clk.c) and keeps only the others in
+ * cols: a problem's entry takes about 55 bytes.  Before a change overwrites
+ * such a value in the row, oplog_release copies it into the entry, so that
+ * every entry reads as it was written (logcols.c: the batches sent, the
+ * history, SQL function log_cols).  A value the row would not give back
+ * byte for byte stays in the entry (colmap_held).
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "base/unit.h"
@@ -175,24 +184,32 @@ oplog_find(struct store *st, const struct nz_change *c, bool *same)
 }
 
 int
-oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *t, const char *via,
-	     struct nz_err *err)
+oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *t, const char *via, uint64_t won,
+	     int64_t *seq, struct nz_err *err)
 {
 	sqlite3_stmt *log;
 	int64_t id[5];
 	const char *s[5] = {c->origin, c->tbl, c->owner, c->author, via ? via : ""};
+	struct colent e[NZ_COLS_NMAX], keep[NZ_COLS_NMAX];
+	uint64_t held;
 	size_t cols_len;
-	int i, step;
+	int i, n, nkeep = 0, step;
 
 	for (i = 0; i < 5; i++)
 		if ((id[i] = sym_id(st, s[i], true, err)) < 0)
 			return NZ_EDB;
-	if (colmap_number(t, c->cols, c->cols_len, st->colbuf, &cols_len) != 0)
+	if ((n = colmap_entries(t, c->cols, c->cols_len, e, NZ_COLS_NMAX)) < 0)
 		return nz_fail(err, NZ_EDB, "%s/%s: column values are not a map of the table's columns", c->tbl,
 			       c->rid);
+	/* The values the row now holds as they were sent stay there: the entry refers to them. */
+	held = colmap_held(t, e, n, won);
+	for (i = 0; i < n; i++)
+		if ((held >> e[i].num & 1) == 0)
+			keep[nkeep++] = e[i];
+	cols_len = nkeep == 0 && held != 0 ? 0 : colmap_write(keep, nkeep, NULL, st->colbuf);
 	log = store_prepare(st,
-			    "INSERT INTO chlog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)"
-			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+			    "INSERT INTO chlog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via, rowcols)"
+			    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 			    err);
 	if (log == NULL)
 		return NZ_EDB;
@@ -206,7 +223,73 @@ oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *
 	sqlite3_bind_int64(log, 8, id[3]);
 	sqlite3_bind_blob(log, 9, st->colbuf, (int)cols_len, SQLITE_STATIC);
 	sqlite3_bind_int64(log, 10, id[4]);
+	sqlite3_bind_int64(log, 11, (sqlite3_int64)held);
 	step = sqlite3_step(log);
 	sqlite3_reset(log);
-	return step == SQLITE_DONE ? 0 : store_sqlerr(st, err, "append to change log");
+	if (step != SQLITE_DONE)
+		return store_sqlerr(st, err, "append to change log");
+	*seq = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+int
+oplog_release(struct store *st, int ti, const char *rid, int64_t seq, uint64_t mask, struct nz_err *err)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT cols, rowcols FROM chlog WHERE seq = ?", err);
+	size_t klen = 0, flen;
+	uint64_t rowcols = 0;
+	int rc = 0, step;
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, seq);
+	if ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		rowcols = (uint64_t)sqlite3_column_int64(q, 1);
+		klen = (size_t)sqlite3_column_bytes(q, 0);
+		if ((mask & rowcols) != 0 && klen > 0 && klen <= NZ_COLS_MAX)
+			memcpy(st->colbuf, sqlite3_column_blob(q, 0), klen);
+	}
+	sqlite3_reset(q);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? nz_fail(err, NZ_EDB, "a column clock names change log entry %lld, which "
+								  "is not there", (long long)seq)
+					   : store_sqlerr(st, err, "read the change log");
+	if ((mask &= rowcols) == 0)
+		return 0;
+	if (klen > NZ_COLS_MAX)
+		return nz_fail(err, NZ_EDB, "change log entry %lld: its column map is too big", (long long)seq);
+	if ((rc = log_entry_cols(st, ti, rid, seq, st->colbuf, klen, mask, false, &flen, err)) != 0)
+		return rc;
+	/* The entry now keeps those values itself (all of them when no column is left in the row). */
+	if ((q = store_prepare(st, "UPDATE chlog SET cols = ?2, rowcols = ?3 WHERE seq = ?1", err)) == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, seq);
+	sqlite3_bind_blob(q, 2, st->logbuf, (int)flen, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)(rowcols & ~mask));
+	step = sqlite3_step(q);
+	sqlite3_reset(q);
+	return step == SQLITE_DONE ? 0 : store_sqlerr(st, err, "keep a change's values in the log");
+}
+
+int
+oplog_stamp(struct store *st, int64_t seq, uint64_t *hlc, char origin[NZ_ID_MAX], struct nz_err *err)
+{
+	sqlite3_stmt *q = store_prepare(st, "SELECT l.hlc, s.s FROM chlog l JOIN sym s ON s.id = l.origin WHERE l.seq = ?",
+					err);
+	int step;
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, seq);
+	if ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		*hlc = (uint64_t)sqlite3_column_int64(q, 0);
+		snprintf(origin, NZ_ID_MAX, "%s", (const char *)sqlite3_column_text(q, 1));
+	}
+	sqlite3_reset(q);
+	if (step == SQLITE_ROW)
+		return 0;
+	return step == SQLITE_DONE
+		       ? nz_fail(err, NZ_EDB, "a column clock names change log entry %lld, which is not there",
+				 (long long)seq)
+		       : store_sqlerr(st, err, "read the change log");
 }

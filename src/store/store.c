@@ -12,103 +12,6 @@
 #include "store/hlc.h"
 #include "store/store_int.h"
 
-/*
- * Core schema, one entry per version; PRAGMA user_version records how many
- * have run.  A migration is never edited once released: add a new one.
- */
-static const char *const migrations[] = {
-	/* 1: metadata, change log, quarantine, peers */
-	"CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;"
-	"CREATE TABLE oplog ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  origin TEXT NOT NULL, origin_seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
-	"  tbl TEXT NOT NULL, rid TEXT NOT NULL, owner TEXT NOT NULL,"
-	"  dir INTEGER NOT NULL, author TEXT NOT NULL, cols BLOB NOT NULL,"
-	"  via TEXT NOT NULL DEFAULT '');"
-	"CREATE UNIQUE INDEX oplog_key ON oplog(origin, origin_seq);"
-	"CREATE TABLE quarantine ("
-	"  id INTEGER PRIMARY KEY, at INTEGER NOT NULL, peer TEXT NOT NULL,"
-	"  reason TEXT NOT NULL, origin TEXT NOT NULL, origin_seq INTEGER NOT NULL,"
-	"  hlc INTEGER NOT NULL, tbl TEXT NOT NULL, rid TEXT NOT NULL,"
-	"  owner TEXT NOT NULL, author TEXT NOT NULL, cols BLOB NOT NULL,"
-	"  UNIQUE(origin, origin_seq));"
-	"CREATE TABLE peer ("
-	"  id TEXT PRIMARY KEY, role TEXT NOT NULL CHECK (role IN ('parent','child')),"
-	"  url TEXT NOT NULL DEFAULT '', pubkey BLOB, dbid BLOB,"
-	"  ack INTEGER NOT NULL DEFAULT 0, ack_token INTEGER NOT NULL DEFAULT 0,"
-	"  pull INTEGER NOT NULL DEFAULT 0, pull_token INTEGER NOT NULL DEFAULT 0,"
-	"  auth_counter INTEGER NOT NULL DEFAULT 0, head INTEGER NOT NULL DEFAULT 0,"
-	"  last_contact INTEGER NOT NULL DEFAULT 0, last_sync INTEGER NOT NULL DEFAULT 0,"
-	"  last_error TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
-	/* 2: enrolment by one-time code, revoked keys, a child's announced next key */
-	"ALTER TABLE peer ADD COLUMN revoked INTEGER NOT NULL DEFAULT 0;"
-	"ALTER TABLE peer ADD COLUMN pubkey_next BLOB;"
-	"CREATE TABLE invite ("
-	"  child TEXT PRIMARY KEY, secret BLOB NOT NULL, created INTEGER NOT NULL,"
-	"  expires INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;",
-	/*
-	 * 3: a record's column clocks (clk) grouped by clock, columns by number
-	 * (clk.c, clk_decode).  Nothing to convert: older clocks are still
-	 * read.  The version alone keeps an older program, which would take the
-	 * new clocks for corrupt, from opening the database.
-	 */
-	"-- column clocks by number",
-	/* 4: what the peer said it still had for us after its last batch (NULL: never said) */
-	"ALTER TABLE peer ADD COLUMN backlog INTEGER;",
-	/*
-	 * 5: the change log made leaner (README, P8).  Its origins, owners,
-	 * tables, authors and peers are numbers into a dictionary (sym): a
-	 * byte or two each instead of a string.  Entries logged from now on
-	 * number their columns (colmap.c); older ones keep their names.  The
-	 * log is table chlog; oplog is a view with the columns and names it
-	 * always had, for reading by SQL and for repairs by hand (its triggers
-	 * write through).
-	 */
-	"CREATE TABLE sym (id INTEGER PRIMARY KEY, s TEXT NOT NULL UNIQUE);"
-	"INSERT INTO sym(s) VALUES ('');"
-	"INSERT OR IGNORE INTO sym(s) SELECT origin FROM oplog UNION SELECT tbl FROM oplog"
-	"  UNION SELECT owner FROM oplog UNION SELECT author FROM oplog UNION SELECT via FROM oplog;"
-	"CREATE TABLE chlog ("
-	"  seq INTEGER PRIMARY KEY,"
-	"  origin INTEGER NOT NULL, origin_seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
-	"  tbl INTEGER NOT NULL, rid TEXT NOT NULL, owner INTEGER NOT NULL,"
-	"  dir INTEGER NOT NULL, author INTEGER NOT NULL, cols BLOB NOT NULL, via INTEGER NOT NULL);"
-	"INSERT INTO chlog SELECT seq, (SELECT id FROM sym WHERE s = origin), origin_seq, hlc,"
-	"  (SELECT id FROM sym WHERE s = tbl), rid, (SELECT id FROM sym WHERE s = owner), dir,"
-	"  (SELECT id FROM sym WHERE s = author), cols, (SELECT id FROM sym WHERE s = via) FROM oplog ORDER BY seq;"
-	"DROP TABLE oplog;"
-	"CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq);"
-	"CREATE VIEW oplog AS SELECT l.seq AS seq, o.s AS origin, l.origin_seq AS origin_seq, l.hlc AS hlc,"
-	"  t.s AS tbl, l.rid AS rid, w.s AS owner, l.dir AS dir, a.s AS author, l.cols AS cols, v.s AS via"
-	"  FROM chlog l JOIN sym o ON o.id = l.origin JOIN sym t ON t.id = l.tbl JOIN sym w ON w.id = l.owner"
-	"  JOIN sym a ON a.id = l.author JOIN sym v ON v.id = l.via;"
-	"CREATE TRIGGER oplog_insert INSTEAD OF INSERT ON oplog BEGIN"
-	"  INSERT OR IGNORE INTO sym(s) VALUES (NEW.origin), (NEW.tbl), (NEW.owner), (NEW.author),"
-	"   (coalesce(NEW.via, ''));"
-	"  INSERT INTO chlog (seq, origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via) VALUES"
-	"   (NEW.seq, (SELECT id FROM sym WHERE s = NEW.origin), NEW.origin_seq, NEW.hlc,"
-	"   (SELECT id FROM sym WHERE s = NEW.tbl), NEW.rid, (SELECT id FROM sym WHERE s = NEW.owner), NEW.dir,"
-	"   (SELECT id FROM sym WHERE s = NEW.author), NEW.cols, (SELECT id FROM sym WHERE s = coalesce(NEW.via, '')));"
-	" END;"
-	"CREATE TRIGGER oplog_update INSTEAD OF UPDATE ON oplog BEGIN"
-	"  INSERT OR IGNORE INTO sym(s) VALUES (NEW.origin), (NEW.tbl), (NEW.owner), (NEW.author), (NEW.via);"
-	"  UPDATE chlog SET seq = NEW.seq, origin = (SELECT id FROM sym WHERE s = NEW.origin),"
-	"   origin_seq = NEW.origin_seq, hlc = NEW.hlc, tbl = (SELECT id FROM sym WHERE s = NEW.tbl), rid = NEW.rid,"
-	"   owner = (SELECT id FROM sym WHERE s = NEW.owner), dir = NEW.dir,"
-	"   author = (SELECT id FROM sym WHERE s = NEW.author), cols = NEW.cols,"
-	"   via = (SELECT id FROM sym WHERE s = NEW.via) WHERE seq = OLD.seq;"
-	" END;"
-	"CREATE TRIGGER oplog_delete INSTEAD OF DELETE ON oplog BEGIN DELETE FROM chlog WHERE seq = OLD.seq; END;",
-};
-
-#define NMIGRATIONS ((int)(sizeof(migrations) / sizeof(migrations[0])))
-
-int
-store_schema_version(void)
-{
-	return NMIGRATIONS;
-}
-
 sqlite3 *
 store_db(struct store *st)
 {
@@ -638,14 +541,14 @@ migrate(struct store *st, struct nz_err *err)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		version = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	if (version > NMIGRATIONS)
+	if (version > store_schema_version())
 		return nz_fail(err, NZ_EVERSION,
 			       "database schema version %d is newer than this program knows (%d)",
-			       version, NMIGRATIONS);
+			       version, store_schema_version());
 	if ((rc = store_begin(st, err)) != 0)
 		return rc;
-	for (; version < NMIGRATIONS; version++) {
-		if ((rc = store_exec(st, migrations[version], err)) != 0)
+	for (; version < store_schema_version(); version++) {
+		if ((rc = store_exec(st, store_migrations[version], err)) != 0)
 			goto fail;
 		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", version + 1);
 		if ((rc = store_exec(st, sql, err)) != 0)
@@ -690,7 +593,11 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 	st->upsert = calloc((size_t)st->ntables + 1, sizeof(*st->upsert));
 	st->update = calloc((size_t)st->ntables + 1, sizeof(*st->update));
 	st->lookup = calloc((size_t)st->ntables + 1, sizeof(*st->lookup));
-	if (st->upsert == NULL || st->update == NULL || st->lookup == NULL || st->syms == NULL || st->colbuf == NULL) {
+	st->rowread = calloc((size_t)st->ntables + 1, sizeof(*st->rowread));
+	st->valbuf = malloc(LOGBUF_MAX);
+	st->logbuf = malloc(LOGBUF_MAX);
+	if (st->upsert == NULL || st->update == NULL || st->lookup == NULL || st->rowread == NULL || st->syms == NULL ||
+	    st->colbuf == NULL || st->valbuf == NULL || st->logbuf == NULL) {
 		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
 		goto fail;
 	}
@@ -709,8 +616,8 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 		rc = nz_fail(err, NZ_EIO, "cannot make database '%s' private: %s", path, strerror(errno));
 		goto fail;
 	}
-	if (colmap_register(st->db, tables) != 0) {
-		rc = store_sqlerr(st, err, "register cols_named");
+	if (colmap_register(st->db, tables) != 0 || logcols_register(st) != 0) {
+		rc = store_sqlerr(st, err, "register cols_named and log_cols");
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
@@ -754,10 +661,15 @@ store_close(struct store *st)
 		sqlite3_finalize(st->upsert[i]);
 		sqlite3_finalize(st->update[i]);
 		sqlite3_finalize(st->lookup[i]);
+		if (st->rowread != NULL)
+			sqlite3_finalize(st->rowread[i]);
 	}
 	free(st->upsert);
 	free(st->update);
 	free(st->lookup);
+	free(st->rowread);
+	free(st->valbuf);
+	free(st->logbuf);
 	free(st->syms);
 	free(st->colbuf);
 	if (st->ext_free != NULL)

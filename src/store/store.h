@@ -17,8 +17,9 @@
  * described by a struct tbl_def.  Every such table has the columns
  *   id TEXT PRIMARY KEY, owner TEXT NOT NULL, deleted INTEGER, clk BLOB
  * then its own.  clk holds the per-column clocks that last-writer-wins
- * compares against: msgpack groups [hlc, origin, column numbers...], one per
- * clock (clk.c).
+ * compares against: msgpack groups [log entry, column numbers...], one per
+ * clock, the entry of the change that set them holding its hlc and origin
+ * (clk.c); that entry refers to the row for those values (oplog.c).
  *
  * Every change to a replicated record goes through store_write() (local)
  * or store_apply() (remote); both run the same apply and append to the
@@ -278,6 +279,16 @@ int64_t store_log_pending(struct store *st, const char *peer, bool up, int64_t a
  * log (it has no index by table): for a page opened on demand, not a loop.
  */
 json_t *store_history(struct store *st, const char *tbl, const char *rid, int limit, struct nz_err *err);
+
+/*
+ * store_log_cols gives the whole column map of log entry seq of record rid
+ * of table tbl, named, as a change carries it: the values the entry keeps
+ * (cols, len bytes, as oplog shows them) and, for the columns in rowcols
+ * (oplog's rowcols), those its record's row holds under the entry's clock.
+ * *out is the store's buffer (or cols), valid until the next call.
+ */
+int store_log_cols(struct store *st, const char *tbl, const char *rid, int64_t seq, const void *cols, size_t len,
+		   int64_t rowcols, const uint8_t **out, size_t *outlen, struct nz_err *err);
 
 /* store_log_token returns the HLC of the log entry at seq (0 when seq is 0 or absent). */
 uint64_t store_log_token(struct store *st, int64_t seq);

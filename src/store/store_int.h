@@ -23,6 +23,9 @@ struct sym_slot {
 
 #define SYM_CACHE 512
 
+/* A change's column map, named (every key up to 32 bytes), with room to spare. */
+#define LOGBUF_MAX (NZ_COLS_MAX + 32 * (NZ_COLS_NMAX + 1) + 64)
+
 struct store {
 	sqlite3 *db;
 	const struct tbl_def *const *tables;
@@ -53,7 +56,15 @@ struct store {
 	void (*ext_free)(void *);
 	int (*ext_commit)(struct store *st, struct nz_err *err);
 	void (*ext_rollback)(struct store *st);
+	sqlite3_stmt **rowread; /* per table: a record's clocks and values by id (oplog.c) */
+	uint8_t *valbuf;        /* LOGBUF_MAX bytes: values read from a row for a log entry */
+	uint8_t *logbuf;        /* LOGBUF_MAX bytes: a log entry's whole column map (store_log_cols) */
 };
+
+/* ---- migrations.c ---- */
+
+/* store_migrations: the SQL of each schema version, in order (store_schema_version of them). */
+extern const char *const store_migrations[];
 
 /* store_table_index returns the position of table name in st->tables, or -1. */
 int store_table_index(struct store *st, const char *name);
@@ -69,13 +80,35 @@ int tbl_ncols(const struct tbl_def *t);
  */
 int tbl_col(const struct tbl_def *t, const char *name, size_t len);
 
+/* One entry of a column map: its column's number (0 "deleted", column i as i + 1) and its value's bytes. */
+struct colent {
+	int num;
+	const uint8_t *v;
+	size_t vlen;
+};
+
 /*
- * colmap_number writes into out (at least len bytes) the column map at in,
- * whose keys are names or numbers, with t's column numbers as keys (0
- * "deleted", column i as i + 1), values byte for byte; *outlen gets its
- * length.  Returns 0, or -1 when in is not a map of t's columns.
+ * colmap_entries reads the column map at in (keys names or numbers) into
+ * out (at most max entries, pointing into in); returns their number, or -1
+ * when in is not a map of t's columns.
  */
-int colmap_number(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t *out, size_t *outlen);
+int colmap_entries(const struct tbl_def *t, const uint8_t *in, size_t len, struct colent *out, int max);
+
+/*
+ * colmap_write sorts the n entries by column number and writes them to out
+ * as a map keyed by number (at most 3 + n + their values' bytes), or by
+ * name when names is a table (at most 32 bytes a key); returns its length.
+ */
+size_t colmap_write(struct colent *e, int n, const struct tbl_def *names, uint8_t *out);
+
+/*
+ * colmap_held returns, of the columns in won (bit k: column number k), those
+ * whose value in e the record's row gives back byte for byte (val_from_row).
+ */
+uint64_t colmap_held(const struct tbl_def *t, const struct colent *e, int n, uint64_t won);
+
+/* val_from_row encodes column i of s's row as msgpack into o (5 + NZ_COLS_MAX bytes); its length, -1 for a blob. */
+int val_from_row(sqlite3_stmt *s, int i, uint8_t *o);
 
 /*
  * colmap_name is the reverse: *out gets a new buffer (the caller frees it)
@@ -118,9 +151,37 @@ bool oplog_find(struct store *st, const struct nz_change *c, bool *same);
 /*
  * oplog_append appends c, a change of table t whose columns were checked,
  * to the log; via names the peer it came from ("" or NULL: written here).
+ * won (bit k: column number k) are the columns it wins in the record's row:
+ * those the row gives back as they were sent are not copied into the entry,
+ * which refers to the row for them (rowcols).  *seq gets its position.
  */
 int oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *t, const char *via,
-		 struct nz_err *err);
+		 uint64_t won, int64_t *seq, struct nz_err *err);
+
+/*
+ * oplog_release copies into log entry seq the values of the columns in mask
+ * that it refers to in record rid of table ti, before a later change
+ * overwrites them there.
+ */
+int oplog_release(struct store *st, int ti, const char *rid, int64_t seq, uint64_t mask, struct nz_err *err);
+
+/* oplog_stamp gets the clock and origin of log entry seq (the change a column clock names). */
+int oplog_stamp(struct store *st, int64_t seq, uint64_t *hlc, char origin[NZ_ID_MAX], struct nz_err *err);
+
+/* ---- logcols.c: a log entry's whole column map ---- */
+
+/*
+ * log_entry_cols writes into st->logbuf the column map of log entry seq,
+ * keyed by number, or by name when named, in column order: the values it
+ * keeps (kept, a map, or nothing) and those of the columns in mask, read
+ * from record rid of table ti, whose clocks must still name the entry.
+ * *outlen gets its length.  Returns 0 or an error.
+ */
+int log_entry_cols(struct store *st, int ti, const char *rid, int64_t seq, const uint8_t *kept, size_t klen,
+		   uint64_t mask, bool named, size_t *outlen, struct nz_err *err);
+
+/* logcols_register makes SQL function log_cols(tbl, rid, cols, rowcols, seq) on the store's connection. */
+int logcols_register(struct store *st);
 
 /* ---- hook.c ---- */
 
@@ -131,9 +192,15 @@ store_write_hook store_hook_get(const struct tbl_def *t);
 
 #define CLK_MAX (NZ_COLS_NMAX + 1) /* every column and "deleted" */
 
-/* A column's clock; col is -1 for "deleted", else the column's index in its table. */
+/*
+ * A column's clock; col is -1 for "deleted", else the column's index in its
+ * table.  seq, when not 0, is the log entry of the change that set it (whose
+ * hlc and origin are the clock: oplog_stamp); 0 for a clock written before
+ * schema 6, which holds hlc and origin itself.
+ */
 struct colclock {
 	int col;
+	int64_t seq;
 	uint64_t hlc;
 	char origin[NZ_ID_MAX];
 };
@@ -145,6 +212,13 @@ struct colclock {
  */
 int clk_decode(const struct tbl_def *t, const void *blob, int len, struct colclock *out, int max,
 	       msgpack_unpacked *u);
+
+/*
+ * clk_named sets in *named the columns (bit k: column number k) whose clock
+ * in a record's clk is log entry seq's, reading the blob in place (cheaper
+ * than clk_decode, for every change a batch sends).  0, or -1 when corrupt.
+ */
+int clk_named(const void *blob, int len, int64_t seq, uint64_t *named);
 
 /* clk_pack writes n clocks as clk holds them: one group per distinct clock. */
 void clk_pack(msgpack_packer *pk, const struct colclock *clocks, int n);

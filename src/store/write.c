@@ -133,6 +133,9 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	const msgpack_object *hvals[NZ_COLS_NMAX];
 	struct row_write hw = {0};
 	store_write_hook hook;
+	int at[NZ_COLS_NMAX];
+	uint64_t won = 0;
+	int64_t seq = 0;
 	msgpack_sbuffer kb;
 	msgpack_packer kp;
 	int ti, n, nclk = 0, nin = 0, i, j, rc = 0, step;
@@ -239,6 +242,20 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	}
 	sqlite3_reset(look);
 
+	/* The clocks that name a log entry: its hlc and origin. */
+	for (j = 0; j < nclk; j++) {
+		if (clocks[j].seq == 0)
+			continue;
+		for (i = 0; i < j && clocks[i].seq != clocks[j].seq; i++)
+			;
+		if (i < j) {
+			clocks[j].hlc = clocks[i].hlc;
+			memcpy(clocks[j].origin, clocks[i].origin, sizeof(clocks[j].origin));
+		} else if ((rc = oplog_stamp(st, clocks[j].seq, &clocks[j].hlc, clocks[j].origin, err)) != 0) {
+			goto out;
+		}
+	}
+
 	/* Last writer wins, column by column. */
 	for (i = 0; i < nin; i++) {
 		for (j = 0; j < nclk; j++)
@@ -250,6 +267,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 				goto out;
 			}
 			clocks[j].col = in[i].col;
+			clocks[j].seq = 0;
 			clocks[j].hlc = 0;
 			clocks[j].origin[0] = '\0';
 			nclk++;
@@ -257,11 +275,37 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		} else {
 			win[i] = clk_newer(c->hlc, c->origin, &clocks[j]);
 		}
+		at[i] = j;
 		if (win[i]) {
+			won |= (uint64_t)1 << (in[i].col + 1);
 			clocks[j].hlc = c->hlc;
 			memcpy(clocks[j].origin, c->origin, strlen(c->origin) + 1); /* < NZ_ID_MAX: a change's origin */
 		}
 	}
+
+	/*
+	 * The log entries whose values in the row this change overwrites keep
+	 * them from now on; then this change's entry, which refers to the row
+	 * for the values it wins.
+	 */
+	for (i = 0; i < nin; i++) {
+		int64_t old = clocks[at[i]].seq;
+		uint64_t mask = 0;
+		if (!win[i] || old <= 0)
+			continue;
+		for (j = i; j < nin; j++)
+			if (win[j] && clocks[at[j]].seq == old) {
+				mask |= (uint64_t)1 << (in[j].col + 1);
+				clocks[at[j]].seq = -1; /* released; set below */
+			}
+		if ((rc = oplog_release(st, ti, c->rid, old, mask, err)) != 0)
+			goto out;
+	}
+	if ((rc = oplog_append(st, c, t, via, won, &seq, err)) != 0)
+		goto out;
+	for (i = 0; i < nin; i++)
+		if (win[i])
+			clocks[at[i]].seq = seq;
 
 	/* Write the winners with their new clocks. */
 	msgpack_packer_init(&kp, &kb, msgpack_sbuffer_write);
@@ -314,11 +358,8 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 	}
 
 	hw.phase = STORE_HOOK_AFTER;
-	if (hook != NULL && (rc = hook(st, &hw, err)) != 0)
-		goto out;
-
-	/* And the log, whether or not any column won: others may need it. */
-	rc = oplog_append(st, c, t, via, err);
+	if (hook != NULL)
+		rc = hook(st, &hw, err);
 out:
 	msgpack_sbuffer_destroy(&kb);
 	msgpack_unpacked_destroy(&ku);

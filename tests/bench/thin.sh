@@ -152,9 +152,17 @@ sed -i -e "s/^;batch_bytes = .*/batch_bytes = $BATCH/" -e "s/^;timeout = .*/time
 # The log numbers its columns since schema 5 (colmap.c); the names of
 # b_fill's five columns (title, description, category, status, created: 37
 # bytes) are added back to a numbered map, so that useful bytes stay what
-# they were: the column map with names, as the change was written.
-U="SELECT coalesce(sum(length(cols) + length(rid) + CASE WHEN hex(substr(cols, 2, 1)) < '80' THEN 37 ELSE 0 END), 0)
-	FROM oplog WHERE origin = 'IR-07-03'"
+# they were: the column map with names, as the change was written.  Since
+# schema 6 an entry whose values its record's row holds (rowcols) keeps
+# none itself: its map is counted from the row (a map header, five keys of
+# 37 bytes of names, each value with its str header).
+U="SELECT coalesce(sum(length(l.rid) + CASE WHEN l.rowcols = 0
+	THEN length(l.cols) + CASE WHEN hex(substr(l.cols, 2, 1)) < '80' THEN 37 ELSE 0 END
+	ELSE 43 + (SELECT sum(n + CASE WHEN n < 32 THEN 1 WHEN n < 256 THEN 2 ELSE 3 END) FROM (SELECT
+	length(CAST(i.title AS BLOB)) AS n UNION ALL SELECT length(CAST(i.description AS BLOB))
+	UNION ALL SELECT length(CAST(i.category AS BLOB)) UNION ALL SELECT length(CAST(i.status AS BLOB))
+	UNION ALL SELECT length(CAST(i.created AS BLOB)))) END), 0)
+	FROM oplog l JOIN issue i ON i.id = l.rid WHERE l.origin = 'IR-07-03'"
 V="SELECT coalesce(sum(length(CAST(id AS BLOB)) + length(CAST(title AS BLOB)) + length(CAST(description AS BLOB))
 	+ length(CAST(category AS BLOB)) + length(CAST(status AS BLOB)) + length(CAST(created AS BLOB))), 0) FROM issue"
 total=$(sqlite3 "$C/nehzat.db" "$U")

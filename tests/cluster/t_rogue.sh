@@ -100,12 +100,13 @@ check "and its child syncs again" nz sync -D "$(dir_of IR-07-03)" --once
 # IR-07-04 forges three changes of origin IR-07-03, sequences 1-3, on records
 # it owns, and one of origin IR: each would take the victim's numbers.
 nz issue add -D "$(dir_of IR-07-04)" --title "the rogue's own" >/dev/null
+# (Their values are a map of their own: the rogue's entry refers to its row for its values, schema 6.)
 sql IR-07-04 "INSERT INTO oplog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)
-	SELECT 'IR-07-03', n, hlc + n, tbl, 'spoof' || n, owner, dir, author, cols, '' FROM oplog,
+	SELECT 'IR-07-03', n, hlc + n, tbl, 'spoof' || n, owner, dir, author, x'81a57469746c65a3616263', '' FROM oplog,
 	(SELECT 1 AS n UNION SELECT 2 UNION SELECT 3) WHERE origin = 'IR-07-04';
 	INSERT INTO oplog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)
-	SELECT 'IR', 1, hlc + 9, tbl, 'spoofir', owner, dir, author, cols, '' FROM oplog WHERE origin = 'IR-07-04'
-	AND origin_seq = 1"
+	SELECT 'IR', 1, hlc + 9, tbl, 'spoofir', owner, dir, author, x'81a57469746c65a3616263', '' FROM oplog
+	WHERE origin = 'IR-07-04' AND origin_seq = 1"
 check "the rogue syncs (its own change is taken)" nz sync -D "$(dir_of IR-07-04)" --once
 check_eq "the spoofed changes are refused and kept" \
 	"$(sql IR-07 "SELECT count(*) FROM quarantine WHERE peer = 'IR-07-04' AND origin IN ('IR-07-03', 'IR')")" 4

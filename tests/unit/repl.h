@@ -26,9 +26,11 @@ t_copy_after(struct store *src, struct store *dst, int64_t from, bool reverse)
 	int64_t last = from;
 
 	if (sqlite3_prepare_v2(store_db(src),
-			       reverse ? "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir, seq FROM oplog"
+			       reverse ? "SELECT origin, origin_seq, hlc, tbl, rid, owner, author,"
+					 " log_cols(tbl, rid, cols, rowcols, seq), dir, seq FROM oplog"
 					 " WHERE seq > ? ORDER BY seq DESC"
-				       : "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols, dir, seq FROM oplog"
+				       : "SELECT origin, origin_seq, hlc, tbl, rid, owner, author,"
+					 " log_cols(tbl, rid, cols, rowcols, seq), dir, seq FROM oplog"
 					 " WHERE seq > ? ORDER BY seq",
 			       -1, &q, NULL) != SQLITE_OK)
 		return from;

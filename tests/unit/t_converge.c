@@ -1204,28 +1204,47 @@ dir_digest(struct store *st, char out[65])
 	return 0;
 }
 
-/* Entries of i's log that j may see but does not hold, identical, in its log. */
+/* Entries of i's log that j may see but does not hold, identical, in its log (copied into theirs). */
 static const char missing_sql[] =
 	"SELECT a.origin, a.origin_seq, a.tbl, a.rid, a.owner FROM oplog a WHERE"
 	" (a.owner = ?1 OR (a.owner > ?1 || '-' AND a.owner < ?1 || '.') OR"
 	"  (a.dir = 1 AND (?1 = a.owner OR (?1 > a.owner || '-' AND ?1 < a.owner || '.'))))"
-	" AND NOT EXISTS (SELECT 1 FROM o.oplog b WHERE b.origin = a.origin AND b.origin_seq = a.origin_seq"
+	" AND NOT EXISTS (SELECT 1 FROM theirs b WHERE b.origin = a.origin AND b.origin_seq = a.origin_seq"
 	"  AND b.hlc = a.hlc AND b.tbl = a.tbl AND b.rid = a.rid AND b.owner = a.owner"
-	"  AND b.cols = a.cols AND b.author = a.author)";
+	"  AND b.cols = log_cols(a.tbl, a.rid, a.cols, a.rowcols, a.seq) AND b.author = a.author)";
 
+/*
+ * check_logs: every entry of i's log that j may see is in j's, identical.
+ * j's log is read through j's own connection (an entry's values may be its
+ * record's, which log_cols reads from the connection's own database).
+ */
 static void
 check_logs(struct world *w, int i, int j)
 {
 	sqlite3 *db = store_db(w->r[i].st);
-	sqlite3_stmt *q;
-	char sql[700];
+	sqlite3_stmt *q = NULL, *ins = NULL;
 	int64_t n = 0;
+	int k;
 
-	snprintf(sql, sizeof(sql), "ATTACH '%s' AS o", w->r[j].path);
-	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK) {
-		w_fail(w, F_RUN, "attach %s: %s", w->r[j].path, sqlite3_errmsg(db));
-		return;
+	if (sqlite3_exec(db, "CREATE TEMP TABLE IF NOT EXISTS theirs (origin, origin_seq, hlc, tbl, rid, owner, cols,"
+			     " author); DELETE FROM theirs",
+			 NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(store_db(w->r[j].st),
+			       "SELECT origin, origin_seq, hlc, tbl, rid, owner, log_cols(tbl, rid, cols, rowcols, seq),"
+			       " author FROM oplog",
+			       -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db, "INSERT INTO theirs VALUES (?, ?, ?, ?, ?, ?, ?, ?)", -1, &ins, NULL) != SQLITE_OK) {
+		w_fail(w, F_RUN, "copy %s's log: %s", ids[j], sqlite3_errmsg(db));
+		goto out;
 	}
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		for (k = 0; k < 8; k++)
+			sqlite3_bind_value(ins, k + 1, sqlite3_column_value(q, k));
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			w_fail(w, F_RUN, "copy %s's log: %s", ids[j], sqlite3_errmsg(db));
+		sqlite3_reset(ins);
+	}
+	sqlite3_finalize(q);
 	if (sqlite3_prepare_v2(db, missing_sql, -1, &q, NULL) == SQLITE_OK) {
 		sqlite3_bind_text(q, 1, ids[j], -1, SQLITE_STATIC);
 		while (sqlite3_step(q) == SQLITE_ROW) {
@@ -1235,11 +1254,12 @@ check_logs(struct world *w, int i, int j)
 				       sqlite3_column_text(q, 2), sqlite3_column_text(q, 3),
 				       sqlite3_column_text(q, 4), ids[j]);
 		}
-		sqlite3_finalize(q);
 	} else {
 		w_fail(w, F_RUN, "missing: %s", sqlite3_errmsg(db));
 	}
-	sqlite3_exec(db, "DETACH o", NULL, NULL, NULL);
+out:
+	sqlite3_finalize(q);
+	sqlite3_finalize(ins);
 }
 
 static void

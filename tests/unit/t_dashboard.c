@@ -675,7 +675,8 @@ copy(struct store *src, struct store *dst)
 	int rc = 0;
 
 	sqlite3_prepare_v2(store_db(src),
-			   "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols FROM oplog ORDER BY seq", -1,
+			   "SELECT origin, origin_seq, hlc, tbl, rid, owner, author,"
+			   " log_cols(tbl, rid, cols, rowcols, seq) FROM oplog ORDER BY seq", -1,
 			   &q, NULL);
 	store_begin(dst, &err);
 	while (rc == 0 && sqlite3_step(q) == SQLITE_ROW) {

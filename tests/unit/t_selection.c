@@ -41,7 +41,8 @@ copy_changes(struct store *src, struct store *dst)
 
 	if (sqlite3_prepare_v2(
 		    store_db(src),
-		    "SELECT origin, origin_seq, hlc, tbl, rid, owner, author, cols FROM oplog ORDER BY seq",
+		    "SELECT origin, origin_seq, hlc, tbl, rid, owner, author,"
+		    " log_cols(tbl, rid, cols, rowcols, seq) FROM oplog ORDER BY seq",
 		    -1, &q, NULL) != SQLITE_OK)
 		return -1;
 	while (sqlite3_step(q) == SQLITE_ROW) {

@@ -202,7 +202,8 @@ test_quarantine(void)
 	/* Forge a sibling's record into the child's log, as a tampered node would. */
 	sqlite3_exec(store_db(c.st),
 		     "INSERT INTO oplog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)"
-		     " SELECT 'IR-09-02', 1, hlc + 1, 'issue', 'q2', 'IR-09-02', 0, 'x', cols, '' FROM oplog"
+		     " SELECT 'IR-09-02', 1, hlc + 1, 'issue', 'q2', 'IR-09-02', 0, 'x',"
+		     " log_cols(tbl, rid, cols, rowcols, seq), '' FROM oplog"
 		     " WHERE rid = 'q1';"
 		     "UPDATE oplog SET owner = 'IR-09-01' WHERE rid = 'q2';",
 		     NULL, NULL, NULL);
@@ -573,7 +574,7 @@ test_codec(void)
 	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue"), 450);
 	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue i WHERE title = (SELECT title FROM issue WHERE id = 'y49')"),
 		  51);
-	logged = scalar(c.st, "SELECT sum(length(cols) + length(rid)) FROM oplog");
+	logged = scalar(c.st, "SELECT sum(length(log_cols(tbl, rid, cols, rowcols, seq)) + length(rid)) FROM oplog");
 	printf("# 450 changes, %lld bytes of columns and ids in the log, %zu bytes on the wire, largest message %zu\n",
 	       (long long)logged, wire_total, max_msg);
 	CHECK((int64_t)wire_total * 2 < logged);
