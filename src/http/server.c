@@ -482,9 +482,12 @@ mhd_start(struct http_server *s, struct nz_err *err)
 		};
 		s->d = mhd.start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts, MHD_OPTION_END);
 	}
-	if (s->d == NULL)
+	if (s->d == NULL) {
+		/* MHD closed the socket it was handed: closing it again could close another thread's (NNG's). */
+		s->fd = -1;
 		return nz_fail(err, NZ_ENET, "cannot serve HTTP%s on %s (a bad certificate or key)", s->tls ? "S" : "",
 			       s->where);
+	}
 	di = mhd.get_daemon_info(s->d, MHD_DAEMON_INFO_EPOLL_FD);
 	fd = di ? di->epoll_fd : -1;
 	if (fd < 0 || uv_poll_init(s->loop, &s->poll, fd) != 0) {
