@@ -843,6 +843,22 @@ two_connections(void)
 	CHECK(store_commit(a, &err) == 0);
 	CHECK_INT(count(b, "SELECT sum(people) FROM dash_issue_n WHERE scope = 0 AND category = ?1", "roads"), 8);
 	CHECK_INT(count(b, "SELECT sum(n) FROM dash_issue_n WHERE scope = 1 AND category = ?1", "water"), 1);
+	/* The counts refused when they are written, at commit: the whole transaction fails, saying why. */
+	CHECK_INT(sqlite3_exec(store_db(b),
+			       "CREATE TRIGGER t_refuse BEFORE UPDATE ON dash_issue_n BEGIN"
+			       " SELECT RAISE(ABORT, 'counts refused'); END;",
+			       NULL, NULL, NULL),
+		  SQLITE_OK);
+	CHECK(store_begin(a, &err) == 0);
+	CHECK(write_issue(a, "two-w", "roads", "identified", 4) == 0);
+	CHECK(store_commit(a, &err) != 0);
+	CHECK(strstr(err.msg, "counts refused") != NULL);
+	CHECK_INT(count(b, "SELECT count(*) FROM issue WHERE id = ?1", "two-w"), 0);
+	CHECK_INT(count(b, "SELECT count(*) FROM oplog WHERE rid = ?1", "two-w"), 0);
+	CHECK_INT(count(b, "SELECT sum(people) FROM dash_issue_n WHERE scope = 0 AND category = ?1", "roads"), 8);
+	CHECK_INT(sqlite3_exec(store_db(b), "DROP TRIGGER t_refuse", NULL, NULL, NULL), SQLITE_OK);
+	CHECK(write_issue(a, "two-w", "roads", "identified", 4) == 0);
+	CHECK_INT(count(b, "SELECT sum(people) FROM dash_issue_n WHERE scope = 0 AND category = ?1", "roads"), 12);
 	/* What a rebuild from the records gives. */
 	before = rows(a);
 	CHECK(store_meta_set_int(a, "dash_version", 0, &err) == 0);
