@@ -79,6 +79,8 @@ show_progress(struct loop *l)
 		(long long)s->round_trips);
 }
 
+static void fail(struct loop *l, int rc, const char *why);
+
 static void
 send_req(struct loop *l)
 {
@@ -108,8 +110,9 @@ send_req(struct loop *l)
 	l->in_step = false;
 	show_progress(l);
 	if (net_client_request(l->client, l->req.data, l->req.size, &err) != 0) {
-		nz_log(NZ_LOG_WARN, "sync.error", "parent=%s error=\"%s\"", l->n->conf.parent, err.msg);
-		l->busy = false;
+		/* Not sent (the socket could not be opened: a TLS key unreadable for a moment): the
+		 * session ends and another starts after the backoff, or nothing would start one. */
+		fail(l, err.code, err.msg);
 		return;
 	}
 	/* While the parent applies a PUSH, the next one is made (NNG sends this one meanwhile). */

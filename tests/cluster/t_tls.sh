@@ -38,6 +38,17 @@ id=$(nz issue add -D "$(dir_of IR-07-03)" --title "over TLS")
 check "the county syncs over mutual TLS" timeout 60 "$B" sync -D "$(dir_of IR-07-03)" --once
 check_eq "the change arrived" "$(sql IR-07 "SELECT count(*) FROM issue WHERE id = '$id'")" 1
 
+# A serving county whose key cannot be read when it dials (a certificate being renewed) says why and
+# tries again after its backoff, rather than never syncing again.
+mv "$T/county.key" "$T/county.key.away"
+start IR-07-03
+check "a key it cannot read: the county says so" wait_for 15 grep -q "county.key" "$T/IR-07-03.log"
+sleep 2
+mv "$T/county.key.away" "$T/county.key"
+id=$(nz issue add -D "$(dir_of IR-07-03)" --title "after the key came back")
+check "once it can read it, the county syncs" wait_sql IR-07 "SELECT count(*) FROM issue WHERE id = '$id'" 1 30
+check "the county exits cleanly" stop IR-07-03
+
 # A county whose certificate comes from another CA is refused by TLS itself.
 cp -r "$T/IR-07-03" "$T/rogue"
 tlsconf rogue nehzat-ca rogue
