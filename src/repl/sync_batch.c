@@ -291,6 +291,9 @@ sync_send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t
 			plain = NZ_WIRE_MAX;
 		if (plain < budget)
 			plain = budget;
+		/* Where the last batch to this peer came to its budget: filled once, not twice. */
+		if (pc->plain >= budget && pc->plain < plain)
+			plain = pc->plain;
 	}
 	for (tries = 0;; tries++) {
 		msgpack_sbuffer_clear(out);
@@ -317,6 +320,11 @@ sync_send_batch(struct sync *s, const char *peer, bool up, int64_t from, int64_t
 		if (rc != 0)
 			return nz_fail(err, rc, "cannot encode a batch of %zu changes", wire_batch_count(s->batch));
 		if (out->size <= budget || plain <= budget || wire_batch_count(s->batch) <= 1) {
+			/* The next batch starts at what would have filled this one's budget (at what
+			 * this one was given, when the log ran out before it was full). */
+			next.plain = !s->zstd_now ? 0
+				     : out->size < budget / 2 ? plain
+				     : (size_t)((double)plain * budget / out->size * 0.95);
 			*pc = next; /* the batch that goes */
 			return 0;
 		}

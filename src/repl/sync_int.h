@@ -30,6 +30,7 @@
 struct pending {
 	bool valid;
 	int64_t upto, head, n;
+	size_t plain; /* compressed: what to fill before compression to come to the budget, from the last batch */
 };
 
 /*
