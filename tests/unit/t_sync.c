@@ -955,6 +955,61 @@ test_siblings(void)
 	store_close(b.st);
 }
 
+/*
+ * A child registered after its parent learnt the stretches of its log that
+ * no child takes (a sibling's changes) pulls from the start, steps over them,
+ * and gets all that is its: what the parent wrote for it between them, none
+ * of its sibling's records.
+ */
+static void
+test_new_child(void)
+{
+	struct replica p, a, b, c;
+	struct nz_err err = {0};
+	char rid[32];
+	int64_t skipped;
+	int i, round;
+
+	open_replica(&p, "IR-28", 262144);
+	open_replica(&a, "IR-28-01", 262144);
+	open_replica(&b, "IR-28-02", 262144);
+	open_replica(&c, "IR-28-03", 262144);
+	trust(&a, "IR-28", "parent", p.pk);
+	trust(&b, "IR-28", "parent", p.pk);
+	trust(&p, "IR-28-01", "child", a.pk);
+	trust(&p, "IR-28-02", "child", b.pk);
+	for (round = 0; round < 3; round++) {
+		store_begin(a.st, &err);
+		for (i = 0; i < 200; i++) {
+			snprintf(rid, sizeof(rid), "n%d-%d", round, i);
+			add_issue(&a, "IR-28-01", rid, "the sibling's");
+		}
+		store_commit(a.st, &err);
+		CHECK(run_session(&a, &p, 1, NULL, &err) > 0);
+		snprintf(rid, sizeof(rid), "c%d", round);
+		add_issue(&p, "IR-28-03", rid, "the parent's, for the county to come");
+		CHECK(run_session(&b, &p, 2, NULL, &err) > 0);
+	}
+	skipped = sync_child_stats(p.sync)->skipped;
+	CHECK(skipped >= 400);
+	trust(&c, "IR-28", "parent", p.pk);
+	trust(&p, "IR-28-03", "child", c.pk);
+	CHECK(run_session(&c, &p, 3, NULL, &err) > 0);
+	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue WHERE owner = 'IR-28-03'"), 3);
+	CHECK_INT(scalar(c.st, "SELECT count(*) FROM issue WHERE owner != 'IR-28-03'"), 0);
+	CHECK_INT(peer_backlog(c.st, "IR-28"), 0);
+	/* Its first pull stepped over the stretches its sibling's pulls had learnt. */
+	CHECK(sync_child_stats(p.sync)->skipped - skipped >= 400);
+	sync_free(p.sync);
+	sync_free(a.sync);
+	sync_free(b.sync);
+	sync_free(c.sync);
+	store_close(p.st);
+	store_close(a.st);
+	store_close(b.st);
+	store_close(c.st);
+}
+
 int
 main(void)
 {
@@ -974,5 +1029,6 @@ main(void)
 	test_clock_ahead();
 	test_quarantine_limit();
 	test_siblings();
+	test_new_child();
 	TEST_DONE();
 }
