@@ -41,6 +41,9 @@ check_eq "the change arrived" "$(sql IR-07 "SELECT count(*) FROM issue WHERE id 
 # A serving county whose key cannot be read when it dials (a certificate being renewed) says why and
 # tries again after its backoff, rather than never syncing again.
 mv "$T/county.key" "$T/county.key.away"
+out=$(timeout 60 "$B" sync -D "$(dir_of IR-07-03)" --once 2>&1)
+check_eq "sync --once with a key it cannot read fails" "$?" 1
+check_match "saying which" "$out" "sync with tls\+tcp://localhost:$port failed: cannot open '$T/county.key'"
 start IR-07-03
 check "a key it cannot read: the county says so" wait_for 15 grep -q "county.key" "$T/IR-07-03.log"
 sleep 2
