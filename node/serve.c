@@ -363,9 +363,15 @@ on_tick(uv_timer_t *t)
 		resume(l);
 }
 
-/* Another process (a command on the same directory) may have written:
+/*
+ * Another process (a command on the same directory) may have written:
  * SQLite's data_version tells, cheaply, and the change goes out at once.
- * Five times a second on every node: store_int's statement is prepared once. */
+ * Every POLL_MS on every child, so that such a write leaves within a
+ * second; store_int's statement is prepared once.  Each look wakes the
+ * node and takes SQLite's read lock: at five a second they were a third of
+ * what an idle county costs.
+ */
+#define POLL_MS 500
 static void
 on_poll(uv_timer_t *t)
 {
@@ -382,10 +388,17 @@ static void
 on_request(void *arg, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out)
 {
 	struct loop *l = arg;
+	int64_t head = store_log_head(l->n->st);
 
 	sync_serve(l->sync, pipe, req, len, out);
-	/* A child's changes may need to travel on up at once. */
-	resume(l);
+	/*
+	 * A child's changes (or the note of its freshness) may need to travel
+	 * on up at once.  A request that logged nothing (a pull, most of them)
+	 * waits for the tick: a province whose fifteen counties pull every two
+	 * seconds would otherwise pull from national after each of them.
+	 */
+	if (store_log_head(l->n->st) != head)
+		resume(l);
 }
 
 static void
@@ -509,7 +522,7 @@ run(struct node *n, bool serve, bool once)
 		if (!once) {
 			uv_timer_start(&l.tick, on_tick, (uint64_t)n->conf.sync_interval * 1000,
 				       (uint64_t)n->conf.sync_interval * 1000);
-			uv_timer_start(&l.poll, on_poll, 200, 200);
+			uv_timer_start(&l.poll, on_poll, POLL_MS, POLL_MS);
 		}
 	} else if (once) {
 		fprintf(stderr, "nehzat: %s has no parent to sync with\n", n->conf.id);
