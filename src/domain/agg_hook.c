@@ -409,3 +409,9 @@ agg_hook_drop(struct store *st)
 {
 	agg_rollback(st);
 }
+
+bool
+agg_current(struct store *st)
+{
+	return store_meta_get_int(st, "dash_version", 0) == DASH_VERSION;
+}

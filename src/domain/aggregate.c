@@ -55,8 +55,6 @@
 #include "base/unit.h"
 #include "domain/agg_int.h"
 
-/* Raise when the tables or triggers change: agg_init rebuilds them. */
-#define DASH_VERSION 3
 
 #define SQL_MAX 8192
 
@@ -510,11 +508,6 @@ drop_schema(struct store *st, struct nz_err *err)
 	}
 }
 
-bool
-agg_current(struct store *st)
-{
-	return store_meta_get_int(st, "dash_version", 0) == DASH_VERSION;
-}
 
 int
 agg_init(struct store *st, struct nz_err *err)
