@@ -37,7 +37,11 @@ function watch(page, who) {
   page.on('dialog', d => { errors.push(`${who}: a browser dialog (${d.type()}) was opened`); d.dismiss(); });
 }
 
+// The helpers below bring their page to the front first: the three pages are tabs of one window, and a
+// tab behind another draws no animation frames, so each click there waited about 2 s for the element to be
+// seen stable (the steps that clicked twice took 4 s).
 async function login(page, base) {
+  await page.bringToFront();
   await page.goto(base + '/');
   await page.waitForSelector('input[name=name]');
   await page.fill('input[name=name]', 'admin');
@@ -46,6 +50,7 @@ async function login(page, base) {
   await page.waitForSelector('.kpi', { timeout: 15000 });
 }
 async function go(page, base, hash, waitFor) {
+  await page.bringToFront();
   await page.goto(base + '/#/' + hash);
   await page.waitForSelector(waitFor || 'main h1', { timeout: 15000 });
   await page.waitForLoadState('networkidle');
@@ -53,6 +58,7 @@ async function go(page, base, hash, waitFor) {
 
 // submitIn submits the form of a section; the answer is the note on top (done) or the refusal in the form.
 async function submitIn(page, title, scope) {
+  await page.bringToFront();
   const s = scope || sec(page, title);
   await page.evaluate(() => { const f = document.getElementById('flash'); if (f) f.remove(); });
   await s.locator('button[type=submit]').first().click();
@@ -62,6 +68,7 @@ async function submitIn(page, title, scope) {
 }
 // inDialog fills the fields of the page's dialog and confirms it; then waits for the page to be drawn again.
 async function inDialog(page, values) {
+  await page.bringToFront();
   const d = page.locator('dialog.dlg');
   await d.waitFor();
   for (const [k, v] of Object.entries(values || {})) {
@@ -75,6 +82,7 @@ async function inDialog(page, values) {
 }
 // until reloads a page until test(page) holds (at most secs seconds).
 async function until(page, url, sel, test, secs) {
+  await page.bringToFront();
   for (let i = 0; i < secs; i++) {
     // The same address with the same #fragment is no navigation: load the page anew.
     if (page.url() === url) await page.reload(); else await page.goto(url);
