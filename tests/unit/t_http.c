@@ -9,6 +9,7 @@
 #include "http/http.h"
 #include "http/http_int.h"
 #include "repl.h"
+#include "app.h"
 #include "repl/enrol.h"
 #include "test.h"
 
@@ -396,18 +397,11 @@ test_history_peers(void)
 	struct store *ir = NULL;
 	struct nz_err err = {0};
 	struct http_env env;
-	char path[512], rid[NZ_RID_MAX], code[ENROL_CODE_MAX], uri[200], *b = NULL;
+	char rid[NZ_RID_MAX], code[ENROL_CODE_MAX], uri[200], *b = NULL;
 	struct enrol_code c;
 	json_t *j;
 
-	snprintf(path, sizeof(path), "%s/hist.db", t_tmpdir());
-	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
-	CHECK(store_init_node(ir, "IR", &err) == 0);
-	memset(&env, 0, sizeof(env));
-	env.st = ir;
-	env.id = "IR";
-	env.name = "";
-	env.sync_interval = 2;
+	t_app_store(&ir, &env, "hist.db", "IR", "");
 	env.pk = pk;
 	env.listen = "tcp://0.0.0.0:7400";
 	CHECK(http_app_new(&app, &env, &err) == 0);
@@ -554,14 +548,7 @@ test_figures(struct store *cty)
 	char path[512], *b = NULL;
 	int64_t head;
 
-	snprintf(path, sizeof(path), "%s/fig.db", t_tmpdir());
-	CHECK(store_open(&ir, path, domain_tables(), true, &err) == 0);
-	CHECK(store_init_node(ir, "IR", &err) == 0);
-	memset(&env, 0, sizeof(env));
-	env.st = ir;
-	env.id = "IR";
-	env.name = "";
-	env.sync_interval = 2;
+	t_app_store(&ir, &env, "fig.db", "IR", "");
 	CHECK(http_app_new(&app, &env, &err) == 0);
 	CHECK(user_add(ir, "nat", NULL, ROLE_STAFF, NULL, "staff-pass-1", &err) == 0);
 	CHECK(user_add(ir, "vic", NULL, ROLE_VIEWER, NULL, "viewer-pass-1", &err) == 0);
@@ -665,17 +652,10 @@ main(void)
 	struct store *st = NULL;
 	struct nz_err err = {0};
 	struct http_env env;
-	char path[512], *b = NULL, *p;
+	char *b = NULL, *p;
 	int i;
 
-	snprintf(path, sizeof(path), "%s/t.db", t_tmpdir());
-	CHECK(store_open(&st, path, domain_tables(), true, &err) == 0);
-	CHECK(store_init_node(st, "IR-07-03", &err) == 0);
-	memset(&env, 0, sizeof(env));
-	env.st = st;
-	env.id = "IR-07-03";
-	env.name = "شهرستان آزمون";
-	env.sync_interval = 2;
+	t_app_store(&st, &env, "t.db", "IR-07-03", "شهرستان آزمون");
 	CHECK(http_app_new(&app, &env, &err) == 0);
 	CHECK(user_add(st, "admin", "مدیر", ROLE_ADMIN, NULL, "admin-pass-1", &err) == 0);
 	CHECK(user_add(st, "vera", NULL, ROLE_VIEWER, NULL, "viewer-pass-1", &err) == 0);

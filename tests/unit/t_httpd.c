@@ -21,6 +21,7 @@
 #include <uv.h>
 
 #include "domain/domain.h"
+#include "app.h"
 #include "http/http.h"
 #include "test.h"
 
@@ -114,20 +115,13 @@ main(void)
 	struct http_env env;
 	struct http_opts o;
 	struct client c;
-	char path[512], cert[512], url[300];
+	char cert[512], url[300];
 	uv_loop_t loop;
 	pthread_t th;
 	FILE *f;
 	int port, fd, i;
 
-	snprintf(path, sizeof(path), "%s/t.db", t_tmpdir());
-	CHECK(store_open(&st, path, domain_tables(), true, &err) == 0);
-	CHECK(store_init_node(st, "IR-07-03", &err) == 0);
-	memset(&env, 0, sizeof(env));
-	env.st = st;
-	env.id = "IR-07-03";
-	env.name = "";
-	env.sync_interval = 2;
+	t_app_store(&st, &env, "t.db", "IR-07-03", "");
 	CHECK(http_app_new(&app, &env, &err) == 0);
 	memset(&o, 0, sizeof(o));
 	o.hostport = "127.0.0.1:0";
