@@ -578,8 +578,9 @@ const struct cmd_def cmd_register = {
 	.summary = "issue register: summary, seed-standards, category, criterion",
 	.about = "The issue register as a whole.  summary consolidates a subtree: at a province its counties\n"
 		 "side by side (problems per status, sessions, solutions, decisions, interventions,\n"
-		 "evaluations, organisations, top problems); at national the provinces, and the country's\n"
-		 "problems by category with their top problems by priority.  Every unit's figures are\n"
+		 "evaluations, active organisations (--json: organisations_retired apart), top problems);\n"
+		 "at national the provinces, and the country's problems by category with their top\n"
+		 "problems by priority.  Every unit's figures are\n"
 		 "stamped with the last successful sync of the child of this node that carries them\n"
 		 "('data as of'); this node's own records are 'local'.\n"
 		 "seed-standards writes the default problem categories and prioritisation criteria that\n"

@@ -10,7 +10,7 @@
 #include "domain/aggregate.h"
 
 /* Raise when the tables or triggers change: agg_init rebuilds them. */
-#define DASH_VERSION 3
+#define DASH_VERSION 4
 
 /* What json_integer_value makes of a column: its integer, else 0. */
 #define PEOPLE(x) "(CASE WHEN typeof(" x ") = 'integer' THEN " x " ELSE 0 END)"

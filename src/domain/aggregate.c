@@ -13,7 +13,7 @@
  *                 the dashboard, the allocation and the completeness count:
  *                 key is the decision of a council decision, the current
  *                 stage of an intervention, the status of an appointment,
- *                 "" for the rest.
+ *                 "retired" for a retired organisation, "" for the rest.
  *   dash_rank     one row per live problem that is scored and not closed,
  *                 with its priority, under indexes that give the best few of
  *                 a unit in a category, and a problem's rank in its area,
@@ -203,14 +203,16 @@ rec_add(char *out, size_t n, bool national, const char *tbl, const char *key, co
 
 /*
  * The tables counted by owner and, for some, a column of their own (the
- * status of an appointment), on which nothing else hangs.
+ * status of an appointment; a resource's active flag, so that a retired
+ * organisation is told from an active one), on which nothing else hangs.
  */
 static const struct counted_tbl {
 	const char *tbl, *key_col;
+	bool retire; /* key_col is a resource's active flag (NULL: active): keyed "retired" or "" */
 } plain_counted[] = {
-	{"delib_session", NULL}, {"issue_score", NULL}, {"evaluation", NULL},
-	{"organisation", NULL},  {"org_intro", NULL},   {"report", NULL},
-	{"sel_call", NULL},      {"sel_appointment", "status"}, {NULL, NULL},
+	{"delib_session", NULL, false}, {"issue_score", NULL, false}, {"evaluation", NULL, false},
+	{"organisation", "active", true}, {"org_intro", NULL, false}, {"report", NULL, false},
+	{"sel_call", NULL, false},      {"sel_appointment", "status", false}, {NULL, NULL, false},
 };
 
 /* plain_key writes the key of table t's row r ("NEW", "OLD", or a table alias) as SQL. */
@@ -219,6 +221,8 @@ plain_key(const struct counted_tbl *t, const char *r, char *out, size_t n)
 {
 	if (t->key_col == NULL)
 		snprintf(out, n, "''");
+	else if (t->retire)
+		snprintf(out, n, "CASE WHEN coalesce(%s.%s, 1) = 0 THEN 'retired' ELSE '' END", r, t->key_col);
 	else
 		snprintf(out, n, "COALESCE(%s.%s, '')", r, t->key_col);
 }
@@ -275,7 +279,7 @@ fill(struct store *st, bool national, struct nz_err *err)
 		return rc;
 	for (i = 0; plain_counted[i].tbl != NULL; i++) {
 		const struct counted_tbl *t = &plain_counted[i];
-		char key[64];
+		char key[128];
 		plain_key(t, t->tbl, key, sizeof(key));
 		snprintf(src, sizeof(src), "SELECT owner AS o, %s AS key, 1 AS k FROM %s WHERE deleted = 0", key,
 			 t->tbl);
@@ -431,7 +435,7 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 	for (i = 0; plain_counted[i].tbl != NULL; i++) {
 		const struct counted_tbl *t = &plain_counted[i];
 		bool score = strcmp(t->tbl, "issue_score") == 0;
-		char when[256], knew[64], kold[64];
+		char when[256], knew[128], kold[128];
 		plain_key(t, "NEW", knew, sizeof(knew));
 		plain_key(t, "OLD", kold, sizeof(kold));
 		bad |= rec_add(a, sizeof(a), national, t->tbl, knew, "NEW", "1");

@@ -59,12 +59,23 @@ add(json_t *obj, const char *key, json_int_t by)
 	json_object_set_new(obj, key, json_integer(json_integer_value(json_object_get(obj, key)) + by));
 }
 
+/*
+ * What the summary counts of the other tables: every key of the table's
+ * counts (agg_key NULL) or only one; an organisation counts as active or
+ * retired (aggregate.c keys it so), never both.
+ */
 static const struct {
-	const char *key, *table;
+	const char *key, *table, *agg_key;
 } counted[] = {
-	{"sessions", "delib_session"},     {"scores", "issue_score"},        {"solutions", "solution"},
-	{"decisions", "council_decision"}, {"interventions", "intervention"}, {"evaluations", "evaluation"},
-	{"organisations", "organisation"}, {"introductions", "org_intro"},
+	{"sessions", "delib_session", NULL},
+	{"scores", "issue_score", NULL},
+	{"solutions", "solution", NULL},
+	{"decisions", "council_decision", NULL},
+	{"interventions", "intervention", NULL},
+	{"evaluations", "evaluation", NULL},
+	{"organisations", "organisation", ""},
+	{"organisations_retired", "organisation", "retired"},
+	{"introductions", "org_intro", NULL},
 };
 
 #define NCOUNTED (sizeof(counted) / sizeof(counted[0]))
@@ -387,7 +398,10 @@ dash_register(struct store *st, const char *under, int top, struct nz_err *err)
 		goto out;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		const char *tbl = (const char *)sqlite3_column_text(q, 0);
-		for (j = 0; j < NCOUNTED && strcmp(counted[j].table, tbl) != 0; j++)
+		const char *key = (const char *)sqlite3_column_text(q, 2);
+		for (j = 0; j < NCOUNTED && (strcmp(counted[j].table, tbl) != 0 ||
+					     (counted[j].agg_key != NULL && strcmp(counted[j].agg_key, key ? key : "") != 0));
+		     j++)
 			;
 		if (j == NCOUNTED)
 			continue;

@@ -80,6 +80,22 @@ async function inDialog(page, values) {
   await page.locator('#flash, .msg.err').first().waitFor({ timeout: 10000 });
   return page.locator('#flash').count().then(c => (c ? page.locator('#flash').textContent() : page.locator('.msg.err').first().textContent()));
 }
+// formRows measures the form of a section: its fields by row (the top of their labels), how many rows have their
+// controls out of line (tops more than 1 px apart), and how many labels wrap onto more than one line.
+async function formRows(page, title) {
+  return sec(page, title).locator('form.f').evaluate(f => {
+    const rows = new Map(); let wrapped = 0;
+    for (const l of f.querySelectorAll(':scope > label')) {
+      const c = l.querySelector('input, select, textarea'), lab = l.querySelector('.lab') || l.firstElementChild;
+      if (lab.getBoundingClientRect().height > 1.6 * parseFloat(getComputedStyle(lab).lineHeight)) wrapped++;
+      const top = Math.round(l.getBoundingClientRect().top);
+      if (!rows.has(top)) rows.set(top, []);
+      rows.get(top).push(c.getBoundingClientRect().top);
+    }
+    const off = [...rows.values()].filter(r => Math.max(...r) - Math.min(...r) > 1).length;
+    return { rows: rows.size, off, wrapped };
+  });
+}
 // until reloads a page until test(page) holds (at most secs seconds).
 async function until(page, url, sel, test, secs) {
   await page.bringToFront();
@@ -412,6 +428,8 @@ function pdfFonts(file) {
     // ---- the register: a session scores the problem, a solution goes to the county council and is returned,
     // revised and sent to the provincial council, which approves it; an intervention runs and is evaluated ----
     await go(page, COUNTY, 'sessions', 'text=ثبت جلسه');
+    const fr = await formRows(page, 'ثبت جلسه');
+    ok(fr.wrapped >= 1 && fr.rows >= 3 && fr.off === 0, 'a long label wraps onto two lines and every row of the form keeps its fields in line', JSON.stringify(fr));
     const ss = sec(page, 'ثبت جلسه');
     await ss.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۵');
     await ss.locator('[name=place]').fill('حسینیه محله');
@@ -511,6 +529,39 @@ function pdfFonts(file) {
     await page.waitForSelector('text=کار گروه همیار «گروه جهادی شهید همت»');
     ok((await sec(page, 'مداخلات').innerText()).includes('مداخله پیشگیری از اعتیاد'), 'the group\'s work lists the intervention');
     await shot(page, 'county-group-work');
+
+    // ---- organisations: registered, introduced, retired after a dialog (cancelled once); the retired one is listed
+    // apart, introduced no more, and the register summary's figures count only the active ones ----
+    await go(page, COUNTY, 'orgs', 'text=ثبت تشکل');
+    for (const name of ['کانون فرهنگی مسجد جامع', 'خیریه محله سعدی']) {
+      await sec(page, 'ثبت تشکل').locator('[name=name]').fill(name);
+      t = await submitIn(page, 'ثبت تشکل');
+    }
+    const orgKpi = () => page.locator('#org-kpi b').allInnerTexts();
+    ok(t.includes('ثبت شد') && (await orgKpi()).join(' ') === '۲ ۰ ۰', 'two organisations are registered and counted active', t + ' ' + (await orgKpi()).join(' '));
+    const oi = sec(page, 'معرفی به دستگاه‌ها');
+    await oi.locator('[name=org]').selectOption({ label: 'خیریه محله سعدی' });
+    await oi.locator('[name=body]').fill('بهزیستی شهرستان');
+    t = await submitIn(page, 'معرفی به دستگاه‌ها');
+    ok(t.includes('ثبت شد') && (await sec(page, 'معرفی‌ها').innerText()).includes('بهزیستی شهرستان'), 'an organisation is introduced to a body', t);
+    const retireBtn = () => secIs(page, 'تشکل‌های فعال').locator('tr:has-text("خیریه محله سعدی") button:has-text("کنار گذاشتن")');
+    await retireBtn().click();
+    await page.locator('dialog.dlg').waitFor();
+    await page.locator('dialog.dlg button:has-text("انصراف")').click();
+    ok(await page.locator('dialog.dlg').count() === 0 && await retireBtn().count() === 1 && committed('IR-07-03', "SELECT active FROM organisation WHERE name = 'خیریه محله سعدی'") === '1',
+      'retiring is asked first; cancelled, nothing changes');
+    await retireBtn().click();
+    t = await inDialog(page);
+    const goneText = await secIs(page, 'تشکل‌های کنار گذاشته').innerText().catch(() => '');
+    ok(t.includes('کنار گذاشته شد') && goneText.includes('خیریه محله سعدی') && goneText.includes('۱۴۰۵/۰۹/۰۷') && !(await secIs(page, 'تشکل‌های فعال').innerText()).includes('خیریه محله سعدی'),
+      'the retired organisation is listed apart, dated', t + ' ' + goneText);
+    ok(committed('IR-07-03', "SELECT active || ' ' || retired FROM organisation WHERE name = 'خیریه محله سعدی'") === '0 2026-11-28', 'the retirement is committed, dated today',
+      committed('IR-07-03', "SELECT active || ' ' || retired FROM organisation WHERE name = 'خیریه محله سعدی'"));
+    ok((await orgKpi()).join(' ') === '۱ ۱ ۱', 'the register summary counts it retired, not active (its introduction still counted)', (await orgKpi()).join(' '));
+    const introOpts = await sec(page, 'معرفی به دستگاه‌ها').locator('[name=org] option').allInnerTexts();
+    ok(!introOpts.includes('خیریه محله سعدی') && introOpts.includes('کانون فرهنگی مسجد جامع'), 'a retired organisation is offered for introduction no more', introOpts.join('|'));
+    ok((await sec(page, 'معرفی‌ها').locator('tr:has-text("خیریه محله سعدی")').innerText()).includes('کنار گذاشته'), 'its introductions say it is retired');
+    await shot(page, 'county-orgs');
 
     // ---- a report: county drafts and submits, the province returns it, the county revises, the province accepts ----
     ok(await until(page, COUNTY + '/#/reports', 'main h1', async p => (await p.innerText('main')).includes('گزارش تازه: گزارش ماهانه همیاران'), 90), 'the report template reaches the county');
@@ -729,6 +780,8 @@ function pdfFonts(file) {
       const secId = await page.evaluate(async () => (await (await fetch('/api/v1/reports?code=monthly')).json()).items[0].id);
       hp.removeAllListeners('console'); // the refused page logs its refusal: expected here
       await go(hp, base, 'report/' + secId);
+      // Only the #fragment changed: the reports page's heading may still be there while the refusal comes.
+      await hp.waitForSelector('main h1:text-is("خطا")', { timeout: 5000 }).catch(() => null);
       ok((await hp.innerText('main h1')) === 'خطا' && (await hp.innerText('main')).includes('اجازه'), 'the helper cannot open the secretariat\'s report', await hp.innerText('main'));
       // The admin disables the helper's account, enables it again and gives it a new password, in the page.
       const loginAs = pass => hp.evaluate(async pw => (await fetch('/api/v1/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'hamid', password: pw }) })).status, pass);

@@ -145,12 +145,19 @@ oracle_sort_units(json_t *arr)
 	free(v);
 }
 
+/* A retired organisation (active 0; NULL is active) counts apart from the active ones. */
 static const struct {
-	const char *key, *table;
+	const char *key, *table, *where;
 } oracle_counted[] = {
-	{"sessions", "delib_session"},     {"scores", "issue_score"},        {"solutions", "solution"},
-	{"decisions", "council_decision"}, {"interventions", "intervention"}, {"evaluations", "evaluation"},
-	{"organisations", "organisation"}, {"introductions", "org_intro"},
+	{"sessions", "delib_session", "1"},
+	{"scores", "issue_score", "1"},
+	{"solutions", "solution", "1"},
+	{"decisions", "council_decision", "1"},
+	{"interventions", "intervention", "1"},
+	{"evaluations", "evaluation", "1"},
+	{"organisations", "organisation", "coalesce(active, 1) != 0"},
+	{"organisations_retired", "organisation", "coalesce(active, 1) = 0"},
+	{"introductions", "org_intro", "1"},
 };
 
 #define O_NCOUNTED (sizeof(oracle_counted) / sizeof(oracle_counted[0]))
@@ -259,8 +266,8 @@ reg_summary(struct store *st, const char *under, int top, struct nz_err *err)
 		size_t len = unit_level(base) == NZ_LEVEL_NATIONAL ? 5 : 8;
 		snprintf(sql, sizeof(sql),
 			 "SELECT CASE WHEN owner = ?1 OR length(owner) < %zu THEN ?1 ELSE substr(owner, 1, %zu) END"
-			 " AS u, count(*) FROM %s WHERE deleted = 0 AND " UNIT_SQL_UNDER("owner") " GROUP BY u",
-			 len, len, oracle_counted[j].table);
+			 " AS u, count(*) FROM %s WHERE deleted = 0 AND (%s) AND " UNIT_SQL_UNDER("owner") " GROUP BY u",
+			 len, len, oracle_counted[j].table, oracle_counted[j].where);
 		{
 			const char *k;
 			json_object_foreach(units, k, u)

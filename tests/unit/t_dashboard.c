@@ -438,6 +438,9 @@ step(struct store *st, struct world *w, bool *made)
 		snprintf(rid, sizeof(rid), "%c%02d", "EVOT"[t], k);
 		own = owner_of(w, w->oown[t][k]);
 		set_s(&c, t == 0 ? "date" : t == 1 ? "date" : t == 2 ? "name" : "body", "%s", date());
+		/* An organisation retired, re-activated by hand, or written before it had the flag (NULL). */
+		if (t == 2 && pick(3) != 0)
+			set_i(&c, "active", pick(3) == 0 ? 0 : 1);
 		if (pick(5) == 0)
 			set_i(&c, "deleted", pick(2));
 		return apply(st, others[t], rid, own, own, late, &c);

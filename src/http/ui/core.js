@@ -156,8 +156,9 @@ function form(fields, submit, label) {
     input.addEventListener('input', live);
     input.addEventListener('change', () => { input.dataset.touched = 1; live(); });
     input.addEventListener('blur', () => { if (input.value) { input.dataset.touched = 1; live(); } });
-    f.append(h('label', { class: d.wide || d.type === 'textarea' ? 'wide' : null }, h('span', {}, d.label + (d.required ? ' *' : '')), input, list,
-      d.hint ? h('span', { class: 'hint' }, d.hint) : null, h('span', { class: 'ferr', 'data-for': d.name, 'aria-live': 'polite' })));
+    // Three rows of the form's grid: the label, the field, and below it the hint and the error (app.css).
+    f.append(h('label', { class: d.wide || d.type === 'textarea' ? 'wide' : null }, h('span', { class: 'lab' }, d.label + (d.required ? ' *' : '')), input, list,
+      h('span', { class: 'below' }, d.hint ? h('span', { class: 'hint' }, d.hint) : null, h('span', { class: 'ferr', 'data-for': d.name, 'aria-live': 'polite' }))));
   }
   f.append(h('div', { class: 'actions' }, h('button', { type: 'submit' }, label || 'ثبت')), out);
   f.addEventListener('submit', async ev => {

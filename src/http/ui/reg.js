@@ -104,15 +104,27 @@ async function pageInterventions() {
     section('ارزشیابی‌ها', table(evals, [['تاریخ', e => jdate(e.date)], ['ارزیاب', 'evaluator'], ['نقاط قوت', 'strengths'], ['نقاط ضعف', 'weaknesses']])));
 }
 
+// pageOrgs lists the organisations: the active ones, which are introduced and can be retired (after a dialog), and
+// apart the retired ones, dated; the register summary's figures count only the active ones.
 async function pageOrgs() {
-  const [list, intros] = await Promise.all([items('orgs'), items('introductions')]);
+  const [all, intros, sum] = await Promise.all([items('orgs?all=1'), items('introductions'), get('register/summary?top=0')]);
+  const list = all.filter(o => o.active), gone = all.filter(o => !o.active), field = can('admin', 'staff', 'helper');
+  const t = sum && sum.totals ? sum.totals : null;
+  const retire = o => field ? act('کنار گذاشتن', () => api('POST', `resources/orgs/${enc(o.id)}/retire`, {}), 'alt',
+    { title: `کنار گذاشتن «${o.name}»`, body: 'تشکل کنار گذاشته دیگر به دستگاه‌ها معرفی نمی‌شود و در شمار تشکل‌های فعال نمی‌آید؛ سابقه و معرفی‌های آن می‌ماند. این کار برگشت ندارد.', label: 'کنار گذاشتن', done: 'تشکل کنار گذاشته شد.' }) : '—';
+  const cols = [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['حوزه', 'field'], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'], ['واحد', o => unitCell(o.owner)]];
   frame('تشکل‌های مؤثر',
-    section('تشکل‌ها', table(list, [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['حوزه', 'field'], ['واحد', o => unitCell(o.owner)]], null, { unit: o => o.owner })),
-    can('admin', 'staff', 'helper') ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)] }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
+    t ? h('div', { class: 'kpi', id: 'org-kpi' }, h('div', {}, 'تشکل‌های فعال', h('b', {}, num(t.organisations || 0))),
+      h('div', {}, 'کنار گذاشته', h('b', {}, num(t.organisations_retired || 0))), h('div', {}, 'معرفی به دستگاه‌ها', h('b', {}, num(t.introductions || 0)))) : null,
+    t && t.organisations_retired ? h('p', { class: 'muted' }, 'تشکل‌های کنار گذاشته در شمار تشکل‌های فعال (در این صفحه و در جمع‌بندی نظام مسائل) نمی‌آیند.') : null,
+    section('تشکل‌های فعال', table(list, [...cols, ['اقدام', retire]], null, { unit: o => o.owner, empty: 'تشکل فعالی ثبت نشده است.' })),
+    gone.length ? section('تشکل‌های کنار گذاشته', table(gone, [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'],
+      ['تاریخ کنار گذاشتن', o => jdate(o.retired)], ['واحد', o => unitCell(o.owner)]], null, { unit: o => o.owner })) : null,
+    field ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)] }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
       v => api('POST', 'orgs', v))) : null,
     work() && list.length ? section('معرفی به دستگاه‌ها', form([{ name: 'org', label: 'تشکل', type: 'select', options: list.map(o => [o.id, o.name]), required: true }, { name: 'body', label: 'دستگاه', required: true },
       { name: 'level', label: 'سطح', type: 'select', options: [['county', 'شهرستان'], ['province', 'استان']] }, { name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome) }, { name: 'date', label: 'تاریخ', type: 'date' }], v => api('POST', `orgs/${enc(v.org)}/introductions`, v), 'معرفی')) : null,
-    section('معرفی‌ها', table(intros, [['تشکل', i => i.org_name || (list.find(o => o.id === i.org) || {}).name || i.org], ['دستگاه', 'body'], ['سطح', i => label('levelUnit', i.level)],
+    section('معرفی‌ها', table(intros, [['تشکل', i => { const o = all.find(x => x.id === i.org); const nm = i.org_name || (o || {}).name || i.org; return o && !o.active ? h('span', {}, nm, ' ', tag('کنار گذاشته', 'bad')) : nm; }], ['دستگاه', 'body'], ['سطح', i => label('levelUnit', i.level)],
       ['نتیجه', i => tag(label('outcome', i.outcome || 'pending'), i.outcome === 'accepted' ? 'ok' : i.outcome === 'declined' ? 'bad' : '')], ['تاریخ', i => jdate(i.date)], ['تاریخ نتیجه', i => jdate(i.outcome_date)],
       ['اقدام', i => work() && i.owner === S.me.node.id ? act('ثبت نتیجه', v => api('POST', `introductions/${enc(i.id)}/outcome`, v), 'alt', { title: `نتیجه معرفی به ${i.body}`,
         fields: [{ name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome), required: true }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], label: 'ثبت نتیجه' }) : '—']])));
