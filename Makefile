@@ -105,7 +105,7 @@ fuzz: deps
 	@$(MAKE) -s $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 	@tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
-.PHONY: all deps test run demo bench bench-peer clean deb fuzz FORCE
+.PHONY: all deps test run demo bench bench-flat bench-peer clean deb fuzz FORCE
 
 all: $(BIN) $(TEST_BIN) $(BENCH_BIN) $(FUZZ_REPLAY)
 
@@ -176,6 +176,11 @@ demo:
 bench:
 	@$(MAKE) -s all
 	@NEHZAT_SHARED=$(SHARED) tests/bench/run $(BUILD)
+
+# P1_flat alone (make bench runs it too): a hop of 1,000,000 changes.
+bench-flat:
+	@$(MAKE) -s all
+	@tests/bench/flat.sh $(BUILD)
 
 # P1_vs_pouchdb alone (make bench runs it too): PouchDB from npm, on loopback.
 bench-peer:

@@ -119,10 +119,12 @@ int store_meta_set_text(struct store *st, const char *key, const char *value, st
 
 #define STORE_ID_TIME 7    /* base32 digits of the creation time in seconds */
 #define STORE_ID_RANDOM 10 /* random base32 digits after it */
+#define STORE_ID_RANDOM_MAX ((UINT64_C(1) << (5 * STORE_ID_RANDOM)) - 1)
 
 /*
  * store_new_id writes a fresh record id: 17 base32 characters, the creation
- * time then 50 random bits, so that ids made later sort after earlier ones.
+ * time in seconds then 50 bits, random but climbing within the second for
+ * ids made by the same thread, so that ids made later sort after earlier ones.
  */
 void store_new_id(char out[NZ_RID_MAX]);
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# P1_flat: does a hop slow down as the store grows?  One hop of 1,000,000
+# changes (BENCH_FLAT_N) from a county to its province over tcp loopback,
+# durably applied (committed in WAL) as P1.  The province's log head is read
+# every 50 ms; the rate over the 50,000 changes around the 50,000th (25,000
+# to 75,000) is set against the rate over the last 50,000, in the same run.
+# Beside it: the CPU both processes used over each of those windows, and the
+# rate and CPU over each 100,000 of the hop, to tell a cost that grows with
+# the store (a steady fall) from one that comes and goes (steps).
+# Usage: flat.sh [BUILD_DIR]; run alone by `make bench-flat`, and by
+# tests/bench/run.
+set -u
+build=${1:-build}
+top=$(cd "$(dirname "$0")/../.." && pwd)
+[[ $build == /* ]] || build=$top/$build
+B="$build/nehzat"
+W=$(mktemp -d "${TMPDIR:-/tmp}/nzflat.XXXXXX")
+pids=()
+trap 'for p in "${pids[@]}"; do kill -9 "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$W"' EXIT
+. "$top/tests/bench/lib.sh"
+F=${BENCH_FLAT_N:-1000000}
+port=$((20000 + RANDOM % 20000))
+
+pair "$W/ffp" "$W/ffc" "$port" 262144 || exit 1
+"$build/bench/b_fill" "$W/ffc" "$F" 10000 || exit 1
+"$B" serve -D "$W/ffp" 2>"$W/ffp.log" & fs=$!; pids+=($fs)
+sleep 0.5
+"$B" sync -D "$W/ffc" --once 2>"$W/ffc.log" & fp=$!
+# The windows' edges, then every 100,000 (the trend).
+marks=(25000 75000 $((F - 50000)) "$F")
+for ((k = 100000; k <= F; k += 100000)); do marks+=("$k"); done
+at=() cpu=()
+# CPU seconds (user + system) both processes have used: on a loaded machine
+# the CPU a change costs is steadier than the wall clock.
+cpu_now() { awk '{ s += $14 + $15 } END { printf "%.2f", s / 100 }' "/proc/$fs/stat" "/proc/$fp/stat" 2>/dev/null; }
+t0=$(date +%s.%N) c0=$(cpu_now)
+while :; do
+	h=$(sqlite3 "$W/ffp/nehzat.db" "SELECT max(seq) FROM oplog" 2>/dev/null)
+	t=$(date +%s.%N) c=$(cpu_now)
+	for i in "${!marks[@]}"; do
+		[ -z "${at[$i]:-}" ] && [ "${h:-0}" -ge "${marks[$i]}" ] && at[$i]=$t cpu[$i]=$c
+	done
+	[ -n "${at[3]:-}" ] && break
+	kill -0 "$fp" 2>/dev/null || break
+	sleep 0.05
+done
+wait "$fp" || echo "# P1_flat: sync failed: $(tail -1 "$W/ffc.log")"
+if [ -n "${at[3]:-}" ] && [ -n "${at[0]:-}" ]; then
+	r1=$(echo "50000 / (${at[1]} - ${at[0]})" | bc -l)
+	r2=$(echo "50000 / (${at[3]} - ${at[2]})" | bc -l)
+	printf '# P1_flat: %d changes in %.1f s; %.0f changes/s around 50,000, %.0f over the last 50,000 (load %s)\n' \
+		"$F" "$(echo "${at[3]} - $t0" | bc -l)" "$r1" "$r2" "$(cut -d' ' -f1-3 /proc/loadavg)"
+	printf '# P1_flat: CPU seconds per 50,000 changes (both processes): %.2f around 50,000, %.2f over the last\n' \
+		"$(echo "${cpu[1]} - ${cpu[0]}" | bc -l)" "$(echo "${cpu[3]} - ${cpu[2]}" | bc -l)"
+	# The trend: changes/s and CPU seconds over each 100,000, from the start.
+	trend="" pt=$t0 pc=$c0 pk=0
+	for ((i = 4; i < ${#marks[@]}; i++)); do
+		[ -n "${at[$i]:-}" ] || break
+		trend+=$(printf ' %dk %.0f/s %.2f;' "$((marks[i] / 1000))" \
+			"$(echo "(${marks[$i]} - $pk) / (${at[$i]} - $pt)" | bc -l)" "$(echo "${cpu[$i]} - $pc" | bc -l)")
+		pt=${at[$i]} pc=${cpu[$i]} pk=${marks[$i]}
+	done
+	echo "# P1_flat: per 100,000 (up to; changes/s, CPU s):$trend"
+	printf 'BENCH name=P1_flat value=%.3f unit=ratio goal=>=0.9\n' "$(echo "$r2 / $r1" | bc -l)"
+else
+	echo "BENCH name=P1_flat value=null unit=ratio goal=>=0.9"
+fi
