@@ -313,6 +313,11 @@ node_open(struct node *n, const char *dir, struct nz_err *err)
 void
 node_close(struct node *n)
 {
+	struct nz_err err = {0};
+
+	/* A serving process's held problem counts (agg_defer) go in before the database closes. */
+	if (n->st != NULL && agg_defer(n->st, false, NULL, &err) != 0)
+		nz_log(NZ_LOG_WARN, "dash.flush", "error=\"%s\" recount=next_start", err.msg);
 	store_close(n->st);
 	n->st = NULL;
 	sodium_memzero(n->sk, sizeof(n->sk));

@@ -19,6 +19,7 @@
 #include <uv.h>
 
 #include "base/log.h"
+#include "domain/aggregate.h"
 #include "domain/fresh.h"
 #include "http/http.h"
 #include "net/net.h"
@@ -35,6 +36,8 @@ struct loop {
 	struct http_app *http_app;
 	struct http_server *http;
 	uv_timer_t backoff, tick, poll;
+	uv_prepare_t held;  /* before the loop waits: arms dash when problem counts are held */
+	uv_timer_t dash;    /* writes them (agg_flush) AGG_HELD_MS after the oldest */
 	int64_t unacked; /* children that have not acknowledged our next key, last logged */
 	uv_signal_t sigint, sigterm;
 	msgpack_sbuffer req;
@@ -384,6 +387,35 @@ on_poll(uv_timer_t *t)
 	}
 }
 
+/*
+ * The problem counts this process's own writes moved are held in memory
+ * (agg_defer, set by serve) and written AGG_HELD_MS after the oldest of
+ * them: a burst of writes through the web face moves the count pages once.
+ * Before the loop waits, a timer is armed for them; a reader in another
+ * process sees them that much later at most, this process before its read.
+ */
+static void
+on_dash(uv_timer_t *t)
+{
+	struct loop *l = t->data;
+	struct nz_err err = {0};
+
+	if (agg_flush(l->n->st, &err) != 0) {
+		nz_log(NZ_LOG_WARN, "dash.flush", "error=\"%s\" retry_ms=1000", err.msg);
+		uv_timer_start(&l->dash, on_dash, 1000, 0);
+	}
+}
+
+static void
+on_held(uv_prepare_t *p)
+{
+	struct loop *l = p->data;
+	int64_t age = agg_held_ms(l->n->st);
+
+	if (age >= 0 && !uv_is_active((uv_handle_t *)&l->dash))
+		uv_timer_start(&l->dash, on_dash, age >= AGG_HELD_MS ? 0 : (uint64_t)(AGG_HELD_MS - age), 0);
+}
+
 static void
 on_request(void *arg, uint32_t pipe, const uint8_t *req, size_t len, msgpack_sbuffer *out)
 {
@@ -475,6 +507,11 @@ run(struct node *n, bool serve, bool once)
 	uv_timer_init(&uv, &l.tick);
 	uv_timer_init(&uv, &l.poll);
 	l.backoff.data = l.tick.data = l.poll.data = &l;
+	uv_timer_init(&uv, &l.dash);
+	uv_prepare_init(&uv, &l.held);
+	l.dash.data = l.held.data = &l;
+	if (serve)
+		uv_prepare_start(&l.held, on_held);
 	uv_signal_init(&uv, &l.sigint);
 	uv_signal_init(&uv, &l.sigterm);
 	l.sigint.data = l.sigterm.data = &l;
@@ -563,6 +600,7 @@ serve_exec(const struct cmd_opts *o, int argc, char **argv)
 {
 	struct nz_err err = {0};
 	struct node n;
+	bool recounted;
 	int rc, lock;
 
 	if (argc > 1)
@@ -575,8 +613,16 @@ serve_exec(const struct cmd_opts *o, int argc, char **argv)
 		node_close(&n);
 		return cmd_fail(&err);
 	}
+	/* The lock is ours: the problem counts of our own writes may be written behind (aggregate.h). */
+	if (agg_defer(n.st, true, &recounted, &err) != 0) {
+		node_close(&n);
+		close(lock);
+		return cmd_fail(&err);
+	}
+	if (recounted)
+		nz_log(NZ_LOG_INFO, "dash.recount", "reason=\"the last serving process stopped holding counts\"");
 	rc = run(&n, true, false);
-	node_close(&n);
+	node_close(&n); /* writes what is held, then the lock goes */
 	close(lock);
 	nz_log(NZ_LOG_INFO, "node.exit", "code=%d", rc);
 	return rc;

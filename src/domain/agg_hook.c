@@ -3,9 +3,30 @@
  * issue_hook in the transaction of every write of a problem, local or
  * applied from a peer (see aggregate.c for the tables and why problems are
  * not kept by triggers).
+ *
+ * A transaction's count moves are summed in memory (pend) and written when
+ * it commits: one page of dash_issue_n per commit, the one page a local
+ * write of a problem paid beyond the write itself (README, P2).  A serving
+ * node's process (agg_defer) holds the moves of its own writes past their
+ * commit instead (held, summed per count as pend is) and writes them
+ * together, AGG_HELD_MS after the first of them at the latest:
+ *
+ *   pend --commit--> held  --agg_flush / a commit AGG_HELD_MS later-->  dash_issue_n
+ *     \--rollback, COMMIT failing: dropped   (held is untouched by both)
+ *
+ * Moves are additive, so counts written late, by whichever transaction,
+ * add up to the same as counts written at once; what another process
+ * writes meanwhile it writes at its own commits.  Changes applied from a
+ * peer write their counts at their commit as before (a batch's moves are
+ * summed already, and a sync's figures are then exact everywhere at once),
+ * and the held moves with them.  Crash safety: while a process defers,
+ * meta dash_held is 1 (set when it starts to, cleared when it stops with
+ * nothing held); a serving process that finds it set at its start knows the
+ * one before it died holding moves and counts the problems again.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <msgpack.h>
 
@@ -17,6 +38,7 @@
 
 #define PEND_MAX 128 /* counts a transaction moves, kept in memory until it commits */
 #define PEND_KEY 64  /* bytes of a category or state kept so; longer ones are written at once */
+#define HELD_MAX 256 /* counts held past their commits (agg_defer); more are written by the commit */
 
 /* What a transaction moved one count by, not written yet. */
 struct pend {
@@ -36,9 +58,36 @@ struct agg_state {
 	sqlite3_stmt *scored;    /* whether a problem has scores */
 	const struct tbl_def *t; /* the table the masks are of */
 	uint64_t count_mask, rank_mask; /* the columns a count, a rank hangs on (bit i: cols[i]) */
-	struct pend pend[PEND_MAX];
+	struct pend pend[PEND_MAX]; /* this transaction's moves */
 	int npend;
+	struct pend *held;       /* HELD_MAX: committed moves not written yet; NULL unless deferring */
+	int nheld;
+	int64_t held_since;      /* now_ms() when held went from none to some */
+	bool applied;            /* this transaction moved counts for changes applied from elsewhere */
+	bool holds;              /* its moves join held when it commits (agg_commit said so) */
+	bool settles;            /* held is written (or counted again) by it: empty once it commits */
+	bool unmarked;           /* meta dash_held was found cleared: the next transaction that holds sets it */
 };
+
+static void
+state_free(void *p)
+{
+	struct agg_state *a = p;
+
+	if (a != NULL)
+		free(a->held);
+	free(a);
+}
+
+/* now_ms is a monotonic clock in milliseconds (held moves' age). */
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
 
 void
 agg_hook_forget(struct store *st)
@@ -49,25 +98,81 @@ agg_hook_forget(struct store *st)
 		a->known = false;
 }
 
+static int write_set(struct store *st, struct agg_state *a, const struct pend *set, int n, struct nz_err *err);
 static int flush(struct store *st, struct agg_state *a, struct nz_err *err);
+static struct agg_state *state(struct store *st);
+static void merge(struct pend *set, int *n, const struct pend *p);
 
-/* agg_commit writes what the transaction moved the counts by, before it commits (store_ext_txn). */
+/*
+ * agg_commit writes what the transaction moved the counts by, before it
+ * commits (store_ext_txn); deferring, it leaves a transaction's own moves
+ * to be held (agg_committed) unless they come from elsewhere or held is
+ * full, and writes what is held when this transaction writes counts anyway
+ * or the oldest is AGG_HELD_MS old.
+ */
 static int
 agg_commit(struct store *st, struct nz_err *err)
 {
 	struct agg_state *a = store_ext(st);
+	bool hold;
+	int rc;
 
-	return a != NULL && a->npend > 0 ? flush(st, a, err) : 0;
+	if (a == NULL)
+		return 0;
+	a->holds = false;
+	if (a->held == NULL)
+		return a->npend > 0 ? flush(st, a, err) : 0;
+	hold = a->npend > 0 && !a->applied && a->nheld + a->npend <= HELD_MAX;
+	if (a->nheld > 0 && !a->settles &&
+	    ((a->npend > 0 && !hold) || now_ms() - a->held_since >= AGG_HELD_MS)) {
+		/* Aggregates rebuilt by another process since (a new version) counted them already. */
+		if ((a = state(st)) == NULL)
+			return nz_fail(err, NZ_ENOMEM, "out of memory");
+		if (a->current && (rc = write_set(st, a, a->held, a->nheld, err)) != 0)
+			return rc;
+		a->settles = true;
+	}
+	if (hold) {
+		if (a->unmarked && (rc = store_meta_set_int(st, "dash_held", 1, err)) != 0)
+			return rc;
+		a->holds = true;
+		return 0;
+	}
+	return a->npend > 0 ? flush(st, a, err) : 0;
 }
 
-/* agg_rollback forgets it when the transaction rolls back. */
+/* agg_committed takes what the transaction wrote as written and holds what it left to hold. */
+static void
+agg_committed(struct store *st)
+{
+	struct agg_state *a = store_ext(st);
+	int i;
+
+	if (a == NULL)
+		return;
+	if (a->settles)
+		a->nheld = 0;
+	if (a->holds && a->held != NULL) {
+		a->unmarked = false;
+		if (a->nheld == 0)
+			a->held_since = now_ms();
+		for (i = 0; i < a->npend; i++)
+			merge(a->held, &a->nheld, &a->pend[i]);
+	}
+	a->npend = 0;
+	a->applied = a->holds = a->settles = false;
+}
+
+/* agg_rollback forgets what the transaction moved when it rolls back; what is held stays held. */
 static void
 agg_rollback(struct store *st)
 {
 	struct agg_state *a = store_ext(st);
 
-	if (a != NULL)
+	if (a != NULL) {
 		a->npend = 0;
+		a->applied = a->holds = a->settles = false;
+	}
 }
 
 /* state returns st's agg_state, read again when another connection may have changed it; NULL: no memory. */
@@ -79,14 +184,24 @@ state(struct store *st)
 	if (a == NULL) {
 		if ((a = calloc(1, sizeof(*a))) == NULL)
 			return NULL;
-		store_ext_set(st, a, free);
-		store_ext_txn(st, agg_commit, agg_rollback);
+		store_ext_set(st, a, state_free);
+		store_ext_txn(st, agg_commit, agg_committed, agg_rollback);
 	}
 	if (!a->known || a->epoch != store_epoch(st)) {
 		a->current = agg_current(st);
 		a->national = unit_level(store_node(st)) == NZ_LEVEL_NATIONAL;
 		a->epoch = store_epoch(st);
 		a->known = true;
+		/*
+		 * Another connection committed since.  If it rebuilt the
+		 * aggregates (agg_init, which clears the mark), they count
+		 * what we hold already: it is dropped, and the mark set again
+		 * before we hold anything more.
+		 */
+		if (a->held != NULL && (!a->current || store_meta_get_int(st, "dash_held", 0) == 0)) {
+			a->nheld = 0;
+			a->unmarked = true;
+		}
 	}
 	return a;
 }
@@ -138,19 +253,28 @@ write_count(struct store *st, struct agg_state *a, int scope, struct key unit, s
 	return 0;
 }
 
-/* flush writes the counts the transaction moved so far. */
+/* write_set writes the n counts of set that moved. */
 static int
-flush(struct store *st, struct agg_state *a, struct nz_err *err)
+write_set(struct store *st, struct agg_state *a, const struct pend *set, int n, struct nz_err *err)
 {
 	int i, rc = 0;
 
-	for (i = 0; i < a->npend && rc == 0; i++) {
-		const struct pend *p = &a->pend[i];
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct pend *p = &set[i];
 		if (p->n != 0 || p->people != 0)
 			rc = write_count(st, a, p->scope, (struct key){p->unit, p->unit_n},
 					 (struct key){p->cat, p->cat_n}, (struct key){p->state, p->state_n}, p->n,
 					 p->people, err);
 	}
+	return rc;
+}
+
+/* flush writes the counts the transaction moved so far. */
+static int
+flush(struct store *st, struct agg_state *a, struct nz_err *err)
+{
+	int rc = write_set(st, a, a->pend, a->npend, err);
+
 	a->npend = 0;
 	return rc;
 }
@@ -165,41 +289,71 @@ same_key(const struct pend *p, int scope, struct key unit, struct key category, 
 }
 
 /*
+ * slot is the entry of set (n of max used) that counts (scope, unit,
+ * category, state), made at zero when there is none and there is room;
+ * NULL when there is not.
+ */
+static struct pend *
+slot(struct pend *set, int *n, int max, int scope, struct key unit, struct key category, struct key state_)
+{
+	struct pend *p;
+	int i;
+
+	for (i = 0; i < *n; i++)
+		if (same_key(&set[i], scope, unit, category, state_))
+			return &set[i];
+	if (*n == max)
+		return NULL;
+	p = &set[(*n)++];
+	p->scope = scope;
+	memcpy(p->unit, unit.s, (size_t)unit.n);
+	memcpy(p->cat, category.s, (size_t)category.n);
+	memcpy(p->state, state_.s, (size_t)state_.n);
+	p->unit_n = unit.n;
+	p->cat_n = category.n;
+	p->state_n = state_.n;
+	p->n = p->people = 0;
+	return p;
+}
+
+/* merge adds move p to the held set (there is room: agg_commit saw to it). */
+static void
+merge(struct pend *set, int *n, const struct pend *p)
+{
+	struct pend *q = slot(set, n, HELD_MAX, p->scope, (struct key){p->unit, p->unit_n},
+			      (struct key){p->cat, p->cat_n}, (struct key){p->state, p->state_n});
+
+	if (q != NULL) {
+		q->n += p->n;
+		q->people += p->people;
+	}
+}
+
+/*
  * add_count adds k problems of people each to the count of (owner,
  * category, state), and at the national node to its province's.  The
  * transaction's moves are summed in memory and written when it commits
- * (agg_commit): a batch of ten thousand problems applied from a peer moves
- * a few counts, each written once.
+ * (agg_commit), or later (agg_defer): a batch of ten thousand problems
+ * applied from a peer moves a few counts, each written once.
  */
 static int
 add_count(struct store *st, struct agg_state *a, struct key owner, struct key category, struct key state_,
 	  int k, int64_t people, struct nz_err *err)
 {
-	int scope, i, rc;
+	int scope, rc;
 
 	for (scope = 0; scope <= (a->national && owner.n >= 5 ? 1 : 0); scope++) {
 		struct key unit = {owner.s, scope == 1 ? 5 : owner.n};
-		struct pend *p = NULL;
+		struct pend *p;
 		if (unit.n >= NZ_ID_MAX || category.n >= PEND_KEY || state_.n >= PEND_KEY) {
 			if ((rc = write_count(st, a, scope, unit, category, state_, k, k * people, err)) != 0)
 				return rc;
 			continue;
 		}
-		for (i = 0; i < a->npend && p == NULL; i++)
-			if (same_key(&a->pend[i], scope, unit, category, state_))
-				p = &a->pend[i];
-		if (p == NULL) {
-			if (a->npend == PEND_MAX && (rc = flush(st, a, err)) != 0)
+		if ((p = slot(a->pend, &a->npend, PEND_MAX, scope, unit, category, state_)) == NULL) {
+			if ((rc = flush(st, a, err)) != 0)
 				return rc;
-			p = &a->pend[a->npend++];
-			p->scope = scope;
-			memcpy(p->unit, unit.s, (size_t)unit.n);
-			memcpy(p->cat, category.s, (size_t)category.n);
-			memcpy(p->state, state_.s, (size_t)state_.n);
-			p->unit_n = unit.n;
-			p->cat_n = category.n;
-			p->state_n = state_.n;
-			p->n = p->people = 0;
+			p = slot(a->pend, &a->npend, PEND_MAX, scope, unit, category, state_);
 		}
 		p->n += k;
 		p->people += k * people;
@@ -362,6 +516,7 @@ issue_hook(struct store *st, const struct row_write *w, struct nz_err *err)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
 	if (!a->current)
 		return 0;
+	a->applied |= !w->local;
 	if (a->t != w->t)
 		masks(a, w->t);
 	/* "deleted" (-1) is among both. */
@@ -407,11 +562,102 @@ agg_register(void)
 void
 agg_hook_drop(struct store *st)
 {
-	agg_rollback(st);
+	struct agg_state *a = store_ext(st);
+
+	if (a != NULL) {
+		a->npend = 0;
+		a->settles = true; /* what is held too, once the rebuild commits */
+	}
 }
 
 bool
 agg_current(struct store *st)
 {
 	return store_meta_get_int(st, "dash_version", 0) == DASH_VERSION;
+}
+
+/* ---- deferral: a serving node's own moves written behind ---- */
+
+int
+agg_flush(struct store *st, struct nz_err *err)
+{
+	struct agg_state *a = store_ext(st);
+	int rc;
+
+	if (a == NULL || a->nheld == 0)
+		return 0;
+	if ((rc = store_begin(st, err)) != 0)
+		return rc;
+	if ((a = state(st)) == NULL) {
+		store_rollback(st);
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	}
+	/* Not current: another process rebuilt them (a new version), counting these already. */
+	if (!a->settles && a->current && (rc = write_set(st, a, a->held, a->nheld, err)) != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	a->settles = true;
+	return store_commit(st, err);
+}
+
+int64_t
+agg_held_ms(struct store *st)
+{
+	struct agg_state *a = store_ext(st);
+
+	return a == NULL || a->nheld == 0 ? -1 : now_ms() - a->held_since;
+}
+
+int
+agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err)
+{
+	struct agg_state *a;
+	struct pend *held = NULL;
+	bool recount = false;
+	int rc;
+
+	if (recounted != NULL)
+		*recounted = false;
+
+	if ((a = state(st)) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	if (on == (a->held != NULL))
+		return 0;
+	if (on && (held = calloc(HELD_MAX, sizeof(*held))) == NULL)
+		return nz_fail(err, NZ_ENOMEM, "out of memory");
+	/* Stopping: what is held is written first; if it cannot be, the mark stays and the next start counts. */
+	if ((!on && (rc = agg_flush(st, err)) != 0) || (rc = store_begin(st, err)) != 0)
+		goto out;
+	if ((a = state(st)) == NULL) {
+		store_rollback(st);
+		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
+		goto out;
+	}
+	if (on && !a->current) { /* no aggregates: nothing to hold */
+		rc = store_commit(st, err);
+		goto out;
+	}
+	/* Set when starting: the process before died holding moves, which are lost; count from the records. */
+	recount = on && store_meta_get_int(st, "dash_held", 0) != 0;
+	rc = recount ? agg_recount(st, err) : store_meta_set_int(st, "dash_held", on, err);
+	if (rc != 0) {
+		store_rollback(st);
+		goto out;
+	}
+	if ((rc = store_commit(st, err)) != 0)
+		goto out;
+	if (recounted != NULL)
+		*recounted = recount;
+	if (on) {
+		a->held = held;
+		held = NULL;
+	} else {
+		free(a->held);
+		a->held = NULL;
+		a->nheld = 0;
+	}
+out:
+	free(held);
+	return rc;
 }

@@ -35,6 +35,12 @@
 /* agg_hook_forget makes the next write of a problem read again whether the aggregates are there. */
 void agg_hook_forget(struct store *st);
 
+/*
+ * agg_recount counts the problems again from the records, in the caller's
+ * transaction: dash_issue_n emptied and filled as agg_init fills it.
+ */
+int agg_recount(struct store *st, struct nz_err *err);
+
 /* agg_hook_drop forgets what the open transaction moved the counts by (their rebuild counts it). */
 void agg_hook_drop(struct store *st);
 

@@ -252,6 +252,38 @@ trigger(struct store *st, const char *name, const char *when_event, const char *
 	return rc;
 }
 
+/* fill_issues counts the live problems into the empty dash_issue_n: by owner, and by province at national. */
+static int
+fill_issues(struct store *st, bool national, struct nz_err *err)
+{
+	char a[SQL_MAX];
+	int rc;
+
+	if (issue_delta(a, sizeof(a), false, true,
+			"SELECT i.owner AS o, COALESCE(i.category, '') AS c, " ISSUE_STATE("i") " AS s, 1 AS k, "
+			PEOPLE("i.people_affected") " AS p FROM issue i WHERE i.deleted = 0") != 0)
+		return nz_fail(err, NZ_EINVAL, "dashboard: a filling query is longer than its buffer");
+	if ((rc = store_exec(st, a, err)) != 0)
+		return rc;
+	/* A province's subtree is the sum of its owners: counted from the counts, not from the records again. */
+	return national ? store_exec(st,
+				     "INSERT INTO dash_issue_n (scope, unit, category, state, n, people)"
+				     " SELECT 1, substr(unit, 1, 5), category, state, sum(n), sum(people) FROM dash_issue_n"
+				     " WHERE scope = 0 AND length(unit) >= 5 GROUP BY 2, 3, 4;",
+				     err)
+			: 0;
+}
+
+int
+agg_recount(struct store *st, struct nz_err *err)
+{
+	int rc;
+
+	if ((rc = store_exec(st, "DELETE FROM dash_issue_n", err)) != 0)
+		return rc;
+	return fill_issues(st, unit_level(store_node(st)) == NZ_LEVEL_NATIONAL, err);
+}
+
 /* fill counts, once, what the replicated tables hold, into the empty aggregate tables. */
 static int
 fill(struct store *st, bool national, struct nz_err *err)
@@ -259,11 +291,7 @@ fill(struct store *st, bool national, struct nz_err *err)
 	char a[SQL_MAX], src[SQL_MAX];
 	int i, rc, bad = 0;
 
-	snprintf(src, sizeof(src),
-		 "SELECT i.owner AS o, COALESCE(i.category, '') AS c, " ISSUE_STATE("i") " AS s, 1 AS k, "
-		 PEOPLE("i.people_affected") " AS p FROM issue i WHERE i.deleted = 0");
-	bad |= issue_delta(a, sizeof(a), false, true, src);
-	if (!bad && (rc = store_exec(st, a, err)) != 0)
+	if ((rc = fill_issues(st, national, err)) != 0)
 		return rc;
 	bad |= rec_delta(a, sizeof(a), false, true, "solution",
 			 "SELECT owner AS o, '' AS key, 1 AS k FROM solution WHERE deleted = 0");
@@ -289,12 +317,8 @@ fill(struct store *st, bool national, struct nz_err *err)
 	}
 	if (bad)
 		return nz_fail(err, NZ_EINVAL, "dashboard: a filling query is longer than its buffer");
-	/* A province's subtree is the sum of its owners: counted from the counts, not from the records again. */
 	if (national &&
 	    (rc = store_exec(st,
-			     "INSERT INTO dash_issue_n (scope, unit, category, state, n, people)"
-			     " SELECT 1, substr(unit, 1, 5), category, state, sum(n), sum(people) FROM dash_issue_n"
-			     " WHERE scope = 0 AND length(unit) >= 5 GROUP BY 2, 3, 4;"
 			     "INSERT INTO dash_rec_n (scope, tbl, unit, key, n)"
 			     " SELECT 1, tbl, substr(unit, 1, 5), key, sum(n) FROM dash_rec_n"
 			     " WHERE scope = 0 AND length(unit) >= 5 GROUP BY 2, 3, 4;",
@@ -531,7 +555,8 @@ agg_init(struct store *st, struct nz_err *err)
 	agg_hook_drop(st); /* the fill counts the records as they stand, what moved already too */
 	if ((rc = drop_schema(st, err)) != 0 ||
 	    (rc = create_schema(st, unit_level(store_node(st)) == NZ_LEVEL_NATIONAL, err)) != 0 ||
-	    (rc = store_meta_set_int(st, "dash_version", DASH_VERSION, err)) != 0) {
+	    (rc = store_meta_set_int(st, "dash_version", DASH_VERSION, err)) != 0 ||
+	    (store_meta_get_int(st, "dash_held", 0) != 0 && (rc = store_meta_set_int(st, "dash_held", 0, err)) != 0)) {
 		store_rollback(st);
 		return rc;
 	}
@@ -571,6 +596,8 @@ agg_rows(struct store *st, const char *base, bool issues, struct nz_err *err)
 	bool national = unit_level(base) == NZ_LEVEL_NATIONAL;
 	sqlite3_stmt *q;
 
+	if (issues && agg_flush(st, err) != 0)
+		return NULL;
 	q = store_prepare(st,
 			  issues ? (national ? ISSUE_ROWS_NATIONAL : ISSUE_ROWS_BELOW)
 				 : (national ? REC_ROWS_NATIONAL : REC_ROWS_BELOW),
@@ -588,7 +615,9 @@ agg_subtree_count(struct store *st, const char *what, const char *unit, int64_t 
 	int level = unit_level(unit);
 	sqlite3_stmt *q;
 
-	if (!agg_current(st) || level < 0 || (!issues && strcmp(what, "interventions") != 0))
+	/* Moves this process holds could not be written: the caller counts from the records. */
+	if (!agg_current(st) || level < 0 || (!issues && strcmp(what, "interventions") != 0) ||
+	    (issues && agg_flush(st, NULL) != 0))
 		return false;
 	/* At the national node a province's subtree is one row per key (scope 1); else owners' rows. */
 	if (level == NZ_LEVEL_PROVINCE && unit_level(store_node(st)) == NZ_LEVEL_NATIONAL)
@@ -628,7 +657,7 @@ agg_live_owners(struct store *st, const char *tbl)
 	if (!agg_current(st))
 		return tbl;
 	if (strcmp(tbl, "issue") == 0)
-		return "dash_live_issue";
+		return agg_flush(st, NULL) == 0 ? "dash_live_issue" : tbl;
 	for (i = 0; live_views[i].tbl != NULL; i++)
 		if (strcmp(tbl, live_views[i].tbl) == 0)
 			return live_views[i].view;

@@ -11,7 +11,9 @@
  * derived from the replicated ones) kept up to date in the same transaction
  * as every change, whether written here or applied from a peer: by the
  * write path's hook for problems (agg_register), by SQLite triggers for the
- * other tables.  So the national dashboard, the allocation and the
+ * other tables.  One exception: the serving process (agg_defer) writes the
+ * problem counts its own writes move up to AGG_HELD_MS after their commit
+ * (see agg_hook.c); it reads them itself only after writing them.  So the national dashboard, the allocation and the
  * completeness cost the same with fifty thousand records as with five
  * million: they read counts per (owner, category, status) and per
  * (table, owner), and the few best-ranked rows of an index of scored
@@ -40,6 +42,30 @@ void agg_register(void);
  * tables, in one transaction; a no-op (one read) when they are current.
  */
 int agg_init(struct store *st, struct nz_err *err);
+
+/* How long, at most, the serving process holds the problem counts its own writes move (agg_defer). */
+#define AGG_HELD_MS 50
+
+/*
+ * agg_defer, on, has this process hold the problem counts that its own
+ * writes (store_write) move past their commit, summed in memory, and write
+ * them together: by agg_flush, before any read of the counts through this
+ * header, and in the first commit AGG_HELD_MS after the oldest of them or
+ * when too many are held.  Changes applied from peers write theirs at their
+ * commit as always.  Only the process holding the node's lock may turn it
+ * on (node/serve.c): it sets meta dash_held, and a start that finds it set
+ * (the one before died holding moves) counts the problems again from the
+ * records first (*recounted, when not NULL, says so).  Off writes what is
+ * held and clears the mark.  Called outside a transaction; a no-op when
+ * already so, or when the aggregates are not there.
+ */
+int agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err);
+
+/* agg_flush writes the problem counts this process holds (agg_defer), in a transaction of its own or the caller's. */
+int agg_flush(struct store *st, struct nz_err *err);
+
+/* agg_held_ms is the age in milliseconds of the oldest count move held (agg_defer), -1 when none is. */
+int64_t agg_held_ms(struct store *st);
 
 /* agg_current reports whether the aggregates are there and of this version. */
 bool agg_current(struct store *st);

@@ -62,9 +62,11 @@ store_ext_set(struct store *st, void *p, void (*free_fn)(void *))
 }
 
 void
-store_ext_txn(struct store *st, int (*commit)(struct store *st, struct nz_err *err), void (*rollback)(struct store *st))
+store_ext_txn(struct store *st, int (*commit)(struct store *st, struct nz_err *err), void (*committed)(struct store *st),
+	      void (*rollback)(struct store *st))
 {
 	st->ext_commit = commit;
+	st->ext_committed = committed;
 	st->ext_rollback = rollback;
 }
 

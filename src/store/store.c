@@ -295,6 +295,8 @@ store_commit(struct store *st, struct nz_err *err)
 	}
 	st->dv_after = data_version(st);
 	st->cache_valid = true;
+	if (st->ext_committed != NULL)
+		st->ext_committed(st);
 	return 0;
 }
 

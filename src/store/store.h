@@ -194,6 +194,7 @@ struct row_write {
 	const struct tbl_def *t;
 	const char *rid, *owner;
 	bool existed;
+	bool local; /* written here (store_write), not applied from elsewhere (store_apply) */
 	int n;
 	const int *cols;
 	const struct msgpack_object *const *vals;
@@ -220,11 +221,14 @@ void store_ext_set(struct store *st, void *p, void (*free_fn)(void *));
 /*
  * store_ext_txn has the store call commit at the end of every outermost
  * transaction, just before it commits (what the hooks kept in memory for
- * the whole transaction goes in then; an error rolls it all back), and
- * rollback whenever one rolls back (what they kept is to be forgotten).
+ * the whole transaction goes in then; an error rolls it all back),
+ * committed once its COMMIT has succeeded (what they hold on past it may
+ * be taken as written), and rollback whenever one rolls back, COMMIT
+ * itself failing included (what they kept is to be forgotten).  Each may
+ * be NULL.
  */
 void store_ext_txn(struct store *st, int (*commit)(struct store *st, struct nz_err *err),
-		   void (*rollback)(struct store *st));
+		   void (*committed)(struct store *st), void (*rollback)(struct store *st));
 
 /*
  * store_epoch changes whenever what a caller read from the database may no

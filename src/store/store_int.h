@@ -55,6 +55,7 @@ struct store {
 	void *ext;       /* store_ext, freed by ext_free */
 	void (*ext_free)(void *);
 	int (*ext_commit)(struct store *st, struct nz_err *err);
+	void (*ext_committed)(struct store *st);
 	void (*ext_rollback)(struct store *st);
 	sqlite3_stmt **rowread; /* per table: a record's clocks and values by id (oplog.c) */
 	uint8_t *valbuf;        /* LOGBUF_MAX bytes: values read from a row for a log entry */

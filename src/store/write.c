@@ -328,6 +328,7 @@ apply_change(struct store *st, const struct nz_change *c, const char *via, struc
 		hw.rid = c->rid;
 		hw.owner = c->owner;
 		hw.existed = exists;
+		hw.local = via == NULL; /* store_write names no peer */
 		hw.phase = STORE_HOOK_BEFORE;
 		if (exists && hw.n > 0 && (rc = hook(st, &hw, err)) != 0)
 			goto out;
