@@ -609,55 +609,28 @@ agg_held_ms(struct store *st)
 	return a == NULL || a->nheld == 0 ? -1 : now_ms() - a->held_since;
 }
 
-int
-agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err)
+bool
+agg_hook_deferring(struct store *st)
 {
-	struct agg_state *a;
-	struct pend *held = NULL;
-	bool recount = false;
-	int rc;
+	struct agg_state *a = store_ext(st);
 
-	if (recounted != NULL)
-		*recounted = false;
+	return a != NULL && a->held != NULL;
+}
 
-	if ((a = state(st)) == NULL)
+int
+agg_hook_defer(struct store *st, bool on, struct nz_err *err)
+{
+	struct agg_state *a = state(st);
+
+	if (a == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	if (on == (a->held != NULL))
-		return 0;
-	if (on && (held = calloc(HELD_MAX, sizeof(*held))) == NULL)
+	if (on && a->held == NULL && (a->held = calloc(HELD_MAX, sizeof(*a->held))) == NULL)
 		return nz_fail(err, NZ_ENOMEM, "out of memory");
-	/* Stopping: what is held is written first; if it cannot be, the mark stays and the next start counts. */
-	if ((!on && (rc = agg_flush(st, err)) != 0) || (rc = store_begin(st, err)) != 0)
-		goto out;
-	if ((a = state(st)) == NULL) {
-		store_rollback(st);
-		rc = nz_fail(err, NZ_ENOMEM, "out of memory");
-		goto out;
-	}
-	if (on && !a->current) { /* no aggregates: nothing to hold */
-		rc = store_commit(st, err);
-		goto out;
-	}
-	/* Set when starting: the process before died holding moves, which are lost; count from the records. */
-	recount = on && store_meta_get_int(st, "dash_held", 0) != 0;
-	rc = recount ? agg_recount(st, err) : store_meta_set_int(st, "dash_held", on, err);
-	if (rc != 0) {
-		store_rollback(st);
-		goto out;
-	}
-	if ((rc = store_commit(st, err)) != 0)
-		goto out;
-	if (recounted != NULL)
-		*recounted = recount;
-	if (on) {
-		a->held = held;
-		held = NULL;
-	} else {
+	if (!on) {
 		free(a->held);
 		a->held = NULL;
-		a->nheld = 0;
 	}
-out:
-	free(held);
-	return rc;
+	a->nheld = 0;
+	a->unmarked = false;
+	return 0;
 }

@@ -41,6 +41,16 @@ void agg_hook_forget(struct store *st);
  */
 int agg_recount(struct store *st, struct nz_err *err);
 
+/* agg_hook_deferring tells whether st's process holds problem-count moves past their commits (agg_defer). */
+bool agg_hook_deferring(struct store *st);
+
+/*
+ * agg_hook_defer makes the write hook hold them from now on, or no longer
+ * (what is held is to be written before: agg_flush); agg_defer sees to the
+ * mark in the database.
+ */
+int agg_hook_defer(struct store *st, bool on, struct nz_err *err);
+
 /* agg_hook_drop forgets what the open transaction moved the counts by (their rebuild counts it). */
 void agg_hook_drop(struct store *st);
 

@@ -566,6 +566,36 @@ agg_init(struct store *st, struct nz_err *err)
 }
 
 
+int
+agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err)
+{
+	bool recount = false;
+	int rc;
+
+	if (recounted != NULL)
+		*recounted = false;
+	if (on == agg_hook_deferring(st))
+		return 0;
+	/* Stopping: what is held is written first; if it cannot be, the mark stays and the next start counts. */
+	if ((!on && (rc = agg_flush(st, err)) != 0) || (rc = store_begin(st, err)) != 0)
+		return rc;
+	if (on && !agg_current(st)) /* no aggregates: nothing to hold */
+		return store_commit(st, err);
+	/* Set when starting: the process before died holding moves, which are lost; count from the records. */
+	recount = on && store_meta_get_int(st, "dash_held", 0) != 0;
+	rc = recount ? agg_recount(st, err) : store_meta_set_int(st, "dash_held", on, err);
+	if (rc != 0) {
+		store_rollback(st);
+		return rc;
+	}
+	if ((rc = store_commit(st, err)) != 0)
+		return rc;
+	if (recounted != NULL)
+		*recounted = recount;
+	return agg_hook_defer(st, on, err);
+}
+
+
 /* ---- reading the aggregates ---- */
 
 /*
