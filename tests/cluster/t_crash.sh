@@ -157,6 +157,11 @@ for id in "${NODES[@]}"; do
 		"$(sql "$id" "SELECT count(*) FROM (SELECT 1 FROM oplog GROUP BY origin, origin_seq HAVING count(*) > 1)")" 0
 	check_eq "$id: nothing quarantined" "$(sql "$id" "SELECT count(*) FROM quarantine")" 0
 	check_eq "$id: PRAGMA integrity_check" "$(sql "$id" "PRAGMA integrity_check")" ok
+	# Killed serves leave their mark (dash_held); each start counted again, each clean stop cleared it.
+	check_eq "$id: the dashboard counts every live problem" \
+		"$(sql "$id" "SELECT COALESCE(sum(n), 0) FROM dash_issue_n WHERE scope = 0")" \
+		"$(sql "$id" "SELECT count(*) FROM issue WHERE deleted = 0")"
+	check_eq "$id: no count held at rest" "$(sql "$id" "SELECT value FROM meta WHERE key = 'dash_held'")" 0
 	moved=$((moved + $(sql "$id" "SELECT count(*) FROM oplog WHERE via != ''")))
 done
 sessions=$(cat "$T"/IR.log "$T"/IR-07.log | grep -c 'sync.hello')
