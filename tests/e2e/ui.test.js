@@ -487,13 +487,16 @@ function pdfFonts(file) {
     ok(t.includes('ثبت شد'), 'an intervention starts for the approved solution', t);
     for (const st of ['needs', 'priority', 'planning', 'implementation', 'evaluation']) {
       const sg = sec(page, 'ثبت مرحله');
+      if (st === 'needs') ok((await sg.innerText()).includes('مرحله با تاریخ پایانش انجام‌شده شمرده می‌شود'), 'the stage form says a stage counts as done with its end date');
       await sg.locator('[name=stage]').selectOption(st);
       await sg.locator('[name=start]').fill('۱۴۰۵/۰۹/۰۱');
+      await sg.locator('[name=end]').fill('۱۴۰۵/۰۹/۰۵');
       await sg.locator('[name=participants]').fill('۳۰');
       t = await submitIn(page, 'ثبت مرحله');
       if (!t.includes('ثبت شد')) break;
     }
-    ok(t.includes('ثبت شد'), 'the intervention goes through its five stages', t);
+    const ivRow = await sec(page, 'مداخلات').locator('tbody tr').first().innerText();
+    ok(t.includes('ثبت شد') && ivRow.includes('پایان یافته') && ivRow.includes('۱۰۰'), 'the intervention goes through its five stages, each ended: done, 100%', t + ' ' + ivRow);
     const ev = sec(page, 'ارزشیابی (نقاط قوت و ضعف)');
     await ev.locator('[name=evaluator]').fill('کارشناس دبیرخانه');
     await ev.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');
@@ -647,6 +650,9 @@ function pdfFonts(file) {
     const repl = await page.innerText('#decree');
     ok(repl.includes('گروه مردمی امید') && repl.includes('به جای') && repl.includes('گروه جهادی شهید همت'), 'its decree says whose place it takes', repl.slice(0, 400));
     await note(page, 'county/decree-replacement');
+    await go(page, COUNTY, 'groups', 'text=کار گروه‌های همیار');
+    const revokedBg = await sec(page, 'کار گروه‌های همیار').locator('tr:has-text("گروه جهادی شهید همت") .tag').evaluate(e => getComputedStyle(e).backgroundColor);
+    ok(revokedBg === 'rgb(253, 236, 234)', 'the revoked group is tagged red among the groups, as its decree is', revokedBg);
 
     // ---- the province dashboard ----
     let seenN = '';
@@ -680,7 +686,8 @@ function pdfFonts(file) {
       for (const p of pages) {
         await go(pg, base, p);
         await note(pg, `${lv}/${p}`);
-        if (p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?.*/, '')}`);
+        // E2E_SHOTS=all keeps a screenshot of every page of the walk, for a person to look at.
+        if (process.env.E2E_SHOTS === 'all' || p === 'dashboard' || p === 'reports' || p === 'allocation?budget=1000000000') await shot(pg, `${lv}-${p.replace(/\?tab=/, '-').replace(/\?.*/, '')}`);
       }
     }));
     // Completeness shows the not-submitted and unknown columns and each unit's freshness; the allocation
@@ -713,6 +720,10 @@ function pdfFonts(file) {
     await uf2.locator('[name=name]').fill('Vera K');
     await uf2.locator('[name=name]').blur();
     ok((await uf2.locator('.ferr[data-for=name]').innerText()).includes('حرف کوچک لاتین'), 'a bad login name is explained as it is typed');
+    t = await submitIn(page, 'کاربران');
+    ok((await uf2.locator('.ferr[data-for=role]').innerText()).includes('نقش') && await uf2.locator('[name=role]').inputValue() === '', 'a new user\'s role is chosen, never admin by default', t);
+    ok(!(await page.locator('main h2').allInnerTexts()).includes('افزودن همتا') && (await page.locator('main h2').allInnerTexts()).includes('ثبت کلید همتا (دستی)'),
+      'a county, which invites no one, has the manual key under its own heading, no empty one');
     for (const [name, role, full] of [['vera', 'viewer', 'ورا کریمی'], ['rahim', 'reviewer', 'رحیم ارزیاب']]) {
       const u = sec(page, 'کاربران');
       await u.locator('[name=name]').fill(name);
@@ -854,14 +865,17 @@ function pdfFonts(file) {
 
     // ---- a phone, 390 px wide ----
     await page.setViewportSize({ width: 390, height: 844 });
-    const narrow = [];
+    const narrow = [], hiddenNav = [];
     for (const p of ['dashboard', 'calls', 'issues', 'reports', 'sessions']) {
       await go(page, COUNTY, p);
       const a = await audit(page);
       if (a.wide > 1) narrow.push(`${p}: ${a.wide}px`);
+      const on = await page.locator('#nav a.on').evaluate(e => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right), window.innerWidth]; });
+      if (on[0] < 0 || on[1] > on[2]) hiddenNav.push(`${p}: ${on.join(' ')}`);
       if (p === 'dashboard' || p === 'issues') await shot(page, `phone-${p}`);
     }
     ok(narrow.length === 0, 'on a 390 px phone no page is wider than the screen', narrow.join(', '));
+    ok(hiddenNav.length === 0, 'on a phone the menu shows the current page\'s item whole', hiddenNav.join(', '));
     ok(bad.english.length === 0, 'no English word on any page walked, at every level and for every role, nor on the call, applicant, decree and report pages', bad.english.join(' | '));
     ok(bad.small.length === 0, 'no chart text under 12 px on any page at 1366 px', bad.small.join(' | '));
     ok(bad.clipped.length === 0, 'no chart label or value runs outside its chart', bad.clipped.join(' | '));

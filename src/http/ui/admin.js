@@ -20,7 +20,7 @@ async function pageAdmin() {
     can('admin') ? section('کاربران', table(users, [['نام کاربری', 'name'], ['نام', 'full_name'], ['نقش', u => label('role', u.role)],
       ['گروه همیار', u => !u.group ? '—' : h('span', {}, u.group_name || u.group, ' ', u.group_status === 'active' ? null : tag('حکم لغو شده', 'bad'))], ['فعال', u => u.active ? 'بله' : 'خیر'], ['اقدام', userActions]]),
       h('h2', {}, 'کاربر تازه'), form([{ name: 'name', label: 'نام کاربری (لاتین)', required: true, check: x => (/^[a-z][a-z0-9._-]{1,31}$/.test(x) ? '' : 'نام کاربری با حرف کوچک لاتین آغاز می‌شود و فقط حرف کوچک لاتین، رقم، نقطه، خط تیره دارد') }, { name: 'full_name', label: 'نام و نام خانوادگی' },
-        { name: 'role', label: 'نقش', type: 'select', options: Object.entries(L.role), required: true }, { name: 'group', label: 'گروه همیار', type: 'select', options: [['', '—'], ...groups.map(a => [a.id, `${a.group_name} (${fa(a.decree_no || '')})`])],
+        { name: 'role', label: 'نقش', type: 'select', options: [['', '—'], ...Object.entries(L.role)], required: true }, { name: 'group', label: 'گروه همیار', type: 'select', options: [['', '—'], ...groups.map(a => [a.id, `${a.group_name} (${fa(a.decree_no || '')})`])],
           hint: groups.length ? 'فقط برای همیار: گروهی که این دبیرخانه منصوب کرده است' : 'هنوز گروه همیاری در این دبیرخانه منصوب نشده است' },
         { name: 'password', label: 'گذرواژه (دست‌کم ۸ نویسه)', type: 'password', required: true, check: x => (x.length < 8 ? `گذرواژه ${num(x.length)} نویسه است؛ دست‌کم ۸ نویسه لازم است` : '') }], v => {
           if (v.role === 'helper' && !v.group) throw new ApiError(400, { code: 'missing', field: 'group' });
@@ -70,8 +70,8 @@ function peerForms(st) {
         h('p', { class: 'muted' }, 'متن کد دوبعدی: ', h('bdi', { class: 'code', dir: 'ltr' }, 'NEHZAT:' + r.qr))));
       return false;
     }, 'ساخت کد دعوت'), out] : [];
-  return section('افزودن همتا', ...invite,
-    h('h2', {}, 'ثبت کلید همتا (دستی)'),
+  return section(invite.length ? 'افزودن همتا' : 'ثبت کلید همتا (دستی)', ...invite,
+    invite.length ? h('h2', {}, 'ثبت کلید همتا (دستی)') : null,
     form([{ name: 'id', label: 'دبیرخانه', type: 'select', options: known, required: true },
       { name: 'key', label: 'کلید عمومی (۶۴ رقم شانزده‌شانزدهی)', required: true, wide: true, check: x => (/^[0-9a-fA-F]{64}$/.test(x) ? '' : 'کلید ۶۴ نویسه از ۰ تا ۹ و a تا f است؛ خروجی فرمان key در آن دبیرخانه') },
       { name: 'url', label: 'نشانی (برای بالادست)', placeholder: 'tcp://10.0.0.1:7400' }],

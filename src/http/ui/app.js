@@ -18,6 +18,9 @@ function frame(title, ...kids) {
 function nav(cur) {
   const n = $('#nav'); n.hidden = false; n.textContent = '';
   for (const [id, t] of PAGES) n.append(h('a', { href: '#/' + id, class: cur === id ? 'on' : null }, t));
+  // On a phone the menu scrolls sideways: the current page's item is brought into it.
+  const on = n.querySelector('a.on');
+  if (on && n.scrollWidth > n.clientWidth) on.scrollIntoView({ block: 'nearest', inline: 'center' });
   const w = $('#who'); w.textContent = '';
   w.append(h('span', {}, `${S.me.full_name || S.me.name} (${L.role[S.me.role]}${S.me.group ? ' گروه «' + S.me.group + '»' : ''}) — ${L.level[S.me.node.level]} ${S.me.node.name || unitName(S.me.node.id)} `),
     h('button', { class: 'alt', onclick: async () => { try { await api('POST', 'logout'); } catch (e) { /* the session is gone anyway */ } S.me = null; renderLogin(); } }, 'خروج'));

@@ -96,7 +96,7 @@ async function pageInterventions() {
     can('admin', 'staff', 'helper') && sols.length ? section('آغاز مداخله برای راه‌حل مصوب', form([{ name: 'solution', label: 'راه‌حل مصوب', type: 'select', options: sols.map(s => [s.id, s.title]), required: true }, { name: 'title', label: 'عنوان' }],
       v => api('POST', 'interventions', v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ثبت مرحله', form([{ name: 'id', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
-      { name: 'stage', label: 'مرحله', type: 'select', options: Object.entries(L.stage).slice(0, 5), required: true }, { name: 'start', label: 'شروع', type: 'date' }, { name: 'end', label: 'پایان', type: 'date' },
+      { name: 'stage', label: 'مرحله', type: 'select', options: Object.entries(L.stage).slice(0, 5), required: true }, { name: 'start', label: 'شروع', type: 'date' }, { name: 'end', label: 'پایان', type: 'date', hint: 'مرحله با تاریخ پایانش انجام‌شده شمرده می‌شود' },
       { name: 'participants', label: 'مشارکت‌کنندگان', type: 'number', min: 0 }, { name: 'notes', label: 'یادداشت', type: 'textarea' }], v => api('POST', `interventions/${enc(v.id)}/stages`, v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ارزشیابی (نقاط قوت و ضعف)', form([{ name: 'intervention', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
       { name: 'evaluator', label: 'ارزیاب' }, { name: 'date', label: 'تاریخ', type: 'date' }, { name: 'strengths', label: 'نقاط قوت', type: 'textarea' }, { name: 'weaknesses', label: 'نقاط ضعف', type: 'textarea' },

@@ -72,10 +72,11 @@ function historyOf(title, tbl, name) {
   const box = h('div', {}, h('p', { class: 'muted' }, 'در حال خواندن…'));
   const d = h('details', { class: 'history', 'data-table': tbl }, h('summary', {}, title), box);
   d.addEventListener('toggle', async () => {
-    if (!d.open || d.dataset.loaded) return;
-    d.dataset.loaded = 1;
+    // Read once; data-loaded says the list (or the refusal) is drawn, not that it is being read.
+    if (!d.open || d.dataset.reading) return;
+    d.dataset.reading = 1;
     let rows;
-    try { rows = await items('history/' + enc(tbl)); } catch (e) { box.textContent = ''; box.append(msg(e)); return; }
+    try { rows = await items('history/' + enc(tbl)); } catch (e) { box.textContent = ''; box.append(msg(e)); d.dataset.loaded = 1; return; }
     // A change names only the columns it set: the record's code comes from the change that made it.
     const codeOf = new Map();
     for (const r of rows.slice().reverse()) if (r.cols && r.cols.code) codeOf.set(r.rid, r.cols.code);
@@ -84,6 +85,7 @@ function historyOf(title, tbl, name) {
       ['مورد', r => (r.cols && (r.cols.name_fa || r.cols.name || r.cols.title)) || name(codeOf.get(r.rid), r.rid) || '—'],
       ['تغییر', r => h('span', {}, Object.keys(COL).filter(k => r.cols && k in r.cols).map(k => [k, r.cols[k]])
         .flatMap(([k, v], i) => [i ? '، ' : '', `${COL[k]}: `, colValue(k, v)]))]], null, { empty: 'تغییری ثبت نشده است.' }));
+    d.dataset.loaded = 1;
   });
   return d;
 }
