@@ -431,6 +431,8 @@ function pdfFonts(file) {
     const fr = await formRows(page, 'ثبت جلسه');
     ok(fr.wrapped >= 1 && fr.rows >= 3 && fr.off === 0, 'a long label wraps onto two lines and every row of the form keeps its fields in line', JSON.stringify(fr));
     const ss = sec(page, 'ثبت جلسه');
+    const ph = await ss.locator('[name=date]').getAttribute('placeholder');
+    ok(ph.includes('مثلاً ۱۴۰۵/۰۹/۰۷') && await ss.locator('[name=date]').inputValue() === '', 'an empty date field shows an example said to be one, not what reads as a date filled in', ph);
     await ss.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۵');
     await ss.locator('[name=place]').fill('حسینیه محله');
     await ss.locator('[name=participants]').fill('۴۵');
@@ -442,6 +444,16 @@ function pdfFonts(file) {
     for (const inp of await sc.locator('input[name^=c_]').all()) await inp.fill('۴');
     t = await submitIn(page, 'امتیاز ذی‌نفعان به مسئله');
     ok(t.includes('ثبت شد'), 'stakeholders score the problem', t);
+    // The problem opens from the register: what was recorded, the mean of each criterion, the session's scores.
+    await go(page, COUNTY, 'issues', 'text=مسائل ثبت‌شده');
+    await sec(page, 'مسائل ثبت‌شده').locator('tr.click:has-text("اعتیاد در حاشیه شهر")').click();
+    await page.waitForSelector('text=میانگین امتیاز ذی‌نفعان به تفکیک معیار');
+    const issueText = await page.innerText('main');
+    ok((await page.innerText('main h1')).includes('اعتیاد در حاشیه شهر') && issueText.includes('۲۵۰') && issueText.includes('۴ از ۵') &&
+      (await secIs(page, 'امتیازهای داده‌شده در جلسات').innerText()).includes('خانواده‌ها') && issueText.includes('۱۴۰۵/۰۹/۰۵'),
+      'a problem opens from the register: its people, the mean on each criterion and the scores of its session', issueText.slice(0, 500));
+    await note(page, 'county/issue');
+    await shot(page, 'county-issue');
     await go(page, COUNTY, 'issues', 'text=مسائل ثبت‌شده');
     ok((await secIs(page, 'مسائل ثبت‌شده').innerText()).includes('اولویت‌بندی شده'), 'the problem is prioritised');
     await go(page, COUNTY, 'solutions', 'text=پیشنهاد راه‌حل اجرایی');

@@ -142,8 +142,12 @@ function form(fields, submit, label) {
     if (d.type === 'select') input = h('select', { name: d.name }, (d.options || []).map(o => h('option', { value: o[0] }, o[1])));
     else if (d.type === 'textarea') input = h('textarea', { name: d.name, rows: 3 });
     else if (d.type === 'file') input = h('input', { name: d.name, type: 'file', accept: d.accept || null });
-    else input = h('input', { name: d.name, type: d.type === 'password' ? 'password' : 'text', inputmode: numeric ? 'numeric' : null, dir: numeric ? 'ltr' : null,
-      placeholder: d.type === 'date' ? '۱۴۰۵/۰۹/۰۷' : d.type === 'time' ? '۱۰:۳۰' : (d.placeholder || null), autocomplete: d.type === 'password' ? 'current-password' : 'off' });
+    else {
+      // An example, said to be one (a bare date in grey reads as one filled in): «مثلاً …», right to left (RLI … PDI).
+      const ex = d.type === 'date' ? '۱۴۰۵/۰۹/۰۷' : d.type === 'time' ? '۱۰:۳۰' : d.placeholder;
+      input = h('input', { name: d.name, type: d.type === 'password' ? 'password' : 'text', inputmode: numeric ? 'numeric' : null, dir: numeric ? 'ltr' : null,
+        placeholder: ex ? `\u2067مثلاً ${ex}\u2069` : null, autocomplete: d.type === 'password' ? 'current-password' : 'off' });
+    }
     if (d.value != null) input.value = d.value;
     if (d.type === 'money') { if (input.value) input.value = grouped(input.value); input.addEventListener('input', () => regroup(input)); }
     let list = null;

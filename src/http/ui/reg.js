@@ -8,7 +8,7 @@ async function pageIssues() {
   const closable = list.filter(i => ['identified', 'prioritised', 'rejected', 'evaluated'].includes(i.state) && i.owner === S.me.node.id);
   const catName = code => { const c = cats.find(x => x.code === code); return c ? c.name_fa : label('none', code); };
   frame('نظام مسائل',
-    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], null, { unit: i => i.owner })),
+    section('مسائل ثبت‌شده', table(list, [['رتبه', 'rank'], ['عنوان مسئله', 'title'], ['دسته', i => catName(i.category)], ['منبع', i => label('issueSource', i.source)], ['وضعیت', i => tag(label('issue', i.state), i.state)], ['اولویت', 'priority'], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)], ['تاریخ ثبت', i => jdate(i.created)]], i => { location.hash = '#/issue/' + enc(i.id); }, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') ? section('ثبت مسئله تازه', form([
       { name: 'title', label: 'عنوان مسئله', required: true, wide: true },
       { name: 'category', label: 'دسته', type: 'select', options: catOpts },
@@ -18,6 +18,30 @@ async function pageIssues() {
     ], v => api('POST', 'issues', v), 'ثبت مسئله')) : null,
     work() && closable.length ? section('بستن مسئله', form([{ name: 'id', label: 'مسئله', type: 'select', options: closable.map(i => [i.id, i.title]), required: true }, { name: 'reason', label: 'دلیل', required: true }],
       v => api('POST', `issues/${enc(v.id)}/close`, { reason: v.reason }), 'بستن')) : null);
+}
+
+// pageIssue is one problem as the register holds it: what was recorded, its mean score on each criterion and the
+// scores given in the sessions, its solution, and the helper groups working on it.
+async function pageIssue(id) {
+  const [i, cats, sols, crits] = await Promise.all([get(`issues/${enc(id)}`), items('categories').catch(() => []), items('solutions'), items('criteria').catch(() => [])]);
+  const cat = cats.find(c => c.code === i.category), sol = i.solution ? sols.find(s => s.id === i.solution) : null;
+  const critName = code => (crits.find(c => c.code === code) || {}).name_fa || code;
+  const row = (k, v) => h('tr', {}, h('th', {}, k), h('td', {}, v == null || v === '' ? '—' : v));
+  frame(`مسئله «${i.title}»`,
+    section('مشخصات', h('table', { class: 'kv' }, h('tbody', {},
+      row('وضعیت', tag(label('issue', i.state), i.state)), row('دسته', cat ? cat.name_fa : label('none', i.category)), row('منبع', label('issueSource', i.source)),
+      row('محله یا روستا', i.neighbourhood ? fa(i.neighbourhood) : ''), row('جمعیت درگیر (تخمینی)', i.people_affected == null ? '' : num(i.people_affected)),
+      row('اولویت', i.priority == null ? '' : num(i.priority)), row('رتبه در واحد', i.rank == null ? '' : num(i.rank)), row('واحد', unitCell(i.owner)),
+      row('تاریخ ثبت', jdate(i.created)), row('شرح', i.description ? fa(i.description) : ''), i.close_reason ? row('دلیل بستن', fa(i.close_reason)) : null))),
+    section('میانگین امتیاز ذی‌نفعان به تفکیک معیار', table(i.criteria || [], [['معیار', c => c.name_fa || c.criterion], ['وزن', 'weight'], ['میانگین', c => c.mean == null ? '—' : `${num(c.mean)} از ${num(c.scale_max)}`], ['شمار امتیازها', 'count']],
+      null, { empty: 'معیاری تعریف نشده است.' })),
+    section('امتیازهای داده‌شده در جلسات', table(i.scores || [], [['تاریخ جلسه', s => jdate(s.date)], ['گروه ذی‌نفع', 'stakeholder'], ['معیار', s => critName(s.criterion)], ['امتیاز', 'score']],
+      null, { empty: 'هنوز در جلسه‌ای امتیاز نگرفته است.' })),
+    section('راه‌حل', sol ? h('p', {}, `«${sol.title}» — `, tag(label('issue', sol.state), sol.state), ' ', h('a', { href: '#/solutions' }, 'راه‌حل‌ها و شورا'))
+      : h('p', { class: 'muted' }, 'هنوز راه‌حلی برای این مسئله پیشنهاد نشده است.')),
+    section('گروه‌های همیار روی این مسئله', table(i.helper_groups || [], [['گروه همیار', 'name'], ['شماره حکم', g => g.decree_no ? h('bdi', {}, fa(g.decree_no)) : '—'],
+      ['وضعیت', g => tag(L.appt[g.status] || g.status || '—', g.status)], ['از', g => jdate(g.since)]], g => { location.hash = '#/group/' + enc(g.id); }, { empty: 'گروه همیاری به این مسئله نپیوسته است.' })),
+    h('p', {}, h('a', { href: '#/issues' }, 'بازگشت به نظام مسائل')));
 }
 
 async function pageSessions() {
