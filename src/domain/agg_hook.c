@@ -58,6 +58,7 @@ struct agg_state {
 	sqlite3_stmt *scored;    /* whether a problem has scores */
 	const struct tbl_def *t; /* the table the masks are of */
 	uint64_t count_mask, rank_mask; /* the columns a count, a rank hangs on (bit i: cols[i]) */
+	int col_category, col_status, col_people; /* their indexes in t's cols, -2 for none */
 	struct pend pend[PEND_MAX]; /* this transaction's moves */
 	int npend;
 	struct pend *held;       /* HELD_MAX: committed moves not written yet; NULL unless deferring */
@@ -417,20 +418,20 @@ masks(struct agg_state *a, const struct tbl_def *t)
 	int i;
 
 	a->count_mask = a->rank_mask = 0;
+	a->col_category = a->col_status = a->col_people = -2;
 	for (i = 0; t->cols[i].name != NULL && i < 64; i++) {
+		if (strcmp(t->cols[i].name, "category") == 0)
+			a->col_category = i;
+		else if (strcmp(t->cols[i].name, "status") == 0)
+			a->col_status = i;
+		else if (strcmp(t->cols[i].name, "people_affected") == 0)
+			a->col_people = i;
 		if (among(t->cols[i].name, count_cols))
 			a->count_mask |= (uint64_t)1 << i;
 		if (among(t->cols[i].name, rank_cols))
 			a->rank_mask |= (uint64_t)1 << i;
 	}
 	a->t = t;
-}
-
-/* col_name names column col of w's table. */
-static const char *
-col_name(const struct row_write *w, int col)
-{
-	return col < 0 ? "deleted" : w->t->cols[col].name;
 }
 
 /* str_key is a msgpack str as a count's key; nil or absent is "". */
@@ -462,18 +463,17 @@ new_row(struct store *st, struct agg_state *a, const struct row_write *w, int *r
 	int i;
 
 	for (i = 0; i < w->n; i++) {
-		const char *name = col_name(w, w->cols[i]);
 		const msgpack_object *val = w->vals[i];
-		if (strcmp(name, "deleted") == 0) {
+		if (w->cols[i] < 0) { /* deleted */
 			if (!(val->type == MSGPACK_OBJECT_NIL ||
 			      (val->type == MSGPACK_OBJECT_POSITIVE_INTEGER && val->via.u64 == 0) ||
 			      (val->type == MSGPACK_OBJECT_BOOLEAN && !val->via.boolean)))
 				return false;
-		} else if (strcmp(name, "category") == 0) {
+		} else if (w->cols[i] == a->col_category) {
 			category = val;
-		} else if (strcmp(name, "status") == 0) {
+		} else if (w->cols[i] == a->col_status) {
 			status = val;
-		} else if (strcmp(name, "people_affected") == 0) {
+		} else if (w->cols[i] == a->col_people) {
 			people = val;
 		}
 	}
@@ -531,14 +531,15 @@ issue_hook(struct store *st, const struct row_write *w, struct nz_err *err)
 		rc = add_row(st, a, w->rid, 1, err);
 	if (rc != 0 || !rank)
 		return rc;
+	/* A row, or none: half the work of SELECT EXISTS (...), which wraps the same search in a subquery. */
 	if (a->scored == NULL &&
-	    (a->scored = store_prepare(st, "SELECT " HAS_SCORES("?1"), err)) == NULL)
+	    (a->scored = store_prepare(st, "SELECT 1 FROM issue_score WHERE issue = ?1 LIMIT 1", err)) == NULL)
 		return NZ_EDB;
 	sqlite3_bind_text(a->scored, 1, w->rid, -1, SQLITE_STATIC);
 	step = sqlite3_step(a->scored);
-	rank = step == SQLITE_ROW && sqlite3_column_int(a->scored, 0) != 0;
+	rank = step == SQLITE_ROW;
 	sqlite3_reset(a->scored);
-	if (step != SQLITE_ROW)
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
 		return store_sqlerr(st, err, "dashboard scores");
 	if (rank) {
 		sqlite3_stmt *q = store_prepare(st, RANK_CALL("?1"), err);

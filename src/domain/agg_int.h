@@ -30,8 +30,6 @@
  */
 #define RANK_CALL(id) "INSERT INTO dash_rank_refresh (id) VALUES (" id ");"
 
-#define HAS_SCORES(id) "EXISTS (SELECT 1 FROM issue_score x WHERE x.issue = " id ")"
-
 /* agg_hook_forget makes the next write of a problem read again whether the aggregates are there. */
 void agg_hook_forget(struct store *st);
 
