@@ -28,7 +28,14 @@
  * They are kept current in the transaction of every change, local
  * (store_write) or remote (store_apply), whoever opened the database:
  * problems by the write path's hook (issue_hook, set for every store by
- * domain_tables()), the other tables by SQLite triggers.  Each moves a
+ * domain_tables()), the other tables by SQLite triggers.  One exception:
+ * the serving process (agg_defer, node/serve.c) holds the problem counts
+ * its own writes move and writes them behind, within AGG_HELD_MS (50 ms),
+ * before it reads them itself, and when it stops; the rank is written at
+ * once as ever.  Another process reads them up to that much later; a
+ * serving process that dies holding them leaves meta dash_held set, and
+ * the next one counts the problems again (agg_recount, with fill_issues
+ * below) before it serves.  Each moves a
  * record's contribution from where it counted before the change to where
  * it counts after, holding the other tables as they are; so any sequence
  * of changes, in any order, leaves the sums equal to a count over the
@@ -44,7 +51,8 @@
  * (README, P2); hence the hook for problems, the table written most, whose
  * counts are single-row upserts that need none.  Each page the counts touch
  * is one more page in the commit: the count tables are keyed by what they
- * count (WITHOUT ROWID), one page a count.
+ * count (WITHOUT ROWID), one page a count.  Hence too the serving node's
+ * write-behind: its own writes, one a transaction, paid that page each.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,13 +11,16 @@
  * derived from the replicated ones) kept up to date in the same transaction
  * as every change, whether written here or applied from a peer: by the
  * write path's hook for problems (agg_register), by SQLite triggers for the
- * other tables.  One exception: the serving process (agg_defer) writes the
- * problem counts its own writes move up to AGG_HELD_MS after their commit
- * (see agg_hook.c); it reads them itself only after writing them.  So the national dashboard, the allocation and the
+ * other tables.  So the national dashboard, the allocation and the
  * completeness cost the same with fifty thousand records as with five
  * million: they read counts per (owner, category, status) and per
  * (table, owner), and the few best-ranked rows of an index of scored
  * problems, never the records themselves.
+ *
+ * One exception: the serving process (agg_defer) writes the problem counts
+ * its own writes move up to AGG_HELD_MS after their commit (agg_hook.c
+ * explains how); it writes them before it reads them itself, so another
+ * process (a command) may read them that much late, never the serve.
  *
  * Every node installs them when it opens its database (node_open, the web
  * app); the dashboard, the allocation and the completeness read them and
@@ -57,7 +60,8 @@ int agg_init(struct store *st, struct nz_err *err);
  * (the one before died holding moves) counts the problems again from the
  * records first (*recounted, when not NULL, says so).  Off writes what is
  * held and clears the mark.  Called outside a transaction; a no-op when
- * already so, or when the aggregates are not there.
+ * already so, or when the aggregates are not there.  store_close does not
+ * write what is held: turn it off first (node_close does).
  */
 int agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err);
 
