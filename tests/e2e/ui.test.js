@@ -534,6 +534,10 @@ function pdfFonts(file) {
     t = await submitIn(page, 'ثبت کنشگر کلیدی');
     const actorsText = await sec(page, 'کنشگران کلیدی و معتمدین محلی').innerText();
     ok(t.includes('ثبت شد') && actorsText.includes('معتمد محل') && actorsText.includes('۰۹۱۷۱۱۱۲۲۳۳'), 'a key local actor is registered, its phone shown with consent', t + ' ' + actorsText);
+    await sec(page, 'کنشگران کلیدی و معتمدین محلی').locator('tr:has-text("حاج علی رضایی") button:has-text("ویرایش")').click();
+    t = await inDialog(page, { neighbourhood: 'محله سعدی و حافظیه' });
+    ok(t.includes('انجام شد') && (await sec(page, 'کنشگران کلیدی و معتمدین محلی').innerText()).includes('محله سعدی و حافظیه') &&
+      committed('IR-07-03', "SELECT contact FROM actor WHERE name = 'حاج علی رضایی'") === '09171112233', 'a key actor is edited in a dialog, the phone kept', t);
     const gl = sec(page, 'پیوستن گروه همیار به یک کار');
     await gl.locator('[name=group]').selectOption({ index: 1 });
     await gl.locator('[name=record]').selectOption({ label: 'مداخله: مداخله پیشگیری از اعتیاد' });
@@ -554,6 +558,11 @@ function pdfFonts(file) {
     }
     const orgKpi = () => page.locator('#org-kpi b').allInnerTexts();
     ok(t.includes('ثبت شد') && (await orgKpi()).join(' ') === '۲ ۰ ۰', 'two organisations are registered and counted active', t + ' ' + (await orgKpi()).join(' '));
+    await secIs(page, 'تشکل‌های فعال').locator('tr:has-text("کانون فرهنگی مسجد جامع") button:has-text("ویرایش")').click();
+    ok(await page.locator('dialog.dlg [name=name]').inputValue() === 'کانون فرهنگی مسجد جامع', 'an organisation\'s edit opens with its values');
+    t = await inDialog(page, { field: 'فرهنگی و قرآنی', kind: 'religious' });
+    ok(t.includes('انجام شد') && (await secIs(page, 'تشکل‌های فعال').locator('tr:has-text("کانون فرهنگی مسجد جامع")').innerText()).includes('فرهنگی و قرآنی') &&
+      committed('IR-07-03', "SELECT kind || ' ' || field FROM organisation WHERE name = 'کانون فرهنگی مسجد جامع'") === 'religious فرهنگی و قرآنی', 'an organisation is edited in a dialog', t);
     const oi = sec(page, 'معرفی به دستگاه‌ها');
     await oi.locator('[name=org]').selectOption({ label: 'خیریه محله سعدی' });
     await oi.locator('[name=body]').fill('بهزیستی شهرستان');

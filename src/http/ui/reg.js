@@ -134,6 +134,10 @@ async function pageOrgs() {
   const [all, intros, sum] = await Promise.all([items('orgs?all=1'), items('introductions'), get('register/summary?top=0')]);
   const list = all.filter(o => o.active), gone = all.filter(o => !o.active), field = can('admin', 'staff', 'helper');
   const t = sum && sum.totals ? sum.totals : null;
+  // An edit sends only what is filled in (a field emptied here keeps its value).
+  const edit = o => act('ویرایش', v => api('PATCH', `resources/orgs/${enc(o.id)}`, { fields: v }), 'alt', { title: `ویرایش «${o.name}»`, label: 'ذخیره',
+    fields: [{ name: 'name', label: 'نام تشکل', required: true, value: o.name }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)], value: o.kind || '' },
+      { name: 'field', label: 'حوزه فعالیت', value: o.field }, { name: 'contact', label: 'تماس', value: o.contact }, { name: 'notes', label: 'یادداشت', type: 'textarea', value: o.notes }] });
   const retire = o => field ? act('کنار گذاشتن', () => api('POST', `resources/orgs/${enc(o.id)}/retire`, {}), 'alt',
     { title: `کنار گذاشتن «${o.name}»`, body: 'تشکل کنار گذاشته دیگر به دستگاه‌ها معرفی نمی‌شود و در شمار تشکل‌های فعال نمی‌آید؛ سابقه و معرفی‌های آن می‌ماند. این کار برگشت ندارد.', label: 'کنار گذاشتن', done: 'تشکل کنار گذاشته شد.' }) : '—';
   const cols = [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['حوزه', 'field'], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'], ['واحد', o => unitCell(o.owner)]];
@@ -141,7 +145,7 @@ async function pageOrgs() {
     t ? h('div', { class: 'kpi', id: 'org-kpi' }, h('div', {}, 'تشکل‌های فعال', h('b', {}, num(t.organisations || 0))),
       h('div', {}, 'کنار گذاشته', h('b', {}, num(t.organisations_retired || 0))), h('div', {}, 'معرفی به دستگاه‌ها', h('b', {}, num(t.introductions || 0)))) : null,
     t && t.organisations_retired ? h('p', { class: 'muted' }, 'تشکل‌های کنار گذاشته در شمار تشکل‌های فعال (در این صفحه و در جمع‌بندی نظام مسائل) نمی‌آیند.') : null,
-    section('تشکل‌های فعال', table(list, [...cols, ['اقدام', retire]], null, { unit: o => o.owner, empty: 'تشکل فعالی ثبت نشده است.' })),
+    section('تشکل‌های فعال', table(list, [...cols, ['اقدام', o => field ? h('span', { class: 'acts' }, edit(o), retire(o)) : '—']], null, { unit: o => o.owner, empty: 'تشکل فعالی ثبت نشده است.' })),
     gone.length ? section('تشکل‌های کنار گذاشته', table(gone, [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'],
       ['تاریخ کنار گذاشتن', o => jdate(o.retired)], ['واحد', o => unitCell(o.owner)]], null, { unit: o => o.owner })) : null,
     field ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)] }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
@@ -172,7 +176,12 @@ async function pageGroups() {
       v => { const [kind, id] = v.record.split('/'); return api('POST', `${kind}/${enc(id)}/groups`, { group: v.group }); }, 'پیوستن')) : null,
     section('کنشگران کلیدی و معتمدین محلی', table(actors, [['نام', 'name'], ['نقش', 'role'], ['محله یا روستا', 'neighbourhood'],
       ['تلفن', a => a.contact || (a.consent === 'yes' ? '—' : L.consent.no)], ['وضعیت', a => a.active ? 'فعال' : 'کنار گذاشته'], ['واحد', a => unitCell(a.owner)],
-      ['اقدام', a => field && a.active && a.owner === S.me.node.id ? act('کنار گذاشتن', () => api('POST', `resources/actors/${enc(a.id)}/retire`, {}), 'alt', { title: `کنار گذاشتن «${a.name}» از فهرست`, body: 'سابقه او می‌ماند.' }) : '—']],
+      ['اقدام', a => field && a.active && a.owner === S.me.node.id ? h('span', { class: 'acts' },
+        act('ویرایش', v => api('PATCH', `resources/actors/${enc(a.id)}`, { fields: v }), 'alt', { title: `ویرایش «${a.name}»`, label: 'ذخیره', fields: [
+          { name: 'name', label: 'نام و نام خانوادگی', required: true, value: a.name }, { name: 'role', label: 'نقش', required: true, value: a.role },
+          { name: 'neighbourhood', label: 'محله یا روستا', value: a.neighbourhood }, { name: 'contact', label: 'تلفن', type: 'phone', value: a.contact, hint: a.consent === 'yes' ? null : 'خالی: همان که بود' },
+          { name: 'consent', label: 'رضایت به تماس', type: 'select', options: [['no', 'ندارد'], ['yes', 'دارد']], value: a.consent === 'yes' ? 'yes' : 'no' }, { name: 'notes', label: 'یادداشت', type: 'textarea', value: a.notes }] }),
+        act('کنار گذاشتن', () => api('POST', `resources/actors/${enc(a.id)}/retire`, {}), 'alt', { title: `کنار گذاشتن «${a.name}» از فهرست`, body: 'سابقه او می‌ماند.' })) : '—']],
       null, { unit: a => a.owner, empty: 'کنشگری ثبت نشده است.' })),
     field ? section('ثبت کنشگر کلیدی', form([{ name: 'name', label: 'نام و نام خانوادگی', required: true }, { name: 'role', label: 'نقش (مثلاً امام جماعت، معتمد محل)', required: true },
       { name: 'neighbourhood', label: 'محله یا روستا' }, { name: 'contact', label: 'تلفن', type: 'phone' },
