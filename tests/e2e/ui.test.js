@@ -596,6 +596,8 @@ function pdfFonts(file) {
     await rf.locator('[name=submit]').selectOption('0');
     t = await submitIn(page, 'گزارش تازه');
     ok(t.includes('ثبت شد') && (await secIs(page, 'گزارش‌ها').innerText()).includes('پیش‌نویس'), 'the county saves a report as a draft', t);
+    const offered = await sec(page, 'گزارش تازه').locator('[name=period] option').allInnerTexts();
+    ok(!offered.includes('آبان ۱۴۰۵') && offered.includes('مهر ۱۴۰۵'), 'a period already reported (the draft\'s) is offered no more, the others still are', offered.join('|'));
     await page.click('text=مشاهده و اصلاح');
     await page.waitForSelector('text=تکمیل پیش‌نویس');
     await sec(page, 'تکمیل پیش‌نویس').locator('[name=v_f1]').fill('۴');
@@ -893,6 +895,7 @@ function pdfFonts(file) {
       if (a.wide > 1) narrow.push(`${p}: ${a.wide}px`);
       const on = await page.locator('#nav a.on').evaluate(e => { const r = e.getBoundingClientRect(); return [Math.round(r.left), Math.round(r.right), window.innerWidth]; });
       if (on[0] < 0 || on[1] > on[2]) hiddenNav.push(`${p}: ${on.join(' ')}`);
+      if (p === 'dashboard') ok((await sec(page, 'مهم‌ترین مسائل').innerText()).includes('مسئله باز اولویت‌بندی‌شده‌ای نیست'), 'with its one problem closed, the county\'s top problems say no open problem is prioritised (not that none ever was)');
       if (p === 'dashboard' || p === 'issues') await shot(page, `phone-${p}`);
     }
     ok(narrow.length === 0, 'on a 390 px phone no page is wider than the screen', narrow.join(', '));

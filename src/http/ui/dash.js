@@ -46,7 +46,7 @@ async function pageDashboard(q) {
       section(`کامل بودن و به‌موقع بودن گزارش‌ها (${period(d.period)})`, bars(labels, [
         { name: 'به‌موقع', values: show.map(u => u.reports_expected ? 100 * (u.reports_on_time || 0) / u.reports_expected : 0) },
         { name: 'دریافتی', values: show.map(u => u.reports_expected ? 100 * (u.reports_received || 0) / u.reports_expected : 0), color: '#3d6fb6' }], { pct: true, sort: true, more }), fresh(show)),
-      section('مهم‌ترین مسائل', top.length ? bars(top.map(t => t.title || fa(t.id)), [{ name: 'اولویت', values: top.map(t => t.priority || 0) }]) : h('p', { class: 'muted' }, 'هنوز مسئله‌ای اولویت‌بندی نشده است.'), fresh(units)),
+      section('مهم‌ترین مسائل', top.length ? bars(top.map(t => t.title || fa(t.id)), [{ name: 'اولویت', values: top.map(t => t.priority || 0) }]) : h('p', { class: 'muted' }, 'مسئله باز اولویت‌بندی‌شده‌ای نیست.'), fresh(units)),
       section('تخصیص منابع (سهم درصدی)', alloc ? bars(alloc.map(u => u.name_fa || unitName(u.unit)), [{ name: 'سهم', values: alloc.map(u => 100 * (u.share || u.amount || 0) / (d.allocation.budget || 1)) }], { pct: true, sort: true }) : h('p', { class: 'muted' }, d.level_n === 2 ? 'تخصیص در سطح استان و کشور محاسبه می‌شود.' : 'شاخص‌های تخصیص هنوز تعریف نشده است.'), fresh(show))),
     drill,
     section('وضعیت همگام‌سازی', table(d.sync, [['دبیرخانه', p => unitCell(p.id)], ['نقش', p => p.role === 'parent' ? 'بالادست' : 'زیرمجموعه'], ['آخرین تماس', p => p.last_contact ? jdate(p.last_contact) + ' — ' + ago(p.last_contact) : 'هرگز'],

@@ -36,6 +36,9 @@ async function pageReports(q) {
   const offer = S.me.role === 'helper' ? tpls.filter(x => x.reporter === 'helper') : tpls;
   const t = offer.find(x => x.code === q.get('tpl')) || offer[0];
   const fields = tplFields(t);
+  // The periods this secretariat (or this helper's group) has reported on this template already are not offered again.
+  const filed = new Set(reps.filter(r => t && r.template_code === t.code && r.owner === S.me.node.id && (S.me.role === 'helper' || !r.grp)).map(r => r.period));
+  const periods = t ? periodOptions(t.period).filter(([p]) => !filed.has(p)) : [];
   const tplTitle = r => r.template_title || (tpls.find(x => x.code === r.template_code) || {}).title || r.template_code;
   const kids = [...UNITS.values()].filter(u => u.parent === S.me.node.id);
   frame('رصد و گزارش',
@@ -45,7 +48,8 @@ async function pageReports(q) {
     section('گزارش‌ها', table(reps, [['الگو', tplTitle], ['دوره', r => period(r.period)], ['واحد', r => unitCell(r.owner)], ['وضعیت', repState], ['بازبینی', 'revision'],
       ['اقدام', r => h('a', { href: '#/report/' + enc(r.id) }, r.state === 'draft' || r.state === 'returned' ? 'مشاهده و اصلاح' : 'مشاهده')]], r => { location.hash = '#/report/' + enc(r.id); }, { unit: r => r.owner })),
     t && can('admin', 'staff', 'helper') && level() !== 'national' ? section(`گزارش تازه: ${t.title}`, h('div', { class: 'tabs' }, offer.map(x => h('a', { href: '#/reports?tpl=' + enc(x.code), class: x === t ? 'on' : null }, x.title))),
-      form([{ name: 'period', label: 'دوره', type: 'select', options: periodOptions(t.period), required: true }, ...fields.map(f => fieldInput(f)),
+      filed.size ? h('p', { class: 'muted' }, `دوره‌هایی که گزارش آن‌ها ثبت شده (${[...filed].map(period).join('، ')}) پیشنهاد نمی‌شوند؛ گزارش ثبت‌شده را از فهرست باز و اصلاح کنید.`) : null,
+      form([{ name: 'period', label: 'دوره', type: 'select', options: periods, required: true }, ...fields.map(f => fieldInput(f)),
         { name: 'submit', label: 'پس از ثبت', type: 'select', options: [['1', 'برای بررسی بالادست ارسال شود'], ['0', 'پیش‌نویس بماند (بعداً کامل و ارسال می‌کنم)']] }],
         v => api('POST', 'reports', { code: t.code, period: v.period, values: fieldValues(v), submit: v.submit === '1' }), 'ثبت گزارش')) :
       (level() !== 'national' ? section('گزارش تازه', h('p', { class: 'muted' }, 'هنوز الگوی گزارشی از دبیرخانه ملی نرسیده است.')) : null),
