@@ -4,9 +4,10 @@
  * and a clock set right (store_clock_rewind).
  *
  * The clock is persisted two ways: a local write's value is the HLC of the
- * change it logs, found again through the (origin, origin_seq) index; any
- * other advance (a remote change, a peer's clock) goes to meta at commit.
- * Sparing the meta row on local writes spares a page per transaction.
+ * change it logs, found again as our entry with the highest origin_seq
+ * (oplog.c, own_refresh); any other advance (a remote change, a peer's
+ * clock) goes to meta at commit.  Sparing the meta row on local writes
+ * spares a page per transaction.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,7 +23,7 @@ store_cur_hlc(struct store *st)
 
 	if (!st->hlc_loaded) {
 		st->hlc = (uint64_t)store_meta_get_int(st, "hlc", 0);
-		local = oplog_last_hlc(st, st->node);
+		local = oplog_own_hlc(st);
 		if (local > st->hlc)
 			st->hlc = local;
 		st->hlc_loaded = true;
@@ -76,8 +77,10 @@ store_next_seq(struct store *st, struct nz_err *err)
 	/* Read inside the transaction: another process may have written. */
 	if (st->next_seq == 0) {
 		/* seq_floor: what a peer saw of ours before we were restored from a backup. */
-		int64_t max = store_origin_max(st, st->node), floor = store_meta_get_int(st, "seq_floor", 0);
-		int64_t base = max > floor ? max : floor;
+		int64_t floor = store_meta_get_int(st, "seq_floor", 0), base;
+		if (own_refresh(st, err) != 0)
+			return 0;
+		base = st->own.max > floor ? st->own.max : floor;
 		/* Floors are bounded where they are taken; this holds whatever the database says. */
 		st->next_seq = base >= 0 && base < NZ_SEQ_MAX ? base + 1 : -1;
 	}

@@ -100,17 +100,166 @@ log_int(struct store *st, const char *sql, int64_t k)
 	return v;
 }
 
-uint64_t
-oplog_last_hlc(struct store *st, const char *origin)
+/*
+ * This node's own entries.  Index chlog_key on (origin, origin_seq) leaves
+ * them out: a local write would land at the right edge of the node's range
+ * in it, a second page in every commit beside the log's own (README, P2).
+ * What the index answered for them is kept in st->own instead: which of our
+ * entries has the highest origin_seq (store_next_seq, store_origin_max, the
+ * clock).  Positions only grow, so it is brought up to date by looking at
+ * the entries after the last position looked at (own.seen), a range of the
+ * table's rowid; after our own commits nothing at all (oplog_append keeps
+ * it).  The highest need not be our last entry: changes we lost and ask
+ * back after a restore (PROTOCOL.md §12, recover_from) arrive after those
+ * we wrote since, with lower numbers.
+ *
+ * So that opening a store does not read the whole log (a national node's
+ * last write of its own may be a million entries back), meta's own_hint
+ * holds "seen seq" as of some commit: written when a transaction writes
+ * meta anyway (a change from a peer, a peer's clock), when a refresh read
+ * far (OWN_HINT_GAP), and at close by a process that logged changes of its
+ * own; never a page per local write.
+ */
+#define OWN_HINT_GAP 4096
+
+/* own_at tells whether entry seq is ours (1, its origin_seq in *n) or not (0); <0 on an error. */
+static int
+own_at(struct store *st, int64_t seq, int64_t *n, struct nz_err *err)
 {
-	return (uint64_t)log_int(st, "SELECT hlc FROM chlog WHERE origin = ? ORDER BY origin_seq DESC LIMIT 1",
-				 sym_id(st, origin, false, NULL));
+	sqlite3_stmt *q = store_prepare(st, "SELECT origin, origin_seq FROM chlog WHERE seq = ?", err);
+	int step, ours = 0;
+
+	if (q == NULL)
+		return NZ_EDB;
+	sqlite3_bind_int64(q, 1, seq);
+	if ((step = sqlite3_step(q)) == SQLITE_ROW && sqlite3_column_int64(q, 0) == st->self) {
+		*n = sqlite3_column_int64(q, 1);
+		ours = 1;
+	}
+	sqlite3_reset(q);
+	return step == SQLITE_ROW || step == SQLITE_DONE ? ours : store_sqlerr(st, err, "read the change log");
+}
+
+int
+own_refresh(struct store *st, struct nz_err *err)
+{
+	struct own_log *o = &st->own;
+	sqlite3_stmt *q;
+	char hint[64];
+	long long hs, hq;
+	int64_t head, n = 0;
+	bool hinted = false;
+	int rc, step;
+
+	if (st->self <= 0 || (st->depth > 0 && o->fresh))
+		return 0;
+	if ((rc = store_int(st, "SELECT max(seq) FROM chlog", &head, err)) != 0)
+		return rc;
+	if (!o->loaded) {
+		memset(o, 0, sizeof(*o));
+		store_meta_get_text(st, "own_hint", hint, sizeof(hint));
+		if (sscanf(hint, "%lld %lld", &hs, &hq) == 2 && hq >= 0 && hq <= hs && hs <= head) {
+			o->seen = hs;
+			o->seq = hq;
+			hinted = true;
+		} else {
+			o->due = true;
+		}
+		o->loaded = true;
+	}
+	/* The entry we hold for the highest must still be there: the log may have been cut by hand. */
+	if (o->seq > 0 && (rc = own_at(st, o->seq, &n, err)) < 0)
+		return rc;
+	if (head < o->seen || (o->seq > 0 && (rc == 0 || (!hinted && n != o->max)))) {
+		o->seen = o->seq = 0;
+		o->due = true;
+	}
+	o->max = o->seq > 0 ? n : 0;
+	if (head > o->seen) {
+		if ((q = store_prepare(st, "SELECT seq, origin_seq FROM chlog WHERE seq > ?1 AND seq <= ?2 AND origin = ?3",
+				       err)) == NULL)
+			return NZ_EDB;
+		sqlite3_bind_int64(q, 1, o->seen);
+		sqlite3_bind_int64(q, 2, head);
+		sqlite3_bind_int64(q, 3, st->self);
+		while ((step = sqlite3_step(q)) == SQLITE_ROW)
+			if (sqlite3_column_int64(q, 1) > o->max) {
+				o->seq = sqlite3_column_int64(q, 0);
+				o->max = sqlite3_column_int64(q, 1);
+			}
+		sqlite3_reset(q);
+		if (step != SQLITE_DONE)
+			return store_sqlerr(st, err, "read the change log");
+		if (head - o->seen > OWN_HINT_GAP)
+			o->due = true;
+		o->seen = head;
+	}
+	/* Outside a transaction another process may commit at any moment. */
+	o->fresh = st->depth > 0;
+	return 0;
+}
+
+int
+own_hint(struct store *st, struct nz_err *err)
+{
+	char v[48];
+	int rc;
+
+	if (st->self <= 0 || !st->own.loaded)
+		return 0;
+	if ((rc = own_refresh(st, err)) != 0)
+		return rc;
+	snprintf(v, sizeof(v), "%lld %lld", (long long)st->own.seen, (long long)st->own.seq);
+	if ((rc = store_meta_set_text(st, "own_hint", v, err)) == 0)
+		st->own.due = st->own.wrote = false;
+	return rc;
+}
+
+int
+oplog_self(struct store *st, char create[CREATE_MAX], struct nz_err *err)
+{
+	static const char key[] = "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq)";
+	int64_t id = 0;
+
+	memset(&st->own, 0, sizeof(st->own));
+	st->self = 0;
+	if (st->node[0] != '\0' && (id = sym_id(st, st->node, true, err)) <= 0)
+		return id < 0 ? NZ_EDB : nz_fail(err, NZ_EDB, "no number for node '%s' in the log's dictionary", st->node);
+	st->self = id;
+	/*
+	 * Each lookup by (origin, origin_seq) repeats the index's WHERE, word
+	 * for word: SQLite uses a partial index only for a query that says so.
+	 */
+	if (id > 0) {
+		snprintf(create, CREATE_MAX, "%s WHERE origin <> %lld", key, (long long)id);
+		snprintf(st->sql_find, sizeof(st->sql_find),
+			 "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog"
+			 " WHERE origin = ?1 AND origin_seq = ?2 AND origin <> %lld", (long long)id);
+		snprintf(st->sql_max, sizeof(st->sql_max),
+			 "SELECT max(origin_seq) FROM chlog WHERE origin = ? AND origin <> %lld", (long long)id);
+	} else {
+		snprintf(create, CREATE_MAX, "%s", key);
+		snprintf(st->sql_find, sizeof(st->sql_find),
+			 "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog WHERE origin = ?1 AND origin_seq = ?2");
+		snprintf(st->sql_max, sizeof(st->sql_max), "SELECT max(origin_seq) FROM chlog WHERE origin = ?");
+	}
+	return 0;
+}
+
+uint64_t
+oplog_own_hlc(struct store *st)
+{
+	if (st->self <= 0 || own_refresh(st, NULL) != 0)
+		return 0;
+	return store_log_token(st, st->own.seq);
 }
 
 int64_t
 store_origin_max(struct store *st, const char *origin)
 {
-	return log_int(st, "SELECT max(origin_seq) FROM chlog WHERE origin = ?", sym_id(st, origin, false, NULL));
+	if (st->self > 0 && strcmp(origin, st->node) == 0)
+		return own_refresh(st, NULL) == 0 ? st->own.max : 0;
+	return log_int(st, st->sql_max, sym_id(st, origin, false, NULL));
 }
 
 int64_t
@@ -167,8 +316,22 @@ oplog_find(struct store *st, const struct nz_change *c, bool *same)
 	*same = true;
 	if (origin <= 0 || (tbl = sym_id(st, c->tbl, false, NULL)) < 0)
 		return false;
-	s = store_prepare(st, "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog WHERE origin = ?1 AND origin_seq = ?2",
-			  NULL);
+	if (origin != st->self) {
+		s = store_prepare(st, st->sql_find, NULL);
+	} else {
+		/*
+		 * Ours, which chlog_key leaves out.  Only our parent may send
+		 * them (PROTOCOL.md §13), and only those we ask back after a
+		 * restore (§12): above the highest we hold, unless we wrote
+		 * before they came.  Below it, the log is read through: rare,
+		 * and no page of an index on every local write for it.
+		 */
+		if (own_refresh(st, NULL) == 0 && c->origin_seq > st->own.max)
+			return false;
+		s = store_prepare(st,
+				  "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog WHERE origin = ?1 AND origin_seq = ?2",
+				  NULL);
+	}
 	if (s == NULL)
 		return false;
 	sqlite3_bind_int64(s, 1, origin);
@@ -229,6 +392,18 @@ oplog_append(struct store *st, const struct nz_change *c, const struct tbl_def *
 	if (step != SQLITE_DONE)
 		return store_sqlerr(st, err, "append to change log");
 	*seq = sqlite3_last_insert_rowid(st->db);
+	/* What we hold of our own, kept up without reading the log again (own_refresh). */
+	if (st->self > 0 && id[0] == st->self)
+		st->own.wrote = true;
+	if (st->own.fresh && *seq != st->own.seen + 1) {
+		st->own.fresh = false;
+	} else if (st->own.fresh) {
+		st->own.seen = *seq;
+		if (id[0] == st->self && c->origin_seq > st->own.max) {
+			st->own.seq = *seq;
+			st->own.max = c->origin_seq;
+		}
+	}
 	return 0;
 }
 

@@ -261,8 +261,10 @@ store_begin(struct store *st, struct nz_err *err)
 	if (!st->cache_valid || data_version(st) != st->dv_after) {
 		st->hlc_loaded = false;
 		st->next_seq = 0;
+		st->own.fresh = false;
 		st->epoch++;
 	}
+	st->own_saved = st->own;
 	return 0;
 }
 
@@ -279,16 +281,21 @@ store_commit(struct store *st, struct nz_err *err)
 		txn(st, "ROLLBACK", NULL);
 		st->cache_valid = false;
 		st->sym_gen++;
+		st->own = st->own_saved;
 		if (st->ext_rollback != NULL)
 			st->ext_rollback(st);
 		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
 	}
+	/* The hint to our own log entries rides on a write of meta (oplog.c): it is only worth a page when due. */
+	if (st->hlc_dirty || st->own.due)
+		own_hint(st, NULL);
 	if ((rc = st->ext_commit != NULL ? st->ext_commit(st, err) : 0) == 0 && (rc = flush_clock(st, err)) == 0)
 		rc = txn(st, "COMMIT", err);
 	if (rc != 0) {
 		txn(st, "ROLLBACK", NULL);
 		st->cache_valid = false;
 		st->sym_gen++;
+		st->own = st->own_saved;
 		if (st->ext_rollback != NULL)
 			st->ext_rollback(st);
 		return rc;
@@ -315,6 +322,7 @@ store_rollback(struct store *st)
 	st->next_seq = 0;
 	st->cache_valid = false;
 	st->sym_gen++;
+	st->own = st->own_saved;
 	if (st->ext_rollback != NULL)
 		st->ext_rollback(st);
 }
@@ -382,11 +390,13 @@ load_identity(struct store *st)
 	return 0;
 }
 
+static int keep_key(struct store *st, struct nz_err *err);
+
 int
 store_init_node(struct store *st, const char *node_id, struct nz_err *err)
 {
 	uint8_t dbid[16];
-	char hex[33];
+	char hex[33], create[CREATE_MAX];
 	int rc;
 
 	if (st->node[0] != '\0')
@@ -397,13 +407,18 @@ store_init_node(struct store *st, const char *node_id, struct nz_err *err)
 		return rc;
 	if ((rc = store_meta_set_text(st, "node_id", node_id, err)) != 0 ||
 	    (rc = store_meta_set_text(st, "dbid", hex, err)) != 0 ||
-	    (rc = store_meta_set_int(st, "hlc", 0, err)) != 0) {
+	    (rc = store_meta_set_int(st, "hlc", 0, err)) != 0 || (rc = load_identity(st)) != 0 ||
+	    (rc = keep_key(st, err)) != 0) {
 		store_rollback(st);
-		return rc;
+		goto fail;
 	}
-	if ((rc = store_commit(st, err)) != 0)
-		return rc;
-	return load_identity(st);
+	if ((rc = store_commit(st, err)) == 0)
+		return 0;
+fail:
+	/* As it was: no identity, the whole index. */
+	load_identity(st);
+	oplog_self(st, create, NULL);
+	return rc;
 }
 
 static const char *
@@ -464,6 +479,23 @@ keep_index(struct store *st, const char *name, const char *create, struct nz_err
 			return rc;
 	}
 	return store_exec(st, create, err);
+}
+
+/*
+ * keep_key gives the change log's index chlog_key the definition this
+ * node's identity asks for (oplog_self: without the node's own entries).
+ * The first open after an upgrade, or store_init_node, sorts the log into
+ * it once.
+ */
+static int
+keep_key(struct store *st, struct nz_err *err)
+{
+	char create[CREATE_MAX];
+	int rc;
+
+	if ((rc = oplog_self(st, create, err)) != 0)
+		return rc;
+	return keep_index(st, "chlog_key", create, err);
 }
 
 /* drop_undeclared drops the indexes of table tbl (not SQLite's own) whose names are not among want. */
@@ -580,6 +612,8 @@ migrate(struct store *st, struct nz_err *err)
 	for (i = 0; st->tables[i] != NULL; i++)
 		if ((rc = reconcile_table(st, st->tables[i], err)) != 0)
 			goto fail;
+	if ((rc = load_identity(st)) != 0 || (rc = keep_key(st, err)) != 0)
+		goto fail;
 	return store_commit(st, err);
 fail:
 	store_rollback(st);
@@ -658,7 +692,6 @@ store_open(struct store **out, const char *path, const struct tbl_def *const *ta
 		goto fail;
 	if ((rc = migrate(st, err)) != 0)
 		goto fail;
-	load_identity(st);
 	*out = st;
 	return 0;
 fail:
@@ -673,6 +706,19 @@ store_close(struct store *st)
 
 	if (st == NULL)
 		return;
+	/*
+	 * A process that logged changes of its own leaves the next open a
+	 * hint where they end (oplog.c), unless the database is busy.
+	 */
+	if (st->db != NULL && st->depth == 0 && st->own.loaded && (st->own.wrote || st->own.due)) {
+		sqlite3_busy_timeout(st->db, 100);
+		if (store_begin(st, NULL) == 0) {
+			if (own_hint(st, NULL) == 0)
+				store_commit(st, NULL);
+			else
+				store_rollback(st);
+		}
+	}
 	for (i = 0; i < STMT_CACHE; i++) {
 		if (st->stmts[i].stmt != NULL)
 			sqlite3_finalize(st->stmts[i].stmt);

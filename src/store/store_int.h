@@ -26,6 +26,20 @@ struct sym_slot {
 /* A change's column map, named (every key up to 32 bytes), with room to spare. */
 #define LOGBUF_MAX (NZ_COLS_MAX + 32 * (NZ_COLS_NMAX + 1) + 64)
 
+/*
+ * What the change log holds of this node's own changes: among the entries
+ * at positions up to seen, the one with the highest origin_seq (max) is at
+ * position seq (0 and 0: none).  loaded: read once (from the hint in meta,
+ * or the log); fresh: still true of the log as this connection sees it in
+ * its transaction (nobody else has committed since it was brought up to
+ * date); due: the hint in meta is worth writing at the next commit;
+ * wrote: we logged a change of ours since the hint was last written.
+ */
+struct own_log {
+	int64_t seen, seq, max;
+	bool loaded, fresh, due, wrote;
+};
+
 struct store {
 	sqlite3 *db;
 	const struct tbl_def *const *tables;
@@ -60,6 +74,18 @@ struct store {
 	sqlite3_stmt **rowread; /* per table: a record's clocks and values by id (oplog.c) */
 	uint8_t *valbuf;        /* LOGBUF_MAX bytes: values read from a row for a log entry */
 	uint8_t *logbuf;        /* LOGBUF_MAX bytes: a log entry's whole column map (store_log_cols) */
+	/*
+	 * This node's own log entries, which index chlog_key leaves out (a
+	 * local write would otherwise write its right-edge page too: README,
+	 * P2).  self is the node's number in sym, 0 while it has no identity
+	 * (then the index holds every entry).  own: what the log holds of ours,
+	 * kept up by oplog.c (own_refresh); own_saved: as it stood when the
+	 * transaction began, for a rollback.
+	 */
+	int64_t self;
+	struct own_log own, own_saved;
+	char sql_find[200];  /* oplog_find's lookup, with chlog_key's WHERE so SQLite may use it */
+	char sql_max[120];   /* store_origin_max's, likewise */
 };
 
 /* ---- migrations.c ---- */
@@ -140,8 +166,30 @@ int64_t store_next_seq(struct store *st, struct nz_err *err);
 
 /* ---- oplog.c: the change log's storage ---- */
 
-/* oplog_last_hlc returns the clock of origin's latest change in the log (0 if none). */
-uint64_t oplog_last_hlc(struct store *st, const char *origin);
+/*
+ * oplog_self sets up the store for this node's identity (st->node, or none):
+ * makes sure the node's name is in sym, takes its number as st->self and
+ * returns in create the definition chlog_key must have (leaving out the
+ * node's own entries), CREATE_MAX bytes.  In the caller's transaction.
+ */
+#define CREATE_MAX 160
+int oplog_self(struct store *st, char create[CREATE_MAX], struct nz_err *err);
+
+/*
+ * own_refresh brings st->own up to date with the log: from the hint in meta
+ * the first time, then by looking at the entries after own.seen only.
+ */
+int own_refresh(struct store *st, struct nz_err *err);
+
+/*
+ * own_hint writes st->own to meta (key own_hint) in the caller's
+ * transaction, when it was loaded; the next store_open starts from there
+ * instead of reading the whole log.
+ */
+int own_hint(struct store *st, struct nz_err *err);
+
+/* oplog_own_hlc returns the clock of this node's latest change in the log (0 if none). */
+uint64_t oplog_own_hlc(struct store *st);
 
 /*
  * oplog_find tells whether c's (origin, origin_seq) is in the log; *same

@@ -403,6 +403,9 @@ store_apply(struct store *st, const struct nz_change *c, const char *via, struct
 	}
 	st->hlc = hlc_recv(store_cur_hlc(st), c->hlc, hlc_wall_ms());
 	st->hlc_dirty = true;
+	/* A change of ours sent back (PROTOCOL.md §12): our next number is read again, above it. */
+	if (strcmp(c->origin, st->node) == 0)
+		st->next_seq = 0;
 	rc = store_commit(st, err);
 	return rc != 0 ? rc : APPLY_NEW;
 }

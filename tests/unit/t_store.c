@@ -1,5 +1,7 @@
 /* The store: schema, the one write path, the change log, HLC, apply, digest. */
 #include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <msgpack.h>
 
@@ -748,6 +750,277 @@ test_log_refers(const char *dir)
 	store_close(st);
 }
 
+/* put_local writes problem rid at st's own unit; returns store_write's result. */
+static int
+put_local(struct store *st, const char *rid)
+{
+	struct nz_err err = {0};
+	struct colset *cs = colset_new();
+	int rc;
+
+	colset_text(cs, "title", rid);
+	rc = store_write(st, "issue", rid, store_node(st), cs, "tester", &err);
+	if (rc != 0)
+		printf("# put_local %s: %s\n", rid, err.msg);
+	colset_free(cs);
+	return rc;
+}
+
+/* last_own is the origin_seq of st's last log entry when it is st's own, else -1. */
+static int64_t
+last_own(struct store *st)
+{
+	sqlite3_stmt *q;
+	int64_t v = -1;
+
+	if (sqlite3_prepare_v2(store_db(st),
+			       "SELECT origin_seq FROM oplog WHERE seq = (SELECT max(seq) FROM chlog) AND origin = ?", -1,
+			       &q, NULL) != SQLITE_OK)
+		return -2;
+	sqlite3_bind_text(q, 1, store_node(st), -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* fullscan_steps is SQLite's count of full-scan steps of the statement of st whose text holds sql (-1: none). */
+static int
+fullscan_steps(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+
+	while ((q = sqlite3_next_stmt(store_db(st), q)) != NULL)
+		if (strstr(sqlite3_sql(q), sql) != NULL)
+			return sqlite3_stmt_status(q, SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+	return -1;
+}
+
+/* set_hint opens the store at dir/name, sets meta's own_hint by SQL and closes it: no use of the log between. */
+static void
+set_hint(const char *dir, const char *name, const char *hint)
+{
+	struct store *st = open_node(dir, name, NULL);
+	char sql[160];
+	struct nz_err err = {0};
+
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO meta(key, value) VALUES ('own_hint', '%s')", hint);
+	CHECK_INT(store_exec(st, sql, &err), 0);
+	store_close(st);
+}
+
+/*
+ * The change log's index chlog_key leaves out this node's own entries (a
+ * local write writes no page of it: README, P2), and what it answered for
+ * them still holds: the next sequence after a rollback, beside another
+ * connection, after a restore's floor and after changes of ours sent back;
+ * a foreign duplicate is still refused, through the index.
+ */
+static void
+test_own_log(const char *dir)
+{
+	struct store *st = open_node(dir, "own", "IR-07-03"), *st2;
+	struct nz_err err = {0};
+	struct nz_change c;
+	msgpack_sbuffer b;
+	char key[160], rid[16];
+	int64_t self, h;
+	int i;
+
+	msgpack_sbuffer_init(&b);
+	self = scalar(st, "SELECT id FROM sym WHERE s = 'IR-07-03'");
+	CHECK(self > 0);
+	snprintf(key, sizeof(key), "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq) WHERE origin <> %lld",
+		 (long long)self);
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'chlog_key'", key));
+	for (i = 1; i <= 3; i++) {
+		snprintf(rid, sizeof(rid), "own%d", i);
+		CHECK_INT(put_local(st, rid), 0);
+		CHECK_INT(last_own(st), i);
+	}
+	one_change(&c, &b, "IR-07", hlc_make(1000, 0), "title", "from the province");
+	c.origin_seq = 1;
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_NEW);
+	one_change(&c, &b, "IR-07", hlc_make(1001, 0), "title", "and again");
+	c.origin_seq = 2;
+	snprintf(c.rid, sizeof(c.rid), "y");
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_NEW);
+	/* The index's pages hold the province's two entries, not our three. */
+	CHECK_INT(scalar(st, "SELECT count(*) FROM chlog"), 5);
+	CHECK_INT(scalar(st, "SELECT sum(ncell) FROM dbstat WHERE name = 'chlog_key'"), 2);
+	snprintf(key, sizeof(key), "SELECT count(*) FROM chlog INDEXED BY chlog_key WHERE origin <> %lld",
+		 (long long)self);
+	CHECK_INT(scalar(st, key), 2);
+
+	/* A foreign duplicate: the same is a no-op, another under its number refused, found through the index. */
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_DUPLICATE);
+	c.hlc++;
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), NZ_EINVAL);
+	CHECK(strstr(err.msg, "another change under sequence 2") != NULL);
+	CHECK_INT(fullscan_steps(st, "origin_seq = ?2 AND origin <>"), 0);
+	CHECK_INT(store_origin_max(st, "IR-07"), 2);
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "INSERT INTO chlog (origin, origin_seq, hlc, tbl, rid, owner, dir, author, cols, via)"
+			       " SELECT origin, origin_seq, hlc + 1, tbl, 'z', owner, dir, author, cols, via FROM chlog"
+			       " WHERE seq = 5",
+			       NULL, NULL, NULL),
+		  SQLITE_CONSTRAINT);
+
+	/*
+	 * Changes of ours sent back (after a restore, PROTOCOL.md §12): one
+	 * we hold is a duplicate, another under its number refused; one
+	 * above what we hold is taken and counted, and one below, lost and
+	 * sent back after we wrote again, too.
+	 */
+	one_change(&c, &b, "IR-07-03", (uint64_t)scalar(st, "SELECT hlc FROM chlog WHERE seq = 2"), "title", "own2");
+	c.origin_seq = 2;
+	snprintf(c.rid, sizeof(c.rid), "own2");
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_DUPLICATE);
+	c.hlc++;
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), NZ_EINVAL);
+	CHECK(strstr(err.msg, "another change under sequence 2") != NULL);
+	c.origin_seq = 10;
+	snprintf(c.rid, sizeof(c.rid), "back10");
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_NEW);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 10);
+	CHECK_INT(put_local(st, "own11"), 0);
+	CHECK_INT(last_own(st), 11);
+	c.origin_seq = 7;
+	snprintf(c.rid, sizeof(c.rid), "back7");
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_NEW);
+	CHECK_INT(store_apply(st, &c, "IR-07", &err), APPLY_DUPLICATE);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 11);
+	CHECK_INT(put_local(st, "own12"), 0);
+	CHECK_INT(last_own(st), 12);
+	CHECK_INT(scalar(st, "SELECT sum(ncell) FROM dbstat WHERE name = 'chlog_key'"), 2);
+
+	/* A rolled-back write takes nothing: its number was never given. */
+	CHECK_INT(store_begin(st, &err), 0);
+	CHECK_INT(put_local(st, "ghost"), 0);
+	store_rollback(st);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 12);
+	CHECK_INT(put_local(st, "own13"), 0);
+	CHECK_INT(last_own(st), 13);
+
+	/* Another connection writing the same store (the CLI while serve runs): each sees the other's numbers. */
+	st2 = open_node(dir, "own", NULL);
+	CHECK_INT(put_local(st2, "other14"), 0);
+	CHECK_INT(last_own(st2), 14);
+	CHECK_INT(put_local(st, "own15"), 0);
+	CHECK_INT(last_own(st), 15);
+	CHECK_INT(put_local(st2, "other16"), 0);
+	CHECK_INT(last_own(st2), 16);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 16);
+	h = scalar(st, "SELECT hlc FROM chlog WHERE seq = (SELECT max(seq) FROM chlog)");
+	CHECK(store_hlc(st) >= (uint64_t)h);
+	/* A restore's floor, taken by one, holds for the other. */
+	CHECK_INT(store_seq_floor(st, 40, &err), 0);
+	CHECK_INT(put_local(st2, "other41"), 0);
+	CHECK_INT(last_own(st2), 41);
+	CHECK_INT(put_local(st, "own42"), 0);
+	CHECK_INT(last_own(st), 42);
+	CHECK_INT(scalar(st, "SELECT count(*) - count(DISTINCT origin_seq) FROM oplog WHERE origin = 'IR-07-03'"), 0);
+	store_close(st2);
+	store_close(st);
+
+	/* The process that wrote left where our entries end, and the next open starts there. */
+	st = open_node(dir, "own", NULL);
+	CHECK(text_is(st,
+		      "SELECT value = (SELECT max(seq) FROM chlog) || ' ' || (SELECT seq FROM oplog"
+		      " WHERE origin = 'IR-07-03' AND origin_seq = 42) FROM meta WHERE key = 'own_hint'",
+		      "1"));
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 42);
+	CHECK_INT(put_local(st, "own43"), 0);
+	CHECK_INT(last_own(st), 43);
+	store_close(st);
+	msgpack_sbuffer_destroy(&b);
+}
+
+/*
+ * Where our entries end is found again whatever the hint in meta says: a
+ * process killed after writing (the hint behind), a hint past the log's end
+ * or naming another node's entry; a store made before (the whole index)
+ * gets chlog_key rebuilt at open, and a store without identity keeps it whole.
+ */
+static void
+test_own_open(const char *dir)
+{
+	struct store *st = open_node(dir, "own", NULL);
+	char key[160];
+	int64_t self = scalar(st, "SELECT id FROM sym WHERE s = 'IR-07-03'"), foreign;
+	pid_t pid;
+	int status = -1;
+
+	store_close(st);
+	pid = fork();
+	if (pid == 0) {
+		/* Writes and dies without closing: no hint of these. */
+		st = open_node(dir, "own", NULL);
+		if (put_local(st, "killed44") != 0 || put_local(st, "killed45") != 0)
+			_exit(1);
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	st = open_node(dir, "own", NULL);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 45);
+	CHECK_INT(put_local(st, "own46"), 0);
+	CHECK_INT(last_own(st), 46);
+	foreign = scalar(st, "SELECT min(seq) FROM oplog WHERE origin = 'IR-07'");
+	store_close(st);
+
+	set_hint(dir, "own", "999999 1");
+	st = open_node(dir, "own", NULL);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 46);
+	store_close(st);
+	{
+		char hint[64];
+		snprintf(hint, sizeof(hint), "%lld %lld", (long long)foreign + 1, (long long)foreign);
+		set_hint(dir, "own", hint);
+	}
+	st = open_node(dir, "own", NULL);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 46);
+	CHECK_INT(put_local(st, "own47"), 0);
+	CHECK_INT(last_own(st), 47);
+	set_hint(dir, "own", "3 1");
+	store_close(st);
+	st = open_node(dir, "own", NULL);
+	CHECK_INT(store_origin_max(st, "IR-07-03"), 47);
+
+	/* Made before: the whole index, rebuilt at open without our entries. */
+	CHECK_INT(sqlite3_exec(store_db(st),
+			       "DROP INDEX chlog_key; CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq)", NULL,
+			       NULL, NULL),
+		  SQLITE_OK);
+	CHECK(scalar(st, "SELECT sum(ncell) FROM dbstat WHERE name = 'chlog_key'") >
+	      scalar(st, "SELECT count(*) FROM oplog WHERE origin <> 'IR-07-03'"));
+	store_close(st);
+	st = open_node(dir, "own", NULL);
+	snprintf(key, sizeof(key), "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq) WHERE origin <> %lld",
+		 (long long)self);
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'chlog_key'", key));
+	CHECK_INT(scalar(st, "SELECT sum(ncell) FROM dbstat WHERE name = 'chlog_key'"),
+		  scalar(st, "SELECT count(*) FROM oplog WHERE origin <> 'IR-07-03'"));
+	CHECK(text_is(st, "PRAGMA integrity_check", "ok"));
+	CHECK_INT(put_local(st, "own48"), 0);
+	CHECK_INT(last_own(st), 48);
+	store_close(st);
+
+	/* No identity yet: the whole index; the node's identity makes it leave the node out. */
+	st = open_node(dir, "noid", NULL);
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'chlog_key'",
+		      "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq)"));
+	CHECK_INT(store_init_node(st, "IR-07-04", &(struct nz_err){0}), 0);
+	snprintf(key, sizeof(key), "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq) WHERE origin <> %lld",
+		 (long long)scalar(st, "SELECT id FROM sym WHERE s = 'IR-07-04'"));
+	CHECK(text_is(st, "SELECT sql FROM sqlite_schema WHERE name = 'chlog_key'", key));
+	CHECK_INT(put_local(st, "n1"), 0);
+	CHECK_INT(last_own(st), 1);
+	snprintf(key, sizeof(key), "SELECT count(*) FROM chlog INDEXED BY chlog_key WHERE origin <> %lld",
+		 (long long)scalar(st, "SELECT id FROM sym WHERE s = 'IR-07-04'"));
+	CHECK_INT(scalar(st, key), 0);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -761,5 +1034,7 @@ main(void)
 	test_digest(dir);
 	test_log_storage(dir);
 	test_log_refers(dir);
+	test_own_log(dir);
+	test_own_open(dir);
 	TEST_DONE();
 }

@@ -484,7 +484,15 @@ test_backlog(void)
 	CHECK_INT(health_num(p.st, "IR-25-01", "backlog_down"), 2);
 	/* Backlogs of other sizes are told in the same statements: no new ones for each figure. */
 	{
-		int before = statements(p.st), before_c = statements(c.st);
+		int before, before_c;
+		/*
+		 * The child's lookup of the parent's highest sequence is first
+		 * prepared once the parent's name has a number here (since the
+		 * first change from it): prepare it before counting.
+		 */
+		CHECK(store_origin_max(c.st, "IR-25") > 0);
+		before = statements(p.st);
+		before_c = statements(c.st);
 		for (i = 0; i < 30; i++) {
 			snprintf(rid, sizeof(rid), "w%d", i);
 			noise(title, sizeof(title));
