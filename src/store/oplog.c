@@ -115,10 +115,10 @@ log_int(struct store *st, const char *sql, int64_t k)
  *
  * So that opening a store does not read the whole log (a national node's
  * last write of its own may be a million entries back), meta's own_hint
- * holds "seen seq" as of some commit: written when a transaction writes
- * meta anyway (a change from a peer, a peer's clock), when a refresh read
- * far (OWN_HINT_GAP), and at close by a process that logged changes of its
- * own; never a page per local write.
+ * holds "seen seq" as of some commit: written when a refresh in a
+ * transaction read far (OWN_HINT_GAP, or found no hint), and by store.c
+ * (flush_own) when a transaction writes meta anyway and at close by a
+ * process that logged changes of its own; never a page per local write.
  */
 #define OWN_HINT_GAP 4096
 
@@ -195,55 +195,34 @@ own_refresh(struct store *st, struct nz_err *err)
 		o->seen = head;
 	}
 	/* Outside a transaction another process may commit at any moment. */
-	o->fresh = st->depth > 0;
-	return 0;
-}
-
-int
-own_hint(struct store *st, struct nz_err *err)
-{
-	char v[48];
-	int rc;
-
-	if (st->self <= 0 || !st->own.loaded)
-		return 0;
-	if ((rc = own_refresh(st, err)) != 0)
-		return rc;
-	snprintf(v, sizeof(v), "%lld %lld", (long long)st->own.seen, (long long)st->own.seq);
-	if ((rc = store_meta_set_text(st, "own_hint", v, err)) == 0)
-		st->own.due = st->own.wrote = false;
-	return rc;
-}
-
-int
-oplog_self(struct store *st, char create[CREATE_MAX], struct nz_err *err)
-{
-	static const char key[] = "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq)";
-	int64_t id = 0;
-
-	memset(&st->own, 0, sizeof(st->own));
-	st->self = 0;
-	if (st->node[0] != '\0' && (id = sym_id(st, st->node, true, err)) <= 0)
-		return id < 0 ? NZ_EDB : nz_fail(err, NZ_EDB, "no number for node '%s' in the log's dictionary", st->node);
-	st->self = id;
-	/*
-	 * Each lookup by (origin, origin_seq) repeats the index's WHERE, word
-	 * for word: SQLite uses a partial index only for a query that says so.
-	 */
-	if (id > 0) {
-		snprintf(create, CREATE_MAX, "%s WHERE origin <> %lld", key, (long long)id);
-		snprintf(st->sql_find, sizeof(st->sql_find),
-			 "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog"
-			 " WHERE origin = ?1 AND origin_seq = ?2 AND origin <> %lld", (long long)id);
-		snprintf(st->sql_max, sizeof(st->sql_max),
-			 "SELECT max(origin_seq) FROM chlog WHERE origin = ? AND origin <> %lld", (long long)id);
-	} else {
-		snprintf(create, CREATE_MAX, "%s", key);
-		snprintf(st->sql_find, sizeof(st->sql_find),
-			 "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog WHERE origin = ?1 AND origin_seq = ?2");
-		snprintf(st->sql_max, sizeof(st->sql_max), "SELECT max(origin_seq) FROM chlog WHERE origin = ?");
+	if ((o->fresh = st->depth > 0) && o->due) {
+		/* Read far: the next open starts here (one page, once). */
+		snprintf(hint, sizeof(hint), "%lld %lld", (long long)o->seen, (long long)o->seq);
+		if ((rc = store_meta_set_text(st, "own_hint", hint, err)) != 0)
+			return rc;
+		o->due = false;
 	}
 	return 0;
+}
+
+/*
+ * own_sql makes the lookups by (origin, origin_seq) for st->self: each
+ * repeats chlog_key's WHERE (store.c, keep_key) word for word, since SQLite
+ * uses a partial index only for a query that says so.
+ */
+static void
+own_sql(struct store *st)
+{
+	char where[48] = "";
+
+	if (st->sql_find[0] != '\0' && st->sql_self == st->self)
+		return;
+	if (st->self > 0)
+		snprintf(where, sizeof(where), " AND origin <> %lld", (long long)st->self);
+	snprintf(st->sql_find, sizeof(st->sql_find),
+		 "SELECT hlc = ?3 AND tbl = ?4 AND rid = ?5 FROM chlog WHERE origin = ?1 AND origin_seq = ?2%s", where);
+	snprintf(st->sql_max, sizeof(st->sql_max), "SELECT max(origin_seq) FROM chlog WHERE origin = ?%s", where);
+	st->sql_self = st->self;
 }
 
 uint64_t
@@ -259,6 +238,7 @@ store_origin_max(struct store *st, const char *origin)
 {
 	if (st->self > 0 && strcmp(origin, st->node) == 0)
 		return own_refresh(st, NULL) == 0 ? st->own.max : 0;
+	own_sql(st);
 	return log_int(st, st->sql_max, sym_id(st, origin, false, NULL));
 }
 
@@ -317,6 +297,7 @@ oplog_find(struct store *st, const struct nz_change *c, bool *same)
 	if (origin <= 0 || (tbl = sym_id(st, c->tbl, false, NULL)) < 0)
 		return false;
 	if (origin != st->self) {
+		own_sql(st);
 		s = store_prepare(st, st->sql_find, NULL);
 	} else {
 		/*

@@ -215,6 +215,27 @@ flush_clock(struct store *st, struct nz_err *err)
 }
 
 /*
+ * flush_own persists where this node's own log entries end (oplog.c,
+ * own_refresh), so that the next open need not read the log through: when
+ * the transaction writes meta anyway (the clock), or at close after we
+ * logged changes of ours, and only as it holds in this transaction.  Never
+ * a page per local write.
+ */
+static int
+flush_own(struct store *st, bool closing, struct nz_err *err)
+{
+	char v[48];
+	int rc;
+
+	if (!st->own.loaded || !st->own.fresh || !(st->hlc_dirty || (closing && st->own.wrote)))
+		return 0;
+	snprintf(v, sizeof(v), "%lld %lld", (long long)st->own.seen, (long long)st->own.seq);
+	if ((rc = store_meta_set_text(st, "own_hint", v, err)) == 0)
+		st->own.due = st->own.wrote = false;
+	return rc;
+}
+
+/*
  * txn runs BEGIN IMMEDIATE, COMMIT or ROLLBACK from the statement cache:
  * sqlite3_exec would parse it again for every write.
  */
@@ -286,10 +307,8 @@ store_commit(struct store *st, struct nz_err *err)
 			st->ext_rollback(st);
 		return nz_fail(err, NZ_EDB, "transaction rolled back by an inner failure");
 	}
-	/* The hint to our own log entries rides on a write of meta (oplog.c): it is only worth a page when due. */
-	if (st->hlc_dirty || st->own.due)
-		own_hint(st, NULL);
-	if ((rc = st->ext_commit != NULL ? st->ext_commit(st, err) : 0) == 0 && (rc = flush_clock(st, err)) == 0)
+	if ((rc = st->ext_commit != NULL ? st->ext_commit(st, err) : 0) == 0 && (rc = flush_own(st, false, err)) == 0 &&
+	    (rc = flush_clock(st, err)) == 0)
 		rc = txn(st, "COMMIT", err);
 	if (rc != 0) {
 		txn(st, "ROLLBACK", NULL);
@@ -396,7 +415,7 @@ int
 store_init_node(struct store *st, const char *node_id, struct nz_err *err)
 {
 	uint8_t dbid[16];
-	char hex[33], create[CREATE_MAX];
+	char hex[33];
 	int rc;
 
 	if (st->node[0] != '\0')
@@ -415,9 +434,9 @@ store_init_node(struct store *st, const char *node_id, struct nz_err *err)
 	if ((rc = store_commit(st, err)) == 0)
 		return 0;
 fail:
-	/* As it was: no identity, the whole index. */
+	/* As it was: no identity (the whole index, as the rollback left it). */
 	load_identity(st);
-	oplog_self(st, create, NULL);
+	st->self = 0;
 	return rc;
 }
 
@@ -483,18 +502,30 @@ keep_index(struct store *st, const char *name, const char *create, struct nz_err
 
 /*
  * keep_key gives the change log's index chlog_key the definition this
- * node's identity asks for (oplog_self: without the node's own entries).
- * The first open after an upgrade, or store_init_node, sorts the log into
- * it once.
+ * node's identity asks for: without the node's own entries (origin, its
+ * number in sym, made here if need be, becomes st->self; oplog.c answers
+ * for them).  The first open after an upgrade, or store_init_node, sorts
+ * the log into it once.  Without identity, the whole index.
  */
 static int
 keep_key(struct store *st, struct nz_err *err)
 {
-	char create[CREATE_MAX];
+	static const char key[] = "CREATE UNIQUE INDEX chlog_key ON chlog(origin, origin_seq)";
+	char create[160];
 	int rc;
 
-	if ((rc = oplog_self(st, create, err)) != 0)
+	memset(&st->own, 0, sizeof(st->own));
+	st->self = 0;
+	/* (The node's name is added the first time only: a statement that changes nothing writes no page.) */
+	if (st->node[0] != '\0' &&
+	    ((rc = store_exec(st, "INSERT OR IGNORE INTO sym(s) SELECT value FROM meta WHERE key = 'node_id'", err)) != 0 ||
+	     (rc = store_int(st, "SELECT id FROM sym WHERE s = (SELECT value FROM meta WHERE key = 'node_id')", &st->self,
+			     err)) != 0))
 		return rc;
+	if (st->self > 0)
+		snprintf(create, sizeof(create), "%s WHERE origin <> %lld", key, (long long)st->self);
+	else
+		snprintf(create, sizeof(create), "%s", key);
 	return keep_index(st, "chlog_key", create, err);
 }
 
@@ -710,10 +741,10 @@ store_close(struct store *st)
 	 * A process that logged changes of its own leaves the next open a
 	 * hint where they end (oplog.c), unless the database is busy.
 	 */
-	if (st->db != NULL && st->depth == 0 && st->own.loaded && (st->own.wrote || st->own.due)) {
+	if (st->db != NULL && st->depth == 0 && st->own.loaded && st->own.fresh && st->own.wrote) {
 		sqlite3_busy_timeout(st->db, 100);
 		if (store_begin(st, NULL) == 0) {
-			if (own_hint(st, NULL) == 0)
+			if (flush_own(st, true, NULL) == 0)
 				store_commit(st, NULL);
 			else
 				store_rollback(st);

@@ -32,7 +32,7 @@ struct sym_slot {
  * position seq (0 and 0: none).  loaded: read once (from the hint in meta,
  * or the log); fresh: still true of the log as this connection sees it in
  * its transaction (nobody else has committed since it was brought up to
- * date); due: the hint in meta is worth writing at the next commit;
+ * date); due: the hint in meta is worth writing (read far, or none);
  * wrote: we logged a change of ours since the hint was last written.
  */
 struct own_log {
@@ -86,6 +86,7 @@ struct store {
 	struct own_log own, own_saved;
 	char sql_find[200];  /* oplog_find's lookup, with chlog_key's WHERE so SQLite may use it */
 	char sql_max[120];   /* store_origin_max's, likewise */
+	int64_t sql_self;    /* the self they were made for */
 };
 
 /* ---- migrations.c ---- */
@@ -167,26 +168,10 @@ int64_t store_next_seq(struct store *st, struct nz_err *err);
 /* ---- oplog.c: the change log's storage ---- */
 
 /*
- * oplog_self sets up the store for this node's identity (st->node, or none):
- * makes sure the node's name is in sym, takes its number as st->self and
- * returns in create the definition chlog_key must have (leaving out the
- * node's own entries), CREATE_MAX bytes.  In the caller's transaction.
- */
-#define CREATE_MAX 160
-int oplog_self(struct store *st, char create[CREATE_MAX], struct nz_err *err);
-
-/*
  * own_refresh brings st->own up to date with the log: from the hint in meta
  * the first time, then by looking at the entries after own.seen only.
  */
 int own_refresh(struct store *st, struct nz_err *err);
-
-/*
- * own_hint writes st->own to meta (key own_hint) in the caller's
- * transaction, when it was loaded; the next store_open starts from there
- * instead of reading the whole log.
- */
-int own_hint(struct store *st, struct nz_err *err);
 
 /* oplog_own_hlc returns the clock of this node's latest change in the log (0 if none). */
 uint64_t oplog_own_hlc(struct store *st);
