@@ -601,6 +601,7 @@ serve_exec(const struct cmd_opts *o, int argc, char **argv)
 	struct nz_err err = {0};
 	struct node n;
 	bool recounted;
+	uint64_t t0;
 	int rc, lock;
 
 	if (argc > 1)
@@ -614,13 +615,15 @@ serve_exec(const struct cmd_opts *o, int argc, char **argv)
 		return cmd_fail(&err);
 	}
 	/* The lock is ours: the problem counts of our own writes may be written behind (aggregate.h). */
+	t0 = uv_hrtime();
 	if (agg_defer(n.st, true, &recounted, &err) != 0) {
 		node_close(&n);
 		close(lock);
 		return cmd_fail(&err);
 	}
 	if (recounted)
-		nz_log(NZ_LOG_INFO, "dash.recount", "reason=\"the last serving process stopped holding counts\"");
+		nz_log(NZ_LOG_INFO, "dash.recount", "reason=\"the last serving process died holding problem counts\" ms=%llu",
+		       (unsigned long long)((uv_hrtime() - t0) / 1000000));
 	rc = run(&n, true, false);
 	node_close(&n); /* writes what is held, then the lock goes */
 	close(lock);
