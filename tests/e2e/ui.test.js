@@ -454,6 +454,21 @@ function pdfFonts(file) {
       'a problem opens from the register: its people, the mean on each criterion and the scores of its session', issueText.slice(0, 500));
     await note(page, 'county/issue');
     await shot(page, 'county-issue');
+    // A session opens from its list, a button in its row does not open it.
+    await go(page, COUNTY, 'sessions', 'text=ثبت جلسه');
+    const sRow = sec(page, 'جلسات').locator('tr.click:has-text("حسینیه محله")');
+    await sRow.locator('button').first().click();
+    await page.locator('dialog.dlg').waitFor();
+    const stayed = page.url().endsWith('#/sessions');
+    await page.locator('dialog.dlg button:has-text("انصراف")').click();
+    ok(stayed, 'a button in a session\'s row opens its dialog, not the session', page.url());
+    await sRow.locator('td').first().click();
+    await page.waitForSelector('text=امتیازهای این جلسه');
+    const sText = await page.innerText('main');
+    ok((await page.innerText('main h1')).includes('حسینیه محله') && sText.includes('۴۵') && (await secIs(page, 'امتیازهای این جلسه').innerText()).includes('اعتیاد در حاشیه شهر'),
+      'a session opens from its list: its place, participants and the scores given in it', sText.slice(0, 400));
+    await note(page, 'county/session');
+    if (process.env.E2E_SHOTS === 'all') await shot(page, 'county-session');
     await go(page, COUNTY, 'issues', 'text=مسائل ثبت‌شده');
     ok((await secIs(page, 'مسائل ثبت‌شده').innerText()).includes('اولویت‌بندی شده'), 'the problem is prioritised');
     await go(page, COUNTY, 'solutions', 'text=پیشنهاد راه‌حل اجرایی');
@@ -509,6 +524,13 @@ function pdfFonts(file) {
     }
     const ivRow = await sec(page, 'مداخلات').locator('tbody tr').first().innerText();
     ok(t.includes('ثبت شد') && ivRow.includes('پایان یافته') && ivRow.includes('۱۰۰'), 'the intervention goes through its five stages, each ended: done, 100%', t + ' ' + ivRow);
+    await sec(page, 'مداخلات').locator('tbody tr').first().click();
+    await page.waitForSelector('h2:text-is("مراحل")');
+    const stages = await secIs(page, 'مراحل').locator('tbody tr').allInnerTexts();
+    ok(stages.length === 5 && stages.every(x => x.includes('انجام شد') && x.includes('۱۴۰۵/۰۹/۰۵') && x.includes('۳۰')), 'an intervention opens from its list: each stage with its dates and participants', stages.join(' | '));
+    await note(page, 'county/intervention');
+    if (process.env.E2E_SHOTS === 'all') await shot(page, 'county-intervention');
+    await go(page, COUNTY, 'interventions', 'text=ثبت مرحله');
     const ev = sec(page, 'ارزشیابی (نقاط قوت و ضعف)');
     await ev.locator('[name=evaluator]').fill('کارشناس دبیرخانه');
     await ev.locator('[name=date]').fill('۱۴۰۵/۰۹/۰۷');

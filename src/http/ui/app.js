@@ -45,7 +45,7 @@ async function route() {
   const [path, qs] = (location.hash.slice(2) || 'dashboard').split('?');
   const q = new URLSearchParams(qs || '');
   const [page, arg] = path.split('/');
-  nav({ call: 'calls', applicant: 'calls', decree: 'appointments', report: 'reports', group: 'groups', issue: 'issues' }[page] || page);
+  nav({ call: 'calls', applicant: 'calls', decree: 'appointments', report: 'reports', group: 'groups', issue: 'issues', session: 'sessions', intervention: 'interventions' }[page] || page);
   window.scrollTo(0, 0);
   const pages = { dashboard: pageDashboard, calls: pageCalls, appointments: pageAppointments, issues: pageIssues, sessions: pageSessions, solutions: pageSolutions,
     interventions: pageInterventions, groups: pageGroups, orgs: pageOrgs, reports: pageReports, allocation: pageAllocation, standards: pageStandards, admin: pageAdmin };
@@ -56,6 +56,8 @@ async function route() {
     else if (page === 'report') await pageReport(decodeURIComponent(arg), q);
     else if (page === 'group') await pageGroup(decodeURIComponent(arg));
     else if (page === 'issue') await pageIssue(decodeURIComponent(arg));
+    else if (page === 'session') await pageSession(decodeURIComponent(arg));
+    else if (page === 'intervention') await pageIntervention(decodeURIComponent(arg));
     else await (pages[page] || pageDashboard)(q);
   } catch (e) {
     if (e instanceof ApiError && e.status === 401) return;

@@ -57,8 +57,10 @@ function table(rows, cols, onclick, opts) {
   opts = opts || {};
   if (!rows || !rows.length) return h('p', { class: 'muted' }, opts.empty || 'موردی نیست.');
   const cell = (c, r) => { const v = typeof c[1] === 'function' ? c[1](r) : r[c[1]]; return h('td', { 'data-label': c[0] }, v == null || v === '' ? '—' : (v.nodeType ? v : (typeof v === 'number' ? num(v) : fa(v)))); };
-  const trs = rows.map(r => h('tr', { class: onclick ? 'click' : null, tabindex: onclick ? 0 : null, onclick: onclick ? () => onclick(r) : null,
-    onkeydown: onclick ? ev => { if (ev.key === 'Enter') onclick(r); } : null }, cols.map(c => cell(c, r))));
+  // A row opens its record, unless the click or key was meant for a button or link inside it.
+  const mine = ev => !ev.target.closest('button, a, input, select, textarea, dialog');
+  const trs = rows.map(r => h('tr', { class: onclick ? 'click' : null, tabindex: onclick ? 0 : null, onclick: onclick ? ev => { if (mine(ev)) onclick(r); } : null,
+    onkeydown: onclick ? ev => { if (ev.key === 'Enter' && mine(ev)) onclick(r); } : null }, cols.map(c => cell(c, r))));
   const tb = h('table', {}, h('thead', {}, h('tr', {}, cols.map(c => h('th', {}, c[0])))), h('tbody', {}, trs));
   const wrap = h('div', { class: 'tw' }, tb);
   if (rows.length <= 12 && !opts.search) return wrap;

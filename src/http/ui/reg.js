@@ -26,22 +26,57 @@ async function pageIssue(id) {
   const [i, cats, sols, crits] = await Promise.all([get(`issues/${enc(id)}`), items('categories').catch(() => []), items('solutions'), items('criteria').catch(() => [])]);
   const cat = cats.find(c => c.code === i.category), sol = i.solution ? sols.find(s => s.id === i.solution) : null;
   const critName = code => (crits.find(c => c.code === code) || {}).name_fa || code;
-  const row = (k, v) => h('tr', {}, h('th', {}, k), h('td', {}, v == null || v === '' ? '—' : v));
   frame(`مسئله «${i.title}»`,
-    section('مشخصات', h('table', { class: 'kv' }, h('tbody', {},
-      row('وضعیت', tag(label('issue', i.state), i.state)), row('دسته', cat ? cat.name_fa : label('none', i.category)), row('منبع', label('issueSource', i.source)),
-      row('محله یا روستا', i.neighbourhood ? fa(i.neighbourhood) : ''), row('جمعیت درگیر (تخمینی)', i.people_affected == null ? '' : num(i.people_affected)),
-      row('اولویت', i.priority == null ? '' : num(i.priority)), row('رتبه در واحد', i.rank == null ? '' : num(i.rank)), row('واحد', unitCell(i.owner)),
-      row('تاریخ ثبت', jdate(i.created)), row('شرح', i.description ? fa(i.description) : ''), i.close_reason ? row('دلیل بستن', fa(i.close_reason)) : null))),
+    section('مشخصات', kvTable([['وضعیت', tag(label('issue', i.state), i.state)], ['دسته', cat ? cat.name_fa : label('none', i.category)], ['منبع', label('issueSource', i.source)],
+      ['محله یا روستا', i.neighbourhood ? fa(i.neighbourhood) : ''], ['جمعیت درگیر (تخمینی)', i.people_affected == null ? '' : num(i.people_affected)],
+      ['اولویت', i.priority == null ? '' : num(i.priority)], ['رتبه در واحد', i.rank == null ? '' : num(i.rank)], ['واحد', unitCell(i.owner)],
+      ['تاریخ ثبت', jdate(i.created)], ['شرح', i.description ? fa(i.description) : ''], i.close_reason ? ['دلیل بستن', fa(i.close_reason)] : null])),
     section('میانگین امتیاز ذی‌نفعان به تفکیک معیار', table(i.criteria || [], [['معیار', c => c.name_fa || c.criterion], ['وزن', 'weight'], ['میانگین', c => c.mean == null ? '—' : `${num(c.mean)} از ${num(c.scale_max)}`], ['شمار امتیازها', 'count']],
       null, { empty: 'معیاری تعریف نشده است.' })),
     section('امتیازهای داده‌شده در جلسات', table(i.scores || [], [['تاریخ جلسه', s => jdate(s.date)], ['گروه ذی‌نفع', 'stakeholder'], ['معیار', s => critName(s.criterion)], ['امتیاز', 'score']],
       null, { empty: 'هنوز در جلسه‌ای امتیاز نگرفته است.' })),
     section('راه‌حل', sol ? h('p', {}, `«${sol.title}» — `, tag(label('issue', sol.state), sol.state), ' ', h('a', { href: '#/solutions' }, 'راه‌حل‌ها و شورا'))
       : h('p', { class: 'muted' }, 'هنوز راه‌حلی برای این مسئله پیشنهاد نشده است.')),
-    section('گروه‌های همیار روی این مسئله', table(i.helper_groups || [], [['گروه همیار', 'name'], ['شماره حکم', g => g.decree_no ? h('bdi', {}, fa(g.decree_no)) : '—'],
-      ['وضعیت', g => tag(L.appt[g.status] || g.status || '—', g.status)], ['از', g => jdate(g.since)]], g => { location.hash = '#/group/' + enc(g.id); }, { empty: 'گروه همیاری به این مسئله نپیوسته است.' })),
+    section('گروه‌های همیار روی این مسئله', groupsTable(i.helper_groups, 'گروه همیاری به این مسئله نپیوسته است.')),
     h('p', {}, h('a', { href: '#/issues' }, 'بازگشت به نظام مسائل')));
+}
+
+// kvTable is a record's fields as rows of a two-column table: [label, value] pairs, a null pair left out.
+function kvTable(pairs) {
+  return h('table', { class: 'kv' }, h('tbody', {}, pairs.filter(Boolean).map(([k, v]) => h('tr', {}, h('th', {}, k), h('td', {}, v == null || v === '' ? '—' : v)))));
+}
+// groupsTable lists the helper groups linked to a record, each opening its work.
+function groupsTable(groups, empty) {
+  return table(groups || [], [['گروه همیار', 'name'], ['شماره حکم', g => g.decree_no ? h('bdi', {}, fa(g.decree_no)) : '—'], ['وضعیت', g => tag(L.appt[g.status] || g.status || '—', g.status)], ['از', g => jdate(g.since)]],
+    g => { location.hash = '#/group/' + enc(g.id); }, { empty });
+}
+
+// pageSession is one deliberation session: where and when, its facilitator, who took part (helper groups and key
+// actors) and the scores its stakeholders gave.
+async function pageSession(id) {
+  const [s, crits] = await Promise.all([get(`sessions/${enc(id)}`), items('criteria').catch(() => [])]);
+  const critName = code => (crits.find(c => c.code === code) || {}).name_fa || code;
+  frame(`جلسه هم‌اندیشی ${jdate(s.date)}${s.place ? ' — ' + s.place : ''}`,
+    section('مشخصات', kvTable([['تاریخ', jdate(s.date)], ['محل', s.place ? fa(s.place) : ''], ['تسهیلگر', s.facilitator ? fa(s.facilitator_fallback ? `${s.facilitator} (جایگزین، منصوب دبیرخانه ملی نیست)` : s.facilitator) : ''],
+      ['شرکت‌کنندگان', s.participants == null ? '' : num(s.participants)], ['گروه‌های ذی‌نفع', s.stakeholder_groups ? fa(s.stakeholder_groups) : ''], ['نتایج', s.outcomes ? fa(s.outcomes) : ''], ['واحد', unitCell(s.owner)]])),
+    section('گروه‌های همیار در این جلسه', groupsTable(s.helper_groups, 'گروه همیاری به این جلسه نپیوسته است.')),
+    section('کنشگران محلی حاضر', table(s.actors || [], [['نام', 'name'], ['نقش', 'role'], ['محله یا روستا', 'neighbourhood'], ['تلفن', a => a.contact || '—']], null, { empty: 'کنشگری ثبت نشده است.' })),
+    section('امتیازهای این جلسه', table(s.scores || [], [['مسئله', x => x.title || x.issue], ['گروه ذی‌نفع', 'stakeholder'], ['معیار', x => critName(x.criterion)], ['امتیاز', 'score']],
+      x => { location.hash = '#/issue/' + enc(x.issue); }, { empty: 'در این جلسه امتیازی ثبت نشده است.' })),
+    h('p', {}, h('a', { href: '#/sessions' }, 'بازگشت به جلسات')));
+}
+
+// pageIntervention is one intervention: its solution, each stage with its dates and participants, its evaluations and
+// the helper groups working on it.
+async function pageIntervention(id) {
+  const v = await get(`interventions/${enc(id)}`);
+  frame(`مداخله «${v.title || v.solution_title || v.id}»`,
+    section('مشخصات', kvTable([['راه‌حل مصوب', v.solution_title ? fa(v.solution_title) : ''], ['مرحله جاری', L.stage[v.current_stage] || v.current_stage], ['پیشرفت', pct(v.progress || 0)], ['واحد', unitCell(v.owner)]])),
+    section('مراحل', table(v.stages || [], [['مرحله', st => L.stage[st.stage] || st.name_fa || st.stage], ['شروع', st => jdate(st.start)], ['پایان', st => jdate(st.end)],
+      ['مشارکت‌کنندگان', 'participants'], ['وضعیت', st => st.done ? tag('انجام شد', 'ok') : st.start ? tag('در جریان') : '—'], ['یادداشت', 'notes']])),
+    section('ارزشیابی‌ها', table(v.evaluations || [], [['تاریخ', e => jdate(e.date)], ['ارزیاب', 'evaluator']], null, { empty: 'هنوز ارزشیابی نشده است.' })),
+    section('گروه‌های همیار روی این مداخله', groupsTable(v.helper_groups, 'گروه همیاری به این مداخله نپیوسته است.')),
+    h('p', {}, h('a', { href: '#/interventions' }, 'بازگشت به مداخلات')));
 }
 
 async function pageSessions() {
@@ -56,7 +91,7 @@ async function pageSessions() {
   const national = S.me.node.level === 'national';
   frame('جلسات هم‌اندیشی و اولویت‌بندی',
     section('جلسات', table(list, [['تاریخ', s => jdate(s.date)], ['محل', 'place'], ['تسهیلگر', s => s.facilitator_fallback ? `${s.facilitator} (جایگزین)` : s.facilitator], ['شرکت‌کنندگان', 'participants'],
-      ['گروه‌های همیار', 'helpers'], ['کنشگران حاضر', 'actors'], ['واحد', s => unitCell(s.owner)], ['افزودن', joins]], null, { unit: s => s.owner })),
+      ['گروه‌های همیار', 'helpers'], ['کنشگران حاضر', 'actors'], ['واحد', s => unitCell(s.owner)], ['افزودن', joins]], s => { location.hash = '#/session/' + enc(s.id); }, { unit: s => s.owner })),
     // Facilitators are chosen by the national secretariat (definition 3 of the guideline); every node sees its own.
     section('تسهیلگران منصوب دبیرخانه ملی', table(facs, [['نام', 'name'], ['تلفن', 'phone'], ['واحد', f => f.serves_name || unitName(f.serves)], ['تاریخ انتصاب', f => jdate(f.designated)],
       ['اقدام', f => national && work() ? act('پایان انتصاب', () => api('POST', `facilitators/${enc(f.id)}/retire`, {})) : '—']])),
@@ -116,7 +151,8 @@ async function pageSolutions() {
 async function pageInterventions() {
   const [list, sols, evals] = await Promise.all([items('interventions'), items('solutions?state=approved'), items('evaluations')]);
   frame('مداخلات اجتماع‌محور و ارزشیابی',
-    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => pct(i.progress || 0)], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)]], null, { unit: i => i.owner })),
+    section('مداخلات', table(list, [['عنوان', 'title'], ['مرحله جاری', i => L.stage[i.current_stage] || i.current_stage || L.stage.done], ['پیشرفت', i => pct(i.progress || 0)], ['گروه‌های همیار', 'helpers'], ['واحد', i => unitCell(i.owner)]],
+      i => { location.hash = '#/intervention/' + enc(i.id); }, { unit: i => i.owner })),
     can('admin', 'staff', 'helper') && sols.length ? section('آغاز مداخله برای راه‌حل مصوب', form([{ name: 'solution', label: 'راه‌حل مصوب', type: 'select', options: sols.map(s => [s.id, s.title]), required: true }, { name: 'title', label: 'عنوان' }],
       v => api('POST', 'interventions', v))) : null,
     can('admin', 'staff', 'helper') && list.length ? section('ثبت مرحله', form([{ name: 'id', label: 'مداخله', type: 'select', options: list.map(i => [i.id, i.title]), required: true },
