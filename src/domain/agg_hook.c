@@ -567,7 +567,7 @@ agg_hook_drop(struct store *st)
 
 	if (a != NULL) {
 		a->npend = 0;
-		a->settles = true; /* what is held too, once the rebuild commits */
+		a->settles = true; /* what is held too, once the rebuild commits (then agg_hook_forget: the mark is read again) */
 	}
 }
 

@@ -361,6 +361,18 @@ when_written(void)
 	CHECK(agg_flush(a, &err) == 0);
 	CHECK_INT(COUNTED(b), 509);
 	CHECK(as_recounted(b, "after a rebuild by another connection"));
+	/* And by its own (a dashboard read finding an older version rebuilds them): the same. */
+	CHECK(write_issue(a, "w11", "IR-07-03", "jobs", "identified", 1, false) == 0);
+	CHECK(store_meta_set_int(a, "dash_version", 0, &err) == 0);
+	CHECK(agg_init(a, &err) == 0);
+	CHECK_INT(agg_held_ms(a), -1);
+	CHECK_INT(COUNTED(b), 510);
+	CHECK_INT(num(b, "SELECT value FROM meta WHERE key = 'dash_held'"), 0);
+	CHECK(write_issue(a, "w12", "IR-07-03", "jobs", "identified", 1, false) == 0);
+	CHECK_INT(num(b, "SELECT value FROM meta WHERE key = 'dash_held'"), 1);
+	CHECK(agg_flush(a, &err) == 0);
+	CHECK_INT(COUNTED(b), 511);
+	CHECK(as_recounted(b, "after a rebuild by its own connection"));
 	CHECK(agg_defer(a, false, NULL, &err) == 0);
 	store_close(b);
 	store_close(a);
