@@ -87,6 +87,7 @@ struct store {
 	char sql_find[200];  /* oplog_find's lookup, with chlog_key's WHERE so SQLite may use it */
 	char sql_max[120];   /* store_origin_max's, likewise */
 	int64_t sql_self;    /* the self they were made for */
+	sqlite3_stmt *find;  /* sql_find prepared (the statement cache's) */
 };
 
 /* ---- migrations.c ---- */
