@@ -16,6 +16,7 @@
 
 #include "domain/domain.h"
 #include "store/store.h"
+#include "plain.h"
 #include "test.h"
 
 static double
@@ -89,25 +90,14 @@ plain(const char *path, int n, int batch)
 		     /* The indexes the store keeps on problems (schema 5: no status nor category). */
 		     "CREATE INDEX issue_owner ON issue(owner);",
 		     NULL, NULL, NULL);
-	sqlite3_prepare_v2(db,
-			   "INSERT INTO issue (id, owner, title, description, category, status, created)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   -1, &ins, NULL);
+	sqlite3_prepare_v2(db, PLAIN_INSERT, -1, &ins, NULL);
 	t0 = now();
 	for (i = 0; i < n; i++) {
 		if (i % batch == 0)
 			sqlite3_exec(db, "BEGIN", NULL, NULL, NULL);
 		store_new_id(rid);
 		row_text(i, title, sizeof(title));
-		sqlite3_bind_text(ins, 1, rid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 2, "IR-07-03", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, "a description of the problem", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, "water", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, "identified", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 7, "2026-11-28", -1, SQLITE_STATIC);
-		sqlite3_step(ins);
-		sqlite3_reset(ins);
+		plain_insert(ins, rid, title);
 		if (i % batch == batch - 1 || i == n - 1)
 			sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	}

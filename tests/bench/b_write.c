@@ -21,6 +21,7 @@
 #include "domain/dashboard.h"
 #include "domain/domain.h"
 #include "store/store.h"
+#include "plain.h"
 #include "test.h"
 
 static double
@@ -58,15 +59,7 @@ plain_writes(sqlite3 *plain, sqlite3_stmt *ins, int n, int r)
 		store_new_id(rid);
 		snprintf(title, sizeof(title), "problem %d of round %d", i, r);
 		sqlite3_exec(plain, "BEGIN", NULL, NULL, NULL);
-		sqlite3_bind_text(ins, 1, rid, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 2, "IR-07-03", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 3, title, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 4, "a description of the problem", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 5, "water", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 6, "identified", -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 7, "2026-11-28", -1, SQLITE_STATIC);
-		sqlite3_step(ins);
-		sqlite3_reset(ins);
+		plain_insert(ins, rid, title);
 		sqlite3_exec(plain, "COMMIT", NULL, NULL, NULL);
 	}
 }
@@ -176,10 +169,7 @@ main(int argc, char **argv)
 	sqlite3_open(path, &plain);
 	sqlite3_exec(plain, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, NULL);
 	copy_schema(st, plain);
-	sqlite3_prepare_v2(plain,
-			   "INSERT INTO issue (id, owner, title, description, category, status, created)"
-			   " VALUES (?, ?, ?, ?, ?, ?, ?)",
-			   -1, &ins, NULL);
+	sqlite3_prepare_v2(plain, PLAIN_INSERT, -1, &ins, NULL);
 	frames(st, plain, ins, 2000, "");
 	measure(st, plain, ins, n, rounds, &t_plain, &t_path);
 	printf("# %d writes each way: plain %.1f us/write, write path %.1f us/write\n", n * rounds,

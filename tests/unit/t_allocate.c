@@ -190,10 +190,7 @@ static uint64_t rng = 0x2545f4914f6cdd1dULL;
 static uint64_t
 next_rand(void)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	return t_xorshift(&rng);
 }
 
 int

@@ -103,6 +103,20 @@ t_rm_dirs(void)
 	}
 }
 
+/*
+ * t_xorshift steps the generator at *state (xorshift64, Marsaglia's 13, 7,
+ * 17) and returns its new value: random histories a test can replay, from
+ * the seed it starts *state at.
+ */
+static inline uint64_t
+t_xorshift(uint64_t *state)
+{
+	*state ^= *state << 13;
+	*state ^= *state >> 7;
+	*state ^= *state << 17;
+	return *state;
+}
+
 /* t_tmpdir makes a fresh private directory for one test and returns it. */
 static inline const char *
 t_tmpdir(void)
