@@ -177,7 +177,7 @@ bench:
 	@$(MAKE) -s all
 	@NEHZAT_SHARED=$(SHARED) tests/bench/run $(BUILD)
 
-# P1_flat alone (make bench runs it too): a hop of 1,000,000 changes.
+# P1_flat alone (make bench runs it too): five hops of 1,000,000 changes, their median (BENCH_FLAT_HOPS, BENCH_FLAT_N).
 bench-flat:
 	@$(MAKE) -s all
 	@tests/bench/flat.sh $(BUILD)
