@@ -23,18 +23,6 @@
 static const char *tmp;
 static uint64_t rng = 0x2545f4914f6cdd1dULL;
 
-static uint32_t
-rnd(void)
-{
-	return (uint32_t)(t_xorshift(&rng) >> 16);
-}
-
-static int
-pick(int n)
-{
-	return (int)(rnd() % (uint32_t)n);
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -200,25 +188,25 @@ random_history(void)
 	CHECK(agg_defer(a, true, NULL, &err) == 0);
 	CHECK_INT(num(b, "SELECT value FROM meta WHERE key = 'dash_held'"), 1);
 	for (i = 1; i <= 600; i++) {
-		int what = pick(20), k = 1 + pick(4);
+		int what = t_pick(&rng, 20), k = 1 + t_pick(&rng, 4);
 		bool txn = what == 0 || what == 1;
 		if (txn && store_begin(a, &err) != 0)
 			failed++;
 		for (j = 0; j < (txn ? k : 1); j++) {
-			bool edit = n > 0 && pick(3) == 0;
+			bool edit = n > 0 && t_pick(&rng, 3) == 0;
 			if (edit)
-				snprintf(rid, sizeof(rid), "p%d", pick(n));
+				snprintf(rid, sizeof(rid), "p%d", t_pick(&rng, n));
 			else
 				snprintf(rid, sizeof(rid), "p%d", n++);
 			if (what == 2) {
 				snprintf(rid, sizeof(rid), "q%d", i);
-				failed += apply_issue(a, rid, "IR-08-01", cats[pick(4)], pick(50)) != 0;
+				failed += apply_issue(a, rid, "IR-08-01", cats[t_pick(&rng, 4)], t_pick(&rng, 50)) != 0;
 				applied++;
 				continue;
 			}
 			/* An edit keeps the owner: the first of a problem's writes chose it by its number. */
-			failed += write_issue(a, rid, owners[atoi(rid + 1) % 6], cats[pick(4)], states[pick(4)], pick(100),
-					      edit && pick(5) == 0) != 0;
+			failed += write_issue(a, rid, owners[atoi(rid + 1) % 6], cats[t_pick(&rng, 4)], states[t_pick(&rng, 4)], t_pick(&rng, 100),
+					      edit && t_pick(&rng, 5) == 0) != 0;
 		}
 		if (what == 0)
 			store_rollback(a);
@@ -229,7 +217,7 @@ random_history(void)
 		if (i % 60 == 0) {
 			char when[64];
 			snprintf(when, sizeof(when), "after %d steps", i);
-			if (pick(2) == 0) {
+			if (t_pick(&rng, 2) == 0) {
 				CHECK(agg_subtree_count(a, "open_issues", "IR", &c)); /* a read in process writes them */
 			} else if (agg_flush(a, &err) != 0) {
 				failed++;

@@ -32,18 +32,6 @@
 static const char *tmp;
 static uint64_t rng = 0x9e3779b97f4a7c15ULL;
 
-static uint32_t
-rnd(void)
-{
-	return (uint32_t)(t_xorshift(&rng) >> 16);
-}
-
-static int
-pick(int n)
-{
-	return (int)(rnd() % (uint32_t)n);
-}
-
 static struct store *
 open_node(const char *name, const char *id)
 {
@@ -150,7 +138,7 @@ apply(struct store *st, const char *tbl, const char *rid, const char *owner, con
 	ch.origin_seq = ++seqs[o];
 	hlc += 10;
 	/* A late change carries an older clock: the columns it sets lose where newer ones were written. */
-	ch.hlc = late ? hlc - 10 * (uint64_t)(1 + pick(50)) : hlc;
+	ch.hlc = late ? hlc - 10 * (uint64_t)(1 + t_pick(&rng, 50)) : hlc;
 	snprintf(ch.tbl, sizeof(ch.tbl), "%s", tbl);
 	snprintf(ch.rid, sizeof(ch.rid), "%s", rid);
 	snprintf(ch.owner, sizeof(ch.owner), "%s", owner);
@@ -188,7 +176,7 @@ static const char *
 owner_of(struct world *w, char own[NZ_ID_MAX])
 {
 	if (own[0] == '\0')
-		snprintf(own, NZ_ID_MAX, "%s", w->owners[pick(w->nowners)]);
+		snprintf(own, NZ_ID_MAX, "%s", w->owners[t_pick(&rng, w->nowners)]);
 	return own;
 }
 
@@ -260,10 +248,10 @@ criterion(struct store *st, int k, bool first)
 		set_i(&c, "scale_max", k == 1 ? 10 : 5);
 		set_i(&c, "active", 1);
 		set_i(&c, "ord", k);
-	} else if (pick(2)) {
-		set_d(&c, "weight", pick(4));
+	} else if (t_pick(&rng, 2)) {
+		set_d(&c, "weight", t_pick(&rng, 4));
 	} else {
-		set_i(&c, "active", pick(3) != 0);
+		set_i(&c, "active", t_pick(&rng, 3) != 0);
 	}
 	return apply(st, "priority_criterion", codes[k], "IR", "IR", false, &c);
 }
@@ -273,15 +261,15 @@ date(void)
 {
 	static char d[32]; /* room for any int, so that -O0 builds warn of nothing */
 
-	snprintf(d, sizeof(d), "2026-%02d-%02d", 1 + pick(12), 1 + pick(28));
+	snprintf(d, sizeof(d), "2026-%02d-%02d", 1 + t_pick(&rng, 12), 1 + t_pick(&rng, 28));
 	return d;
 }
 
 static int
 step(struct store *st, struct world *w, bool *made)
 {
-	int r = pick(100), k;
-	bool late = pick(8) == 0;
+	int r = t_pick(&rng, 100), k;
+	bool late = t_pick(&rng, 8) == 0;
 	char rid[NZ_RID_MAX + 8];
 	struct chg c;
 	const char *own;
@@ -289,25 +277,25 @@ step(struct store *st, struct world *w, bool *made)
 	memset(&c, 0, sizeof(c));
 	if (r < 40) { /* a problem */
 		bool first;
-		k = pick(NI);
+		k = t_pick(&rng, NI);
 		first = w->iown[k][0] == '\0';
 		own = owner_of(w, w->iown[k]);
 		snprintf(rid, sizeof(rid), "I%02d", k);
-		if (first || pick(3) == 0) {
+		if (first || t_pick(&rng, 3) == 0) {
 			set_s(&c, "title", "problem %d", k);
-			set_s(&c, "status", "%s", reg_statuses[pick(10)]);
-		} else if (pick(2)) {
-			set_s(&c, "status", "%s", pick(3) ? "council" : reg_statuses[pick(10)]);
+			set_s(&c, "status", "%s", reg_statuses[t_pick(&rng, 10)]);
+		} else if (t_pick(&rng, 2)) {
+			set_s(&c, "status", "%s", t_pick(&rng, 3) ? "council" : reg_statuses[t_pick(&rng, 10)]);
 		}
-		if (first || pick(4) == 0) {
-			const char *cat = cats[pick(4)];
+		if (first || t_pick(&rng, 4) == 0) {
+			const char *cat = cats[t_pick(&rng, 4)];
 			if (cat != NULL)
 				set_s(&c, "category", "%s", cat);
 			else
 				set_nil(&c, "category");
 		}
-		if (first || pick(4) == 0) {
-			int p = pick(10);
+		if (first || t_pick(&rng, 4) == 0) {
+			int p = t_pick(&rng, 10);
 			if (p == 0)
 				set_nil(&c, "people_affected");
 			else if (p == 1)
@@ -315,61 +303,61 @@ step(struct store *st, struct world *w, bool *made)
 			else if (p == 2)
 				set_s(&c, "people_affected", "many");
 			else
-				set_i(&c, "people_affected", 10 * pick(4));
+				set_i(&c, "people_affected", 10 * t_pick(&rng, 4));
 		}
-		if (first || pick(4) == 0) {
-			if (pick(4))
-				set_s(&c, "solution", "S%02d", pick(NS));
+		if (first || t_pick(&rng, 4) == 0) {
+			if (t_pick(&rng, 4))
+				set_s(&c, "solution", "S%02d", t_pick(&rng, NS));
 			else
 				set_nil(&c, "solution");
 		}
-		if (first || pick(6) == 0) {
-			if (pick(5))
+		if (first || t_pick(&rng, 6) == 0) {
+			if (t_pick(&rng, 5))
 				set_s(&c, "created", "%s", date());
 			else
 				set_nil(&c, "created");
 		}
-		if (!first && pick(6) == 0)
-			set_i(&c, "deleted", pick(3) != 0);
+		if (!first && t_pick(&rng, 6) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 3) != 0);
 		if (c.n == 0)
 			set_s(&c, "title", "problem %d again", k);
-		return apply(st, "issue", rid, own, pick(3) ? own : w->owners[0], late && !first, &c);
+		return apply(st, "issue", rid, own, t_pick(&rng, 3) ? own : w->owners[0], late && !first, &c);
 	}
 	if (r < 58) { /* a score, perhaps before its problem */
 		bool first;
-		k = pick(NX);
+		k = t_pick(&rng, NX);
 		first = w->xown[k][0] == '\0';
 		snprintf(rid, sizeof(rid), "X%02d", k);
 		own = owner_of(w, w->xown[k]);
-		if (first || pick(3) == 0)
-			set_s(&c, "issue", "I%02d", pick(NI));
-		if (first || pick(3) == 0)
-			set_s(&c, "criterion", "c%d", 1 + pick(3));
-		if (first || pick(2) == 0)
-			set_d(&c, "score", pick(6));
+		if (first || t_pick(&rng, 3) == 0)
+			set_s(&c, "issue", "I%02d", t_pick(&rng, NI));
+		if (first || t_pick(&rng, 3) == 0)
+			set_s(&c, "criterion", "c%d", 1 + t_pick(&rng, 3));
+		if (first || t_pick(&rng, 2) == 0)
+			set_d(&c, "score", t_pick(&rng, 6));
 		if (first)
 			set_s(&c, "session", "E00");
-		if (!first && pick(5) == 0)
-			set_i(&c, "deleted", pick(3) != 0);
+		if (!first && t_pick(&rng, 5) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 3) != 0);
 		if (c.n == 0)
-			set_d(&c, "score", pick(6));
+			set_d(&c, "score", t_pick(&rng, 6));
 		return apply(st, "issue_score", rid, own, own, late && !first, &c);
 	}
 	if (r < 68) { /* a solution, before a council or moving on */
-		k = pick(NS);
+		k = t_pick(&rng, NS);
 		snprintf(rid, sizeof(rid), "S%02d", k);
 		own = owner_of(w, w->sown[k]);
-		set_s(&c, "status", "%s", pick(2) ? "council" : reg_statuses[2 + pick(6)]);
-		if (pick(2))
-			set_i(&c, "round", 1 + pick(3));
-		if (pick(8) == 0)
-			set_i(&c, "deleted", pick(2));
+		set_s(&c, "status", "%s", t_pick(&rng, 2) ? "council" : reg_statuses[2 + t_pick(&rng, 6)]);
+		if (t_pick(&rng, 2))
+			set_i(&c, "round", 1 + t_pick(&rng, 3));
+		if (t_pick(&rng, 8) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 2));
 		return apply(st, "solution", rid, own, own, late, &c);
 	}
 	if (r < 80) { /* a council decision on some round of a solution */
-		int round = 1 + pick(3);
-		const char *d = decisions[pick(4)];
-		k = pick(NS);
+		int round = 1 + t_pick(&rng, 3);
+		const char *d = decisions[t_pick(&rng, 4)];
+		k = t_pick(&rng, NS);
 		own = owner_of(w, w->sown[k]);
 		snprintf(rid, sizeof(rid), "S%02d-r%d", k, round);
 		set_s(&c, "solution", "S%02d", k);
@@ -378,71 +366,71 @@ step(struct store *st, struct world *w, bool *made)
 			set_s(&c, "decision", "%s", d);
 		else
 			set_nil(&c, "decision");
-		if (w->decided[k][round] && pick(4) == 0)
-			set_i(&c, "deleted", pick(2));
+		if (w->decided[k][round] && t_pick(&rng, 4) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 2));
 		w->decided[k][round] = true;
-		return apply(st, "council_decision", rid, own, pick(2) ? own : w->owners[0], late, &c);
+		return apply(st, "council_decision", rid, own, t_pick(&rng, 2) ? own : w->owners[0], late, &c);
 	}
 	if (r < 90) { /* an intervention's stages */
 		static const char *const ends[] = {"needs_end", "priority_end", "planning_end", "implementation_end",
 						   "evaluation_end"};
-		int i, n = 1 + pick(3);
-		k = pick(NV);
+		int i, n = 1 + t_pick(&rng, 3);
+		k = t_pick(&rng, NV);
 		snprintf(rid, sizeof(rid), "V%02d", k);
 		own = owner_of(w, w->vown[k]);
 		for (i = 0; i < n; i++) {
-			int e = pick(5), j;
+			int e = t_pick(&rng, 5), j;
 			for (j = 0; j < c.n && strcmp(c.v[j].col, ends[e]) != 0; j++)
 				;
 			if (j < c.n)
 				continue;
-			if (pick(4))
+			if (t_pick(&rng, 4))
 				set_s(&c, ends[e], "%s", date());
 			else
 				set_s(&c, ends[e], "%s", "");
 		}
-		if (pick(8) == 0)
-			set_i(&c, "deleted", pick(2));
+		if (t_pick(&rng, 8) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 2));
 		return apply(st, "intervention", rid, own, own, late, &c);
 	}
 	if (r < 94) { /* calls, appointments (active, revoked or expired) and reports */
 		static const char *const st_[] = {"active", "active", "revoked", "expired"};
 		static const char *const tbl[] = {"sel_call", "sel_appointment", "report"};
-		int t = pick(3);
-		k = pick(NO);
+		int t = t_pick(&rng, 3);
+		k = t_pick(&rng, NO);
 		snprintf(rid, sizeof(rid), "%c%02d", "CAR"[t], k);
 		own = owner_of(w, w->oown[4 + t][k]);
 		if (t == 1) {
-			set_s(&c, "status", "%s", st_[pick(4)]);
+			set_s(&c, "status", "%s", st_[t_pick(&rng, 4)]);
 		} else if (t == 2) {
 			set_s(&c, "template_code", "monthly");
 			set_s(&c, "period", "1405-08");
 			set_s(&c, "grp", "%s", "");
-			set_s(&c, "status", "%s", pick(3) ? "submitted" : "draft");
-			set_s(&c, "submitted", "2026-11-%02d", 1 + pick(20));
+			set_s(&c, "status", "%s", t_pick(&rng, 3) ? "submitted" : "draft");
+			set_s(&c, "submitted", "2026-11-%02d", 1 + t_pick(&rng, 20));
 			set_s(&c, "due", "2026-11-10");
 			set_i(&c, "revision", 1);
 		} else {
 			set_s(&c, "title", "%s", date());
 		}
-		if (pick(6) == 0)
-			set_i(&c, "deleted", pick(2));
+		if (t_pick(&rng, 6) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 2));
 		return apply(st, tbl[t], rid, own, own, late, &c);
 	}
 	if (r < 97) { /* sessions, evaluations, organisations, introductions */
-		int t = pick(4);
-		k = pick(NO);
+		int t = t_pick(&rng, 4);
+		k = t_pick(&rng, NO);
 		snprintf(rid, sizeof(rid), "%c%02d", "EVOT"[t], k);
 		own = owner_of(w, w->oown[t][k]);
 		set_s(&c, t == 0 ? "date" : t == 1 ? "date" : t == 2 ? "name" : "body", "%s", date());
 		/* An organisation retired, re-activated by hand, or written before it had the flag (NULL). */
-		if (t == 2 && pick(3) != 0)
-			set_i(&c, "active", pick(3) == 0 ? 0 : 1);
-		if (pick(5) == 0)
-			set_i(&c, "deleted", pick(2));
+		if (t == 2 && t_pick(&rng, 3) != 0)
+			set_i(&c, "active", t_pick(&rng, 3) == 0 ? 0 : 1);
+		if (t_pick(&rng, 5) == 0)
+			set_i(&c, "deleted", t_pick(&rng, 2));
 		return apply(st, others[t], rid, own, own, late, &c);
 	}
-	k = pick(3);
+	k = t_pick(&rng, 3);
 	*made = true;
 	return criterion(st, k, false);
 }

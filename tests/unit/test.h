@@ -117,6 +117,13 @@ t_xorshift(uint64_t *state)
 	return *state;
 }
 
+/* t_pick is a number from 0 to n - 1 (n > 0) drawn from the generator at *state. */
+static inline int
+t_pick(uint64_t *state, int n)
+{
+	return (int)((uint32_t)(t_xorshift(state) >> 16) % (uint32_t)n);
+}
+
 /* t_tmpdir makes a fresh private directory for one test and returns it. */
 static inline const char *
 t_tmpdir(void)
