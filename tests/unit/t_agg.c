@@ -206,7 +206,8 @@ random_history(void)
 			}
 			/* An edit keeps the owner: the first of a problem's writes chose it by its number. */
 			failed += write_issue(a, rid, owners[atoi(rid + 1) % 6], cats[t_pick(&rng, 4)],
-					      states[t_pick(&rng, 4)], t_pick(&rng, 100), edit && t_pick(&rng, 5) == 0) != 0;
+					      states[t_pick(&rng, 4)], t_pick(&rng, 100),
+					      edit && t_pick(&rng, 5) == 0) != 0;
 		}
 		if (what == 0)
 			store_rollback(a);
