@@ -455,7 +455,10 @@ mhd_load(struct nz_err *err)
 	return 0;
 }
 
-/* mhd_start runs MHD on the listening socket, watched by the loop from now on. */
+/*
+ * mhd_start runs MHD on the listening socket, watched by the loop from now
+ * on; failing, the socket is closed (by MHD or here) and s->fd is -1.
+ */
 static int
 mhd_start(struct http_server *s, struct nz_err *err)
 {
@@ -463,8 +466,11 @@ mhd_start(struct http_server *s, struct nz_err *err)
 	unsigned flags = MHD_USE_EPOLL | MHD_USE_ERROR_LOG | (s->tls ? MHD_USE_TLS : 0) | (s->v6 ? MHD_USE_IPv6 : 0);
 	int rc, fd;
 
-	if ((rc = mhd_load(err)) != 0)
+	if ((rc = mhd_load(err)) != 0) {
+		close(s->fd);
+		s->fd = -1;
 		return rc;
+	}
 	{
 		struct MHD_OptionItem opts[] = {
 			{MHD_OPTION_LISTEN_SOCKET, s->fd, NULL},
@@ -516,9 +522,6 @@ on_listen(uv_poll_t *p, int status, int events)
 	uv_close((uv_handle_t *)&s->listen, on_closed);
 	if (mhd_start(s, &err) != 0) {
 		nz_log(NZ_LOG_ERROR, "http.error", "error=\"%s\"", err.msg);
-		if (s->fd >= 0)
-			close(s->fd);
-		s->fd = -1;
 		return;
 	}
 	nz_log(NZ_LOG_INFO, "http.loaded", "library=%s", MHD_SONAME);
@@ -580,9 +583,6 @@ http_server_start(struct http_server **out, uv_loop_t *loop, const struct http_o
 	s->open_handles = 1;
 	if (s->tls) {
 		if ((rc = mhd_start(s, err)) != 0) {
-			if (s->fd >= 0)
-				close(s->fd);
-			s->fd = -1;
 			uv_close((uv_handle_t *)&s->timer, on_closed);
 			return rc; /* s goes with the timer */
 		}
