@@ -23,8 +23,11 @@ async function pageIssues() {
 // pageIssue is one problem as the register holds it: what was recorded, its mean score on each criterion and the
 // scores given in the sessions, its solution, and the helper groups working on it.
 async function pageIssue(id) {
-  const [i, cats, sols, crits] = await Promise.all([get(`issues/${enc(id)}`), items('categories').catch(() => []), items('solutions'), items('criteria').catch(() => [])]);
-  const cat = cats.find(c => c.code === i.category), sol = i.solution ? sols.find(s => s.id === i.solution) : null;
+  // Its solution is read alone, once the problem names it (not the whole list of solutions to find one).
+  const rec = get(`issues/${enc(id)}`);
+  const [i, sol, cats, crits] = await Promise.all([rec, rec.then(x => (x.solution ? get(`solutions/${enc(x.solution)}`).catch(() => null) : null)),
+    items('categories').catch(() => []), items('criteria').catch(() => [])]);
+  const cat = cats.find(c => c.code === i.category);
   const critName = code => (crits.find(c => c.code === code) || {}).name_fa || code;
   frame(`مسئله «${i.title}»`,
     section('مشخصات', kvTable([['وضعیت', tag(label('issue', i.state), i.state)], ['دسته', cat ? cat.name_fa : label('none', i.category)], ['منبع', label('issueSource', i.source)],
