@@ -50,7 +50,7 @@ function kvTable(pairs) {
 }
 // groupsTable lists the helper groups linked to a record, each opening its work.
 function groupsTable(groups, empty) {
-  return table(groups || [], [['گروه همیار', 'name'], ['شماره حکم', g => g.decree_no ? h('bdi', {}, fa(g.decree_no)) : '—'], ['وضعیت', g => tag(L.appt[g.status] || g.status || '—', g.status)], ['از', g => jdate(g.since)]],
+  return table(groups || [], [['گروه همیار', 'name'], ['شماره حکم', g => g.decree_no ? h('bdi', {}, fa(g.decree_no)) : '—'], ['وضعیت', g => tag(label('appt', g.status), g.status)], ['از', g => jdate(g.since)]],
     g => { location.hash = '#/group/' + enc(g.id); }, { empty });
 }
 
