@@ -63,11 +63,9 @@
 #include "base/unit.h"
 #include "domain/agg_int.h"
 
-
 #define SQL_MAX 8192
 
 /* ---- the SQL the triggers are made of ---- */
-
 
 /* The effective status that solution row r gives its problems before the council. */
 #define SOL_STATE(r)                                                                                \
@@ -145,7 +143,6 @@
 #define RANK_REBUILD                                                                                \
 	"DELETE FROM dash_rank;"                                                                        \
 	RANK_INSERT("i.id IN (SELECT DISTINCT issue FROM issue_score WHERE deleted = 0)")
-
 
 /* The scopes kept at this node, as the rows of a subquery. */
 static const char *
@@ -516,7 +513,6 @@ create_schema(struct store *st, bool national, struct nz_err *err)
 	return 0;
 }
 
-
 /* Drops every table, index and trigger of an older version. */
 static int
 drop_schema(struct store *st, struct nz_err *err)
@@ -543,7 +539,6 @@ drop_schema(struct store *st, struct nz_err *err)
 			return rc;
 	}
 }
-
 
 int
 agg_init(struct store *st, struct nz_err *err)
@@ -573,7 +568,6 @@ agg_init(struct store *st, struct nz_err *err)
 	return rc;
 }
 
-
 int
 agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err)
 {
@@ -602,7 +596,6 @@ agg_defer(struct store *st, bool on, bool *recounted, struct nz_err *err)
 		*recounted = recount;
 	return agg_hook_defer(st, on, err);
 }
-
 
 /* ---- reading the aggregates ---- */
 
@@ -644,7 +637,6 @@ agg_rows(struct store *st, const char *base, bool issues, struct nz_err *err)
 		sqlite3_bind_text(q, 1, base, -1, SQLITE_TRANSIENT);
 	return q;
 }
-
 
 bool
 agg_subtree_count(struct store *st, const char *what, const char *unit, int64_t *out)
