@@ -17,6 +17,17 @@
 #include "store/store_int.h"
 
 int
+store_table_index(const struct store *st, const char *name)
+{
+	int i;
+
+	for (i = 0; st->tables[i] != NULL; i++)
+		if (strcmp(st->tables[i]->name, name) == 0)
+			return i;
+	return -1;
+}
+
+int
 tbl_ncols(const struct tbl_def *t)
 {
 	int n = 0;

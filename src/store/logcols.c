@@ -5,21 +5,7 @@
  * sent (store_log_cols), the history and SQL (log_cols), and oplog_release.
  * It reads the store's connection directly: store.c registers log_cols.
  */
-#include <string.h>
-
 #include "store/store_int.h"
-
-/* table_index: the position of table name in st->tables, or -1. */
-static int
-table_index(const struct store *st, const char *name)
-{
-	int i;
-
-	for (i = 0; st->tables[i] != NULL; i++)
-		if (strcmp(st->tables[i]->name, name) == 0)
-			return i;
-	return -1;
-}
 
 /* row_read is table ti's statement reading a record by id: clk, deleted, then its columns. */
 static sqlite3_stmt *
@@ -122,7 +108,7 @@ int
 store_log_cols(struct store *st, const char *tbl, const char *rid, int64_t seq, const void *cols, size_t len,
 	       int64_t rowcols, const uint8_t **out, size_t *outlen, struct nz_err *err)
 {
-	int ti = table_index(st, tbl), rc;
+	int ti = store_table_index(st, tbl), rc;
 
 	if (ti < 0) {
 		/* A table this program does not know: the map as it was logged (it refers to no row). */
@@ -155,7 +141,7 @@ sql_log_cols(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	int ti;
 
 	(void)argc;
-	if (tbl == NULL || rid == NULL || (ti = table_index(st, tbl)) < 0) {
+	if (tbl == NULL || rid == NULL || (ti = store_table_index(st, tbl)) < 0) {
 		/* A table this program does not know: the map as it was logged. */
 		sqlite3_result_value(ctx, argv[2]);
 		return;

@@ -30,17 +30,6 @@ store_tables(const struct store *st)
 	return st->tables;
 }
 
-int
-store_table_index(struct store *st, const char *name)
-{
-	int i;
-
-	for (i = 0; st->tables[i] != NULL; i++)
-		if (strcmp(st->tables[i]->name, name) == 0)
-			return i;
-	return -1;
-}
-
 const struct tbl_def *
 store_table(const struct store *st, const char *name)
 {

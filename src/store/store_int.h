@@ -95,10 +95,10 @@ struct store {
 /* store_migrations: the SQL of each schema version, in order (store_schema_version of them). */
 extern const char *const store_migrations[];
 
-/* store_table_index returns the position of table name in st->tables, or -1. */
-int store_table_index(struct store *st, const char *name);
-
 /* ---- colmap.c: a change's column map, by name or by number ---- */
+
+/* store_table_index returns the position of table name in st->tables, or -1 (here, so logcols.c may use it). */
+int store_table_index(const struct store *st, const char *name);
 
 /* tbl_ncols counts a table's columns (its own, not id, owner, deleted, clk). */
 int tbl_ncols(const struct tbl_def *t);
