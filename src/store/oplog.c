@@ -197,10 +197,7 @@ own_refresh(struct store *st, struct nz_err *err)
 	/* Outside a transaction another process may commit at any moment. */
 	if ((o->fresh = st->depth > 0) && o->due) {
 		/* Read far: the next open starts here (one page, once). */
-		snprintf(hint, sizeof(hint), "%lld %lld", (long long)o->seen, (long long)o->seq);
-		if ((rc = store_meta_set_text(st, "own_hint", hint, err)) != 0)
-			return rc;
-		o->due = false;
+		return store_own_hint(st, err);
 	}
 	return 0;
 }

@@ -203,6 +203,18 @@ flush_clock(struct store *st, struct nz_err *err)
 	return rc;
 }
 
+int
+store_own_hint(struct store *st, struct nz_err *err)
+{
+	char hint[48];
+	int rc;
+
+	snprintf(hint, sizeof(hint), "%lld %lld", (long long)st->own.seen, (long long)st->own.seq);
+	if ((rc = store_meta_set_text(st, "own_hint", hint, err)) == 0)
+		st->own.due = false;
+	return rc;
+}
+
 /*
  * flush_own persists where this node's own log entries end (oplog.c,
  * own_refresh), so that the next open need not read the log through: when
@@ -213,14 +225,12 @@ flush_clock(struct store *st, struct nz_err *err)
 static int
 flush_own(struct store *st, bool closing, struct nz_err *err)
 {
-	char v[48];
 	int rc;
 
 	if (!st->own.loaded || !st->own.fresh || !(st->hlc_dirty || (closing && st->own.wrote)))
 		return 0;
-	snprintf(v, sizeof(v), "%lld %lld", (long long)st->own.seen, (long long)st->own.seq);
-	if ((rc = store_meta_set_text(st, "own_hint", v, err)) == 0)
-		st->own.due = st->own.wrote = false;
+	if ((rc = store_own_hint(st, err)) == 0)
+		st->own.wrote = false;
 	return rc;
 }
 

@@ -90,6 +90,14 @@ struct store {
 	sqlite3_stmt *find;  /* sql_find prepared (the statement cache's) */
 };
 
+/* ---- store.c ---- */
+
+/*
+ * store_own_hint writes st->own's "seen seq" to meta's own_hint, where the
+ * next open starts reading the log for our own entries (oplog.c, own_refresh).
+ */
+int store_own_hint(struct store *st, struct nz_err *err);
+
 /* ---- migrations.c ---- */
 
 /* store_migrations: the SQL of each schema version, in order (store_schema_version of them). */
