@@ -146,53 +146,11 @@ clk_pack(msgpack_packer *pk, const struct colclock *clocks, int n)
 	}
 }
 
-/* uint_at reads the msgpack unsigned integer at *p (before end), moving past it; false when it is none. */
-static bool
-uint_at(const uint8_t **p, const uint8_t *end, uint64_t *v)
-{
-	const uint8_t *q = *p;
-	unsigned w, k;
-
-	if (q >= end)
-		return false;
-	if (q[0] <= 0x7f) {
-		*v = q[0];
-		*p = q + 1;
-		return true;
-	}
-	if (q[0] < 0xcc || q[0] > 0xcf)
-		return false;
-	w = 1u << (q[0] - 0xcc);
-	if ((size_t)(end - q) < 1 + w)
-		return false;
-	for (*v = 0, k = 0; k < w; k++)
-		*v = *v << 8 | q[1 + k];
-	*p = q + 1 + w;
-	return true;
-}
-
-/* array_at reads a msgpack array header at *p, moving past it; -1 when it is none. */
-static int64_t
-array_at(const uint8_t **p, const uint8_t *end)
-{
-	const uint8_t *q = *p;
-
-	if (q < end && (q[0] & 0xf0) == 0x90) {
-		*p = q + 1;
-		return q[0] & 0x0f;
-	}
-	if (end - q >= 3 && q[0] == 0xdc) {
-		*p = q + 3;
-		return (int64_t)q[1] << 8 | q[2];
-	}
-	return -1;
-}
-
 int
 clk_named(const void *blob, int len, int64_t seq, uint64_t *named)
 {
 	const uint8_t *p = blob, *end = p + (len > 0 ? len : 0);
-	int64_t ng, nm, i, k;
+	int64_t ng, nm, i, k, sl;
 	uint64_t v, first;
 	size_t skip;
 	bool by_seq;
@@ -200,21 +158,20 @@ clk_named(const void *blob, int len, int64_t seq, uint64_t *named)
 	*named = 0;
 	if (blob == NULL || len <= 0)
 		return 0;
-	if ((ng = array_at(&p, end)) < 0)
+	if ((ng = colmap_head(&p, end, false)) < 0)
 		return (p[0] & 0xf0) == 0x80 || p[0] == 0xde ? 0 : -1; /* a map of names (schema 2) names no entry */
 	for (i = 0; i < ng; i++) {
-		if ((nm = array_at(&p, end)) < 2 || !uint_at(&p, end, &first) || p >= end)
+		if ((nm = colmap_head(&p, end, false)) < 2 || !colmap_uint(&p, end, &first) || p >= end)
 			return -1;
 		/* [seq, columns...], or [hlc, origin, columns...] written before schema 6 (names no entry) */
 		by_seq = (p[0] & 0xe0) != 0xa0 && p[0] != 0xd9;
 		if (!by_seq) {
-			skip = p[0] == 0xd9 ? (end - p >= 2 ? 2u + p[1] : 2u) : 1u + (p[0] & 0x1f);
-			if ((size_t)(end - p) < skip)
+			if ((skip = colmap_item_len(p, end, &sl)) == 0)
 				return -1;
 			p += skip;
 		}
 		for (k = by_seq ? 1 : 2; k < nm; k++) {
-			if (!uint_at(&p, end, &v) || v > 63)
+			if (!colmap_uint(&p, end, &v) || v > 63)
 				return -1;
 			if (by_seq && first == (uint64_t)seq)
 				*named |= (uint64_t)1 << v;

@@ -66,13 +66,8 @@ be(const uint8_t *p, unsigned w)
 	return v;
 }
 
-/*
- * item_len returns the length of the msgpack scalar at p (nil, bool, an
- * integer, a float or a str: what a column map holds), 0 when it is of
- * another kind or runs past end.  *str_len gets a str's length (else -1).
- */
-static size_t
-item_len(const uint8_t *p, const uint8_t *end, int64_t *str_len)
+size_t
+colmap_item_len(const uint8_t *p, const uint8_t *end, int64_t *str_len)
 {
 	size_t left = (size_t)(end - p), n = 0, head = 1;
 	uint8_t t;
@@ -106,21 +101,34 @@ item_len(const uint8_t *p, const uint8_t *end, int64_t *str_len)
 	return head + n;
 }
 
-/* map_head reads a map header at *p, moving *p past it; -1 when it is not a map. */
-static int64_t
-map_head(const uint8_t **p, const uint8_t *end)
+int64_t
+colmap_head(const uint8_t **p, const uint8_t *end, bool map)
 {
 	const uint8_t *q = *p;
 
-	if (q < end && (q[0] & 0xf0) == 0x80) {
+	if (q < end && (q[0] & 0xf0) == (map ? 0x80 : 0x90)) {
 		*p = q + 1;
 		return q[0] & 0x0f;
 	}
-	if (end - q >= 3 && q[0] == 0xde) {
+	if (end - q >= 3 && q[0] == (map ? 0xde : 0xdc)) {
 		*p = q + 3;
 		return (int64_t)be(q + 1, 2);
 	}
 	return -1;
+}
+
+bool
+colmap_uint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	const uint8_t *q = *p;
+	int64_t sl;
+	size_t w;
+
+	if (q >= end || (q[0] > 0x7f && (q[0] < 0xcc || q[0] > 0xcf)) || (w = colmap_item_len(q, end, &sl)) == 0)
+		return false;
+	*v = w == 1 ? q[0] : be(q + 1, (unsigned)w - 1);
+	*p = q + w;
+	return true;
 }
 
 /*
@@ -132,7 +140,7 @@ static int
 key_col(const struct tbl_def *t, int ncols, const uint8_t **p, const uint8_t *end)
 {
 	int64_t sl;
-	size_t kl = item_len(*p, end, &sl);
+	size_t kl = colmap_item_len(*p, end, &sl);
 	const uint8_t *k = *p;
 
 	if (kl == 0)
@@ -153,10 +161,10 @@ colmap_entries(const struct tbl_def *t, const uint8_t *in, size_t len, struct co
 	size_t v;
 	int col, nc = tbl_ncols(t);
 
-	if ((n = map_head(&p, end)) < 0 || n > max)
+	if ((n = colmap_head(&p, end, true)) < 0 || n > max)
 		return -1;
 	for (i = 0; i < n; i++) {
-		if ((col = key_col(t, nc, &p, end)) == -2 || (v = item_len(p, end, &sl)) == 0)
+		if ((col = key_col(t, nc, &p, end)) == -2 || (v = colmap_item_len(p, end, &sl)) == 0)
 			return -1;
 		out[i].num = col + 1;
 		out[i].v = p;
@@ -288,7 +296,7 @@ val_exact(const struct tbl_def *t, int col, const uint8_t *v, size_t len)
 			return false; /* SQLite would keep it as a negative number */
 		return val_pack_int(b, (int64_t)u) == len && memcmp(b, v, len) == 0;
 	}
-	if (item_len(v, v + len, &sl) != len || sl < 0 || ty != COL_TEXT)
+	if (colmap_item_len(v, v + len, &sl) != len || sl < 0 || ty != COL_TEXT)
 		return false;
 	return str_head(b, (size_t)sl) == len - (size_t)sl && memcmp(b, v, len - (size_t)sl) == 0;
 }
@@ -348,7 +356,7 @@ colmap_name(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t **ou
 	const char *name;
 	uint8_t *b;
 
-	if ((n = map_head(&p, end)) < 0)
+	if ((n = colmap_head(&p, end, true)) < 0)
 		return -1;
 	/* Each key grows from at least one byte to at most 32. */
 	if ((b = malloc(len + (size_t)n * 32)) == NULL)
@@ -356,7 +364,7 @@ colmap_name(const struct tbl_def *t, const uint8_t *in, size_t len, uint8_t **ou
 	o = (size_t)(p - in);
 	memcpy(b, in, o);
 	for (i = 0; i < n; i++) {
-		if ((col = key_col(t, nc, &p, end)) == -2 || (v = item_len(p, end, &sl)) == 0) {
+		if ((col = key_col(t, nc, &p, end)) == -2 || (v = colmap_item_len(p, end, &sl)) == 0) {
 			free(b);
 			return -1;
 		}

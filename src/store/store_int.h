@@ -125,6 +125,19 @@ struct colent {
 };
 
 /*
+ * colmap_item_len returns the length of the msgpack scalar at p (nil, bool,
+ * an integer, a float or a str: what a column map holds), 0 when it is of
+ * another kind or runs past end.  *str_len gets a str's length (else -1).
+ */
+size_t colmap_item_len(const uint8_t *p, const uint8_t *end, int64_t *str_len);
+
+/* colmap_head reads a msgpack map (map) or array header at *p, moving past it; its size, -1 when it is none. */
+int64_t colmap_head(const uint8_t **p, const uint8_t *end, bool map);
+
+/* colmap_uint reads the msgpack unsigned integer at *p (before end), moving past it; false when it is none. */
+bool colmap_uint(const uint8_t **p, const uint8_t *end, uint64_t *v);
+
+/*
  * colmap_entries reads the column map at in (keys names or numbers) into
  * out (at most max entries, pointing into in); returns their number, or -1
  * when in is not a map of t's columns.
