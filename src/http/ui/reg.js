@@ -173,10 +173,11 @@ async function pageOrgs() {
   const [all, intros, sum] = await Promise.all([items('orgs?all=1'), items('introductions'), get('register/summary?top=0')]);
   const list = all.filter(o => o.active), gone = all.filter(o => !o.active), field = can('admin', 'staff', 'helper');
   const t = sum && sum.totals ? sum.totals : null;
+  // An organisation's fields: empty for a new one, filled in from o to edit it.
+  const orgFields = (o = {}) => [{ name: 'name', label: 'نام تشکل', required: true, value: o.name }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)], value: o.kind || '' },
+    { name: 'field', label: 'حوزه فعالیت', value: o.field }, { name: 'contact', label: 'تماس', value: o.contact }, { name: 'notes', label: 'یادداشت', type: 'textarea', value: o.notes }];
   // An edit sends only what is filled in (a field emptied here keeps its value).
-  const edit = o => act('ویرایش', v => api('PATCH', `resources/orgs/${enc(o.id)}`, { fields: v }), 'alt', { title: `ویرایش «${o.name}»`, label: 'ذخیره',
-    fields: [{ name: 'name', label: 'نام تشکل', required: true, value: o.name }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)], value: o.kind || '' },
-      { name: 'field', label: 'حوزه فعالیت', value: o.field }, { name: 'contact', label: 'تماس', value: o.contact }, { name: 'notes', label: 'یادداشت', type: 'textarea', value: o.notes }] });
+  const edit = o => act('ویرایش', v => api('PATCH', `resources/orgs/${enc(o.id)}`, { fields: v }), 'alt', { title: `ویرایش «${o.name}»`, label: 'ذخیره', fields: orgFields(o) });
   const retire = o => field ? act('کنار گذاشتن', () => api('POST', `resources/orgs/${enc(o.id)}/retire`, {}), 'alt',
     { title: `کنار گذاشتن «${o.name}»`, body: 'تشکل کنار گذاشته دیگر به دستگاه‌ها معرفی نمی‌شود و در شمار تشکل‌های فعال نمی‌آید؛ سابقه و معرفی‌های آن می‌ماند. این کار برگشت ندارد.', label: 'کنار گذاشتن', done: 'تشکل کنار گذاشته شد.' }) : '—';
   const cols = [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['حوزه', 'field'], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'], ['واحد', o => unitCell(o.owner)]];
@@ -187,8 +188,7 @@ async function pageOrgs() {
     section('تشکل‌های فعال', table(list, [...cols, ['اقدام', o => field ? h('span', { class: 'acts' }, edit(o), retire(o)) : '—']], null, { unit: o => o.owner, empty: 'تشکل فعالی ثبت نشده است.' })),
     gone.length ? section('تشکل‌های کنار گذاشته', table(gone, [['نام', 'name'], ['نوع', o => label('kind', o.kind)], ['معرفی‌ها', 'introductions'], ['پذیرفته', 'accepted'],
       ['تاریخ کنار گذاشتن', o => jdate(o.retired)], ['واحد', o => unitCell(o.owner)]], null, { unit: o => o.owner })) : null,
-    field ? section('ثبت تشکل', form([{ name: 'name', label: 'نام تشکل', required: true }, { name: 'kind', label: 'نوع', type: 'select', options: [['', '—'], ...Object.entries(L.kind)] }, { name: 'field', label: 'حوزه فعالیت' }, { name: 'contact', label: 'تماس' }, { name: 'notes', label: 'یادداشت', type: 'textarea' }],
-      v => api('POST', 'orgs', v))) : null,
+    field ? section('ثبت تشکل', form(orgFields(), v => api('POST', 'orgs', v))) : null,
     work() && list.length ? section('معرفی به دستگاه‌ها', form([{ name: 'org', label: 'تشکل', type: 'select', options: list.map(o => [o.id, o.name]), required: true }, { name: 'body', label: 'دستگاه', required: true },
       { name: 'level', label: 'سطح', type: 'select', options: [['county', 'شهرستان'], ['province', 'استان']] }, { name: 'outcome', label: 'نتیجه', type: 'select', options: Object.entries(L.outcome) }, { name: 'date', label: 'تاریخ', type: 'date' }], v => api('POST', `orgs/${enc(v.org)}/introductions`, v), 'معرفی')) : null,
     section('معرفی‌ها', table(intros, [['تشکل', i => { const o = all.find(x => x.id === i.org); const nm = i.org_name || (o || {}).name || i.org; return o && !o.active ? h('span', {}, nm, ' ', tag('کنار گذاشته', 'bad')) : nm; }], ['دستگاه', 'body'], ['سطح', i => label('levelUnit', i.level)],
